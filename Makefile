@@ -1,0 +1,62 @@
+# Linli: `make run` serves the demo district, `make test` runs the suite. Both set up
+# everything they need from a fresh clone and are safe to run again.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help install migrate demo run test test-sqlite test-postgres lint messages clean
+
+help:
+	@echo "make run      set up, migrate, load the demo district once, serve on http://127.0.0.1:8000"
+	@echo "make test     set up and run the test suite (also on PostgreSQL when LINLI_TEST_POSTGRES_URL is set)"
+	@echo "make lint     ruff over the code"
+	@echo "make messages extract and merge translatable strings into the catalogs"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Linli needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/linli migrate
+
+demo: migrate
+	$(BIN)/linli demo
+
+run: demo
+	$(BIN)/linli serve
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$LINLI_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "LINLI_TEST_POSTGRES_URL is not set: the database tests ran on SQLite only."; fi
+
+test-sqlite: install
+	LINLI_TEST_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the tests that touch a database run again on PostgreSQL; pytest exits with 5 when a
+# selection collects nothing, which is not a failure here.
+test-postgres: install
+	@test -n "$$LINLI_TEST_POSTGRES_URL" || { echo "set LINLI_TEST_POSTGRES_URL"; exit 2; }
+	LINLI_TEST_ENGINE=postgres $(BIN)/pytest -m db $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "no database tests collected"; exit 0; fi; exit $$status
+
+lint: install
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+
+messages: install
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -o app/locale/messages.pot \
+		--msgid-bugs-address= --project=Linli --copyright-holder="Linli" .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/locale/messages.pot -d app/locale
+
+clean:
+	rm -rf $(VENV) build *.egg-info

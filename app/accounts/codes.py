@@ -1,0 +1,124 @@
+"""One-time codes sent to a phone or mailbox: password reset and contact verification."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from app import notify, throttle
+from app.errors import FieldError, InputError
+from app.i18n import _, current_locale, set_locale
+from app.tables import LoginKind, OneTimeCode, User
+
+CODE_LIFETIME = timedelta(minutes=15)
+MAX_CODE_ATTEMPTS = 5
+CODE_DIGITS = 6
+
+SEND_PER_ACCOUNT = throttle.Limit("code-send-account", 5, timedelta(hours=1))
+SEND_PER_ADDRESS = throttle.Limit("code-send-address", 20, timedelta(hours=1))
+
+
+class Purpose(StrEnum):
+    password_reset = "password_reset"
+    verify_contact = "verify_contact"
+
+
+def _code_hash(user_id: int, purpose: Purpose, code: str, secret: str) -> str:
+    message = f"{user_id}:{purpose.value}:{code}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def wait_message(minutes: int) -> str:
+    return _("Too many codes were requested. Try again in %(minutes)s minutes.", minutes=minutes)
+
+
+def _message_for(user: User, purpose: Purpose, code: str) -> notify.OutgoingMessage:
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    if purpose is Purpose.password_reset:
+        subject = _("Linli password reset code")
+        body = _(
+            "[Linli] Your code to reset your password is %(code)s. It is valid for %(minutes)s "
+            "minutes. If you did not ask for it, ignore this message.",
+            code=code,
+            minutes=minutes,
+        )
+    else:
+        subject = _("Linli verification code")
+        body = _(
+            "[Linli] Your verification code is %(code)s. It is valid for %(minutes)s minutes.",
+            code=code,
+            minutes=minutes,
+        )
+    channel: notify.Channel = "sms" if user.login_kind == LoginKind.phone.value else "email"
+    return notify.OutgoingMessage(channel=channel, to=user.login, subject=subject, body=body)
+
+
+async def send_code(
+    user: User, purpose: Purpose, *, client_ip: str, now: datetime, secret: str
+) -> None:
+    """Replace any earlier code of this purpose with a new one and send it to the user."""
+    await throttle.check(SEND_PER_ACCOUNT, str(user.id), now, wait_message)
+    await throttle.check(SEND_PER_ADDRESS, client_ip, now, wait_message)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    await OneTimeCode.delete().where(
+        (OneTimeCode.user == user.id) & (OneTimeCode.purpose == purpose.value)
+    )
+    await OneTimeCode.insert(
+        OneTimeCode(
+            user=user.id,
+            purpose=purpose.value,
+            code_hash=_code_hash(user.id, purpose, code, secret),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
+    await throttle.record(SEND_PER_ACCOUNT, str(user.id), now)
+    await throttle.record(SEND_PER_ADDRESS, client_ip, now)
+    # The message goes out in the person's own language, whatever page asked for it.
+    request_locale = current_locale()
+    if user.locale:
+        set_locale(user.locale)
+    try:
+        message = _message_for(user, purpose, code)
+    finally:
+        set_locale(request_locale)
+    await notify.deliver(message)
+
+
+async def consume_code(
+    user_id: int, purpose: Purpose, code: str, *, now: datetime, secret: str
+) -> None:
+    """Accept `code` once, or raise an `InputError` on field `code`.
+
+    Each statement commits on its own: call this outside a transaction that a wrong code
+    would roll back, or failed attempts would not be counted.
+    """
+    row = (
+        await OneTimeCode.objects()
+        .where(
+            (OneTimeCode.user == user_id)
+            & (OneTimeCode.purpose == purpose.value)
+            & OneTimeCode.consumed_at.is_null()
+        )
+        .first()
+    )
+    wrong = InputError([FieldError("code", _("This code is wrong or has expired."))])
+    if row is None or row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
+        raise wrong
+    expected = _code_hash(user_id, purpose, code.strip(), secret)
+    if not hmac.compare_digest(expected, row.code_hash):
+        await OneTimeCode.update({OneTimeCode.attempts: OneTimeCode.attempts + 1}).where(
+            OneTimeCode.id == row.id
+        )
+        raise wrong
+    # Two requests with the right code at once: only one may use it.
+    used = (
+        await OneTimeCode.update({OneTimeCode.consumed_at: now})
+        .where((OneTimeCode.id == row.id) & OneTimeCode.consumed_at.is_null())
+        .returning(OneTimeCode.id)
+    )
+    if not used:
+        raise wrong

@@ -1,0 +1,392 @@
+"""Account pages: sign up, sign in and out, the account page, passwords, verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response, Template
+
+from app import clock
+from app.accounts import forms, services, sessions
+from app.communities.services import communities_by_street
+from app.errors import DomainError, InputError, Throttled
+from app.i18n import _
+from app.permissions import Actor, actor_of, booking_block_reason, requires_signed_in
+from app.tables import Community
+from app.web import (
+    SESSION_COOKIE,
+    client_ip,
+    expired_cookie,
+    flash,
+    page,
+    redirect,
+    safe_next,
+    session_cookie,
+)
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def _actor(request: AnyRequest) -> Actor:
+    actor = actor_of(request)
+    assert actor is not None  # guaranteed by requires_signed_in
+    return actor
+
+
+def _secret(request: AnyRequest) -> str:
+    return request.app.state.secret_key
+
+
+def _form_errors(exc: DomainError) -> dict[str, str]:
+    """Field messages for the form; messages without a field go under `""`."""
+    if isinstance(exc, InputError):
+        return exc.by_field()
+    return {"": exc.detail}
+
+
+async def _signed_in_redirect(request: AnyRequest, user: Any, target: str) -> Redirect:
+    token = await sessions.start_session(
+        user, request.headers.get("user-agent", ""), clock.utcnow()
+    )
+    return redirect(target, cookies=[session_cookie(request, token)])
+
+
+class AccountController(Controller):
+    path = "/account"
+    include_in_schema = False
+
+    # --- sign up ------------------------------------------------------------------------
+
+    @get("/signup", name="account:signup")
+    async def signup_form(self, request: AnyRequest, next: FromQuery[str] = "") -> Template:
+        return page(
+            request,
+            "account/signup.html",
+            form=forms.SignUpForm(next=next),
+            errors={},
+            streets=await communities_by_street(),
+        )
+
+    @post("/signup", name="account:signup.post")
+    async def signup(self, request: AnyRequest, data: forms.SignUpBody) -> Template | Redirect:
+        now = clock.utcnow()
+        try:
+            user = await services.register(
+                services.Registration(
+                    login=data.login,
+                    name=data.name,
+                    password=data.password,
+                    community=data.community,
+                    accepted_privacy=forms.checked(data.accepted_privacy),
+                ),
+                client_ip=client_ip(request),
+                now=now,
+            )
+        except DomainError as exc:
+            data.password = ""
+            return page(
+                request,
+                "account/signup.html",
+                status_code=exc.status_code,
+                headers={"Retry-After": str(exc.retry_after_s)}
+                if isinstance(exc, Throttled)
+                else None,
+                form=data,
+                errors=_form_errors(exc),
+                streets=await communities_by_street(),
+            )
+        community = await Community.objects().where(Community.id == user.community).first()
+        target = safe_next(data.next)
+        if community is not None and community.contact_verification:
+            try:
+                await services.send_verification_code(
+                    user, client_ip=client_ip(request), now=now, secret=_secret(request)
+                )
+            except DomainError as exc:
+                flash(request, exc.detail, "error")
+            target = request.app.route_reverse("account:verify")
+        flash(request, _("Welcome to Linli, %(name)s!", name=user.name))
+        return await _signed_in_redirect(request, user, target)
+
+    # --- sign in and out -----------------------------------------------------------------
+
+    @get("/signin", name="account:signin")
+    async def signin_form(
+        self, request: AnyRequest, next: FromQuery[str] = ""
+    ) -> Template | Redirect:
+        if actor_of(request) is not None:
+            return redirect(safe_next(next))
+        return page(request, "account/signin.html", form=forms.SignInForm(next=next), errors={})
+
+    @post("/signin", name="account:signin.post")
+    async def signin(self, request: AnyRequest, data: forms.SignInBody) -> Template | Redirect:
+        try:
+            user = await services.authenticate(
+                data.login, data.password, client_ip=client_ip(request), now=clock.utcnow()
+            )
+        except DomainError as exc:
+            data.password = ""
+            return page(
+                request,
+                "account/signin.html",
+                status_code=429 if isinstance(exc, Throttled) else 400,
+                headers={"Retry-After": str(exc.retry_after_s)}
+                if isinstance(exc, Throttled)
+                else None,
+                form=data,
+                errors=_form_errors(exc),
+            )
+        return await _signed_in_redirect(request, user, safe_next(data.next))
+
+    @get("/signout", name="account:signout")
+    async def signout_form(self, request: AnyRequest) -> Template | Redirect:
+        if actor_of(request) is None:
+            return redirect("/")
+        return page(request, "account/signout.html")
+
+    @post("/signout", name="account:signout.post")
+    async def signout(self, request: AnyRequest) -> Redirect:
+        session_hash = request.scope.get("linli.session_hash")
+        if session_hash:
+            await sessions.end_session(session_hash)
+        flash(request, _("You have signed out."))
+        return redirect("/", cookies=[expired_cookie(SESSION_COOKIE)])
+
+    @post(
+        "/signout-everywhere",
+        name="account:signout-everywhere",
+        guards=[requires_signed_in],
+    )
+    async def signout_everywhere(self, request: AnyRequest) -> Redirect:
+        await services.sign_out_everywhere(_actor(request).user, clock.utcnow())
+        flash(request, _("You have signed out on every device, and all API tokens were revoked."))
+        return redirect(
+            request.app.route_reverse("account:signin"),
+            cookies=[expired_cookie(SESSION_COOKIE)],
+        )
+
+    # --- the account page ----------------------------------------------------------------
+
+    async def _overview(
+        self, request: AnyRequest, *, status_code: int = 200, **context: Any
+    ) -> Template:
+        actor = _actor(request)
+        now = clock.utcnow()
+        community = (
+            await Community.objects(Community.street)
+            .where(Community.id == actor.user.community)
+            .first()
+            if actor.user.community
+            else None
+        )
+        context.setdefault("errors", {})
+        context.setdefault(
+            "form",
+            forms.PreferencesForm(
+                name=actor.user.name,
+                locale=actor.user.locale,
+                large_text="on" if actor.user.large_text else "",
+            ),
+        )
+        return page(
+            request,
+            "account/index.html",
+            status_code=status_code,
+            community=community,
+            block_reason=booking_block_reason(actor.user, community),
+            sessions=await sessions.active_sessions(actor.id, now),
+            current_session=request.scope.get("linli.session_hash"),
+            tokens=await sessions.api_tokens(actor.id, now),
+            **context,
+        )
+
+    @get("", name="account:index", guards=[requires_signed_in])
+    async def index(self, request: AnyRequest) -> Template:
+        return await self._overview(request)
+
+    @post("/preferences", name="account:preferences", guards=[requires_signed_in])
+    async def preferences(
+        self, request: AnyRequest, data: forms.PreferencesBody
+    ) -> Template | Redirect:
+        try:
+            await services.update_preferences(
+                _actor(request).user,
+                name=data.name,
+                locale=data.locale,
+                large_text=forms.checked(data.large_text),
+            )
+        except InputError as exc:
+            return await self._overview(request, status_code=400, form=data, errors=exc.by_field())
+        flash(request, _("Your settings were saved."))
+        return redirect(request.app.route_reverse("account:index"))
+
+    @post("/tokens", name="account:tokens.create", guards=[requires_signed_in])
+    async def create_token(self, request: AnyRequest, data: forms.TokenBody) -> Template:
+        try:
+            row, token = await sessions.create_api_token(
+                _actor(request).user, data.token_name, clock.utcnow()
+            )
+        except InputError as exc:
+            return await self._overview(
+                request, status_code=400, token_errors={"token_name": exc.detail_of("name")}
+            )
+        # Shown once on this page and never stored in a cookie or a redirect.
+        return await self._overview(request, new_token=token, new_token_name=row.name)
+
+    @post(
+        "/tokens/{token_id:int}/revoke",
+        name="account:tokens.revoke",
+        guards=[requires_signed_in],
+    )
+    async def revoke_token(self, request: AnyRequest, token_id: FromPath[int]) -> Redirect:
+        await sessions.revoke_api_token(_actor(request).id, token_id, clock.utcnow())
+        flash(request, _("The token was revoked; programs using it can no longer sign in."))
+        return redirect(request.app.route_reverse("account:index"))
+
+    # --- password ---------------------------------------------------------------------------
+
+    @get("/password", name="account:password", guards=[requires_signed_in])
+    async def password_form(self, request: AnyRequest) -> Template:
+        return page(request, "account/password.html", errors={})
+
+    @post("/password", name="account:password.post", guards=[requires_signed_in])
+    async def change_password(
+        self, request: AnyRequest, data: forms.PasswordBody
+    ) -> Template | Redirect:
+        try:
+            ended = await services.change_password(
+                _actor(request).user,
+                current=data.current_password,
+                new=data.new_password,
+                keep_session_hash=request.scope.get("linli.session_hash"),
+                now=clock.utcnow(),
+            )
+        except InputError as exc:
+            return page(request, "account/password.html", status_code=400, errors=exc.by_field())
+        flash(request, _("Your password was changed."))
+        if ended:
+            flash(request, _("You were signed out on your other devices."), "info")
+        return redirect(request.app.route_reverse("account:index"))
+
+    # --- password reset -------------------------------------------------------------------
+
+    @get("/reset", name="account:reset")
+    async def reset_form(self, request: AnyRequest) -> Template:
+        return page(request, "account/reset.html", form=forms.ResetRequestForm(), errors={})
+
+    @post("/reset", name="account:reset.post")
+    async def reset_request(self, request: AnyRequest, data: forms.ResetRequestBody) -> Template:
+        try:
+            await services.request_password_reset(
+                data.login,
+                client_ip=client_ip(request),
+                now=clock.utcnow(),
+                secret=_secret(request),
+            )
+        except DomainError as exc:
+            return page(
+                request,
+                "account/reset.html",
+                status_code=exc.status_code,
+                form=data,
+                errors=_form_errors(exc),
+            )
+        return page(
+            request,
+            "account/reset_confirm.html",
+            form=forms.ResetConfirmForm(login=data.login),
+            errors={},
+        )
+
+    @post("/reset/confirm", name="account:reset.confirm")
+    async def reset_confirm(
+        self, request: AnyRequest, data: forms.ResetConfirmBody
+    ) -> Template | Redirect:
+        try:
+            await services.reset_password(
+                data.login,
+                data.code,
+                data.new_password,
+                now=clock.utcnow(),
+                secret=_secret(request),
+            )
+        except DomainError as exc:
+            data.new_password = ""
+            return page(
+                request,
+                "account/reset_confirm.html",
+                status_code=400,
+                form=data,
+                errors=_form_errors(exc),
+            )
+        flash(request, _("Your password was reset. Please sign in with the new password."))
+        return redirect(request.app.route_reverse("account:signin"))
+
+    # --- contact verification ---------------------------------------------------------------
+
+    @get("/verify", name="account:verify", guards=[requires_signed_in])
+    async def verify_form(self, request: AnyRequest) -> Template:
+        return page(request, "account/verify.html", errors={})
+
+    @post("/verify", name="account:verify.post", guards=[requires_signed_in])
+    async def verify(self, request: AnyRequest, data: forms.CodeBody) -> Template | Redirect:
+        try:
+            await services.verify_contact(
+                _actor(request).user, data.code, now=clock.utcnow(), secret=_secret(request)
+            )
+        except DomainError as exc:
+            return page(request, "account/verify.html", status_code=400, errors=_form_errors(exc))
+        flash(request, _("Thank you, your contact is confirmed."))
+        return redirect(request.app.route_reverse("account:index"))
+
+    @post("/verify/send", name="account:verify.send", guards=[requires_signed_in])
+    async def send_verification(self, request: AnyRequest) -> Template | Redirect:
+        try:
+            await services.send_verification_code(
+                _actor(request).user,
+                client_ip=client_ip(request),
+                now=clock.utcnow(),
+                secret=_secret(request),
+            )
+        except DomainError as exc:
+            return page(
+                request, "account/verify.html", status_code=exc.status_code, errors={"": exc.detail}
+            )
+        flash(request, _("A new code is on its way."))
+        return redirect(request.app.route_reverse("account:verify"))
+
+    # --- personal data ----------------------------------------------------------------------
+
+    @get("/export", name="account:export", guards=[requires_signed_in])
+    async def export(self, request: AnyRequest) -> Response[dict[str, Any]]:
+        now = clock.utcnow()
+        data = await services.export_account(_actor(request).user, now)
+        return Response(
+            data,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="linli-data-{now:%Y%m%d}.json"'},
+        )
+
+    @get("/delete", name="account:delete", guards=[requires_signed_in])
+    async def delete_form(self, request: AnyRequest) -> Template:
+        return page(request, "account/delete.html", errors={})
+
+    @post("/delete", name="account:delete.post", guards=[requires_signed_in])
+    async def delete(
+        self, request: AnyRequest, data: forms.PasswordConfirmBody
+    ) -> Template | Redirect:
+        try:
+            await services.delete_account(
+                _actor(request).user, password=data.password, now=clock.utcnow()
+            )
+        except DomainError as exc:
+            return page(
+                request,
+                "account/delete.html",
+                status_code=exc.status_code,
+                errors=_form_errors(exc),
+            )
+        flash(request, _("Your account and its data were deleted."))
+        return redirect("/", cookies=[expired_cookie(SESSION_COOKIE)])

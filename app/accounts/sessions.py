@@ -1,0 +1,174 @@
+"""Signed-in browser sessions and API bearer tokens.
+
+Both are random tokens handed out once; only their SHA-256 is stored, so a copy of the
+database opens no account. Sessions live in the database, so they survive restarts and
+every process sees the same ones; "sign out everywhere" deletes them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from app.errors import FieldError, InputError, NotFound
+from app.i18n import _
+from app.permissions import Actor
+from app.tables import ApiToken, SignInSession, StaffMembership, User
+
+SESSION_LIFETIME = timedelta(days=30)
+"""A session ends this long after it was last used."""
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+"""Last use is written at most this often, so reading pages costs no writes."""
+API_TOKEN_LIFETIME = timedelta(days=90)
+API_TOKEN_PREFIX = "linli_"
+MAX_API_TOKENS = 20
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def load_actor(user: User) -> Actor:
+    rows = await StaffMembership.select(StaffMembership.community).where(
+        StaffMembership.user == user.id
+    )
+    return Actor(user=user, staff_of=frozenset(row["community"] for row in rows))
+
+
+async def start_session(user: User, user_agent: str, now: datetime) -> str:
+    """A new session for `user`; returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    await SignInSession.delete().where(SignInSession.expires_at <= now)
+    await SignInSession.insert(
+        SignInSession(
+            token_hash=token_hash(token),
+            user=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + SESSION_LIFETIME,
+            user_agent=user_agent[:200],
+        )
+    )
+    await User.update({User.last_signin_at: now}).where(User.id == user.id)
+    return token
+
+
+async def actor_for_session(token: str | None, now: datetime) -> tuple[Actor, str] | None:
+    """The actor behind a session cookie and the session's hash, or None."""
+    if not token:
+        return None
+    hashed = token_hash(token)
+    session = (
+        await SignInSession.objects(SignInSession.user)
+        .where((SignInSession.token_hash == hashed) & (SignInSession.expires_at > now))
+        .first()
+    )
+    if session is None or not session.user.active:
+        return None
+    if now - session.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        await SignInSession.update(
+            {SignInSession.last_seen_at: now, SignInSession.expires_at: now + SESSION_LIFETIME}
+        ).where(SignInSession.id == session.id)
+    return await load_actor(session.user), hashed
+
+
+async def end_session(hashed: str) -> None:
+    await SignInSession.delete().where(SignInSession.token_hash == hashed)
+
+
+async def end_other_sessions(user_id: int, keep_hash: str | None) -> int:
+    """End every session of the user but `keep_hash`; returns how many ended."""
+    condition = SignInSession.user == user_id
+    if keep_hash:
+        condition &= SignInSession.token_hash != keep_hash
+    ended = await SignInSession.count().where(condition)
+    await SignInSession.delete().where(condition)
+    return ended
+
+
+async def active_sessions(user_id: int, now: datetime) -> list[SignInSession]:
+    return (
+        await SignInSession.objects()
+        .where((SignInSession.user == user_id) & (SignInSession.expires_at > now))
+        .order_by(SignInSession.last_seen_at, ascending=False)
+    )
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+async def create_api_token(user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
+    """A new bearer token; the plain token is returned only here, never again."""
+    label = name.strip() or _("API token")
+    if len(label) > 60:
+        raise InputError([FieldError("name", _("Use at most %(n)s characters.", n=60))])
+    live = await ApiToken.count().where(
+        (ApiToken.user == user.id) & ApiToken.revoked_at.is_null() & (ApiToken.expires_at > now)
+    )
+    if live >= MAX_API_TOKENS:
+        raise InputError(
+            [FieldError("name", _("You have %(n)s tokens; revoke one first.", n=MAX_API_TOKENS))]
+        )
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user=user.id,
+        name=label,
+        token_hash=token_hash(token),
+        prefix=token[: len(API_TOKEN_PREFIX) + 4],
+        created_at=now,
+        expires_at=now + API_TOKEN_LIFETIME,
+    )
+    await row.save()
+    return row, token
+
+
+async def actor_for_bearer(authorization: str | None, now: datetime) -> Actor | None:
+    """The actor behind an `Authorization: Bearer …` header, or None."""
+    if not authorization:
+        return None
+    scheme, _sep, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = (
+        await ApiToken.objects(ApiToken.user)
+        .where(
+            (ApiToken.token_hash == token_hash(token.strip()))
+            & ApiToken.revoked_at.is_null()
+            & (ApiToken.expires_at > now)
+        )
+        .first()
+    )
+    if row is None or not row.user.active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at >= SESSION_TOUCH_INTERVAL:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row.id)
+    return await load_actor(row.user)
+
+
+async def api_tokens(user_id: int, now: datetime) -> list[ApiToken]:
+    """The user's tokens that still work, newest first."""
+    return (
+        await ApiToken.objects()
+        .where(
+            (ApiToken.user == user_id) & ApiToken.revoked_at.is_null() & (ApiToken.expires_at > now)
+        )
+        .order_by(ApiToken.created_at, ascending=False)
+    )
+
+
+async def revoke_api_token(user_id: int, token_id: int, now: datetime) -> None:
+    """Revoke one of the user's own tokens; another person's token is "not found"."""
+    updated = (
+        await ApiToken.update({ApiToken.revoked_at: now})
+        .where((ApiToken.id == token_id) & (ApiToken.user == user_id))
+        .returning(ApiToken.id)
+    )
+    if not updated:
+        raise NotFound(_("This token does not exist."))
+
+
+async def revoke_all_api_tokens(user_id: int, now: datetime) -> None:
+    await ApiToken.update({ApiToken.revoked_at: now}).where(
+        (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+    )

@@ -1,0 +1,55 @@
+"""Checking and normalising what people type into account forms."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.errors import FieldError
+from app.i18n import _
+from app.tables import LoginKind
+
+MAX_NAME_LENGTH = 40
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_login(raw: str) -> tuple[str, LoginKind] | FieldError:
+    """A mainland mobile number (11 digits, +86 allowed) or an email address, normalised.
+
+    Returns the stored form and its kind, or a field error for `login`.
+    """
+    text = raw.strip()
+    if not text:
+        return FieldError("login", _("Enter your mobile number or email address."))
+    if "@" in text:
+        try:
+            email = validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            return FieldError("login", _("This email address is not valid."))
+        return email.lower(), LoginKind.email
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if not _MAINLAND_MOBILE.match(digits):
+        return FieldError(
+            "login",
+            _("Enter an 11-digit mainland mobile number starting with 1, or an email address."),
+        )
+    return digits, LoginKind.phone
+
+
+def name_problem(name: str) -> str | None:
+    cleaned = name.strip()
+    if not cleaned:
+        return _("Enter the name neighbours and staff will see.")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        return _("Use at most %(n)s characters.", n=MAX_NAME_LENGTH)
+    if any(ord(ch) < 32 for ch in cleaned):
+        return _("The name contains characters that cannot be shown.")
+    return None

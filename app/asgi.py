@@ -1,0 +1,133 @@
+"""The application factory: the one place the Litestar application is assembled.
+
+`linli serve`, the tests and any ASGI server build the same app with `create_app()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.logging.config import LoggingConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.static_files import create_static_files_router
+from piccolo.utils.sync import run_sync
+
+from app import db
+from app.accounts import api as accounts_api
+from app.accounts.controllers import AccountController
+from app.communities import api as communities_api
+from app.communities.staff import StaffController
+from app.errors import handle_exception
+from app.pages import healthz, home, privacy, set_language, set_text_size
+from app.settings import Settings, get_settings
+from app.templating import STATIC_DIR, configure_templates
+from app.web import RequestContextMiddleware, before_send
+
+log = logging.getLogger(__name__)
+
+CSRF_COOKIE = "linli_csrf"
+
+
+class SetupError(RuntimeError):
+    """Linli cannot start; the message says what to run or set."""
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """`LINLI_SECRET_KEY`, or the key `linli migrate` keeps in the database."""
+    if settings.site.secret_key:
+        return settings.site.secret_key
+    stored = run_sync(db.stored_secret_key())
+    if not stored:
+        raise SetupError(
+            "No secret key: run `linli migrate` first (it creates one in the database), "
+            "or set LINLI_SECRET_KEY."
+        )
+    return stored
+
+
+def configure_csrf(secret_key: str) -> CSRFConfig:
+    return CSRFConfig(
+        secret=secret_key,
+        cookie_name=CSRF_COOKIE,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        # The API authenticates with bearer tokens only; feeds and health take no forms.
+        exclude=["^/api/", "^/feeds/", "^/healthz$"],
+    )
+
+
+def configure_openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Linli API",
+        version="1",
+        description=(
+            "Book the shared spaces of a neighbourhood and find couriers' rest stations. "
+            "Authenticate with `Authorization: Bearer <token>` from POST /api/v1/auth/token. "
+            "Errors are RFC 9457 problem details."
+        ),
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+    )
+
+
+def configure_logging() -> LoggingConfig:
+    return LoggingConfig(
+        root={"level": "INFO", "handlers": ["queue_listener"]},
+        formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        log_exceptions="never",  # handle_exception logs unexpected errors once, with context
+    )
+
+
+@asynccontextmanager
+async def database_pool(app: Litestar) -> AsyncIterator[None]:
+    """Open the PostgreSQL pool for the process's lifetime (SQLite needs none)."""
+    await db.start_pool(app.state.settings.database.pool_size)
+    try:
+        yield
+    finally:
+        await db.close_pool()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    secret_key = resolve_secret_key(settings)
+    return Litestar(
+        route_handlers=[
+            home,
+            privacy,
+            set_language,
+            set_text_size,
+            healthz,
+            AccountController,
+            StaffController,
+            accounts_api.register,
+            accounts_api.token,
+            accounts_api.me,
+            communities_api.list_communities,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                name="static",
+                include_in_schema=False,
+                # URLs carry a content hash (templating.static_url), so they never go stale.
+                cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+            ),
+        ],
+        middleware=[RequestContextMiddleware()],
+        before_send=[before_send],
+        exception_handlers={Exception: handle_exception},
+        template_config=configure_templates(),
+        csrf_config=configure_csrf(secret_key),
+        openapi_config=configure_openapi(),
+        logging_config=configure_logging(),
+        lifespan=[database_pool],
+        request_max_body_size=settings.server.max_body_bytes,
+        state=State({"settings": settings, "secret_key": secret_key}),
+        debug=False,
+    )

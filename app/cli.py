@@ -1,0 +1,131 @@
+"""The `linli` command: migrate, demo, serve, createadmin."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+from app.settings import SettingsError, get_settings
+
+
+def _run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Linli (邻里): shared spaces and couriers' rest stations for a district.
+
+    Every command reads DATABASE_URL (default: a SQLite file under data/).
+    """
+    try:
+        get_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+def migrate() -> None:
+    """Create or update the database schema and the stored secret key."""
+    from app import db
+
+    _run(db.migrate())
+    click.echo(f"Database is up to date ({get_settings().database.engine_type}).")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo district (idempotent) and print the demo accounts."""
+    from app import clock, db, demo
+
+    async def load() -> list[demo.DemoAccount]:
+        await db.migrate(quiet=True)
+        return await demo.load(clock.utcnow())
+
+    accounts = _run(load())
+    click.echo(
+        f"Demo district loaded. Demo accounts (demo sites only!), password: {demo.DEMO_PASSWORD}"
+    )
+    for account in accounts:
+        where = f" · {account.community}" if account.community else ""
+        click.echo(f"  {account.role:<9} {account.login:<36} {account.name}{where}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [LINLI_HOST, 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [LINLI_PORT, 8000].")
+@click.option("--workers", type=int, default=None, help="Processes [LINLI_WORKERS, 1].")
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str | None, port: int | None, workers: int | None, reload: bool) -> None:
+    """Serve Linli with uvicorn."""
+    import uvicorn
+
+    from app.asgi import SetupError, resolve_secret_key
+
+    settings = get_settings()
+    try:
+        resolve_secret_key(settings)
+    except SetupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    workers = workers or settings.server.workers
+    if workers > 1 and settings.database.engine_type == "sqlite":
+        click.echo("Note: several workers on SQLite take turns writing; use PostgreSQL to scale.")
+    uvicorn.run(
+        "app.asgi:create_app",
+        factory=True,
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        workers=None if reload else workers,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.server.trusted_proxies,
+        access_log=False,  # app.web logs each request with secrets removed from the path
+        server_header=False,
+        log_level="info",
+    )
+
+
+@main.command()
+@click.option("--login", prompt="Mobile number or email", help="The administrator's login.")
+@click.option("--name", prompt="Display name", help="The name shown to others.")
+@click.option(
+    "--password",
+    default=lambda: os.environ.get("LINLI_ADMIN_PASSWORD", ""),
+    help="Password; prompted for when absent (or set LINLI_ADMIN_PASSWORD).",
+)
+def createadmin(login: str, name: str, password: str) -> None:
+    """Make an administrator (creates the account, or promotes an existing one)."""
+    from app import clock
+    from app.accounts.admin import create_admin
+    from app.errors import InputError
+
+    if not password and not _account_exists(login):
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user, created = _run(create_admin(login, name, password, now=clock.utcnow()))
+    except InputError as exc:
+        for error in exc.errors:
+            click.echo(f"{error.field}: {error.message}", err=True)
+        sys.exit(1)
+    verb = "Created" if created else "Promoted"
+    click.echo(f"{verb} administrator {user.login}.")
+
+
+def _account_exists(login: str) -> bool:
+    from app.accounts.admin import find_user
+    from app.errors import InputError
+
+    try:
+        return _run(find_user(login)) is not None
+    except InputError:
+        return False
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    main()

@@ -1,0 +1,196 @@
+"""Reading and managing the district's streets and communities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app import audit
+from app.db import write_transaction
+from app.errors import FieldError, Forbidden, InputError, NotFound
+from app.i18n import _, localized
+from app.permissions import Actor, can_manage_community, can_manage_resident
+from app.tables import Community, District, Street, User
+
+
+@dataclass
+class StreetGroup:
+    street: dict[str, Any]
+    communities: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def communities_by_street() -> list[StreetGroup]:
+    """Every street with its communities, ordered by slug, for menus and the home page."""
+    streets = await Street.select().order_by(Street.slug)
+    groups = {row["id"]: StreetGroup(street=row) for row in streets}
+    for row in await Community.select().order_by(Community.slug):
+        groups[row["street"]].communities.append(row)
+    return [group for group in groups.values() if group.communities]
+
+
+async def district() -> dict[str, Any] | None:
+    return await District.select().order_by(District.id).first()
+
+
+async def community_page(*, after: str | None, limit: int) -> list[dict[str, Any]]:
+    """Communities ordered by slug, after the slug `after`, with their street's slug and names."""
+    query = Community.select(
+        Community.slug,
+        Community.name_zh,
+        Community.name_en,
+        Community.street.slug.as_alias("street_slug"),
+        Community.street.name_zh.as_alias("street_name_zh"),
+        Community.street.name_en.as_alias("street_name_en"),
+    ).order_by(Community.slug)
+    if after:
+        query = query.where(Community.slug > after)
+    return await query.limit(limit)
+
+
+async def get_community(slug: str) -> Community:
+    community = await Community.objects().where(Community.slug == slug).first()
+    if community is None:
+        raise NotFound(_("There is no community at this address."))
+    return community
+
+
+def _require_manager(actor: Actor, community: Community) -> None:
+    if not can_manage_community(actor, community.id):
+        raise Forbidden(
+            _("Only staff of %(community)s may do this.", community=localized(community, "name"))
+        )
+
+
+async def managed_community(actor: Actor, slug: str) -> Community:
+    """The community at `slug` if `actor` may manage it (404 before 403, like any lookup)."""
+    community = await get_community(slug)
+    _require_manager(actor, community)
+    return community
+
+
+async def managed_communities(actor: Actor) -> list[Community]:
+    query = Community.objects().order_by(Community.slug)
+    if not actor.is_admin:
+        if not actor.staff_of:
+            return []
+        query = query.where(Community.id.is_in(list(actor.staff_of)))
+    return await query
+
+
+async def update_settings(
+    actor: Actor,
+    community: Community,
+    *,
+    residents_need_approval: bool,
+    contact_verification: bool,
+    now: datetime,
+) -> None:
+    _require_manager(actor, community)
+    before = {
+        "residents_need_approval": community.residents_need_approval,
+        "contact_verification": community.contact_verification,
+    }
+    after = {
+        "residents_need_approval": residents_need_approval,
+        "contact_verification": contact_verification,
+    }
+    if before == after:
+        return
+    async with write_transaction():
+        await Community.update(after).where(Community.id == community.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="community.settings",
+            subject_type="community",
+            subject_id=community.slug,
+            community_id=community.id,
+            before=before,
+            after=after,
+            now=now,
+        )
+
+
+async def residents_awaiting_approval(community: Community) -> list[User]:
+    return (
+        await User.objects()
+        .where(
+            (User.community == community.id)
+            & User.resident_approved_at.is_null()
+            & (User.active == True)  # noqa: E712
+        )
+        .order_by(User.created_at)
+    )
+
+
+async def resident_count(community: Community) -> int:
+    return await User.count().where(User.community == community.id)
+
+
+async def approve_resident(
+    actor: Actor, community: Community, resident_id: int, *, now: datetime
+) -> User:
+    """Confirm a new resident of `community`; residents of other communities are not found."""
+    resident = (
+        await User.objects()
+        .where((User.id == resident_id) & (User.community == community.id))
+        .first()
+    )
+    if resident is None:
+        raise NotFound(_("There is no such resident in this community."))
+    if not can_manage_resident(actor, resident):
+        raise Forbidden(
+            _("Only staff of %(community)s may do this.", community=localized(community, "name"))
+        )
+    if resident.resident_approved_at is not None:
+        return resident
+    async with write_transaction():
+        await User.update({User.resident_approved_at: now}).where(User.id == resident.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="resident.approved",
+            subject_type="user",
+            subject_id=resident.id,
+            community_id=community.id,
+            after={"resident_approved_at": now.isoformat()},
+            now=now,
+        )
+    resident.resident_approved_at = now
+    return resident
+
+
+def slug_problem(slug: str) -> FieldError | None:
+    if (
+        not slug
+        or len(slug) > 64
+        or not all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
+    ):
+        return FieldError("slug", _("Use lower-case letters, digits and hyphens."))
+    return None
+
+
+async def ensure_district(slug: str, name_zh: str, name_en: str) -> District:
+    """The district at `slug`, created if missing (existing names are kept)."""
+    row = await District.objects().where(District.slug == slug).first()
+    if row is None:
+        row = District(slug=slug, name_zh=name_zh, name_en=name_en)
+        await row.save()
+    return row
+
+
+async def ensure_street(district: District, slug: str, name_zh: str, name_en: str) -> Street:
+    row = await Street.objects().where(Street.slug == slug).first()
+    if row is None:
+        row = Street(district=district.id, slug=slug, name_zh=name_zh, name_en=name_en)
+        await row.save()
+    return row
+
+
+async def ensure_community(street: Street, slug: str, name_zh: str, name_en: str) -> Community:
+    if problem := slug_problem(slug):
+        raise InputError([problem])
+    row = await Community.objects().where(Community.slug == slug).first()
+    if row is None:
+        row = Community(street=street.id, slug=slug, name_zh=name_zh, name_en=name_en)
+        await row.save()
+    return row

@@ -1,0 +1,227 @@
+"""The staff console frame: my communities, their resident settings and approvals, and the
+administrators' pages for people and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app import audit, clock
+from app.accounts import admin
+from app.accounts.forms import checked
+from app.communities import services
+from app.errors import DomainError, InputError
+from app.i18n import _
+from app.permissions import Actor, actor_of, requires_admin, requires_staff
+from app.tables import Community
+from app.web import flash, page, redirect
+
+AnyRequest = Request[Any, Any, Any]
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass
+class CommunitySettingsForm:
+    residents_need_approval: str = ""
+    contact_verification: str = ""
+
+
+@dataclass
+class FindPersonForm:
+    login: str = ""
+
+
+@dataclass
+class GrantStaffForm:
+    community: str = ""
+
+
+@dataclass
+class AdminRoleForm:
+    is_admin: str = ""
+
+
+def _actor(request: AnyRequest) -> Actor:
+    actor = actor_of(request)
+    assert actor is not None  # guaranteed by requires_staff
+    return actor
+
+
+class StaffController(Controller):
+    path = "/staff"
+    guards = [requires_staff]
+    include_in_schema = False
+
+    @get("", name="staff:index")
+    async def index(self, request: AnyRequest) -> Template:
+        communities = await services.managed_communities(_actor(request))
+        rows = []
+        for community in communities:
+            waiting = (
+                await services.residents_awaiting_approval(community)
+                if community.residents_need_approval
+                else []
+            )
+            rows.append(
+                {
+                    "community": community,
+                    "residents": await services.resident_count(community),
+                    "waiting": len(waiting),
+                }
+            )
+        return page(request, "staff/index.html", rows=rows)
+
+    async def _community_page(
+        self, request: AnyRequest, community: Community, *, status_code: int = 200, **context: Any
+    ) -> Template:
+        waiting = (
+            await services.residents_awaiting_approval(community)
+            if community.residents_need_approval
+            else []
+        )
+        return page(
+            request,
+            "staff/community.html",
+            status_code=status_code,
+            community=community,
+            waiting=waiting,
+            residents=await services.resident_count(community),
+            **context,
+        )
+
+    @get("/communities/{slug:str}", name="staff:community")
+    async def community(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        community = await services.managed_community(_actor(request), slug)
+        return await self._community_page(request, community)
+
+    @post("/communities/{slug:str}/settings", name="staff:community.settings")
+    async def community_settings(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[CommunitySettingsForm],
+    ) -> Redirect:
+        actor = _actor(request)
+        community = await services.managed_community(actor, slug)
+        await services.update_settings(
+            actor,
+            community,
+            residents_need_approval=checked(data.residents_need_approval),
+            contact_verification=checked(data.contact_verification),
+            now=clock.utcnow(),
+        )
+        flash(request, _("The community's settings were saved."))
+        return redirect(request.app.route_reverse("staff:community", slug=slug))
+
+    @post(
+        "/communities/{slug:str}/residents/{resident_id:int}/approve",
+        name="staff:resident.approve",
+    )
+    async def approve_resident(
+        self, request: AnyRequest, slug: FromPath[str], resident_id: FromPath[int]
+    ) -> Redirect:
+        actor = _actor(request)
+        community = await services.managed_community(actor, slug)
+        resident = await services.approve_resident(
+            actor, community, resident_id, now=clock.utcnow()
+        )
+        flash(request, _("%(name)s may now book.", name=resident.name))
+        return redirect(request.app.route_reverse("staff:community", slug=slug))
+
+    # --- administrators -------------------------------------------------------------------
+
+    @get("/people", name="staff:people", guards=[requires_admin])
+    async def people(self, request: AnyRequest, login: FromQuery[str] = "") -> Template:
+        person = None
+        errors: dict[str, str] = {}
+        if login:
+            try:
+                person = await admin.find_user(login)
+            except InputError as exc:
+                errors = exc.by_field()
+            if person is None and not errors:
+                errors = {"login": _("Nobody has signed up with this number or email.")}
+        return await self._people_page(request, person, login=login, errors=errors)
+
+    async def _people_page(
+        self, request: AnyRequest, person: Any, *, login: str, errors: dict[str, str]
+    ) -> Template:
+        return page(
+            request,
+            "staff/people.html",
+            status_code=400 if errors else 200,
+            login=login,
+            errors=errors,
+            person=person,
+            person_staff_of=await admin.staff_communities(person.id) if person else [],
+            communities=await Community.objects().order_by(Community.slug),
+        )
+
+    @get("/people/{user_id:int}", name="staff:person", guards=[requires_admin])
+    async def person(self, request: AnyRequest, user_id: FromPath[int]) -> Template:
+        person = await admin.get_user(user_id)
+        return await self._people_page(request, person, login=person.login, errors={})
+
+    @post("/people/{user_id:int}/staff", name="staff:person.grant", guards=[requires_admin])
+    async def grant(
+        self,
+        request: AnyRequest,
+        user_id: FromPath[int],
+        data: URLEncodedBody[GrantStaffForm],
+    ) -> Template | Redirect:
+        try:
+            await admin.grant_staff(_actor(request), user_id, data.community, now=clock.utcnow())
+        except InputError as exc:
+            person = await admin.get_user(user_id)
+            return await self._people_page(
+                request, person, login=person.login, errors=exc.by_field()
+            )
+        flash(request, _("Staff role granted."))
+        return redirect(request.app.route_reverse("staff:person", user_id=user_id))
+
+    @post(
+        "/people/{user_id:int}/staff/{slug:str}/revoke",
+        name="staff:person.revoke",
+        guards=[requires_admin],
+    )
+    async def revoke(
+        self, request: AnyRequest, user_id: FromPath[int], slug: FromPath[str]
+    ) -> Redirect:
+        await admin.revoke_staff(_actor(request), user_id, slug, now=clock.utcnow())
+        flash(request, _("Staff role removed."))
+        return redirect(request.app.route_reverse("staff:person", user_id=user_id))
+
+    @post("/people/{user_id:int}/admin", name="staff:person.admin", guards=[requires_admin])
+    async def admin_role(
+        self,
+        request: AnyRequest,
+        user_id: FromPath[int],
+        data: URLEncodedBody[AdminRoleForm],
+    ) -> Redirect:
+        try:
+            await admin.set_admin(
+                _actor(request), user_id, checked(data.is_admin), now=clock.utcnow()
+            )
+        except DomainError as exc:
+            flash(request, exc.detail, "error")
+        else:
+            flash(request, _("Administrator role updated."))
+        return redirect(request.app.route_reverse("staff:person", user_id=user_id))
+
+    @get("/audit", name="staff:audit", guards=[requires_admin])
+    async def audit_log(
+        self, request: AnyRequest, before: FromQuery[int | None] = None
+    ) -> Template:
+        entries = await audit.entries(limit=AUDIT_PAGE_SIZE + 1, before_id=before)
+        more = len(entries) > AUDIT_PAGE_SIZE
+        entries = entries[:AUDIT_PAGE_SIZE]
+        return page(
+            request,
+            "staff/audit.html",
+            entries=entries,
+            older=entries[-1]["id"] if more else None,
+        )

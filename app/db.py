@@ -1,0 +1,249 @@
+"""Database plumbing: the engine, safe transactions, locks, migrations and the secret key.
+
+Writers that check before they insert use `write_transaction()`: on SQLite it takes the
+write lock up front (`BEGIN IMMEDIATE`), on PostgreSQL it can take an advisory lock on a
+key, so concurrent writers of the same thing wait for each other instead of both winning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import io
+import logging
+import secrets
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_S = 30
+MIGRATION_LOCK_KEY = 8154711
+SECRET_KEY_SETTING = "secret_key"
+
+
+def make_engine(url: str) -> Engine:
+    """The Piccolo engine for a `sqlite:///…` or `postgresql://…` URL."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": url})
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    raise ValueError(f"unsupported DATABASE_URL scheme: {url.split(':', 1)[0]!r}")
+
+
+def engine() -> Engine:
+    """The engine every table of this process uses."""
+    from app.tables import SiteSetting
+
+    return SiteSetting._meta.db
+
+
+def is_sqlite(db: Engine | None = None) -> bool:
+    return (db or engine()).engine_type == "sqlite"
+
+
+# One lock per event loop: a Lock is bound to the loop that first waits on it.
+_sqlite_write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_write_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _sqlite_write_locks.get(loop)
+    if lock is None:
+        lock = _sqlite_write_locks[loop] = asyncio.Lock()
+    return lock
+
+
+async def _release(db: Engine, tx: Any) -> None:
+    if isinstance(db, PostgresEngine) and db.pool:
+        await db.pool.release(tx.connection)
+    else:
+        await tx.connection.close()
+
+
+@asynccontextmanager
+async def _transaction(db: Engine, *, immediate: bool) -> AsyncIterator[Any]:
+    """A transaction that always releases its connection and resets Piccolo's context.
+
+    Piccolo 1.38 leaks the connection and leaves the transaction marked current when COMMIT
+    itself fails; this wrapper drives the same transaction object by hand to avoid that.
+    """
+    if isinstance(db, SQLiteEngine):
+        kind = TransactionType.immediate if immediate else TransactionType.deferred
+        tx = db.transaction(transaction_type=kind, allow_nested=False)
+    else:
+        tx = db.transaction(allow_nested=False)
+    tx.connection = await tx.get_connection()
+    try:
+        if isinstance(db, PostgresEngine):
+            tx.transaction = tx.connection.transaction()
+        await tx.begin()
+    except BaseException:
+        await _release(db, tx)
+        raise
+    token = db.current_transaction.set(tx)
+    try:
+        try:
+            yield tx
+        except BaseException:
+            if not (tx._committed or tx._rolled_back):
+                try:
+                    await tx.rollback()
+                except Exception:
+                    log.exception("rollback failed; the connection is discarded")
+            raise
+        if not (tx._committed or tx._rolled_back):
+            await tx.commit()
+    finally:
+        db.current_transaction.reset(token)
+        await _release(db, tx)
+
+
+def lock_id(key: str) -> int:
+    """A stable signed 64-bit number for an advisory lock on `key`."""
+    digest = hashlib.sha256(key.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@asynccontextmanager
+async def write_transaction(*lock_keys: str) -> AsyncIterator[Any]:
+    """A transaction for writes that must not interleave with other writers of `lock_keys`.
+
+    SQLite: one writer at a time (`BEGIN IMMEDIATE`, plus a per-loop lock so waiting costs
+    no busy polling). PostgreSQL: transaction-scoped advisory locks on each key, taken in a
+    fixed order so two writers never deadlock on them.
+    """
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with _sqlite_write_lock(), _transaction(db, immediate=True) as tx:
+            yield tx
+        return
+    async with _transaction(db, immediate=True) as tx:
+        for key_id in sorted({lock_id(key) for key in lock_keys}):
+            await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key_id)
+        yield tx
+
+
+@asynccontextmanager
+async def read_transaction() -> AsyncIterator[Any]:
+    """A transaction for consistent reads of several tables."""
+    async with _transaction(engine(), immediate=False) as tx:
+        yield tx
+
+
+async def ping(timeout_s: float = 3.0) -> bool:
+    """True when the database answers a trivial query within `timeout_s`."""
+    try:
+        await asyncio.wait_for(engine().run_querystring(QueryString("SELECT 1")), timeout_s)
+    except Exception:
+        log.warning("database ping failed", exc_info=True)
+        return False
+    return True
+
+
+async def start_pool(pool_size: int) -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine) and pool_size > 0:
+        await db.start_connection_pool(min_size=1, max_size=pool_size)
+
+
+async def close_pool() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine) and db.pool:
+        await db.close_connection_pool()
+
+
+# --- migrations and the secret key ---------------------------------------------------------
+
+
+async def _run_forwards(quiet: bool) -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+        result = await run_forwards("all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
+
+
+async def migrate(*, quiet: bool = False) -> None:
+    """Bring the schema up to date and create the secret key once; safe to run concurrently."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        lock_path = Path(db.path).with_suffix(".migrate.lock")
+        with open(lock_path, "w") as lock_file:
+            await asyncio.to_thread(fcntl.flock, lock_file, fcntl.LOCK_EX)
+            try:
+                await db.run_querystring(QueryString("PRAGMA journal_mode=WAL"))
+                await _run_forwards(quiet)
+                await ensure_secret_key()
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    connection = await db.get_new_connection()
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            await _run_forwards(quiet)
+            await ensure_secret_key()
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+    finally:
+        await connection.close()
+
+
+async def ensure_secret_key() -> str:
+    """The secret key kept in the database, created on first call."""
+    from app.tables import SiteSetting
+
+    async with write_transaction("site-setting:" + SECRET_KEY_SETTING):
+        row = (
+            await SiteSetting.select(SiteSetting.value)
+            .where(SiteSetting.key == SECRET_KEY_SETTING)
+            .first()
+        )
+        if row:
+            return row["value"]
+        value = secrets.token_urlsafe(48)
+        await SiteSetting.insert(SiteSetting(key=SECRET_KEY_SETTING, value=value))
+        return value
+
+
+async def stored_secret_key() -> str | None:
+    from app.tables import SiteSetting
+
+    try:
+        row = (
+            await SiteSetting.select(SiteSetting.value)
+            .where(SiteSetting.key == SECRET_KEY_SETTING)
+            .first()
+        )
+    except Exception:
+        log.exception("could not read the secret key from the database")
+        return None
+    return row["value"] if row else None
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a unique-constraint failure on either engine."""
+    import sqlite3
+
+    from asyncpg.exceptions import UniqueViolationError
+
+    if isinstance(exc, UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)

@@ -1,0 +1,299 @@
+"""Domain errors raised by services, and how the web layer answers every failure.
+
+Services raise the errors below and know nothing of HTTP. The JSON API answers RFC 9457
+problem details; pages answer a translated error page. Nothing escapes as a bare 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from app.i18n import _
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """A refusal a person can understand; `detail` is already translated."""
+
+    status_code = 400
+    slug = "bad-request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def title(self) -> str:
+        return _("The request could not be completed")
+
+    def extra(self) -> dict[str, Any]:
+        return {}
+
+
+class InputError(DomainError):
+    """One or more fields hold values that cannot be used."""
+
+    status_code = 422
+    slug = "invalid-input"
+
+    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
+        super().__init__(detail or _("Please correct the marked fields."))
+        self.errors = errors
+
+    def title(self) -> str:
+        return _("Some values need correcting")
+
+    def extra(self) -> dict[str, Any]:
+        return {"errors": [{"field": e.field, "message": e.message} for e in self.errors]}
+
+    def by_field(self) -> dict[str, str]:
+        return {e.field: e.message for e in self.errors}
+
+    def detail_of(self, field: str) -> str:
+        return self.by_field().get(field, self.detail)
+
+
+class NotFound(DomainError):
+    status_code = 404
+    slug = "not-found"
+
+    def title(self) -> str:
+        return _("Not found")
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    slug = "forbidden"
+
+    def title(self) -> str:
+        return _("Not allowed")
+
+
+class Conflict(DomainError):
+    status_code = 409
+    slug = "conflict"
+
+    def title(self) -> str:
+        return _("Already taken")
+
+
+@dataclass
+class Alternative:
+    start: str
+    end: str
+
+
+class RuleViolation(DomainError):
+    """A rule such as lead time or quota refuses the request; `rule` is its code."""
+
+    status_code = 422
+    slug = "rule-violation"
+
+    def __init__(
+        self, rule: str, detail: str, alternatives: list[Alternative] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.rule = rule
+        self.alternatives = alternatives or []
+
+    def title(self) -> str:
+        return _("A rule does not allow this")
+
+    def extra(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "alternatives": [{"start": a.start, "end": a.end} for a in self.alternatives],
+        }
+
+
+class Throttled(DomainError):
+    status_code = 429
+    slug = "throttled"
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = max(1, retry_after_s)
+
+    def title(self) -> str:
+        return _("Too many attempts")
+
+
+# --- answering failures -------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    status: int
+    slug: str
+    title: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+_MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"Object missing required field `(?P<name>[^`]+)`"), lambda m: _("Required.")),
+    (
+        re.compile(r"Expected `str` of length <= (?P<n>\d+)"),
+        lambda m: _("At most %(n)s characters.", n=m["n"]),
+    ),
+    (
+        re.compile(r"Expected `str` of length >= (?P<n>\d+)"),
+        lambda m: _("At least %(n)s characters.", n=m["n"]),
+    ),
+    (re.compile(r"Expected `(?P<want>\w+)`, got `\w+`"), lambda m: _("Wrong type of value.")),
+    (re.compile(r"Object contains unknown field"), lambda m: _("Unknown field.")),
+]
+
+
+def _translate_validation_message(message: str) -> str:
+    for pattern, make in _MSGSPEC_PATTERNS:
+        match = pattern.search(message)
+        if match:
+            return make(match)
+    return _("Invalid value.")
+
+
+def _field_of(item: dict[str, Any]) -> str:
+    message = str(item.get("message", ""))
+    missing = re.search(r"required field `([^`]+)`", message)
+    if missing:
+        return missing.group(1)
+    path = re.search(r"at `\$\.([^`]+)`", message)
+    if path:
+        return path.group(1)
+    key = str(item.get("key") or "")
+    return "" if key == "data" else key
+
+
+def problem_for(exc: Exception, *, is_api: bool) -> Problem:
+    """Translate any exception into what the person will be told."""
+    if isinstance(exc, DomainError):
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Throttled) else {}
+        return Problem(exc.status_code, exc.slug, exc.title(), exc.detail, exc.extra(), headers)
+    malformed = Problem(
+        400,
+        "malformed",
+        _("The request could not be read"),
+        _("The body is not valid JSON.") if is_api else _("The form could not be read."),
+    )
+    if isinstance(exc, ValidationException):
+        items = exc.extra if isinstance(exc.extra, list) else []
+        if not items:
+            return malformed
+        errors = [
+            {"field": _field_of(item), "message": _translate_validation_message(item["message"])}
+            for item in items
+            if isinstance(item, dict)
+        ]
+        return Problem(
+            422 if is_api else 400,
+            "invalid-input",
+            _("Some values need correcting"),
+            _("Please correct the marked fields."),
+            {"errors": errors},
+        )
+    if isinstance(exc, NotAuthorizedException):
+        return Problem(
+            401,
+            "unauthorized",
+            _("Sign-in required"),
+            _("Send a valid token in the Authorization header.")
+            if is_api
+            else _("Please sign in to continue."),
+            headers={"WWW-Authenticate": "Bearer"} if is_api else {},
+        )
+    if isinstance(exc, PermissionDeniedException):
+        if "csrf" in str(exc.detail).lower():
+            return Problem(
+                403,
+                "csrf",
+                _("This form has expired"),
+                _(
+                    "For your security the form could not be sent. Go back, reload the page "
+                    "and try again."
+                ),
+            )
+        return Problem(
+            403, "forbidden", _("Not allowed"), _("Your account may not open this page.")
+        )
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        if status == 400:
+            return malformed
+        titles = {
+            404: (_("Not found"), _("There is nothing at this address.")),
+            405: (_("Method not allowed"), _("This address does not accept that kind of request.")),
+            413: (_("Too large"), _("What you sent is larger than Linli accepts.")),
+            429: (_("Too many requests"), _("Please wait a moment and try again.")),
+        }
+        title, detail = titles.get(status, (_("The request could not be completed"), ""))
+        headers = dict(exc.headers or {})
+        return Problem(status, f"http-{status}", title, detail, headers=headers)
+    log.exception("unhandled error", exc_info=exc)
+    return Problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "server-error",
+        _("Something went wrong"),
+        _("Linli could not finish this request. Nothing was changed; please try again."),
+    )
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The one exception handler: problem details for the API, error pages elsewhere."""
+    from app.web import ensure_locale, error_page
+
+    ensure_locale(request)
+    api = is_api_path(request.url.path)
+    problem = problem_for(exc, is_api=api)
+    if api:
+        body = {
+            "type": f"urn:linli:problem:{problem.slug}",
+            "title": problem.title,
+            "status": problem.status,
+            "detail": problem.detail,
+            **problem.extra,
+        }
+        return Response(
+            body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+        )
+    if problem.status == 401:
+        return Redirect(
+            path=request.app.route_reverse("account:signin"),
+            query_params={"next": request.url.path},
+            status_code=303,
+        )
+    try:
+        return error_page(request, problem)
+    except Exception:
+        log.exception("error page failed to render")
+        return Response(
+            f"{problem.status} {problem.title}",
+            status_code=problem.status,
+            media_type=MediaType.TEXT,
+        )

@@ -1,0 +1,158 @@
+"""Translations and locale-aware formatting.
+
+The catalogs are the `.po` files under `app/locale`; they are compiled in memory on first use,
+so a checkout or an editable install never runs with stale or missing `.mo` files. The
+language of the current request lives in a ContextVar set once per request.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import date, datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy, Translations
+
+from app.settings import SUPPORTED_LOCALES, get_settings
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_COOKIE = "linli_lang"
+LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
+"""Each language named in itself, as language switches should."""
+
+_current_locale: ContextVar[str | None] = ContextVar("linli_locale", default=None)
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The compiled catalog of `locale` (empty for a locale without a catalog)."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return Translations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def current_locale() -> str:
+    return _current_locale.get() or get_settings().site.default_locale
+
+
+def set_locale(locale: str) -> None:
+    _current_locale.set(locale if locale in SUPPORTED_LOCALES else None)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    text = translations(current_locale()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = translations(current_locale()).ungettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+    """A string translated when it is used, for module-level constants."""
+    return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+_ = gettext
+
+
+def _parse_accept_language(header: str) -> list[tuple[str, float]]:
+    ranges = []
+    for position, part in enumerate(header.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        tag = tag.strip().replace("_", "-").lower()
+        if not tag or tag == "*":
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranges.append((tag, quality - position * 1e-6))
+    return sorted(ranges, key=lambda item: item[1], reverse=True)
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The supported locale that best matches an Accept-Language header, or None.
+
+    Babel's own negotiation maps zh_CN to zh_Hans_CN and misses a bare `zh`, so match the
+    full tag first and then the primary language: `zh`, `zh-TW` and `zh-Hans-CN` all mean
+    Chinese, `en-GB` means English.
+    """
+    if not accept_language:
+        return None
+    by_tag = {locale.replace("_", "-").lower(): locale for locale in SUPPORTED_LOCALES}
+    by_language = {locale.split("_")[0]: locale for locale in SUPPORTED_LOCALES}
+    for tag, _quality in _parse_accept_language(accept_language):
+        if tag in by_tag:
+            return by_tag[tag]
+        language = tag.split("-")[0]
+        if language in by_language:
+            return by_language[language]
+    return None
+
+
+def choose_locale(
+    user_locale: str | None, cookie_locale: str | None, accept_language: str | None
+) -> str:
+    """The user's setting, then the cookie, then the browser, then the site default."""
+    for candidate in (user_locale, cookie_locale):
+        if candidate in SUPPORTED_LOCALES:
+            return candidate
+    return negotiate(accept_language) or get_settings().site.default_locale
+
+
+def html_lang(locale: str | None = None) -> str:
+    """The BCP 47 tag for `<html lang>`."""
+    return (locale or current_locale()).replace("_", "-")
+
+
+def _babel_locale() -> Locale:
+    return Locale.parse(current_locale())
+
+
+def format_datetime(value: datetime, zone: tzinfo, fmt: str = "medium") -> str:
+    """`value` in `zone`, formatted for the current locale (`short`, `medium`, `long`)."""
+    return babel_format_datetime(value, format=fmt, tzinfo=zone, locale=_babel_locale())
+
+
+def format_date(value: date | datetime, fmt: str = "medium") -> str:
+    return babel_format_date(value, format=fmt, locale=_babel_locale())
+
+
+def format_time(value: datetime, zone: tzinfo, fmt: str = "short") -> str:
+    return babel_format_time(value, format=fmt, tzinfo=zone, locale=_babel_locale())
+
+
+def localized(row: Any, field: str) -> str:
+    """The `<field>_zh` or `<field>_en` value of a row or dict, for the current locale.
+
+    Falls back to the other language when the wanted one is empty.
+    """
+    suffixes = ("zh", "en") if current_locale().startswith("zh") else ("en", "zh")
+    for suffix in suffixes:
+        key = f"{field}_{suffix}"
+        value = row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+        if value:
+            return value
+    return ""

@@ -1,0 +1,106 @@
+"""Who may do what: one named predicate per action, and the guards built on them.
+
+Predicates are plain functions over an `Actor` (the signed-in user and the communities they
+serve as staff); services and controllers call the same predicate, so a rule lives once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.handlers.base import BaseRouteHandler
+
+    from app.tables import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person making a request."""
+
+    user: User
+    staff_of: frozenset[int]
+    """Ids of the communities this user serves as staff."""
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.user.is_admin)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_admin or bool(self.staff_of)
+
+    @property
+    def role(self) -> str:
+        if self.is_admin:
+            return "admin"
+        return "staff" if self.staff_of else "resident"
+
+
+def can_manage_community(actor: Actor | None, community_id: int | None) -> bool:
+    """Staff of that community, or an administrator."""
+    if actor is None or community_id is None:
+        return actor is not None and actor.is_admin
+    return actor.is_admin or community_id in actor.staff_of
+
+
+def can_use_staff_console(actor: Actor | None) -> bool:
+    return actor is not None and actor.is_staff
+
+
+def can_administer(actor: Actor | None) -> bool:
+    """District-wide settings, communities and staff accounts."""
+    return actor is not None and actor.is_admin
+
+
+def can_manage_resident(actor: Actor | None, resident: User) -> bool:
+    """Staff of the resident's community may approve them; nobody else but administrators."""
+    return can_manage_community(actor, resident.community)
+
+
+def booking_block_reason(user: User, community: Any) -> str | None:
+    """Why `user` may not book yet, as a code, or None when nothing stands in the way.
+
+    `contact_unverified`: their community asks residents to confirm their phone or email.
+    `awaiting_approval`: their community's staff confirm each new resident first.
+    """
+    if community is None:
+        return None
+    if community.contact_verification and user.contact_verified_at is None:
+        return "contact_unverified"
+    if community.residents_need_approval and user.resident_approved_at is None:
+        return "awaiting_approval"
+    return None
+
+
+def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+    return connection.scope.get("linli.actor")  # type: ignore[return-value]
+
+
+def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if actor_of(connection) is None:
+        raise NotAuthorizedException()
+
+
+def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    actor = actor_of(connection)
+    if actor is None:
+        raise NotAuthorizedException()
+    if not can_use_staff_console(actor):
+        raise PermissionDeniedException()
+
+
+def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    actor = actor_of(connection)
+    if actor is None:
+        raise NotAuthorizedException()
+    if not can_administer(actor):
+        raise PermissionDeniedException()

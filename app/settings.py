@@ -1,0 +1,140 @@
+"""Typed settings read once from the environment.
+
+Every field documents its variable; the README's configuration table mirrors this module.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The repository checkout; `data/` and `templates/` live here."""
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value Linli cannot use."""
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'data' / 'linli.sqlite'}"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = field(default_factory=lambda: _env("DATABASE_URL", default_database_url()))
+    """DATABASE_URL: `sqlite:///path/to/file.sqlite` or `postgresql://user@host/db`."""
+    pool_size: int = field(default_factory=lambda: _env_int("LINLI_DB_POOL_SIZE", 10))
+    """LINLI_DB_POOL_SIZE: PostgreSQL connections per process; 0 opens one per query."""
+
+    @property
+    def engine_type(self) -> str:
+        if self.url.startswith(("postgresql://", "postgres://")):
+            return "postgres"
+        if self.url.startswith("sqlite:///"):
+            return "sqlite"
+        raise SettingsError(
+            "DATABASE_URL must start with sqlite:/// or postgresql://, "
+            f"got {self.url.split(':', 1)[0]!r}"
+        )
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = field(default_factory=lambda: _env("LINLI_HOST", "127.0.0.1"))
+    """LINLI_HOST: address `linli serve` listens on."""
+    port: int = field(default_factory=lambda: _env_int("LINLI_PORT", 8000, minimum=1))
+    """LINLI_PORT: port `linli serve` listens on."""
+    workers: int = field(default_factory=lambda: _env_int("LINLI_WORKERS", 1, minimum=1))
+    """LINLI_WORKERS: server processes; more than one needs PostgreSQL to scale."""
+    trusted_proxies: str = field(default_factory=lambda: _env("LINLI_TRUSTED_PROXIES", "127.0.0.1"))
+    """LINLI_TRUSTED_PROXIES: comma list of proxy addresses whose X-Forwarded-* headers count."""
+    max_body_bytes: int = field(
+        default_factory=lambda: _env_int("LINLI_MAX_BODY_BYTES", 2_000_000, minimum=1024)
+    )
+    """LINLI_MAX_BODY_BYTES: largest request body accepted; larger ones get 413."""
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    secret_key: str = field(default_factory=lambda: _env("LINLI_SECRET_KEY", ""))
+    """LINLI_SECRET_KEY: signs CSRF tokens and flash cookies; when empty, the one kept in the
+    database by `linli migrate` is used."""
+    timezone: str = field(default_factory=lambda: _env("LINLI_TIMEZONE", "Asia/Shanghai"))
+    """LINLI_TIMEZONE: IANA zone for new spaces and stations and for dates shown to people."""
+    default_locale: str = field(default_factory=lambda: _env("LINLI_DEFAULT_LOCALE", "zh_CN"))
+    """LINLI_DEFAULT_LOCALE: language for visitors who state no preference (zh_CN or en)."""
+    icp_filing: str = field(default_factory=lambda: _env("LINLI_ICP_FILING", ""))
+    """LINLI_ICP_FILING: ICP filing number (备案号) shown in the footer; empty hides it."""
+    signups_per_hour: int = field(default_factory=lambda: _env_int("LINLI_SIGNUPS_PER_HOUR", 20))
+    """LINLI_SIGNUPS_PER_HOUR: registrations per client address and hour; 0 means no limit."""
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+    """REDIS_URL: optional Redis for throttling counters shared across processes."""
+    password_hash_profile: str = field(
+        default_factory=lambda: _env("LINLI_PASSWORD_HASH_PROFILE", "rfc9106-low-memory")
+    )
+    """LINLI_PASSWORD_HASH_PROFILE: Argon2id cost profile; only the test suite lowers it."""
+
+    def __post_init__(self) -> None:
+        if self.default_locale not in SUPPORTED_LOCALES:
+            raise SettingsError(
+                f"LINLI_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, "
+                f"got {self.default_locale!r}"
+            )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"LINLI_TIMEZONE {self.timezone!r} is not an IANA zone") from exc
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    smtp_host: str = field(default_factory=lambda: _env("LINLI_SMTP_HOST", ""))
+    """LINLI_SMTP_HOST: SMTP server for emailed one-time codes; empty logs them instead."""
+    smtp_port: int = field(default_factory=lambda: _env_int("LINLI_SMTP_PORT", 587, minimum=1))
+    """LINLI_SMTP_PORT: SMTP port (587 uses STARTTLS, 465 implicit TLS)."""
+    smtp_user: str = field(default_factory=lambda: _env("LINLI_SMTP_USER", ""))
+    """LINLI_SMTP_USER: SMTP user name, if the server needs one."""
+    smtp_password: str = field(default_factory=lambda: _env("LINLI_SMTP_PASSWORD", ""))
+    """LINLI_SMTP_PASSWORD: SMTP password."""
+    mail_from: str = field(default_factory=lambda: _env("LINLI_MAIL_FROM", "linli@localhost"))
+    """LINLI_MAIL_FROM: sender address of Linli's email."""
+    sms_sender: str = field(default_factory=lambda: _env("LINLI_SMS_SENDER", ""))
+    """LINLI_SMS_SENDER: `module:Class` of an SMS provider plug-in; empty logs SMS instead."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings()

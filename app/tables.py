@@ -1,0 +1,151 @@
+"""Tables of the `app` Piccolo app: the district's structure, accounts and their credentials.
+
+Instants are `Timestamptz` in UTC and are always set explicitly by services (never the
+column's default `now()`), so that tests can fix the clock.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class LoginKind(StrEnum):
+    phone = "phone"
+    email = "email"
+
+
+class District(Table):
+    """A district (区) that runs Linli, such as 潞州区."""
+
+    slug = Varchar(length=64, unique=True)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100)
+
+
+class Street(Table):
+    """A street office (街道) of a district."""
+
+    district = ForeignKey(references=District, on_delete=OnDelete.restrict, null=False)
+    slug = Varchar(length=64, unique=True)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100)
+
+
+class Community(Table):
+    """A residents' community (社区): the unit that owns spaces, stations and staff."""
+
+    street = ForeignKey(references=Street, on_delete=OnDelete.restrict, null=False)
+    slug = Varchar(length=64, unique=True)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100)
+    residents_need_approval = Boolean(default=False)
+    """Staff confirm each new resident before that resident may book."""
+    contact_verification = Boolean(default=False)
+    """New residents confirm their phone or email with a one-time code before booking."""
+
+
+class User(Table, tablename="linli_user"):
+    """A person with an account: resident, staff member, volunteer or administrator."""
+
+    login = Varchar(length=254, unique=True)
+    """Normalised mainland mobile number (11 digits) or lower-cased email address."""
+    login_kind = Varchar(length=8, choices=LoginKind)
+    name = Varchar(length=40)
+    password_hash = Varchar(length=255)
+    community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=True)
+    locale = Varchar(length=8, default="")
+    """Chosen language, or empty to follow the browser."""
+    large_text = Boolean(default=False)
+    is_admin = Boolean(default=False)
+    active = Boolean(default=True)
+    contact_verified_at = Timestamptz(null=True, default=None)
+    resident_approved_at = Timestamptz(null=True, default=None)
+    privacy_accepted_at = Timestamptz()
+    privacy_version = Varchar(length=16)
+    created_at = Timestamptz()
+    password_changed_at = Timestamptz()
+    last_signin_at = Timestamptz(null=True, default=None)
+
+
+class StaffMembership(Table):
+    """Makes a user staff of one community; unique per (user, community)."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
+    created_at = Timestamptz()
+
+
+class SignInSession(Table):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    user_agent = Varchar(length=200, default="")
+
+
+class ApiToken(Table):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=60)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=12)
+    """The first characters of the token, shown so people can tell their tokens apart."""
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class OneTimeCode(Table):
+    """A short code sent to a phone or mailbox to reset a password or verify a contact."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    purpose = Varchar(length=20)
+    code_hash = Varchar(length=64)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    consumed_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+
+
+class ThrottleEvent(Table):
+    """One counted event (a failed sign-in, a registration) in a throttling bucket."""
+
+    bucket = Varchar(length=100)
+    occurred_at = Timestamptz()
+
+
+class SiteSetting(Table):
+    """Values created once and shared by every process, such as the secret key."""
+
+    key = Varchar(length=64, unique=True)
+    value = Text()
+
+
+class AuditEntry(Table):
+    """Who changed what and when, with the state before and after."""
+
+    actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    action = Varchar(length=60)
+    subject_type = Varchar(length=40)
+    subject_id = Varchar(length=64)
+    community = ForeignKey(references=Community, on_delete=OnDelete.set_null, null=True)
+    before = JSON(default=None, null=True)
+    after = JSON(default=None, null=True)
+    occurred_at = Timestamptz(index=True)

@@ -1,0 +1,85 @@
+"""The one Jinja environment, owned by Litestar: i18n, filters and globals."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from app import i18n
+from app.settings import PROJECT_ROOT, SUPPORTED_LOCALES, get_settings
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def mask_phone(login: str) -> str:
+    """`13812345678` → `138****5678`; email addresses keep their first letter and domain."""
+    if len(login) == 11 and login.isdigit():
+        return f"{login[:3]}****{login[7:]}"
+    local, at, domain = login.partition("@")
+    if at:
+        return f"{local[:1]}***@{domain}"
+    return login
+
+
+@cache
+def _static_version(file_path: str) -> str:
+    data = (STATIC_DIR / file_path.lstrip("/")).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+@pass_context
+def static_url(context: Any, file_path: str) -> str:
+    """URL of a static file with a content hash, so browsers may cache it for a long time."""
+    url = context["request"].app.route_reverse("static", file_path=file_path)
+    return f"{url}?v={_static_version(file_path)}"
+
+
+def _format_datetime(value: Any, fmt: str = "medium", zone: str | None = None) -> str:
+    if value is None:
+        return ""
+    return i18n.format_datetime(value, ZoneInfo(zone or get_settings().site.timezone), fmt)
+
+
+def _format_date(value: Any, fmt: str = "medium") -> str:
+    return "" if value is None else i18n.format_date(value, fmt)
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: i18n.translations(i18n.current_locale()).ugettext(message),
+        ngettext=lambda singular, plural, n: i18n.translations(i18n.current_locale()).ungettext(
+            singular, plural, n
+        ),
+        newstyle=True,
+    )
+    env.globals.update(
+        localized=i18n.localized,
+        current_locale=i18n.current_locale,
+        html_lang=i18n.html_lang,
+        locale_names=i18n.LOCALE_NAMES,
+        supported_locales=SUPPORTED_LOCALES,
+        static_url=static_url,
+        site=get_settings().site,
+    )
+    env.filters.update(datetime=_format_datetime, date=_format_date, mask_phone=mask_phone)
+    return env
+
+
+def configure_templates() -> TemplateConfig:
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))

@@ -1,0 +1,320 @@
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from app.tables import SignInSession, User
+from tests.factories import NOW, PASSWORD, make_community, make_user
+from tests.fixtures import Browser, text_of
+
+
+def _session_cookie(response: httpx.Response) -> str:
+    headers = [h for h in response.headers.get_list("set-cookie") if h.startswith("linli_session=")]
+    assert len(headers) == 1, headers
+    return headers[0]
+
+
+async def test_signup_form_in_chinese_by_default(browser: Browser) -> None:
+    await make_community("caijiaxiang")
+    response = await browser.get("/account/signup")
+    assert response.status_code == 200
+    assert '<html lang="zh-CN">' in response.text
+    assert "居民注册" in response.text
+    assert '<option value="caijiaxiang">蔡家巷社区</option>' in response.text
+
+
+async def test_signup_signs_the_resident_in(browser: Browser, frozen_clock: list) -> None:
+    await make_community("caijiaxiang")
+    response = await browser.submit(
+        "/account/signup",
+        {
+            "login": "13812345678",
+            "name": "王阿姨",
+            "password": PASSWORD,
+            "community": "caijiaxiang",
+            "accepted_privacy": "1",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    assert await User.count().where(User.login == "13812345678") == 1
+    home = await browser.get("/")
+    assert "欢迎来到邻里，王阿姨！" in home.text
+    assert "您好，王阿姨。" in home.text
+
+
+async def test_signup_errors_rerender_with_the_values_typed(browser: Browser) -> None:
+    await make_community("caijiaxiang")
+    response = await browser.submit(
+        "/account/signup",
+        {"login": "1381234567", "name": "王阿姨", "password": "123456", "community": "caijiaxiang"},
+    )
+    assert response.status_code == 422
+    assert 'value="1381234567"' in response.text
+    assert 'value="王阿姨"' in response.text
+    assert '<option value="caijiaxiang" selected>' in response.text
+    assert "123456" not in re.sub(r'value="1381234567"', "", response.text)
+    assert "请输入以 1 开头的 11 位大陆手机号，或邮箱地址。" in response.text
+    assert "至少要 8 个字符。" in response.text
+    assert "请阅读并同意隐私说明。" in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert await User.count() == 0
+
+
+async def test_signin_issues_a_fresh_httponly_lax_session_cookie(browser: Browser) -> None:
+    await make_user("13812345678")
+    browser.client.cookies.set("linli_session", "planted-by-someone-else")
+    response = await browser.sign_in("13812345678", PASSWORD)
+    cookie = _session_cookie(response)
+    assert "planted-by-someone-else" not in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    assert await SignInSession.count() == 1
+
+
+async def test_cookies_are_secure_over_https(app, db: None) -> None:
+    await make_user("13812345678")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+        browser = Browser(client)
+        response = await browser.sign_in("13812345678", PASSWORD)
+        assert "Secure" in _session_cookie(response)
+        assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
+        assert response.headers["strict-transport-security"] == "max-age=31536000"
+
+
+async def test_wrong_password_rerenders_with_a_message(browser: Browser) -> None:
+    await make_user("13812345678")
+    browser.set_language("en")
+    response = await browser.submit("/account/signin", {"login": "13812345678", "password": "nope"})
+    assert response.status_code == 400
+    assert "The mobile number, email or password is not right." in response.text
+    assert 'value="13812345678"' in response.text
+    assert "linli_session" not in response.headers.get("set-cookie", "")
+
+
+async def test_throttled_signin_says_when_to_retry(browser: Browser) -> None:
+    await make_user("13812345678")
+    browser.set_language("en")
+    for _ in range(5):
+        await browser.submit("/account/signin", {"login": "13812345678", "password": "nope"})
+    response = await browser.submit(
+        "/account/signin", {"login": "13812345678", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "900"
+    assert "try again in 15 minutes" in response.text
+
+
+async def test_signout_ends_only_this_session(browser: Browser) -> None:
+    user = await make_user("13812345678")
+    from app.accounts import sessions
+
+    await sessions.start_session(user, "other device", NOW)
+    await browser.sign_in("13812345678", PASSWORD)
+    response = await browser.submit("/account/signout")
+    assert response.status_code == 303
+    assert [s.user_agent for s in await SignInSession.objects()] == ["other device"]
+    assert (await browser.get("/account")).status_code == 303
+
+
+async def test_sign_out_everywhere_from_the_account_page(browser: Browser) -> None:
+    user = await make_user("13812345678")
+    from app.accounts import sessions
+
+    await sessions.start_session(user, "other device", NOW)
+    await browser.sign_in("13812345678", PASSWORD)
+    response = await browser.submit("/account/signout-everywhere")
+    assert response.headers["location"] == "/account/signin"
+    assert await SignInSession.count() == 0
+
+
+async def test_missing_or_forged_csrf_token_is_refused_and_stores_nothing(browser: Browser) -> None:
+    await make_community("caijiaxiang")
+    fields = {
+        "login": "13812345678",
+        "name": "王阿姨",
+        "password": PASSWORD,
+        "community": "caijiaxiang",
+        "accepted_privacy": "1",
+    }
+    missing = await browser.client.post("/account/signup", data=fields)
+    await browser.csrf_token()
+    forged = await browser.client.post("/account/signup", data={**fields, "_csrf_token": "f" * 64})
+    for response in (missing, forged):
+        assert response.status_code == 403
+        assert "页面已过期" in response.text
+    assert await User.count() == 0
+
+
+async def test_account_page_masks_the_number_and_lists_devices(browser: Browser) -> None:
+    await make_user("13812345678", name="王阿姨")
+    await browser.sign_in("13812345678", PASSWORD)
+    page = await browser.get("/account")
+    assert page.status_code == 200
+    assert "138****5678" in page.text
+    assert "13812345678" not in page.text
+    assert "本设备" in page.text
+    assert page.headers["cache-control"] == "private, no-store"
+
+
+async def test_language_choice_user_setting_beats_cookie_beats_browser(browser: Browser) -> None:
+    await make_user("13812345678", locale="en")
+    english = {"accept-language": "en"}
+    assert '<html lang="en">' in (await browser.get("/", headers=english)).text
+    browser.set_language("zh_CN")
+    assert '<html lang="zh-CN">' in (await browser.get("/", headers=english)).text
+    await browser.sign_in("13812345678", PASSWORD)
+    assert '<html lang="en">' in (await browser.get("/")).text
+
+
+async def test_language_switch_sets_cookie_and_account(browser: Browser) -> None:
+    user = await make_user("13812345678")
+    await browser.sign_in("13812345678", PASSWORD)
+    response = await browser.submit("/preferences/language", {"locale": "en", "next": "/account"})
+    assert response.headers["location"] == "/account"
+    assert browser.client.cookies["linli_lang"] == "en"
+    assert (await User.objects().where(User.id == user.id).first()).locale == "en"
+    assert "My account" in (await browser.get("/account")).text
+
+
+async def test_unknown_locale_is_refused_with_a_page(browser: Browser) -> None:
+    response = await browser.submit("/preferences/language", {"locale": "xx", "next": "/"})
+    assert response.status_code == 422
+    assert "请从列表中选择语言。" in response.text
+
+
+async def test_language_switch_never_redirects_off_site(browser: Browser) -> None:
+    response = await browser.submit(
+        "/preferences/language", {"locale": "en", "next": "//evil.example/"}
+    )
+    assert response.headers["location"] == "/"
+
+
+async def test_large_text_mode_for_visitors(browser: Browser) -> None:
+    response = await browser.submit("/preferences/text-size", {"size": "large", "next": "/"})
+    assert response.status_code == 303
+    page = await browser.get("/")
+    assert '<html lang="zh-CN" class="text-large">' in page.text
+    assert "已切换为大字模式。" in page.text
+
+
+async def test_api_token_is_shown_once_and_revocable(browser: Browser) -> None:
+    await make_user("13812345678")
+    await browser.sign_in("13812345678", PASSWORD)
+    browser.set_language("en")
+    created = await browser.submit("/account/tokens", {"token_name": "calendar script"})
+    token = re.search(r'<code class="token">(linli_[\w-]+)</code>', created.text).group(1)
+    assert "Copy it now" in created.text
+    later = await browser.get("/account")
+    assert token not in later.text and "calendar script" in later.text
+    api = await browser.client.get("/api/v1/me", headers={"authorization": f"Bearer {token}"})
+    assert api.status_code == 200
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", later.text).group(1)
+    await browser.submit(f"/account/tokens/{token_id}/revoke")
+    api = await browser.client.get("/api/v1/me", headers={"authorization": f"Bearer {token}"})
+    assert api.status_code == 401
+
+
+async def test_revoking_someone_elses_token_is_not_found(browser: Browser) -> None:
+    from app.accounts import sessions
+
+    owner = await make_user()
+    row, _token = await sessions.create_api_token(owner, "theirs", NOW)
+    await make_user("13812345678")
+    await browser.sign_in("13812345678", PASSWORD)
+    response = await browser.submit(f"/account/tokens/{row.id}/revoke")
+    assert response.status_code == 404
+
+
+async def test_export_downloads_my_data(browser: Browser) -> None:
+    await make_user("13812345678", name="王阿姨")
+    await browser.sign_in("13812345678", PASSWORD)
+    response = await browser.get("/account/export")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith('attachment; filename="linli-data-')
+    assert response.json()["account"]["name"] == "王阿姨"
+
+
+async def test_delete_account_needs_the_password(browser: Browser) -> None:
+    await make_user("13812345678")
+    await browser.sign_in("13812345678", PASSWORD)
+    refused = await browser.submit("/account/delete", {"password": "wrong"})
+    assert refused.status_code == 422
+    assert "当前密码不正确。" in refused.text
+    deleted = await browser.submit("/account/delete", {"password": PASSWORD})
+    assert deleted.status_code == 303
+    assert await User.count() == 0
+
+
+async def test_password_reset_pages(browser: Browser, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    await make_user("13812345678")
+    caplog.set_level(logging.WARNING, logger="linli.notify")
+    asked = await browser.submit("/account/reset", {"login": "13812345678"})
+    assert asked.status_code == 200
+    assert "6 位验证码已发出" in asked.text
+    code = re.search(
+        r"\b(\d{6})\b", next(r.outgoing.body for r in caplog.records if hasattr(r, "outgoing"))
+    ).group(1)
+    wrong = await browser.submit(
+        "/account/reset/confirm",
+        {
+            "login": "13812345678",
+            "code": "999999" if code != "999999" else "000000",
+            "new_password": "fresh-start-2026",
+        },
+    )
+    assert "验证码错误或已过期。" in wrong.text
+    done = await browser.submit(
+        "/account/reset/confirm",
+        {"login": "13812345678", "code": code, "new_password": "fresh-start-2026"},
+    )
+    assert done.headers["location"] == "/account/signin"
+    await browser.sign_in("13812345678", "fresh-start-2026")
+
+
+async def test_community_verification_sends_new_residents_to_confirm(
+    browser: Browser, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    await make_community("bayi", contact_verification=True)
+    caplog.set_level(logging.WARNING, logger="linli.notify")
+    response = await browser.submit(
+        "/account/signup",
+        {
+            "login": "wang@example.com",
+            "name": "王阿姨",
+            "password": PASSWORD,
+            "community": "bayi",
+            "accepted_privacy": "on",
+        },
+    )
+    assert response.headers["location"] == "/account/verify"
+    account = await browser.get("/account")
+    assert "预约前，请先验证您的手机号或邮箱。" in account.text
+    code = re.search(
+        r"\b(\d{6})\b", next(r.outgoing.body for r in caplog.records if hasattr(r, "outgoing"))
+    ).group(1)
+    confirmed = await browser.submit("/account/verify", {"code": code})
+    assert confirmed.headers["location"] == "/account"
+    assert "预约前" not in (await browser.get("/account")).text
+
+
+async def test_oversized_body_is_refused(browser: Browser) -> None:
+    response = await browser.submit("/account/signin", {"login": "x" * 3_000_000, "password": "y"})
+    assert response.status_code == 413
+
+
+async def test_session_of_a_deleted_device_no_longer_signs_in(
+    browser: Browser, frozen_clock: list
+) -> None:
+    await make_user("13812345678")
+    await browser.sign_in("13812345678", PASSWORD)
+    frozen_clock[0] = NOW + timedelta(days=31)
+    response = await browser.get("/account")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account/signin?next=%2Faccount"
+    assert text_of((await browser.get("/")).text).count("登录") >= 1

@@ -1,0 +1,55 @@
+import pytest
+
+from app.settings import DatabaseSettings, SettingsError, SiteSettings
+
+
+def test_site_settings_reject_unknown_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINLI_DEFAULT_LOCALE", "fr")
+    with pytest.raises(SettingsError, match="LINLI_DEFAULT_LOCALE"):
+        SiteSettings()
+
+
+def test_site_settings_reject_unknown_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINLI_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(SettingsError, match="LINLI_TIMEZONE"):
+        SiteSettings()
+
+
+def test_signups_per_hour_must_be_a_whole_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINLI_SIGNUPS_PER_HOUR", "lots")
+    with pytest.raises(SettingsError, match="LINLI_SIGNUPS_PER_HOUR"):
+        SiteSettings()
+
+
+def test_site_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "LINLI_TIMEZONE",
+        "LINLI_DEFAULT_LOCALE",
+        "LINLI_SIGNUPS_PER_HOUR",
+        "LINLI_ICP_FILING",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    site = SiteSettings()
+    assert (site.timezone, site.default_locale, site.signups_per_hour, site.icp_filing) == (
+        "Asia/Shanghai",
+        "zh_CN",
+        20,
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("sqlite:///data/linli.sqlite", "sqlite"),
+        ("postgresql://u@h/db", "postgres"),
+        ("postgres://h/db", "postgres"),
+    ],
+)
+def test_database_engine_type_from_url(url: str, engine: str) -> None:
+    assert DatabaseSettings(url=url).engine_type == engine
+
+
+def test_database_url_with_unknown_scheme_is_refused() -> None:
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        DatabaseSettings(url="mysql://h/db").engine_type  # noqa: B018

@@ -1,0 +1,71 @@
+from dataclasses import replace
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from app.web import redacted_path, safe_next
+from tests.fixtures import Browser
+
+
+async def test_pages_carry_security_headers(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/no-such-page", "/api/v1/communities", "/healthz"):
+        response = await client.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert response.headers["referrer-policy"] == "same-origin", path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        assert "script-src 'self';" in response.headers["content-security-policy"], path
+
+
+async def test_not_found_page_is_translated(client: httpx.AsyncClient) -> None:
+    zh = await client.get("/no-such-page")
+    assert zh.status_code == 404
+    assert "找不到页面" in zh.text
+    en = await client.get("/no-such-page", headers={"accept-language": "en"})
+    assert "There is nothing at this address." in en.text
+
+
+async def test_wrong_method_is_405_not_500(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/account/signin")
+    assert response.status_code == 405
+
+
+async def test_health_reports_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_home_page_in_both_languages(browser: Browser) -> None:
+    zh = await browser.get("/")
+    assert "社区共享空间、工具和场地的预约，骑手驿站的查询，都在这里。" in zh.text
+    browser.set_language("en")
+    en = await browser.get("/")
+    assert "Shared rooms, tools and courts of your community" in en.text
+    assert "居民注册" not in en.text
+
+
+async def test_icp_filing_number_in_the_footer(
+    app: Litestar, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    environment = app.template_engine.engine
+    site = replace(environment.globals["site"], icp_filing="晋ICP备2026000001号")
+    monkeypatch.setitem(environment.globals, "site", site)
+    page = await browser.get("/")
+    assert (
+        '<a href="https://beian.miit.gov.cn/" rel="noopener">晋ICP备2026000001号</a>' in page.text
+    )
+
+
+def test_feed_tokens_never_reach_the_log() -> None:
+    assert redacted_path("/feeds/users/abc123secret.ics") == "/feeds/users/[redacted]"
+    assert redacted_path("/feeds/staff/abc123secret.ics") == "/feeds/staff/[redacted]"
+    assert redacted_path("/feeds/spaces/music-room.ics") == "/feeds/spaces/music-room.ics"
+
+
+def test_safe_next_allows_only_local_paths() -> None:
+    assert safe_next("/account") == "/account"
+    assert safe_next("//evil.example") == "/"
+    assert safe_next("/\\evil.example") == "/"
+    assert safe_next("https://evil.example") == "/"
+    assert safe_next(None, "/x") == "/x"

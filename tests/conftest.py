@@ -1,0 +1,107 @@
+"""Test set-up: a clean database for every test, on SQLite or (LINLI_TEST_ENGINE=postgres)
+on a PostgreSQL database created for this run.
+
+SQLite tests copy one migrated file; PostgreSQL tests truncate every table. The environment
+is fixed before `app` is imported, because Piccolo picks its engine on import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ENGINE = os.environ.get("LINLI_TEST_ENGINE", "sqlite")
+_WORKDIR = Path(tempfile.mkdtemp(prefix="linli-tests-"))
+_TEMPLATE = _WORKDIR / "template.sqlite"
+_PG_ADMIN_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "")
+_PG_DATABASE = f"linli_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+if ENGINE == "postgres":
+    if not _PG_ADMIN_URL:
+        raise pytest.UsageError("LINLI_TEST_ENGINE=postgres needs LINLI_TEST_POSTGRES_URL")
+    os.environ["DATABASE_URL"] = _with_database(_PG_ADMIN_URL, _PG_DATABASE)
+elif ENGINE == "sqlite":
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TEMPLATE}"
+else:
+    raise pytest.UsageError(f"LINLI_TEST_ENGINE must be sqlite or postgres, not {ENGINE!r}")
+
+os.environ["LINLI_PASSWORD_HASH_PROFILE"] = "cheapest"
+os.environ["LINLI_SECRET_KEY"] = "test-secret-key-" + "x" * 32
+os.environ["LINLI_DB_POOL_SIZE"] = "0"
+os.environ["LINLI_DEFAULT_LOCALE"] = "zh_CN"
+os.environ["LINLI_SIGNUPS_PER_HOUR"] = "20"
+for name in ("REDIS_URL", "LINLI_SMTP_HOST", "LINLI_SMS_SENDER", "LINLI_TIMEZONE"):
+    os.environ.pop(name, None)
+
+from app import db as app_db  # noqa: E402
+from app.tables import SiteSetting  # noqa: E402
+
+pytest_plugins = ["tests.fixtures"]
+
+
+async def _admin_execute(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(_PG_ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def migrated_database() -> Iterator[None]:
+    """Migrate once per run: a template file on SQLite, the run's database on PostgreSQL."""
+    if ENGINE == "postgres":
+        asyncio.run(_admin_execute(f'CREATE DATABASE "{_PG_DATABASE}"'))
+    asyncio.run(app_db.migrate(quiet=True))
+    if ENGINE == "sqlite":
+        with sqlite3.connect(_TEMPLATE) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    yield
+    if ENGINE == "postgres":
+        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)'))
+    shutil.rmtree(_WORKDIR, ignore_errors=True)
+
+
+def _table_names() -> list[str]:
+    from piccolo.conf.apps import Finder
+
+    return [table._meta.tablename for table in Finder().get_table_classes()]
+
+
+@pytest.fixture
+async def db(migrated_database: None, tmp_path: Path) -> AsyncIterator[None]:
+    """A clean, migrated database for this test."""
+    engine = SiteSetting._meta.db
+    if ENGINE == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(_TEMPLATE, path)
+        engine.path = str(path)
+        yield
+        engine.path = str(_TEMPLATE)
+    else:
+        tables = ", ".join(f'"{name}"' for name in _table_names())
+        await engine.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        yield

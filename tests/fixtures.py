@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite: the app, a browser-like client, a fixed clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from app import clock
+from app.asgi import CSRF_COOKIE, create_app
+from tests.factories import NOW
+
+
+@pytest.fixture(scope="session")
+def app() -> Litestar:
+    return create_app()
+
+
+class Browser:
+    """An HTTP client that keeps cookies and fills in the CSRF field like a real form."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.get(url, **kwargs)
+
+    async def csrf_token(self) -> str:
+        if CSRF_COOKIE not in self.client.cookies:
+            await self.client.get("/privacy")
+        return self.client.cookies[CSRF_COOKIE]
+
+    async def submit(
+        self, url: str, data: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """POST a form the way a browser would, CSRF field included."""
+        fields = {"_csrf_token": await self.csrf_token(), **(data or {})}
+        return await self.client.post(url, data=fields, **kwargs)
+
+    async def sign_in(self, login: str, password: str) -> httpx.Response:
+        response = await self.submit("/account/signin", {"login": login, "password": password})
+        assert response.status_code == 303, response.text
+        return response
+
+    def set_language(self, locale: str) -> None:
+        self.client.cookies.set("linli_lang", locale)
+
+
+@pytest.fixture
+async def client(
+    app: Litestar, db: None, frozen_clock: list[datetime]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app on a clean database, with the clock fixed at NOW."""
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def browser(client: httpx.AsyncClient) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[datetime]]:
+    """Fix `clock.utcnow()` at NOW; tests move it by replacing `frozen_clock[0]`."""
+    current = [NOW]
+    monkeypatch.setattr(clock, "utcnow", lambda: current[0])
+    yield current
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page, whitespace collapsed, for exact assertions."""
+    without_tags = re.sub(
+        r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html, flags=re.S)
+    )
+    return re.sub(r"\s+", " ", without_tags).strip()
