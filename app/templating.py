@@ -29,6 +29,40 @@ def mask_phone(login: str) -> str:
     return login
 
 
+_BROWSERS = [
+    ("MicroMessenger", "WeChat"),
+    ("AlipayClient", "Alipay"),
+    ("Edg/", "Edge"),
+    ("HuaweiBrowser", "Huawei Browser"),
+    ("MiuiBrowser", "Mi Browser"),
+    ("UCBrowser", "UC Browser"),
+    ("QQBrowser", "QQ Browser"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+]
+_SYSTEMS = [
+    ("HarmonyOS", "HarmonyOS"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+]
+
+
+def device_name(user_agent: str) -> str:
+    """ "Chrome on Android" from a User-Agent header, for the list of signed-in devices."""
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "")
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    if browser == "WeChat":
+        browser = i18n.gettext("WeChat")
+    if browser and system:
+        return i18n.gettext("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or i18n.gettext("Unknown browser")
+
+
 @cache
 def _static_version(file_path: str) -> str:
     data = (STATIC_DIR / file_path.lstrip("/")).read_bytes()
@@ -77,7 +111,9 @@ def build_environment() -> Environment:
         static_url=static_url,
         site=get_settings().site,
     )
-    env.filters.update(datetime=_format_datetime, date=_format_date, mask_phone=mask_phone)
+    env.filters.update(
+        datetime=_format_datetime, date=_format_date, mask_phone=mask_phone, device=device_name
+    )
     return env
 
 
