@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
 import msgspec
+from litestar.openapi import ResponseSpec
 
 T = TypeVar("T")
 
@@ -25,6 +26,11 @@ class FieldProblem(msgspec.Struct):
     message: str
 
 
+class AlternativeSlot(msgspec.Struct):
+    start: str
+    end: str
+
+
 class ProblemDetails(msgspec.Struct, omit_defaults=True):
     """RFC 9457 problem details, as every error of the API answers."""
 
@@ -33,6 +39,34 @@ class ProblemDetails(msgspec.Struct, omit_defaults=True):
     status: int
     detail: str
     errors: list[FieldProblem] = []
+    """Input errors: which field, and what is wrong with it."""
+    rule: str | None = None
+    """Refusals: the rule that refused, such as `lead_time`, `quota_week` or `capacity`."""
+    alternatives: list[AlternativeSlot] = []
+    """Refusals: the nearest free slots instead."""
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (the body is not valid JSON)",
+    401: "No valid bearer token, or wrong credentials",
+    403: "Not allowed for this account",
+    404: "Not found, or not yours",
+    409: "Taken by someone else in the meantime",
+    422: "Invalid input or a rule refuses the request",
+    429: "Too many attempts; see Retry-After",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem details a handler may answer."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDetails,
+            description=_DESCRIPTIONS[status],
+            media_type="application/problem+json",
+        )
+        for status in statuses
+    }
 
 
 def next_url(path: str, **params: object) -> str:

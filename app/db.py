@@ -138,13 +138,6 @@ async def write_transaction(*lock_keys: str) -> AsyncIterator[Any]:
         yield tx
 
 
-@asynccontextmanager
-async def read_transaction() -> AsyncIterator[Any]:
-    """A transaction for consistent reads of several tables."""
-    async with _transaction(engine(), immediate=False) as tx:
-        yield tx
-
-
 async def ping(timeout_s: float = 3.0) -> bool:
     """True when the database answers a trivial query within `timeout_s`."""
     try:

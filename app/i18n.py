@@ -17,10 +17,9 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import LazyProxy, Translations
+from babel.support import Translations
 
 from app.settings import SUPPORTED_LOCALES, get_settings
 
@@ -57,16 +56,6 @@ def set_locale(locale: str) -> None:
 def gettext(message: str, **variables: Any) -> str:
     text = translations(current_locale()).ugettext(message)
     return text % variables if variables else text
-
-
-def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
-    text = translations(current_locale()).ungettext(singular, plural, n)
-    return text % {"num": n, **variables}
-
-
-def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
-    """A string translated when it is used, for module-level constants."""
-    return LazyProxy(gettext, message, enable_cache=False, **variables)
 
 
 _ = gettext
@@ -138,10 +127,6 @@ def format_datetime(value: datetime, zone: tzinfo, fmt: str = "medium") -> str:
 
 def format_date(value: date | datetime, fmt: str = "medium") -> str:
     return babel_format_date(value, format=fmt, locale=_babel_locale())
-
-
-def format_time(value: datetime, zone: tzinfo, fmt: str = "short") -> str:
-    return babel_format_time(value, format=fmt, tzinfo=zone, locale=_babel_locale())
 
 
 def localized(row: Any, field: str) -> str:

@@ -12,6 +12,7 @@ from litestar.params import BodyKwarg, JSONBody
 
 from app import clock
 from app.accounts import services, sessions
+from app.api import problem_responses
 from app.permissions import actor_of, booking_block_reason, requires_signed_in
 from app.tables import Community
 from app.web import client_ip
@@ -78,6 +79,7 @@ async def _account(user: Any, role: str) -> AccountOut:
     name="api:register",
     tags=["auth"],
     status_code=201,
+    responses=problem_responses(400, 422, 429),
 )
 async def register(
     request: AnyRequest,
@@ -113,7 +115,13 @@ async def register(
     return await _account(user, "resident")
 
 
-@post("/api/v1/auth/token", name="api:token", tags=["auth"], status_code=201)
+@post(
+    "/api/v1/auth/token",
+    name="api:token",
+    tags=["auth"],
+    status_code=201,
+    responses=problem_responses(400, 401, 422, 429),
+)
 async def token(request: AnyRequest, data: JSONBody[TokenIn]) -> TokenOut:
     """Exchange credentials for a bearer token (90 days). Only failed attempts count
     towards throttling: 429 with Retry-After after repeated failures."""
@@ -125,7 +133,13 @@ async def token(request: AnyRequest, data: JSONBody[TokenIn]) -> TokenOut:
     return TokenOut(token=plain, expires_at=row.expires_at)
 
 
-@get("/api/v1/me", name="api:me", tags=["auth"], guards=[requires_signed_in], cache=False)
+@get(
+    "/api/v1/me",
+    name="api:me",
+    tags=["auth"],
+    guards=[requires_signed_in],
+    responses=problem_responses(401),
+)
 async def me(request: AnyRequest) -> AccountOut:
     """The account behind the bearer token."""
     actor = actor_of(request)

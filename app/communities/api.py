@@ -8,7 +8,7 @@ import msgspec
 from litestar import get
 from litestar.params import QueryParameter
 
-from app.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url
+from app.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
 from app.communities.services import community_page
 from app.i18n import localized
 
@@ -24,7 +24,12 @@ class CommunityOut(msgspec.Struct):
     name_en: str
 
 
-@get("/api/v1/communities", name="api:communities", tags=["communities"], cache=False)
+@get(
+    "/api/v1/communities",
+    name="api:communities",
+    tags=["communities"],
+    responses=problem_responses(422),
+)
 async def list_communities(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     after: Annotated[str | None, QueryParameter(max_length=64)] = None,

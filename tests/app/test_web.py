@@ -4,6 +4,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from app.errors import Alternative, Conflict, RuleViolation, problem_for
 from app.i18n import set_locale
 from app.templating import device_name
 from app.web import redacted_path, safe_next
@@ -93,3 +94,31 @@ def test_safe_next_allows_only_local_paths() -> None:
 def test_device_names_for_the_list_of_sessions(user_agent: str, expected: str) -> None:
     set_locale("zh_CN")
     assert device_name(user_agent) == expected
+
+
+def test_refusals_carry_the_rule_and_alternatives() -> None:
+    set_locale("en")
+    refusal = RuleViolation(
+        "lead_time",
+        "Book at least 2 hours ahead.",
+        [Alternative("2026-03-02T11:00+08:00", "2026-03-02T12:00+08:00")],
+    )
+    problem = problem_for(refusal, is_api=True)
+    assert (problem.status, problem.title, problem.detail, problem.extra) == (
+        422,
+        "A rule does not allow this",
+        "Book at least 2 hours ahead.",
+        {
+            "rule": "lead_time",
+            "alternatives": [{"start": "2026-03-02T11:00+08:00", "end": "2026-03-02T12:00+08:00"}],
+        },
+    )
+    assert problem_for(Conflict("Just taken."), is_api=True).status == 409
+
+
+async def test_openapi_documents_problem_details(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    responses = schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    assert set(responses) == {"201", "400", "401", "422", "429"}
+    assert "application/problem+json" in responses["429"]["content"]
+    assert not any(path.startswith("/account") for path in schema["paths"])
