@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.accounts.admin import create_admin
+from app.accounts.services import insert_user
 from app.communities.services import ensure_community, ensure_district, ensure_street
+from app.errors import InputError
 from app.passwords import hash_password
 from app.tables import Community, LoginKind, StaffMembership, User
 
@@ -59,20 +61,17 @@ async def _ensure_user(
 ) -> User:
     user = await User.objects().where(User.login == login).first()
     if user is None:
-        user = User(
+        user = await insert_user(
             login=login,
-            login_kind=(LoginKind.email if "@" in login else LoginKind.phone).value,
+            kind=LoginKind.email if "@" in login else LoginKind.phone,
             name=name,
             password_hash=password_hash,
-            community=community.id if community else None,
-            contact_verified_at=now,
-            resident_approved_at=now,
-            privacy_accepted_at=now,
+            community_id=community.id if community else None,
             privacy_version="demo",
-            created_at=now,
-            password_changed_at=now,
+            now=now,
+            taken=InputError([]),
+            verified=True,
         )
-        await user.save()
     return user
 
 

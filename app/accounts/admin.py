@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from app import audit
+from app.accounts.services import insert_user
 from app.accounts.validation import name_problem, normalise_login
-from app.db import is_unique_violation, write_transaction
+from app.db import write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
 from app.passwords import hash_password, password_problem
@@ -143,22 +144,15 @@ async def create_admin(
         errors.append(FieldError("password", problem))
     if errors:
         raise InputError(errors)
-    user = User(
+    user = await insert_user(
         login=login[0],
-        login_kind=login[1].value,
-        name=name.strip(),
+        kind=login[1],
+        name=name,
         password_hash=await hash_password(password),
-        community=None,
-        is_admin=True,
-        privacy_accepted_at=now,
+        community_id=None,
         privacy_version="",
-        created_at=now,
-        password_changed_at=now,
+        now=now,
+        taken=InputError([FieldError("login", _("This account already exists."))]),
+        is_admin=True,
     )
-    try:
-        await user.save()
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise InputError([FieldError("login", _("This account already exists."))]) from exc
-        raise
     return user, True

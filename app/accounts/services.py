@@ -28,6 +28,7 @@ from app.tables import (
     ApiToken,
     AuditEntry,
     Community,
+    LoginKind,
     SignInSession,
     StaffMembership,
     User,
@@ -114,14 +115,48 @@ async def register(data: Registration, *, client_ip: str, now: datetime) -> User
     )
     if await User.exists().where(User.login == login[0]):
         raise taken
-    user = User(
+    user = await insert_user(
         login=login[0],
-        login_kind=login[1].value,
-        name=data.name.strip(),
+        kind=login[1],
+        name=data.name,
         password_hash=await hash_password(data.password),
-        community=community.id,
-        privacy_accepted_at=now,
+        community_id=community.id,
         privacy_version=PRIVACY_VERSION,
+        now=now,
+        taken=taken,
+    )
+    await throttle.record(signups_per_address(), client_ip, now)
+    return user
+
+
+async def insert_user(
+    *,
+    login: str,
+    kind: LoginKind,
+    name: str,
+    password_hash: str,
+    community_id: int | None,
+    privacy_version: str,
+    now: datetime,
+    taken: DomainError,
+    is_admin: bool = False,
+    verified: bool = False,
+) -> User:
+    """Store a new account; `taken` is raised when the login was registered meanwhile.
+
+    `verified` marks the contact as confirmed and the resident as approved (demo accounts).
+    """
+    user = User(
+        login=login,
+        login_kind=kind.value,
+        name=name.strip(),
+        password_hash=password_hash,
+        community=community_id,
+        is_admin=is_admin,
+        contact_verified_at=now if verified else None,
+        resident_approved_at=now if verified else None,
+        privacy_accepted_at=now,
+        privacy_version=privacy_version,
         created_at=now,
         password_changed_at=now,
     )
@@ -131,7 +166,6 @@ async def register(data: Registration, *, client_ip: str, now: datetime) -> User
         if is_unique_violation(exc):
             raise taken from exc
         raise
-    await throttle.record(signups_per_address(), client_ip, now)
     return user
 
 
