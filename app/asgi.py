@@ -18,7 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 from piccolo.utils.sync import run_sync
 
-from app import db
+from app import db, domains
 from app.accounts import api as accounts_api
 from app.accounts.controllers import AccountController
 from app.communities import api as communities_api
@@ -28,10 +28,19 @@ from app.pages import healthz, home, privacy, set_language, set_text_size
 from app.settings import Settings, get_settings
 from app.templating import STATIC_DIR, configure_templates
 from app.web import RequestContextMiddleware, before_send
+from spaces.domain import DOMAIN as SPACES
 
 log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "linli_csrf"
+DOMAINS = [SPACES]
+"""The domains this application is assembled from."""
+
+
+def install_domains() -> list[domains.Domain]:
+    """Tell the kernel's services about the domains (the CLI needs this without an app)."""
+    domains.install(DOMAINS)
+    return DOMAINS
 
 
 class SetupError(RuntimeError):
@@ -97,8 +106,10 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     secret_key = resolve_secret_key(settings)
+    installed = install_domains()
     return Litestar(
         route_handlers=[
+            *(handler for domain in installed for handler in domain.route_handlers),
             home,
             privacy,
             set_language,

@@ -42,12 +42,21 @@ def migrate() -> None:
 def demo() -> None:
     """Load the demo district (idempotent) and print the demo accounts."""
     from app import clock, db, demo
+    from app.asgi import install_domains
 
-    async def load() -> list[demo.DemoAccount]:
+    async def load() -> tuple[list[demo.DemoAccount], list[str]]:
         await db.migrate(quiet=True)
-        return await demo.load(clock.utcnow())
+        now = clock.utcnow()
+        accounts = await demo.load(now)
+        lines = []
+        for domain in install_domains():
+            if domain.load_demo:
+                lines += await domain.load_demo(now)
+        return accounts, lines
 
-    accounts = _run(load())
+    accounts, lines = _run(load())
+    for line in lines:
+        click.echo(f"Loaded {line}")
     click.echo(
         f"Demo district loaded. Demo accounts (demo sites only!), password: {demo.DEMO_PASSWORD}"
     )

@@ -90,18 +90,33 @@ class Forbidden(DomainError):
         return _("Not allowed")
 
 
-class Conflict(DomainError):
-    status_code = 409
-    slug = "conflict"
-
-    def title(self) -> str:
-        return _("Already taken")
-
-
 @dataclass
 class Alternative:
     start: str
     end: str
+
+
+class Conflict(DomainError):
+    """Someone else holds what was asked for; `alternatives` are free instead."""
+
+    status_code = 409
+    slug = "conflict"
+
+    def __init__(
+        self, detail: str, *, rule: str = "capacity", alternatives: list[Alternative] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.rule = rule
+        self.alternatives = alternatives or []
+
+    def title(self) -> str:
+        return _("Already taken")
+
+    def extra(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "alternatives": [{"start": a.start, "end": a.end} for a in self.alternatives],
+        }
 
 
 class RuleViolation(DomainError):

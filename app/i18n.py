@@ -17,6 +17,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -127,6 +128,11 @@ def format_datetime(value: datetime, zone: tzinfo, fmt: str = "medium") -> str:
 
 def format_date(value: date | datetime, fmt: str = "medium") -> str:
     return babel_format_date(value, format=fmt, locale=_babel_locale())
+
+
+def format_day(value: date, *, with_year: bool = False) -> str:
+    """A day with its weekday: "3月2日周一" / "Mon, Mar 2" (with the year when asked)."""
+    return format_skeleton("yMMMEd" if with_year else "MMMEd", value, locale=_babel_locale())
 
 
 def localized(row: Any, field: str) -> str:

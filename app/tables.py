@@ -11,6 +11,7 @@ from enum import StrEnum
 from piccolo.columns import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -149,3 +150,17 @@ class AuditEntry(Table):
     before = JSON(default=None, null=True)
     after = JSON(default=None, null=True)
     occurred_at = Timestamptz(index=True)
+
+
+class PublicHoliday(Table):
+    """A date of the national holiday calendar: a day off, or a make-up working day (调休).
+
+    China's holidays are set by the State Council each year and cannot be computed, so they
+    are kept as data that administrators can correct.
+    """
+
+    on_date = Date(unique=True)
+    name_zh = Varchar(length=60)
+    name_en = Varchar(length=60)
+    is_workday = Boolean(default=False)
+    """True for a weekend day that is worked to make up for a holiday."""

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from app import i18n
+from app import domains, i18n
 from app.settings import PROJECT_ROOT, SUPPORTED_LOCALES, get_settings
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -110,6 +110,7 @@ def build_environment() -> Environment:
         supported_locales=SUPPORTED_LOCALES,
         static_url=static_url,
         site=get_settings().site,
+        domain_links=domains.links,
     )
     env.filters.update(
         datetime=_format_datetime, date=_format_date, mask_phone=mask_phone, device=device_name

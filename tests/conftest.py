@@ -105,3 +105,18 @@ async def db(migrated_database: None, tmp_path: Path) -> AsyncIterator[None]:
         tables = ", ".join(f'"{name}"' for name in _table_names())
         await engine.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         yield
+
+
+@pytest.fixture
+async def db_pool(db: None) -> AsyncIterator[None]:
+    """A PostgreSQL connection pool in the test's own event loop, for tests that run many
+    transactions at once (one connection per query would exhaust the server)."""
+    engine = SiteSetting._meta.db
+    if ENGINE != "postgres":
+        yield
+        return
+    await engine.start_connection_pool(min_size=1, max_size=20)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()

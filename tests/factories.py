@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from app.accounts import sessions
 from app.passwords import hash_password
 from app.permissions import Actor
 from app.tables import Community, District, LoginKind, StaffMembership, Street, User
+from spaces.tables import Space
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 """Monday 2 March 2026, 09:00 in Shanghai."""
@@ -91,3 +93,38 @@ async def make_user(
 
 async def actor_for(user: User) -> Actor:
     return await sessions.load_actor(user)
+
+
+async def make_space(
+    community: Community,
+    slug: str | None = None,
+    *,
+    capacity: int = 1,
+    weekly_hours: dict[str, str] | None = None,
+    timezone: str = "Asia/Shanghai",
+    kind: str = "music_room",
+    **rules: object,
+) -> Space:
+    """A space open 08:00-22:00 every day unless told otherwise; `rules` set Space columns."""
+    space = Space(
+        slug=slug or f"space-{next(_sequence)}",
+        community=community.id,
+        kind=kind,
+        name_zh="共享音乐室",
+        name_en="Shared music room",
+        capacity=capacity,
+        timezone=timezone,
+        weekly_hours=weekly_hours
+        if weekly_hours is not None
+        else {day: "08:00-22:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        created_at=NOW,
+        updated_at=NOW,
+        **rules,
+    )
+    await space.save()
+    return await Space.objects(Space.community).where(Space.id == space.id).first()
+
+
+def shanghai(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    """A local time in Shanghai in 2026, as an aware datetime."""
+    return datetime(2026, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app import audit, throttle
+from app import audit, domains, throttle
 from app.accounts import codes, sessions
 from app.accounts.validation import name_problem, normalise_login
 from app.db import is_unique_violation, write_transaction
@@ -348,6 +348,11 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
             for row in token_rows
         ],
         "audit_actions": [{**row, "occurred_at": _iso(row["occurred_at"])} for row in actions],
+        **{
+            domain.name: await domain.export_account(user, now)
+            for domain in domains.installed()
+            if domain.export_account
+        },
     }
 
 
@@ -362,6 +367,9 @@ async def delete_account(user: User, *, password: str, now: datetime) -> None:
                 raise Forbidden(
                     _("You are the only administrator. Make someone else administrator first.")
                 )
+        for domain in domains.installed():
+            if domain.before_account_deleted:
+                await domain.before_account_deleted(user, now)
         await audit.record(
             actor_id=None,
             action="account.deleted",

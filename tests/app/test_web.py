@@ -113,7 +113,8 @@ def test_refusals_carry_the_rule_and_alternatives() -> None:
             "alternatives": [{"start": "2026-03-02T11:00+08:00", "end": "2026-03-02T12:00+08:00"}],
         },
     )
-    assert problem_for(Conflict("Just taken."), is_api=True).status == 409
+    conflict = problem_for(Conflict("Just taken."), is_api=True)
+    assert (conflict.status, conflict.extra) == (409, {"rule": "capacity", "alternatives": []})
 
 
 async def test_openapi_documents_problem_details(client: httpx.AsyncClient) -> None:

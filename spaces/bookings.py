@@ -1,0 +1,422 @@
+"""Booking operations: book, cancel, approve, reject, rate.
+
+The capacity check and the insert (or the approval) happen in one `write_transaction` keyed
+by the space, which serialises every writer of that space on both engines. Services take the
+acting user and `now`, raise domain errors, and either complete or change nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.calendar import Interval
+from app.db import is_unique_violation, write_transaction
+from app.errors import Alternative, Conflict, FieldError, InputError, NotFound, RuleViolation
+from app.i18n import _, localized
+from app.permissions import Actor, booking_block_reason, can_manage_community
+from app.tables import Community
+from spaces.availability import Usage, fits, slot_starts
+from spaces.catalog import (
+    HOLDING,
+    calendar_of,
+    get_space,
+    holding_usage,
+    rules_of,
+    spans_of,
+    zone_of,
+)
+from spaces.rules import Request, can_cancel_in_time, check_request, describe_duration
+from spaces.tables import Booking, BookingStatus, Space
+
+ALTERNATIVES = 3
+ALTERNATIVE_SEARCH = timedelta(days=7)
+MAX_NOTE = 300
+
+
+def lock_key(space: Space) -> str:
+    return f"space:{space.id}"
+
+
+def effective_status(booking: Booking, now: datetime) -> str:
+    """The status as people should see it now.
+
+    A confirmed booking that has ended is completed; a request nobody decided before its
+    start has expired, which shows as cancelled.
+    """
+    if booking.status == BookingStatus.confirmed.value and booking.ends_at <= now:
+        return BookingStatus.completed.value
+    if booking.status == BookingStatus.pending.value and booking.starts_at <= now:
+        return BookingStatus.cancelled.value
+    return booking.status
+
+
+def is_expired_request(booking: Booking, now: datetime) -> bool:
+    return booking.status == BookingStatus.pending.value and booking.starts_at <= now
+
+
+async def _eligibility(actor: Actor, space: Space) -> None:
+    """Refuse people who may not book this space at all (community, verification)."""
+    community_id = space.community.id if isinstance(space.community, Community) else space.community
+    staff_here = can_manage_community(actor, community_id)
+    if (
+        not space.open_to_all_communities
+        and actor.user.community != community_id
+        and not staff_here
+    ):
+        name = localized(space.community, "name") if isinstance(space.community, Community) else ""
+        raise RuleViolation(
+            "community", _("Only residents of %(community)s may book this space.", community=name)
+        )
+    home = await Community.objects().where(Community.id == actor.user.community).first()
+    reason = booking_block_reason(actor.user, home)
+    if reason == "contact_unverified":
+        raise RuleViolation(
+            "verification", _("Please confirm your mobile number or email before booking.")
+        )
+    if reason == "awaiting_approval":
+        raise RuleViolation(
+            "verification",
+            _("Your community's staff have not yet confirmed your account, so you cannot book."),
+        )
+
+
+def _iso(moment: datetime, space: Space) -> str:
+    return moment.astimezone(zone_of(space)).isoformat()
+
+
+async def alternatives(
+    space: Space, request: Request, *, user_id: int, now: datetime
+) -> list[Alternative]:
+    """The free times nearest the requested start with the same length and units."""
+    zone = zone_of(space)
+    rules = rules_of(space)
+    length = request.end - request.start
+    start_after = max(now, request.start - ALTERNATIVE_SEARCH)
+    window = Interval(start_after, request.start + ALTERNATIVE_SEARCH + length)
+    calendar = await calendar_of(space, window)
+    open_intervals = calendar.open_intervals(window)
+    usage = await holding_usage(space, window)
+    mine = await spans_of(user_id, space.id, min(now, window.start))
+    found = []
+    for interval in open_intervals:
+        for start in slot_starts(interval, zone, rules.slot_minutes):
+            candidate = Request(start, start + length, request.units, request.party_size)
+            if start == request.start or candidate.end > interval.end:
+                continue
+            if check_request(
+                rules, candidate, zone=zone, now=now, open_intervals=open_intervals, mine=mine
+            ):
+                continue
+            if fits(candidate.span, candidate.units, rules.capacity, rules.buffer, usage):
+                found.append(candidate)
+    found.sort(key=lambda c: (abs(c.start - request.start), c.start))
+    return [Alternative(_iso(c.start, space), _iso(c.end, space)) for c in found[:ALTERNATIVES]]
+
+
+@dataclass
+class Booked:
+    booking: Booking
+    created: bool
+    """False when an earlier identical submission (same idempotency key) is returned."""
+
+
+def _validate_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InputError([FieldError("note", _("Use at most %(n)s characters.", n=MAX_NOTE))])
+    return note
+
+
+async def book(
+    actor: Actor,
+    space_slug: str,
+    request: Request,
+    *,
+    now: datetime,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> Booked:
+    """Book (or, where staff approve, request) `request.units` of the space.
+
+    Raises `RuleViolation` naming the rule and `Conflict` when the units are taken, both
+    with the nearest free alternatives.
+    """
+    space = await get_space(space_slug)
+    note = _validate_note(note)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
+        raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
+    zone = zone_of(space)
+    rules = rules_of(space)
+    window = Interval(request.start - timedelta(days=1), request.end + timedelta(days=1))
+    calendar = await calendar_of(space, window) if request.end > request.start else None
+    async with write_transaction(lock_key(space)):
+        if idempotency_key:
+            earlier = (
+                await Booking.objects()
+                .where((Booking.user == actor.id) & (Booking.idempotency_key == idempotency_key))
+                .first()
+            )
+            if earlier is not None:
+                return Booked(earlier, created=False)
+        await _eligibility(actor, space)
+        open_intervals = calendar.open_intervals(window) if calendar else []
+        mine = await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
+        refusals = check_request(
+            rules, request, zone=zone, now=now, open_intervals=open_intervals, mine=mine
+        )
+        usage: Usage | None = None
+        if not refusals and not rules.requires_approval:
+            usage = await holding_usage(space, request.span)
+        if refusals or (
+            usage is not None
+            and not fits(request.span, request.units, rules.capacity, rules.buffer, usage)
+        ):
+            refused = True
+        else:
+            refused = False
+            booking = Booking(
+                id=uuid.uuid4(),
+                space=space.id,
+                user=actor.id,
+                starts_at=request.start,
+                ends_at=request.end,
+                units=request.units,
+                party_size=request.party_size,
+                status=(
+                    BookingStatus.pending if rules.requires_approval else BookingStatus.confirmed
+                ).value,
+                note=note,
+                idempotency_key=idempotency_key or None,
+                created_at=now,
+                updated_at=now,
+            )
+            try:
+                await booking.save()
+            except Exception as exc:
+                if idempotency_key and is_unique_violation(exc):
+                    raise Conflict(_("This request was already sent."), rule="idempotency") from exc
+                raise
+    if not refused:
+        return Booked(booking, created=True)
+    # Alternatives are computed after the lock is released: they are advice, not a promise.
+    found = (
+        await alternatives(space, request, user_id=actor.id, now=now)
+        if request.end > request.start
+        else []
+    )
+    if refusals:
+        first = refusals[0]
+        if first.rule in {"units", "party_size"} or (
+            first.rule == "duration" and request.end <= request.start
+        ):
+            raise InputError([FieldError(r.field, r.message) for r in refusals], first.message)
+        raise RuleViolation(first.rule, first.message, found)
+    raise Conflict(
+        _("Someone else booked this time just now. Here are the nearest free times."),
+        alternatives=found,
+    )
+
+
+def resident_may_cancel(booking: Booking, space: Space, now: datetime) -> bool:
+    """Whether the booking's owner may cancel it now (staff may cancel until its end)."""
+    if booking.starts_at <= now:
+        return False
+    if booking.status == BookingStatus.pending.value:
+        return True
+    return booking.status == BookingStatus.confirmed.value and can_cancel_in_time(
+        rules_of(space), booking.starts_at, now
+    )
+
+
+async def _booking_for(actor: Actor, booking_id: str) -> tuple[Booking, Space, bool]:
+    """The booking if the actor owns it or manages its space; otherwise "not found"."""
+    try:
+        key = uuid.UUID(str(booking_id))
+    except ValueError as exc:
+        raise NotFound(_("There is no such booking.")) from exc
+    booking = await Booking.objects().where(Booking.id == key).first()
+    if booking is None:
+        raise NotFound(_("There is no such booking."))
+    space = await Space.objects(Space.community).where(Space.id == booking.space).first()
+    is_owner = booking.user == actor.id
+    if not is_owner and not can_manage_community(actor, space.community.id):
+        raise NotFound(_("There is no such booking."))
+    return booking, space, is_owner
+
+
+async def get_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space]:
+    booking, space, _is_owner = await _booking_for(actor, booking_id)
+    return booking, space
+
+
+async def _update(booking: Booking, values: dict[Any, Any], now: datetime) -> Booking:
+    await Booking.update(
+        {**values, Booking.updated_at: now, Booking.sequence: Booking.sequence + 1}
+    ).where(Booking.id == booking.id)
+    return await Booking.objects().where(Booking.id == booking.id).first()
+
+
+async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: datetime) -> Booking:
+    """Cancel: the resident before the cut-off, staff at any time with a reason.
+
+    Cancelling a cancelled booking changes nothing and returns it as it is.
+    """
+    booking, space, is_owner = await _booking_for(actor, booking_id)
+    if booking.status in {BookingStatus.cancelled.value, BookingStatus.rejected.value}:
+        return booking
+    if booking.ends_at <= now:
+        raise RuleViolation("past", _("This booking has already ended."))
+    reason = reason.strip()
+    if len(reason) > MAX_NOTE:
+        raise InputError([FieldError("reason", _("Use at most %(n)s characters.", n=MAX_NOTE))])
+    staff = can_manage_community(actor, space.community.id)
+    if is_owner and not staff:
+        pending = booking.status == BookingStatus.pending.value
+        if not pending and not can_cancel_in_time(rules_of(space), booking.starts_at, now):
+            minutes = space.cancel_cutoff_minutes or 0
+            raise RuleViolation(
+                "cancel_cutoff",
+                _(
+                    "Bookings here can be cancelled until %(d)s before the start. Please "
+                    "contact the community's staff.",
+                    d=describe_duration(minutes),
+                ),
+            )
+    elif not reason:
+        raise InputError([FieldError("reason", _("Tell the resident why it is cancelled."))])
+    return await _update(
+        booking,
+        {
+            Booking.status: BookingStatus.cancelled.value,
+            Booking.cancelled_at: now,
+            Booking.cancelled_by: actor.id,
+            Booking.cancel_reason: reason,
+        },
+        now,
+    )
+
+
+async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "") -> Booking:
+    """Confirm a pending request: the capacity-checked write, inside the space's lock."""
+    booking, space, _is_owner = await _booking_for(actor, booking_id)
+    if not can_manage_community(actor, space.community.id):
+        raise NotFound(_("There is no such booking."))
+    rules = rules_of(space)
+    async with write_transaction(lock_key(space)):
+        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        if booking.status != BookingStatus.pending.value:
+            raise Conflict(_("This request was already decided."), rule="decided")
+        if is_expired_request(booking, now):
+            raise RuleViolation("expired", _("This request was not decided before it began."))
+        usage = await holding_usage(space, Interval(booking.starts_at, booking.ends_at))
+        span = Interval(booking.starts_at, booking.ends_at)
+        if not fits(span, booking.units, rules.capacity, rules.buffer, usage):
+            raise Conflict(
+                _(
+                    "Approving this request would overbook the space. Reject it or cancel "
+                    "another booking first."
+                )
+            )
+        return await _update(
+            booking,
+            {
+                Booking.status: BookingStatus.confirmed.value,
+                Booking.decided_at: now,
+                Booking.decided_by: actor.id,
+                Booking.decision_note: _validate_note(note),
+            },
+            now,
+        )
+
+
+async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -> Booking:
+    booking, space, _is_owner = await _booking_for(actor, booking_id)
+    if not can_manage_community(actor, space.community.id):
+        raise NotFound(_("There is no such booking."))
+    if booking.status != BookingStatus.pending.value:
+        raise Conflict(_("This request was already decided."), rule="decided")
+    if not reason.strip():
+        raise InputError([FieldError("reason", _("Tell the resident why it is rejected."))])
+    return await _update(
+        booking,
+        {
+            Booking.status: BookingStatus.rejected.value,
+            Booking.decided_at: now,
+            Booking.decided_by: actor.id,
+            Booking.decision_note: _validate_note(reason),
+        },
+        now,
+    )
+
+
+async def rate(
+    actor: Actor, booking_id: str, *, stars: int, comment: str, now: datetime
+) -> Booking:
+    """The resident's rating (评单) of a booking that has ended; it may be changed later."""
+    booking, _space, is_owner = await _booking_for(actor, booking_id)
+    if not is_owner:
+        raise NotFound(_("There is no such booking."))
+    if effective_status(booking, now) != BookingStatus.completed.value:
+        raise RuleViolation("not_ended", _("You can rate a booking once it has ended."))
+    errors = []
+    if not 1 <= stars <= 5:
+        errors.append(FieldError("rating", _("Choose 1 to 5 stars.")))
+    if len(comment.strip()) > 500:
+        errors.append(FieldError("comment", _("Use at most %(n)s characters.", n=500)))
+    if errors:
+        raise InputError(errors)
+    await Booking.update(
+        {Booking.rating: stars, Booking.rating_comment: comment.strip(), Booking.rated_at: now}
+    ).where(Booking.id == booking.id)
+    return await Booking.objects().where(Booking.id == booking.id).first()
+
+
+async def bookings_of(user_id: int) -> list[Booking]:
+    """All of a person's bookings, newest start first, with their space."""
+    return (
+        await Booking.objects(Booking.space)
+        .where(Booking.user == user_id)
+        .order_by(Booking.starts_at, ascending=False)
+    )
+
+
+async def pending_requests(actor: Actor) -> list[Booking]:
+    """Requests waiting for the actor's decision, oldest first."""
+    query = Booking.objects(Booking.space, Booking.user).where(
+        Booking.status == BookingStatus.pending.value
+    )
+    if not actor.is_admin:
+        if not actor.staff_of:
+            return []
+        query = query.where(Booking.space.community.is_in(list(actor.staff_of)))
+    return await query.order_by(Booking.created_at)
+
+
+def competing(requests: list[Booking]) -> dict[Any, list[Booking]]:
+    """For each request, the other requests for the same space whose times overlap it."""
+    result: dict[Any, list[Booking]] = {}
+    for request in requests:
+        result[request.id] = [
+            other
+            for other in requests
+            if other.id != request.id
+            and other.space.id == request.space.id
+            and other.starts_at < request.ends_at
+            and request.starts_at < other.ends_at
+        ]
+    return result
+
+
+async def upcoming_of_space(space: Space, now: datetime) -> list[Booking]:
+    return (
+        await Booking.objects(Booking.user)
+        .where(
+            (Booking.space == space.id)
+            & (Booking.ends_at > now)
+            & Booking.status.is_in([*HOLDING, BookingStatus.pending.value])
+        )
+        .order_by(Booking.starts_at)
+    )

@@ -1,0 +1,305 @@
+"""Resident pages: /spaces, /spaces/{slug} (week grid and booking form), /bookings."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from app import clock
+from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
+from app.i18n import _
+from app.permissions import Actor, actor_of, requires_signed_in
+from app.settings import get_settings
+from app.web import flash, page, redirect
+from spaces import bookings, catalog, views
+from spaces.rules import Request as BookingRequest
+from spaces.tables import SpaceKind
+
+AnyRequest = Request[Any, Any, Any]
+WEEK = timedelta(days=7)
+
+
+@dataclass
+class BookForm:
+    start: str = ""
+    duration_minutes: str = ""
+    units: str = "1"
+    party_size: str = ""
+    note: str = ""
+    form_token: str = ""
+
+
+@dataclass
+class CancelForm:
+    reason: str = ""
+
+
+@dataclass
+class RateForm:
+    rating: str = ""
+    comment: str = ""
+
+
+def viewer_zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().site.timezone)
+
+
+def _int(value: str, field: str, default: int | None = None) -> int | None:
+    if not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise InputError([FieldError(field, _("Enter a whole number."))]) from exc
+
+
+def _parse_start(value: str) -> datetime:
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError([FieldError("start", _("Choose a start time from the week."))]) from exc
+    if start.tzinfo is None:
+        raise InputError([FieldError("start", _("Choose a start time from the week."))])
+    return start
+
+
+class SpacesController(Controller):
+    path = "/spaces"
+    include_in_schema = False
+
+    @get("", name="spaces:index")
+    async def index(
+        self, request: AnyRequest, community: FromQuery[str] = "", kind: FromQuery[str] = ""
+    ) -> Template:
+        return page(
+            request,
+            "spaces/index.html",
+            spaces=await catalog.list_spaces(community=community or None, kind=kind or None),
+            communities=await catalog.communities_with_spaces(),
+            kinds=[(k.value, views.KIND_LABELS[k.value]) for k in SpaceKind],
+            chosen_community=community,
+            chosen_kind=kind,
+            kind_labels=views.KIND_LABELS,
+        )
+
+    async def _space_page(
+        self,
+        request: AnyRequest,
+        slug: str,
+        *,
+        first: str | None,
+        start: str | None,
+        status_code: int = 200,
+        form: BookForm | None = None,
+        errors: dict[str, str] | None = None,
+        refusal: DomainError | None = None,
+    ) -> Template:
+        actor = actor_of(request)
+        now = clock.utcnow()
+        space = await catalog.get_space(slug)
+        zone = catalog.zone_of(space)
+        today = now.astimezone(zone).date()
+        chosen_start = None
+        if start:
+            try:
+                chosen_start = _parse_start(start)
+            except InputError:
+                chosen_start = None
+        first_day = views.first_day_shown(
+            first, today, chosen_start.astimezone(zone).date() if chosen_start else None
+        )
+        availability = await catalog.availability(
+            space, first_day, 7, now=now, user_id=actor.id if actor else None
+        )
+        form = form or BookForm(start=start or "", form_token=secrets.token_urlsafe(16))
+        if not form.form_token:
+            form.form_token = secrets.token_urlsafe(16)
+        context = {
+            "space": space,
+            "availability": availability,
+            "first_day": first_day,
+            "previous_from": (first_day - WEEK).isoformat(),
+            "next_from": (first_day + WEEK).isoformat(),
+            "today": today,
+            "now": now,
+            "zone": zone,
+            "viewer_zone": viewer_zone(),
+            "rules": views.rules_in_words(space, availability.rules),
+            "hours": views.weekly_in_words(space),
+            "kind_label": views.KIND_LABELS[space.kind],
+            "chosen_start": chosen_start,
+            "durations": views.duration_choices(availability, chosen_start) if chosen_start else [],
+            "form": form,
+            "errors": errors or {},
+            "refusal": refusal,
+            "alternatives": _alternatives(refusal),
+            "local_time": views.local_time,
+            "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+        }
+        htmx = isinstance(request, HTMXRequest) and request.htmx
+        template = "spaces/partials/week.html" if htmx else "spaces/detail.html"
+        return page(request, template, status_code=status_code, **context)
+
+    @get("/{slug:str}", name="spaces:detail", request_class=HTMXRequest)
+    async def detail(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        first: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        start: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    ) -> Template:
+        return await self._space_page(request, slug, first=first, start=start)
+
+    @post("/{slug:str}/book", name="spaces:book", guards=[requires_signed_in])
+    async def book(
+        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[BookForm]
+    ) -> Template | Redirect:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        now = clock.utcnow()
+        try:
+            start = _parse_start(data.start)
+            minutes = _int(data.duration_minutes, "duration_minutes")
+            if minutes is None:
+                raise InputError([FieldError("duration_minutes", _("Choose how long."))])
+            units = _int(data.units, "units", 1)
+            party_size = _int(data.party_size, "party_size")
+            result = await bookings.book(
+                actor,
+                slug,
+                BookingRequest(start, start + timedelta(minutes=minutes), units or 1, party_size),
+                now=now,
+                note=data.note,
+                idempotency_key=f"form:{data.form_token}" if data.form_token else None,
+            )
+        except DomainError as exc:
+            try:
+                _parse_start(data.start)
+            except InputError:
+                data.start = ""
+            return await self._space_page(
+                request,
+                slug,
+                first=None,
+                start=data.start or None,
+                status_code=exc.status_code,
+                form=data,
+                errors=exc.by_field() if isinstance(exc, InputError) else {},
+                refusal=exc,
+            )
+        booking = result.booking
+        if booking.status == "pending":
+            flash(request, _("Your request was sent. Staff will approve or reject it."))
+        else:
+            flash(request, _("Booked. See you there!"))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
+
+
+def _alternatives(refusal: DomainError | None) -> list[Any]:
+    if isinstance(refusal, RuleViolation | Conflict):
+        return [
+            {"start": datetime.fromisoformat(a.start), "end": datetime.fromisoformat(a.end)}
+            for a in refusal.alternatives
+        ]
+    return []
+
+
+class BookingsController(Controller):
+    path = "/bookings"
+    include_in_schema = False
+    guards = [requires_signed_in]
+
+    @get("", name="bookings:index")
+    async def index(self, request: AnyRequest) -> Template:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        now = clock.utcnow()
+        mine = await bookings.bookings_of(actor.id)
+        upcoming = sorted((b for b in mine if b.ends_at > now), key=lambda b: b.starts_at)
+        past = [b for b in mine if b.ends_at <= now]
+        return page(
+            request,
+            "spaces/bookings.html",
+            upcoming=upcoming,
+            past=past,
+            **_booking_helpers(now),
+        )
+
+    @get("/{booking_id:str}", name="bookings:detail")
+    async def detail(self, request: AnyRequest, booking_id: FromPath[str]) -> Template:
+        return await self._detail(request, booking_id)
+
+    async def _detail(
+        self,
+        request: AnyRequest,
+        booking_id: str,
+        *,
+        status_code: int = 200,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        now = clock.utcnow()
+        booking, space = await bookings.get_booking(actor, booking_id)
+        return page(
+            request,
+            "spaces/booking.html",
+            status_code=status_code,
+            booking=booking,
+            space=space,
+            is_owner=booking.user == actor.id,
+            errors=errors or {},
+            **_booking_helpers(now),
+        )
+
+    @post("/{booking_id:str}/cancel", name="bookings:cancel")
+    async def cancel(
+        self, request: AnyRequest, booking_id: FromPath[str], data: URLEncodedBody[CancelForm]
+    ) -> Template | Redirect:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        try:
+            await bookings.cancel(actor, booking_id, reason=data.reason, now=clock.utcnow())
+        except (InputError, RuleViolation) as exc:
+            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            return await self._detail(
+                request, booking_id, status_code=exc.status_code, errors=errors
+            )
+        flash(request, _("The booking was cancelled."))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
+
+    @post("/{booking_id:str}/rate", name="bookings:rate")
+    async def rate(
+        self, request: AnyRequest, booking_id: FromPath[str], data: URLEncodedBody[RateForm]
+    ) -> Template | Redirect:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        try:
+            stars = _int(data.rating, "rating")
+            await bookings.rate(
+                actor, booking_id, stars=stars or 0, comment=data.comment, now=clock.utcnow()
+            )
+        except (InputError, RuleViolation) as exc:
+            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            return await self._detail(
+                request, booking_id, status_code=exc.status_code, errors=errors
+            )
+        flash(request, _("Thank you for your rating."))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
+
+
+def _booking_helpers(now: datetime) -> dict[str, Any]:
+    return {
+        "now": now,
+        "viewer_zone": viewer_zone(),
+        "status_of": lambda b: bookings.effective_status(b, now),
+        "status_labels": views.STATUS_LABELS,
+        "local_time": views.local_time,
+        "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+        "zone_of": catalog.zone_of,
+        "can_cancel": lambda b, space: bookings.resident_may_cancel(b, space, now),
+    }

@@ -1,0 +1,82 @@
+"""What the spaces domain contributes to the application: pages, API, links, demo data and
+its part of a person's data export and account deletion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.domains import N_, Domain, Link
+from app.tables import User
+from spaces import api, demo
+from spaces.controllers import BookingsController, SpacesController
+from spaces.staff import StaffSpacesController
+from spaces.tables import Booking, BookingStatus
+
+
+async def export_account(user: User, now: datetime) -> dict[str, Any]:
+    rows = await Booking.select(
+        Booking.id,
+        Booking.space.slug.as_alias("space"),
+        Booking.starts_at,
+        Booking.ends_at,
+        Booking.units,
+        Booking.status,
+        Booking.note,
+        Booking.rating,
+        Booking.rating_comment,
+        Booking.created_at,
+    ).where(Booking.user == user.id)
+    return {
+        "bookings": [
+            {
+                key: value.isoformat() if isinstance(value, datetime) else value
+                for key, value in {**row, "id": str(row["id"])}.items()
+            }
+            for row in rows
+        ]
+    }
+
+
+async def before_account_deleted(user: User, now: datetime) -> None:
+    """Free what the person still holds; past bookings stay, no longer linked to anyone."""
+    await Booking.update(
+        {
+            Booking.status: BookingStatus.cancelled.value,
+            Booking.cancelled_at: now,
+            Booking.cancel_reason: "account deleted",
+            Booking.updated_at: now,
+            Booking.sequence: Booking.sequence + 1,
+        }
+    ).where(
+        (Booking.user == user.id)
+        & (Booking.ends_at > now)
+        & Booking.status.is_in([BookingStatus.pending.value, BookingStatus.confirmed.value])
+    )
+    await Booking.update({Booking.note: "", Booking.rating_comment: ""}).where(
+        Booking.user == user.id
+    )
+
+
+DOMAIN = Domain(
+    name="spaces",
+    route_handlers=[SpacesController, BookingsController, StaffSpacesController, *api.ROUTES],
+    nav=[
+        Link("spaces:index", N_("Spaces")),
+        Link("bookings:index", N_("My bookings"), audience="signed_in"),
+    ],
+    home=[
+        Link(
+            "spaces:index",
+            N_("Book a shared space"),
+            N_("Music rooms, tools, courts, activity rooms and children's corners."),
+        ),
+    ],
+    staff=[
+        Link("staff:spaces", N_("Spaces and bookings")),
+        Link("staff:requests", N_("Requests to decide")),
+    ],
+    load_demo=demo.load,
+    export_account=export_account,
+    before_account_deleted=before_account_deleted,
+)

@@ -1,0 +1,13 @@
+"""The `spaces` Piccolo app: bookable spaces, their calendars and bookings."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="spaces",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=table_finder(modules=["spaces.tables"], exclude_imported=True),
+    migration_dependencies=["app.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,133 @@
+"""Tables of the `spaces` Piccolo app: spaces, their dated hours and closures, bookings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from app.tables import Community, User
+
+
+class SpaceKind(StrEnum):
+    music_room = "music_room"
+    tool = "tool"
+    court = "court"
+    activity_room = "activity_room"
+    childrens_corner = "childrens_corner"
+    other = "other"
+
+
+class BookingStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    cancelled = "cancelled"
+    rejected = "rejected"
+    completed = "completed"
+    no_show = "no_show"
+
+
+class Space(Table):
+    """A bookable thing: a room, a court, a corner, or one item of a tool cabinet."""
+
+    slug = Varchar(length=64, unique=True)
+    community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=False)
+    kind = Varchar(length=20, choices=SpaceKind)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100)
+    description_zh = Text(default="")
+    description_en = Text(default="")
+    location_zh = Varchar(length=200, default="")
+    location_en = Varchar(length=200, default="")
+    latitude = Float(null=True, default=None)
+    longitude = Float(null=True, default=None)
+    photo = Varchar(length=200, default="")
+    """File name of the photo under the photo folder, or empty."""
+    capacity = Integer(default=1)
+    """Units that can be held at once: a court 1, a cabinet's two drills 2."""
+    max_party_size = Integer(null=True, default=None)
+    timezone = Varchar(length=64, default="Asia/Shanghai")
+    weekly_hours = JSON(default={})
+    """`{"mon": "09:00-12:00, 14:00-21:00", …}`; missing days are closed."""
+    closed_on_holidays = Boolean(default=False)
+    open_to_all_communities = Boolean(default=False)
+    """False: only residents of the space's own community may book."""
+    active = Boolean(default=True)
+    # Rules; empty means "no such limit".
+    slot_minutes = Integer(default=30)
+    min_duration_minutes = Integer(null=True, default=None)
+    max_duration_minutes = Integer(null=True, default=None)
+    lead_time_minutes = Integer(null=True, default=None)
+    horizon_days = Integer(null=True, default=None)
+    cancel_cutoff_minutes = Integer(null=True, default=None)
+    buffer_minutes = Integer(default=0)
+    quota_day_minutes = Integer(null=True, default=None)
+    quota_day_count = Integer(null=True, default=None)
+    quota_week_minutes = Integer(null=True, default=None)
+    quota_week_count = Integer(null=True, default=None)
+    max_active_bookings = Integer(null=True, default=None)
+    requires_approval = Boolean(default=False)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class SpaceClosure(Table):
+    """A dated closure: whole local days, or a time range, with a reason."""
+
+    space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    all_day = Boolean(default=False)
+    reason = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+
+class SpaceSpecialHours(Table):
+    """Hours that replace the weekly ones on one local date (empty: closed that day)."""
+
+    space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
+    on_date = Date()
+    hours = Varchar(length=200, default="")
+    note = Varchar(length=200, default="")
+
+
+class Booking(Table):
+    """A resident's booking or request. The id is a random UUID, never sequential."""
+
+    id = UUID(primary_key=True)
+    space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
+    user = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    units = Integer(default=1)
+    party_size = Integer(null=True, default=None)
+    status = Varchar(length=12, choices=BookingStatus)
+    note = Varchar(length=300, default="")
+    """What the resident wrote (for staff, never public)."""
+    idempotency_key = Varchar(length=100, null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    sequence = Integer(default=0)
+    """Grows with every change of time, place or status (iCalendar SEQUENCE)."""
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    decision_note = Varchar(length=300, default="")
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancelled_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    cancel_reason = Varchar(length=300, default="")
+    rating = Integer(null=True, default=None)
+    rating_comment = Varchar(length=500, default="")
+    rated_at = Timestamptz(null=True, default=None)
