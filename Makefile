@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install migrate demo run test test-sqlite test-postgres lint messages clean
+.PHONY: help install migrate demo run test test-sqlite test-postgres bench lint messages clean
 
 help:
 	@echo "make run      set up, migrate, load the demo district once, serve on http://127.0.0.1:8000"
 	@echo "make test     set up and run the test suite (also on PostgreSQL when LINLI_TEST_POSTGRES_URL is set)"
+	@echo "make bench    run the benchmarks (wrk) and print one table; see bench-results/"
 	@echo "make lint     ruff over the code"
 	@echo "make messages extract and merge translatable strings into the catalogs"
 
@@ -48,6 +49,14 @@ test-postgres: install
 	@test -n "$$LINLI_TEST_POSTGRES_URL" || { echo "set LINLI_TEST_POSTGRES_URL"; exit 2; }
 	LINLI_TEST_ENGINE=postgres $(BIN)/pytest -m db $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "no database tests collected"; exit 0; fi; exit $$status
+
+# Benchmarks need wrk, Debian's package; root may install it here, others are told how.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq wrk; }; \
+	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python -m tests.benchmarks.run
 
 lint: install
 	$(BIN)/ruff check app tests

@@ -85,9 +85,9 @@ def configure_openapi() -> OpenAPIConfig:
     )
 
 
-def configure_logging() -> LoggingConfig:
+def configure_logging(level: str) -> LoggingConfig:
     return LoggingConfig(
-        root={"level": "INFO", "handlers": ["queue_listener"]},
+        root={"level": level, "handlers": ["queue_listener"]},
         formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
         log_exceptions="never",  # handle_exception logs unexpected errors once, with context
     )
@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=configure_templates(),
         csrf_config=configure_csrf(secret_key),
         openapi_config=configure_openapi(),
-        logging_config=configure_logging(),
+        logging_config=configure_logging(settings.server.log_level),
         lifespan=[database_pool],
         request_max_body_size=settings.server.max_body_bytes,
         state=State({"settings": settings, "secret_key": secret_key}),

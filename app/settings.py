@@ -72,6 +72,8 @@ class ServerSettings:
     """LINLI_WORKERS: server processes; more than one needs PostgreSQL to scale."""
     trusted_proxies: str = field(default_factory=lambda: _env("LINLI_TRUSTED_PROXIES", "127.0.0.1"))
     """LINLI_TRUSTED_PROXIES: comma list of proxy addresses whose X-Forwarded-* headers count."""
+    log_level: str = field(default_factory=lambda: _env("LINLI_LOG_LEVEL", "INFO").upper())
+    """LINLI_LOG_LEVEL: INFO logs every request (without secrets); WARNING only problems."""
     max_body_bytes: int = field(
         default_factory=lambda: _env_int("LINLI_MAX_BODY_BYTES", 2_000_000, minimum=1024)
     )

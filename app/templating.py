@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -76,6 +76,17 @@ def static_url(context: Any, file_path: str) -> str:
     return f"{url}?v={_static_version(file_path)}"
 
 
+@lru_cache(maxsize=4096)
+def _reverse(app: Any, name: str, params: tuple[tuple[str, Any], ...]) -> str:
+    return app.route_reverse(name, **dict(params))
+
+
+@pass_context
+def url_for(context: Any, name: str, **params: Any) -> str:
+    """Litestar's `url_for`, remembered: a page builds the same few URLs on every request."""
+    return _reverse(context["request"].app, name, tuple(sorted(params.items())))
+
+
 def _format_datetime(value: Any, fmt: str = "medium", zone: str | None = None) -> str:
     if value is None:
         return ""
@@ -119,4 +130,6 @@ def build_environment() -> Environment:
 
 
 def configure_templates() -> TemplateConfig:
-    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))
+    engine = JinjaTemplateEngine.from_environment(build_environment())
+    engine.engine.globals["url_for"] = url_for  # replaces Litestar's, same signature
+    return TemplateConfig(engine=engine)

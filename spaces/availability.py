@@ -86,8 +86,12 @@ def slot_starts(open_interval: Interval, zone: ZoneInfo, slot_minutes: int) -> I
     """Aligned starts of whole slots that fit inside `open_interval`."""
     step = timedelta(minutes=slot_minutes)
     moment = _next_aligned(open_interval.start, zone, slot_minutes)
+    # Without a change of UTC offset inside the interval, elapsed steps stay on the grid.
+    steady = open_interval.start.astimezone(zone).utcoffset() == (
+        open_interval.end.astimezone(zone).utcoffset()
+    )
     while moment + step <= open_interval.end:
-        if is_aligned(moment, zone, slot_minutes):
+        if steady or is_aligned(moment, zone, slot_minutes):
             yield moment
             moment += step
         else:  # the UTC offset changed by a part of a slot: find the grid again

@@ -26,6 +26,7 @@ from spaces.catalog import (
     holding_usage,
     rules_of,
     spans_of,
+    touch,
     zone_of,
 )
 from spaces.rules import Request, can_cancel_in_time, check_request, describe_duration
@@ -199,6 +200,8 @@ async def book(
                 if idempotency_key and is_unique_violation(exc):
                     raise Conflict(_("This request was already sent."), rule="idempotency") from exc
                 raise
+            if booking.status == BookingStatus.confirmed.value:
+                await touch(space.id)
     if not refused:
         return Booked(booking, created=True)
     # Alternatives are computed after the lock is released: they are advice, not a promise.
@@ -287,16 +290,22 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
             )
     elif not reason:
         raise InputError([FieldError("reason", _("Tell the resident why it is cancelled."))])
-    return await _update(
-        booking,
-        {
-            Booking.status: BookingStatus.cancelled.value,
-            Booking.cancelled_at: now,
-            Booking.cancelled_by: actor.id,
-            Booking.cancel_reason: reason,
-        },
-        now,
-    )
+    async with write_transaction(lock_key(space)):
+        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        if booking.status in {BookingStatus.cancelled.value, BookingStatus.rejected.value}:
+            return booking
+        if booking.status == BookingStatus.confirmed.value:
+            await touch(space.id)
+        return await _update(
+            booking,
+            {
+                Booking.status: BookingStatus.cancelled.value,
+                Booking.cancelled_at: now,
+                Booking.cancelled_by: actor.id,
+                Booking.cancel_reason: reason,
+            },
+            now,
+        )
 
 
 async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "") -> Booking:
@@ -320,6 +329,7 @@ async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "
                     "another booking first."
                 )
             )
+        await touch(space.id)
         return await _update(
             booking,
             {

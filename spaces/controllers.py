@@ -9,14 +9,16 @@ from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from app import clock
+from app.cache import VersionedCache
 from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
-from app.i18n import _
+from app.i18n import _, current_locale
 from app.permissions import Actor, actor_of, requires_signed_in
 from app.settings import get_settings
 from app.web import flash, page, redirect
@@ -26,6 +28,8 @@ from spaces.tables import SpaceKind
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
+_week_html: VersionedCache[Markup] = VersionedCache(max_entries=512)
+"""Rendered week grids, keyed like the availability they show (see app.cache)."""
 
 
 @dataclass
@@ -102,7 +106,7 @@ class SpacesController(Controller):
         form: BookForm | None = None,
         errors: dict[str, str] | None = None,
         refusal: DomainError | None = None,
-    ) -> Template:
+    ) -> Template | Response[str]:
         actor = actor_of(request)
         now = clock.utcnow()
         space = await catalog.get_space(slug)
@@ -145,9 +149,27 @@ class SpacesController(Controller):
             "local_time": views.local_time,
             "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
         }
-        htmx = isinstance(request, HTMXRequest) and request.htmx
-        template = "spaces/partials/week.html" if htmx else "spaces/detail.html"
-        return page(request, template, status_code=status_code, **context)
+        week_key = (
+            space.id,
+            space.version,
+            first_day,
+            context["today"],
+            now.replace(second=0, microsecond=0),
+            current_locale(),
+        )
+        week_html = _week_html.get(week_key)
+        if week_html is None:
+            week_html = Markup(
+                request.app.template_engine.get_template("spaces/partials/week.html").render(
+                    request=request, **context
+                )
+            )
+            _week_html.put(week_key, week_html)
+        if isinstance(request, HTMXRequest) and request.htmx:
+            return Response(week_html, media_type=MediaType.HTML)
+        return page(
+            request, "spaces/detail.html", status_code=status_code, week_html=week_html, **context
+        )
 
     @get("/{slug:str}", name="spaces:detail", request_class=HTMXRequest)
     async def detail(
@@ -156,7 +178,7 @@ class SpacesController(Controller):
         slug: FromPath[str],
         first: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
         start: Annotated[str | None, QueryParameter(max_length=40)] = None,
-    ) -> Template:
+    ) -> Template | Response[str]:
         return await self._space_page(request, slug, first=first, start=start)
 
     @post("/{slug:str}/book", name="spaces:book", guards=[requires_signed_in])

@@ -9,6 +9,7 @@ from typing import Any
 from app.domains import N_, Domain, Link
 from app.tables import User
 from spaces import api, demo
+from spaces.catalog import touch
 from spaces.controllers import BookingsController, SpacesController
 from spaces.staff import StaffSpacesController
 from spaces.tables import Booking, BookingStatus
@@ -40,6 +41,17 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
 
 async def before_account_deleted(user: User, now: datetime) -> None:
     """Free what the person still holds; past bookings stay, no longer linked to anyone."""
+    held = (
+        await Booking.select(Booking.space)
+        .where(
+            (Booking.user == user.id)
+            & (Booking.ends_at > now)
+            & (Booking.status == BookingStatus.confirmed.value)
+        )
+        .distinct()
+    )
+    for row in held:
+        await touch(row["space"])
     await Booking.update(
         {
             Booking.status: BookingStatus.cancelled.value,

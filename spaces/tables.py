@@ -82,6 +82,8 @@ class Space(Table):
     requires_approval = Boolean(default=False)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    version = Integer(default=0)
+    """Grows with every change to its bookings or calendar; keys the caches of availability."""
 
 
 class SpaceClosure(Table):

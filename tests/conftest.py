@@ -49,6 +49,7 @@ for name in ("REDIS_URL", "LINLI_SMTP_HOST", "LINLI_SMS_SENDER", "LINLI_TIMEZONE
     os.environ.pop(name, None)
 
 from app import db as app_db  # noqa: E402
+from app.cache import clear_all  # noqa: E402
 from app.tables import SiteSetting  # noqa: E402
 
 pytest_plugins = ["tests.fixtures"]
@@ -93,7 +94,8 @@ def _table_names() -> list[str]:
 
 @pytest.fixture
 async def db(migrated_database: None, tmp_path: Path) -> AsyncIterator[None]:
-    """A clean, migrated database for this test."""
+    """A clean, migrated database for this test (and no cached results of an earlier one)."""
+    clear_all()
     engine = SiteSetting._meta.db
     if ENGINE == "sqlite":
         path = tmp_path / "test.sqlite"

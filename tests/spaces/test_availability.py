@@ -176,3 +176,58 @@ def test_engine_matches_the_brute_force_model(
             span = Interval(slot.start, slot.end)
             assert fits(span, slot.free_units, capacity, timedelta(), Usage(holds))
             assert not fits(span, slot.free_units + 1, capacity, timedelta(), Usage(holds))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    lead=st.sampled_from([None, 0, 30, 90]),
+    horizon=st.sampled_from([None, 1]),
+    min_minutes=st.sampled_from([None, 60, 90]),
+    buffer_minutes=st.sampled_from([0, 15, 30]),
+    capacity=st.integers(1, 3),
+    raw_holds=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(1, 8), st.integers(1, 3)), max_size=5
+    ),
+    now_offset=st.integers(0, 20),
+)
+def test_bookable_slots_are_exactly_those_the_booking_rules_accept(
+    lead: int | None,
+    horizon: int | None,
+    min_minutes: int | None,
+    buffer_minutes: int,
+    capacity: int,
+    raw_holds: list[tuple[int, int, int]],
+    now_offset: int,
+) -> None:
+    """What the week grid offers is what booking would accept, and nothing else."""
+    from spaces.catalog import refusal_reasons
+    from spaces.rules import Request, Rules, check_request
+
+    rules = Rules(
+        capacity=capacity,
+        lead_time_minutes=lead,
+        horizon_days=horizon,
+        min_duration_minutes=min_minutes,
+        buffer_minutes=buffer_minutes,
+    )
+    zone = SHANGHAI
+    calendar = Calendar(
+        zone=zone, weekly=WeeklyHours.parse({d: "08:00-12:00, 13:00-18:00" for d in ("mon", "tue")})
+    )
+    window = Interval(local(zone, 2026, 3, 2, 0), local(zone, 2026, 3, 4, 0))
+    opening = calendar.open_intervals(window)
+    origin = local(zone, 2026, 3, 2, 8)
+    now = origin + timedelta(minutes=15 * now_offset)
+    bookings = [
+        (origin + timedelta(minutes=30 * s), origin + timedelta(minutes=30 * (s + n)), u)
+        for s, n, u in raw_holds
+    ]
+    usage = Usage(holds_of(bookings, rules.buffer))
+    found = slots(opening, zone, 30, capacity, usage)
+    length = timedelta(minutes=max(30, min_minutes or 0))
+    for slot, reason in zip(found, refusal_reasons(found, rules, opening, usage, now), strict=True):
+        request = Request(slot.start, slot.start + length)
+        accepted = not check_request(
+            rules, request, zone=zone, now=now, open_intervals=opening, mine=[]
+        ) and fits(request.span, 1, capacity, rules.buffer, usage)
+        assert (reason is None) == accepted, (slot, reason)

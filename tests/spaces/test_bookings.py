@@ -314,3 +314,25 @@ async def test_concurrent_double_submit_books_once(db_pool: None) -> None:
     assert len({r.booking.id for r in results}) == 1
     assert [r.created for r in results].count(True) == 1
     assert await Booking.count() == 1
+
+
+async def test_availability_is_never_served_stale_after_a_change(db: None) -> None:
+    from spaces import catalog
+
+    home = await make_community()
+    await make_space(home, "room", capacity=2)
+    wang = await resident(home)
+
+    async def free_at_ten() -> int:
+        space = await catalog.get_space("room")
+        week = await catalog.availability(space, shanghai(2, 0).date(), 1, now=NOW)
+        (day,) = week.days
+        return next(s.free_units for s in day[1] if s.start == shanghai(2, 10))
+
+    assert await free_at_ten() == 2
+    booking = (
+        await bookings.book(wang, "room", Request(shanghai(2, 10), shanghai(2, 11)), now=NOW)
+    ).booking
+    assert await free_at_ten() == 1  # same minute, same process: the cache was keyed by version
+    await bookings.cancel(wang, str(booking.id), now=NOW)
+    assert await free_at_ten() == 2

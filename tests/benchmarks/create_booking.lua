@@ -1,0 +1,19 @@
+-- POST a booking for a new half-hour slot on every request (one thread, so the counter is
+-- unique). The token and the first start (epoch seconds) come from the environment.
+local counter = 0
+local first = tonumber(os.getenv("LINLI_BENCH_FIRST_START"))
+local headers = {
+  ["Content-Type"] = "application/json",
+  ["Authorization"] = "Bearer " .. os.getenv("LINLI_BENCH_TOKEN"),
+}
+
+request = function()
+  local start = first + counter * 1800
+  counter = counter + 1
+  local body = string.format(
+    '{"space":"bench-create","start":"%s","end":"%s"}',
+    os.date("!%Y-%m-%dT%H:%M:%SZ", start),
+    os.date("!%Y-%m-%dT%H:%M:%SZ", start + 1800)
+  )
+  return wrk.format("POST", "/api/v1/bookings", headers, body)
+end

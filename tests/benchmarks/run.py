@@ -1,0 +1,346 @@
+"""`make bench`: every benchmark of the project in one run, printed as one table.
+
+Each HTTP figure is measured with wrk beside a trivial Litestar endpoint served the same way
+(one uvicorn process) in the same run, because these machines are noisy: compare the ratio,
+not the raw number. The table is also written to bench-results/ to compare runs.
+
+Usage: python -m tests.benchmarks.run [--seconds 10] [--out bench-results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOKINGS = 10_000
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    baseline: str
+    ratio: str
+    goal: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """One uvicorn process; its log (errors included) goes to `log`."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+
+
+@dataclass
+class WrkResult:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    script: Path | None = None,
+    env: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> WrkResult:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return WrkResult(rps, p50, p99, requests, int(non_2xx.group(1)) if non_2xx else 0)
+
+
+async def seed(bench_day: date) -> tuple[str, int]:
+    """A space with 10,000 bookings around `bench_day`, one empty space to book, a token."""
+    from app import db
+    from app.accounts.sessions import create_api_token
+    from app.tables import Community, District, Street, User
+    from spaces.tables import Booking, Space
+
+    await db.migrate(quiet=True)
+    now = datetime.now(UTC)
+    district = District(slug="bench", name_zh="基准区", name_en="Bench District")
+    await district.save()
+    street = Street(district=district.id, slug="bench", name_zh="基准街道", name_en="Bench Street")
+    await street.save()
+    community = Community(street=street.id, slug="bench", name_zh="基准社区", name_en="Bench")
+    await community.save()
+    user = User(
+        login="13900009999",
+        login_kind="phone",
+        name="基准",
+        password_hash="x",
+        community=community.id,
+        privacy_accepted_at=now,
+        privacy_version="bench",
+        created_at=now,
+        password_changed_at=now,
+        contact_verified_at=now,
+        resident_approved_at=now,
+    )
+    await user.save()
+    every_day = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    week_space = Space(
+        slug="bench-week",
+        community=community.id,
+        kind="music_room",
+        name_zh="基准空间",
+        name_en="Bench space",
+        capacity=3,
+        weekly_hours=every_day,
+        created_at=now,
+        updated_at=now,
+    )
+    await week_space.save()
+    create_space = Space(
+        slug="bench-create",
+        community=community.id,
+        kind="tool",
+        name_zh="基准工具",
+        name_en="Bench tool",
+        capacity=1,
+        weekly_hours=every_day,
+        created_at=now,
+        updated_at=now,
+    )
+    await create_space.save()
+    # One-hour bookings every 40 minutes: two overlap at times, capacity is three.
+    first = datetime.combine(bench_day, datetime.min.time(), UTC) - timedelta(days=140)
+    rows = [
+        Booking(
+            id=uuid.uuid4(),
+            space=week_space.id,
+            user=user.id,
+            starts_at=first + timedelta(minutes=40 * i),
+            ends_at=first + timedelta(minutes=40 * i + 60),
+            units=1,
+            status="confirmed",
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(BOOKINGS)
+    ]
+    for chunk in range(0, len(rows), 500):
+        await Booking.insert(*rows[chunk : chunk + 500])
+    _row, token = await create_api_token(user, "bench", now)
+    return token, await Booking.count()
+
+
+async def availability_in_process(bench_day: date, repeats: int) -> list[float]:
+    """Computing a week from the database each time: the cache is emptied before each call."""
+    from app.cache import clear_all
+    from spaces import catalog
+
+    space = await catalog.get_space("bench-week")
+    now = datetime.combine(bench_day, datetime.min.time(), UTC)
+    timings = []
+    for _ in range(repeats):
+        clear_all()
+        started = time.perf_counter()
+        await catalog.availability(space, bench_day, 7, now=now)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per figure")
+    parser.add_argument("--out", default=str(ROOT / "bench-results"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("make bench needs wrk: apt-get install wrk (Debian's package)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="linli-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
+        "LINLI_SECRET_KEY": "bench-" + "k" * 40,
+        "LINLI_PASSWORD_HASH_PROFILE": "cheapest",
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    bench_day = date.today() + timedelta(days=30)
+    token, count = asyncio.run(seed(bench_day))
+    timings = asyncio.run(availability_in_process(bench_day, 300))
+
+    linli_port, trivial_port = free_port(), free_port()
+    servers = [
+        serve("app.asgi:create_app", linli_port, env, workdir / "linli.log"),
+        serve(
+            "tests.benchmarks.trivial_app:create_app", trivial_port, env, workdir / "trivial.log"
+        ),
+    ]
+    rows: list[Row] = []
+    try:
+        wait_until_up(f"http://127.0.0.1:{linli_port}/healthz")
+        wait_until_up(f"http://127.0.0.1:{trivial_port}/")
+        linli = f"http://127.0.0.1:{linli_port}"
+        seconds = args.seconds
+        trivial_rate = wrk(f"http://127.0.0.1:{trivial_port}/", seconds=seconds, connections=16)
+        trivial_latency = wrk(f"http://127.0.0.1:{trivial_port}/", seconds=seconds, connections=1)
+        api = wrk(
+            f"{linli}/api/v1/spaces/bench-week/availability?from={bench_day}&days=7",
+            seconds=seconds,
+            connections=1,
+        )
+        # A returning visitor: the browser sends back the CSRF cookie it was given.
+        with urlopen(f"{linli}/spaces/bench-week") as response:
+            cookie = response.headers["set-cookie"].split(";", 1)[0]
+        page = wrk(
+            f"{linli}/spaces/bench-week?from={bench_day}",
+            seconds=seconds,
+            connections=16,
+            headers={"Cookie": cookie},
+        )
+        first_start = int(datetime.combine(bench_day, datetime.min.time(), UTC).timestamp())
+        create = wrk(
+            f"{linli}/api/v1/bookings",
+            seconds=seconds,
+            connections=4,
+            script=Path(__file__).with_name("create_booking.lua"),
+            env={**env, "LINLI_BENCH_TOKEN": token, "LINLI_BENCH_FIRST_START": str(first_start)},
+        )
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+    created_per_s = (create.requests - create.non_2xx) / seconds
+    rows = [
+        Row(
+            f"availability of a week, computed, median ms ({count:,} bookings)",
+            f"{statistics.median(timings):.2f}",
+            "—",
+            "—",
+            "< 5 ms",
+        ),
+        Row(
+            "availability of a week, computed, p95 ms",
+            f"{percentile(timings, 0.95):.2f}",
+            "—",
+            "—",
+            "—",
+        ),
+        Row(
+            "availability API, 7 days, median ms (1 connection)",
+            f"{api.p50_ms:.2f}",
+            f"{trivial_latency.p50_ms:.2f}",
+            f"{api.p50_ms / trivial_latency.p50_ms:.1f}×",
+            "—",
+        ),
+        Row(
+            "week page, requests/s (1 process, 16 connections)",
+            f"{page.requests_per_s:.0f}",
+            f"{trivial_rate.requests_per_s:.0f}",
+            f"{page.requests_per_s / trivial_rate.requests_per_s:.2f}",
+            "≥ 0.10 (0.33 ahead)",
+        ),
+        Row(
+            "booking creation, bookings/s (1 process, 4 connections)",
+            f"{created_per_s:.0f}",
+            f"{trivial_rate.requests_per_s:.0f}",
+            f"{created_per_s / trivial_rate.requests_per_s:.2f}",
+            "—",
+        ),
+    ]
+    table = render(rows, create.non_2xx)
+    print(table)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out / f"bench-{stamp}.md").write_text(table, encoding="utf-8")
+    (out / "latest.md").write_text(table, encoding="utf-8")
+    errors = [
+        line
+        for line in (workdir / "linli.log").read_text(errors="replace").splitlines()
+        if " ERROR " in line or "Traceback" in line
+    ]
+    if errors:
+        print(f"The server logged {len(errors)} errors; see {workdir / 'linli.log'}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def render(rows: list[Row], failed_creations: int) -> str:
+    header = "| figure | value | trivial endpoint | ratio | goal |\n| --- | --- | --- | --- | --- |"
+    lines = [f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.goal} |" for r in rows]
+    note = (
+        f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores with wrk; "
+        f"booking creations answered other than 201: {failed_creations}.\n"
+    )
+    return "\n".join([header, *lines]) + "\n" + note
+
+
+if __name__ == "__main__":
+    main()
