@@ -6,6 +6,7 @@ transaction alike.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -152,26 +153,29 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
     zone = zone_of(space)
     first_day = window.start.astimezone(zone).date() - timedelta(days=1)
     last_day = window.end.astimezone(zone).date()
-    special_rows = await SpaceSpecialHours.select(
+    special_query = SpaceSpecialHours.select(
         SpaceSpecialHours.on_date, SpaceSpecialHours.hours
     ).where(
         (SpaceSpecialHours.space == space.id)
         & (SpaceSpecialHours.on_date >= first_day)
         & (SpaceSpecialHours.on_date <= last_day)
     )
-    closure_rows = await SpaceClosure.select(SpaceClosure.starts_at, SpaceClosure.ends_at).where(
+    closure_query = SpaceClosure.select(SpaceClosure.starts_at, SpaceClosure.ends_at).where(
         (SpaceClosure.space == space.id)
         & (SpaceClosure.starts_at < window.end)
         & (SpaceClosure.ends_at > window.start)
     )
-    holidays: frozenset[date] = frozenset()
-    if space.closed_on_holidays:
-        holiday_rows = await PublicHoliday.select(PublicHoliday.on_date).where(
-            (PublicHoliday.on_date >= first_day)
-            & (PublicHoliday.on_date <= last_day)
-            & (PublicHoliday.is_workday == False)  # noqa: E712
-        )
-        holidays = frozenset(r["on_date"] for r in holiday_rows)
+    holiday_query = PublicHoliday.select(PublicHoliday.on_date).where(
+        (PublicHoliday.on_date >= first_day)
+        & (PublicHoliday.on_date <= last_day)
+        & (PublicHoliday.is_workday == False)  # noqa: E712
+    )
+    special_rows, closure_rows, holiday_rows = await asyncio.gather(
+        special_query.run(),
+        closure_query.run(),
+        holiday_query.run() if space.closed_on_holidays else _nothing(),
+    )
+    holidays = frozenset(r["on_date"] for r in holiday_rows)
     return Calendar(
         zone=zone,
         weekly=weekly_hours_of(space),
@@ -179,6 +183,10 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
         closures=tuple(Interval(r["starts_at"], r["ends_at"]) for r in closure_rows),
         closed_dates=holidays,
     )
+
+
+async def _nothing() -> list[dict[str, Any]]:
+    return []
 
 
 def local_day_window(first_day: date, days: int, zone: ZoneInfo) -> Interval:
@@ -225,6 +233,7 @@ def refusal_reasons(
     since a week has hundreds of slots.
     """
     length = timedelta(minutes=max(rules.slot_minutes, rules.min_duration_minutes or 0))
+    buffer = rules.buffer
     earliest = now + timedelta(minutes=rules.lead_time_minutes or 0)
     latest_end = now + timedelta(days=rules.horizon_days) if rules.horizon_days else None
     reasons: list[str | None] = []
@@ -245,7 +254,7 @@ def refusal_reasons(
             inside = index < len(open_intervals) and (
                 open_intervals[index].start <= slot.start and end <= open_intervals[index].end
             )
-            if inside and usage.peak(slot.start, end + rules.buffer) < rules.capacity:
+            if inside and usage.peak(slot.start, end + buffer) < rules.capacity:
                 reasons.append(None)
             else:
                 reasons.append("too_short")
@@ -268,8 +277,6 @@ async def _slots_by_day(
     space: Space, rules: Rules, zone: ZoneInfo, first_day: date, days: int, now: datetime
 ) -> tuple[list[tuple[date, list[SlotView]]], list[Interval]]:
     window = local_day_window(first_day, days, zone)
-    calendar = await calendar_of(space, window)
-    open_intervals = calendar.open_intervals(window)
     # A booking starting in the window may run past its end (23:30 for two hours).
     longest = timedelta(
         minutes=max(
@@ -277,19 +284,26 @@ async def _slots_by_day(
         )
     )
     reach = Interval(window.start, window.end + longest)
-    usage = await holding_usage(space, reach)
+    calendar, usage = await asyncio.gather(calendar_of(space, reach), holding_usage(space, reach))
+    open_intervals = calendar.open_intervals(window)
     reachable = calendar.open_intervals(reach)
-    by_day: dict[date, list[SlotView]] = {first_day + timedelta(days=i): [] for i in range(days)}
     found = slots(open_intervals, zone, rules.slot_minutes, rules.capacity, usage)
+    # Local midnights as instants, so each slot finds its day without a zone conversion.
+    midnights = [local_day_window(first_day, i, zone).end for i in range(1, days + 1)]
+    by_day: list[tuple[date, list[SlotView]]] = [
+        (first_day + timedelta(days=i), []) for i in range(days)
+    ]
+    day_index = 0
     for slot, refusal in zip(
         found, refusal_reasons(found, rules, reachable, usage, now), strict=True
     ):
-        day = slot.start.astimezone(zone).date()
-        if day in by_day:
-            by_day[day].append(
+        while day_index < days and slot.start >= midnights[day_index]:
+            day_index += 1
+        if day_index < days:
+            by_day[day_index][1].append(
                 SlotView(slot.start, slot.end, slot.free_units, refusal is None, refusal)
             )
-    return sorted(by_day.items()), reachable
+    return by_day, reachable
 
 
 async def availability(
