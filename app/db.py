@@ -61,6 +61,7 @@ class LinliSQLiteEngine(SQLiteEngine):
         connection = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": True})
         connection.row_factory = dict_factory
         connection.execute("PRAGMA foreign_keys = 1")
+        connection.execute("PRAGMA synchronous = NORMAL")
         self._local.connection, self._local.path = connection, path
         return connection
 
@@ -80,6 +81,13 @@ class LinliSQLiteEngine(SQLiteEngine):
     ) -> list[dict[str, Any]]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._execute, query, args or [])
+
+    async def get_connection(self) -> Any:
+        connection = await super().get_connection()
+        # WAL with NORMAL syncs at checkpoints, not at every commit: safe against corruption;
+        # only an OS crash or power cut can lose the last moments (the common SQLite setting).
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
 
     async def _run_in_existing_connection(
         self,

@@ -100,7 +100,7 @@ async def alternatives(
     calendar = await calendar_of(space, window)
     open_intervals = calendar.open_intervals(window)
     usage = await holding_usage(space, window)
-    mine = await spans_of(user_id, space.id, min(now, window.start))
+    mine = await spans_of(user_id, space.id, min(now, window.start)) if rules.has_quotas else []
     found = []
     for interval in open_intervals:
         for start in slot_starts(interval, zone, rules.slot_minutes):
@@ -164,7 +164,11 @@ async def book(
                 return Booked(earlier, created=False)
         await _eligibility(actor, space)
         open_intervals = calendar.open_intervals(window) if calendar else []
-        mine = await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
+        mine = (
+            await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
+            if rules.has_quotas
+            else []
+        )
         refusals = check_request(
             rules, request, zone=zone, now=now, open_intervals=open_intervals, mine=mine
         )

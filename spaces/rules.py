@@ -41,6 +41,20 @@ class Rules:
     requires_approval: bool = False
 
     @property
+    def has_quotas(self) -> bool:
+        """Whether any per-resident limit applies (else a resident's bookings need no reading)."""
+        return any(
+            limit is not None
+            for limit in (
+                self.quota_day_minutes,
+                self.quota_day_count,
+                self.quota_week_minutes,
+                self.quota_week_count,
+                self.max_active_bookings,
+            )
+        )
+
+    @property
     def buffer(self) -> timedelta:
         return timedelta(minutes=self.buffer_minutes)
 
