@@ -29,11 +29,12 @@ from app.settings import Settings, get_settings
 from app.templating import STATIC_DIR, configure_templates
 from app.web import RequestContextMiddleware, before_send
 from spaces.domain import DOMAIN as SPACES
+from stations.domain import DOMAIN as STATIONS
 
 log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "linli_csrf"
-DOMAINS = [SPACES]
+DOMAINS = [SPACES, STATIONS]
 """The domains this application is assembled from."""
 
 

@@ -223,3 +223,33 @@ class Calendar:
     def is_open(self, span: Interval) -> bool:
         """True when `span` lies wholly inside one open interval."""
         return any(i.contains(span) for i in self.open_intervals(span))
+
+
+@dataclass(frozen=True)
+class OpenState:
+    state: str
+    """`open`, `closed`, or `unknown` when no hours are recorded."""
+    closes_at: datetime | None = None
+    """When an open place closes; None when it stays open for more than a week."""
+    closes_soon: bool = False
+    opens_next_at: datetime | None = None
+    """When a closed place opens next; None when not within a week."""
+
+
+CLOSES_SOON = timedelta(minutes=30)
+_LOOK_AHEAD = timedelta(days=8)
+
+
+def open_state(calendar: Calendar | None, at: datetime) -> OpenState:
+    """Whether the place is open at `at`, and what changes next (within a week)."""
+    if calendar is None:
+        return OpenState("unknown")
+    window = Interval(at - timedelta(days=1), at + _LOOK_AHEAD)
+    for interval in calendar.open_intervals(window):
+        if interval.start <= at < interval.end:
+            closes_at = interval.end if interval.end < window.end else None
+            soon = closes_at is not None and closes_at - at <= CLOSES_SOON
+            return OpenState("open", closes_at=closes_at, closes_soon=soon)
+        if interval.start > at:
+            return OpenState("closed", opens_next_at=interval.start)
+    return OpenState("closed")

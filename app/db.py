@@ -254,7 +254,7 @@ async def migrate(*, quiet: bool = False) -> None:
             try:
                 await db.run_querystring(QueryString("PRAGMA journal_mode=WAL"))
                 await _run_forwards(quiet)
-                await ensure_secret_key()
+                await _after_migrations()
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
         return
@@ -263,11 +263,19 @@ async def migrate(*, quiet: bool = False) -> None:
         await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
         try:
             await _run_forwards(quiet)
-            await ensure_secret_key()
+            await _after_migrations()
         finally:
             await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
     finally:
         await connection.close()
+
+
+async def _after_migrations() -> None:
+    """Data every installation needs: the secret key and the shipped holiday table."""
+    from app import holidays
+
+    await ensure_secret_key()
+    await holidays.load_shipped()
 
 
 async def ensure_secret_key() -> str:

@@ -47,6 +47,8 @@ class Domain:
     """What the domain keeps about a person, for their data export."""
     before_account_deleted: Callable[[User, datetime], Awaitable[None]] | None = None
     """Called inside the deletion's transaction, before the account row goes."""
+    after_holidays_changed: Callable[[], Awaitable[None]] | None = None
+    """Called inside the transaction that edits the public-holiday table."""
 
 
 @dataclass

@@ -215,6 +215,9 @@ def problem_for(exc: Exception, *, is_api: bool) -> Problem:
     )
     if isinstance(exc, ValidationException):
         items = exc.extra if isinstance(exc.extra, list) else []
+        missing = re.search(r"Missing required \w+ parameter '([^']+)'", str(exc.detail))
+        if missing:
+            items = [{"message": f"Object missing required field `{missing.group(1)}`"}]
         if not items:
             return malformed
         errors = [

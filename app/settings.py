@@ -129,11 +129,43 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class MapSettings:
+    tile_url: str = field(
+        default_factory=lambda: _env(
+            "LINLI_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
+    )
+    """LINLI_MAP_TILE_URL: tile template of the stations map ({s} {z} {x} {y})."""
+    attribution: str = field(
+        default_factory=lambda: _env("LINLI_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+    )
+    """LINLI_MAP_ATTRIBUTION: the credit the tile service asks for."""
+    subdomains: str = field(default_factory=lambda: _env("LINLI_MAP_SUBDOMAINS", "abc"))
+    """LINLI_MAP_SUBDOMAINS: letters or digits replacing {s} (Amap: 1234)."""
+    coordsys: str = field(default_factory=lambda: _env("LINLI_MAP_COORDSYS", "wgs84"))
+    """LINLI_MAP_COORDSYS: wgs84, or gcj02 for Chinese tile services such as Amap's."""
+
+    def __post_init__(self) -> None:
+        if self.coordsys not in {"wgs84", "gcj02"}:
+            raise SettingsError(f"LINLI_MAP_COORDSYS must be wgs84 or gcj02, got {self.coordsys!r}")
+
+    @property
+    def tile_origins(self) -> list[str]:
+        """The origins the tiles come from, for the page's Content-Security-Policy."""
+        scheme, _sep, rest = self.tile_url.partition("://")
+        host = rest.split("/", 1)[0]
+        if "{s}" in host:
+            return [f"{scheme}://{host.replace('{s}', s)}" for s in self.subdomains]
+        return [f"{scheme}://{host}"]
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    map: MapSettings = field(default_factory=MapSettings)
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from app import clock, i18n
 from app.accounts import sessions
 from app.errors import is_api_path
 from app.permissions import Actor, actor_of
+from app.settings import get_settings
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -249,16 +251,26 @@ def preference_cookie(request: Request[Any, Any, Any], key: str, value: str) -> 
 
 # --- headers on every response --------------------------------------------------------------
 
-_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
-# The API reference pages load their viewer from a CDN.
-_CSP_SCHEMA = (
-    "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline' https:; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com; "
-    "font-src 'self' https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-)
+
+@cache
+def _csp(for_schema: bool) -> str:
+    """The Content-Security-Policy: only this site, plus the map's tile servers for images;
+    the API reference pages load their viewer from a CDN."""
+    tiles = " ".join(get_settings().map.tile_origins)
+    if for_schema:
+        return (
+            "default-src 'self'; img-src 'self' data: https:; "
+            "style-src 'self' 'unsafe-inline' https:; "
+            "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com; "
+            "font-src 'self' https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+        )
+    return (
+        f"default-src 'self'; img-src 'self' data: {tiles}; style-src 'self'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
 _FEED_PATH = re.compile(r"^/feeds/(users|staff)/[^/]+")
 
 
@@ -273,9 +285,7 @@ async def before_send(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     path = scope["path"]
-    headers.setdefault(
-        "content-security-policy", _CSP_SCHEMA if path.startswith("/schema") else _CSP
-    )
+    headers.setdefault("content-security-policy", _csp(path.startswith("/schema")))
     headers.setdefault("x-content-type-options", "nosniff")
     headers.setdefault("x-frame-options", "DENY")
     headers.setdefault(

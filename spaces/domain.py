@@ -12,7 +12,7 @@ from spaces import api, demo
 from spaces.catalog import touch
 from spaces.controllers import BookingsController, SpacesController
 from spaces.staff import StaffSpacesController
-from spaces.tables import Booking, BookingStatus
+from spaces.tables import Booking, BookingStatus, Space
 
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:
@@ -70,6 +70,12 @@ async def before_account_deleted(user: User, now: datetime) -> None:
     )
 
 
+async def after_holidays_changed() -> None:
+    await Space.update({Space.version: Space.version + 1}).where(
+        Space.closed_on_holidays == True  # noqa: E712
+    )
+
+
 DOMAIN = Domain(
     name="spaces",
     route_handlers=[SpacesController, BookingsController, StaffSpacesController, *api.ROUTES],
@@ -91,4 +97,5 @@ DOMAIN = Domain(
     load_demo=demo.load,
     export_account=export_account,
     before_account_deleted=before_account_deleted,
+    after_holidays_changed=after_holidays_changed,
 )

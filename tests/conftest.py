@@ -49,6 +49,7 @@ for name in ("REDIS_URL", "LINLI_SMTP_HOST", "LINLI_SMS_SENDER", "LINLI_TIMEZONE
     os.environ.pop(name, None)
 
 from app import db as app_db  # noqa: E402
+from app import holidays  # noqa: E402
 from app.cache import clear_all  # noqa: E402
 from app.tables import SiteSetting  # noqa: E402
 
@@ -106,6 +107,7 @@ async def db(migrated_database: None, tmp_path: Path) -> AsyncIterator[None]:
     else:
         tables = ", ".join(f'"{name}"' for name in _table_names())
         await engine.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        await holidays.load_shipped()  # as in the migrated SQLite file every other test copies
         yield
 
 

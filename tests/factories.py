@@ -11,6 +11,7 @@ from app.passwords import hash_password
 from app.permissions import Actor
 from app.tables import Community, District, LoginKind, StaffMembership, Street, User
 from spaces.tables import Space
+from stations.tables import Station, StationAmenity
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 """Monday 2 March 2026, 09:00 in Shanghai."""
@@ -128,3 +129,43 @@ async def make_space(
 def shanghai(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
     """A local time in Shanghai in 2026, as an aware datetime."""
     return datetime(2026, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+async def make_station(
+    community: Community,
+    slug: str | None = None,
+    *,
+    lat: float = 36.1950,
+    lon: float = 113.1160,
+    hours: dict[str, str] | None = None,
+    amenities: dict[str, int | None] | None = None,
+    **columns: object,
+) -> Station:
+    """A station open 08:00-20:00 every day with water, charging and 4 seats by default."""
+    from stations.services import refresh_amenity_mask
+
+    columns.setdefault("name_zh", "测试驿站")
+    columns.setdefault("name_en", "Test station")
+    station = Station(
+        slug=slug or f"station-{next(_sequence)}",
+        community=community.id,
+        latitude=lat,
+        longitude=lon,
+        weekly_hours=hours
+        if hours is not None
+        else {day: "08:00-20:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        created_at=NOW,
+        updated_at=NOW,
+        **columns,
+    )
+    await station.save()
+    chosen = amenities if amenities is not None else {"water": None, "charging": 2, "seats": 4}
+    if chosen:
+        await StationAmenity.insert(
+            *[
+                StationAmenity(station=station.id, kind=kind, quantity=quantity, updated_at=NOW)
+                for kind, quantity in chosen.items()
+            ]
+        )
+    await refresh_amenity_mask(station.id)
+    return await Station.objects().where(Station.id == station.id).first()

@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import audit, clock
+from app import audit, clock, holidays
 from app.accounts import admin
 from app.accounts.forms import checked
 from app.communities import services
@@ -43,6 +43,14 @@ class GrantStaffForm:
 @dataclass
 class AdminRoleForm:
     is_admin: str = ""
+
+
+@dataclass
+class HolidayForm:
+    on_date: str = ""
+    kind: str = "holiday"
+    name_zh: str = ""
+    name_en: str = ""
 
 
 def _actor(request: AnyRequest) -> Actor:
@@ -211,6 +219,53 @@ class StaffController(Controller):
         else:
             flash(request, _("Administrator role updated."))
         return redirect(request.app.route_reverse("staff:person", user_id=user_id))
+
+    async def _holidays_page(
+        self, request: AnyRequest, *, status_code: int = 200, **context: Any
+    ) -> Template:
+        today = clock.utcnow().date()
+        context.setdefault("form", HolidayForm())
+        context.setdefault("errors", {})
+        return page(
+            request,
+            "staff/holidays.html",
+            status_code=status_code,
+            rows=await holidays.of_years([today.year, today.year + 1]),
+            years=[today.year, today.year + 1],
+            **context,
+        )
+
+    @get("/holidays", name="staff:holidays", guards=[requires_admin])
+    async def holiday_table(self, request: AnyRequest) -> Template:
+        return await self._holidays_page(request)
+
+    @post("/holidays", name="staff:holidays.add", guards=[requires_admin])
+    async def add_holiday(
+        self, request: AnyRequest, data: URLEncodedBody[HolidayForm]
+    ) -> Template | Redirect:
+        try:
+            await holidays.add(
+                _actor(request).id,
+                data.on_date,
+                data.kind,
+                data.name_zh,
+                data.name_en,
+                now=clock.utcnow(),
+            )
+        except InputError as exc:
+            return await self._holidays_page(
+                request, status_code=400, form=data, errors=exc.by_field()
+            )
+        flash(request, _("The holiday table was updated."))
+        return redirect(request.app.route_reverse("staff:holidays"))
+
+    @post(
+        "/holidays/{holiday_id:int}/delete", name="staff:holidays.delete", guards=[requires_admin]
+    )
+    async def delete_holiday(self, request: AnyRequest, holiday_id: FromPath[int]) -> Redirect:
+        await holidays.remove(_actor(request).id, holiday_id, now=clock.utcnow())
+        flash(request, _("The date was removed from the holiday table."))
+        return redirect(request.app.route_reverse("staff:holidays"))
 
     @get("/audit", name="staff:audit", guards=[requires_admin])
     async def audit_log(

@@ -1,0 +1,44 @@
+// /stations/map: the nearest stations on a Leaflet map. The list page never needs this.
+(function () {
+  "use strict";
+  var box = document.getElementById("map");
+  if (!box || !window.L) return;
+  var d = box.dataset;
+  var gcj = d.coordsys === "gcj02";
+  var map = L.map(box).setView([parseFloat(d.lat), parseFloat(d.lon)], 15);
+  L.tileLayer(d.tiles, {
+    maxZoom: 18,
+    subdomains: d.subdomains,
+    attribution: d.attribution,
+  }).addTo(map);
+
+  function show(lat, lon) {
+    var url = d.api + "?" + new URLSearchParams({ lat: lat, lon: lon, radius_m: 5000, limit: 50 });
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (collection) {
+        collection.features.forEach(function (feature) {
+          var p = feature.properties;
+          var c = gcj ? p.coordinates_gcj02 : feature.geometry.coordinates;
+          var link = document.createElement("a");
+          link.href = p.url;
+          link.textContent = p.name;
+          var label = document.createElement("div");
+          label.appendChild(link);
+          var state = document.createElement("div");
+          state.textContent = d["state" + p.open.state.charAt(0).toUpperCase() + p.open.state.slice(1)];
+          label.appendChild(state);
+          L.marker([c[1], c[0]], { title: p.name, alt: p.name }).addTo(map).bindPopup(label);
+        });
+      });
+  }
+
+  show(d.lat, d.lon);
+  if ("geolocation" in navigator) {
+    navigator.geolocation.getCurrentPosition(function (position) {
+      var lat = position.coords.latitude, lon = position.coords.longitude;
+      map.setView([lat, lon], 15);
+      show(lat, lon);
+    });
+  }
+})();

@@ -1,0 +1,263 @@
+"""GET /api/v1/stations/nearby (GeoJSON) and GET /api/v1/stations/{slug}."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import get
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from app import clock
+from app.api import problem_responses
+from app.calendar import OpenState
+from app.errors import FieldError, InputError
+from app.i18n import _, localized
+from stations import catalog
+from stations.amenities import UnknownAmenity, mask_of
+from stations.geo import Point, gcj02_to_wgs84, wgs84_to_gcj02
+
+DEFAULT_RADIUS_M = 1000
+MAX_RADIUS_M = 10_000
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class OpenOut(msgspec.Struct):
+    state: str
+    closes_at: datetime | None
+    closes_soon: bool
+    opens_next_at: datetime | None
+
+
+class PointGeometry(msgspec.Struct):
+    coordinates: list[float]
+    """[longitude, latitude], WGS-84."""
+    type: str = "Point"
+
+
+class StationProperties(msgspec.Struct):
+    slug: str
+    name: str
+    distance_m: int
+    open: OpenOut
+    amenities: list[str]
+    """Keys of the amenities present and working."""
+    seats_free: int | None
+    seats_total: int
+    address: str
+    url: str
+    coordinates_gcj02: list[float]
+    """[longitude, latitude] in GCJ-02, for maps drawn by Chinese tile services."""
+
+
+class Feature(msgspec.Struct):
+    id: str
+    geometry: PointGeometry
+    properties: StationProperties
+    type: str = "Feature"
+
+
+class FeatureCollection(msgspec.Struct):
+    features: list[Feature]
+    truncated: bool
+    """True when `limit` cut the list: more stations matched."""
+    at: datetime
+    """The moment the open states describe."""
+    type: str = "FeatureCollection"
+
+
+def open_out(state: OpenState, zone: Any) -> OpenOut:
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(zone) if moment else None
+
+    return OpenOut(
+        state=state.state,
+        closes_at=local(state.closes_at),
+        closes_soon=state.closes_soon,
+        opens_next_at=local(state.opens_next_at),
+    )
+
+
+def _amenity_mask(text: str | None) -> int:
+    keys = [key.strip() for key in (text or "").split(",") if key.strip()]
+    try:
+        return mask_of(keys)
+    except UnknownAmenity as exc:
+        raise InputError(
+            [FieldError("amenities", _("Unknown amenity %(key)s.", key=exc.key[:40]))]
+        ) from exc
+
+
+def _moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(
+            [FieldError("open_at", _("Give a time like 2026-03-02T21:30:00+08:00."))]
+        ) from exc
+    if moment.tzinfo is None:
+        raise InputError(
+            [FieldError("open_at", _("Give the time with its UTC offset, like +08:00."))]
+        )
+    return moment
+
+
+def feature(found: catalog.NearbyStation) -> Feature:
+    row = found.row
+    zone = catalog.hours_spec(row).zone
+    gcj = wgs84_to_gcj02(Point(row["latitude"], row["longitude"]))
+    return Feature(
+        id=row["slug"],
+        geometry=PointGeometry([round(row["longitude"], 7), round(row["latitude"], 7)]),
+        properties=StationProperties(
+            slug=row["slug"],
+            name=localized(row, "name"),
+            distance_m=round(found.distance_m),
+            open=open_out(found.open, zone),
+            amenities=found.amenities,
+            seats_free=found.seats_free,
+            seats_total=row["seats_total"],
+            address=localized(row, "address"),
+            url=f"/stations/{row['slug']}",
+            coordinates_gcj02=[round(gcj.lon, 7), round(gcj.lat, 7)],
+        ),
+    )
+
+
+async def search(
+    lat: float,
+    lon: float,
+    *,
+    radius_m: int,
+    limit: int,
+    amenities: str | None,
+    open_now: bool,
+    open_at: str | None,
+    coordsys: str,
+) -> catalog.NearbyResult:
+    """Shared by the API and the /stations page: validated input to a nearby search."""
+    centre = Point(lat, lon)
+    if coordsys == "gcj02":
+        centre = gcj02_to_wgs84(centre)
+    moment = _moment(open_at)
+    query = catalog.NearbyQuery(
+        centre=centre,
+        radius_m=radius_m,
+        limit=limit,
+        amenity_mask=_amenity_mask(amenities),
+        at=moment,
+        open_only=open_now or moment is not None,
+    )
+    return await catalog.nearby(query, now=clock.utcnow())
+
+
+@get(
+    "/api/v1/stations/nearby",
+    name="api:stations.nearby",
+    tags=["stations"],
+    responses=problem_responses(422),
+)
+async def nearby(
+    lat: Annotated[float, QueryParameter(ge=-90, le=90)],
+    lon: Annotated[float, QueryParameter(ge=-180, le=180)],
+    radius_m: Annotated[int, QueryParameter(ge=1, le=MAX_RADIUS_M)] = DEFAULT_RADIUS_M,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    amenities: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    open_now: FromQuery[bool] = False,
+    open_at: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    coordsys: FromQuery[Literal["wgs84", "gcj02"]] = "wgs84",
+) -> FeatureCollection:
+    """Stations within `radius_m` metres, nearest first. `amenities` lists keys that must all
+    be present and working; `open_now` or `open_at` keep only open stations;
+    `coordsys=gcj02` for coordinates taken from Amap or Tencent maps."""
+    result = await search(
+        lat,
+        lon,
+        radius_m=radius_m,
+        limit=limit,
+        amenities=amenities,
+        open_now=open_now,
+        open_at=open_at,
+        coordsys=coordsys,
+    )
+    return FeatureCollection(
+        features=[feature(found) for found in result.stations],
+        truncated=result.truncated,
+        at=result.at,
+    )
+
+
+class AmenityOut(msgspec.Struct):
+    key: str
+    quantity: int | None
+    working: bool
+
+
+class StationOut(msgspec.Struct):
+    slug: str
+    name: str
+    name_zh: str
+    name_en: str
+    community: str
+    host: str
+    host_type: str
+    address: str
+    access_notes: str
+    phone: str
+    latitude: float
+    longitude: float
+    timezone: str
+    weekly_hours: dict[str, str]
+    holiday_policy: str
+    open: OpenOut
+    amenities: list[AmenityOut]
+    seats_total: int
+    seats_free: int | None
+    last_verified_at: datetime | None
+
+
+@get(
+    "/api/v1/stations/{slug:str}",
+    name="api:station",
+    tags=["stations"],
+    responses=problem_responses(404),
+)
+async def station(slug: FromPath[str]) -> StationOut:
+    now = clock.utcnow()
+    found = await catalog.get_station(slug)
+    data = await catalog.calendar_data([found.id], now)
+    spec = catalog.hours_spec(found)
+    taken = await catalog.seats_taken([found.id], now)
+    return StationOut(
+        slug=found.slug,
+        name=localized(found, "name"),
+        name_zh=found.name_zh,
+        name_en=found.name_en,
+        community=found.community.slug,
+        host=localized(found, "host_name"),
+        host_type=found.host_type,
+        address=localized(found, "address"),
+        access_notes=localized(found, "access_notes"),
+        phone=found.phone,
+        latitude=found.latitude,
+        longitude=found.longitude,
+        timezone=found.timezone,
+        weekly_hours=spec.weekly.to_spec(),
+        holiday_policy=found.holiday_policy,
+        open=open_out(catalog.state_of(found, data, now), spec.zone),
+        amenities=[
+            AmenityOut(a.key, a.quantity, a.working) for a in await catalog.amenities_of(found)
+        ],
+        seats_total=found.seats_total,
+        seats_free=max(0, found.seats_total - taken.get(found.id, 0))
+        if found.seats_total
+        else None,
+        last_verified_at=found.last_verified_at,
+    )
+
+
+ROUTES = [nearby, station]

@@ -1,0 +1,47 @@
+"""What the stations domain contributes: pages, API, links, demo data, and its part of a
+person's data export (their problem reports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.domains import N_, Domain, Link
+from app.tables import User
+from stations import api, demo
+from stations.controllers import StationsController
+from stations.staff import StaffStationsController
+from stations.tables import StationReport
+
+
+async def export_account(user: User, now: datetime) -> dict[str, Any]:
+    rows = await StationReport.select(
+        StationReport.station.slug.as_alias("station"),
+        StationReport.reason,
+        StationReport.text,
+        StationReport.created_at,
+        StationReport.resolved_at,
+    ).where(StationReport.user == user.id)
+    return {
+        "reports": [
+            {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+            for row in rows
+        ]
+    }
+
+
+DOMAIN = Domain(
+    name="stations",
+    route_handlers=[StationsController, StaffStationsController, *api.ROUTES],
+    nav=[Link("stations:index", N_("Rest stations"))],
+    home=[
+        Link(
+            "stations:index",
+            N_("Find a rest station"),
+            N_("For couriers: water, charging, a toilet and a seat nearby, open now."),
+        ),
+    ],
+    staff=[Link("staff:stations", N_("Rest stations and reports"))],
+    load_demo=demo.load,
+    export_account=export_account,
+)

@@ -1,0 +1,280 @@
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.tables import PublicHoliday
+from stations import catalog, services
+from stations.amenities import mask_of
+from stations.geo import Point, distance_m, wgs84_to_gcj02
+from stations.tables import Station, StationClosure
+from tests.factories import actor_for, make_community, make_station, make_user
+
+ZONE = ZoneInfo("Asia/Shanghai")
+SQUARE = Point(36.1950, 113.1160)
+MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=ZONE)
+
+
+def query(**kwargs: object) -> catalog.NearbyQuery:
+    values = {"centre": SQUARE, "radius_m": 1000, "limit": 20}
+    values.update(kwargs)
+    return catalog.NearbyQuery(**values)  # type: ignore[arg-type]
+
+
+async def test_results_match_a_brute_force_search(db: None) -> None:
+    home = await make_community()
+    rng = random.Random(3)
+    for n in range(150):
+        await make_station(
+            home,
+            f"s-{n:03d}",
+            lat=SQUARE.lat + rng.uniform(-0.04, 0.04),
+            lon=SQUARE.lon + rng.uniform(-0.05, 0.05),
+        )
+    result = await catalog.nearby(query(radius_m=3000, limit=100), now=MONDAY_NOON)
+    everything = await Station.select(Station.slug, Station.latitude, Station.longitude)
+    reference = sorted(
+        (distance_m(SQUARE, Point(r["latitude"], r["longitude"])), r["slug"]) for r in everything
+    )
+    within = [slug for d, slug in reference if d <= 3000]
+    assert [s.row["slug"] for s in result.stations] == within[:100]
+    assert result.truncated == (len(within) > 100)
+    assert [round(s.distance_m, 6) for s in result.stations] == [
+        round(d, 6) for d, slug in reference if d <= 3000
+    ][:100]
+    assert len(within) > 20  # the test exercises real sorting
+
+
+async def test_limit_cuts_and_says_so(db: None) -> None:
+    home = await make_community()
+    for n in range(5):
+        await make_station(home, f"s-{n}", lat=SQUARE.lat + n * 0.001)
+    result = await catalog.nearby(query(limit=3), now=MONDAY_NOON)
+    assert ([s.row["slug"] for s in result.stations], result.truncated) == (
+        ["s-0", "s-1", "s-2"],
+        True,
+    )
+    result = await catalog.nearby(query(limit=5), now=MONDAY_NOON)
+    assert result.truncated is False
+
+
+async def test_amenities_must_be_present_and_working(db: None) -> None:
+    home = await make_community()
+    staff = await actor_for(await make_user(staff_of=[home]))
+    await make_station(home, "both", amenities={"water": None, "toilet": None})
+    await make_station(home, "water-only", amenities={"water": None}, lat=SQUARE.lat + 0.001)
+    wanted = mask_of(["water", "toilet"])
+    found = await catalog.nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
+    assert [s.row["slug"] for s in found.stations] == ["both"]
+    station = await Station.objects().where(Station.slug == "both").first()
+    await services.set_amenity_status(staff, station, "toilet", False, now=MONDAY_NOON)
+    found = await catalog.nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
+    assert found.stations == []
+    water = await catalog.nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
+    assert [s.row["slug"] for s in water.stations] == ["both", "water-only"]
+    assert water.stations[0].amenities == ["water"]
+
+
+async def test_open_now_and_open_at(db: None) -> None:
+    home = await make_community()
+    await make_station(
+        home,
+        "day",
+        hours={d: "08:00-20:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    )
+    await make_station(
+        home,
+        "night",
+        lat=SQUARE.lat + 0.001,
+        hours={d: "20:00-06:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    )
+    await make_station(home, "unknown", lat=SQUARE.lat + 0.002, hours={})
+    noon = await catalog.nearby(query(open_only=True), now=MONDAY_NOON)
+    assert [s.row["slug"] for s in noon.stations] == ["day"]
+    late = await catalog.nearby(
+        query(open_only=True, at=MONDAY_NOON + timedelta(hours=11)), now=MONDAY_NOON
+    )
+    assert [s.row["slug"] for s in late.stations] == ["night"]
+    everyone = await catalog.nearby(query(), now=MONDAY_NOON)
+    assert [(s.row["slug"], s.open.state) for s in everyone.stations] == [
+        ("day", "open"),
+        ("night", "closed"),
+        ("unknown", "unknown"),
+    ]
+    assert everyone.stations[0].open.closes_at == datetime(2026, 3, 2, 20, 0, tzinfo=ZONE)
+    assert everyone.stations[1].open.opens_next_at == datetime(2026, 3, 2, 20, 0, tzinfo=ZONE)
+
+
+async def test_closures_holidays_and_make_up_days(db: None) -> None:
+    home = await make_community()
+    bank = await make_station(
+        home,
+        "bank",
+        hours={d: "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+        holiday_policy="closed",
+        makeup_days_as_workdays=True,
+    )
+    await PublicHoliday.delete().where(PublicHoliday.id > 0)
+    await PublicHoliday.insert(
+        PublicHoliday(
+            on_date=datetime(2026, 3, 3).date(),
+            is_workday=False,
+            name_zh="测试节",
+            name_en="Test day",
+        ),
+        PublicHoliday(
+            on_date=datetime(2026, 3, 7).date(),
+            is_workday=True,
+            name_zh="调休",
+            name_en="Make-up day",
+        ),
+    )
+    holiday_noon = MONDAY_NOON + timedelta(days=1)
+    makeup_noon = MONDAY_NOON + timedelta(days=5)
+    assert (
+        await catalog.nearby(query(open_only=True, at=holiday_noon), now=MONDAY_NOON)
+    ).stations == []
+    assert [
+        s.row["slug"]
+        for s in (
+            await catalog.nearby(query(open_only=True, at=makeup_noon), now=MONDAY_NOON)
+        ).stations
+    ] == ["bank"]
+    await StationClosure.insert(
+        StationClosure(
+            station=bank.id,
+            starts_at=MONDAY_NOON - timedelta(hours=1),
+            ends_at=MONDAY_NOON + timedelta(hours=1),
+            reason="盘点",
+            created_at=MONDAY_NOON,
+        )
+    )
+    (found,) = (await catalog.nearby(query(), now=MONDAY_NOON)).stations
+    assert (found.open.state, found.open.opens_next_at) == (
+        "closed",
+        MONDAY_NOON + timedelta(hours=1),
+    )
+
+
+async def test_gcj02_input_finds_the_same_stations(db: None) -> None:
+    home = await make_community()
+    await make_station(home, "here")
+    gcj = wgs84_to_gcj02(SQUARE)
+    from stations import api
+
+    found = await api.search(
+        gcj.lat,
+        gcj.lon,
+        radius_m=50,
+        limit=5,
+        amenities=None,
+        open_now=False,
+        open_at=None,
+        coordsys="gcj02",
+    )
+    assert [s.row["slug"] for s in found.stations] == ["here"]
+    assert found.stations[0].distance_m < 1
+    plain = await api.search(
+        gcj.lat,
+        gcj.lon,
+        radius_m=50,
+        limit=5,
+        amenities=None,
+        open_now=False,
+        open_at=None,
+        coordsys="wgs84",
+    )
+    assert plain.stations == []  # the GCJ-02 point is some 500 m off in WGS-84
+
+
+async def test_check_ins_fill_seats_and_expire(db: None) -> None:
+    home = await make_community()
+    one = await make_station(home, "one")
+    two = await make_station(home, "two", lat=SQUARE.lat + 0.001)
+
+    async def seats(station: Station, at: datetime) -> int:
+        return station.seats_total - (await catalog.seats_taken([station.id], at)).get(
+            station.id, 0
+        )
+
+    await services.check_in(one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
+    await services.check_in(one, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
+    assert await seats(one, MONDAY_NOON) == 2
+    # Checking in again at the same station extends; elsewhere, it moves.
+    await services.check_in(
+        one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON + timedelta(minutes=30)
+    )
+    assert await seats(one, MONDAY_NOON + timedelta(minutes=30)) == 2
+    await services.check_in(
+        two, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON + timedelta(minutes=31)
+    )
+    assert (
+        await seats(one, MONDAY_NOON + timedelta(minutes=31)),
+        await seats(two, MONDAY_NOON + timedelta(minutes=31)),
+    ) == (3, 3)
+    # Device a's check-in was extended to 13:30; after that it frees itself.
+    assert await seats(one, MONDAY_NOON + timedelta(minutes=89)) == 3
+    assert await seats(one, MONDAY_NOON + timedelta(minutes=91)) == 4
+    assert await services.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=40)) is True
+    assert await seats(two, MONDAY_NOON + timedelta(minutes=40)) == 4
+    assert (
+        await services.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=41)) is False
+    )
+
+
+async def test_check_ins_are_throttled_per_device(db: None) -> None:
+    from app.errors import Throttled
+
+    home = await make_community()
+    stations = [await make_station(home, f"s-{n}", lat=SQUARE.lat + n * 0.001) for n in range(2)]
+    for n in range(20):
+        await services.check_in(
+            stations[n % 2], "device-z" * 3, client_ip="198.51.100.9", now=MONDAY_NOON
+        )
+    with pytest.raises(Throttled):
+        await services.check_in(
+            stations[0], "device-z" * 3, client_ip="198.51.100.9", now=MONDAY_NOON
+        )
+
+
+async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
+    from app.errors import InputError, NotFound
+
+    home, other = await make_community(), await make_community()
+    station = await make_station(home, "s")
+    staff = await actor_for(await make_user(staff_of=[home]))
+    outsider = await actor_for(await make_user(staff_of=[other]))
+    with pytest.raises(InputError):
+        await services.report_problem(
+            station,
+            "other",
+            "",
+            device_token="d" * 24,
+            client_ip="198.51.100.1",
+            user_id=None,
+            now=MONDAY_NOON,
+        )
+    report = await services.report_problem(
+        station,
+        "no_water",
+        "饮水机坏了",
+        device_token="d" * 24,
+        client_ip="198.51.100.1",
+        user_id=None,
+        now=MONDAY_NOON,
+    )
+    assert [r.id for r in await services.open_reports(staff)] == [report.id]
+    assert await services.open_reports(outsider) == []
+    with pytest.raises(NotFound):
+        await services.resolve_report(outsider, str(report.id), resolution="", now=MONDAY_NOON)
+    resolved = await services.resolve_report(
+        staff, str(report.id), resolution="已报修", now=MONDAY_NOON
+    )
+    assert (resolved.resolved_by, resolved.resolution) == (staff.id, "已报修")
+    await services.set_amenity_status(
+        staff, station, "water", False, note="已报修", now=MONDAY_NOON
+    )
+    found = await catalog.nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
+    assert found.stations == []
+    assert await services.open_reports(staff) == []
