@@ -10,8 +10,13 @@ def test_shipped_table_has_both_years() -> None:
     rows = holidays.shipped_rows()
     in_2026 = [r for r in rows if r.on_date.year == 2026]
     assert (sum(not r.is_workday for r in in_2026), sum(r.is_workday for r in in_2026)) == (33, 6)
-    assert [r.on_date for r in rows if r.on_date.year == 2027 and r.name_en == "Spring Festival"] == [
-        date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8),
+    assert [
+        r.on_date for r in rows if r.on_date.year == 2027 and r.name_en == "Spring Festival"
+    ] == [
+        date(2027, 2, 5),
+        date(2027, 2, 6),
+        date(2027, 2, 7),
+        date(2027, 2, 8),
     ]
     national_day = next(r for r in rows if r.on_date == date(2026, 10, 1))
     assert (national_day.name_zh, national_day.is_workday) == ("国庆节", False)
@@ -50,10 +55,13 @@ async def test_admins_edit_the_table_and_spaces_follow(browser: Browser) -> None
     before = await catalog.availability(space, date(2026, 3, 4), 1, now=NOW)
     assert len(before.days[0][1]) == 28
 
-    bad = await browser.submit("/staff/holidays", {"on_date": "2026-13-01", "kind": "holiday", "name_zh": "x"})
+    bad = await browser.submit(
+        "/staff/holidays", {"on_date": "2026-13-01", "kind": "holiday", "name_zh": "x"}
+    )
     assert bad.status_code == 400
     response = await browser.submit(
-        "/staff/holidays", {"on_date": "2026-03-04", "kind": "holiday", "name_zh": "测试假日", "name_en": "Test"}
+        "/staff/holidays",
+        {"on_date": "2026-03-04", "kind": "holiday", "name_zh": "测试假日", "name_en": "Test"},
     )
     assert response.status_code == 303
     space = await catalog.get_space("hall")
@@ -71,5 +79,7 @@ async def test_staff_who_are_not_admins_cannot_edit_holidays(browser: Browser) -
     await make_user("staff@example.com", staff_of=[home])
     await browser.sign_in("staff@example.com", PASSWORD)
     assert (await browser.get("/staff/holidays")).status_code == 403
-    response = await browser.submit("/staff/holidays", {"on_date": "2026-03-04", "kind": "holiday", "name_zh": "x"})
+    response = await browser.submit(
+        "/staff/holidays", {"on_date": "2026-03-04", "kind": "holiday", "name_zh": "x"}
+    )
     assert response.status_code == 403
