@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -314,6 +315,23 @@ def main() -> None:
             "—",
         ),
     ]
+    rows += nearby_rows(
+        "SQLite", f"sqlite:///{workdir / 'nearby.sqlite'}", seconds, trivial_latency.p50_ms
+    )
+    admin_url = os.environ.get(
+        "LINLI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    database = f"linli_bench_{os.getpid()}"
+    try:
+        asyncio.run(_postgres_database(admin_url, database, create=True))
+    except Exception as exc:
+        print(f"PostgreSQL benchmarks skipped: {exc}")
+    else:
+        try:
+            url = admin_url.rsplit("/", 1)[0] + f"/{database}"
+            rows += nearby_rows("PostgreSQL", url, seconds, trivial_latency.p50_ms)
+        finally:
+            asyncio.run(_postgres_database(admin_url, database, create=False))
     table = render(rows, create.non_2xx)
     print(table)
     out = Path(args.out)
@@ -330,6 +348,65 @@ def main() -> None:
         print(f"The server logged {len(errors)} errors; see {workdir / 'linli.log'}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def nearby_rows(engine: str, database_url: str, seconds: int, trivial_ms: float) -> list[Row]:
+    """Run tests/benchmarks/nearby.py against one database and turn its figures into rows."""
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.benchmarks.nearby",
+            "--database-url",
+            database_url,
+            "--seconds",
+            str(seconds),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+    ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    scan = figures["full_scan_median_ms"]
+    service = figures["service_median_ms"]
+    return [
+        Row(
+            f"nearby search, 100,000 stations, {engine}, service, median ms (full scan beside)",
+            f"{service:.2f}",
+            f"{scan:.0f} (full scan)",
+            f"{scan / service:.0f}× faster",
+            "< 5 ms, ≥ 50× faster",
+        ),
+        Row(
+            f"nearby search, {engine}, service, p95 ms",
+            f"{figures['service_p95_ms']:.2f}",
+            "—",
+            "—",
+            "—",
+        ),
+        Row(
+            f"nearby API over HTTP, {engine}, median ms (1 connection)",
+            f"{figures['http_median_ms']:.2f}",
+            f"{trivial_ms:.2f}",
+            f"{figures['http_median_ms'] / trivial_ms:.1f}×",
+            "—",
+        ),
+    ]
+
+
+async def _postgres_database(admin_url: str, name: str, create: bool) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_url)
+    try:
+        if create:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        else:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
 
 
 def render(rows: list[Row], failed_creations: int) -> str:
