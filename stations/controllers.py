@@ -285,6 +285,7 @@ class StationsController(Controller):
             now=now,
             minutes_until=lambda moment: minutes_between(now, moment),
             when=lambda moment: moment_label(moment, zone, now),
+            day_label=format_day,
             local_time=lambda moment: moment.astimezone(zone).strftime("%H:%M"),
             end_time=lambda moment, day: (
                 "24:00"

@@ -6,6 +6,7 @@
   var d = box.dataset;
   var gcj = d.coordsys === "gcj02";
   var map = L.map(box).setView([parseFloat(d.lat), parseFloat(d.lon)], 15);
+  map.attributionControl.setPrefix("Leaflet");
   L.tileLayer(d.tiles, {
     maxZoom: 18,
     subdomains: d.subdomains,
