@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -18,13 +21,22 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 from piccolo.utils.sync import run_sync
 
-from app import db, domains
+from app import db, domains, notifications, scheduler, throttle
 from app.accounts import api as accounts_api
+from app.accounts import sessions
 from app.accounts.controllers import AccountController
 from app.communities import api as communities_api
 from app.communities.staff import StaffController
 from app.errors import handle_exception
-from app.pages import healthz, home, privacy, set_language, set_text_size
+from app.pages import (
+    healthz,
+    home,
+    notification_list,
+    notifications_read,
+    privacy,
+    set_language,
+    set_text_size,
+)
 from app.settings import Settings, get_settings
 from app.templating import STATIC_DIR, configure_templates
 from app.web import RequestContextMiddleware, before_send
@@ -94,13 +106,31 @@ def configure_logging(level: str) -> LoggingConfig:
     )
 
 
+def all_jobs(installed: list[domains.Domain]) -> list[scheduler.Job]:
+    """The kernel's housekeeping and notification jobs, then each domain's."""
+    return [
+        *notifications.JOBS,
+        scheduler.Job("sessions.prune", timedelta(hours=6), sessions.prune_expired),
+        scheduler.Job("throttle.prune", timedelta(hours=6), throttle.prune),
+        *(job for domain in installed for job in domain.jobs),
+    ]
+
+
 @asynccontextmanager
 async def database_pool(app: Litestar) -> AsyncIterator[None]:
-    """Open the PostgreSQL pool for the process's lifetime (SQLite needs none)."""
+    """Open the PostgreSQL pool for the process's lifetime (SQLite needs none), and run the
+    scheduler in it unless LINLI_SCHEDULER is off."""
     await db.start_pool(app.state.settings.database.pool_size)
+    runner = None
+    if app.state.settings.server.scheduler:
+        runner = asyncio.create_task(scheduler.run_forever(all_jobs(install_domains())))
     try:
         yield
     finally:
+        if runner is not None:
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
         await db.close_pool()
 
 
@@ -115,6 +145,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             privacy,
             set_language,
             set_text_size,
+            notification_list,
+            notifications_read,
             healthz,
             AccountController,
             StaffController,

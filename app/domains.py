@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.scheduler import Job
     from app.tables import User
 
 
@@ -49,6 +50,8 @@ class Domain:
     """Called inside the deletion's transaction, before the account row goes."""
     after_holidays_changed: Callable[[], Awaitable[None]] | None = None
     """Called inside the transaction that edits the public-holiday table."""
+    jobs: Sequence[Job] = ()
+    """Scheduled jobs (app.scheduler); exactly one process runs each turn."""
 
 
 @dataclass

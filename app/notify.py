@@ -74,14 +74,15 @@ class SmtpSender:
         email["Subject"] = message.subject
         email.set_content(message.body)
         context = ssl.create_default_context()
-        if self.settings.smtp_port == 465:
+        tls = "ssl" if self.settings.smtp_port == 465 else self.settings.smtp_tls
+        if tls == "ssl":
             server: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.settings.smtp_host, self.settings.smtp_port, context=context, timeout=20
             )
         else:
             server = smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=20)
         with server:
-            if self.settings.smtp_port != 465:
+            if tls == "starttls":
                 server.starttls(context=context)
             if self.settings.smtp_user:
                 server.login(self.settings.smtp_user, self.settings.smtp_password)

@@ -7,12 +7,12 @@ from typing import Any
 from litestar import MediaType, Request, get, post
 from litestar.response import Redirect, Response, Template
 
-from app import db, i18n
+from app import clock, db, i18n, notifications
 from app.accounts import forms, services
 from app.communities.services import communities_by_street, district
 from app.errors import FieldError, InputError
 from app.i18n import _
-from app.permissions import actor_of
+from app.permissions import actor_of, requires_signed_in
 from app.settings import SUPPORTED_LOCALES
 from app.web import TEXT_SIZE_COOKIE, flash, page, preference_cookie, redirect, safe_next
 
@@ -67,6 +67,26 @@ async def set_text_size(request: AnyRequest, data: forms.TextSizeBody) -> Redire
         safe_next(data.next),
         cookies=[preference_cookie(request, TEXT_SIZE_COOKIE, "large" if large else "normal")],
     )
+
+
+@get("/notifications", name="notifications", include_in_schema=False, guards=[requires_signed_in])
+async def notification_list(request: AnyRequest) -> Template:
+    actor = actor_of(request)
+    assert actor is not None
+    return page(request, "notifications.html", items=await notifications.recent(actor.id))
+
+
+@post(
+    "/notifications/read",
+    name="notifications:read",
+    include_in_schema=False,
+    guards=[requires_signed_in],
+)
+async def notifications_read(request: AnyRequest) -> Redirect:
+    actor = actor_of(request)
+    assert actor is not None
+    await notifications.mark_all_read(actor.id, clock.utcnow())
+    return redirect(request.app.route_reverse("notifications"))
 
 
 @get("/healthz", name="healthz", include_in_schema=False, cache=False)

@@ -25,6 +25,7 @@ class Actor:
     user: User
     staff_of: frozenset[int]
     """Ids of the communities this user serves as staff."""
+    unread_notifications: int = 0
 
     @property
     def id(self) -> int:

@@ -72,6 +72,10 @@ class ServerSettings:
     """LINLI_WORKERS: server processes; more than one needs PostgreSQL to scale."""
     trusted_proxies: str = field(default_factory=lambda: _env("LINLI_TRUSTED_PROXIES", "127.0.0.1"))
     """LINLI_TRUSTED_PROXIES: comma list of proxy addresses whose X-Forwarded-* headers count."""
+    scheduler: bool = field(
+        default_factory=lambda: _env("LINLI_SCHEDULER", "on").lower() not in {"off", "0", "false"}
+    )
+    """LINLI_SCHEDULER: `off` stops this process taking part in scheduled jobs."""
     log_level: str = field(default_factory=lambda: _env("LINLI_LOG_LEVEL", "INFO").upper())
     """LINLI_LOG_LEVEL: INFO logs every request (without secrets); WARNING only problems."""
     max_body_bytes: int = field(
@@ -118,6 +122,8 @@ class MailSettings:
     """LINLI_SMTP_HOST: SMTP server for emailed one-time codes; empty logs them instead."""
     smtp_port: int = field(default_factory=lambda: _env_int("LINLI_SMTP_PORT", 587, minimum=1))
     """LINLI_SMTP_PORT: SMTP port (587 uses STARTTLS, 465 implicit TLS)."""
+    smtp_tls: str = field(default_factory=lambda: _env("LINLI_SMTP_TLS", "starttls"))
+    """LINLI_SMTP_TLS: `starttls`, `ssl` (port 465) or `none` (a relay on this machine)."""
     smtp_user: str = field(default_factory=lambda: _env("LINLI_SMTP_USER", ""))
     """LINLI_SMTP_USER: SMTP user name, if the server needs one."""
     smtp_password: str = field(default_factory=lambda: _env("LINLI_SMTP_PASSWORD", ""))

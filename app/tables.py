@@ -55,6 +55,10 @@ class Community(Table):
     """Staff confirm each new resident before that resident may book."""
     contact_verification = Boolean(default=False)
     """New residents confirm their phone or email with a one-time code before booking."""
+    no_show_limit = Integer(null=True, default=None)
+    """No-shows within `no_show_window_days` after which a resident may not book for that
+    long; empty: no limit."""
+    no_show_window_days = Integer(default=30)
 
 
 class User(Table, tablename="linli_user"):
@@ -164,3 +168,26 @@ class PublicHoliday(Table):
     name_en = Varchar(length=60)
     is_workday = Boolean(default=False)
     """True for a weekend day that is worked to make up for a holiday."""
+
+
+class Notification(Table):
+    """Something a person should know: shown in the app, emailed when SMTP is configured."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    kind = Varchar(length=40)
+    title = Varchar(length=200)
+    body = Text(default="")
+    link = Varchar(length=300, default="")
+    created_at = Timestamptz(index=True)
+    read_at = Timestamptz(null=True, default=None)
+    email_pending = Boolean(default=False)
+    emailed_at = Timestamptz(null=True, default=None)
+
+
+class JobLease(Table):
+    """Who runs a scheduled job next: the process that moves `leased_until` forward wins."""
+
+    name = Varchar(length=60, unique=True)
+    holder = Varchar(length=64, default="")
+    leased_until = Timestamptz()
+    last_run_at = Timestamptz(null=True, default=None)

@@ -137,3 +137,8 @@ async def record(limit: Limit, key: str, now: datetime) -> None:
 
 async def clear(limit: Limit, key: str) -> None:
     await backend().clear(bucket_for(limit, key))
+
+
+async def prune(now: datetime) -> None:
+    """Housekeeping job: counted events older than any window (a day) are no longer needed."""
+    await ThrottleEvent.delete().where(ThrottleEvent.occurred_at < now - timedelta(days=1))

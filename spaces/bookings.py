@@ -16,11 +16,12 @@ from app.calendar import Interval
 from app.db import is_unique_violation, write_transaction
 from app.errors import Alternative, Conflict, FieldError, InputError, NotFound, RuleViolation
 from app.i18n import _, localized
+from app.notifications import notify_user
 from app.permissions import Actor, booking_block_reason, can_manage_community
 from app.tables import Community
+from spaces import notices
 from spaces.availability import Usage, fits, slot_starts
 from spaces.catalog import (
-    HOLDING,
     calendar_of,
     get_space,
     holding_usage,
@@ -300,7 +301,7 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
             return booking
         if booking.status == BookingStatus.confirmed.value:
             await touch(space.id)
-        return await _update(
+        updated = await _update(
             booking,
             {
                 Booking.status: BookingStatus.cancelled.value,
@@ -310,60 +311,19 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
             },
             now,
         )
-
-
-async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "") -> Booking:
-    """Confirm a pending request: the capacity-checked write, inside the space's lock."""
-    booking, space, _is_owner = await _booking_for(actor, booking_id)
-    if not can_manage_community(actor, space.community.id):
-        raise NotFound(_("There is no such booking."))
-    rules = rules_of(space)
-    async with write_transaction(lock_key(space)):
-        booking = await Booking.objects().where(Booking.id == booking.id).first()
-        if booking.status != BookingStatus.pending.value:
-            raise Conflict(_("This request was already decided."), rule="decided")
-        if is_expired_request(booking, now):
-            raise RuleViolation("expired", _("This request was not decided before it began."))
-        usage = await holding_usage(space, Interval(booking.starts_at, booking.ends_at))
-        span = Interval(booking.starts_at, booking.ends_at)
-        if not fits(span, booking.units, rules.capacity, rules.buffer, usage):
-            raise Conflict(
-                _(
-                    "Approving this request would overbook the space. Reject it or cancel "
-                    "another booking first."
-                )
+        if booking.user != actor.id:
+            await notify_user(
+                booking.user,
+                "booking.cancelled",
+                notices.CANCELLED_BY_STAFF,
+                link=f"/bookings/{booking.id}",
+                now=now,
+                space=localized(space, "name"),
+                when=booking.starts_at,
+                zone=zone_of(space),
+                reason=reason,
             )
-        await touch(space.id)
-        return await _update(
-            booking,
-            {
-                Booking.status: BookingStatus.confirmed.value,
-                Booking.decided_at: now,
-                Booking.decided_by: actor.id,
-                Booking.decision_note: _validate_note(note),
-            },
-            now,
-        )
-
-
-async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -> Booking:
-    booking, space, _is_owner = await _booking_for(actor, booking_id)
-    if not can_manage_community(actor, space.community.id):
-        raise NotFound(_("There is no such booking."))
-    if booking.status != BookingStatus.pending.value:
-        raise Conflict(_("This request was already decided."), rule="decided")
-    if not reason.strip():
-        raise InputError([FieldError("reason", _("Tell the resident why it is rejected."))])
-    return await _update(
-        booking,
-        {
-            Booking.status: BookingStatus.rejected.value,
-            Booking.decided_at: now,
-            Booking.decided_by: actor.id,
-            Booking.decision_note: _validate_note(reason),
-        },
-        now,
-    )
+    return updated
 
 
 async def rate(
@@ -394,43 +354,4 @@ async def bookings_of(user_id: int) -> list[Booking]:
         await Booking.objects(Booking.space)
         .where(Booking.user == user_id)
         .order_by(Booking.starts_at, ascending=False)
-    )
-
-
-async def pending_requests(actor: Actor) -> list[Booking]:
-    """Requests waiting for the actor's decision, oldest first."""
-    query = Booking.objects(Booking.space, Booking.user).where(
-        Booking.status == BookingStatus.pending.value
-    )
-    if not actor.is_admin:
-        if not actor.staff_of:
-            return []
-        query = query.where(Booking.space.community.is_in(list(actor.staff_of)))
-    return await query.order_by(Booking.created_at)
-
-
-def competing(requests: list[Booking]) -> dict[Any, list[Booking]]:
-    """For each request, the other requests for the same space whose times overlap it."""
-    result: dict[Any, list[Booking]] = {}
-    for request in requests:
-        result[request.id] = [
-            other
-            for other in requests
-            if other.id != request.id
-            and other.space.id == request.space.id
-            and other.starts_at < request.ends_at
-            and request.starts_at < other.ends_at
-        ]
-    return result
-
-
-async def upcoming_of_space(space: Space, now: datetime) -> list[Booking]:
-    return (
-        await Booking.objects(Booking.user)
-        .where(
-            (Booking.space == space.id)
-            & (Booking.ends_at > now)
-            & Booking.status.is_in([*HOLDING, BookingStatus.pending.value])
-        )
-        .order_by(Booking.starts_at)
     )

@@ -16,7 +16,7 @@ from app.errors import DomainError, Forbidden
 from app.i18n import _
 from app.permissions import Actor, actor_of, can_manage_community, requires_staff
 from app.web import flash, page, redirect
-from spaces import bookings, catalog, views
+from spaces import bookings, catalog, decisions, views
 from spaces.controllers import viewer_zone
 from spaces.tables import Space
 
@@ -49,7 +49,7 @@ class StaffSpacesController(Controller):
     @get("", name="staff:spaces")
     async def index(self, request: AnyRequest) -> Template:
         actor = _actor(request)
-        pending = await bookings.pending_requests(actor)
+        pending = await decisions.pending_requests(actor)
         waiting: dict[Any, int] = {}
         for request_row in pending:
             waiting[request_row.space.id] = waiting.get(request_row.space.id, 0) + 1
@@ -65,12 +65,12 @@ class StaffSpacesController(Controller):
     @get("/requests", name="staff:requests")
     async def requests(self, request: AnyRequest) -> Template:
         now = clock.utcnow()
-        pending = await bookings.pending_requests(_actor(request))
+        pending = await decisions.pending_requests(_actor(request))
         return page(
             request,
             "spaces/staff/requests.html",
             pending=pending,
-            competing=bookings.competing(pending),
+            competing=decisions.competing(pending),
             now=now,
             expired=lambda b: bookings.is_expired_request(b, now),
             viewer_zone=viewer_zone(),
@@ -82,7 +82,7 @@ class StaffSpacesController(Controller):
     @post("/requests/{booking_id:str}/approve", name="staff:requests.approve")
     async def approve(self, request: AnyRequest, booking_id: FromPath[str]) -> Redirect:
         try:
-            await bookings.approve(_actor(request), booking_id, now=clock.utcnow())
+            await decisions.approve(_actor(request), booking_id, now=clock.utcnow())
         except DomainError as exc:
             flash(request, exc.detail, "error")
         else:
@@ -94,7 +94,7 @@ class StaffSpacesController(Controller):
         self, request: AnyRequest, booking_id: FromPath[str], data: URLEncodedBody[DecisionForm]
     ) -> Redirect:
         try:
-            await bookings.reject(
+            await decisions.reject(
                 _actor(request), booking_id, reason=data.reason, now=clock.utcnow()
             )
         except DomainError as exc:
@@ -117,7 +117,7 @@ class StaffSpacesController(Controller):
             request,
             "spaces/staff/space.html",
             space=space,
-            upcoming=await bookings.upcoming_of_space(space, now),
+            upcoming=await decisions.upcoming_of_space(space, now),
             now=now,
             viewer_zone=viewer_zone(),
             zone=catalog.zone_of(space),

@@ -80,6 +80,9 @@ class Space(Table):
     quota_week_count = Integer(null=True, default=None)
     max_active_bookings = Integer(null=True, default=None)
     requires_approval = Boolean(default=False)
+    checkin_grace_minutes = Integer(null=True, default=None)
+    """If set, a confirmed booking not checked in this long after its start is released and
+    counted as a no-show."""
     created_at = Timestamptz()
     updated_at = Timestamptz()
     version = Integer(default=0)
@@ -133,3 +136,9 @@ class Booking(Table):
     rating = Integer(null=True, default=None)
     rating_comment = Varchar(length=500, default="")
     rated_at = Timestamptz(null=True, default=None)
+    rating_hidden = Boolean(default=False)
+    """Staff hid the comment (abuse); it stays for the audit log, never shown."""
+    checked_in_at = Timestamptz(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)
+    booked_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    """The staff member who booked on the resident's behalf (代约), if any."""

@@ -72,6 +72,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
+@pytest.fixture(autouse=True)
+def default_locale() -> Iterator[None]:
+    """Each test starts in the site's default language, whatever the previous one chose."""
+    from app.i18n import set_locale
+
+    set_locale("zh_CN")
+    yield
+    set_locale("zh_CN")
+
+
 @pytest.fixture(scope="session")
 def migrated_database() -> Iterator[None]:
     """Migrate once per run: a template file on SQLite, the run's database on PostgreSQL."""

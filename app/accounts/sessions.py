@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from app.errors import FieldError, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor
-from app.tables import ApiToken, SignInSession, StaffMembership, User
+from app.tables import ApiToken, Notification, SignInSession, StaffMembership, User
 
 SESSION_LIFETIME = timedelta(days=30)
 """A session ends this long after it was last used."""
@@ -70,7 +71,11 @@ async def actor_for_session(token: str | None, now: datetime) -> tuple[Actor, st
         await SignInSession.update(
             {SignInSession.last_seen_at: now, SignInSession.expires_at: now + SESSION_LIFETIME}
         ).where(SignInSession.id == session.id)
-    return await load_actor(session.user), hashed
+    actor = await load_actor(session.user)
+    unread = await Notification.count().where(
+        (Notification.user == actor.id) & Notification.read_at.is_null()
+    )
+    return replace(actor, unread_notifications=unread), hashed
 
 
 async def end_session(hashed: str) -> None:
@@ -172,3 +177,9 @@ async def revoke_all_api_tokens(user_id: int, now: datetime) -> None:
     await ApiToken.update({ApiToken.revoked_at: now}).where(
         (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
     )
+
+
+async def prune_expired(now: datetime) -> None:
+    """Housekeeping job: sessions and tokens that can never be used again."""
+    await SignInSession.delete().where(SignInSession.expires_at <= now)
+    await ApiToken.delete().where(ApiToken.expires_at <= now - timedelta(days=30))

@@ -8,7 +8,7 @@ import pytest
 from app.accounts import services as accounts
 from app.errors import Conflict, InputError, NotFound, RuleViolation
 from app.i18n import set_locale
-from spaces import bookings
+from spaces import bookings, decisions
 from spaces.availability import Usage, holds_of
 from spaces.rules import Request
 from spaces.tables import Booking, BookingStatus
@@ -141,11 +141,11 @@ async def test_pending_requests_hold_nothing_and_approval_is_capacity_checked(db
     first = (await bookings.book(a, "hall", slot, now=NOW)).booking
     second = (await bookings.book(b, "hall", slot, now=NOW)).booking
     assert (first.status, second.status) == ("pending", "pending")
-    approved = await bookings.approve(staff, str(first.id), now=NOW)
+    approved = await decisions.approve(staff, str(first.id), now=NOW)
     assert (approved.status, approved.decided_by, approved.sequence) == ("confirmed", staff.id, 1)
     with pytest.raises(Conflict):
-        await bookings.approve(staff, str(second.id), now=NOW)
-    rejected = await bookings.reject(staff, str(second.id), reason="时间冲突", now=NOW)
+        await decisions.approve(staff, str(second.id), now=NOW)
+    rejected = await decisions.reject(staff, str(second.id), reason="时间冲突", now=NOW)
     assert (rejected.status, rejected.decision_note) == ("rejected", "时间冲突")
 
 
@@ -160,7 +160,7 @@ async def test_undecided_requests_expire_at_their_start(db: None) -> None:
     later = shanghai(2, 10)
     assert bookings.effective_status(request, later) == "cancelled"
     with pytest.raises(RuleViolation) as refused:
-        await bookings.approve(staff, str(request.id), now=later)
+        await decisions.approve(staff, str(request.id), now=later)
     assert refused.value.rule == "expired"
 
 
@@ -173,7 +173,7 @@ async def test_staff_of_another_community_cannot_see_or_decide(db: None) -> None
         await bookings.book(wang, "hall", Request(shanghai(3, 10), shanghai(3, 11)), now=NOW)
     ).booking
     for operation in (
-        bookings.approve(outsider, str(request.id), now=NOW),
+        decisions.approve(outsider, str(request.id), now=NOW),
         bookings.get_booking(outsider, str(request.id)),
     ):
         with pytest.raises(NotFound):

@@ -1,0 +1,248 @@
+"""What staff decide about bookings: approving and rejecting requests (with the competing
+ones in view), booking on a resident's behalf (代约), hiding abusive rating comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app import audit
+from app.calendar import Interval
+from app.db import write_transaction
+from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
+from app.i18n import _, localized
+from app.notifications import notify_user
+from app.permissions import Actor, can_manage_community
+from app.tables import User
+from spaces import notices
+from spaces.availability import fits
+from spaces.bookings import (
+    Booked,
+    _booking_for,
+    _update,
+    _validate_note,
+    book,
+    is_expired_request,
+    lock_key,
+)
+from spaces.catalog import HOLDING, holding_usage, rules_of, touch, zone_of
+from spaces.rules import Request
+from spaces.tables import Booking, BookingStatus, Space
+
+
+async def _managed(actor: Actor, booking_id: str) -> tuple[Booking, Space]:
+    booking, space, _is_owner = await _booking_for(actor, booking_id)
+    if not can_manage_community(actor, space.community.id):
+        raise NotFound(_("There is no such booking."))
+    return booking, space
+
+
+def _link(booking: Booking) -> str:
+    return f"/bookings/{booking.id}"
+
+
+async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "") -> Booking:
+    """Confirm a pending request: the capacity-checked write, inside the space's lock, so
+    two staff approving competing requests at once cannot both succeed."""
+    booking, space = await _managed(actor, booking_id)
+    rules = rules_of(space)
+    async with write_transaction(lock_key(space)):
+        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        if booking.status != BookingStatus.pending.value:
+            raise Conflict(_("This request was already decided."), rule="decided")
+        if is_expired_request(booking, now):
+            raise RuleViolation("expired", _("This request was not decided before it began."))
+        span = Interval(booking.starts_at, booking.ends_at)
+        usage = await holding_usage(space, span)
+        if not fits(span, booking.units, rules.capacity, rules.buffer, usage):
+            raise Conflict(
+                _(
+                    "Approving this request would overbook the space. Reject it or cancel "
+                    "another booking first."
+                )
+            )
+        await touch(space.id)
+        updated = await _update(
+            booking,
+            {
+                Booking.status: BookingStatus.confirmed.value,
+                Booking.decided_at: now,
+                Booking.decided_by: actor.id,
+                Booking.decision_note: _validate_note(note),
+            },
+            now,
+        )
+        await notify_user(
+            booking.user,
+            "booking.approved",
+            notices.APPROVED,
+            link=_link(booking),
+            now=now,
+            space=localized(space, "name"),
+            when=booking.starts_at,
+            zone=zone_of(space),
+        )
+        await _audit(actor, "booking.approved", booking, space, now, "pending", "confirmed")
+    return updated
+
+
+async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -> Booking:
+    booking, space = await _managed(actor, booking_id)
+    if not reason.strip():
+        raise InputError([FieldError("reason", _("Tell the resident why it is rejected."))])
+    async with write_transaction(lock_key(space)):
+        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        if booking.status != BookingStatus.pending.value:
+            raise Conflict(_("This request was already decided."), rule="decided")
+        updated = await _update(
+            booking,
+            {
+                Booking.status: BookingStatus.rejected.value,
+                Booking.decided_at: now,
+                Booking.decided_by: actor.id,
+                Booking.decision_note: _validate_note(reason),
+            },
+            now,
+        )
+        await notify_user(
+            booking.user,
+            "booking.rejected",
+            notices.REJECTED,
+            link=_link(booking),
+            now=now,
+            space=localized(space, "name"),
+            when=booking.starts_at,
+            zone=zone_of(space),
+            reason=reason.strip(),
+        )
+        await _audit(actor, "booking.rejected", booking, space, now, "pending", "rejected")
+    return updated
+
+
+async def _audit(
+    actor: Actor,
+    action: str,
+    booking: Booking,
+    space: Space,
+    now: datetime,
+    before: str,
+    after: str,
+) -> None:
+    await audit.record(
+        actor_id=actor.id,
+        action=action,
+        subject_type="booking",
+        subject_id=str(booking.id),
+        community_id=space.community.id,
+        before={"status": before},
+        after={"status": after},
+        now=now,
+    )
+
+
+async def book_on_behalf(
+    actor: Actor,
+    resident_id: int,
+    space_slug: str,
+    request: Request,
+    *,
+    note: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Booked:
+    """Staff book for a resident who cannot use a phone: the resident's quotas, eligibility
+    and notifications apply exactly as if the resident had booked."""
+    from app.accounts.sessions import load_actor
+
+    resident = await User.objects().where(User.id == resident_id).first()
+    if resident is None or not can_manage_community(actor, resident.community):
+        raise NotFound(_("There is no such resident in your communities."))
+    result = await book(
+        await load_actor(resident),
+        space_slug,
+        request,
+        now=now,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+    if result.created:
+        booking = result.booking
+        await Booking.update({Booking.booked_by: actor.id}).where(Booking.id == booking.id)
+        space = await Space.objects().where(Space.id == booking.space).first()
+        await notify_user(
+            resident.id,
+            "booking.booked_for_you",
+            notices.BOOKED_FOR_YOU,
+            link=_link(booking),
+            now=now,
+            space=localized(space, "name"),
+            when=booking.starts_at,
+            zone=zone_of(space),
+        )
+        await audit.record(
+            actor_id=actor.id,
+            action="booking.on_behalf",
+            subject_type="booking",
+            subject_id=str(booking.id),
+            community_id=space.community,
+            after={"resident": resident.id, "status": booking.status},
+            now=now,
+        )
+    return result
+
+
+async def hide_rating(actor: Actor, booking_id: str, *, now: datetime) -> None:
+    """Hide an abusive rating comment from everyone; the audit log keeps its text."""
+    booking, space = await _managed(actor, booking_id)
+    if booking.rating_hidden or not booking.rating_comment:
+        return
+    await Booking.update({Booking.rating_hidden: True}).where(Booking.id == booking.id)
+    await audit.record(
+        actor_id=actor.id,
+        action="rating.hidden",
+        subject_type="booking",
+        subject_id=str(booking.id),
+        community_id=space.community.id,
+        before={"comment": booking.rating_comment},
+        after={"hidden": True},
+        now=now,
+    )
+
+
+async def pending_requests(actor: Actor) -> list[Booking]:
+    """Requests waiting for the actor's decision, oldest first."""
+    query = Booking.objects(Booking.space, Booking.user).where(
+        Booking.status == BookingStatus.pending.value
+    )
+    if not actor.is_admin:
+        if not actor.staff_of:
+            return []
+        query = query.where(Booking.space.community.is_in(list(actor.staff_of)))
+    return await query.order_by(Booking.created_at)
+
+
+def competing(requests: list[Booking]) -> dict[Any, list[Booking]]:
+    """For each request, the other requests for the same space whose times overlap it."""
+    result: dict[Any, list[Booking]] = {}
+    for request in requests:
+        result[request.id] = [
+            other
+            for other in requests
+            if other.id != request.id
+            and other.space.id == request.space.id
+            and other.starts_at < request.ends_at
+            and request.starts_at < other.ends_at
+        ]
+    return result
+
+
+async def upcoming_of_space(space: Space, now: datetime) -> list[Booking]:
+    return (
+        await Booking.objects(Booking.user)
+        .where(
+            (Booking.space == space.id)
+            & (Booking.ends_at > now)
+            & Booking.status.is_in([*HOLDING, BookingStatus.pending.value])
+        )
+        .order_by(Booking.starts_at)
+    )

@@ -1,0 +1,12 @@
+"""What residents are told about their bookings (message ids, translated per recipient)."""
+
+from app.domains import N_
+
+APPROVED = N_("Your request for %(space)s on %(when)s was approved.")
+REJECTED = N_("Your request for %(space)s on %(when)s was not approved: %(reason)s")
+CANCELLED_BY_STAFF = N_("Your booking of %(space)s on %(when)s was cancelled: %(reason)s")
+CHANGED = N_("Your booking of %(space)s now starts on %(when)s.")
+REMINDER = N_("Reminder: %(space)s, %(when)s.")
+NO_SHOW = N_("You did not check in for %(space)s on %(when)s, so the time was released.")
+WAITLIST_OFFER = N_("%(space)s is free on %(when)s. It is held for you until %(deadline)s.")
+BOOKED_FOR_YOU = N_("Staff booked %(space)s for you on %(when)s.")
