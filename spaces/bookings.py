@@ -25,6 +25,7 @@ from spaces.catalog import (
     calendar_of,
     get_space,
     holding_usage,
+    no_show_block,
     rules_of,
     spans_of,
     touch,
@@ -59,7 +60,7 @@ def is_expired_request(booking: Booking, now: datetime) -> bool:
     return booking.status == BookingStatus.pending.value and booking.starts_at <= now
 
 
-async def _eligibility(actor: Actor, space: Space) -> None:
+async def _eligibility(actor: Actor, space: Space, now: datetime) -> None:
     """Refuse people who may not book this space at all (community, verification)."""
     community_id = space.community.id if isinstance(space.community, Community) else space.community
     staff_here = can_manage_community(actor, community_id)
@@ -83,6 +84,8 @@ async def _eligibility(actor: Actor, space: Space) -> None:
             "verification",
             _("Your community's staff have not yet confirmed your account, so you cannot book."),
         )
+    if blocked := await no_show_block(actor.user, home, now):
+        raise RuleViolation("no_show_limit", blocked)
 
 
 def _iso(moment: datetime, space: Space) -> str:
@@ -163,7 +166,7 @@ async def book(
             )
             if earlier is not None:
                 return Booked(earlier, created=False)
-        await _eligibility(actor, space)
+        await _eligibility(actor, space, now)
         open_intervals = calendar.open_intervals(window) if calendar else []
         mine = (
             await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))

@@ -18,8 +18,8 @@ from piccolo.columns.combination import Where
 from app.cache import VersionedCache
 from app.calendar import Calendar, Interval, WeeklyHours, parse_ranges, wall_to_utc
 from app.errors import NotFound
-from app.i18n import _
-from app.tables import Community, PublicHoliday
+from app.i18n import _, format_date
+from app.tables import Community, PublicHoliday, User
 from spaces.availability import Slot, Usage, holds_of, slots
 from spaces.rules import QuotaLeft, Rules, quota_left
 from spaces.tables import Booking, BookingStatus, Space, SpaceClosure, SpaceKind, SpaceSpecialHours
@@ -340,4 +340,36 @@ async def communities_with_spaces() -> list[Community]:
         await Community.objects()
         .where(Community.id.is_in([row["community"] for row in ids]))
         .order_by(Community.slug)
+    )
+
+
+async def no_shows_since(user_id: int, since: datetime) -> list[datetime]:
+    """Start times of the person's no-shows after `since`, oldest first."""
+    rows = (
+        await Booking.select(Booking.starts_at)
+        .where(
+            (Booking.user == user_id)
+            & (Booking.status == BookingStatus.no_show.value)
+            & (Booking.starts_at > since)
+        )
+        .order_by(Booking.starts_at)
+    )
+    return [row["starts_at"] for row in rows]
+
+
+async def no_show_block(user: User, community: Community | None, now: datetime) -> str | None:
+    """Why the person may not book because of no-shows, or None."""
+    if community is None or not community.no_show_limit:
+        return None
+    window = timedelta(days=community.no_show_window_days)
+    missed = await no_shows_since(user.id, now - window)
+    if len(missed) < community.no_show_limit:
+        return None
+    until = missed[len(missed) - community.no_show_limit] + window
+    return _(
+        "You missed %(n)s bookings without checking in within %(days)s days, so you cannot "
+        "book until %(date)s.",
+        n=len(missed),
+        days=community.no_show_window_days,
+        date=format_date(until),
     )

@@ -22,7 +22,7 @@ from app.i18n import _, current_locale
 from app.permissions import Actor, actor_of, requires_signed_in
 from app.settings import get_settings
 from app.web import flash, page, redirect
-from spaces import bookings, catalog, views
+from spaces import attendance, bookings, catalog, views
 from spaces.rules import Request as BookingRequest
 from spaces.tables import SpaceKind
 
@@ -234,6 +234,46 @@ def _alternatives(refusal: DomainError | None) -> list[Any]:
     return []
 
 
+class CheckInController(Controller):
+    """The page a printed QR code on the door leads to: one tap to say "we are here"."""
+
+    path = "/spaces/{slug:str}/checkin"
+    include_in_schema = False
+
+    @get("", name="spaces:checkin")
+    async def form(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        actor = actor_of(request)
+        now = clock.utcnow()
+        space = await catalog.get_space(slug)
+        booking = await attendance.booking_to_check_in(actor.id, space, now) if actor else None
+        zone = catalog.zone_of(space)
+        return page(
+            request,
+            "spaces/checkin.html",
+            space=space,
+            booking=booking,
+            zone=zone,
+            when=lambda moment: views.local_time(moment, zone, viewer_zone()),
+        )
+
+    @post("", name="spaces:checkin.post", guards=[requires_signed_in])
+    async def check_in(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        now = clock.utcnow()
+        space = await catalog.get_space(slug)
+        booking = await attendance.booking_to_check_in(actor.id, space, now)
+        if booking is None:
+            flash(request, _("You have no booking here to check in to right now."), "error")
+            return redirect(request.app.route_reverse("spaces:checkin", slug=slug))
+        try:
+            await attendance.check_in(actor, str(booking.id), now=now)
+        except RuleViolation as exc:
+            flash(request, exc.detail, "error")
+            return redirect(request.app.route_reverse("spaces:checkin", slug=slug))
+        flash(request, _("Checked in. Enjoy your time here!"))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
+
+
 class BookingsController(Controller):
     path = "/bookings"
     include_in_schema = False
@@ -295,6 +335,18 @@ class BookingsController(Controller):
         flash(request, _("The booking was cancelled."))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
 
+    @post("/{booking_id:str}/checkin", name="bookings:checkin")
+    async def check_in(self, request: AnyRequest, booking_id: FromPath[str]) -> Template | Redirect:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        try:
+            await attendance.check_in(actor, booking_id, now=clock.utcnow())
+        except RuleViolation as exc:
+            return await self._detail(
+                request, booking_id, status_code=exc.status_code, errors={"": exc.detail}
+            )
+        flash(request, _("Checked in."))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
+
     @post("/{booking_id:str}/rate", name="bookings:rate")
     async def rate(
         self, request: AnyRequest, booking_id: FromPath[str], data: URLEncodedBody[RateForm]
@@ -324,4 +376,9 @@ def _booking_helpers(now: datetime) -> dict[str, Any]:
         "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
         "zone_of": catalog.zone_of,
         "can_cancel": lambda b, space: bookings.resident_may_cancel(b, space, now),
+        "can_check_in": lambda b: (
+            b.status == "confirmed"
+            and b.checked_in_at is None
+            and attendance.check_in_window(b)[0] <= now < attendance.check_in_window(b)[1]
+        ),
     }

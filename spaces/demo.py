@@ -71,6 +71,7 @@ SPACES = [
             "cancel_cutoff_minutes": 120,
             "quota_week_minutes": 360,
             "max_active_bookings": 4,
+            "checkin_grace_minutes": 15,
         },
         (36.1981, 113.1094),
     ),

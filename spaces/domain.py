@@ -9,8 +9,9 @@ from typing import Any
 from app.domains import N_, Domain, Link
 from app.tables import User
 from spaces import api, demo
+from spaces.attendance import JOBS
 from spaces.catalog import touch
-from spaces.controllers import BookingsController, SpacesController
+from spaces.controllers import BookingsController, CheckInController, SpacesController
 from spaces.staff import StaffSpacesController
 from spaces.tables import Booking, BookingStatus, Space
 
@@ -78,7 +79,13 @@ async def after_holidays_changed() -> None:
 
 DOMAIN = Domain(
     name="spaces",
-    route_handlers=[SpacesController, BookingsController, StaffSpacesController, *api.ROUTES],
+    route_handlers=[
+        SpacesController,
+        CheckInController,
+        BookingsController,
+        StaffSpacesController,
+        *api.ROUTES,
+    ],
     nav=[
         Link("spaces:index", N_("Spaces")),
         Link("bookings:index", N_("My bookings"), audience="signed_in"),
@@ -93,9 +100,11 @@ DOMAIN = Domain(
     staff=[
         Link("staff:spaces", N_("Spaces and bookings")),
         Link("staff:requests", N_("Requests to decide")),
+        Link("staff:no-shows", N_("No-shows")),
     ],
     load_demo=demo.load,
     export_account=export_account,
     before_account_deleted=before_account_deleted,
     after_holidays_changed=after_holidays_changed,
+    jobs=JOBS,
 )

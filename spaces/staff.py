@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import segno
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from app import clock
+from app.communities.services import managed_communities
 from app.errors import DomainError, Forbidden
 from app.i18n import _
 from app.permissions import Actor, actor_of, can_manage_community, requires_staff
 from app.web import flash, page, redirect
-from spaces import bookings, catalog, decisions, views
+from spaces import attendance, bookings, catalog, decisions, views
 from spaces.controllers import viewer_zone
 from spaces.tables import Space
 
@@ -105,6 +108,34 @@ class StaffSpacesController(Controller):
         else:
             flash(request, _("The request was rejected."))
         return redirect(request.app.route_reverse("staff:requests"))
+
+    @get("/no-shows", name="staff:no-shows")
+    async def no_shows(self, request: AnyRequest) -> Template:
+        actor = _actor(request)
+        now = clock.utcnow()
+        rows = [
+            (community, await attendance.no_show_counts(actor, community, now))
+            for community in await managed_communities(actor)
+        ]
+        return page(request, "spaces/staff/no_shows.html", rows=rows)
+
+    @get("/{slug:str}/qr", name="staff:space.qr")
+    async def qr(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        """A printable sign for the door: the QR code of the space's check-in page."""
+        actor = _actor(request)
+        space = await catalog.get_space(slug)
+        if not can_manage_community(actor, space.community.id):
+            raise Forbidden(_("Only staff of this space's community may see its bookings."))
+        url = str(request.base_url).rstrip("/") + request.app.route_reverse(
+            "spaces:checkin", slug=slug
+        )
+        return page(
+            request,
+            "spaces/staff/qr.html",
+            space=space,
+            url=url,
+            qr=Markup(segno.make(url, error="m").svg_inline(scale=8, title=url)),
+        )
 
     @get("/{slug:str}", name="staff:space")
     async def space(self, request: AnyRequest, slug: FromPath[str]) -> Template:

@@ -84,21 +84,55 @@ async def update_settings(
     *,
     residents_need_approval: bool,
     contact_verification: bool,
+    no_show_limit: str = "",
+    no_show_window_days: str = "30",
     now: datetime,
 ) -> None:
+    """Change how the community admits residents and how it treats no-shows."""
     _require_manager(actor, community)
+    errors = []
+    limit = None
+    if no_show_limit.strip():
+        try:
+            limit = int(no_show_limit)
+        except ValueError:
+            limit = -1
+        if not 1 <= limit <= 100:
+            errors.append(
+                FieldError("no_show_limit", _("Enter a number from 1 to 100, or leave it empty."))
+            )
+    try:
+        window = int(no_show_window_days or "30")
+    except ValueError:
+        window = -1
+    if not 1 <= window <= 365:
+        errors.append(FieldError("no_show_window_days", _("Enter a number of days from 1 to 365.")))
+    if errors:
+        raise InputError(errors)
     before = {
         "residents_need_approval": community.residents_need_approval,
         "contact_verification": community.contact_verification,
+        "no_show_limit": community.no_show_limit,
+        "no_show_window_days": community.no_show_window_days,
     }
     after = {
         "residents_need_approval": residents_need_approval,
         "contact_verification": contact_verification,
+        "no_show_limit": limit,
+        "no_show_window_days": window,
     }
-    if before == after:
+    before, after = audit.changes(before, after)
+    if not after:
         return
     async with write_transaction():
-        await Community.update(after).where(Community.id == community.id)
+        await Community.update(
+            {
+                Community.residents_need_approval: residents_need_approval,
+                Community.contact_verification: contact_verification,
+                Community.no_show_limit: limit,
+                Community.no_show_window_days: window,
+            }
+        ).where(Community.id == community.id)
         await audit.record(
             actor_id=actor.id,
             action="community.settings",

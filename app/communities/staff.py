@@ -28,6 +28,8 @@ AUDIT_PAGE_SIZE = 50
 class CommunitySettingsForm:
     residents_need_approval: str = ""
     contact_verification: str = ""
+    no_show_limit: str = ""
+    no_show_window_days: str = "30"
 
 
 @dataclass
@@ -91,6 +93,7 @@ class StaffController(Controller):
             if community.residents_need_approval
             else []
         )
+        context.setdefault("errors", {})
         return page(
             request,
             "staff/community.html",
@@ -112,16 +115,23 @@ class StaffController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         data: URLEncodedBody[CommunitySettingsForm],
-    ) -> Redirect:
+    ) -> Template | Redirect:
         actor = _actor(request)
         community = await services.managed_community(actor, slug)
-        await services.update_settings(
-            actor,
-            community,
-            residents_need_approval=checked(data.residents_need_approval),
-            contact_verification=checked(data.contact_verification),
-            now=clock.utcnow(),
-        )
+        try:
+            await services.update_settings(
+                actor,
+                community,
+                residents_need_approval=checked(data.residents_need_approval),
+                contact_verification=checked(data.contact_verification),
+                no_show_limit=data.no_show_limit,
+                no_show_window_days=data.no_show_window_days,
+                now=clock.utcnow(),
+            )
+        except InputError as exc:
+            return await self._community_page(
+                request, community, status_code=400, errors=exc.by_field()
+            )
         flash(request, _("The community's settings were saved."))
         return redirect(request.app.route_reverse("staff:community", slug=slug))
 

@@ -66,8 +66,8 @@ async def test_staff_change_settings_and_it_is_audited(browser: Browser) -> None
         staff.id,
         "community.settings",
         bayi.id,
-        {"residents_need_approval": False, "contact_verification": False},
-        {"residents_need_approval": True, "contact_verification": False},
+        {"residents_need_approval": False},
+        {"residents_need_approval": True},
     )
 
 
