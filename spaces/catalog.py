@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,9 +20,17 @@ from app.calendar import Calendar, Interval, WeeklyHours, parse_ranges, wall_to_
 from app.errors import NotFound
 from app.i18n import _, format_date
 from app.tables import Community, PublicHoliday, User
-from spaces.availability import Slot, Usage, holds_of, slots
+from spaces.availability import Hold, Slot, Usage, slots
 from spaces.rules import QuotaLeft, Rules, quota_left
-from spaces.tables import Booking, BookingStatus, Space, SpaceClosure, SpaceKind, SpaceSpecialHours
+from spaces.tables import (
+    Booking,
+    BookingStatus,
+    Space,
+    SpaceClosure,
+    SpaceKind,
+    SpaceSpecialHours,
+    WaitlistStatus,
+)
 
 HOLDING = (BookingStatus.confirmed.value,)
 """Statuses whose bookings hold units: a pending request holds nothing."""
@@ -127,14 +135,48 @@ def overlapping(space_id: Any, start: datetime, end: datetime) -> Where:
     return (Booking.space == space_id) & (Booking.starts_at < end) & (Booking.ends_at > start)
 
 
+HOLDS_SQL = (
+    "SELECT starts_at, ends_at, units, 1 AS buffered FROM booking "
+    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {} "
+    "UNION ALL SELECT starts_at, ends_at, units, 0 FROM space_closure "
+    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND units IS NOT NULL "
+    "UNION ALL SELECT starts_at, ends_at, units, 1 FROM waitlist_entry "
+    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {}"
+)
+
+
 async def holding_usage(space: Space, window: Interval) -> Usage:
-    """Units held by confirmed bookings (with buffers) around `window`."""
+    """Units held around `window`: by confirmed bookings and waitlist offers (each with the
+    turnaround buffer) and by maintenance blocks. One query, the same on both engines."""
     buffer = timedelta(minutes=space.buffer_minutes)
-    rows = await Booking.select(Booking.starts_at, Booking.ends_at, Booking.units).where(
-        overlapping(space.id, window.start - buffer, window.end)
-        & Booking.status.is_in(list(HOLDING))
+    start, end = window.start - buffer, window.end
+    rows = await Booking.raw(
+        HOLDS_SQL,
+        *(space.id, end, start, BookingStatus.confirmed.value),
+        *(space.id, end, window.start),
+        *(space.id, end, start, WaitlistStatus.offered.value),
     )
-    return Usage(holds_of(((r["starts_at"], r["ends_at"], r["units"]) for r in rows), buffer))
+    return Usage(
+        [
+            Hold(
+                _instant(r["starts_at"]),
+                _instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
+                r["units"],
+            )
+            for r in rows
+        ]
+    )
+
+
+ZERO = timedelta(0)
+
+
+def _instant(value: datetime | str) -> datetime:
+    """A timestamp from a raw query: engines give a datetime; SQLite gives text for the
+    columns of a compound SELECT after the first."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def spans_of(user_id: int, space_id: Any, since: datetime) -> list[Interval]:
@@ -164,6 +206,7 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
         (SpaceClosure.space == space.id)
         & (SpaceClosure.starts_at < window.end)
         & (SpaceClosure.ends_at > window.start)
+        & SpaceClosure.units.is_null()
     )
     holiday_query = PublicHoliday.select(PublicHoliday.on_date).where(
         (PublicHoliday.on_date >= first_day)

@@ -81,6 +81,8 @@ class Space(Table):
     max_active_bookings = Integer(null=True, default=None)
     requires_approval = Boolean(default=False)
     checkin_grace_minutes = Integer(null=True, default=None)
+    waitlist_offer_minutes = Integer(default=30)
+    """How long a freed-up place is held for the first resident on the waitlist."""
     """If set, a confirmed booking not checked in this long after its start is released and
     counted as a no-show."""
     created_at = Timestamptz()
@@ -90,13 +92,18 @@ class Space(Table):
 
 
 class SpaceClosure(Table):
-    """A dated closure: whole local days, or a time range, with a reason."""
+    """A dated closure (whole local days, or a time range) or a maintenance block, with a
+    reason. A closure shuts the space; a block takes `units` out of use and leaves the rest
+    bookable."""
 
     space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
     starts_at = Timestamptz()
     ends_at = Timestamptz()
     all_day = Boolean(default=False)
     reason = Varchar(length=200, default="")
+    units = Integer(null=True, default=None)
+    """None: the space is closed. A number: a block holding that many units."""
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     created_at = Timestamptz()
 
 
@@ -107,6 +114,50 @@ class SpaceSpecialHours(Table):
     on_date = Date()
     hours = Varchar(length=200, default="")
     note = Varchar(length=200, default="")
+
+
+class BookingSeries(Table):
+    """A standing weekly slot (a group's Tuesday and Thursday mornings): the pattern, booked
+    as one `Booking` per occurrence. Dates without an occurrence are `SeriesSkip` rows;
+    occurrences edited on their own are `detached` and keep their own time."""
+
+    id = UUID(primary_key=True)
+    space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
+    user = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    """The resident it is booked for, if any."""
+    group_name = Varchar(length=100, default="")
+    weekdays = Varchar(length=30)
+    """Comma list of day keys as in weekly hours: `tue,thu`."""
+    start_time = Varchar(length=5)
+    """Local wall time `HH:MM`."""
+    end_time = Varchar(length=5)
+    starts_on = Date()
+    ends_on = Date()
+    """The last date the pattern may fall on (computed from a count when one was given)."""
+    count = Integer(null=True, default=None)
+    units = Integer(default=1)
+    note = Varchar(length=300, default="")
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    sequence = Integer(default=0)
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class SkipReason(StrEnum):
+    conflict = "conflict"
+    """Skipped when the series was made or moved, because the date was taken or closed."""
+    cancelled = "cancelled"
+    """The occurrence was cancelled on its own."""
+
+
+class SeriesSkip(Table):
+    """A date of the pattern without an occurrence (an iCalendar EXDATE)."""
+
+    series = ForeignKey(references=BookingSeries, on_delete=OnDelete.cascade, null=False)
+    on_date = Date()
+    reason = Varchar(length=12, choices=SkipReason)
+    created_at = Timestamptz()
 
 
 class Booking(Table):
@@ -142,3 +193,35 @@ class Booking(Table):
     reminded_at = Timestamptz(null=True, default=None)
     booked_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     """The staff member who booked on the resident's behalf (代约), if any."""
+    series = ForeignKey(references=BookingSeries, on_delete=OnDelete.set_null, null=True)
+    occurrence_on = Date(null=True, default=None)
+    """The local date of the series pattern this occurrence stands for (RECURRENCE-ID)."""
+    detached = Boolean(default=False)
+    """Edited on its own: edits of the whole series leave its time alone."""
+
+
+class WaitlistStatus(StrEnum):
+    waiting = "waiting"
+    offered = "offered"
+    """Units are held for the resident until `offer_expires_at`."""
+    booked = "booked"
+    expired = "expired"
+    """The offer ran out, or the time passed while waiting."""
+    withdrawn = "withdrawn"
+
+
+class WaitlistEntry(Table):
+    """A resident queuing for a taken time; the first in line gets a time-limited offer."""
+
+    id = UUID(primary_key=True)
+    space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    units = Integer(default=1)
+    status = Varchar(length=10, choices=WaitlistStatus)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    offered_at = Timestamptz(null=True, default=None)
+    offer_expires_at = Timestamptz(null=True, default=None)
+    booking = ForeignKey(references=Booking, on_delete=OnDelete.set_null, null=True)
