@@ -1,15 +1,17 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from enum import Enum
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
@@ -77,9 +79,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="spaces", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="spaces", description=DESCRIPTION)
 
     manager.add_table(
         class_name="SeriesSkip",
@@ -162,9 +162,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "SkipReason", {"conflict": "conflict", "cancelled": "cancelled"}
-            ),
+            "choices": Enum("SkipReason", {"conflict": "conflict", "cancelled": "cancelled"}),
             "db_column_name": None,
             "secret": False,
         },
