@@ -37,6 +37,7 @@ from app.pages import (
     set_language,
     set_text_size,
 )
+from app.photos import serve_photo
 from app.settings import Settings, get_settings
 from app.templating import STATIC_DIR, configure_templates
 from app.web import RequestContextMiddleware, before_send
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             notification_list,
             notifications_read,
             healthz,
+            serve_photo,
             AccountController,
             StaffController,
             accounts_api.register,

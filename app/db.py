@@ -17,11 +17,11 @@ import secrets
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -29,6 +29,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 MIGRATION_LOCK_KEY = 8154711
@@ -207,6 +208,14 @@ async def write_transaction(*lock_keys: str) -> AsyncIterator[Any]:
         for key_id in sorted({lock_id(key) for key in lock_keys}):
             await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key_id)
         yield tx
+
+
+async def gather(*awaitables: Awaitable[T]) -> list[T]:
+    """Run reads side by side, like `asyncio.gather`; inside a transaction they share one
+    connection, which answers one statement at a time, so they run one after another."""
+    if engine().current_transaction.get() is None:
+        return list(await asyncio.gather(*awaitables))
+    return [await awaitable for awaitable in awaitables]
 
 
 async def ping(timeout_s: float = 3.0) -> bool:

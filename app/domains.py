@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.permissions import Actor
     from app.scheduler import Job
     from app.tables import User
 
@@ -30,6 +31,21 @@ class Link:
     description: str = ""
     audience: str = "everyone"
     """`everyone`, `signed_in` or `staff`."""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One box of the staff dashboard (`/staff`): a template rendered with `context`."""
+
+    title: str
+    """A message id; translated when shown."""
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    """What the template reads, as `panel.context`."""
+    count: int | None = None
+    """A number shown beside the title (things waiting for staff), or None for no badge."""
+    count_label: str = ""
+    """A message id with `%(n)s` saying what `count` counts, for the badge."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,8 @@ class Domain:
     """Called inside the transaction that edits the public-holiday table."""
     jobs: Sequence[Job] = ()
     """Scheduled jobs (app.scheduler); exactly one process runs each turn."""
+    dashboard: Callable[[Actor, datetime], Awaitable[Sequence[Panel]]] | None = None
+    """The domain's panels on the staff dashboard, scoped to the actor's communities."""
 
 
 @dataclass
@@ -74,3 +92,12 @@ def installed() -> list[Domain]:
 def links(kind: str) -> list[Link]:
     """All installed domains' links of one kind: `nav`, `home` or `staff`."""
     return [link for domain in _installed.domains for link in getattr(domain, kind)]
+
+
+async def dashboard_panels(actor: Actor, now: datetime) -> list[Panel]:
+    """Every installed domain's dashboard panels, in the order the domains were installed."""
+    panels: list[Panel] = []
+    for domain in _installed.domains:
+        if domain.dashboard is not None:
+            panels.extend(await domain.dashboard(actor, now))
+    return panels

@@ -135,6 +135,12 @@ def format_day(value: date, *, with_year: bool = False) -> str:
     return format_skeleton("yMMMEd" if with_year else "MMMEd", value, locale=_babel_locale())
 
 
+def weekday_names(width: str = "abbreviated") -> list[str]:
+    """Monday first: "周一" … / "Mon" … in the current locale."""
+    names = _babel_locale().days["format"][width]
+    return [names[i] for i in range(7)]
+
+
 def localized(row: Any, field: str) -> str:
     """The `<field>_zh` or `<field>_en` value of a row or dict, for the current locale.
 

@@ -8,12 +8,12 @@ an outbox, by a scheduled job, so a slow mail server never slows a page.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app import notify
-from app.i18n import _, current_locale, format_datetime, set_locale
+from app.i18n import _, current_locale, format_datetime, format_day, set_locale
 from app.scheduler import Job
 from app.settings import get_settings
 from app.tables import LoginKind, Notification, User
@@ -52,10 +52,7 @@ async def notify_user(
     set_locale(user.locale or get_settings().site.default_locale)
     try:
         zone = params.pop("zone", None) or ZoneInfo(get_settings().site.timezone)
-        values = {
-            key: format_datetime(value, zone, "short") if isinstance(value, datetime) else value
-            for key, value in params.items()
-        }
+        values = {key: _in_locale(value, zone) for key, value in params.items()}
         text_title = _(title, **values)
         text_body = _(body, **values) if body else ""
     finally:
@@ -71,6 +68,16 @@ async def notify_user(
     )
     await row.save()
     return row
+
+
+def _in_locale(value: Any, zone: ZoneInfo) -> Any:
+    if isinstance(value, datetime):
+        return format_datetime(value, zone, "short")
+    if isinstance(value, date):
+        return format_day(value, with_year=True)
+    if callable(value):
+        return value()
+    return value
 
 
 async def unread_count(user_id: int) -> int:

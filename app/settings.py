@@ -103,6 +103,8 @@ class SiteSettings:
         default_factory=lambda: _env("LINLI_PASSWORD_HASH_PROFILE", "rfc9106-low-memory")
     )
     """LINLI_PASSWORD_HASH_PROFILE: Argon2id cost profile; only the test suite lowers it."""
+    media_dir: str = field(default_factory=lambda: _env("LINLI_MEDIA_DIR", "data/media"))
+    """LINLI_MEDIA_DIR: folder for uploaded photos, relative to the working directory."""
 
     def __post_init__(self) -> None:
         if self.default_locale not in SUPPORTED_LOCALES:

@@ -13,6 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from app import domains, i18n
+from app.calendar import WEEKDAYS
 from app.settings import PROJECT_ROOT, SUPPORTED_LOCALES, get_settings
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -122,6 +123,8 @@ def build_environment() -> Environment:
         static_url=static_url,
         site=get_settings().site,
         domain_links=domains.links,
+        weekday_choices=lambda: list(zip(WEEKDAYS, i18n.weekday_names(), strict=True)),
+        weekday_name=lambda day: i18n.weekday_names()[day.weekday()],
     )
     env.filters.update(
         datetime=_format_datetime, date=_format_date, mask_phone=mask_phone, device=device_name

@@ -293,7 +293,11 @@ async def before_send(message: Message, scope: Scope) -> None:
     )
     headers.setdefault("permissions-policy", "geolocation=(self), camera=(), microphone=()")
     headers.setdefault("cross-origin-opener-policy", "same-origin")
-    if scope.get("linli.actor") is not None:
+    # A signed-in person's pages are theirs alone; answers that declare themselves public
+    # (photos, static files) stay cacheable.
+    if scope.get("linli.actor") is not None and not (headers.get("cache-control") or "").startswith(
+        "public"
+    ):
         headers["cache-control"] = "private, no-store"
     if scope.get("scheme") == "https":
         headers.setdefault("strict-transport-security", "max-age=31536000")

@@ -19,7 +19,7 @@ from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
 from app.scheduler import Job
 from app.tables import Community, User
-from spaces import notices
+from spaces import notices, waitlist
 from spaces.bookings import _booking_for, _update, lock_key
 from spaces.catalog import touch, zone_of
 from spaces.tables import Booking, BookingStatus, Space
@@ -87,6 +87,7 @@ async def release_no_shows(now: datetime) -> int:
                 continue
             await _update(current, {Booking.status: BookingStatus.no_show.value}, now)
             await touch(space.id)
+            await waitlist.refill(space, now)
             await notify_user(
                 current.user,
                 "booking.no_show",

@@ -39,18 +39,28 @@ class Usage:
     """Units held over time, as a step function; answers "most units held in [a, b)"."""
 
     def __init__(self, holds: Iterable[Hold]) -> None:
-        deltas: dict[datetime, int] = {}
+        self.deltas: dict[datetime, int] = {}
+        self._add(holds, 1)
+
+    def _add(self, holds: Iterable[Hold], sign: int) -> None:
         for hold in holds:
             if hold.units <= 0 or hold.end <= hold.start:
                 continue
-            deltas[hold.start] = deltas.get(hold.start, 0) + hold.units
-            deltas[hold.end] = deltas.get(hold.end, 0) - hold.units
-        self.times: list[datetime] = sorted(deltas)
+            self.deltas[hold.start] = self.deltas.get(hold.start, 0) + sign * hold.units
+            self.deltas[hold.end] = self.deltas.get(hold.end, 0) - sign * hold.units
+        self.times: list[datetime] = sorted(self.deltas)
         self.levels: list[int] = []
         level = 0
         for moment in self.times:
-            level += deltas[moment]
+            level += self.deltas[moment]
             self.levels.append(level)
+
+    def without(self, holds: Iterable[Hold]) -> Usage:
+        """The usage once `holds`, each counted in this usage, are let go."""
+        usage = Usage(())
+        usage.deltas = dict(self.deltas)
+        usage._add(holds, -1)
+        return usage
 
     def peak(self, start: datetime, end: datetime) -> int:
         """The most units held at any instant of `[start, end)`."""

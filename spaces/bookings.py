@@ -12,15 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.calendar import Interval
+from app import audit
+from app.calendar import Calendar, Interval
 from app.db import is_unique_violation, write_transaction
-from app.errors import Alternative, Conflict, FieldError, InputError, NotFound, RuleViolation
+from app.errors import (
+    Alternative,
+    Conflict,
+    DomainError,
+    FieldError,
+    InputError,
+    NotFound,
+    RuleViolation,
+)
 from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, booking_block_reason, can_manage_community
 from app.tables import Community
 from spaces import notices
-from spaces.availability import Usage, fits, slot_starts
+from spaces.availability import fits, slot_starts
 from spaces.catalog import (
     calendar_of,
     get_space,
@@ -31,7 +40,13 @@ from spaces.catalog import (
     touch,
     zone_of,
 )
-from spaces.rules import Request, can_cancel_in_time, check_request, describe_duration
+from spaces.rules import (
+    Refusal,
+    Request,
+    can_cancel_in_time,
+    check_request,
+    describe_duration,
+)
 from spaces.tables import Booking, BookingStatus, Space
 
 ALTERNATIVES = 3
@@ -54,6 +69,11 @@ def effective_status(booking: Booking, now: datetime) -> str:
     if booking.status == BookingStatus.pending.value and booking.starts_at <= now:
         return BookingStatus.cancelled.value
     return booking.status
+
+
+def owner_id(booking: Booking) -> int | None:
+    """The booking's resident's id, whether or not the query joined the user row."""
+    return getattr(booking.user, "id", booking.user)
 
 
 def is_expired_request(booking: Booking, now: datetime) -> bool:
@@ -135,6 +155,10 @@ def _validate_note(note: str) -> str:
     return note
 
 
+CAPACITY = "capacity"
+"""The rule code of a refusal because the units asked for are taken."""
+
+
 async def book(
     actor: Actor,
     space_slug: str,
@@ -153,82 +177,125 @@ async def book(
     note = _validate_note(note)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
         raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
+    calendar = await calendar_for(space, request)
+    async with write_transaction(lock_key(space)):
+        outcome = await book_locked(
+            actor,
+            space,
+            request,
+            now=now,
+            note=note,
+            idempotency_key=idempotency_key,
+            calendar=calendar,
+        )
+    if isinstance(outcome, Booked):
+        return outcome
+    raise await refusal_error(space, request, outcome, user_id=actor.id, now=now)
+
+
+def _window(request: Request) -> Interval:
+    return Interval(request.start - timedelta(days=1), request.end + timedelta(days=1))
+
+
+async def calendar_for(space: Space, request: Request) -> Calendar | None:
+    """The calendar a check of `request` reads; read it before taking the space's lock."""
+    return await calendar_of(space, _window(request)) if request.end > request.start else None
+
+
+async def refusals_locked(
+    actor: Actor, space: Space, request: Request, *, now: datetime, calendar: Calendar | None
+) -> list[Refusal]:
+    """Why the actor may not book `request` now, inside the caller's write transaction of
+    the space: the rules it breaks, else a lone `capacity` refusal when the units are taken,
+    else nothing. Raises `RuleViolation` when the actor may not book here at all."""
     zone = zone_of(space)
     rules = rules_of(space)
-    window = Interval(request.start - timedelta(days=1), request.end + timedelta(days=1))
-    calendar = await calendar_of(space, window) if request.end > request.start else None
-    async with write_transaction(lock_key(space)):
-        if idempotency_key:
-            earlier = (
-                await Booking.objects()
-                .where((Booking.user == actor.id) & (Booking.idempotency_key == idempotency_key))
-                .first()
-            )
-            if earlier is not None:
-                return Booked(earlier, created=False)
-        await _eligibility(actor, space, now)
-        open_intervals = calendar.open_intervals(window) if calendar else []
-        mine = (
-            await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
-            if rules.has_quotas
-            else []
+    await _eligibility(actor, space, now)
+    open_intervals = calendar.open_intervals(_window(request)) if calendar else []
+    mine = (
+        await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
+        if rules.has_quotas
+        else []
+    )
+    refusals = check_request(
+        rules, request, zone=zone, now=now, open_intervals=open_intervals, mine=mine
+    )
+    if refusals or rules.requires_approval:
+        return refusals
+    usage = await holding_usage(space, request.span)
+    if fits(request.span, request.units, rules.capacity, rules.buffer, usage):
+        return []
+    message = _("Someone else booked this time just now. Here are the nearest free times.")
+    return [Refusal(CAPACITY, message)]
+
+
+async def book_locked(
+    actor: Actor,
+    space: Space,
+    request: Request,
+    *,
+    now: datetime,
+    note: str = "",
+    idempotency_key: str | None = None,
+    calendar: Calendar | None,
+) -> Booked | list[Refusal]:
+    """`book` inside the caller's write transaction of the space: the booking, or why not."""
+    if idempotency_key:
+        earlier = (
+            await Booking.objects()
+            .where((Booking.user == actor.id) & (Booking.idempotency_key == idempotency_key))
+            .first()
         )
-        refusals = check_request(
-            rules, request, zone=zone, now=now, open_intervals=open_intervals, mine=mine
-        )
-        usage: Usage | None = None
-        if not refusals and not rules.requires_approval:
-            usage = await holding_usage(space, request.span)
-        if refusals or (
-            usage is not None
-            and not fits(request.span, request.units, rules.capacity, rules.buffer, usage)
-        ):
-            refused = True
-        else:
-            refused = False
-            booking = Booking(
-                id=uuid.uuid4(),
-                space=space.id,
-                user=actor.id,
-                starts_at=request.start,
-                ends_at=request.end,
-                units=request.units,
-                party_size=request.party_size,
-                status=(
-                    BookingStatus.pending if rules.requires_approval else BookingStatus.confirmed
-                ).value,
-                note=note,
-                idempotency_key=idempotency_key or None,
-                created_at=now,
-                updated_at=now,
-            )
-            try:
-                await booking.save()
-            except Exception as exc:
-                if idempotency_key and is_unique_violation(exc):
-                    raise Conflict(_("This request was already sent."), rule="idempotency") from exc
-                raise
-            if booking.status == BookingStatus.confirmed.value:
-                await touch(space.id)
-    if not refused:
-        return Booked(booking, created=True)
-    # Alternatives are computed after the lock is released: they are advice, not a promise.
+        if earlier is not None:
+            return Booked(earlier, created=False)
+    refusals = await refusals_locked(actor, space, request, now=now, calendar=calendar)
+    if refusals:
+        return refusals
+    booking = Booking(
+        id=uuid.uuid4(),
+        space=space.id,
+        user=actor.id,
+        starts_at=request.start,
+        ends_at=request.end,
+        units=request.units,
+        party_size=request.party_size,
+        status=(
+            BookingStatus.pending if space.requires_approval else BookingStatus.confirmed
+        ).value,
+        note=note,
+        idempotency_key=idempotency_key or None,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        await booking.save()
+    except Exception as exc:
+        if idempotency_key and is_unique_violation(exc):
+            raise Conflict(_("This request was already sent."), rule="idempotency") from exc
+        raise
+    if booking.status == BookingStatus.confirmed.value:
+        await touch(space.id)
+    return Booked(booking, created=True)
+
+
+async def refusal_error(
+    space: Space, request: Request, refusals: list[Refusal], *, user_id: int, now: datetime
+) -> DomainError:
+    """The error telling the person why `request` was refused, with the nearest free times
+    (found after the lock is released: they are advice, not a promise)."""
     found = (
-        await alternatives(space, request, user_id=actor.id, now=now)
+        await alternatives(space, request, user_id=user_id, now=now)
         if request.end > request.start
         else []
     )
-    if refusals:
-        first = refusals[0]
-        if first.rule in {"units", "party_size"} or (
-            first.rule == "duration" and request.end <= request.start
-        ):
-            raise InputError([FieldError(r.field, r.message) for r in refusals], first.message)
-        raise RuleViolation(first.rule, first.message, found)
-    raise Conflict(
-        _("Someone else booked this time just now. Here are the nearest free times."),
-        alternatives=found,
-    )
+    first = refusals[0]
+    if first.rule == CAPACITY:
+        return Conflict(first.message, alternatives=found)
+    if first.rule in {"units", "party_size"} or (
+        first.rule == "duration" and request.end <= request.start
+    ):
+        return InputError([FieldError(r.field, r.message) for r in refusals], first.message)
+    return RuleViolation(first.rule, first.message, found)
 
 
 def resident_may_cancel(booking: Booking, space: Space, now: datetime) -> bool:
@@ -302,30 +369,55 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
         booking = await Booking.objects().where(Booking.id == booking.id).first()
         if booking.status in {BookingStatus.cancelled.value, BookingStatus.rejected.value}:
             return booking
-        if booking.status == BookingStatus.confirmed.value:
-            await touch(space.id)
-        updated = await _update(
-            booking,
-            {
-                Booking.status: BookingStatus.cancelled.value,
-                Booking.cancelled_at: now,
-                Booking.cancelled_by: actor.id,
-                Booking.cancel_reason: reason,
-            },
-            now,
-        )
-        if booking.user != actor.id:
-            await notify_user(
-                booking.user,
-                "booking.cancelled",
-                notices.CANCELLED_BY_STAFF,
-                link=f"/bookings/{booking.id}",
+        updated = await cancel_locked(actor.id, booking, space, reason=reason, now=now)
+        if not is_owner:
+            await audit.record(
+                actor_id=actor.id,
+                action="booking.cancelled",
+                subject_type="booking",
+                subject_id=str(booking.id),
+                community_id=space.community.id,
+                before={"status": booking.status},
+                after={"status": BookingStatus.cancelled.value, "reason": reason},
                 now=now,
-                space=localized(space, "name"),
-                when=booking.starts_at,
-                zone=zone_of(space),
-                reason=reason,
             )
+    return updated
+
+
+async def cancel_locked(
+    actor_id: int, booking: Booking, space: Space, *, reason: str, now: datetime
+) -> Booking:
+    """Cancel `booking` inside the caller's write transaction of the space, telling the
+    resident when someone else (staff) cancelled it."""
+    if booking.status == BookingStatus.confirmed.value:
+        await touch(space.id)
+    updated = await _update(
+        booking,
+        {
+            Booking.status: BookingStatus.cancelled.value,
+            Booking.cancelled_at: now,
+            Booking.cancelled_by: actor_id,
+            Booking.cancel_reason: reason,
+        },
+        now,
+    )
+    if booking.status == BookingStatus.confirmed.value:
+        from spaces.waitlist import refill  # the waitlist builds on this module
+
+        await refill(space, now)
+    user_id = owner_id(booking)
+    if user_id is not None and user_id != actor_id:
+        await notify_user(
+            user_id,
+            "booking.cancelled",
+            notices.CANCELLED_BY_STAFF,
+            link=f"/bookings/{booking.id}",
+            now=now,
+            space=localized(space, "name"),
+            when=booking.starts_at,
+            zone=zone_of(space),
+            reason=reason,
+        )
     return updated
 
 
@@ -345,8 +437,16 @@ async def rate(
         errors.append(FieldError("comment", _("Use at most %(n)s characters.", n=500)))
     if errors:
         raise InputError(errors)
+    comment = comment.strip()
     await Booking.update(
-        {Booking.rating: stars, Booking.rating_comment: comment.strip(), Booking.rated_at: now}
+        {
+            Booking.rating: stars,
+            Booking.rating_comment: comment,
+            Booking.rated_at: now,
+            # A new comment is shown again until staff hide it; the audit log keeps the
+            # hidden one.
+            Booking.rating_hidden: booking.rating_hidden and comment == booking.rating_comment,
+        }
     ).where(Booking.id == booking.id)
     return await Booking.objects().where(Booking.id == booking.id).first()
 

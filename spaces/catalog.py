@@ -6,7 +6,6 @@ transaction alike.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,6 +16,7 @@ from piccolo.columns.combination import Where
 
 from app.cache import VersionedCache
 from app.calendar import Calendar, Interval, WeeklyHours, parse_ranges, wall_to_utc
+from app.db import gather
 from app.errors import NotFound
 from app.i18n import _, format_date
 from app.tables import Community, PublicHoliday, User
@@ -95,8 +95,8 @@ _COMMUNITY_COLUMNS = ", ".join(
 )
 
 
-async def get_space(slug: str) -> Space:
-    """The active space at `slug` with its community.
+async def get_space(slug: str, *, include_inactive: bool = False) -> Space:
+    """The active space at `slug` with its community (staff may ask for inactive ones).
 
     Every space page and API call starts here, so it is one plain SQL statement: Piccolo's
     builder spends longer assembling a joined query (about 4 ms) than SQLite answering it.
@@ -104,9 +104,10 @@ async def get_space(slug: str) -> Space:
     rows = await Space.raw(
         f"SELECT space.*, {_COMMUNITY_COLUMNS} FROM space "
         "JOIN community ON community.id = space.community "
-        "WHERE space.slug = {} AND space.active = {}",
+        "WHERE space.slug = {} AND (space.active = {} OR space.active = {})",
         slug,
         True,
+        not include_inactive,
     )
     if not rows:
         raise NotFound(_("There is no space at this address."))
@@ -213,7 +214,7 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
         & (PublicHoliday.on_date <= last_day)
         & (PublicHoliday.is_workday == False)  # noqa: E712
     )
-    special_rows, closure_rows, holiday_rows = await asyncio.gather(
+    special_rows, closure_rows, holiday_rows = await gather(
         special_query.run(),
         closure_query.run(),
         holiday_query.run() if space.closed_on_holidays else _nothing(),
@@ -327,7 +328,7 @@ async def _slots_by_day(
         )
     )
     reach = Interval(window.start, window.end + longest)
-    calendar, usage = await asyncio.gather(calendar_of(space, reach), holding_usage(space, reach))
+    calendar, usage = await gather(calendar_of(space, reach), holding_usage(space, reach))
     open_intervals = calendar.open_intervals(window)
     reachable = calendar.open_intervals(reach)
     found = slots(open_intervals, zone, rules.slot_minutes, rules.capacity, usage)
@@ -415,4 +416,44 @@ async def no_show_block(user: User, community: Community | None, now: datetime) 
         n=len(missed),
         days=community.no_show_window_days,
         date=format_date(until),
+    )
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    average: float | None
+    count: int
+    recent: list[dict[str, Any]]
+    """The newest comments staff have not hidden: `stars`, `comment`, `rated_at`; never who."""
+
+
+RECENT_COMMENTS = 5
+
+
+async def ratings_of(space: Space) -> RatingSummary:
+    """What residents thought of the space, for its public page."""
+    totals, recent = await gather(
+        Booking.raw(
+            "SELECT AVG(rating) AS average, COUNT(rating) AS count FROM booking "
+            "WHERE space = {} AND rating IS NOT NULL",
+            space.id,
+        ).run(),
+        Booking.select(
+            Booking.rating.as_alias("stars"),
+            Booking.rating_comment.as_alias("comment"),
+            Booking.rated_at,
+        )
+        .where(
+            (Booking.space == space.id)
+            & Booking.rating.is_not_null()
+            & (Booking.rating_comment != "")
+            & (Booking.rating_hidden == False)  # noqa: E712
+        )
+        .order_by(Booking.rated_at, ascending=False)
+        .limit(RECENT_COMMENTS)
+        .run(),
+    )
+    average = totals[0]["average"]
+    return RatingSummary(
+        round(float(average), 1) if average is not None else None, totals[0]["count"], recent
     )

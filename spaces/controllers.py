@@ -22,7 +22,7 @@ from app.i18n import _, current_locale
 from app.permissions import Actor, actor_of, requires_signed_in
 from app.settings import get_settings
 from app.web import flash, page, redirect
-from spaces import attendance, bookings, catalog, views
+from spaces import attendance, bookings, catalog, views, waitlist
 from spaces.rules import Request as BookingRequest
 from spaces.tables import SpaceKind
 
@@ -142,6 +142,7 @@ class SpacesController(Controller):
             "kind_label": views.KIND_LABELS[space.kind],
             "chosen_start": chosen_start,
             "durations": views.duration_choices(availability, chosen_start) if chosen_start else [],
+            "chosen_taken": chosen_start is not None and views.is_taken(availability, chosen_start),
             "form": form,
             "errors": errors or {},
             "refusal": refusal,
@@ -168,7 +169,12 @@ class SpacesController(Controller):
         if isinstance(request, HTMXRequest) and request.htmx:
             return Response(week_html, media_type=MediaType.HTML)
         return page(
-            request, "spaces/detail.html", status_code=status_code, week_html=week_html, **context
+            request,
+            "spaces/detail.html",
+            status_code=status_code,
+            week_html=week_html,
+            ratings=await catalog.ratings_of(space),
+            **context,
         )
 
     @get("/{slug:str}", name="spaces:detail", request_class=HTMXRequest)
@@ -291,6 +297,7 @@ class BookingsController(Controller):
             "spaces/bookings.html",
             upcoming=upcoming,
             past=past,
+            waitlist=await waitlist.entries_of(actor.id, now),
             **_booking_helpers(now),
         )
 

@@ -24,6 +24,7 @@ from spaces.bookings import (
     book,
     is_expired_request,
     lock_key,
+    owner_id,
 )
 from spaces.catalog import HOLDING, holding_usage, rules_of, touch, zone_of
 from spaces.rules import Request
@@ -94,18 +95,27 @@ async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -
         booking = await Booking.objects().where(Booking.id == booking.id).first()
         if booking.status != BookingStatus.pending.value:
             raise Conflict(_("This request was already decided."), rule="decided")
-        updated = await _update(
-            booking,
-            {
-                Booking.status: BookingStatus.rejected.value,
-                Booking.decided_at: now,
-                Booking.decided_by: actor.id,
-                Booking.decision_note: _validate_note(reason),
-            },
-            now,
-        )
+        updated = await reject_locked(actor, booking, space, reason=reason, now=now)
+    return updated
+
+
+async def reject_locked(
+    actor: Actor, booking: Booking, space: Space, *, reason: str, now: datetime
+) -> Booking:
+    """Reject a pending request inside the caller's write transaction of the space."""
+    updated = await _update(
+        booking,
+        {
+            Booking.status: BookingStatus.rejected.value,
+            Booking.decided_at: now,
+            Booking.decided_by: actor.id,
+            Booking.decision_note: _validate_note(reason),
+        },
+        now,
+    )
+    if owner_id(booking) is not None:
         await notify_user(
-            booking.user,
+            owner_id(booking),
             "booking.rejected",
             notices.REJECTED,
             link=_link(booking),
@@ -115,7 +125,7 @@ async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -
             zone=zone_of(space),
             reason=reason.strip(),
         )
-        await _audit(actor, "booking.rejected", booking, space, now, "pending", "rejected")
+    await _audit(actor, "booking.rejected", booking, space, now, "pending", "rejected")
     return updated
 
 
@@ -194,19 +204,33 @@ async def book_on_behalf(
 async def hide_rating(actor: Actor, booking_id: str, *, now: datetime) -> None:
     """Hide an abusive rating comment from everyone; the audit log keeps its text."""
     booking, space = await _managed(actor, booking_id)
-    if booking.rating_hidden or not booking.rating_comment:
-        return
-    await Booking.update({Booking.rating_hidden: True}).where(Booking.id == booking.id)
-    await audit.record(
-        actor_id=actor.id,
-        action="rating.hidden",
-        subject_type="booking",
-        subject_id=str(booking.id),
-        community_id=space.community.id,
-        before={"comment": booking.rating_comment},
-        after={"hidden": True},
-        now=now,
+    async with write_transaction(lock_key(space)):
+        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        if booking.rating_hidden or not booking.rating_comment:
+            return
+        await Booking.update({Booking.rating_hidden: True}).where(Booking.id == booking.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="rating.hidden",
+            subject_type="booking",
+            subject_id=str(booking.id),
+            community_id=space.community.id,
+            before={"comment": booking.rating_comment, "stars": booking.rating},
+            after={"hidden": True},
+            now=now,
+        )
+
+
+async def ratings_to_review(actor: Actor, *, limit: int = 100) -> list[Booking]:
+    """The newest ratings with a comment on the actor's spaces, hidden ones included."""
+    query = Booking.objects(Booking.space, Booking.user).where(
+        Booking.rating.is_not_null() & (Booking.rating_comment != "")
     )
+    if not actor.is_admin:
+        if not actor.staff_of:
+            return []
+        query = query.where(Booking.space.community.is_in(list(actor.staff_of)))
+    return await query.order_by(Booking.rated_at, ascending=False).limit(limit)
 
 
 async def pending_requests(actor: Actor) -> list[Booking]:

@@ -8,12 +8,17 @@ from typing import Any
 
 from app.domains import N_, Domain, Link
 from app.tables import User
-from spaces import api, demo
+from spaces import api, dashboard, demo
 from spaces.attendance import JOBS
 from spaces.catalog import touch
 from spaces.controllers import BookingsController, CheckInController, SpacesController
-from spaces.staff import StaffSpacesController
+from spaces.staff import StaffSeriesController, StaffSpacesController
+from spaces.staff_reports import SpaceReportsController
+from spaces.staff_timeline import StaffTimelineController
 from spaces.tables import Booking, BookingStatus, Space
+from spaces.waitlist import JOBS as WAITLIST_JOBS
+from spaces.waitlist import export_of as export_waitlist
+from spaces.waitlist_pages import WaitlistController
 
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:
@@ -36,7 +41,8 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
                 for key, value in {**row, "id": str(row["id"])}.items()
             }
             for row in rows
-        ]
+        ],
+        "waitlist": await export_waitlist(user.id),
     }
 
 
@@ -83,7 +89,11 @@ DOMAIN = Domain(
         SpacesController,
         CheckInController,
         BookingsController,
+        WaitlistController,
+        StaffTimelineController,
         StaffSpacesController,
+        StaffSeriesController,
+        SpaceReportsController,
         *api.ROUTES,
     ],
     nav=[
@@ -101,10 +111,14 @@ DOMAIN = Domain(
         Link("staff:spaces", N_("Spaces and bookings")),
         Link("staff:requests", N_("Requests to decide")),
         Link("staff:no-shows", N_("No-shows")),
+        Link("staff:ratings", N_("Ratings and comments")),
+        Link("staff:timeline", N_("Timeline")),
+        Link("staff:spaces.reports", N_("Space reports")),
     ],
+    dashboard=dashboard.dashboard,
     load_demo=demo.load,
     export_account=export_account,
     before_account_deleted=before_account_deleted,
     after_holidays_changed=after_holidays_changed,
-    jobs=JOBS,
+    jobs=[*JOBS, *WAITLIST_JOBS],
 )

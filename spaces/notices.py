@@ -10,3 +10,14 @@ REMINDER = N_("Reminder: %(space)s, %(when)s.")
 NO_SHOW = N_("You did not check in for %(space)s on %(when)s, so the time was released.")
 WAITLIST_OFFER = N_("%(space)s is free on %(when)s. It is held for you until %(deadline)s.")
 BOOKED_FOR_YOU = N_("Staff booked %(space)s for you on %(when)s.")
+CLOSURE_KEPT = N_(
+    "%(space)s will be closed around your booking on %(when)s (%(reason)s). Your booking "
+    "stands; the staff will let you in."
+)
+SERIES_BOOKED = N_(
+    "Staff booked %(space)s for you: %(pattern)s, from %(first)s to %(last)s. See your bookings."
+)
+SERIES_CHANGED = N_(
+    "Your standing booking of %(space)s changed: now %(pattern)s, until %(last)s. See your "
+    "bookings."
+)

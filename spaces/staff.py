@@ -3,25 +3,44 @@ space's upcoming bookings. Cancelling with a reason happens on the booking's own
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import segno
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from app import clock
+from app import clock, photos
+from app.accounts.forms import checked
 from app.communities.services import managed_communities
-from app.errors import DomainError, Forbidden
-from app.i18n import _
+from app.errors import Conflict, DomainError, Forbidden, InputError
+from app.formfields import Fields
+from app.i18n import _, localized
 from app.permissions import Actor, actor_of, can_manage_community, requires_staff
+from app.settings import get_settings
+from app.tables import User
 from app.web import flash, page, redirect
-from spaces import attendance, bookings, catalog, decisions, views
+from spaces import (
+    attendance,
+    bookings,
+    catalog,
+    closures,
+    decisions,
+    editing,
+    management,
+    series,
+    views,
+)
 from spaces.controllers import viewer_zone
-from spaces.tables import Space
+from spaces.rules import Request as BookingRequest
+from spaces.tables import Booking, BookingSeries, Space
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -31,17 +50,75 @@ class DecisionForm:
     reason: str = ""
 
 
+UPLOAD_MAX_BODY_BYTES = photos.MAX_UPLOAD_BYTES + 1024 * 1024
+"""The edit form with a photo: the largest photo accepted plus room for the other fields."""
+
+
+@dataclass
+class SpaceEditForm(editing.SpaceForm):
+    photo: UploadFile | None = None
+    remove_photo: str = ""
+
+
+@dataclass
+class OnBehalfForm:
+    resident: str = ""
+    on_date: str = ""
+    start_time: str = ""
+    end_time: str = ""
+    units: str = "1"
+    note: str = ""
+    form_token: str = ""
+
+
+async def _read_on_behalf(
+    actor: Actor, space: Space, form: OnBehalfForm
+) -> tuple[User, BookingRequest]:
+    """The resident and the time a 代约 form asks for, or an `InputError`."""
+    fields = Fields()
+    if not form.resident.strip():
+        fields.error("resident", _("Enter the resident's mobile number or email."))
+        resident = None
+    else:
+        try:
+            resident = await series.find_resident(actor, form.resident)
+        except InputError as exc:
+            fields.errors.extend(exc.errors)
+            resident = None
+    zone = catalog.zone_of(space)
+    day = fields.day(form.on_date, "on_date")
+    start = fields.instant(day, fields.clock(form.start_time, "start_time"), zone, "start_time")
+    end = fields.instant(day, fields.clock(form.end_time, "end_time"), zone, "end_time")
+    units = fields.whole(form.units, "units", low=1, high=space.capacity, default=1)
+    if start is not None and end is not None and end <= start:
+        fields.error("end_time", _("The end must be after the start."))
+    fields.check()
+    assert resident is not None and start and end and units
+    return resident, BookingRequest(start, end, units)
+
+
 def _actor(request: AnyRequest) -> Actor:
     actor = actor_of(request)
     assert actor is not None  # guaranteed by requires_staff
     return actor
 
 
-async def managed_spaces(actor: Actor) -> list[Space]:
-    query = Space.objects(Space.community).where(Space.active == True)  # noqa: E712
+async def managed_spaces(actor: Actor, *, include_inactive: bool = False) -> list[Space]:
+    """The spaces of the actor's communities (all for administrators)."""
+    query = Space.objects(Space.community)
+    if not include_inactive:
+        query = query.where(Space.active == True)  # noqa: E712
     if not actor.is_admin:
         query = query.where(Space.community.is_in(list(actor.staff_of) or [-1]))
     return await query.order_by(Space.community.slug).order_by(Space.slug)
+
+
+async def managed_space(actor: Actor, slug: str) -> Space:
+    """The space if the actor manages its community (active or not)."""
+    space = await catalog.get_space(slug, include_inactive=True)
+    if not can_manage_community(actor, space.community.id):
+        raise Forbidden(_("Only staff of this space's community may manage it."))
+    return space
 
 
 class StaffSpacesController(Controller):
@@ -59,11 +136,56 @@ class StaffSpacesController(Controller):
         return page(
             request,
             "spaces/staff/index.html",
-            spaces=await managed_spaces(actor),
+            spaces=await managed_spaces(actor, include_inactive=True),
             waiting=waiting,
             pending_total=len(pending),
             kind_labels=views.KIND_LABELS,
         )
+
+    # Creating and editing spaces.
+
+    async def _form_page(
+        self,
+        request: AnyRequest,
+        form: editing.SpaceForm,
+        *,
+        space: Space | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        communities = [] if space else await managed_communities(_actor(request))
+        return page(
+            request,
+            "spaces/staff/form.html",
+            status_code=400 if errors else 200,
+            space=space,
+            form=form,
+            form_values=vars(form),
+            errors=errors or {},
+            community_options=[("", _("Choose…"))]
+            + [(c.slug, localized(c, "name")) for c in communities],
+            kind_options=[(key, _(label)) for key, label in views.KIND_LABELS.items()],
+            slot_options=[(str(n), _("%(n)s minutes", n=n)) for n in editing.SLOT_CHOICES],
+        )
+
+    @get("/new", name="staff:spaces.new")
+    async def new(self, request: AnyRequest) -> Template:
+        communities = await managed_communities(_actor(request))
+        form = editing.SpaceForm(
+            community=communities[0].slug if len(communities) == 1 else "",
+            timezone=get_settings().site.timezone,
+        )
+        return await self._form_page(request, form)
+
+    @post("/new", name="staff:spaces.create")
+    async def create(
+        self, request: AnyRequest, data: URLEncodedBody[editing.SpaceForm]
+    ) -> Template | Redirect:
+        try:
+            space = await management.create_space(_actor(request), data, now=clock.utcnow())
+        except InputError as exc:
+            return await self._form_page(request, data, errors=exc.by_field())
+        flash(request, _("The space was added. Residents can book it now."))
+        return redirect(request.app.route_reverse("staff:space", slug=space.slug))
 
     @get("/requests", name="staff:requests")
     async def requests(self, request: AnyRequest) -> Template:
@@ -109,6 +231,22 @@ class StaffSpacesController(Controller):
             flash(request, _("The request was rejected."))
         return redirect(request.app.route_reverse("staff:requests"))
 
+    @get("/ratings", name="staff:ratings")
+    async def ratings(self, request: AnyRequest) -> Template:
+        now = clock.utcnow()
+        return page(
+            request,
+            "spaces/staff/ratings.html",
+            ratings=await decisions.ratings_to_review(_actor(request)),
+            now=now,
+        )
+
+    @post("/ratings/{booking_id:str}/hide", name="staff:ratings.hide")
+    async def hide_rating(self, request: AnyRequest, booking_id: FromPath[str]) -> Redirect:
+        await decisions.hide_rating(_actor(request), booking_id, now=clock.utcnow())
+        flash(request, _("The comment is hidden; the audit log keeps its text."))
+        return redirect(request.app.route_reverse("staff:ratings"))
+
     @get("/no-shows", name="staff:no-shows")
     async def no_shows(self, request: AnyRequest) -> Template:
         actor = _actor(request)
@@ -122,10 +260,7 @@ class StaffSpacesController(Controller):
     @get("/{slug:str}/qr", name="staff:space.qr")
     async def qr(self, request: AnyRequest, slug: FromPath[str]) -> Template:
         """A printable sign for the door: the QR code of the space's check-in page."""
-        actor = _actor(request)
-        space = await catalog.get_space(slug)
-        if not can_manage_community(actor, space.community.id):
-            raise Forbidden(_("Only staff of this space's community may see its bookings."))
+        space = await managed_space(_actor(request), slug)
         url = str(request.base_url).rstrip("/") + request.app.route_reverse(
             "spaces:checkin", slug=slug
         )
@@ -139,10 +274,7 @@ class StaffSpacesController(Controller):
 
     @get("/{slug:str}", name="staff:space")
     async def space(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        actor = _actor(request)
-        space = await catalog.get_space(slug)
-        if not can_manage_community(actor, space.community.id):
-            raise Forbidden(_("Only staff of this space's community may see its bookings."))
+        space = await managed_space(_actor(request), slug)
         now = clock.utcnow()
         return page(
             request,
@@ -157,3 +289,640 @@ class StaffSpacesController(Controller):
             status_labels=views.STATUS_LABELS,
             status_of=lambda b: bookings.effective_status(b, now),
         )
+
+    @get("/{slug:str}/edit", name="staff:space.edit")
+    async def edit_form(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        space = await managed_space(_actor(request), slug)
+        return await self._form_page(request, editing.form_of(space), space=space)
+
+    @post(
+        "/{slug:str}/edit", name="staff:space.update", request_max_body_size=UPLOAD_MAX_BODY_BYTES
+    )
+    async def update(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: Annotated[SpaceEditForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        upload = await data.photo.read() if data.photo is not None else None
+        form = editing.SpaceForm(
+            **{k: v for k, v in vars(data).items() if k not in {"photo", "remove_photo"}}
+        )
+        try:
+            changed = await management.update_space(
+                actor,
+                space,
+                form,
+                photo=upload,
+                remove_photo=checked(data.remove_photo),
+                now=clock.utcnow(),
+            )
+        except InputError as exc:
+            errors = exc.by_field()
+            if upload and "photo" not in errors:
+                errors["photo"] = _("Nothing was saved: choose the photo again.")
+            return await self._form_page(request, form, space=space, errors=errors)
+        flash(request, _("The space was saved.") if changed else _("Nothing was changed."))
+        return redirect(request.app.route_reverse("staff:space", slug=slug))
+
+    @post("/{slug:str}/deactivate", name="staff:space.deactivate")
+    async def deactivate(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        ahead = await management.set_active(actor, space, False, now=clock.utcnow())
+        flash(
+            request,
+            _(
+                "Residents can no longer see or book this space. %(n)s bookings ahead stand; "
+                "cancel them if the space cannot be used.",
+                n=ahead,
+            ),
+        )
+        return redirect(request.app.route_reverse("staff:space", slug=slug))
+
+    @post("/{slug:str}/reactivate", name="staff:space.reactivate")
+    async def reactivate(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        await management.set_active(actor, space, True, now=clock.utcnow())
+        flash(request, _("Residents can see and book this space again."))
+        return redirect(request.app.route_reverse("staff:space", slug=slug))
+
+    @post("/{slug:str}/special-hours", name="staff:space.special_hours")
+    async def special_hours(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[management.SpecialHoursForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        now = clock.utcnow()
+        try:
+            await management.set_special_hours(
+                actor, space, data, today=now.astimezone(catalog.zone_of(space)).date(), now=now
+            )
+        except InputError as exc:
+            return await self._closures_page(
+                request,
+                space,
+                closures.ClosureForm(),
+                {},
+                400,
+                hours_form=data,
+                hours_errors=exc.by_field(),
+            )
+        flash(request, _("The hours of that date were saved."))
+        return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
+
+    @post("/{slug:str}/special-hours/{row_id:int}/delete", name="staff:space.special_hours.delete")
+    async def delete_special_hours(
+        self, request: AnyRequest, slug: FromPath[str], row_id: FromPath[int]
+    ) -> Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        await management.remove_special_hours(actor, space, row_id, now=clock.utcnow())
+        flash(request, _("That date follows the weekly hours again."))
+        return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
+
+    # Booking on a resident's behalf (代约), at the counter.
+
+    @get("/{slug:str}/book-for", name="staff:space.book_for")
+    async def book_for_form(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        space = await managed_space(_actor(request), slug)
+        return await self._book_for_page(request, space, OnBehalfForm(), {})
+
+    async def _book_for_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        form: OnBehalfForm,
+        errors: dict[str, str],
+        *,
+        refusal: DomainError | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        now = clock.utcnow()
+        if not form.on_date:
+            form.on_date = now.astimezone(catalog.zone_of(space)).date().isoformat()
+        if not form.form_token:
+            form.form_token = secrets.token_urlsafe(16)
+        alternatives = [
+            (datetime.fromisoformat(a.start), datetime.fromisoformat(a.end))
+            for a in getattr(refusal, "alternatives", ())
+        ]
+        return page(
+            request,
+            "spaces/staff/book_for.html",
+            status_code=status_code,
+            space=space,
+            form=form,
+            errors=errors,
+            refusal=refusal if not isinstance(refusal, InputError) else None,
+            alternatives=alternatives,
+            **_time_helpers(space, now),
+        )
+
+    @post("/{slug:str}/book-for", name="staff:space.book_for.post")
+    async def book_for(
+        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[OnBehalfForm]
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        now = clock.utcnow()
+        try:
+            resident, booking_request = await _read_on_behalf(actor, space, data)
+            result = await decisions.book_on_behalf(
+                actor,
+                resident.id,
+                slug,
+                booking_request,
+                note=data.note,
+                now=now,
+                idempotency_key=f"staff:{data.form_token}" if data.form_token else None,
+            )
+        except InputError as exc:
+            return await self._book_for_page(
+                request, space, data, exc.by_field(), refusal=exc, status_code=400
+            )
+        except DomainError as exc:
+            return await self._book_for_page(
+                request, space, data, {}, refusal=exc, status_code=exc.status_code
+            )
+        booking = result.booking
+        if booking.status == "pending":
+            flash(
+                request,
+                _(
+                    "The request was made for %(name)s; approve it under requests.",
+                    name=resident.name,
+                ),
+            )
+        else:
+            flash(request, _("Booked for %(name)s; they were told.", name=resident.name))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
+
+    # Closures and blocks: the form, the impact preview, the confirmation.
+
+    @get("/{slug:str}/closures", name="staff:space.closures")
+    async def closures(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        space = await managed_space(_actor(request), slug)
+        return await self._closures_page(request, space, closures.ClosureForm(), {})
+
+    async def _closures_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        form: closures.ClosureForm,
+        errors: dict[str, str],
+        status_code: int = 200,
+        *,
+        hours_form: management.SpecialHoursForm | None = None,
+        hours_errors: dict[str, str] | None = None,
+    ) -> Template:
+        now = clock.utcnow()
+        return page(
+            request,
+            "spaces/staff/closures.html",
+            status_code=status_code,
+            space=space,
+            form=form,
+            errors=errors,
+            hours_form=hours_form or management.SpecialHoursForm(),
+            hours_errors=hours_errors or {},
+            special_hours=await management.special_hours_ahead(
+                space, now.astimezone(catalog.zone_of(space)).date()
+            ),
+            closures=await closures.upcoming(space, now),
+            **_time_helpers(space, now),
+        )
+
+    async def _preview_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        form: closures.ClosureForm,
+        draft: closures.Draft,
+        affected: list[Booking],
+        *,
+        errors: dict[str, str] | None = None,
+        message: str = "",
+        status_code: int = 200,
+    ) -> Template:
+        now = clock.utcnow()
+        form.expected = closures.ids_of(affected)
+        return page(
+            request,
+            "spaces/staff/closure_preview.html",
+            status_code=status_code,
+            space=space,
+            form=form,
+            draft=draft,
+            affected=affected,
+            errors=errors or {},
+            message=message,
+            **_time_helpers(space, now),
+        )
+
+    @post("/{slug:str}/closures/preview", name="staff:space.closures.preview")
+    async def preview_closure(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[closures.ClosureForm],
+    ) -> Template:
+        space = await managed_space(_actor(request), slug)
+        try:
+            draft = closures.read_form(space, data, clock.utcnow())
+        except InputError as exc:
+            return await self._closures_page(request, space, data, exc.by_field(), 400)
+        affected = await closures.impact(space, draft)
+        return await self._preview_page(request, space, data, draft, affected)
+
+    @post("/{slug:str}/closures", name="staff:space.closures.add")
+    async def add_closure(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[closures.ClosureForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        now = clock.utcnow()
+        try:
+            draft = closures.read_form(space, data, now)
+        except InputError as exc:
+            return await self._closures_page(request, space, data, exc.by_field(), 400)
+        try:
+            _closure, affected = await closures.add(
+                actor,
+                space,
+                draft,
+                choice=data.choice or closures.KEEP,
+                cancel_reason=data.cancel_reason,
+                expected=data.expected,
+                now=now,
+            )
+        except closures.ImpactChanged as exc:
+            return await self._preview_page(
+                request, space, data, draft, exc.affected, message=exc.detail, status_code=409
+            )
+        except InputError as exc:
+            affected = await closures.impact(space, draft)
+            return await self._preview_page(
+                request, space, data, draft, affected, errors=exc.by_field(), status_code=400
+            )
+        if not affected:
+            flash(request, _("Saved. No booking was affected."))
+        elif data.choice == closures.CANCEL:
+            flash(
+                request,
+                _(
+                    "Saved. %(n)s bookings were cancelled and the residents told why.",
+                    n=len(affected),
+                ),
+            )
+        else:
+            flash(
+                request,
+                _("Saved. %(n)s bookings stand and the residents were told.", n=len(affected)),
+            )
+        return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
+
+    @post("/{slug:str}/closures/{closure_id:int}/delete", name="staff:space.closures.delete")
+    async def delete_closure(
+        self, request: AnyRequest, slug: FromPath[str], closure_id: FromPath[int]
+    ) -> Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        await closures.remove(actor, space, closure_id, now=clock.utcnow())
+        flash(request, _("Removed. The time can be booked again."))
+        return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
+
+
+def _time_helpers(space: Space, now: datetime) -> dict[str, Any]:
+    """What templates need to show times of the space to the viewer."""
+    zone = catalog.zone_of(space)
+    return {
+        "now": now,
+        "zone": zone,
+        "viewer_zone": viewer_zone(),
+        "local_time": views.local_time,
+        "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+        "status_labels": views.STATUS_LABELS,
+    }
+
+
+class StaffSeriesController(Controller):
+    """Group series of a space: plan with conflicts in view, then book; edit one, the
+    following or all occurrences; cancel one and add a skipped date back; end it."""
+
+    path = "/staff/spaces/{slug:str}/series"
+    guards = [requires_staff]
+    include_in_schema = False
+
+    @get("", name="staff:series")
+    async def index(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        space = await managed_space(_actor(request), slug)
+        return await self._index_page(request, space, series.SeriesForm(), {})
+
+    async def _index_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        form: series.SeriesForm,
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        now = clock.utcnow()
+        return page(
+            request,
+            "spaces/staff/series_list.html",
+            status_code=status_code,
+            space=space,
+            form=form,
+            errors=errors,
+            running=await series.of_space(space, now),
+            describe=series.describe,
+            **_time_helpers(space, now),
+        )
+
+    async def _plan_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        form: series.SeriesForm,
+        occurrences: list[series.Occurrence],
+        *,
+        action: str,
+        dropped: list[Booking] = (),  # type: ignore[assignment]
+        made: BookingSeries | None = None,
+        message: str = "",
+        status_code: int = 200,
+    ) -> Template:
+        now = clock.utcnow()
+        return page(
+            request,
+            "spaces/staff/series_preview.html",
+            status_code=status_code,
+            space=space,
+            form=form,
+            occurrences=occurrences,
+            dropped=list(dropped),
+            action=action,
+            made=made,
+            message=message,
+            weekdays=_weekdays(form),
+            **_time_helpers(space, now),
+        )
+
+    @post("/preview", name="staff:series.preview")
+    async def preview(
+        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[series.SeriesForm]
+    ) -> Template:
+        space = await managed_space(_actor(request), slug)
+        fields = Fields()
+        pattern = series.read_pattern(space, data, fields)
+        try:
+            await series.find_resident(_actor(request), data.resident)
+        except InputError as exc:
+            fields.errors.extend(exc.errors)
+        if not data.resident.strip() and not data.group_name.strip():
+            fields.error("group_name", _("Name the group, or give the resident it is for."))
+        if fields.errors or pattern is None:
+            return await self._index_page(
+                request, space, data, InputError(fields.errors).by_field(), 400
+            )
+        occurrences = await series.plan(space, pattern, now=clock.utcnow())
+        action = request.app.route_reverse("staff:series.create", slug=slug)
+        return await self._plan_page(request, space, data, occurrences, action=action)
+
+    @post("", name="staff:series.create")
+    async def create(
+        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[series.SeriesForm]
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        try:
+            made, booked, skipped = await series.create(actor, space, data, now=clock.utcnow())
+        except series.ConflictsFound as exc:
+            action = request.app.route_reverse("staff:series.create", slug=slug)
+            return await self._plan_page(
+                request,
+                space,
+                data,
+                exc.occurrences,
+                action=action,
+                message=exc.detail,
+                status_code=409,
+            )
+        except InputError as exc:
+            return await self._index_page(request, space, data, exc.by_field(), 400)
+        flash(
+            request,
+            _("Booked %(booked)s dates; %(skipped)s skipped.", booked=booked, skipped=skipped),
+        )
+        return redirect(
+            request.app.route_reverse("staff:series.detail", slug=slug, series_id=str(made.id))
+        )
+
+    async def _detail_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        made: BookingSeries,
+        *,
+        form: series.SeriesForm | None = None,
+        errors: dict[str, str] | None = None,
+        row_errors: dict[str, dict[str, str]] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        now = clock.utcnow()
+        return page(
+            request,
+            "spaces/staff/series_detail.html",
+            status_code=status_code,
+            space=space,
+            series=made,
+            rows=await series.rows(made),
+            form=form or series.form_of(made),
+            errors=errors or {},
+            row_errors=row_errors or {},
+            describe=series.describe,
+            **_time_helpers(space, now),
+        )
+
+    @get("/{series_id:str}", name="staff:series.detail")
+    async def detail(
+        self, request: AnyRequest, slug: FromPath[str], series_id: FromPath[str]
+    ) -> Template:
+        space = await managed_space(_actor(request), slug)
+        made = await series.get(space, series_id)
+        return await self._detail_page(request, space, made)
+
+    @post("/{series_id:str}/edit/preview", name="staff:series.edit.preview")
+    async def edit_preview(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        series_id: FromPath[str],
+        data: URLEncodedBody[series.SeriesForm],
+    ) -> Template:
+        space = await managed_space(_actor(request), slug)
+        made = await series.get(space, series_id)
+        try:
+            change = await series.preview_edit(space, made, data, now=clock.utcnow())
+        except InputError as exc:
+            return await self._detail_page(
+                request, space, made, form=data, errors=exc.by_field(), status_code=400
+            )
+        action = request.app.route_reverse("staff:series.edit", slug=slug, series_id=str(made.id))
+        return await self._plan_page(
+            request,
+            space,
+            data,
+            change.occurrences,
+            action=action,
+            dropped=change.dropped,
+            made=made,
+        )
+
+    @post("/{series_id:str}/edit", name="staff:series.edit")
+    async def edit(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        series_id: FromPath[str],
+        data: URLEncodedBody[series.SeriesForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        made = await series.get(space, series_id)
+        try:
+            target = await series.edit(actor, space, made, data, now=clock.utcnow())
+        except series.ConflictsFound as exc:
+            action = request.app.route_reverse(
+                "staff:series.edit", slug=slug, series_id=str(made.id)
+            )
+            return await self._plan_page(
+                request,
+                space,
+                data,
+                exc.occurrences,
+                action=action,
+                made=made,
+                message=exc.detail,
+                status_code=409,
+            )
+        except InputError as exc:
+            return await self._detail_page(
+                request, space, made, form=data, errors=exc.by_field(), status_code=400
+            )
+        flash(request, _("The series was changed; exceptions made before were kept."))
+        return redirect(
+            request.app.route_reverse("staff:series.detail", slug=slug, series_id=str(target.id))
+        )
+
+    @post("/{series_id:str}/occurrences/{booking_id:str}", name="staff:series.one")
+    async def edit_one(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        series_id: FromPath[str],
+        booking_id: FromPath[str],
+        data: URLEncodedBody[series.OccurrenceForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        made = await series.get(space, series_id)
+        try:
+            await series.edit_one(actor, space, made, booking_id, data, now=clock.utcnow())
+        except (InputError, Conflict) as exc:
+            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            return await self._detail_page(
+                request,
+                space,
+                made,
+                row_errors={booking_id: errors},
+                status_code=exc.status_code,
+            )
+        flash(request, _("This date was changed on its own; later edits of the series keep it."))
+        return redirect(
+            request.app.route_reverse("staff:series.detail", slug=slug, series_id=str(made.id))
+        )
+
+    @post("/{series_id:str}/occurrences/{booking_id:str}/cancel", name="staff:series.one.cancel")
+    async def cancel_one(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        series_id: FromPath[str],
+        booking_id: FromPath[str],
+        data: URLEncodedBody[DecisionForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        made = await series.get(space, series_id)
+        try:
+            await series.cancel_one(
+                actor, space, made, booking_id, reason=data.reason, now=clock.utcnow()
+            )
+        except InputError as exc:
+            return await self._detail_page(
+                request, space, made, row_errors={booking_id: exc.by_field()}, status_code=400
+            )
+        flash(request, _("This date was cancelled; you can add it back later."))
+        return redirect(
+            request.app.route_reverse("staff:series.detail", slug=slug, series_id=str(made.id))
+        )
+
+    @post("/{series_id:str}/skips/{on_date:str}/restore", name="staff:series.restore")
+    async def restore(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        series_id: FromPath[str],
+        on_date: FromPath[str],
+    ) -> Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        made = await series.get(space, series_id)
+        try:
+            await series.restore(actor, space, made, on_date, now=clock.utcnow())
+        except Conflict as exc:
+            flash(request, exc.detail, "error")
+        else:
+            flash(request, _("The date was added back."))
+        return redirect(
+            request.app.route_reverse("staff:series.detail", slug=slug, series_id=str(made.id))
+        )
+
+    @post("/{series_id:str}/end", name="staff:series.end")
+    async def end(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        series_id: FromPath[str],
+        data: URLEncodedBody[DecisionForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        made = await series.get(space, series_id)
+        try:
+            count = await series.end(actor, space, made, reason=data.reason, now=clock.utcnow())
+        except InputError as exc:
+            return await self._detail_page(
+                request,
+                space,
+                made,
+                errors={"end_reason": exc.by_field().get("reason", "")},
+                status_code=400,
+            )
+        flash(request, _("The series was ended; %(n)s dates ahead were cancelled.", n=count))
+        return redirect(request.app.route_reverse("staff:series", slug=slug))
+
+
+def _weekdays(form: series.SeriesForm) -> list[str]:
+    return [form.weekdays] if isinstance(form.weekdays, str) else list(form.weekdays)

@@ -134,7 +134,8 @@ class BookingSeries(Table):
     starts_on = Date()
     ends_on = Date()
     """The last date the pattern may fall on (computed from a count when one was given)."""
-    count = Integer(null=True, default=None)
+    repeat_count = Integer(null=True, default=None)
+    """How many times, when the series was given a count rather than a last date."""
     units = Integer(default=1)
     note = Varchar(length=300, default="")
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)

@@ -159,3 +159,12 @@ def duration_choices(availability: Availability, start: datetime) -> list[tuple[
             choices.append((minutes, describe_duration(minutes)))
         minutes += rules.slot_minutes
     return choices
+
+
+def is_taken(availability: Availability, start: datetime) -> bool:
+    """Whether every unit is taken at the slot starting at `start` (a waitlist can help)."""
+    return any(
+        slot.start == start and slot.free_units == 0
+        for _day, day_slots in availability.days
+        for slot in day_slots
+    )

@@ -8,9 +8,10 @@ from typing import Any
 
 from app.domains import N_, Domain, Link
 from app.tables import User
-from stations import api, demo
+from stations import api, dashboard, demo
 from stations.controllers import StationsController
 from stations.staff import StaffStationsController
+from stations.staff_reports import StationReportsController
 from stations.tables import StationReport
 
 
@@ -32,7 +33,12 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
 
 DOMAIN = Domain(
     name="stations",
-    route_handlers=[StationsController, StaffStationsController, *api.ROUTES],
+    route_handlers=[
+        StationsController,
+        StaffStationsController,
+        StationReportsController,
+        *api.ROUTES,
+    ],
     nav=[Link("stations:index", N_("Rest stations"))],
     home=[
         Link(
@@ -41,7 +47,11 @@ DOMAIN = Domain(
             N_("For couriers: water, charging, a toilet and a seat nearby, open now."),
         ),
     ],
-    staff=[Link("staff:stations", N_("Rest stations and reports"))],
+    staff=[
+        Link("staff:stations", N_("Rest stations and reports")),
+        Link("staff:stations.reports", N_("Station reports")),
+    ],
+    dashboard=dashboard.dashboard,
     load_demo=demo.load,
     export_account=export_account,
 )

@@ -1,26 +1,44 @@
-"""Staff pages for stations: open problem reports to resolve, and each station's amenities
-(mark one out of order until it is fixed) and confirmation of its details."""
+"""Staff pages for stations: open problem reports to resolve; each station's page (amenities
+out of order, confirmation of its details); creating and editing stations, their amenities,
+closures and special hours; deactivating and reactivating them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from functools import partial
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import clock
+from app import clock, photos
 from app.accounts.forms import checked
-from app.errors import DomainError, Forbidden
-from app.i18n import _
-from app.permissions import Actor, actor_of, can_manage_community, requires_staff
+from app.communities.services import managed_communities
+from app.domains import N_
+from app.errors import DomainError, InputError
+from app.i18n import _, format_day, localized
+from app.permissions import Actor, actor_of, requires_staff
+from app.settings import get_settings
 from app.web import flash, page, redirect
-from stations import catalog, services
-from stations.controllers import REASON_LABELS
-from stations.tables import Station
+from stations import catalog, dated, editing, management, schedule, services
+from stations.amenities import AMENITIES
+from stations.controllers import HOST_LABELS, REASON_LABELS
+from stations.tables import HolidayPolicy, Station
 
 AnyRequest = Request[Any, Any, Any]
+UPLOAD_MAX_BODY_BYTES = photos.MAX_UPLOAD_BYTES + 1024 * 1024
+"""The edit form with a photo: the largest photo accepted plus room for the other fields."""
+HOLIDAY_LABELS = {
+    HolidayPolicy.normal.value: N_("Open as usual on public holidays"),
+    HolidayPolicy.closed.value: N_("Closed on public holidays"),
+    HolidayPolicy.special.value: N_("Special hours on public holidays"),
+}
+"""Holiday policy → label (a message id)."""
 
 
 @dataclass
@@ -35,17 +53,33 @@ class AmenityForm:
     note: str = ""
 
 
+@dataclass
+class StationEditForm(editing.StationForm):
+    photo: UploadFile | None = None
+    remove_photo: str = ""
+
+
 def _actor(request: AnyRequest) -> Actor:
     actor = actor_of(request)
     assert actor is not None  # guaranteed by requires_staff
     return actor
 
 
-async def managed_stations(actor: Actor) -> list[Station]:
-    query = Station.objects().where(Station.active == True)  # noqa: E712
-    if not actor.is_admin:
-        query = query.where(Station.community.is_in(list(actor.staff_of) or [-1]))
-    return await query.order_by(Station.slug)
+def closure_when(closure: Any, zone: ZoneInfo) -> str:
+    """ "3月10日周二", "3月10日周二 – 3月12日周四" or "3月10日周二 14:00 – 18:00", in `zone`."""
+    start, end = closure.starts_at.astimezone(zone), closure.ends_at.astimezone(zone)
+    if closure.all_day:
+        last = (end - timedelta(days=1)).date()
+        first_label = format_day(start.date())
+        return first_label if last == start.date() else f"{first_label} – {format_day(last)}"
+    end_label = (
+        f"{end:%H:%M}" if end.date() == start.date() else f"{format_day(end.date())} {end:%H:%M}"
+    )
+    return f"{format_day(start.date())} {start:%H:%M} – {end_label}"
+
+
+def _station_url(request: AnyRequest, name: str, slug: str) -> str:
+    return request.app.route_reverse(name, slug=slug)
 
 
 class StaffStationsController(Controller):
@@ -63,7 +97,7 @@ class StaffStationsController(Controller):
         return page(
             request,
             "stations/staff/index.html",
-            stations=await managed_stations(actor),
+            stations=await management.managed_stations(actor),
             reports=reports,
             open_by_station=open_by_station,
             reasons=REASON_LABELS,
@@ -91,17 +125,240 @@ class StaffStationsController(Controller):
             flash(request, _("The report is resolved."))
         return redirect(request.app.route_reverse("staff:stations"))
 
+    # --- creating and editing -------------------------------------------------------------
+
+    async def _form_page(
+        self,
+        request: AnyRequest,
+        form: editing.StationForm,
+        *,
+        station: Station | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        communities = [] if station else await managed_communities(_actor(request))
+        return page(
+            request,
+            "stations/staff/form.html",
+            status_code=400 if errors else 200,
+            station=station,
+            form=form,
+            form_values=vars(form),
+            errors=errors or {},
+            communities=communities,
+            community_options=[("", _("Choose…"))]
+            + [(c.slug, localized(c, "name")) for c in communities],
+            host_options=[(key, _(label)) for key, label in HOST_LABELS.items()],
+            holiday_options=[(key, _(label)) for key, label in HOLIDAY_LABELS.items()],
+        )
+
+    @get("/new", name="staff:stations.new")
+    async def new(self, request: AnyRequest) -> Template:
+        communities = await managed_communities(_actor(request))
+        form = editing.StationForm(
+            community=communities[0].slug if len(communities) == 1 else "",
+            timezone=get_settings().site.timezone,
+        )
+        return await self._form_page(request, form)
+
+    @post("/new", name="staff:stations.create")
+    async def create(
+        self, request: AnyRequest, data: URLEncodedBody[editing.StationForm]
+    ) -> Template | Redirect:
+        try:
+            station = await management.create_station(_actor(request), data, now=clock.utcnow())
+        except InputError as exc:
+            return await self._form_page(request, data, errors=exc.by_field())
+        flash(request, _("The station was added. Now say which amenities it has."))
+        return redirect(_station_url(request, "staff:station.amenities", station.slug))
+
+    @get("/{slug:str}/edit", name="staff:station.edit")
+    async def edit(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        station = await management.managed_station(_actor(request), slug)
+        form = editing.form_of(station, await management.seats_of(station.id))
+        return await self._form_page(request, form, station=station)
+
+    @post(
+        "/{slug:str}/edit",
+        name="staff:station.update",
+        request_max_body_size=UPLOAD_MAX_BODY_BYTES,
+    )
+    async def update(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: Annotated[StationEditForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        upload = await data.photo.read() if data.photo is not None else None
+        try:
+            changed = await management.update_station(
+                actor,
+                station,
+                data,
+                photo=upload,
+                remove_photo=checked(data.remove_photo),
+                now=clock.utcnow(),
+            )
+        except InputError as exc:
+            errors = exc.by_field()
+            if upload and "photo" not in errors:
+                errors["photo"] = _("Nothing was saved: choose the photo again.")
+            return await self._form_page(request, data, station=station, errors=errors)
+        flash(request, _("The station was saved.") if changed else _("Nothing was changed."))
+        return redirect(_station_url(request, "staff:station", slug))
+
+    @post("/{slug:str}/deactivate", name="staff:station.deactivate")
+    async def deactivate(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        await management.set_active(actor, station, False, now=clock.utcnow())
+        flash(request, _("The station is hidden from couriers until you reactivate it."))
+        return redirect(_station_url(request, "staff:station", slug))
+
+    @post("/{slug:str}/reactivate", name="staff:station.reactivate")
+    async def reactivate(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        await management.set_active(actor, station, True, now=clock.utcnow())
+        flash(request, _("The station is shown to couriers again."))
+        return redirect(_station_url(request, "staff:station", slug))
+
+    # --- amenities ------------------------------------------------------------------------
+
+    async def _amenities_page(
+        self,
+        request: AnyRequest,
+        station: Station,
+        values: dict[str, str],
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        return page(
+            request,
+            "stations/staff/amenities.html",
+            status_code=400 if errors else 200,
+            station=station,
+            values=values,
+            errors=errors or {},
+            amenity_labels=AMENITIES,
+            working={a.key: a.working for a in await catalog.amenities_of(station)},
+        )
+
+    @get("/{slug:str}/amenities", name="staff:station.amenities")
+    async def amenities(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        station = await management.managed_station(_actor(request), slug)
+        values: dict[str, str] = {}
+        for amenity in await catalog.amenities_of(station):
+            values[f"has_{amenity.key}"] = "1"
+            values[f"quantity_{amenity.key}"] = str(amenity.quantity or "")
+            values[f"note_{amenity.key}"] = amenity.note
+        return await self._amenities_page(request, station, values)
+
+    @post("/{slug:str}/amenities", name="staff:station.amenities.save")
+    async def save_amenities(self, request: AnyRequest, slug: FromPath[str]) -> Template | Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        form = await request.form()
+        values = {key: value for key, value in form.items() if isinstance(value, str)}
+        try:
+            await management.save_amenities(actor, station, values, now=clock.utcnow())
+        except InputError as exc:
+            return await self._amenities_page(request, station, values, exc.by_field())
+        flash(request, _("Saved. Searches now show it as it is."))
+        return redirect(_station_url(request, "staff:station", slug))
+
+    # --- closures and special hours -------------------------------------------------------
+
+    async def _dates_page(
+        self,
+        request: AnyRequest,
+        station: Station,
+        *,
+        closure: dated.ClosureForm | None = None,
+        special: dated.SpecialHoursForm | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        now = clock.utcnow()
+        return page(
+            request,
+            "stations/staff/dates.html",
+            status_code=400 if errors else 200,
+            station=station,
+            zone=station.timezone,
+            closure_when=partial(closure_when, zone=ZoneInfo(station.timezone)),
+            day_label=format_day,
+            closures=await schedule.closures_ahead(station, now),
+            special_hours=await schedule.special_hours_ahead(station, now),
+            closure=closure or dated.ClosureForm(),
+            special=special or dated.SpecialHoursForm(),
+            errors=errors or {},
+        )
+
+    @get("/{slug:str}/dates", name="staff:station.dates")
+    async def dates(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+        station = await management.managed_station(_actor(request), slug)
+        return await self._dates_page(request, station)
+
+    @post("/{slug:str}/closures", name="staff:station.closure.add")
+    async def add_closure(
+        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[dated.ClosureForm]
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        try:
+            await schedule.add_closure(actor, station, data, now=clock.utcnow())
+        except InputError as exc:
+            return await self._dates_page(request, station, closure=data, errors=exc.by_field())
+        flash(request, _("The closure was added. Couriers see the station as closed then."))
+        return redirect(_station_url(request, "staff:station.dates", slug))
+
+    @post("/{slug:str}/closures/{closure_id:int}/delete", name="staff:station.closure.delete")
+    async def remove_closure(
+        self, request: AnyRequest, slug: FromPath[str], closure_id: FromPath[int]
+    ) -> Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        await schedule.remove_closure(actor, station, closure_id, now=clock.utcnow())
+        flash(request, _("The closure was removed."))
+        return redirect(_station_url(request, "staff:station.dates", slug))
+
+    @post("/{slug:str}/special-hours", name="staff:station.special.add")
+    async def set_special_hours(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[dated.SpecialHoursForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        try:
+            await schedule.set_special_hours(actor, station, data, now=clock.utcnow())
+        except InputError as exc:
+            return await self._dates_page(request, station, special=data, errors=exc.by_field())
+        flash(request, _("The hours for that date were saved."))
+        return redirect(_station_url(request, "staff:station.dates", slug))
+
+    @post("/{slug:str}/special-hours/{row_id:int}/delete", name="staff:station.special.delete")
+    async def remove_special_hours(
+        self, request: AnyRequest, slug: FromPath[str], row_id: FromPath[int]
+    ) -> Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        await schedule.remove_special_hours(actor, station, row_id, now=clock.utcnow())
+        flash(request, _("The special hours were removed; the weekly hours apply that day."))
+        return redirect(_station_url(request, "staff:station.dates", slug))
+
+    # --- one station ----------------------------------------------------------------------
+
     @get("/{slug:str}", name="staff:station")
     async def station(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        actor = _actor(request)
-        station = await catalog.get_station(slug)
-        if not can_manage_community(actor, station.community.id):
-            raise Forbidden(_("Only staff of this station's community may manage it."))
+        station = await management.managed_station(_actor(request), slug)
         return page(
             request,
             "stations/staff/station.html",
             station=station,
             amenities=await catalog.amenities_of(station),
+            host_labels=HOST_LABELS,
         )
 
     @post("/{slug:str}/amenities/{kind:str}", name="staff:station.amenity")
@@ -112,21 +369,18 @@ class StaffStationsController(Controller):
         kind: FromPath[str],
         data: URLEncodedBody[AmenityForm],
     ) -> Redirect:
-        station = await catalog.get_station(slug)
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
         await services.set_amenity_status(
-            _actor(request),
-            station,
-            kind,
-            checked(data.working),
-            note=data.note,
-            now=clock.utcnow(),
+            actor, station, kind, checked(data.working), note=data.note, now=clock.utcnow()
         )
         flash(request, _("Saved. Searches now show it as it is."))
-        return redirect(request.app.route_reverse("staff:station", slug=slug))
+        return redirect(_station_url(request, "staff:station", slug))
 
     @post("/{slug:str}/verified", name="staff:station.verified")
     async def verified(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
-        station = await catalog.get_station(slug)
-        await services.mark_verified(_actor(request), station, now=clock.utcnow())
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        await services.mark_verified(actor, station, now=clock.utcnow())
         flash(request, _("Thank you: the station's details are confirmed as of today."))
-        return redirect(request.app.route_reverse("staff:station", slug=slug))
+        return redirect(_station_url(request, "staff:station", slug))

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import audit, clock, holidays
+from app import audit, clock, domains, holidays
 from app.accounts import admin
 from app.accounts.forms import checked
 from app.communities import services
 from app.errors import DomainError, InputError
 from app.i18n import _
 from app.permissions import Actor, actor_of, requires_admin, requires_staff
+from app.settings import get_settings
 from app.tables import Community
 from app.web import flash, page, redirect
 
@@ -68,7 +70,10 @@ class StaffController(Controller):
 
     @get("", name="staff:index")
     async def index(self, request: AnyRequest) -> Template:
-        communities = await services.managed_communities(_actor(request))
+        """The dashboard: today's panels of every domain, then my communities."""
+        actor = _actor(request)
+        now = clock.utcnow()
+        communities = await services.managed_communities(actor)
         rows = []
         for community in communities:
             waiting = (
@@ -83,7 +88,13 @@ class StaffController(Controller):
                     "waiting": len(waiting),
                 }
             )
-        return page(request, "staff/index.html", rows=rows)
+        return page(
+            request,
+            "staff/index.html",
+            rows=rows,
+            panels=await domains.dashboard_panels(actor, now),
+            today=now.astimezone(ZoneInfo(get_settings().site.timezone)).date(),
+        )
 
     async def _community_page(
         self, request: AnyRequest, community: Community, *, status_code: int = 200, **context: Any

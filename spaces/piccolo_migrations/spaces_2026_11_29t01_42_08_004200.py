@@ -193,8 +193,8 @@ async def forwards():
     manager.add_column(
         table_class_name="BookingSeries",
         tablename="booking_series",
-        column_name="count",
-        db_column_name="count",
+        column_name="repeat_count",
+        db_column_name="repeat_count",
         column_class_name="Integer",
         column_class=Integer,
         params={

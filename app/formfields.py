@@ -1,0 +1,158 @@
+"""Reading the text fields of a staff form, collecting every problem before refusing.
+
+A form is read field by field into a `Fields`; each reader returns the value (or None when
+the field is unusable) and remembers a translated message for the field. `check()` then
+raises one `InputError` naming every field that needs attention, so the person sees all
+their mistakes at once and the form re-renders with what they typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from app.calendar import wall_time_exists, wall_to_utc
+from app.errors import FieldError, InputError
+from app.i18n import _
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
+
+
+class Fields:
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def error(self, field: str, message: str) -> None:
+        if not self.has_error(field):
+            self.errors.append(FieldError(field, message))
+
+    def has_error(self, field: str) -> bool:
+        return any(error.field == field for error in self.errors)
+
+    def check(self) -> None:
+        if self.errors:
+            raise InputError(list(self.errors))
+
+    def text(self, value: str, field: str, *, max_length: int, required: str | None = None) -> str:
+        """Trimmed text; `required` is the message shown when it is empty."""
+        value = value.strip()
+        if required is not None and not value:
+            self.error(field, required)
+        elif len(value) > max_length:
+            self.error(field, _("Use at most %(n)s characters.", n=max_length))
+        return value
+
+    def whole(
+        self,
+        value: str,
+        field: str,
+        *,
+        low: int,
+        high: int,
+        required: bool = False,
+        default: int | None = None,
+    ) -> int | None:
+        """A whole number in `[low, high]`; empty gives `default` unless `required`."""
+        value = value.strip()
+        if not value:
+            if required:
+                self.error(field, _("Enter a number from %(low)s to %(high)s.", low=low, high=high))
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            self.error(field, _("Enter a number from %(low)s to %(high)s.", low=low, high=high))
+            return None
+        return number
+
+    def day(self, value: str, field: str, *, required: bool = True) -> date | None:
+        """A date as the browser's date input sends it, `YYYY-MM-DD`."""
+        value = value.strip()
+        if not value:
+            if required:
+                self.error(field, _("Choose a date."))
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.error(field, _("Enter a date like 2026-03-02."))
+            return None
+
+    def clock(self, value: str, field: str, *, required: bool = True) -> time | None:
+        """A wall-clock time `HH:MM` (full-width colon accepted)."""
+        match = _CLOCK.match(value)
+        if not match:
+            if value.strip() or required:
+                self.error(field, _("Enter a time like 09:30."))
+            return None
+        hours, minutes = int(match[1]), int(match[2])
+        if hours > 23 or minutes > 59:
+            self.error(field, _("Enter a time like 09:30."))
+            return None
+        return time(hours, minutes)
+
+    def instant(
+        self, day: date | None, at: time | None, zone: ZoneInfo, field: str
+    ) -> datetime | None:
+        """The UTC instant of a local date and time; a time skipped by a clock change is
+        refused rather than silently moved."""
+        if day is None or at is None:
+            return None
+        wall = datetime.combine(day, at)
+        if not wall_time_exists(wall, zone):
+            self.error(
+                field,
+                _("%(time)s does not exist on that day: the clocks skip it.", time=f"{at:%H:%M}"),
+            )
+            return None
+        return wall_to_utc(wall, zone)
+
+
+SLUG_MAX = 48
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_zone(name: str) -> bool:
+    """True for an IANA zone name such as `Asia/Shanghai`."""
+    return name in _zones()
+
+
+def slug_base(name_en: str, *, prefix: str, reserved: frozenset[str]) -> str:
+    """An ASCII web address from an English (or pinyin) name: `Rider's Home №2` →
+    `riders-home-2`; `prefix` makes one when the name gives nothing usable."""
+    ascii_name = unicodedata.normalize("NFKD", name_en).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower().replace("'", "")).strip("-")
+    slug = slug[:SLUG_MAX].rstrip("-")
+    return slug if slug and slug not in reserved else f"{prefix}-{slug}".rstrip("-")
+
+
+def unique_slug(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, … : the first not in `taken`."""
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def slug_error(slug: str, reserved: frozenset[str]) -> str | None:
+    """Why a web address typed by staff cannot be used, or None."""
+    if not 2 <= len(slug) <= SLUG_MAX or not _SLUG.match(slug):
+        return _(
+            "Use 2 to %(n)s lower-case letters, digits and hyphens, such as rider-home-2.",
+            n=SLUG_MAX,
+        )
+    if slug in reserved:
+        return _("This web address is reserved. Choose another.")
+    return None

@@ -1,0 +1,169 @@
+"""Photos uploaded by staff: checked, cleaned of every piece of metadata, stored under the
+media directory with a random name, and served at `/media/photos/{name}`.
+
+An upload must be a JPEG, PNG or WebP picture of at most 8 MB and 40 megapixels (a small
+file that decodes to a huge image is refused before it is decoded). It is turned upright
+by its EXIF orientation, converted to sRGB, shrunk to 1600 px on its long side and written
+as a new JPEG, so nothing of the original file survives: no EXIF (GPS position, camera
+make and model, time), no XMP, no comments, no ICC profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from litestar import Response, get
+from litestar.params import FromPath
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from app.errors import FieldError, InputError, NotFound
+from app.i18n import _
+from app.settings import get_settings
+
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+"""Largest decoded size accepted (a 8000 × 5000 picture): guards against decompression bombs."""
+LONG_SIDE_PX = 1600
+JPEG_QUALITY = 85
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+"""Only these decoders are tried on an upload."""
+CACHE_SECONDS = 365 * 24 * 3600
+"""A stored photo never changes: a new upload gets a new name."""
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.jpg$")
+
+
+def media_dir() -> Path:
+    """Where uploaded files live (`LINLI_MEDIA_DIR`, relative to the working directory)."""
+    return Path(get_settings().site.media_dir)
+
+
+def photos_dir() -> Path:
+    return media_dir() / "photos"
+
+
+def is_photo_name(name: str) -> bool:
+    """True for names this module gives out: 32 URL-safe characters and `.jpg`, no paths."""
+    return bool(_NAME.match(name))
+
+
+def _refuse(field: str, message: str) -> InputError:
+    return InputError([FieldError(field, message)])
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """The picture converted from its embedded colour profile to sRGB, when it has one."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        converted = ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"), outputMode=image.mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # an unreadable profile: keep the pixels as they are
+    return converted if converted is not None else image
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB pixels; transparent parts become white."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def clean_photo(data: bytes, *, field: str = "photo") -> bytes:
+    """The upload as a new upright JPEG without any metadata; raises `InputError` naming
+    `field` with a translated message when it cannot be used. CPU-bound: run it in a thread."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise _refuse(
+            field,
+            _(
+                "The photo is larger than %(n)s MB. Choose a smaller one, or take it again "
+                "at a lower resolution.",
+                n=MAX_UPLOAD_BYTES // (1024 * 1024),
+            ),
+        )
+    not_a_photo = _refuse(field, _("This file is not a photo. Choose a JPEG, PNG or WebP picture."))
+    try:
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        raise not_a_photo from exc
+    with image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise _refuse(
+                field,
+                _(
+                    "The photo has too many pixels (at most %(n)s million). Choose a smaller one.",
+                    n=MAX_PIXELS // 1_000_000,
+                ),
+            )
+        try:
+            if image.format == "JPEG":
+                image.draft("RGB", (LONG_SIDE_PX, LONG_SIDE_PX))  # decode at a reduced scale
+            image.load()
+            upright = ImageOps.exif_transpose(image) or image
+            pixels = _flatten(_to_srgb(upright))
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+            raise not_a_photo from exc
+    pixels.thumbnail((LONG_SIDE_PX, LONG_SIDE_PX), Image.Resampling.LANCZOS)
+    # A new image carries pixels only: no info dict, so no EXIF, XMP, comment or profile.
+    bare = Image.new("RGB", pixels.size)
+    bare.paste(pixels)
+    out = io.BytesIO()
+    bare.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def store_photo(jpeg: bytes) -> str:
+    """Write a cleaned photo under a new random name and return the name."""
+    folder = photos_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_urlsafe(24) + ".jpg"  # 192 random bits: unguessable
+    partial = folder / f".{name}.part"
+    partial.write_bytes(jpeg)
+    partial.replace(folder / name)
+    return name
+
+
+async def save_photo(data: bytes, *, field: str = "photo") -> str:
+    """Clean and store an upload; returns the stored name (raises `InputError`)."""
+    jpeg = await asyncio.to_thread(clean_photo, data, field=field)
+    return await asyncio.to_thread(store_photo, jpeg)
+
+
+def delete_photo(name: str | None) -> None:
+    """Remove a stored photo (a replaced or removed one); unknown names are ignored."""
+    if name and is_photo_name(name):
+        with contextlib.suppress(FileNotFoundError):
+            (photos_dir() / name).unlink()
+
+
+@get("/media/photos/{file_name:str}", name="media:photo", include_in_schema=False)
+async def serve_photo(file_name: FromPath[str]) -> Response[Any]:
+    """A stored photo, cached for a year (its name changes whenever the photo does)."""
+    if not is_photo_name(file_name):
+        raise NotFound(_("There is no photo at this address."))
+    try:
+        body = await asyncio.to_thread((photos_dir() / file_name).read_bytes)
+    except FileNotFoundError as exc:
+        raise NotFound(_("There is no photo at this address.")) from exc
+    return Response(
+        body,
+        media_type="image/jpeg",
+        headers={
+            "Cache-Control": f"public, max-age={CACHE_SECONDS}, immutable",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,88 @@
+"""What every domain's staff reports share: the period asked for, number formats and the
+CSV file. Pure functions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from app.calendar import Interval, wall_to_utc
+from app.errors import FieldError, InputError
+from app.formfields import Fields
+from app.i18n import _
+
+MAX_DAYS = 366
+"""The longest period one report covers."""
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates `first` to `last`, both included."""
+
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def window(self, zone: ZoneInfo) -> Interval:
+        """From local midnight before `first` to local midnight after `last`, in UTC."""
+        start = wall_to_utc(datetime.combine(self.first, time()), zone)
+        end = wall_to_utc(datetime.combine(self.last + timedelta(days=1), time()), zone)
+        return Interval(start, end)
+
+
+def last_full_month(today: date) -> Period:
+    last = today.replace(day=1) - timedelta(days=1)
+    return Period(last.replace(day=1), last)
+
+
+def read_period(first: str, last: str, today: date) -> Period:
+    """The period asked for as `YYYY-MM-DD` texts; an empty one takes its end of the last
+    full month. Raises `InputError` on the fields `from` and `to`."""
+    default = last_full_month(today)
+    fields = Fields()
+    start = fields.day(first, "from", required=False) if first.strip() else default.first
+    end = fields.day(last, "to", required=False) if last.strip() else default.last
+    for name, day in (("from", start), ("to", end)):
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            fields.error(
+                name,
+                _(
+                    "Choose a date from %(first)s to %(last)s.",
+                    first="2000-01-01",
+                    last="2099-12-31",
+                ),
+            )
+    fields.check()
+    assert start is not None and end is not None
+    if start > end:
+        raise InputError([FieldError("to", _("The end date must not be before the start date."))])
+    period = Period(start, end)
+    if period.days > MAX_DAYS:
+        raise InputError([FieldError("to", _("Choose at most %(n)s days.", n=MAX_DAYS))])
+    return period
+
+
+def format_percent(share: float | None, empty: str = "—") -> str:
+    """0.4567 → "45.7%"; `empty` when there is no share."""
+    return empty if share is None else f"{share * 100:.1f}%"
+
+
+def format_decimal(value: float | None, empty: str = "—") -> str:
+    return empty if value is None else f"{value:.1f}"
+
+
+def csv_body(header: list[str], rows: list[list[str]]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel on Chinese Windows reads it as UTF-8. Text that
+    a spreadsheet would run as a formula is quoted with an apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in [header, *rows]:
+        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,250 @@
+"""Closures and maintenance blocks, added with their impact in view.
+
+Staff first see which bookings a closure or block would hit (`impact`), then choose: keep
+them (the residents are told of the closure and their booking stands) or cancel them with a
+reason (pending requests in the way are rejected with it). The closure and every
+consequence are written in one transaction of the space; if the bookings hit changed since
+the preview, nothing is written and staff are shown the new list.
+
+A closure (`units` None) shuts the space and hits every confirmed booking and pending
+request it overlaps. A block takes `units` out of use and hits the confirmed bookings it
+overlaps only when, with the block, more units would be held than the space has; pending
+requests are left to approval, which re-checks capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from app import audit
+from app.calendar import Interval
+from app.db import write_transaction
+from app.errors import Conflict, NotFound
+from app.formfields import Fields
+from app.i18n import _, localized
+from app.notifications import notify_user
+from app.permissions import Actor
+from spaces import notices
+from spaces.bookings import cancel_locked, lock_key, owner_id
+from spaces.catalog import HOLDING, holding_usage, overlapping, touch, zone_of
+from spaces.decisions import reject_locked
+from spaces.tables import Booking, BookingStatus, Space, SpaceClosure
+
+MAX_DAYS = 366
+KEEP = "keep"
+CANCEL = "cancel"
+
+
+@dataclass
+class ClosureForm:
+    kind: str = "closure"
+    """`closure` (the whole space) or `block` (some units)."""
+    units: str = ""
+    from_date: str = ""
+    from_time: str = ""
+    to_date: str = ""
+    to_time: str = ""
+    all_day: str = ""
+    reason: str = ""
+    choice: str = ""
+    cancel_reason: str = ""
+    expected: str = ""
+    """The ids of the bookings shown in the preview, comma separated."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    start: datetime
+    end: datetime
+    all_day: bool
+    units: int | None
+    reason: str
+
+    @property
+    def span(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+def read_form(space: Space, form: ClosureForm, now: datetime) -> Draft:
+    """The closure the form describes, or an `InputError` naming every bad field."""
+    fields = Fields()
+    zone = zone_of(space)
+    all_day = form.all_day.lower() in {"on", "1", "true"}
+    units = None
+    if form.kind == "block":
+        units = fields.whole(form.units, "units", low=1, high=space.capacity, required=True)
+    elif form.kind != "closure":
+        fields.error("kind", _("Choose a closure or a block."))
+    first = fields.day(form.from_date, "from_date")
+    last = fields.day(form.to_date, "to_date", required=False) or first
+    if all_day:
+        start = _midnight(first, zone, fields, "from_date")
+        end = _midnight(last + timedelta(days=1), zone, fields, "to_date") if last else None
+    else:
+        start = fields.instant(first, fields.clock(form.from_time, "from_time"), zone, "from_time")
+        end = fields.instant(last, fields.clock(form.to_time, "to_time"), zone, "to_time")
+    reason = fields.text(
+        form.reason, "reason", max_length=200, required=_("Say why, for residents to read.")
+    )
+    if start is not None and end is not None:
+        if end <= start:
+            fields.error("to_date" if all_day else "to_time", _("The end must be after the start."))
+        elif end - start > timedelta(days=MAX_DAYS):
+            fields.error("to_date", _("A closure can last at most %(n)s days.", n=MAX_DAYS))
+        elif end <= now:
+            fields.error("to_date", _("This time is already over."))
+    fields.check()
+    assert start is not None and end is not None
+    return Draft(start, end, all_day, units, reason)
+
+
+def _midnight(day: date | None, zone: Any, fields: Fields, field: str) -> datetime | None:
+    return fields.instant(day, time(), zone, field) if day else None
+
+
+async def impact(space: Space, draft: Draft) -> list[Booking]:
+    """The bookings the closure or block would hit, earliest first, with their resident."""
+    if draft.units is None:
+        statuses = [*HOLDING, BookingStatus.pending.value]
+    else:
+        usage = await holding_usage(space, draft.span)
+        if usage.peak(draft.start, draft.end) + draft.units <= space.capacity:
+            return []
+        statuses = list(HOLDING)
+    return (
+        await Booking.objects(Booking.user)
+        .where(overlapping(space.id, draft.start, draft.end) & Booking.status.is_in(statuses))
+        .order_by(Booking.starts_at)
+    )
+
+
+def ids_of(bookings: list[Booking]) -> str:
+    return ",".join(sorted(str(b.id) for b in bookings))
+
+
+class ImpactChanged(Conflict):
+    """The bookings hit changed between the preview and the confirmation."""
+
+    def __init__(self, affected: list[Booking]) -> None:
+        super().__init__(
+            _("Bookings changed since you looked. Check the list again, then confirm."),
+            rule="impact_changed",
+        )
+        self.affected = affected
+
+
+async def add(
+    actor: Actor,
+    space: Space,
+    draft: Draft,
+    *,
+    choice: str,
+    cancel_reason: str,
+    expected: str,
+    now: datetime,
+) -> tuple[SpaceClosure, list[Booking]]:
+    """Add the closure or block and apply the chosen consequence to the bookings it hits.
+
+    The caller has checked that the actor manages the space.
+    """
+    fields = Fields()
+    if choice not in {KEEP, CANCEL}:
+        fields.error("choice", _("Choose what happens to the bookings."))
+    cancel_reason = fields.text(cancel_reason or draft.reason, "cancel_reason", max_length=300)
+    fields.check()
+    async with write_transaction(lock_key(space)):
+        affected = await impact(space, draft)
+        if ids_of(affected) != expected:
+            raise ImpactChanged(affected)
+        closure = SpaceClosure(
+            space=space.id,
+            starts_at=draft.start,
+            ends_at=draft.end,
+            all_day=draft.all_day,
+            reason=draft.reason,
+            units=draft.units,
+            created_by=actor.id,
+            created_at=now,
+        )
+        await closure.save()
+        await touch(space.id)
+        for booking in affected:
+            if choice == KEEP:
+                await _tell_kept(booking, space, draft, now)
+            elif booking.status == BookingStatus.pending.value:
+                await reject_locked(actor, booking, space, reason=cancel_reason, now=now)
+            else:
+                await cancel_locked(actor.id, booking, space, reason=cancel_reason, now=now)
+        await audit.record(
+            actor_id=actor.id,
+            action="space.block_added" if draft.units else "space.closure_added",
+            subject_type="space",
+            subject_id=space.slug,
+            community_id=space.community.id,
+            after={
+                "closure": closure.id,
+                "start": draft.start.isoformat(),
+                "end": draft.end.isoformat(),
+                "units": draft.units,
+                "reason": draft.reason,
+                "bookings": choice if affected else None,
+                "booking_ids": [str(b.id) for b in affected],
+            },
+            now=now,
+        )
+    return closure, affected
+
+
+async def _tell_kept(booking: Booking, space: Space, draft: Draft, now: datetime) -> None:
+    if owner_id(booking) is None:
+        return
+    await notify_user(
+        owner_id(booking),
+        "booking.closure_kept",
+        notices.CLOSURE_KEPT,
+        link=f"/bookings/{booking.id}",
+        now=now,
+        space=localized(space, "name"),
+        when=booking.starts_at,
+        zone=zone_of(space),
+        reason=draft.reason,
+    )
+
+
+async def upcoming(space: Space, now: datetime) -> list[SpaceClosure]:
+    """Closures and blocks not yet over, soonest first."""
+    return (
+        await SpaceClosure.objects()
+        .where((SpaceClosure.space == space.id) & (SpaceClosure.ends_at > now))
+        .order_by(SpaceClosure.starts_at)
+    )
+
+
+async def remove(actor: Actor, space: Space, closure_id: int, *, now: datetime) -> None:
+    """Take a closure or block away; the time becomes bookable again."""
+    async with write_transaction(lock_key(space)):
+        closure = (
+            await SpaceClosure.objects()
+            .where((SpaceClosure.id == closure_id) & (SpaceClosure.space == space.id))
+            .first()
+        )
+        if closure is None:
+            raise NotFound(_("There is no such closure."))
+        await SpaceClosure.delete().where(SpaceClosure.id == closure.id)
+        await touch(space.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="space.closure_removed",
+            subject_type="space",
+            subject_id=space.slug,
+            community_id=space.community.id,
+            before={
+                "start": closure.starts_at.isoformat(),
+                "end": closure.ends_at.isoformat(),
+                "units": closure.units,
+                "reason": closure.reason,
+            },
+            now=now,
+        )

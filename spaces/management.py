@@ -1,0 +1,270 @@
+"""Staff manage their spaces: create, edit (details, hours, rules, photo), deactivate, and set
+the hours of single dates. Every change is checked first (spaces.editing), then written in
+one transaction of the space with its audit entry, and bumps the space's version so cached
+availability is never stale.
+
+Changes apply to bookings made from now on; bookings already made stand. The one exception
+is capacity: it cannot drop below the units confirmed bookings still ahead hold at once,
+because that would overbook the space.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from app import audit, photos
+from app.calendar import Interval
+from app.db import is_unique_violation, write_transaction
+from app.errors import FieldError, Forbidden, InputError, NotFound
+from app.formfields import Fields, slug_base, slug_error, unique_slug
+from app.hours_form import read_day_hours
+from app.i18n import _
+from app.permissions import Actor, can_manage_community
+from app.tables import Community
+from spaces import editing
+from spaces.bookings import lock_key
+from spaces.catalog import holding_usage, touch
+from spaces.tables import Booking, BookingStatus, Space, SpaceSpecialHours
+
+HORIZON_CHECKED = timedelta(days=800)
+"""How far ahead a capacity change is checked against confirmed bookings."""
+
+
+def _snapshot(space: Space) -> dict[str, Any]:
+    values = {name: getattr(space, name) for name in editing.SpaceValues.__dataclass_fields__}
+    weekly = values["weekly_hours"]
+    values["weekly_hours"] = json.loads(weekly) if isinstance(weekly, str) else weekly
+    return {**values, "photo": space.photo}
+
+
+async def create_space(actor: Actor, form: editing.SpaceForm, *, now: datetime) -> Space:
+    """A new space in one of the actor's communities; its web address comes from the
+    English name (with a number added when taken) unless one was typed."""
+    errors: list[FieldError] = []
+    community = await Community.objects().where(Community.slug == form.community).first()
+    if community is None:
+        errors.append(FieldError("community", _("Choose one of your communities.")))
+    elif not can_manage_community(actor, community.id):
+        raise Forbidden(_("Only staff of this community may add spaces to it."))
+    slug = form.slug.strip().lower()
+    problem = slug_error(slug, editing.RESERVED_SLUGS) if slug else None
+    if problem:
+        errors.append(FieldError("slug", problem))
+    try:
+        values = editing.parse_space(form)
+    except InputError as exc:
+        errors += exc.errors
+    if errors:
+        raise InputError(errors)
+    assert community is not None
+    taken = InputError([FieldError("slug", _("This web address is taken. Choose another."))])
+    try:
+        async with write_transaction("space-slugs"):
+            if slug:
+                if await Space.exists().where(Space.slug == slug):
+                    raise taken
+            else:
+                base = slug_base(values.name_en, prefix="space", reserved=editing.RESERVED_SLUGS)
+                rows = await Space.select(Space.slug).where(Space.slug.like(f"{base}%"))
+                slug = unique_slug(base, {row["slug"] for row in rows})
+            space = Space(
+                slug=slug,
+                community=community.id,
+                **values.columns(),
+                created_at=now,
+                updated_at=now,
+            )
+            await space.save()
+            await audit.record(
+                actor_id=actor.id,
+                action="space.create",
+                subject_type="space",
+                subject_id=slug,
+                community_id=community.id,
+                after={"slug": slug, **values.columns()},
+                now=now,
+            )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise taken from exc
+        raise
+    return await Space.objects().where(Space.id == space.id).first()
+
+
+async def _most_units_booked_ahead(space: Space, now: datetime) -> int:
+    window = Interval(now, now + HORIZON_CHECKED)
+    usage = await holding_usage(space, window)
+    return usage.peak(window.start, window.end)
+
+
+async def update_space(
+    actor: Actor,
+    space: Space,
+    form: editing.SpaceForm,
+    *,
+    photo: bytes | None = None,
+    remove_photo: bool = False,
+    now: datetime,
+) -> list[str]:
+    """Save the space's details, hours and rules (and a new photo, cleaned of its metadata);
+    returns the names of the changed fields, empty when nothing changed. The caller has
+    checked that the actor manages the space."""
+    errors: list[FieldError] = []
+    try:
+        values = editing.parse_space(form)
+    except InputError as exc:
+        errors += exc.errors
+    cleaned = None
+    if photo:
+        try:
+            cleaned = await asyncio.to_thread(photos.clean_photo, photo, field="photo")
+        except InputError as exc:
+            errors += exc.errors
+    if errors:
+        raise InputError(errors)
+    new_photo = await asyncio.to_thread(photos.store_photo, cleaned) if cleaned else None
+    try:
+        async with write_transaction(lock_key(space)):
+            current = await Space.objects().where(Space.id == space.id).first()
+            photo_name = new_photo or ("" if remove_photo else current.photo)
+            old, new = audit.changes(_snapshot(current), {**values.columns(), "photo": photo_name})
+            if "capacity" in new and new["capacity"] < old["capacity"]:
+                booked = await _most_units_booked_ahead(current, now)
+                if new["capacity"] < booked:
+                    raise InputError(
+                        [
+                            FieldError(
+                                "capacity",
+                                _(
+                                    "Bookings ahead hold %(n)s units at once. Cancel some, or "
+                                    "add a maintenance block instead of lowering the capacity.",
+                                    n=booked,
+                                ),
+                            )
+                        ]
+                    )
+            if new:
+                await Space.update({**new, "updated_at": now}).where(Space.id == space.id)
+                await touch(space.id)
+                await audit.record(
+                    actor_id=actor.id,
+                    action="space.update",
+                    subject_type="space",
+                    subject_id=space.slug,
+                    community_id=space.community.id,
+                    before=old,
+                    after=new,
+                    now=now,
+                )
+    except BaseException:
+        photos.delete_photo(new_photo)
+        raise
+    if current.photo and current.photo != photo_name:
+        photos.delete_photo(current.photo)
+    return list(new)
+
+
+async def set_active(actor: Actor, space: Space, active: bool, *, now: datetime) -> int:
+    """Deactivate a space (residents no longer see or book it; bookings made stand) or bring
+    it back. Returns how many confirmed bookings are still ahead."""
+    async with write_transaction(lock_key(space)):
+        current = await Space.select(Space.active).where(Space.id == space.id).first()
+        if current["active"] != active:
+            await Space.update({Space.active: active, Space.updated_at: now}).where(
+                Space.id == space.id
+            )
+            await touch(space.id)
+            await audit.record(
+                actor_id=actor.id,
+                action="space.activate" if active else "space.deactivate",
+                subject_type="space",
+                subject_id=space.slug,
+                community_id=space.community.id,
+                before={"active": current["active"]},
+                after={"active": active},
+                now=now,
+            )
+    return await Booking.count().where(
+        (Booking.space == space.id)
+        & (Booking.status == BookingStatus.confirmed.value)
+        & (Booking.starts_at > now)
+    )
+
+
+@dataclass
+class SpecialHoursForm:
+    on_date: str = ""
+    hours: str = ""
+    note: str = ""
+
+
+async def special_hours_ahead(space: Space, today: date) -> list[SpaceSpecialHours]:
+    return (
+        await SpaceSpecialHours.objects()
+        .where((SpaceSpecialHours.space == space.id) & (SpaceSpecialHours.on_date >= today))
+        .order_by(SpaceSpecialHours.on_date)
+    )
+
+
+async def set_special_hours(
+    actor: Actor, space: Space, form: SpecialHoursForm, *, today: date, now: datetime
+) -> None:
+    """Hours that replace the weekly ones on one date (empty: closed all day)."""
+    fields = Fields()
+    day = fields.day(form.on_date, "on_date")
+    if day is not None and day < today:
+        fields.error("on_date", _("This date is already past."))
+    hours, hour_errors = read_day_hours(form.hours, "hours")
+    fields.errors += hour_errors
+    note = fields.text(form.note, "note", max_length=200)
+    fields.check()
+    async with write_transaction(lock_key(space)):
+        existing = (
+            await SpaceSpecialHours.objects()
+            .where((SpaceSpecialHours.space == space.id) & (SpaceSpecialHours.on_date == day))
+            .first()
+        )
+        before = {"hours": existing.hours, "note": existing.note} if existing else None
+        if existing:
+            await SpaceSpecialHours.update(
+                {SpaceSpecialHours.hours: hours, SpaceSpecialHours.note: note}
+            ).where(SpaceSpecialHours.id == existing.id)
+        else:
+            await SpaceSpecialHours(space=space.id, on_date=day, hours=hours, note=note).save()
+        await touch(space.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="space.special_hours",
+            subject_type="space",
+            subject_id=space.slug,
+            community_id=space.community.id,
+            before=before,
+            after={"date": day.isoformat() if day else None, "hours": hours, "note": note},
+            now=now,
+        )
+
+
+async def remove_special_hours(actor: Actor, space: Space, row_id: int, *, now: datetime) -> None:
+    async with write_transaction(lock_key(space)):
+        row = (
+            await SpaceSpecialHours.objects()
+            .where((SpaceSpecialHours.id == row_id) & (SpaceSpecialHours.space == space.id))
+            .first()
+        )
+        if row is None:
+            raise NotFound(_("There are no such hours."))
+        await SpaceSpecialHours.delete().where(SpaceSpecialHours.id == row.id)
+        await touch(space.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="space.special_hours_removed",
+            subject_type="space",
+            subject_id=space.slug,
+            community_id=space.community.id,
+            before={"date": row.on_date.isoformat(), "hours": row.hours, "note": row.note},
+            now=now,
+        )

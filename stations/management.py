@@ -1,0 +1,303 @@
+"""Staff's changes to stations: create, edit, deactivate and reactivate, amenities (dated
+closures and special hours are in stations.schedule).
+
+Every change is checked first (stations.editing), then written in one transaction with its
+audit entry, and bumps `Station.version`, which keys the catalog's cached hours. Staff change
+only their own communities' stations; anyone else gets `Forbidden` and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from app import audit, photos
+from app.db import is_unique_violation, write_transaction
+from app.errors import FieldError, Forbidden, InputError, NotFound
+from app.formfields import slug_base, slug_error, unique_slug
+from app.i18n import _
+from app.permissions import Actor, can_manage_community
+from app.tables import Community
+from stations import editing
+from stations.services import refresh_amenity_mask, touch
+from stations.tables import AmenityStatus, Station, StationAmenity
+
+AUDITED = (
+    "name_zh",
+    "name_en",
+    "host_name_zh",
+    "host_name_en",
+    "host_type",
+    "address_zh",
+    "address_en",
+    "latitude",
+    "longitude",
+    "access_notes_zh",
+    "access_notes_en",
+    "phone",
+    "timezone",
+    "weekly_hours",
+    "holiday_policy",
+    "holiday_hours",
+    "makeup_days_as_workdays",
+    "photo",
+)
+"""The station's columns an edit may change, as they appear in audit entries."""
+
+
+def community_of(station: Station) -> int:
+    return getattr(station.community, "id", station.community)
+
+
+def require_manager(actor: Actor, station: Station) -> None:
+    if not can_manage_community(actor, community_of(station)):
+        raise Forbidden(_("Only staff of this station's community may manage it."))
+
+
+async def managed_station(actor: Actor, slug: str) -> Station:
+    """The station at `slug`, active or not, if `actor` may manage it (404 before 403)."""
+    station = await Station.objects(Station.community).where(Station.slug == slug).first()
+    if station is None:
+        raise NotFound(_("There is no station at this address."))
+    require_manager(actor, station)
+    return station
+
+
+async def managed_stations(actor: Actor) -> list[Station]:
+    """The actor's communities' stations, deactivated ones included."""
+    query = Station.objects()
+    if not actor.is_admin:
+        query = query.where(Station.community.is_in(list(actor.staff_of) or [-1]))
+    return await query.order_by(Station.slug)
+
+
+async def seats_of(station_id: Any) -> int:
+    """The number of seats recorded on the station's `seats` amenity (0 without one)."""
+    row = (
+        await StationAmenity.select(StationAmenity.quantity)
+        .where((StationAmenity.station == station_id) & (StationAmenity.kind == "seats"))
+        .first()
+    )
+    return (row["quantity"] or 0) if row else 0
+
+
+def _weekly(value: Any) -> dict[str, str]:
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
+
+
+def snapshot(station: Station, seats: int) -> dict[str, Any]:
+    """The audited values of a station row, JSON-ready."""
+    values = {name: getattr(station, name) for name in AUDITED}
+    values["weekly_hours"] = _weekly(values["weekly_hours"])
+    return {**values, "seats": seats}
+
+
+async def _set_seats(station_id: Any, seats: int, now: datetime) -> None:
+    """Record the seats on the `seats` amenity: add it, change its number, or remove it."""
+    where = (StationAmenity.station == station_id) & (StationAmenity.kind == "seats")
+    if not seats:
+        await StationAmenity.delete().where(where)
+    elif await StationAmenity.exists().where(where):
+        await StationAmenity.update(
+            {StationAmenity.quantity: seats, StationAmenity.updated_at: now}
+        ).where(where)
+    else:
+        await StationAmenity.insert(
+            StationAmenity(station=station_id, kind="seats", quantity=seats, updated_at=now)
+        )
+
+
+async def create_station(actor: Actor, form: editing.StationForm, *, now: datetime) -> Station:
+    """A new station in one of the actor's communities; its slug comes from the English
+    name (with a number added when taken) unless one was typed."""
+    errors: list[FieldError] = []
+    community = await Community.objects().where(Community.slug == form.community).first()
+    if community is None:
+        errors.append(FieldError("community", _("Choose one of your communities.")))
+    elif not can_manage_community(actor, community.id):
+        raise Forbidden(_("Only staff of this community may add stations to it."))
+    slug = form.slug.strip().lower()
+    problem = slug_error(slug, editing.RESERVED_SLUGS) if slug else None
+    if problem:
+        errors.append(FieldError("slug", problem))
+    try:
+        values = editing.parse_station(form)
+    except InputError as exc:
+        errors += exc.errors
+    if errors:
+        raise InputError(errors)
+    assert community is not None
+    taken = InputError([FieldError("slug", _("This web address is taken. Choose another."))])
+    try:
+        async with write_transaction("station-slugs"):
+            if slug:
+                if await Station.exists().where(Station.slug == slug):
+                    raise taken
+            else:
+                base = slug_base(values.name_en, prefix="station", reserved=editing.RESERVED_SLUGS)
+                rows = await Station.select(Station.slug).where(Station.slug.like(f"{base}%"))
+                slug = unique_slug(base, {row["slug"] for row in rows})
+            station = Station(
+                slug=slug,
+                community=community.id,
+                **values.columns(),
+                last_verified_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            await station.save()
+            await _set_seats(station.id, values.seats, now)
+            await refresh_amenity_mask(station.id)
+            await audit.record(
+                actor_id=actor.id,
+                action="station.create",
+                subject_type="station",
+                subject_id=slug,
+                community_id=community.id,
+                after={"slug": slug, **snapshot(station, values.seats)},
+                now=now,
+            )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise taken from exc
+        raise
+    return await Station.objects().where(Station.id == station.id).first()
+
+
+async def update_station(
+    actor: Actor,
+    station: Station,
+    form: editing.StationForm,
+    *,
+    photo: bytes | None = None,
+    remove_photo: bool = False,
+    now: datetime,
+) -> list[str]:
+    """Save the station's details (and a new photo, cleaned of its metadata); returns the
+    names of the changed fields, empty when nothing changed."""
+    require_manager(actor, station)
+    errors: list[FieldError] = []
+    try:
+        values = editing.parse_station(form)
+    except InputError as exc:
+        errors += exc.errors
+    cleaned = None
+    if photo:
+        try:
+            cleaned = await asyncio.to_thread(photos.clean_photo, photo, field="photo")
+        except InputError as exc:
+            errors += exc.errors
+    if errors:
+        raise InputError(errors)
+    new_photo = await asyncio.to_thread(photos.store_photo, cleaned) if cleaned else None
+    try:
+        async with write_transaction(f"station:{station.id}"):
+            current = await Station.objects().where(Station.id == station.id).first()
+            before = snapshot(current, await seats_of(station.id))
+            photo_name = new_photo or ("" if remove_photo else current.photo)
+            old, new = audit.changes(
+                before, {**values.columns(), "photo": photo_name, "seats": values.seats}
+            )
+            if new:
+                columns = {key: value for key, value in new.items() if key != "seats"}
+                await Station.update(
+                    {**columns, "updated_at": now, Station.version: Station.version + 1}
+                ).where(Station.id == station.id)
+                if "seats" in new:
+                    await _set_seats(station.id, values.seats, now)
+                    await refresh_amenity_mask(station.id)
+                await audit.record(
+                    actor_id=actor.id,
+                    action="station.update",
+                    subject_type="station",
+                    subject_id=station.slug,
+                    community_id=community_of(station),
+                    before=old,
+                    after=new,
+                    now=now,
+                )
+    except BaseException:
+        photos.delete_photo(new_photo)
+        raise
+    if current.photo and current.photo != photo_name:
+        photos.delete_photo(current.photo)
+    return list(new)
+
+
+async def set_active(actor: Actor, station: Station, active: bool, *, now: datetime) -> None:
+    """Deactivate a station (public pages and searches stop showing it) or bring it back."""
+    require_manager(actor, station)
+    async with write_transaction(f"station:{station.id}"):
+        current = await Station.select(Station.active).where(Station.id == station.id).first()
+        if current["active"] == active:
+            return
+        await Station.update(
+            {Station.active: active, Station.updated_at: now, Station.version: Station.version + 1}
+        ).where(Station.id == station.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="station.reactivate" if active else "station.deactivate",
+            subject_type="station",
+            subject_id=station.slug,
+            community_id=community_of(station),
+            before={"active": current["active"]},
+            after={"active": active},
+            now=now,
+        )
+
+
+async def save_amenities(
+    actor: Actor, station: Station, form: Mapping[str, str], *, now: datetime
+) -> None:
+    """Which amenities the station has, with their numbers and notes. Amenities kept keep
+    their working or out-of-order status; new ones are working."""
+    require_manager(actor, station)
+    chosen = editing.parse_amenities(form)
+    async with write_transaction(f"station:{station.id}"):
+        rows = {
+            row.kind: row
+            for row in await StationAmenity.objects().where(StationAmenity.station == station.id)
+        }
+        before = {kind: {"quantity": row.quantity, "note": row.note} for kind, row in rows.items()}
+        after: dict[str, Any] = {kind: None for kind in rows}
+        after.update({kind: {"quantity": v.quantity, "note": v.note} for kind, v in chosen.items()})
+        old, new = audit.changes(before, after)
+        if not new:
+            return
+        for kind, value in new.items():
+            if value is None:
+                await StationAmenity.delete().where(StationAmenity.id == rows[kind].id)
+            elif kind in rows:
+                await StationAmenity.update(
+                    {
+                        StationAmenity.quantity: value["quantity"],
+                        StationAmenity.note: value["note"],
+                        StationAmenity.updated_at: now,
+                    }
+                ).where(StationAmenity.id == rows[kind].id)
+            else:
+                await StationAmenity.insert(
+                    StationAmenity(
+                        station=station.id,
+                        kind=kind,
+                        quantity=value["quantity"],
+                        note=value["note"],
+                        status=AmenityStatus.working.value,
+                        updated_at=now,
+                    )
+                )
+        await refresh_amenity_mask(station.id)
+        await touch(station.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="station.amenities",
+            subject_type="station",
+            subject_id=station.slug,
+            community_id=community_of(station),
+            before=old,
+            after=new,
+            now=now,
+        )

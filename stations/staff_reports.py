@@ -1,0 +1,154 @@
+"""Staff page /staff/stations/reports and its CSV export: problem reports per station and
+reason for a period, and how quickly they were resolved (see stations.reports)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Template
+
+from app import clock
+from app import reports as app_reports
+from app.communities.services import managed_communities
+from app.domains import N_
+from app.errors import DomainError, InputError
+from app.i18n import _, format_date, localized
+from app.permissions import Actor, actor_of, requires_staff
+from app.settings import get_settings
+from app.web import page
+from stations import reports
+from stations.controllers import REASON_LABELS
+
+AnyRequest = Request[Any, Any, Any]
+
+COLUMNS = (
+    N_("Reports"),
+    N_("Resolved"),
+    N_("Still open"),
+    N_("Median hours to resolve"),
+    N_("Average hours to resolve"),
+)
+"""The headings of the figures after the one column per reason, in the order of `cells`."""
+
+
+def cells(figures: reports.StationFigures, empty: str = "—") -> list[str]:
+    """Counts per reason (in `ReportReason` order), then the figures of `COLUMNS`."""
+    return [
+        *(str(figures.by_reason[reason]) for reason in reports.REASONS),
+        str(figures.total),
+        str(figures.resolved),
+        str(figures.still_open),
+        app_reports.format_decimal(figures.median_hours, empty),
+        app_reports.format_decimal(figures.mean_hours, empty),
+    ]
+
+
+def _actor(request: AnyRequest) -> Actor:
+    actor = actor_of(request)
+    assert actor is not None  # guaranteed by requires_staff
+    return actor
+
+
+def _today() -> date:
+    return clock.utcnow().astimezone(ZoneInfo(get_settings().site.timezone)).date()
+
+
+FromDate = Annotated[str, QueryParameter(name="from")]
+ToDate = Annotated[str, QueryParameter(name="to")]
+
+
+class StationReportsController(Controller):
+    path = "/staff/stations"
+    guards = [requires_staff]
+    include_in_schema = False
+
+    @get("/reports", name="staff:stations.reports")
+    async def report_page(
+        self,
+        request: AnyRequest,
+        first: FromDate = "",
+        last: ToDate = "",
+        community: FromQuery[str] = "",
+    ) -> Template:
+        actor = _actor(request)
+        context: dict[str, Any] = {
+            "communities": await managed_communities(actor),
+            "chosen_community": community,
+            "reasons": [REASON_LABELS[reason] for reason in reports.REASONS],
+            "columns": COLUMNS,
+            "first": first,
+            "last": last,
+            "errors": {},
+            "report": None,
+        }
+        try:
+            period = app_reports.read_period(first, last, _today())
+        except InputError as exc:
+            context["errors"] = exc.by_field()
+            return page(request, "stations/staff/reports.html", status_code=400, **context)
+        report = await reports.station_report(actor, period, community_slug=community)
+        query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+        if community:
+            query["community"] = community
+        most = max(report.total.by_reason.values(), default=0)
+        context.update(
+            first=query["from"],
+            last=query["to"],
+            report=report,
+            period_label=_(
+                "%(first)s to %(last)s",
+                first=format_date(period.first),
+                last=format_date(period.last),
+            ),
+            rows=[(row.station, cells(row.figures)) for row in report.rows],
+            total=cells(report.total),
+            bars=[
+                (_(REASON_LABELS[reason]), count / most if most else 0.0, str(count))
+                for reason, count in report.total.by_reason.items()
+            ],
+            csv_url=request.app.route_reverse("staff:stations.reports.csv")
+            + "?"
+            + urlencode(query),
+        )
+        return page(request, "stations/staff/reports.html", **context)
+
+    @get("/reports.csv", name="staff:stations.reports.csv")
+    async def report_csv(
+        self,
+        request: AnyRequest,
+        first: FromDate = "",
+        last: ToDate = "",
+        community: FromQuery[str] = "",
+    ) -> Response[bytes]:
+        actor = _actor(request)
+        try:
+            period = app_reports.read_period(first, last, _today())
+        except InputError as exc:
+            raise DomainError(exc.errors[0].message) from exc
+        report = await reports.station_report(actor, period, community_slug=community)
+        header = [
+            _("Community"),
+            _("Station"),
+            *(_(REASON_LABELS[reason]) for reason in reports.REASONS),
+            *(_(label) for label in COLUMNS),
+        ]
+        rows = [
+            [
+                localized(row.station.community, "name"),
+                localized(row.station, "name"),
+                *cells(row.figures, ""),
+            ]
+            for row in report.rows
+        ]
+        rows.append([_("Total"), "", *cells(report.total, "")])
+        filename = f"station-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+        return Response(
+            app_reports.csv_body(header, rows),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )

@@ -1,0 +1,307 @@
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.accounts.sessions import load_actor
+from app.calendar import Interval, parse_ranges
+from app.errors import InputError
+from app.i18n import set_locale
+from spaces import bookings
+from spaces.dashboard import span_text
+from spaces.rules import Request
+from spaces.staff_timeline import read_query
+from spaces.tables import Space, SpaceClosure
+from spaces.timeline import (
+    Item,
+    Span,
+    Tick,
+    day_window,
+    hour_ticks,
+    layout_row,
+    shown_hours,
+    week_start,
+)
+from tests.factories import NOW, PASSWORD, make_community, make_space, make_user, shanghai
+from tests.fixtures import Browser, text_of
+
+# --- layout (pure) --------------------------------------------------------------------------
+
+WINDOW = Interval(shanghai(2, 8), shanghai(2, 18))  # ten hours: 6 minutes are 1 %
+
+
+def item(name: str, start: datetime, end: datetime) -> Item[str]:
+    return Item(start, end, "confirmed", name)
+
+
+def placed(row) -> list[tuple[str, float, float, int]]:
+    return [(b.item.payload, b.left, b.width, b.lane) for b in row.blocks]
+
+
+def test_blocks_are_placed_in_percent_of_the_window() -> None:
+    row = layout_row(WINDOW, [WINDOW], [item("a", shanghai(2, 10), shanghai(2, 11, 30))])
+    assert placed(row) == [("a", 20.0, 15.0, 0)]
+    assert (row.lanes, row.closed, row.outside) == (1, [], [])
+
+
+def test_percentages_are_rounded_to_four_places() -> None:
+    window = Interval(shanghai(2, 8), shanghai(2, 22))
+    row = layout_row(window, [window], [item("a", shanghai(2, 10), shanghai(2, 11))])
+    assert placed(row) == [("a", 14.2857, 7.1429, 0)]
+
+
+def test_overlapping_items_are_stacked_in_lanes_and_lanes_are_reused() -> None:
+    row = layout_row(
+        WINDOW,
+        [WINDOW],
+        [
+            item("c", shanghai(2, 11, 30), shanghai(2, 13)),
+            item("a", shanghai(2, 10), shanghai(2, 11, 30)),
+            item("b", shanghai(2, 11), shanghai(2, 12)),
+            item("d", shanghai(2, 11, 45), shanghai(2, 12, 30)),
+        ],
+    )
+    assert placed(row) == [
+        ("a", 20.0, 15.0, 0),
+        ("b", 30.0, 10.0, 1),
+        ("c", 35.0, 15.0, 0),  # a has ended at 11:30: lane 0 is free again
+        ("d", 37.5, 7.5, 2),
+    ]
+    assert row.lanes == 3
+
+
+def test_items_crossing_the_edges_are_clipped_and_flagged() -> None:
+    row = layout_row(
+        WINDOW,
+        [WINDOW],
+        [
+            item("early", shanghai(2, 7), shanghai(2, 8, 30)),
+            item("late", shanghai(2, 17), shanghai(2, 19)),
+            item("night", shanghai(2, 19), shanghai(2, 20)),
+        ],
+    )
+    assert placed(row) == [("early", 0.0, 5.0, 0), ("late", 90.0, 10.0, 0)]
+    early, late = row.blocks
+    assert (early.clipped_start, early.clipped_end) == (True, False)
+    assert (late.clipped_start, late.clipped_end) == (False, True)
+    assert [i.payload for i in row.outside] == ["night"]
+
+
+def test_time_outside_the_open_intervals_is_closed() -> None:
+    row = layout_row(
+        WINDOW,
+        [
+            Interval(shanghai(2, 9), shanghai(2, 12)),
+            Interval(shanghai(2, 14), shanghai(2, 20)),  # runs past the window
+        ],
+        [],
+    )
+    assert row.closed == [Span(0.0, 10.0), Span(40.0, 20.0)]
+    assert row.blocks == [] and row.lanes == 1
+
+
+def test_a_day_without_opening_is_closed_throughout() -> None:
+    assert layout_row(WINDOW, [], []).closed == [Span(0.0, 100.0)]
+
+
+def test_shown_hours_run_from_the_earliest_opening_to_the_latest_closing() -> None:
+    assert shown_hours([parse_ranges("09:00-12:00"), parse_ranges("07:45-10:00, 14:30-21:30")]) == (
+        7 * 60,
+        22 * 60,
+    )
+    assert shown_hours([parse_ranges("22:00-02:00")]) == (22 * 60, 24 * 60)  # to midnight
+    assert shown_hours([(), ()]) == (8 * 60, 22 * 60)
+
+
+def test_hour_ticks_label_every_whole_hour() -> None:
+    assert hour_ticks(8 * 60, 10 * 60) == [
+        Tick("08:00", 0.0),
+        Tick("09:00", 50.0),
+        Tick("10:00", 100.0),
+    ]
+    assert hour_ticks(7 * 60 + 30, 10 * 60)[0] == Tick("08:00", 20.0)
+
+
+def test_day_window_is_in_the_space_zone() -> None:
+    tokyo = day_window(date(2026, 3, 2), ZoneInfo("Asia/Tokyo"), 8 * 60, 24 * 60)
+    assert tokyo == Interval(
+        datetime(2026, 3, 1, 23, 0, tzinfo=UTC), datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    )
+    assert week_start(date(2026, 3, 5)) == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("view", "day", "field"),
+    [
+        ("month", "", "view"),
+        ("day", "2026-3-5", "date"),
+        ("day", "2026-02-30", "date"),
+        ("day", "1999-12-31", "date"),
+    ],
+)
+def test_query_is_read_strictly(view: str, day: str, field: str) -> None:
+    with pytest.raises(InputError) as refused:
+        read_query(view, day, date(2026, 3, 2))
+    assert list(refused.value.by_field()) == [field]
+
+
+def test_the_week_view_starts_on_monday() -> None:
+    today = date(2026, 3, 2)
+    assert read_query("week", "2026-03-05", today).first_day == date(2026, 3, 2)
+    assert read_query("day", "", today).first_day == today
+
+
+def test_times_carry_their_date_and_zone_when_needed() -> None:
+    set_locale("en")
+    shanghai_zone, tokyo = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Tokyo")
+    monday, today = date(2026, 3, 2), date(2026, 3, 2)
+    span = (shanghai(2, 10), shanghai(2, 11))
+    assert span_text(*span, shanghai_zone, shanghai_zone, day=monday, today=today) == (
+        "10:00–11:00"
+    )
+    assert span_text(*span, tokyo, shanghai_zone, day=monday, today=today) == (
+        "11:00 (UTC+09:00)–12:00 (UTC+09:00)"
+    )
+    overnight = (shanghai(2, 22), shanghai(3, 2))
+    assert span_text(*overnight, shanghai_zone, shanghai_zone, day=monday, today=today) == (
+        "22:00–Tue, Mar 3 02:00"
+    )
+    to_midnight = (shanghai(2, 22), shanghai(3, 0))
+    assert span_text(*to_midnight, shanghai_zone, shanghai_zone, day=monday, today=today) == (
+        "22:00–00:00"
+    )
+    assert span_text(*span, shanghai_zone, shanghai_zone, day=None, today=today) == (
+        "Mon, Mar 2 10:00–11:00"
+    )
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+async def named_space(community, slug: str, name: str, **columns) -> Space:
+    space = await make_space(community, slug, **columns)
+    await Space.update({Space.name_zh: name, Space.name_en: ""}).where(Space.id == space.id)
+    return space
+
+
+async def book(user, slug: str, start: datetime, end: datetime, **kwargs):
+    actor = await load_actor(user)
+    return (await bookings.book(actor, slug, Request(start, end, **kwargs), now=NOW)).booking
+
+
+async def staff_world(browser: Browser):
+    """Two communities; the signed-in staff member serves 八一 only and reads English."""
+    bayi = await make_community("bayi", name_zh="八一社区", name_en="Bayi Community")
+    other = await make_community("caijiaxiang", name_zh="蔡家巷社区", name_en="")
+    hall = await named_space(
+        bayi, "hall", "党群活动室", weekly_hours={"mon": "09:00-12:00, 14:00-20:00"}
+    )
+    court = await named_space(bayi, "court", "门球场", requires_approval=True)
+    await named_space(other, "music", "共享音乐室")
+    resident = await make_user("13900000011", name="陈老师", community=bayi)
+    neighbour = await make_user("13900000022", name="刘阿姨", community=other)
+    await make_user("staff@example.com", staff_of=[bayi])
+    await browser.sign_in("staff@example.com", PASSWORD)
+    browser.set_language("en")
+    return bayi, other, hall, court, resident, neighbour
+
+
+async def test_day_view_places_bookings_requests_and_blocks(browser: Browser) -> None:
+    _bayi, _other, hall, _court, resident, neighbour = await staff_world(browser)
+    confirmed = await book(resident, "hall", shanghai(2, 10), shanghai(2, 11))
+    request = await book(resident, "court", shanghai(2, 19), shanghai(2, 21))
+    await book(neighbour, "music", shanghai(2, 10), shanghai(2, 11))
+    await SpaceClosure(
+        space=hall.id,
+        starts_at=shanghai(2, 15),
+        ends_at=shanghai(2, 16),
+        reason="换灯管",
+        units=1,
+        created_at=NOW,
+    ).save()
+    page = await browser.get("/staff/spaces/timeline?view=day&date=2026-03-02")
+    assert page.status_code == 200
+    html = page.text
+    # The hours run 08:00 (the court opens) to 22:00: 14 hours.
+    assert '<text x="0.0%" dx="3" y="15">08:00</text>' in html
+    assert '<text x="92.8571%" dx="3" y="15">21:00</text>' in html
+    assert '<line class="tl-grid" x1="100.0%" x2="100.0%" y1="0" y2="100%"/>' in html
+    assert (
+        f'<a class="tl-link" href="/bookings/{confirmed.id}" '
+        'aria-label="10:00–11:00, Confirmed, 陈老师">' in html
+    )
+    assert 'class="tl-item tl-kind-confirmed" x="14.2857%" y="2" width="7.1429%"' in html
+    # The request is dashed by its class and says so in words.
+    assert (
+        f'<a class="tl-link" href="/bookings/{request.id}" '
+        'aria-label="19:00–21:00, Waiting for approval, 陈老师">' in html
+    )
+    assert 'class="tl-item tl-kind-pending" x="78.5714%" y="2" width="14.2857%"' in html
+    assert "Waiting for approval · 陈老师" in html
+    # Staff see the name; the phone number only masked, in the tooltip.
+    assert "139****0011" in html and "13900000011" not in html
+    assert 'class="tl-item tl-kind-block" x="50.0%" y="2" width="7.1429%"' in html
+    # The hall is closed 08:00-09:00, 12:00-14:00 and 20:00-22:00: shaded, in the legend.
+    for left, width in [("0.0", "7.1429"), ("28.5714", "14.2857"), ("85.7143", "14.2857")]:
+        assert (
+            f'<rect x="{left}%" y="0" width="{width}%" height="100%" fill="url(#tl-hatch)"/>'
+            in html
+        )
+    assert "Hatched: outside opening hours" in html
+    # Another community's space and resident never appear.
+    assert "共享音乐室" not in html and "刘阿姨" not in html
+
+
+async def test_week_view_lists_each_day(browser: Browser) -> None:
+    _bayi, _other, _hall, _court, resident, _neighbour = await staff_world(browser)
+    await book(resident, "hall", shanghai(2, 10), shanghai(2, 11))
+    await book(resident, "court", shanghai(4, 19), shanghai(4, 21))
+    page = await browser.get("/staff/spaces/timeline?view=week&date=2026-03-04")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "Mon, Mar 2 – Sun, Mar 8" in text
+    # The hall opens on Mondays only: the other six days say why they are closed.
+    assert text.count("No opening hours on this weekday") == 6
+    assert "党群活动室 Bayi Community 10:00–11:00 Confirmed 陈老师" in text
+    assert "Wed, Mar 4" in text and "19:00–21:00 Waiting for approval 陈老师" in text
+    assert "共享音乐室" not in text
+    assert 'href="/staff/spaces/timeline?view=week&amp;date=2026-02-25"' in page.text
+    assert 'href="/staff/spaces/timeline?view=day&amp;date=2026-03-04"' in page.text
+
+
+async def test_another_community_cannot_be_chosen(browser: Browser) -> None:
+    await staff_world(browser)
+    mine = await browser.get("/staff/spaces/timeline?community=bayi")
+    assert mine.status_code == 200 and "门球场" in mine.text
+    assert (await browser.get("/staff/spaces/timeline?community=caijiaxiang")).status_code == 403
+    assert (await browser.get("/staff/spaces/timeline?community=nowhere")).status_code == 404
+    # The filter offers only my communities.
+    assert '<option value="caijiaxiang">' not in mine.text
+
+
+async def test_bad_date_or_view_is_explained(browser: Browser) -> None:
+    await staff_world(browser)
+    bad_date = await browser.get("/staff/spaces/timeline?date=2026-13-01")
+    assert bad_date.status_code == 400
+    assert "Enter a date like 2026-03-02." in bad_date.text
+    assert 'value="2026-13-01"' in bad_date.text  # what was typed stays
+    bad_view = await browser.get("/staff/spaces/timeline?view=month")
+    assert bad_view.status_code == 400
+    assert "Choose the day view or the week view." in bad_view.text
+
+
+async def test_admin_sees_every_community(browser: Browser) -> None:
+    await named_space(await make_community("bayi"), "hall", "党群活动室")
+    await named_space(await make_community("caijiaxiang"), "music", "共享音乐室")
+    await make_user("admin@example.com", is_admin=True)
+    await browser.sign_in("admin@example.com", PASSWORD)
+    text = text_of((await browser.get("/staff/spaces/timeline")).text)
+    assert re.search("党群活动室.*共享音乐室", text)
+
+
+async def test_residents_cannot_open_the_timeline(browser: Browser) -> None:
+    home = await make_community("bayi")
+    await make_user("13812345678", community=home)
+    await browser.sign_in("13812345678", PASSWORD)
+    assert (await browser.get("/staff/spaces/timeline")).status_code == 403
