@@ -20,8 +20,10 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def mask_phone(login: str) -> str:
+def mask_phone(login: str | None) -> str:
     """`13812345678` → `138****5678`; email addresses keep their first letter and domain."""
+    if not login:
+        return ""
     if len(login) == 11 and login.isdigit():
         return f"{login[:3]}****{login[7:]}"
     local, at, domain = login.partition("@")
@@ -124,10 +126,13 @@ def build_environment() -> Environment:
         site=get_settings().site,
         domain_links=domains.links,
         weekday_choices=lambda: list(zip(WEEKDAYS, i18n.weekday_names(), strict=True)),
-        weekday_name=lambda day: i18n.weekday_names()[day.weekday()],
     )
     env.filters.update(
-        datetime=_format_datetime, date=_format_date, mask_phone=mask_phone, device=device_name
+        datetime=_format_datetime,
+        date=_format_date,
+        day=i18n.format_day,
+        mask_phone=mask_phone,
+        device=device_name,
     )
     return env
 

@@ -8,6 +8,7 @@ acting user and `now`, raise domain errors, and either complete or change nothin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -167,8 +168,14 @@ async def book(
     now: datetime,
     note: str = "",
     idempotency_key: str | None = None,
+    booked_by: int | None = None,
+    on_created: Callable[[Booking, Space], Awaitable[None]] | None = None,
 ) -> Booked:
     """Book (or, where staff approve, request) `request.units` of the space.
+
+    `booked_by` names the staff member booking for the resident (代约); `on_created` runs
+    inside the booking's transaction once it is made, for what must happen with it or not
+    at all (telling the resident, the audit entry).
 
     Raises `RuleViolation` naming the rule and `Conflict` when the units are taken, both
     with the nearest free alternatives.
@@ -187,7 +194,10 @@ async def book(
             note=note,
             idempotency_key=idempotency_key,
             calendar=calendar,
+            booked_by=booked_by,
         )
+        if isinstance(outcome, Booked) and outcome.created and on_created is not None:
+            await on_created(outcome.booking, space)
     if isinstance(outcome, Booked):
         return outcome
     raise await refusal_error(space, request, outcome, user_id=actor.id, now=now)
@@ -238,6 +248,7 @@ async def book_locked(
     note: str = "",
     idempotency_key: str | None = None,
     calendar: Calendar | None,
+    booked_by: int | None = None,
 ) -> Booked | list[Refusal]:
     """`book` inside the caller's write transaction of the space: the booking, or why not."""
     if idempotency_key:
@@ -266,6 +277,7 @@ async def book_locked(
         idempotency_key=idempotency_key or None,
         created_at=now,
         updated_at=now,
+        booked_by=booked_by,
     )
     try:
         await booking.save()

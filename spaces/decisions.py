@@ -161,24 +161,15 @@ async def book_on_behalf(
     idempotency_key: str | None = None,
 ) -> Booked:
     """Staff book for a resident who cannot use a phone: the resident's quotas, eligibility
-    and notifications apply exactly as if the resident had booked."""
+    and notifications apply exactly as if the resident had booked. The booking, the
+    resident's notice and the audit entry are written together or not at all."""
     from app.accounts.sessions import load_actor
 
     resident = await User.objects().where(User.id == resident_id).first()
     if resident is None or not can_manage_community(actor, resident.community):
         raise NotFound(_("There is no such resident in your communities."))
-    result = await book(
-        await load_actor(resident),
-        space_slug,
-        request,
-        now=now,
-        note=note,
-        idempotency_key=idempotency_key,
-    )
-    if result.created:
-        booking = result.booking
-        await Booking.update({Booking.booked_by: actor.id}).where(Booking.id == booking.id)
-        space = await Space.objects().where(Space.id == booking.space).first()
+
+    async def told_and_audited(booking: Booking, space: Space) -> None:
         await notify_user(
             resident.id,
             "booking.booked_for_you",
@@ -194,11 +185,21 @@ async def book_on_behalf(
             action="booking.on_behalf",
             subject_type="booking",
             subject_id=str(booking.id),
-            community_id=space.community,
+            community_id=space.community.id,
             after={"resident": resident.id, "status": booking.status},
             now=now,
         )
-    return result
+
+    return await book(
+        await load_actor(resident),
+        space_slug,
+        request,
+        now=now,
+        note=note,
+        idempotency_key=idempotency_key,
+        booked_by=actor.id,
+        on_created=told_and_audited,
+    )
 
 
 async def hide_rating(actor: Actor, booking_id: str, *, now: datetime) -> None:

@@ -14,13 +14,14 @@ from typing import Any
 from app.accounts.services import insert_user
 from app.accounts.sessions import load_actor
 from app.calendar import Interval, wall_to_utc
+from app.demo import staff_login
 from app.errors import DomainError, InputError
 from app.passwords import hash_password
 from app.tables import Community, LoginKind, User
-from spaces import bookings, catalog
+from spaces import bookings, catalog, series
 from spaces.availability import fits
 from spaces.rules import Request
-from spaces.tables import Booking, BookingStatus, Space
+from spaces.tables import Booking, BookingSeries, BookingStatus, Space
 
 EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -321,6 +322,29 @@ async def _bookings(space: Space, people: dict[str, User], now: datetime) -> int
     return made
 
 
+async def _standing_group(now: datetime) -> str | None:
+    """The Bayi choir's Tuesday and Thursday mornings: a group series staff booked."""
+    space = await catalog.get_space("bayi-activity-room")
+    if await BookingSeries.exists().where(BookingSeries.space == space.id):
+        return None
+    staff = await User.objects().where(User.login == staff_login("bayi")).first()
+    if staff is None:
+        return None
+    tomorrow = now.astimezone(catalog.zone_of(space)).date() + timedelta(days=1)
+    form = series.SeriesForm(
+        group_name="八一社区合唱团",
+        weekdays=["tue", "thu"],
+        start_time="09:00",
+        end_time="11:00",
+        starts_on=tomorrow.isoformat(),
+        count="16",
+        note="固定排练，带钢琴伴奏",
+        skip_conflicts="1",
+    )
+    _made, booked, skipped = await series.create(await load_actor(staff), space, form, now=now)
+    return f"series bayi-activity-room: {booked} dates booked, {skipped} skipped"
+
+
 async def load(now: datetime) -> list[str]:
     people = await _neighbours(now)
     lines = []
@@ -329,4 +353,7 @@ async def load(now: datetime) -> list[str]:
         made = await _bookings(space, people, now)
         if made:
             lines.append(f"space {spec.slug}: {made} bookings")
+    standing = await _standing_group(now)
+    if standing:
+        lines.append(standing)
     return lines

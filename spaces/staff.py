@@ -611,6 +611,12 @@ def _time_helpers(space: Space, now: datetime) -> dict[str, Any]:
         "viewer_zone": viewer_zone(),
         "local_time": views.local_time,
         "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+        "span_text": partial(
+            views.span_text,
+            zone=zone,
+            viewer_zone=viewer_zone(),
+            today=now.astimezone(viewer_zone()).date(),
+        ),
         "status_labels": views.STATUS_LABELS,
     }
 

@@ -141,6 +141,31 @@ def day_label(day: date, today: date) -> str:
     return format_day(day, with_year=day.year != today.year)
 
 
+def span_text(
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    viewer_zone: ZoneInfo,
+    today: date,
+    *,
+    all_day: bool = False,
+) -> str:
+    """ "3月2日周一 09:00–11:00", "3月2日周一 – 3月4日周三（全天）" or across midnight
+    "3月2日周一 22:00 – 3月3日周二 06:00"."""
+    first = start.astimezone(zone)
+    last = end.astimezone(zone)
+    if all_day:
+        final = (last - timedelta(days=1)).date()
+        days = day_label(first.date(), today)
+        if final != first.date():
+            days = f"{days} – {day_label(final, today)}"
+        return _("%(days)s, all day", days=days)
+    begins = f"{day_label(first.date(), today)} {local_time(start, zone, viewer_zone)}"
+    if last.date() == first.date():
+        return f"{begins}–{local_time(end, zone, viewer_zone)}"
+    return f"{begins} – {day_label(last.date(), today)} {local_time(end, zone, viewer_zone)}"
+
+
 def duration_choices(availability: Availability, start: datetime) -> list[tuple[int, str]]:
     """Lengths a booking starting at `start` may have: whole slots, within the rules and
     within the open interval that contains the start."""

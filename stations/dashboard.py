@@ -203,6 +203,11 @@ class ReportLine:
     reason: str
 
 
+def _as_every_week(closed: ClosedStation) -> bool:
+    """Closed only because its weekly hours skip this day: its usual rest day, not news."""
+    return all(reason.kind == WEEKLY for reason in closed.reasons)
+
+
 async def dashboard(actor: Actor, now: datetime) -> list[Panel]:
     """Today at the actor's stations: open reports (oldest first), stations closed today
     and why, amenities out of order."""
@@ -217,7 +222,12 @@ async def dashboard(actor: Actor, now: datetime) -> list[Panel]:
             context={
                 "has_stations": bool(stations),
                 "reports": [ReportLine(r, _(REASON_LABELS[r.reason])) for r in reports],
-                "closed": [(c, [reason_text(r, c, today) for r in c.reasons]) for c in closed],
+                "closed": [
+                    (c, [reason_text(r, c, today) for r in c.reasons])
+                    for c in closed
+                    if not _as_every_week(c)
+                ],
+                "resting": [c for c in closed if _as_every_week(c)],
                 "broken": [
                     (station, _(AMENITIES.get(row.kind, row.kind)), row)
                     for station, row in await out_of_order(stations)

@@ -315,3 +315,13 @@ async def test_series_pages_are_scoped_to_the_staff_community(browser: Browser) 
     assert await Booking.count() == 8
     assert await Booking.count().where(Booking.status == "cancelled") == 0
     assert await BookingSeries.count() == 1
+
+
+async def test_a_group_series_shows_its_group_on_staff_pages(browser: Browser) -> None:
+    _home, staff, _leader, hall = await _setup()
+    await series.create(staff, hall, elderly_band(resident=""), now=NOW)
+    await browser.sign_in("staff@example.com", PASSWORD)
+    for url in ("/staff/spaces/hall", "/staff/spaces/hall/series", "/staff/spaces/timeline"):
+        page = await browser.get(url)
+        assert page.status_code == 200, url
+    assert "团体：老年合唱团" in (await browser.get("/staff/spaces/hall")).text

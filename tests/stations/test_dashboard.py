@@ -84,9 +84,10 @@ async def test_stations_closed_today_say_why(db: None) -> None:
     assert closed == [
         ("a-shut", True, ["Closure: all day, 停电检修"]),
         ("b-rest-day", True, ["Dated hours close it: 店主外出"]),
-        ("c-no-monday", True, ["No opening hours on this weekday"]),
         ("d-lunch", False, ["Closure: 12:00–14:00"]),
     ]
+    # Its usual weekly rest day is not news: listed apart, folded away.
+    assert [c.station.slug for c in panel.context["resting"]] == ["c-no-monday"]
 
 
 async def test_a_station_closed_on_holidays(db: None) -> None:
@@ -139,6 +140,7 @@ async def test_admin_sees_every_community_and_empty_panels_say_so(db: None) -> N
         "has_stations": False,
         "reports": [],
         "closed": [],
+        "resting": [],
         "broken": [],
     }
 
