@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,7 @@ def build_environment() -> Environment:
         day=i18n.format_day,
         mask_phone=mask_phone,
         device=device_name,
+        json_text=lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),
     )
     return env
 

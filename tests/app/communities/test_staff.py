@@ -126,3 +126,24 @@ async def test_the_last_admin_keeps_the_role(browser: Browser) -> None:
     await browser.submit(f"/staff/people/{admin.id}/admin", {"is_admin": ""})
     assert (await User.objects().where(User.id == admin.id).first()).is_admin is True
     assert "邻里至少要保留一位管理员。" in (await browser.get(f"/staff/people/{admin.id}")).text
+
+
+async def test_the_audit_log_shows_changes_in_plain_text(browser: Browser) -> None:
+    bayi = await make_community("bayi")
+    await make_user("admin@example.com", is_admin=True)
+    staff = await make_user("staff@example.com", staff_of=[bayi], name="刘主任")
+    await AuditEntry(
+        actor=staff.id,
+        action="space.update",
+        subject_type="space",
+        subject_id="hall",
+        community=bayi.id,
+        before={"name_zh": "活动室"},
+        after={"name_zh": "党群活动室", "capacity": 2},
+        occurred_at=NOW,
+    ).save()
+    await browser.sign_in("admin@example.com", PASSWORD)
+    page = await browser.get("/staff/audit")
+    assert "<code>name_zh</code>: 党群活动室" in page.text
+    assert "<code>capacity</code>: 2" in page.text
+    assert "刘主任" in page.text
