@@ -28,6 +28,7 @@ from app.accounts.controllers import AccountController
 from app.communities import api as communities_api
 from app.communities.staff import StaffController
 from app.errors import handle_exception
+from app.feed_pages import FeedsController
 from app.pages import (
     healthz,
     home,
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             notifications_read,
             healthz,
             serve_photo,
+            FeedsController,
             AccountController,
             StaffController,
             accounts_api.register,

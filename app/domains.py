@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.feeds import FeedSource
     from app.permissions import Actor
     from app.scheduler import Job
     from app.tables import User
@@ -68,6 +69,10 @@ class Domain:
     """Called inside the transaction that edits the public-holiday table."""
     jobs: Sequence[Job] = ()
     """Scheduled jobs (app.scheduler); exactly one process runs each turn."""
+    personal_feed: FeedSource | None = None
+    """The domain's events in a person's private calendar feed."""
+    staff_feed: FeedSource | None = None
+    """The domain's events in a staff member's feed of their communities."""
     dashboard: Callable[[Actor, datetime], Awaitable[Sequence[Panel]]] | None = None
     """The domain's panels on the staff dashboard, scoped to the actor's communities."""
 

@@ -300,6 +300,14 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return Response(
             body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
         )
+    if request.url.path.startswith("/feeds/"):
+        # Read by calendar apps, not people; and never echoing the address asked for.
+        return Response(
+            f"{problem.status} {problem.detail}",
+            status_code=problem.status,
+            media_type=MediaType.TEXT,
+            headers=problem.headers,
+        )
     if problem.status == 401:
         return Redirect(
             path=request.app.route_reverse("account:signin"),

@@ -191,3 +191,35 @@ class JobLease(Table):
     holder = Varchar(length=64, default="")
     leased_until = Timestamptz()
     last_run_at = Timestamptz(null=True, default=None)
+
+
+class FeedKind(StrEnum):
+    personal = "personal"
+    """The person's own bookings (`/feeds/users/{token}.ics`)."""
+    staff = "staff"
+    """Everything booked in the person's communities (`/feeds/staff/{token}.ics`)."""
+
+
+class FeedToken(Table):
+    """The secret address of a private calendar feed. The token is derived from the secret
+    key and `nonce`, so the account page can show it again; the database keeps only its
+    SHA-256 for lookups. A new nonce makes a new address and ends the old one at once."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    kind = Varchar(length=10, choices=FeedKind)
+    nonce = Varchar(length=64)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+
+
+class FeedCache(Table):
+    """A built calendar feed, shared by every process: rebuilt only when its fingerprint (the
+    versions of what it shows) changes, never once per poll."""
+
+    key = Varchar(length=200, unique=True)
+    fingerprint = Varchar(length=64)
+    etag = Varchar(length=64)
+    last_modified = Timestamptz()
+    body = Text()
+    built_at = Timestamptz()

@@ -23,6 +23,7 @@ from app.permissions import Actor, actor_of, requires_signed_in
 from app.settings import get_settings
 from app.web import flash, page, redirect
 from spaces import attendance, bookings, catalog, views, waitlist
+from spaces.feed_pages import google_calendar_url
 from spaces.rules import Request as BookingRequest
 from spaces.tables import SpaceKind
 
@@ -324,6 +325,9 @@ class BookingsController(Controller):
             space=space,
             is_owner=booking.user == actor.id,
             errors=errors or {},
+            google_url=google_calendar_url(
+                booking, space, str(request.base_url).rstrip("/") + request.url.path
+            ),
             **_booking_helpers(now),
         )
 

@@ -12,6 +12,8 @@ from spaces import api, dashboard, demo
 from spaces.attendance import JOBS
 from spaces.catalog import touch
 from spaces.controllers import BookingsController, CheckInController, SpacesController
+from spaces.feed_pages import BookingCalendarController, SpaceFeedController
+from spaces.feeds import PERSONAL_FEED, STAFF_FEED
 from spaces.staff import StaffSeriesController, StaffSpacesController
 from spaces.staff_reports import SpaceReportsController
 from spaces.staff_timeline import StaffTimelineController
@@ -89,6 +91,8 @@ DOMAIN = Domain(
         SpacesController,
         CheckInController,
         BookingsController,
+        BookingCalendarController,
+        SpaceFeedController,
         WaitlistController,
         StaffTimelineController,
         StaffSpacesController,
@@ -121,4 +125,6 @@ DOMAIN = Domain(
     before_account_deleted=before_account_deleted,
     after_holidays_changed=after_holidays_changed,
     jobs=[*JOBS, *WAITLIST_JOBS],
+    personal_feed=PERSONAL_FEED,
+    staff_feed=STAFF_FEED,
 )

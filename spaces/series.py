@@ -295,7 +295,7 @@ async def _write_occurrences(
     return booked, skipped
 
 
-def _pattern_of(series: BookingSeries) -> Pattern:
+def pattern_of(series: BookingSeries) -> Pattern:
     return Pattern(
         tuple(WEEKDAYS.index(d) for d in series.weekdays.split(",")),
         time.fromisoformat(series.start_time),
@@ -325,7 +325,7 @@ def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def describe(series: BookingSeries | Pattern) -> str:
     """ "每周二、周四 09:00–11:00" / "Every Tue, Thu, 09:00–11:00" in the current language."""
-    pattern = series if isinstance(series, Pattern) else _pattern_of(series)
+    pattern = series if isinstance(series, Pattern) else pattern_of(series)
     names = weekday_names()
     separator = "、" if current_locale().startswith("zh") else ", "
     return _(
@@ -578,7 +578,7 @@ async def edit(
     skip = form.skip_conflicts.lower() in {"1", "on", "true"}
     async with write_transaction(lock_key(space)):
         series = await BookingSeries.objects().where(BookingSeries.id == series.id).first()
-        before = _series_values(_pattern_of(series))
+        before = _series_values(pattern_of(series))
         target = series
         if form.scope == FOLLOWING:
             target = await _split(series, since, now)
@@ -845,7 +845,7 @@ async def restore(
         )
         if skip is None:
             raise NotFound(_("This date is not skipped."))
-        pattern = _pattern_of(series)
+        pattern = pattern_of(series)
         (occurrence,) = await plan(space, pattern, now=now, dates=[day])
         if occurrence.problem:
             raise Conflict(
@@ -855,6 +855,12 @@ async def restore(
         booking.booked_by = actor.id
         await booking.save()
         await SeriesSkip.delete().where(SeriesSkip.id == skip.id)
+        await BookingSeries.update(
+            {
+                BookingSeries.updated_at: now,
+                BookingSeries.sequence: BookingSeries.sequence + 1,
+            }
+        ).where(BookingSeries.id == series.id)
         await touch(space.id)
         if series.user is not None:
             await notify_user(

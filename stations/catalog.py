@@ -81,9 +81,16 @@ class CalendarData:
     closures: dict[int, list[Interval]] = field(default_factory=dict)
 
 
-async def calendar_data(station_ids: list[int], around: datetime) -> CalendarData:
-    """What opening-state evaluation needs, for `around` ± a week, in three queries."""
-    first, last = (around - timedelta(days=2)).date(), (around + timedelta(days=9)).date()
+async def calendar_data(
+    station_ids: list[int],
+    around: datetime,
+    *,
+    before: timedelta = timedelta(days=2),
+    after: timedelta = timedelta(days=9),
+) -> CalendarData:
+    """What opening-state evaluation needs, from `before` until `after` around `around`
+    (about a week each way unless asked), in three queries."""
+    first, last = (around - before).date(), (around + after).date()
     data = CalendarData(holidays=await holidays.between(first, last))
     if not station_ids:
         return data
@@ -100,8 +107,8 @@ async def calendar_data(station_ids: list[int], around: datetime) -> CalendarDat
         f"SELECT station, starts_at, ends_at FROM station_closure "
         f"WHERE station IN ({marks}) AND starts_at < {{}} AND ends_at > {{}}",
         *station_ids,
-        around + timedelta(days=9),
-        around - timedelta(days=2),
+        around + after,
+        around - before,
     ):
         data.closures.setdefault(row["station"], []).append(
             Interval(row["starts_at"], row["ends_at"])

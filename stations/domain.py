@@ -10,9 +10,10 @@ from app.domains import N_, Domain, Link
 from app.tables import User
 from stations import api, dashboard, demo
 from stations.controllers import StationsController
+from stations.feeds import StationFeedController
 from stations.staff import StaffStationsController
 from stations.staff_reports import StationReportsController
-from stations.tables import StationReport
+from stations.tables import Station, StationReport
 
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:
@@ -31,12 +32,18 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
     }
 
 
+async def after_holidays_changed() -> None:
+    """Opening hours of every station may follow the holidays: their feeds must rebuild."""
+    await Station.update({Station.version: Station.version + 1}).where(Station.id > 0)
+
+
 DOMAIN = Domain(
     name="stations",
     route_handlers=[
         StationsController,
         StaffStationsController,
         StationReportsController,
+        StationFeedController,
         *api.ROUTES,
     ],
     nav=[Link("stations:index", N_("Rest stations"))],
@@ -54,4 +61,5 @@ DOMAIN = Domain(
     dashboard=dashboard.dashboard,
     load_demo=demo.load,
     export_account=export_account,
+    after_holidays_changed=after_holidays_changed,
 )

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from app import clock
+from app import clock, feeds
 from app.accounts import forms, services, sessions
 from app.communities.services import communities_by_street
-from app.errors import DomainError, InputError, Throttled
+from app.errors import DomainError, InputError, NotFound, Throttled
 from app.i18n import _
 from app.permissions import Actor, actor_of, booking_block_reason, requires_signed_in
-from app.tables import Community
+from app.tables import Community, FeedKind
 from app.web import (
     SESSION_COOKIE,
     client_ip,
@@ -51,6 +52,41 @@ async def _signed_in_redirect(request: AnyRequest, user: Any, target: str) -> Re
         user, request.headers.get("user-agent", ""), clock.utcnow()
     )
     return redirect(target, cookies=[session_cookie(request, token)])
+
+
+def _feed_kind(actor: Actor, kind: str) -> FeedKind:
+    if kind == FeedKind.personal.value:
+        return FeedKind.personal
+    if kind == FeedKind.staff.value and (actor.is_admin or actor.staff_of):
+        return FeedKind.staff
+    raise NotFound(_("There is no such calendar."))
+
+
+async def _calendars(request: AnyRequest, actor: Actor) -> list[dict[str, Any]]:
+    """The person's calendar feeds with their addresses (None until made)."""
+    kinds = [FeedKind.personal]
+    if actor.is_admin or actor.staff_of:
+        kinds.append(FeedKind.staff)
+    found = []
+    for kind in kinds:
+        token = await feeds.token_for(actor.id, kind)
+        url = None
+        if token:
+            route = "feeds:personal" if kind is FeedKind.personal else "feeds:staff"
+            path = request.app.route_reverse(route, file=f"{token}.ics")
+            url = str(request.base_url).rstrip("/") + path
+        found.append(
+            {
+                "kind": kind.value,
+                "url": url,
+                "webcal": "webcal://" + url.split("://", 1)[1] if url else None,
+                "google": "https://calendar.google.com/calendar/r?cid="
+                + quote("webcal://" + url.split("://", 1)[1], safe="")
+                if url
+                else None,
+            }
+        )
+    return found
 
 
 class AccountController(Controller):
@@ -161,7 +197,13 @@ class AccountController(Controller):
     )
     async def signout_everywhere(self, request: AnyRequest) -> Redirect:
         await services.sign_out_everywhere(_actor(request).user, clock.utcnow())
-        flash(request, _("You have signed out on every device, and all API tokens were revoked."))
+        flash(
+            request,
+            _(
+                "You have signed out on every device; all API tokens and calendar addresses "
+                "were revoked."
+            ),
+        )
         return redirect(
             request.app.route_reverse("account:signin"),
             cookies=[expired_cookie(SESSION_COOKIE)],
@@ -199,6 +241,8 @@ class AccountController(Controller):
             sessions=await sessions.active_sessions(actor.id, now),
             current_session=request.scope.get("linli.session_hash"),
             tokens=await sessions.api_tokens(actor.id, now),
+            calendars=await _calendars(request, actor),
+            in_wechat="micromessenger" in request.headers.get("user-agent", "").lower(),
             **context,
         )
 
@@ -244,6 +288,29 @@ class AccountController(Controller):
         await sessions.revoke_api_token(_actor(request).id, token_id, clock.utcnow())
         flash(request, _("The token was revoked; programs using it can no longer sign in."))
         return redirect(request.app.route_reverse("account:index"))
+
+    @post("/calendars/{kind:str}/issue", name="account:calendar.issue", guards=[requires_signed_in])
+    async def issue_calendar(self, request: AnyRequest, kind: FromPath[str]) -> Redirect:
+        actor = _actor(request)
+        feed_kind = _feed_kind(actor, kind)
+        had = await feeds.token_for(actor.id, feed_kind) is not None
+        await feeds.issue(actor.id, feed_kind, clock.utcnow())
+        flash(
+            request,
+            _("New address made. The old one no longer works: subscribe again with this one.")
+            if had
+            else _("Your calendar address is ready. Add it to your calendar app."),
+        )
+        return redirect(request.app.route_reverse("account:index") + "#calendars")
+
+    @post(
+        "/calendars/{kind:str}/revoke", name="account:calendar.revoke", guards=[requires_signed_in]
+    )
+    async def revoke_calendar(self, request: AnyRequest, kind: FromPath[str]) -> Redirect:
+        actor = _actor(request)
+        await feeds.revoke(actor.id, _feed_kind(actor, kind))
+        flash(request, _("The calendar address was turned off; calendars using it stop updating."))
+        return redirect(request.app.route_reverse("account:index") + "#calendars")
 
     # --- password ---------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from app.tables import (
     ApiToken,
     AuditEntry,
     Community,
+    FeedToken,
     LoginKind,
     SignInSession,
     StaffMembership,
@@ -227,10 +228,12 @@ async def change_password(
 
 
 async def sign_out_everywhere(user: User, now: datetime) -> None:
-    """End every session and revoke every API token of the user."""
+    """End every session, revoke every API token and end every calendar address of the
+    user (whoever was signed in could have copied them)."""
     async with write_transaction():
         await sessions.end_other_sessions(user.id, keep_hash=None)
         await sessions.revoke_all_api_tokens(user.id, now)
+        await FeedToken.delete().where(FeedToken.user == user.id)
 
 
 async def request_password_reset(

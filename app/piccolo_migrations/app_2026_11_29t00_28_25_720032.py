@@ -1,15 +1,17 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from enum import Enum
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -73,9 +75,7 @@ DESCRIPTION = "communities, accounts, sessions, tokens, site settings, audit log
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="app", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="app", description=DESCRIPTION)
 
     manager.add_table(
         class_name="AuditEntry",
@@ -98,13 +98,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="linli_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="linli_user", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="District", tablename="district", schema=None, columns=None
-    )
+    manager.add_table(class_name="District", tablename="district", schema=None, columns=None)
 
     manager.add_table(
         class_name="StaffMembership",
@@ -127,17 +123,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Street", tablename="street", schema=None, columns=None
-    )
+    manager.add_table(class_name="Street", tablename="street", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Community", tablename="community", schema=None, columns=None
-    )
+    manager.add_table(class_name="Community", tablename="community", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="AuditEntry",

@@ -14,7 +14,7 @@ FORWARDS = [
     'CREATE INDEX sign_in_session_user ON sign_in_session ("user")',
     'CREATE INDEX api_token_user ON api_token ("user")',
     "CREATE INDEX community_street ON community (street)",
-    'CREATE INDEX linli_user_community ON linli_user (community)',
+    "CREATE INDEX linli_user_community ON linli_user (community)",
 ]
 BACKWARDS = [
     "DROP INDEX staff_membership_user_community",

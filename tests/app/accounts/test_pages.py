@@ -318,3 +318,56 @@ async def test_session_of_a_deleted_device_no_longer_signs_in(
     assert response.status_code == 303
     assert response.headers["location"] == "/account/signin?next=%2Faccount"
     assert text_of((await browser.get("/")).text).count("登录") >= 1
+
+
+async def test_calendar_addresses_on_the_account_page(browser: Browser) -> None:
+    from app.tables import FeedToken
+
+    await make_user("13800000009", community=await make_community("bayi"))
+    await browser.sign_in("13800000009", PASSWORD)
+    page = await browser.get("/account")
+    assert "生成我的日历地址" in page.text and "/feeds/users/" not in page.text
+    await browser.submit("/account/calendars/personal/issue")
+    page = await browser.get("/account")
+    first = re.search(r'value="(http://testserver/feeds/users/[^"]+\.ics)"', page.text)[1]
+    assert "webcal://testserver/feeds/users/" in page.text
+    assert (await browser.get(first.removeprefix("http://testserver"))).status_code == 200
+    # Stored only as a hash.
+    row = await FeedToken.objects().first()
+    token = first.rsplit("/", 1)[1].removesuffix(".ics")
+    assert token not in (row.token_hash, row.nonce)
+    # A new address ends the old one at once.
+    await browser.submit("/account/calendars/personal/issue")
+    second = re.search(
+        r'value="(http://testserver/feeds/users/[^"]+\.ics)"', (await browser.get("/account")).text
+    )[1]
+    assert second != first
+    assert (await browser.get(first.removeprefix("http://testserver"))).status_code == 404
+    await browser.submit("/account/calendars/personal/revoke")
+    assert (await browser.get(second.removeprefix("http://testserver"))).status_code == 404
+    # Residents have no staff feed.
+    assert (await browser.submit("/account/calendars/staff/issue")).status_code == 404
+
+
+async def test_wechat_is_told_how_to_subscribe(browser: Browser) -> None:
+    await make_user("13800000009", community=await make_community("bayi"))
+    await browser.sign_in("13800000009", PASSWORD)
+    wechat = "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 NetType/WIFI"
+    page = await browser.get("/account", headers={"User-Agent": wechat})
+    assert "微信不能直接打开日历链接" in page.text
+    assert "微信不能直接打开日历链接" not in (await browser.get("/account")).text
+
+
+async def test_feed_addresses_never_reach_the_access_log(
+    browser: Browser, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app import feeds
+    from app.tables import FeedKind
+
+    user = await make_user("13800000009", community=await make_community("bayi"))
+    token = await feeds.issue(user.id, FeedKind.personal, NOW)
+    with caplog.at_level("INFO", logger="linli.access"):
+        await browser.get(f"/feeds/users/{token}.ics")
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("linli"))
+    assert "/feeds/users/[redacted]" in ours
+    assert token not in ours

@@ -1,0 +1,284 @@
+"""Calendar feeds (RFC 5545) that every domain publishes the same way.
+
+- **Secret addresses.** A private feed is reached through a token derived from the secret key
+  and a random nonce kept on `FeedToken`; the database holds only the token's SHA-256, used
+  to find it. A new nonce makes a new address and the old one stops working at once.
+- **Built once per change.** A feed names a fingerprint of what it shows (versions, counts,
+  latest change, the window's first day, the language). The built text is kept in
+  `FeedCache`, shared by every process, and in each process's memory; a poll that finds the
+  same fingerprint is answered from there, or with 304 when the client has it already.
+- **Stable text.** Every event's DTSTAMP and LAST-MODIFIED come from the data, so the same
+  fingerprint always gives the same bytes and the ETag is the hash of the body.
+
+Domains contribute the events of the personal and staff feeds through `FeedSource`s on their
+`Domain`; each also builds public feeds of its own (a space's busy times, a station's hours)
+with `serve`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Component
+from litestar import Request, Response
+
+from app import i18n
+from app.cache import VersionedCache
+from app.db import is_unique_violation, stored_secret_key, write_transaction
+from app.errors import NotFound
+from app.i18n import _
+from app.permissions import Actor
+from app.settings import get_settings
+from app.tables import FeedCache, FeedKind, FeedToken, User
+
+PAST = timedelta(days=30)
+AHEAD = timedelta(days=180)
+"""The window of a feed: bookings from 30 days back to 180 days ahead (series are sent whole,
+as one event with its rule, when any of their dates falls in the window)."""
+CANCELLED_KEPT = PAST
+"""Cancelled bookings stay in feeds (as STATUS:CANCELLED) this long, so clients remove them."""
+REFRESH = timedelta(hours=1)
+"""What feeds ask clients to poll at (REFRESH-INTERVAL, X-PUBLISHED-TTL)."""
+MEDIA_TYPE = "text/calendar"
+"""Litestar adds `; charset=utf-8` to text media types."""
+PRODID = "-//Linli//Neighbourhood bookings//ZH"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The instants a feed covers, and the first local day (part of the fingerprint)."""
+
+    start: datetime
+    end: datetime
+    first_day: date
+
+    @classmethod
+    def around(cls, now: datetime) -> Window:
+        zone = ZoneInfo(get_settings().site.timezone)
+        first_day = (now - PAST).astimezone(zone).date()
+        return cls(now - PAST, now + AHEAD, first_day)
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _token_of(row: FeedToken) -> str:
+    key = get_settings().site.secret_key or await stored_secret_key() or ""
+    message = f"feed:{row.kind}:{row.user}:{row.nonce}".encode()
+    mac = hmac.new(key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+async def token_for(user_id: int, kind: FeedKind) -> str | None:
+    """The person's current token of this kind, or None when they have none (or when the
+    secret key changed since it was made, which ends every address)."""
+    row = (
+        await FeedToken.objects()
+        .where((FeedToken.user == user_id) & (FeedToken.kind == kind.value))
+        .first()
+    )
+    if row is None:
+        return None
+    token = await _token_of(row)
+    return token if hmac.compare_digest(_digest(token), row.token_hash) else None
+
+
+async def issue(user_id: int, kind: FeedKind, now: datetime) -> str:
+    """A new secret address (replacing the old one, which stops working at once)."""
+    row = FeedToken(
+        user=user_id,
+        kind=kind.value,
+        nonce=secrets.token_urlsafe(32),
+        token_hash="",
+        created_at=now,
+    )
+    token = await _token_of(row)
+    async with write_transaction(f"feed-token:{user_id}"):
+        await FeedToken.delete().where((FeedToken.user == user_id) & (FeedToken.kind == kind.value))
+        row.token_hash = _digest(token)
+        await row.save()
+    return token
+
+
+async def revoke(user_id: int, kind: FeedKind) -> None:
+    await FeedToken.delete().where((FeedToken.user == user_id) & (FeedToken.kind == kind.value))
+
+
+async def user_for(token: str, kind: FeedKind, now: datetime) -> User:
+    """The person a token belongs to; `NotFound` (the same for every failure, so nobody can
+    tell whether a token ever existed) otherwise."""
+    missing = NotFound(_("There is no calendar at this address."))
+    if not 20 <= len(token) <= 100:
+        raise missing
+    row = (
+        await FeedToken.objects(FeedToken.user)
+        .where((FeedToken.token_hash == _digest(token)) & (FeedToken.kind == kind.value))
+        .first()
+    )
+    if row is None or not row.user.active:
+        raise missing
+    if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
+        await FeedToken.update({FeedToken.last_used_at: now}).where(FeedToken.id == row.id)
+    return row.user
+
+
+def token_of_path(segment: str) -> str:
+    """`{token}.ics` → the token (Litestar cannot match a suffix after a parameter)."""
+    if not segment.endswith(".ics"):
+        raise NotFound(_("There is no calendar at this address."))
+    return segment[: -len(".ics")]
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What building events needs besides the data: the window, the site's address for
+    links, and the time."""
+
+    window: Window
+    base_url: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """What a domain adds to a person's feed: a cheap fingerprint of it (one or two small
+    queries), and its events."""
+
+    fingerprint: Callable[[Actor, Window], Awaitable[str]]
+    events: Callable[[Actor, Context], Awaitable[Sequence[Component]]]
+
+
+def calendar(name: str, description: str = "") -> Calendar:
+    """An empty feed with the name and refresh hints the common clients read."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    if description:
+        cal.add("description", description)
+        cal.add("x-wr-caldesc", description)
+    cal.add("x-wr-timezone", get_settings().site.timezone)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", REFRESH)
+    return cal
+
+
+def finish(cal: Calendar, events: Iterable[Component], window: Window) -> bytes:
+    """Add the events and a VTIMEZONE for every zone they use; the feed's bytes."""
+    for event in events:
+        cal.add_component(event)
+    cal.add_missing_timezones(
+        first_date=window.start.date() - timedelta(days=400),
+        last_date=window.end.date() + timedelta(days=800),
+    )
+    return cal.to_ical()
+
+
+@dataclass(frozen=True)
+class Built:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+_memory: VersionedCache[Built] = VersionedCache(64)
+
+
+async def cached(
+    key: str,
+    fingerprint: str,
+    build: Callable[[], Awaitable[tuple[bytes, datetime]]],
+    now: datetime,
+) -> Built:
+    """The feed for `key` at `fingerprint`: from this process, else the shared table, else
+    built now (and stored for every process)."""
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+    memo = _memory.get((key, digest))
+    if memo is not None:
+        return memo
+    row = await FeedCache.objects().where(FeedCache.key == key).first()
+    if row is not None and row.fingerprint == digest:
+        built = Built(row.body.encode(), row.etag, row.last_modified)
+    else:
+        body, last_modified = await build()
+        built = Built(body, hashlib.sha256(body).hexdigest()[:32], last_modified)
+        values = {
+            FeedCache.fingerprint: digest,
+            FeedCache.etag: built.etag,
+            FeedCache.last_modified: built.last_modified,
+            FeedCache.body: body.decode(),
+            FeedCache.built_at: now,
+        }
+        if row is not None:
+            await FeedCache.update(values).where(FeedCache.key == key)
+        else:
+            try:
+                await FeedCache.insert(
+                    FeedCache(key=key, **{column._meta.name: v for column, v in values.items()})
+                )
+            except Exception as exc:
+                if not is_unique_violation(exc):
+                    raise  # another process built it at the same moment: theirs is as good
+    _memory.put((key, digest), built)
+    return built
+
+
+def respond(request: Request[Any, Any, Any], built: Built, filename: str) -> Response[bytes]:
+    """200 with the feed, or 304 when the client's copy is current."""
+    etag = f'"{built.etag}"'
+    last_modified = built.last_modified.astimezone(UTC).replace(microsecond=0)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(last_modified, usegmt=True),
+        "Cache-Control": "private, max-age=300"
+        if "/users/" in request.url.path or "/staff/" in request.url.path
+        else "public, max-age=300",
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
+    }
+    if _not_modified(request, etag, last_modified):
+        return Response(b"", status_code=304, headers=headers)
+    return Response(built.body, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _not_modified(request: Request[Any, Any, Any], etag: str, last_modified: datetime) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
+        return etag in tags or "*" in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return last_modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def feed_locale(request: Request[Any, Any, Any], user: User | None = None) -> str:
+    """The feed's language: `?lang=`, else the person's, else the site's."""
+    asked = request.query_params.get("lang", "")
+    if asked in i18n.SUPPORTED_LOCALES:
+        return asked
+    if user is not None and user.locale in i18n.SUPPORTED_LOCALES:
+        return user.locale
+    return get_settings().site.default_locale

@@ -1,0 +1,331 @@
+"""Bookings as iCalendar events: a space's public feed (busy times only, never a name), and
+the spaces' part of a resident's and a staff member's private feeds.
+
+A single booking is one VEVENT whose UID is its random id. A group series is one VEVENT with
+a weekly RRULE from its first date to its last; EXDATE removes every date of the pattern
+that has no confirmed occurrence (skipped, cancelled, released as a no-show, or not booked
+because it was past), and a RECURRENCE-ID override gives every occurrence whose time
+differs from the pattern (changed on its own, or left at an older time by an edit). So
+expanding the feed gives exactly the occurrences stored.
+
+SEQUENCE grows with every change of time, place or status: a booking's own counter; for a
+series, the series' counter plus its occurrences' counters. DTSTAMP and LAST-MODIFIED are
+the time of the last change, so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Component, Event
+
+from app.calendar import wall_to_utc
+from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window
+from app.i18n import _, localized
+from app.permissions import Actor
+from spaces.catalog import zone_of
+from spaces.series import Pattern, pattern_of
+from spaces.tables import Booking, BookingSeries, BookingStatus, Space
+
+UID_DOMAIN = "linli"
+ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+STATUS = {
+    BookingStatus.confirmed.value: "CONFIRMED",
+    BookingStatus.pending.value: "TENTATIVE",
+}
+"""Other statuses (cancelled, rejected, a released no-show) are CANCELLED."""
+PUBLIC = "public"
+PERSONAL = "personal"
+STAFF = "staff"
+
+
+def _summary(space: Space, audience: str, who: str = "") -> str:
+    if audience == PUBLIC:
+        return _("Booked")
+    name = localized(space, "name")
+    return f"{name} · {who}" if audience == STAFF and who else name
+
+
+def _location(space: Space) -> str:
+    parts = [localized(space, "location"), localized(space.community, "name")]
+    return ", ".join(part for part in parts if part)
+
+
+def _who(booking: Booking) -> str:
+    user = booking.user
+    if user is not None and getattr(user, "id", None) is not None:
+        return user.name
+    return booking.note
+
+
+def _common(event: Event, space: Space, audience: str, link: str) -> None:
+    if audience != PUBLIC:
+        location = _location(space)
+        if location:
+            event.add("location", location)
+        if link:
+            event.add("url", link)
+    if space.latitude is not None and space.longitude is not None:
+        event.add("geo", (space.latitude, space.longitude))
+    event.add("transp", "OPAQUE")
+    event.add("class", "PUBLIC" if audience == PUBLIC else "PRIVATE")
+
+
+def booking_event(booking: Booking, space: Space, audience: str, *, base_url: str = "") -> Event:
+    """One booking as a VEVENT, in the space's zone."""
+    zone = zone_of(space)
+    event = Event()
+    event.add("uid", f"{booking.id}@{UID_DOMAIN}")
+    event.add("dtstamp", booking.updated_at)
+    event.add("created", booking.created_at)
+    event.add("last-modified", booking.updated_at)
+    event.add("sequence", booking.sequence)
+    event.add("dtstart", booking.starts_at.astimezone(zone))
+    event.add("dtend", booking.ends_at.astimezone(zone))
+    event.add("summary", _summary(space, audience, _who(booking)))
+    event.add("status", STATUS.get(booking.status, "CANCELLED"))
+    if audience != PUBLIC:
+        lines = [_status_text(booking)]
+        if booking.units > 1:
+            lines.append(_("Units: %(n)s", n=booking.units))
+        if audience == STAFF and booking.note:
+            lines.append(booking.note)
+        event.add("description", "\n".join(lines))
+    _common(event, space, audience, f"{base_url}/bookings/{booking.id}" if base_url else "")
+    return event
+
+
+def _status_text(booking: Booking) -> str:
+    from spaces.views import STATUS_LABELS
+
+    return _(STATUS_LABELS.get(booking.status, STATUS_LABELS["cancelled"]))
+
+
+def _pattern_span(pattern: Pattern, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = wall_to_utc(datetime.combine(day, pattern.start), zone).astimezone(zone)
+    end = wall_to_utc(datetime.combine(day, pattern.end), zone).astimezone(zone)
+    return start, end
+
+
+def series_events(
+    series: BookingSeries,
+    occurrences: Sequence[Booking],
+    space: Space,
+    audience: str,
+    *,
+    base_url: str = "",
+) -> list[Event]:
+    """The series as one recurring VEVENT plus an override for each occurrence whose time
+    differs from the pattern. `occurrences` are the series' bookings, any status."""
+    zone = zone_of(space)
+    pattern = pattern_of(series)
+    dates = pattern.dates()
+    live = {
+        b.occurrence_on: b
+        for b in occurrences
+        if b.status == BookingStatus.confirmed.value and b.occurrence_on in set(dates)
+    }
+    if not dates:
+        return []
+    uid = f"series-{series.id}@{UID_DOMAIN}"
+    changed = max([series.updated_at, *(b.updated_at for b in occurrences)])
+    sequence = series.sequence + sum(b.sequence for b in occurrences)
+    first_start, first_end = _pattern_span(pattern, dates[0], zone)
+    last_start, _last_end = _pattern_span(pattern, dates[-1], zone)
+    master = Event()
+    master.add("uid", uid)
+    master.add("dtstamp", changed)
+    master.add("created", series.created_at)
+    master.add("last-modified", changed)
+    master.add("sequence", sequence)
+    master.add("dtstart", first_start)
+    master.add("dtend", first_end)
+    master.add(
+        "rrule",
+        {
+            "freq": "weekly",
+            "byday": [ICAL_DAYS[d] for d in pattern.weekdays],
+            "until": last_start.astimezone(ZoneInfo("UTC")),
+        },
+    )
+    missing = [_pattern_span(pattern, d, zone)[0] for d in dates if d not in live]
+    if missing:
+        master.add("exdate", missing)
+    who = series.group_name or _who_of_series(series)
+    master.add("summary", _summary(space, audience, who))
+    master.add("status", "CANCELLED" if series.cancelled_at and not live else "CONFIRMED")
+    if audience != PUBLIC:
+        master.add("description", _("Standing booking: %(pattern)s", pattern=_describe(series)))
+    _common(master, space, audience, f"{base_url}/bookings" if base_url else "")
+    events = [master]
+    for day, booking in sorted(live.items()):
+        start, end = _pattern_span(pattern, day, zone)
+        if (booking.starts_at, booking.ends_at) == (start, end):
+            continue
+        override = booking_event(booking, space, audience, base_url=base_url)
+        override["uid"] = uid
+        override.add("recurrence-id", start)
+        events.append(override)
+    return events
+
+
+def _who_of_series(series: BookingSeries) -> str:
+    user = series.user
+    return user.name if user is not None and getattr(user, "id", None) is not None else ""
+
+
+def _describe(series: BookingSeries) -> str:
+    from spaces.series import describe
+
+    return describe(series)
+
+
+# --- reading what a feed shows ------------------------------------------------------------
+
+
+async def _bookings(where: Any, context: Context) -> list[Booking]:
+    window = context.window
+    return (
+        await Booking.objects(Booking.space, Booking.user)
+        .where(
+            where
+            & Booking.series.is_null()
+            & (Booking.ends_at > window.start)
+            & (Booking.starts_at < window.end)
+            & (
+                Booking.status.is_in([BookingStatus.confirmed.value, BookingStatus.pending.value])
+                | (Booking.updated_at > context.now - CANCELLED_KEPT)
+            )
+        )
+        .order_by(Booking.starts_at)
+    )
+
+
+async def _series(where: Any, window: Window) -> list[tuple[BookingSeries, list[Booking]]]:
+    found = await BookingSeries.objects(BookingSeries.user).where(
+        where
+        & (BookingSeries.ends_on >= window.first_day)
+        & (BookingSeries.starts_on <= window.end.date())
+    )
+    if not found:
+        return []
+    occurrences = await Booking.objects(Booking.user).where(
+        Booking.series.is_in([s.id for s in found])
+    )
+    by_series: dict[Any, list[Booking]] = {s.id: [] for s in found}
+    for booking in occurrences:
+        by_series[booking.series].append(booking)
+    return [(s, by_series[s.id]) for s in sorted(found, key=lambda s: (s.starts_on, str(s.id)))]
+
+
+async def _spaces(ids: set[Any]) -> dict[Any, Space]:
+    if not ids:
+        return {}
+    rows = await Space.objects(Space.community).where(Space.id.is_in(list(ids)))
+    return {space.id: space for space in rows}
+
+
+async def events_of(
+    booking_where: Any, series_where: Any, audience: str, context: Context
+) -> list[Component]:
+    """The single bookings and the series matching the conditions, as events."""
+    bookings = await _bookings(booking_where, context)
+    series = await _series(series_where, context.window)
+    spaces = await _spaces({b.space.id for b in bookings} | {s.space for s, _o in series})
+    base = context.base_url
+    events: list[Component] = [
+        booking_event(b, spaces[b.space.id], audience, base_url=base) for b in bookings
+    ]
+    for item, occurrences in series:
+        events += series_events(item, occurrences, spaces[item.space], audience, base_url=base)
+    return events
+
+
+# --- the space's public feed ------------------------------------------------------------------
+
+
+def public_fingerprint(space: Space, window: Window) -> str:
+    """Every change to a space's bookings, calendar or details bumps its version."""
+    return (
+        f"space:{space.id}:{space.created_at}:{space.version}:{space.updated_at}:{window.first_day}"
+    )
+
+
+async def public_events(space: Space, context: Context) -> list[Component]:
+    return await events_of(
+        Booking.space == space.id, BookingSeries.space == space.id, PUBLIC, context
+    )
+
+
+# --- the spaces' part of private feeds --------------------------------------------------------
+
+
+async def _fingerprint(
+    booking_where: str, series_where: str, args: list[Any], window: Window
+) -> str:
+    """Counts, latest changes and summed sequences: any change a feed shows moves one."""
+    bookings = await Booking.raw(
+        "SELECT COUNT(*) AS n, MAX(booking.updated_at) AS changed, "
+        "SUM(booking.sequence) AS seq, MAX(space.updated_at) AS space_changed "
+        f"FROM booking JOIN space ON space.id = booking.space WHERE {booking_where} "
+        "AND booking.ends_at > {}",
+        *args,
+        window.start,
+    )
+    series = await BookingSeries.raw(
+        "SELECT COUNT(*) AS n, MAX(booking_series.updated_at) AS changed, "
+        "SUM(booking_series.sequence) AS seq FROM booking_series "
+        f"JOIN space ON space.id = booking_series.space WHERE {series_where}",
+        *args,
+    )
+    return f"{sorted(bookings[0].items())}|{sorted(series[0].items())}"
+
+
+async def personal_fingerprint(actor: Actor, window: Window) -> str:
+    return await _fingerprint(
+        'booking."user" = {}', 'booking_series."user" = {}', [actor.id], window
+    )
+
+
+async def personal_events(actor: Actor, context: Context) -> list[Component]:
+    return await events_of(
+        Booking.user == actor.id, BookingSeries.user == actor.id, PERSONAL, context
+    )
+
+
+def _communities(actor: Actor) -> list[int] | None:
+    """The communities a staff feed covers; None for an administrator (all)."""
+    return None if actor.is_admin else sorted(actor.staff_of)
+
+
+async def staff_fingerprint(actor: Actor, window: Window) -> str:
+    communities = _communities(actor)
+    if communities is None:
+        return await _fingerprint("1 = 1", "1 = 1", [], window)
+    if not communities:
+        return "nothing"
+    where = f"space.community IN ({', '.join('{}' for _ in communities)})"
+    return await _fingerprint(where, where, communities, window)
+
+
+async def staff_events(actor: Actor, context: Context) -> list[Component]:
+    communities = _communities(actor)
+    if communities is None:
+        return await events_of(
+            Booking.id.is_not_null(), BookingSeries.id.is_not_null(), STAFF, context
+        )
+    if not communities:
+        return []
+    return await events_of(
+        Booking.space.community.is_in(communities),
+        BookingSeries.space.community.is_in(communities),
+        STAFF,
+        context,
+    )
+
+
+PERSONAL_FEED = FeedSource(personal_fingerprint, personal_events)
+STAFF_FEED = FeedSource(staff_fingerprint, staff_events)
