@@ -4,7 +4,6 @@ installed domain contributes its events; the feed is built once per change."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from icalendar import Component
@@ -48,21 +47,15 @@ async def private_feed(request: AnyRequest, file: str, kind: FeedKind) -> Respon
     else:
         name = _("Bookings in my communities · %(site)s", site=_("Linli"))
 
-    async def build() -> tuple[bytes, Any]:
+    async def build() -> bytes:
         context = Context(window, base_url, now)
-        events: list[Component] = []
+        events: list[Component | bytes] = []
         for source in sources:
             events += await source.events(actor, context)
-        return feeds.finish(feeds.calendar(name), events, window), _latest(events, now)
+        return await feeds.finish(feeds.calendar(name), events, window)
 
     built = await feeds.cached(f"{kind.value}:{user.id}:{locale}", fingerprint, build, now)
     return feeds.respond(request, built, f"{name}.ics")
-
-
-def _latest(events: Sequence[Component], default: Any) -> Any:
-    """The latest LAST-MODIFIED among the events (the feed's Last-Modified)."""
-    stamps = [event.get("last-modified").dt for event in events if event.get("last-modified")]
-    return max(stamps) if stamps else default
 
 
 class FeedsController(Controller):

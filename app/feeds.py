@@ -17,9 +17,11 @@ with `serve`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Component
+from icalendar import Calendar, Component, Timezone
 from litestar import Request, Response
 
 from app import i18n
@@ -162,7 +164,7 @@ class FeedSource:
     queries), and its events."""
 
     fingerprint: Callable[[Actor, Window], Awaitable[str]]
-    events: Callable[[Actor, Context], Awaitable[Sequence[Component]]]
+    events: Callable[[Actor, Context], Awaitable[Sequence[Component | bytes]]]
 
 
 def calendar(name: str, description: str = "") -> Calendar:
@@ -183,15 +185,50 @@ def calendar(name: str, description: str = "") -> Calendar:
     return cal
 
 
-def finish(cal: Calendar, events: Iterable[Component], window: Window) -> bytes:
-    """Add the events and a VTIMEZONE for every zone they use; the feed's bytes."""
+async def finish(
+    cal: Calendar,
+    events: Iterable[Component | bytes],
+    window: Window,
+    zones: Iterable[str] = (),
+) -> bytes:
+    """The feed's bytes (written in a worker thread, so the server keeps answering)."""
+    return await asyncio.to_thread(finish_now, cal, list(events), window, set(zones))
+
+
+def finish_now(
+    cal: Calendar, events: list[Component | bytes], window: Window, zones: set[str]
+) -> bytes:
+    """The calendar with its events (components, or their text from `event_text`) and a
+    VTIMEZONE for every zone they use (`zones` names those of events given as text)."""
+    first, last = window.start.date() - timedelta(days=400), window.end.date() + timedelta(days=800)
+    written = [e for e in events if isinstance(e, bytes)]
+    zones = zones | {z.decode() for text in written for z in _TZID.findall(text)}
     for event in events:
-        cal.add_component(event)
-    cal.add_missing_timezones(
-        first_date=window.start.date() - timedelta(days=400),
-        last_date=window.end.date() + timedelta(days=800),
-    )
-    return cal.to_ical()
+        if isinstance(event, Component):
+            cal.add_component(event)
+    cal.add_missing_timezones(first_date=first, last_date=last)
+    present = {str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")}
+    for zone in sorted(zones - present):
+        cal.subcomponents.insert(0, Timezone.from_tzid(zone, first_date=first, last_date=last))
+    text = cal.to_ical()
+    if not written:
+        return text
+    end = b"END:VCALENDAR\r\n"
+    return text.removesuffix(end) + b"".join(written) + end
+
+
+_TZID = re.compile(rb";TZID=([^:;\r\n]+)")
+_event_text: VersionedCache[bytes] = VersionedCache(100_000)
+
+
+def event_text(key: tuple[Any, ...], make: Callable[[], Component]) -> bytes:
+    """An event's iCalendar text, made once per `key` (everything its text depends on):
+    rebuilding a big feed after one change then writes only the event that changed."""
+    text = _event_text.get(key)
+    if text is None:
+        text = make().to_ical()
+        _event_text.put(key, text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -207,21 +244,44 @@ _memory: VersionedCache[Built] = VersionedCache(64)
 async def cached(
     key: str,
     fingerprint: str,
-    build: Callable[[], Awaitable[tuple[bytes, datetime]]],
+    build: Callable[[], Awaitable[bytes]],
     now: datetime,
 ) -> Built:
     """The feed for `key` at `fingerprint`: from this process, else the shared table, else
-    built now (and stored for every process)."""
+    built now (and stored for every process; its Last-Modified is then `now`)."""
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
     memo = _memory.get((key, digest))
     if memo is not None:
         return memo
+    # One build per key at a time in this process: the polls that arrive meanwhile wait
+    # for it instead of building the same feed again.
+    lock = _building.setdefault(key, asyncio.Lock())
+    try:
+        async with lock:
+            memo = _memory.get((key, digest))
+            if memo is not None:
+                return memo
+            return await _load_or_build(key, digest, build, now)
+    finally:
+        if not lock.locked() and _building.get(key) is lock:
+            del _building[key]
+
+
+_building: dict[str, asyncio.Lock] = {}
+
+
+async def _load_or_build(
+    key: str,
+    digest: str,
+    build: Callable[[], Awaitable[bytes]],
+    now: datetime,
+) -> Built:
     row = await FeedCache.objects().where(FeedCache.key == key).first()
     if row is not None and row.fingerprint == digest:
         built = Built(row.body.encode(), row.etag, row.last_modified)
     else:
-        body, last_modified = await build()
-        built = Built(body, hashlib.sha256(body).hexdigest()[:32], last_modified)
+        body = await build()
+        built = Built(body, hashlib.sha256(body).hexdigest()[:32], now)
         values = {
             FeedCache.fingerprint: digest,
             FeedCache.etag: built.etag,

@@ -437,7 +437,7 @@ async def rate(
     actor: Actor, booking_id: str, *, stars: int, comment: str, now: datetime
 ) -> Booking:
     """The resident's rating (评单) of a booking that has ended; it may be changed later."""
-    booking, _space, is_owner = await _booking_for(actor, booking_id)
+    booking, space, is_owner = await _booking_for(actor, booking_id)
     if not is_owner:
         raise NotFound(_("There is no such booking."))
     if effective_status(booking, now) != BookingStatus.completed.value:
@@ -450,16 +450,19 @@ async def rate(
     if errors:
         raise InputError(errors)
     comment = comment.strip()
-    await Booking.update(
-        {
-            Booking.rating: stars,
-            Booking.rating_comment: comment,
-            Booking.rated_at: now,
-            # A new comment is shown again until staff hide it; the audit log keeps the
-            # hidden one.
-            Booking.rating_hidden: booking.rating_hidden and comment == booking.rating_comment,
-        }
-    ).where(Booking.id == booking.id)
+    async with write_transaction(lock_key(space)):
+        await Booking.update(
+            {
+                Booking.rating: stars,
+                Booking.rating_comment: comment,
+                Booking.rated_at: now,
+                # A new comment is shown again until staff hide it; the audit log keeps
+                # the hidden one.
+                Booking.rating_hidden: booking.rating_hidden
+                and comment == booking.rating_comment,
+            }
+        ).where(Booking.id == booking.id)
+        await touch(space.id)  # the space page's ratings are cached by its version
     return await Booking.objects().where(Booking.id == booking.id).first()
 
 

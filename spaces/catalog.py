@@ -430,8 +430,21 @@ class RatingSummary:
 RECENT_COMMENTS = 5
 
 
+_ratings_cache: VersionedCache[RatingSummary] = VersionedCache(256)
+
+
 async def ratings_of(space: Space) -> RatingSummary:
-    """What residents thought of the space, for its public page."""
+    """What residents thought of the space, for its public page; cached by the space's
+    version, which rating and hiding a comment bump."""
+    key = (space.id, space.created_at, space.version)
+    summary = _ratings_cache.get(key)
+    if summary is None:
+        summary = await _ratings_from_database(space)
+        _ratings_cache.put(key, summary)
+    return summary
+
+
+async def _ratings_from_database(space: Space) -> RatingSummary:
     totals, recent = await gather(
         Booking.raw(
             "SELECT AVG(rating) AS average, COUNT(rating) AS count FROM booking "

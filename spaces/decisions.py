@@ -210,6 +210,7 @@ async def hide_rating(actor: Actor, booking_id: str, *, now: datetime) -> None:
         if booking.rating_hidden or not booking.rating_comment:
             return
         await Booking.update({Booking.rating_hidden: True}).where(Booking.id == booking.id)
+        await touch(space.id)
         await audit.record(
             actor_id=actor.id,
             action="rating.hidden",

@@ -35,10 +35,9 @@ class SpaceFeedController(Controller):
         window = Window.around(now)
         name = _("%(space)s: booked times", space=localized(space, "name"))
 
-        async def build() -> tuple[bytes, Any]:
+        async def build() -> bytes:
             events = await public_events(space, Context(window, "", now))
-            body = feeds.finish(feeds.calendar(name), events, window)
-            return body, max(space.updated_at, *(e["last-modified"].dt for e in events))
+            return await feeds.finish(feeds.calendar(name), events, window)
 
         built = await feeds.cached(
             f"space:{space.id}:{locale}",
@@ -82,7 +81,7 @@ class BookingCalendarController(Controller):
         base_url = str(request.base_url).rstrip("/")
         event = booking_event(booking, space, audience, base_url=base_url)
         window = Window.around(booking.starts_at)
-        body = feeds.finish(feeds.calendar(localized(space, "name")), [event], window)
+        body = await feeds.finish(feeds.calendar(localized(space, "name")), [event], window)
         return Response(
             body,
             media_type=feeds.MEDIA_TYPE,

@@ -99,9 +99,9 @@ class StationFeedController(Controller):
             f"{station.updated_at}:{window.first_day}:{locale}"
         )
 
-        async def build() -> tuple[bytes, Any]:
-            body = feeds.finish(feeds.calendar(name), await station_events(station, now), window)
-            return body, station.updated_at
+        async def build() -> bytes:
+            events = await station_events(station, now)
+            return await feeds.finish(feeds.calendar(name), events, window)
 
         built = await feeds.cached(f"station:{station.id}:{locale}", fingerprint, build, now)
         return feeds.respond(request, built, f"{station.slug}.ics")

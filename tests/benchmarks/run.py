@@ -29,6 +29,7 @@ from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOKINGS = 10_000
+FEED_BOOKINGS = 5_000
 
 
 @dataclass
@@ -189,8 +190,74 @@ async def seed(bench_day: date) -> tuple[str, int]:
     ]
     for chunk in range(0, len(rows), 500):
         await Booking.insert(*rows[chunk : chunk + 500])
+    feed_space = Space(
+        slug="bench-feed",
+        community=community.id,
+        kind="activity_room",
+        name_zh="基准订阅",
+        name_en="Bench feed",
+        capacity=1,
+        weekly_hours=every_day,
+        created_at=now,
+        updated_at=now,
+    )
+    await feed_space.save()
+    # FEED_BOOKINGS 40-minute bookings every 50 minutes, all inside a feed's window.
+    feed_first = now.replace(second=0, microsecond=0) - timedelta(days=20)
+    feed_rows = [
+        Booking(
+            id=uuid.uuid4(),
+            space=feed_space.id,
+            user=user.id,
+            starts_at=feed_first + timedelta(minutes=50 * i),
+            ends_at=feed_first + timedelta(minutes=50 * i + 40),
+            units=1,
+            status="confirmed",
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(FEED_BOOKINGS)
+    ]
+    for chunk in range(0, len(feed_rows), 500):
+        await Booking.insert(*feed_rows[chunk : chunk + 500])
     _row, token = await create_api_token(user, "bench", now)
-    return token, await Booking.count()
+    return token, await Booking.count().where(Booking.space == week_space.id)
+
+
+async def feed_build_in_process(repeats: int) -> tuple[list[float], list[float], int]:
+    """Building the feed of a space with FEED_BOOKINGS bookings in its window from the
+    database: cold (nothing cached), and again after one booking changed (what each change
+    costs, once, whatever the number of subscribers)."""
+    from app import feeds
+    from app.cache import clear_all
+    from app.feeds import Context, Window
+    from spaces import catalog
+    from spaces.feeds import public_events
+    from spaces.tables import Booking
+
+    space = await catalog.get_space("bench-feed")
+    now = datetime.now(UTC)
+    window = Window.around(now)
+
+    async def build() -> bytes:
+        events = await public_events(space, Context(window, "", now))
+        return await feeds.finish(feeds.calendar("bench"), events, window)
+
+    cold, changed, size = [], [], 0
+    for _ in range(repeats):
+        clear_all()
+        started = time.perf_counter()
+        size = len(await build())
+        cold.append((time.perf_counter() - started) * 1000)
+    for i in range(repeats):
+        one = await Booking.select(Booking.id).where(Booking.space == space.id).first()
+        await Booking.update(
+            {Booking.updated_at: now + timedelta(seconds=i + 1), Booking.sequence: i + 1}
+        ).where(Booking.id == one["id"])
+        started = time.perf_counter()
+        await build()
+        changed.append((time.perf_counter() - started) * 1000)
+    return cold, changed, size
 
 
 async def availability_in_process(bench_day: date, repeats: int) -> list[float]:
@@ -234,6 +301,7 @@ def main() -> None:
     bench_day = date.today() + timedelta(days=30)
     token, count = asyncio.run(seed(bench_day))
     timings = asyncio.run(availability_in_process(bench_day, 300))
+    feed_cold, feed_changed, feed_bytes = asyncio.run(feed_build_in_process(5))
 
     linli_port, trivial_port = free_port(), free_port()
     servers = [
@@ -264,6 +332,11 @@ def main() -> None:
             connections=16,
             headers={"Cookie": cookie},
         )
+        feed_url = f"{linli}/feeds/spaces/bench-feed.ics"
+        with urlopen(feed_url) as response:  # builds it once
+            etag = response.headers["etag"]
+        feed = wrk(feed_url, seconds=seconds, connections=1)
+        feed_304 = wrk(feed_url, seconds=seconds, connections=1, headers={"If-None-Match": etag})
         first_start = int(datetime.combine(bench_day, datetime.min.time(), UTC).timestamp())
         create = wrk(
             f"{linli}/api/v1/bookings",
@@ -313,6 +386,35 @@ def main() -> None:
             f"{trivial_rate.requests_per_s:.0f}",
             f"{created_per_s / trivial_rate.requests_per_s:.2f}",
             "—",
+        ),
+        Row(
+            f"space feed, {FEED_BOOKINGS:,} bookings ({feed_bytes / 1e6:.1f} MB): cold build, "
+            "median ms",
+            f"{statistics.median(feed_cold):.0f}",
+            "—",
+            "—",
+            "—",
+        ),
+        Row(
+            "space feed, rebuilt after one booking changed, median ms",
+            f"{statistics.median(feed_changed):.0f}",
+            "—",
+            "—",
+            "once per change",
+        ),
+        Row(
+            "space feed, served unchanged, median ms (1 connection)",
+            f"{feed.p50_ms:.2f}",
+            f"{trivial_latency.p50_ms:.2f}",
+            f"{feed.p50_ms / trivial_latency.p50_ms:.1f}×",
+            "< 10 ms",
+        ),
+        Row(
+            "space feed, 304 Not Modified, median ms (1 connection)",
+            f"{feed_304.p50_ms:.2f}",
+            f"{trivial_latency.p50_ms:.2f}",
+            f"{feed_304.p50_ms / trivial_latency.p50_ms:.1f}×",
+            "< 3 ms",
         ),
     ]
     rows += nearby_rows(
