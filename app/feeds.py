@@ -181,7 +181,7 @@ def calendar(name: str, description: str = "") -> Calendar:
         cal.add("x-wr-caldesc", description)
     cal.add("x-wr-timezone", get_settings().site.timezone)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    cal.add("x-published-ttl", "PT1H")
     return cal
 
 

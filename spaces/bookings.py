@@ -458,8 +458,7 @@ async def rate(
                 Booking.rated_at: now,
                 # A new comment is shown again until staff hide it; the audit log keeps
                 # the hidden one.
-                Booking.rating_hidden: booking.rating_hidden
-                and comment == booking.rating_comment,
+                Booking.rating_hidden: booking.rating_hidden and comment == booking.rating_comment,
             }
         ).where(Booking.id == booking.id)
         await touch(space.id)  # the space page's ratings are cached by its version

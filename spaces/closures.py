@@ -10,6 +10,10 @@ A closure (`units` None) shuts the space and hits every confirmed booking and pe
 request it overlaps. A block takes `units` out of use and hits the confirmed bookings it
 overlaps only when, with the block, more units would be held than the space has; pending
 requests are left to approval, which re-checks capacity.
+
+Closures can also come from a calendar file (`plan_import`, then `add_many` with
+`imported_from`): every event becomes a closure of the whole space, those identical to an
+existing closure are skipped, and all are written with their consequences in one transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from app.db import write_transaction
 from app.errors import Conflict, NotFound
 from app.formfields import Fields
 from app.i18n import _, localized
+from app.ics_import import CarriedForm, ImportedEvent
 from app.notifications import notify_user
 from app.permissions import Actor
 from spaces import notices
@@ -52,6 +57,15 @@ class ClosureForm:
     cancel_reason: str = ""
     expected: str = ""
     """The ids of the bookings shown in the preview, comma separated."""
+
+
+@dataclass
+class ImportForm(CarriedForm):
+    """The confirmation of closures imported from a calendar file."""
+
+    choice: str = ""
+    cancel_reason: str = ""
+    expected: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,64 @@ class ImpactChanged(Conflict):
         self.affected = affected
 
 
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing closures would do: each new one with the bookings it hits, and the
+    ones skipped because the same closure already exists (or came earlier in the file)."""
+
+    hits: list[tuple[Draft, list[Booking]]]
+    skipped: list[Draft]
+
+    @property
+    def affected(self) -> list[Booking]:
+        """Every booking hit, once, earliest first."""
+        return [booking for booking, _draft in _hit_once(self.hits)]
+
+
+@dataclass(frozen=True)
+class Added:
+    closures: list[SpaceClosure]
+    affected: list[Booking]
+    skipped: int
+    """Imported closures left out because the same closure existed already."""
+
+
+def drafts_of(events: list[ImportedEvent]) -> list[Draft]:
+    """Closures of the whole space, one for each imported calendar event."""
+    return [Draft(e.start, e.end, e.all_day, None, e.summary) for e in events]
+
+
+def _hit_once(hits: list[tuple[Draft, list[Booking]]]) -> list[tuple[Booking, Draft]]:
+    """Each booking hit with the first draft that hits it, earliest booking first."""
+    seen: dict[Any, tuple[Booking, Draft]] = {}
+    for draft, bookings in hits:
+        for booking in bookings:
+            seen.setdefault(booking.id, (booking, draft))
+    return sorted(seen.values(), key=lambda pair: (pair[0].starts_at, str(pair[0].id)))
+
+
+async def _fresh(space: Space, drafts: list[Draft]) -> tuple[list[Draft], list[Draft]]:
+    """The drafts to add and those skipped: the same span as an existing closure of the
+    whole space, or as an earlier draft."""
+    existing = await SpaceClosure.select(SpaceClosure.starts_at, SpaceClosure.ends_at).where(
+        (SpaceClosure.space == space.id) & SpaceClosure.units.is_null()
+    )
+    taken = {(row["starts_at"], row["ends_at"]) for row in existing}
+    fresh: list[Draft] = []
+    skipped: list[Draft] = []
+    for draft in drafts:
+        span = (draft.start, draft.end)
+        (skipped if span in taken else fresh).append(draft)
+        taken.add(span)
+    return fresh, skipped
+
+
+async def plan_import(space: Space, drafts: list[Draft]) -> ImportPlan:
+    """The preview of an import: what `add_many(..., imported_from=...)` would do now."""
+    fresh, skipped = await _fresh(space, drafts)
+    return ImportPlan([(draft, await impact(space, draft)) for draft in fresh], skipped)
+
+
 async def add(
     actor: Actor,
     space: Space,
@@ -149,52 +221,113 @@ async def add(
 
     The caller has checked that the actor manages the space.
     """
+    added = await add_many(
+        actor,
+        space,
+        [draft],
+        choice=choice,
+        cancel_reason=cancel_reason,
+        expected=expected,
+        now=now,
+    )
+    return added.closures[0], added.affected
+
+
+async def add_many(
+    actor: Actor,
+    space: Space,
+    drafts: list[Draft],
+    *,
+    choice: str,
+    cancel_reason: str,
+    expected: str,
+    now: datetime,
+    imported_from: str | None = None,
+) -> Added:
+    """Add the closures and blocks in one transaction, and apply the chosen consequence to
+    every booking they hit (each once; an empty `cancel_reason` gives the reason of the
+    first closure hitting it). `expected` is `ids_of` the bookings the preview showed.
+
+    `imported_from` names the calendar file the drafts come from: drafts identical to an
+    existing closure are then skipped, and one audit entry sums up the import. The caller
+    has checked that the actor manages the space.
+    """
     fields = Fields()
     if choice not in {KEEP, CANCEL}:
         fields.error("choice", _("Choose what happens to the bookings."))
-    cancel_reason = fields.text(cancel_reason or draft.reason, "cancel_reason", max_length=300)
+    cancel_reason = fields.text(cancel_reason, "cancel_reason", max_length=300)
     fields.check()
     async with write_transaction(lock_key(space)):
-        affected = await impact(space, draft)
+        if imported_from is None:
+            fresh, skipped = list(drafts), []
+        else:
+            fresh, skipped = await _fresh(space, drafts)
+        hit = _hit_once([(draft, await impact(space, draft)) for draft in fresh])
+        affected = [booking for booking, _draft in hit]
         if ids_of(affected) != expected:
             raise ImpactChanged(affected)
-        closure = SpaceClosure(
-            space=space.id,
-            starts_at=draft.start,
-            ends_at=draft.end,
-            all_day=draft.all_day,
-            reason=draft.reason,
-            units=draft.units,
-            created_by=actor.id,
-            created_at=now,
-        )
-        await closure.save()
+        made = []
+        for draft in fresh:
+            closure = SpaceClosure(
+                space=space.id,
+                starts_at=draft.start,
+                ends_at=draft.end,
+                all_day=draft.all_day,
+                reason=draft.reason,
+                units=draft.units,
+                created_by=actor.id,
+                created_at=now,
+            )
+            await closure.save()
+            made.append(closure)
+        if not made:
+            return Added([], [], len(skipped))
         await touch(space.id)
-        for booking in affected:
+        for booking, draft in hit:
+            reason = cancel_reason or draft.reason
             if choice == KEEP:
                 await _tell_kept(booking, space, draft, now)
             elif booking.status == BookingStatus.pending.value:
-                await reject_locked(actor, booking, space, reason=cancel_reason, now=now)
+                await reject_locked(actor, booking, space, reason=reason, now=now)
             else:
-                await cancel_locked(actor.id, booking, space, reason=cancel_reason, now=now)
+                await cancel_locked(actor.id, booking, space, reason=reason, now=now)
+        action, after = _what_was_added(made, len(skipped), imported_from)
         await audit.record(
             actor_id=actor.id,
-            action="space.block_added" if draft.units else "space.closure_added",
+            action=action,
             subject_type="space",
             subject_id=space.slug,
             community_id=space.community.id,
             after={
-                "closure": closure.id,
-                "start": draft.start.isoformat(),
-                "end": draft.end.isoformat(),
-                "units": draft.units,
-                "reason": draft.reason,
+                **after,
                 "bookings": choice if affected else None,
                 "booking_ids": [str(b.id) for b in affected],
             },
             now=now,
         )
-    return closure, affected
+    return Added(made, affected, len(skipped))
+
+
+def _what_was_added(
+    made: list[SpaceClosure], skipped: int, imported_from: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The audit action and details: the one closure or block, or a summary of an import."""
+    if imported_from is not None:
+        return "space.closures_imported", {
+            "file": imported_from,
+            "count": len(made),
+            "skipped": skipped,
+            "first": min(c.starts_at for c in made).isoformat(),
+            "last": max(c.ends_at for c in made).isoformat(),
+        }
+    closure = made[0]
+    return "space.block_added" if closure.units else "space.closure_added", {
+        "closure": closure.id,
+        "start": closure.starts_at.isoformat(),
+        "end": closure.ends_at.isoformat(),
+        "units": closure.units,
+        "reason": closure.reason,
+    }
 
 
 async def _tell_kept(booking: Booking, space: Space, draft: Draft, now: datetime) -> None:

@@ -214,8 +214,13 @@ ROW_COLUMNS = (
 `Booking` objects with a joined user costs ten times the query."""
 
 
-async def _bookings(where: Any, context: Context) -> list[SimpleNamespace]:
+async def _bookings(where: Any, audience: str, context: Context) -> list[SimpleNamespace]:
+    """Single bookings in the window: confirmed ones, pending requests (except in public
+    feeds: a request holds nothing), and those cancelled lately, so clients remove them."""
     window = context.window
+    shown = [BookingStatus.confirmed.value]
+    if audience != PUBLIC:
+        shown.append(BookingStatus.pending.value)
     rows = (
         await Booking.select(*ROW_COLUMNS)
         .where(
@@ -224,8 +229,11 @@ async def _bookings(where: Any, context: Context) -> list[SimpleNamespace]:
             & (Booking.ends_at > window.start)
             & (Booking.starts_at < window.end)
             & (
-                Booking.status.is_in([BookingStatus.confirmed.value, BookingStatus.pending.value])
-                | (Booking.updated_at > context.now - CANCELLED_KEPT)
+                Booking.status.is_in(shown)
+                | (
+                    Booking.status.not_in([BookingStatus.pending.value])
+                    & (Booking.updated_at > context.now - CANCELLED_KEPT)
+                )
             )
         )
         .order_by(Booking.starts_at)
@@ -260,7 +268,7 @@ async def events_of(
 ) -> list[Component | bytes]:
     """The single bookings and the series matching the conditions, as events (built in a
     worker thread: thousands of events take a while, and the server keeps answering)."""
-    bookings = await _bookings(booking_where, context)
+    bookings = await _bookings(booking_where, audience, context)
     series = await _series(series_where, context.window)
     spaces = await _spaces({b.space for b in bookings} | {s.space for s, _o in series})
     return await asyncio.to_thread(_render, bookings, series, spaces, audience, context.base_url)

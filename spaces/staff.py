@@ -3,6 +3,7 @@ space's upcoming bookings. Cancelling with a reason happens on the booking's own
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from app import clock, photos
+from app import clock, ics_import, photos
 from app.accounts.forms import checked
 from app.communities.services import managed_communities
 from app.errors import Conflict, DomainError, Forbidden, InputError
@@ -58,6 +59,11 @@ UPLOAD_MAX_BODY_BYTES = photos.MAX_UPLOAD_BYTES + 1024 * 1024
 class SpaceEditForm(editing.SpaceForm):
     photo: UploadFile | None = None
     remove_photo: str = ""
+
+
+@dataclass
+class CalendarUpload:
+    file: UploadFile | None = None
 
 
 @dataclass
@@ -481,6 +487,7 @@ class StaffSpacesController(Controller):
         *,
         hours_form: management.SpecialHoursForm | None = None,
         hours_errors: dict[str, str] | None = None,
+        import_errors: dict[str, str] | None = None,
     ) -> Template:
         now = clock.utcnow()
         return page(
@@ -492,6 +499,7 @@ class StaffSpacesController(Controller):
             errors=errors,
             hours_form=hours_form or management.SpecialHoursForm(),
             hours_errors=hours_errors or {},
+            import_errors=import_errors or {},
             special_hours=await management.special_hours_ahead(
                 space, now.astimezone(catalog.zone_of(space)).date()
             ),
@@ -588,6 +596,138 @@ class StaffSpacesController(Controller):
             flash(
                 request,
                 _("Saved. %(n)s bookings stand and the residents were told.", n=len(affected)),
+            )
+        return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
+
+    # Closures imported from a calendar file (.ics): the preview, the confirmation.
+
+    async def _import_preview_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        form: closures.ImportForm,
+        events: list[ics_import.ImportedEvent],
+        plan: closures.ImportPlan,
+        *,
+        errors: dict[str, str] | None = None,
+        message: str = "",
+        status_code: int = 200,
+    ) -> Template:
+        form.expected = closures.ids_of(plan.affected)
+        return page(
+            request,
+            "spaces/staff/closure_import_preview.html",
+            status_code=status_code,
+            space=space,
+            form=form,
+            carried=[event.carried for event in events],
+            plan=plan,
+            errors=errors or {},
+            message=message,
+            **_time_helpers(space, clock.utcnow()),
+        )
+
+    @post(
+        "/{slug:str}/closures/import/preview",
+        name="staff:space.closures.import.preview",
+        request_max_body_size=ics_import.UPLOAD_MAX_BODY_BYTES,
+    )
+    async def preview_import(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: Annotated[CalendarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
+        space = await managed_space(_actor(request), slug)
+        upload = await data.file.read() if data.file is not None else b""
+        start, end = ics_import.window(clock.utcnow())
+        try:
+            events = await asyncio.to_thread(
+                ics_import.read_events, upload, zone=catalog.zone_of(space), start=start, end=end
+            )
+        except InputError as exc:
+            return await self._closures_page(
+                request, space, closures.ClosureForm(), {}, 400, import_errors=exc.by_field()
+            )
+        plan = await closures.plan_import(space, closures.drafts_of(events))
+        form = closures.ImportForm(
+            file_name=ics_import.file_label(getattr(data.file, "filename", ""))
+        )
+        return await self._import_preview_page(request, space, form, events, plan)
+
+    @post("/{slug:str}/closures/import", name="staff:space.closures.import")
+    async def import_closures(
+        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[closures.ImportForm]
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        space = await managed_space(actor, slug)
+        now = clock.utcnow()
+        start, end = ics_import.window(now)
+        try:
+            events = ics_import.read_carried(
+                ics_import.carried_values(data.events),
+                zone=catalog.zone_of(space),
+                start=start,
+                end=end,
+            )
+        except InputError as exc:
+            return await self._closures_page(
+                request, space, closures.ClosureForm(), {}, 400, import_errors=exc.by_field()
+            )
+        drafts = closures.drafts_of(events)
+        file_name = ics_import.file_label(data.file_name)
+        try:
+            added = await closures.add_many(
+                actor,
+                space,
+                drafts,
+                choice=data.choice,
+                cancel_reason=data.cancel_reason,
+                expected=data.expected,
+                now=now,
+                imported_from=file_name,
+            )
+        except closures.ImpactChanged as exc:
+            plan = await closures.plan_import(space, drafts)
+            return await self._import_preview_page(
+                request, space, data, events, plan, message=exc.detail, status_code=409
+            )
+        except InputError as exc:
+            plan = await closures.plan_import(space, drafts)
+            return await self._import_preview_page(
+                request, space, data, events, plan, errors=exc.by_field(), status_code=400
+            )
+        if added.closures:
+            flash(
+                request,
+                _(
+                    "%(n)s closures were imported from %(file)s.",
+                    n=len(added.closures),
+                    file=file_name or _("the calendar file"),
+                ),
+            )
+        else:
+            flash(request, _("Nothing was imported: every event is a closure already."))
+        if added.closures and added.skipped:
+            flash(
+                request,
+                _(
+                    "%(n)s events were skipped: the same closure was there already.",
+                    n=added.skipped,
+                ),
+            )
+        if added.affected and data.choice == closures.CANCEL:
+            flash(
+                request,
+                _(
+                    "%(n)s bookings were cancelled and the residents told why.",
+                    n=len(added.affected),
+                ),
+            )
+        elif added.affected:
+            flash(
+                request,
+                _("%(n)s bookings stand and the residents were told.", n=len(added.affected)),
             )
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
 

@@ -13,6 +13,7 @@ from app import audit
 from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _
+from app.ics_import import ImportedEvent
 from app.permissions import Actor
 from stations import dated
 from stations.management import community_of, require_manager
@@ -52,13 +53,8 @@ async def special_hours_ahead(station: Station, now: datetime) -> list[StationSp
     )
 
 
-async def add_closure(
-    actor: Actor, station: Station, form: dated.ClosureForm, *, now: datetime
-) -> StationClosure:
-    """Close the station for whole days or for a time range (its opening hours are kept)."""
-    require_manager(actor, station)
-    values = dated.parse_closure(form, ZoneInfo(station.timezone), now)
-    row = StationClosure(
+def _closure_row(station: Station, values: dated.ClosureValues, now: datetime) -> StationClosure:
+    return StationClosure(
         station=station.id,
         starts_at=values.starts_at,
         ends_at=values.ends_at,
@@ -66,6 +62,15 @@ async def add_closure(
         reason=values.reason,
         created_at=now,
     )
+
+
+async def add_closure(
+    actor: Actor, station: Station, form: dated.ClosureForm, *, now: datetime
+) -> StationClosure:
+    """Close the station for whole days or for a time range (its opening hours are kept)."""
+    require_manager(actor, station)
+    values = dated.parse_closure(form, ZoneInfo(station.timezone), now)
+    row = _closure_row(station, values, now)
     async with write_transaction(f"station:{station.id}"):
         await row.save()
         await touch(station.id)
@@ -79,6 +84,66 @@ async def add_closure(
             now=now,
         )
     return row
+
+
+def imported_closures(events: list[ImportedEvent]) -> list[dated.ClosureValues]:
+    """Closures of the station, one for each imported calendar event."""
+    return [dated.ClosureValues(e.start, e.end, e.all_day, e.summary) for e in events]
+
+
+async def fresh_closures(
+    station: Station, closures: list[dated.ClosureValues]
+) -> tuple[list[dated.ClosureValues], list[dated.ClosureValues]]:
+    """The closures to add and those skipped: the same span as an existing closure of the
+    station, or as an earlier one in the list."""
+    existing = await StationClosure.select(StationClosure.starts_at, StationClosure.ends_at).where(
+        StationClosure.station == station.id
+    )
+    taken = {(row["starts_at"], row["ends_at"]) for row in existing}
+    fresh: list[dated.ClosureValues] = []
+    skipped: list[dated.ClosureValues] = []
+    for values in closures:
+        span = (values.starts_at, values.ends_at)
+        (skipped if span in taken else fresh).append(values)
+        taken.add(span)
+    return fresh, skipped
+
+
+async def add_closures(
+    actor: Actor,
+    station: Station,
+    closures: list[dated.ClosureValues],
+    *,
+    imported_from: str,
+    now: datetime,
+) -> tuple[list[StationClosure], int]:
+    """Add closures imported from the calendar file `imported_from` in one transaction with
+    one audit entry; those identical to an existing closure are skipped. Returns the rows
+    added and the number skipped."""
+    require_manager(actor, station)
+    async with write_transaction(f"station:{station.id}"):
+        fresh, skipped = await fresh_closures(station, closures)
+        rows = [_closure_row(station, values, now) for values in fresh]
+        if not rows:
+            return [], len(skipped)
+        await StationClosure.insert(*rows)
+        await touch(station.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="station.closures.import",
+            subject_type="station",
+            subject_id=station.slug,
+            community_id=community_of(station),
+            after={
+                "file": imported_from,
+                "count": len(rows),
+                "skipped": len(skipped),
+                "first": min(row.starts_at for row in rows).isoformat(),
+                "last": max(row.ends_at for row in rows).isoformat(),
+            },
+            now=now,
+        )
+    return rows, len(skipped)
 
 
 async def remove_closure(actor: Actor, station: Station, closure_id: int, *, now: datetime) -> None:

@@ -4,6 +4,7 @@ closures and special hours; deactivating and reactivating them."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -16,7 +17,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import clock, photos
+from app import clock, ics_import, photos
 from app.accounts.forms import checked
 from app.communities.services import managed_communities
 from app.domains import N_
@@ -57,6 +58,11 @@ class AmenityForm:
 class StationEditForm(editing.StationForm):
     photo: UploadFile | None = None
     remove_photo: str = ""
+
+
+@dataclass
+class CalendarUpload:
+    file: UploadFile | None = None
 
 
 def _actor(request: AnyRequest) -> Actor:
@@ -277,12 +283,13 @@ class StaffStationsController(Controller):
         closure: dated.ClosureForm | None = None,
         special: dated.SpecialHoursForm | None = None,
         errors: dict[str, str] | None = None,
+        import_errors: dict[str, str] | None = None,
     ) -> Template:
         now = clock.utcnow()
         return page(
             request,
             "stations/staff/dates.html",
-            status_code=400 if errors else 200,
+            status_code=400 if errors or import_errors else 200,
             station=station,
             zone=station.timezone,
             closure_when=partial(closure_when, zone=ZoneInfo(station.timezone)),
@@ -292,6 +299,7 @@ class StaffStationsController(Controller):
             closure=closure or dated.ClosureForm(),
             special=special or dated.SpecialHoursForm(),
             errors=errors or {},
+            import_errors=import_errors or {},
         )
 
     @get("/{slug:str}/dates", name="staff:station.dates")
@@ -320,6 +328,87 @@ class StaffStationsController(Controller):
         station = await management.managed_station(actor, slug)
         await schedule.remove_closure(actor, station, closure_id, now=clock.utcnow())
         flash(request, _("The closure was removed."))
+        return redirect(_station_url(request, "staff:station.dates", slug))
+
+    @post(
+        "/{slug:str}/closures/import/preview",
+        name="staff:station.closures.import.preview",
+        request_max_body_size=ics_import.UPLOAD_MAX_BODY_BYTES,
+    )
+    async def preview_import(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: Annotated[CalendarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
+        """The closures a calendar file (.ics) would add, to check before confirming."""
+        station = await management.managed_station(_actor(request), slug)
+        upload = await data.file.read() if data.file is not None else b""
+        start, end = ics_import.window(clock.utcnow())
+        zone = ZoneInfo(station.timezone)
+        try:
+            events = await asyncio.to_thread(
+                ics_import.read_events, upload, zone=zone, start=start, end=end
+            )
+        except InputError as exc:
+            return await self._dates_page(request, station, import_errors=exc.by_field())
+        fresh, skipped = await schedule.fresh_closures(station, schedule.imported_closures(events))
+        return page(
+            request,
+            "stations/staff/closure_import_preview.html",
+            station=station,
+            zone=station.timezone,
+            closure_when=partial(closure_when, zone=zone),
+            fresh=fresh,
+            skipped=skipped,
+            carried=[event.carried for event in events],
+            file_name=ics_import.file_label(getattr(data.file, "filename", "")),
+        )
+
+    @post("/{slug:str}/closures/import", name="staff:station.closures.import")
+    async def import_closures(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[ics_import.CarriedForm],
+    ) -> Template | Redirect:
+        actor = _actor(request)
+        station = await management.managed_station(actor, slug)
+        now = clock.utcnow()
+        start, end = ics_import.window(now)
+        try:
+            events = ics_import.read_carried(
+                ics_import.carried_values(data.events),
+                zone=ZoneInfo(station.timezone),
+                start=start,
+                end=end,
+            )
+        except InputError as exc:
+            return await self._dates_page(request, station, import_errors=exc.by_field())
+        file_name = ics_import.file_label(data.file_name)
+        added, skipped = await schedule.add_closures(
+            actor,
+            station,
+            schedule.imported_closures(events),
+            imported_from=file_name,
+            now=now,
+        )
+        if added:
+            flash(
+                request,
+                _(
+                    "%(n)s closures were imported from %(file)s.",
+                    n=len(added),
+                    file=file_name or _("the calendar file"),
+                ),
+            )
+        else:
+            flash(request, _("Nothing was imported: every event is a closure already."))
+        if added and skipped:
+            flash(
+                request,
+                _("%(n)s events were skipped: the same closure was there already.", n=skipped),
+            )
         return redirect(_station_url(request, "staff:station.dates", slug))
 
     @post("/{slug:str}/special-hours", name="staff:station.special.add")

@@ -330,3 +330,16 @@ def test_the_window_is_thirty_days_back_and_half_a_year_ahead() -> None:
 @pytest.mark.parametrize("segment", ["short.ics", "a" * 200 + ".ics", "no-suffix"])
 async def test_malformed_tokens_are_not_found(browser: Browser, segment: str) -> None:
     assert (await browser.get(f"/feeds/users/{segment}")).status_code == 404
+
+
+async def test_pending_requests_stay_out_of_the_public_feed(browser: Browser) -> None:
+    home = await make_community("bayi")
+    await make_space(home, "hall", requires_approval=True)
+    leader = await make_user("13812345678", community=home)
+    request = await bookings.book(
+        await actor_for(leader), "hall", Request(shanghai(3, 10), shanghai(3, 11)), now=NOW
+    )
+    assert _events((await browser.get("/feeds/spaces/hall.ics")).content) == []
+    token = await feeds.issue(leader.id, FeedKind.personal, NOW)
+    (mine,) = _events((await browser.get(f"/feeds/users/{token}.ics")).content)
+    assert (str(mine["uid"]), str(mine["status"])) == (f"{request.booking.id}@linli", "TENTATIVE")
