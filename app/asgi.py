@@ -42,13 +42,14 @@ from app.photos import serve_photo
 from app.settings import Settings, get_settings
 from app.templating import STATIC_DIR, configure_templates
 from app.web import RequestContextMiddleware, before_send
+from needs.domain import DOMAIN as NEEDS
 from spaces.domain import DOMAIN as SPACES
 from stations.domain import DOMAIN as STATIONS
 
 log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "linli_csrf"
-DOMAINS = [SPACES, STATIONS]
+DOMAINS = [SPACES, STATIONS, NEEDS]
 """The domains this application is assembled from."""
 
 

@@ -7,4 +7,6 @@ from app.settings import get_settings
 
 DB = make_engine(get_settings().database.url)
 
-APP_REGISTRY = AppRegistry(apps=["app.piccolo_app", "spaces.piccolo_app", "stations.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=["app.piccolo_app", "spaces.piccolo_app", "stations.piccolo_app", "needs.piccolo_app"]
+)

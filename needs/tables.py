@@ -1,0 +1,189 @@
+"""Tables of the `needs` Piccolo app: the community-needs loop (点单—派单—接单—评单) and the
+three lists (三张清单) it draws on: resources, needs and projects.
+
+Needs may point at a booking or a series made for them; those live in `spaces`, so they are
+kept here as opaque ids, never as foreign keys into another domain's tables.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from app.tables import Community, User
+
+
+class Category(StrEnum):
+    repairs = "repairs"
+    environment = "environment"
+    parking = "parking"
+    neighbours = "neighbours"
+    space_or_tool = "space_or_tool"
+    elderly_care = "elderly_care"
+    other = "other"
+
+
+class NeedStatus(StrEnum):
+    open = "open"
+    """Filed (or reopened, or declined by whoever had it): waiting for staff to dispatch."""
+    dispatched = "dispatched"
+    """Sent to a volunteer or a partner unit, who has not yet accepted."""
+    accepted = "accepted"
+    """Being worked on."""
+    done = "done"
+    """Finished; waiting for the resident's rating."""
+    rated = "rated"
+    """Rated well: the loop is closed."""
+    withdrawn = "withdrawn"
+    """Taken back by the resident, or closed by staff as not a need (with a reason)."""
+
+
+class ReporterKind(StrEnum):
+    resident = "resident"
+    courier = "courier"
+    """Filed without an account (a courier on their round): followed through a secret link."""
+    staff = "staff"
+
+
+class VolunteerStatus(StrEnum):
+    applied = "applied"
+    approved = "approved"
+    declined = "declined"
+    retired = "retired"
+
+
+class PartnerUnit(Table):
+    """A partner unit (共建单位): a company, school, office or organisation that helps the
+    community. Its contact person may sign in to take needs dispatched to the unit."""
+
+    community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=False)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100, default="")
+    kind = Varchar(length=40, default="")
+    """What it is, in a few words (物业公司, 律师事务所, …)."""
+    contact_name = Varchar(length=60, default="")
+    contact_phone = Varchar(length=30, default="")
+    contact_user = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    categories = Varchar(length=200, default="")
+    """Comma list of the categories it helps with."""
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Volunteer(Table):
+    """A resident who helps with some categories of needs, once staff approve them."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
+    categories = Varchar(length=200, default="")
+    skills = Varchar(length=300, default="")
+    """What they can do, in their words."""
+    status = Varchar(length=10, choices=VolunteerStatus)
+    applied_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+
+
+class Resource(Table):
+    """Something a partner unit or a volunteer offers (a room, legal advice, repairs, a van
+    on Saturdays): the first of the three lists."""
+
+    community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
+    unit = ForeignKey(references=PartnerUnit, on_delete=OnDelete.cascade, null=True)
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade, null=True)
+    title_zh = Varchar(length=100)
+    title_en = Varchar(length=100, default="")
+    description = Text(default="")
+    category = Varchar(length=20, choices=Category)
+    availability = Varchar(length=200, default="")
+    """When it is available, in words (每周六上午, 工作日 9:00–17:00)."""
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Project(Table):
+    """A standing programme that bundles resources for recurring needs (the third list)."""
+
+    community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
+    title_zh = Varchar(length=100)
+    title_en = Varchar(length=100, default="")
+    description = Text(default="")
+    categories = Varchar(length=200, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ProjectResource(Table):
+    project = ForeignKey(references=Project, on_delete=OnDelete.cascade, null=False)
+    resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, null=False)
+
+
+class Need(Table):
+    """A need a resident (or a courier) asked the community to solve: the second list."""
+
+    id = UUID(primary_key=True)
+    community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=False)
+    category = Varchar(length=20, choices=Category)
+    description = Text()
+    place = Varchar(length=200, default="")
+    latitude = Float(null=True, default=None)
+    longitude = Float(null=True, default=None)
+    photo = Varchar(length=200, default="")
+    status = Varchar(length=12, choices=NeedStatus)
+    reporter = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    reporter_kind = Varchar(length=10, choices=ReporterKind)
+    reporter_contact = Varchar(length=100, default="")
+    """A phone number left by someone without an account (shown to staff only), or empty."""
+    follow_token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    """SHA-256 of the secret link's token for someone without an account."""
+    station_slug = Varchar(length=64, default="")
+    """The rest station it was filed from, if any."""
+    volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.set_null, null=True)
+    unit = ForeignKey(references=PartnerUnit, on_delete=OnDelete.set_null, null=True)
+    project = ForeignKey(references=Project, on_delete=OnDelete.set_null, null=True)
+    resources = JSON(default=[])
+    """Ids of the resources used to solve it."""
+    booking_ref = Varchar(length=40, default="")
+    """The id of the booking it was turned into (spaces), if any."""
+    series_ref = Varchar(length=40, default="")
+    """The id of the group series it was turned into (spaces), if any."""
+    resolution = Text(default="")
+    """What was done, as recorded by whoever did it."""
+    rating = Integer(null=True, default=None)
+    rating_comment = Varchar(length=500, default="")
+    times_reopened = Integer(default=0)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    dispatched_at = Timestamptz(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)
+    done_at = Timestamptz(null=True, default=None)
+    rated_at = Timestamptz(null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    sequence = Integer(default=0)
+
+
+class NeedEvent(Table):
+    """One timestamped step of a need: filed, dispatched, accepted, declined, done, rated,
+    reopened, turned into a booking, a note."""
+
+    need = ForeignKey(references=Need, on_delete=OnDelete.cascade, null=False)
+    at = Timestamptz()
+    actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    kind = Varchar(length=20)
+    detail = Text(default="")

@@ -1,0 +1,31 @@
+"""Words for the needs domain: category and status labels (message ids, translated when
+shown)."""
+
+from __future__ import annotations
+
+from app.domains import N_
+from needs.tables import Category, NeedStatus
+
+CATEGORY_LABELS = {
+    Category.repairs.value: N_("Repairs"),
+    Category.environment.value: N_("Environment and hygiene"),
+    Category.parking.value: N_("Parking"),
+    Category.neighbours.value: N_("Neighbours"),
+    Category.space_or_tool.value: N_("A space or a tool"),
+    Category.elderly_care.value: N_("Elderly care"),
+    Category.other.value: N_("Something else"),
+}
+STATUS_LABELS = {
+    NeedStatus.open.value: N_("Waiting for the community"),
+    NeedStatus.dispatched.value: N_("Sent to a helper"),
+    NeedStatus.accepted.value: N_("Being handled"),
+    NeedStatus.done.value: N_("Done: please rate it"),
+    NeedStatus.rated.value: N_("Solved"),
+    NeedStatus.withdrawn.value: N_("Closed"),
+}
+
+
+def categories_of(text: str) -> list[str]:
+    """`"repairs,parking"` → the known categories it names, in the order of the list."""
+    chosen = {part.strip() for part in text.split(",")}
+    return [key for key in CATEGORY_LABELS if key in chosen]
