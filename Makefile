@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install migrate demo run test test-sqlite test-postgres bench lint messages clean
+.PHONY: help install migrate demo run test test-sqlite test-postgres test-e2e bench lint messages clean
 
 help:
 	@echo "make run      set up, migrate, load the demo district once, serve on http://127.0.0.1:8000"
 	@echo "make test     set up and run the test suite (also on PostgreSQL when LINLI_TEST_POSTGRES_URL is set)"
+	@echo "make test-e2e browser journeys (Chromium), API fuzzing and multi-process contention"
 	@echo "make bench    run the benchmarks (wrk) and print one table; see bench-results/"
 	@echo "make lint     ruff over the code"
 	@echo "make messages extract and merge translatable strings into the catalogs"
@@ -47,6 +48,17 @@ test: install $(FEED_JS)
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$LINLI_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "LINLI_TEST_POSTGRES_URL is not set: the database tests ran on SQLite only."; fi
+
+E2E_STAMP := $(VENV)/.e2e-stamp
+$(E2E_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,e2e]'
+	touch $(E2E_STAMP)
+
+# Live servers on free ports, Debian's Chromium through Playwright (skipped with a reason
+# when none is installed, except under CI=1), Schemathesis, and 200 concurrent bookings on
+# SQLite and, when LINLI_TEST_POSTGRES_URL is set, on PostgreSQL with 4 processes.
+test-e2e: install $(E2E_STAMP)
+	LINLI_E2E=1 $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 test-sqlite: install
 	LINLI_TEST_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)

@@ -15,7 +15,7 @@ from app.calendar import OpenState
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
 from stations import catalog
-from stations.amenities import UnknownAmenity, mask_of
+from stations.amenities import AMENITIES, UnknownAmenity, mask_of
 from stations.geo import Point, gcj02_to_wgs84, wgs84_to_gcj02
 
 DEFAULT_RADIUS_M = 1000
@@ -103,6 +103,8 @@ def _moment(text: str | None) -> datetime | None:
         raise InputError(
             [FieldError("open_at", _("Give the time with its UTC offset, like +08:00."))]
         )
+    if not 2000 <= moment.year <= 2099:
+        raise InputError([FieldError("open_at", _("Give a time between the years 2000 and 2099."))])
     return moment
 
 
@@ -155,6 +157,10 @@ async def search(
     return await catalog.nearby(query, now=clock.utcnow())
 
 
+AMENITY_LIST_PATTERN = "^({keys})(,({keys}))*$".format(keys="|".join(AMENITIES))
+"""What `amenities` may hold: a comma list of amenity keys."""
+
+
 @get(
     "/api/v1/stations/nearby",
     name="api:stations.nearby",
@@ -166,9 +172,11 @@ async def nearby(
     lon: Annotated[float, QueryParameter(ge=-180, le=180)],
     radius_m: Annotated[int, QueryParameter(ge=1, le=MAX_RADIUS_M)] = DEFAULT_RADIUS_M,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    amenities: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    amenities: Annotated[
+        str | None, QueryParameter(max_length=200, pattern=AMENITY_LIST_PATTERN)
+    ] = None,
     open_now: FromQuery[bool] = False,
-    open_at: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    open_at: Annotated[str | None, QueryParameter(max_length=40, format="date-time")] = None,
     coordsys: FromQuery[Literal["wgs84", "gcj02"]] = "wgs84",
 ) -> FeatureCollection:
     """Stations within `radius_m` metres, nearest first. `amenities` lists keys that must all

@@ -55,6 +55,9 @@ from app.tables import SiteSetting  # noqa: E402
 
 pytest_plugins = ["tests.fixtures"]
 
+# Browser journeys, API fuzzing and multi-process contention run with `make test-e2e`.
+collect_ignore_glob = [] if os.environ.get("LINLI_E2E") else ["e2e/*"]
+
 
 async def _admin_execute(statement: str) -> None:
     import asyncpg

@@ -1,0 +1,109 @@
+"""Live Linli servers for the end-to-end tests: a fresh database, migrated and loaded with
+the demo district, served by `linli serve` on a free local port (one process or several)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    database_url: str
+    env: dict[str, str]
+    log: Path
+
+
+def server_env(database_url: str, workdir: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("LINLI_") and key not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        LINLI_SECRET_KEY="e2e-" + "s" * 44,
+        LINLI_PASSWORD_HASH_PROFILE="cheapest",
+        LINLI_MEDIA_DIR=str(workdir / "media"),
+        LINLI_SIGNUPS_PER_HOUR="0",
+        LINLI_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def run_cli(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(BIN / "linli"), *args], env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+@contextmanager
+def live_server(
+    database_url: str | None = None, *, workers: int = 1, demo: bool = True
+) -> Iterator[Server]:
+    """Migrate (and load the demo into) the database, serve it, stop it afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix="linli-e2e-"))
+    database_url = database_url or f"sqlite:///{workdir / 'linli.sqlite'}"
+    env = server_env(database_url, workdir)
+    run_cli(env, "migrate")
+    if demo:
+        run_cli(env, "demo")
+    port = free_port()
+    log = workdir / "server.log"
+    process = subprocess.Popen(
+        [str(BIN / "linli"), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield Server(url, database_url, env, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped with code {process.returncode}")
+        try:
+            with urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+def server_errors(log: Path) -> list[str]:
+    """Lines of the server's log that tell of a 500 or an unhandled exception."""
+    return [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if "Traceback" in line or "unhandled error" in line or " 500 " in line
+    ]
