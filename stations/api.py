@@ -173,7 +173,8 @@ async def nearby(
     radius_m: Annotated[int, QueryParameter(ge=1, le=MAX_RADIUS_M)] = DEFAULT_RADIUS_M,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     amenities: Annotated[
-        str | None, QueryParameter(max_length=200, pattern=AMENITY_LIST_PATTERN)
+        str | None,
+        QueryParameter(max_length=200, schema_extra={"pattern": AMENITY_LIST_PATTERN}),
     ] = None,
     open_now: FromQuery[bool] = False,
     open_at: Annotated[str | None, QueryParameter(max_length=40, format="date-time")] = None,
