@@ -272,10 +272,12 @@ def _csp(for_schema: bool) -> str:
 
 
 _FEED_PATH = re.compile(r"^/feeds/(users|staff)/[^/]+")
+_FOLLOW_PATH = re.compile(r"^/needs/follow/[^/]+")
 
 
 def redacted_path(path: str) -> str:
-    """The path with secret parts (feed tokens) removed, for logs."""
+    """The path with secret parts (feed tokens, links to follow a need) removed, for logs."""
+    path = _FOLLOW_PATH.sub("/needs/follow/[redacted]", path)
     return _FEED_PATH.sub(lambda m: f"/feeds/{m.group(1)}/[redacted]", path)
 
 

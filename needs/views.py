@@ -21,7 +21,7 @@ STATUS_LABELS = {
     NeedStatus.accepted.value: N_("Being handled"),
     NeedStatus.done.value: N_("Done: please rate it"),
     NeedStatus.rated.value: N_("Solved"),
-    NeedStatus.withdrawn.value: N_("Closed"),
+    NeedStatus.withdrawn.value: N_("Withdrawn or closed"),
 }
 
 

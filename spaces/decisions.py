@@ -3,6 +3,7 @@ ones in view), booking on a resident's behalf (代约), hiding abusive rating co
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -159,10 +160,12 @@ async def book_on_behalf(
     note: str,
     now: datetime,
     idempotency_key: str | None = None,
+    on_created: Callable[[Booking, Space], Awaitable[None]] | None = None,
 ) -> Booked:
     """Staff book for a resident who cannot use a phone: the resident's quotas, eligibility
     and notifications apply exactly as if the resident had booked. The booking, the
-    resident's notice and the audit entry are written together or not at all."""
+    resident's notice and the audit entry are written together or not at all; so is what
+    `on_created` writes (a caller's own record of the booking, such as the need it solves)."""
     from app.accounts.sessions import load_actor
 
     resident = await User.objects().where(User.id == resident_id).first()
@@ -189,6 +192,8 @@ async def book_on_behalf(
             after={"resident": resident.id, "status": booking.status},
             now=now,
         )
+        if on_created is not None:
+            await on_created(booking, space)
 
     return await book(
         await load_actor(resident),

@@ -22,7 +22,7 @@ inside the space's write transaction, so what is saved never overbooks.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -358,10 +358,12 @@ async def create(
     form: SeriesForm,
     *,
     now: datetime,
+    on_created: Callable[[BookingSeries, Space], Awaitable[None]] | None = None,
 ) -> tuple[BookingSeries, int, int]:
     """Book a standing weekly slot; returns the series and how many dates were booked and
     skipped. Raises `ConflictsFound` when dates are in the way and skipping was not chosen.
-    The caller has checked that the actor manages the space."""
+    The caller has checked that the actor manages the space. `on_created` runs inside the
+    series' transaction, for a caller's own record of it (such as the need it solves)."""
     fields = Fields()
     pattern = read_pattern(space, form, fields)
     group_name = fields.text(form.group_name, "group_name", max_length=100)
@@ -409,6 +411,8 @@ async def create(
             },
             now=now,
         )
+        if on_created is not None:
+            await on_created(series, space)
     return series, booked, skipped
 
 

@@ -168,6 +168,7 @@ async def test_panels_come_from_every_installed_domain_in_order(district) -> Non
     assert [(p.title, p.template) for p in panels] == [
         ("Spaces today", "spaces/staff/_dashboard.html"),
         ("Rest stations today", "stations/staff/_dashboard.html"),
+        ("Community needs", "needs/staff/_dashboard.html"),
     ]
 
 

@@ -66,6 +66,13 @@ def test_feed_tokens_never_reach_the_log() -> None:
     assert redacted_path("/feeds/spaces/music-room.ics") == "/feeds/spaces/music-room.ics"
 
 
+def test_need_follow_links_never_reach_the_log() -> None:
+    token = "Ab3_-" + "x" * 38
+    assert redacted_path(f"/needs/follow/{token}") == "/needs/follow/[redacted]"
+    assert redacted_path(f"/needs/follow/{token}/rate") == "/needs/follow/[redacted]/rate"
+    assert redacted_path("/needs/new") == "/needs/new"
+
+
 def test_safe_next_allows_only_local_paths() -> None:
     assert safe_next("/account") == "/account"
     assert safe_next("//evil.example") == "/"

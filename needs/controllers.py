@@ -1,0 +1,300 @@
+"""Pages of the person who files a need: `/needs/new` (no account needed, short enough for
+a courier's phone), `/needs` and `/needs/{id}` for signed-in residents, and
+`/needs/follow/{token}` for someone who filed without an account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app import clock, photos
+from app.communities.services import communities_by_street
+from app.errors import DomainError, InputError, Throttled
+from app.i18n import _
+from app.permissions import Actor, actor_of, requires_signed_in
+from app.tables import Community
+from app.web import client_ip, flash, page, redirect
+from needs import details, loop, services, tasks
+from needs.views import CATEGORY_LABELS, STATUS_LABELS
+
+AnyRequest = Request[Any, Any, Any]
+UPLOAD_MAX_BODY_BYTES = photos.MAX_UPLOAD_BYTES + 1024 * 1024
+"""The filing form with a photo: the largest photo accepted plus room for the other fields."""
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+"""For pages whose address is a secret: never cached, never sent on as a referrer."""
+
+
+@dataclass
+class FilingForm:
+    category: str = ""
+    description: str = ""
+    place: str = ""
+    community: str = ""
+    station: str = ""
+    contact: str = ""
+    photo: UploadFile | None = None
+
+
+@dataclass
+class RateForm:
+    rating: str = ""
+    comment: str = ""
+
+
+def labels() -> dict[str, Any]:
+    return {
+        "category_labels": CATEGORY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "event_labels": loop.REPORTER_EVENT_LABELS,
+        "detail_shown": loop.REPORTER_SEES_DETAIL,
+        "show_actor": False,
+    }
+
+
+def _errors_of(exc: DomainError) -> dict[str, str]:
+    return exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+
+
+class NeedsController(Controller):
+    path = "/needs"
+    include_in_schema = False
+
+    @get("", name="needs:index", guards=[requires_signed_in])
+    async def index(self, request: AnyRequest) -> Template:
+        actor: Actor = actor_of(request)  # type: ignore[assignment]
+        return page(
+            request,
+            "needs/index.html",
+            needs=await services.needs_of(actor.id),
+            is_helper=await tasks.is_helper(actor),
+            **labels(),
+        )
+
+    async def _form(
+        self,
+        request: AnyRequest,
+        form: FilingForm,
+        *,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Template:
+        actor = actor_of(request)
+        own = None
+        if actor is not None and actor.user.community is not None:
+            own = await Community.objects().where(Community.id == actor.user.community).first()
+        station = await services.filing_station(form.station)
+        if station is not None and not form.community:
+            form.community = station.community.slug
+        return page(
+            request,
+            "needs/new.html",
+            status_code=status_code,
+            headers=headers,
+            form=form,
+            errors=errors or {},
+            own_community=own,
+            station=station,
+            streets=[] if own else await communities_by_street(),
+            category_options=[(key, _(label)) for key, label in CATEGORY_LABELS.items()],
+        )
+
+    @get("/new", name="needs:new")
+    async def new(self, request: AnyRequest, station: FromQuery[str] = "") -> Template:
+        return await self._form(request, FilingForm(station=station[:64]))
+
+    @post("/new", name="needs:create", request_max_body_size=UPLOAD_MAX_BODY_BYTES)
+    async def create(
+        self,
+        request: AnyRequest,
+        data: Annotated[FilingForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        actor = actor_of(request)
+        upload = await data.photo.read() if data.photo is not None else None
+        try:
+            need, token = await services.file_need(
+                actor,
+                services.Filing(
+                    category=data.category,
+                    description=data.description,
+                    place=data.place,
+                    community=data.community,
+                    station=data.station,
+                    contact=data.contact,
+                    photo=upload or None,
+                ),
+                client_ip=client_ip(request),
+                now=clock.utcnow(),
+            )
+        except DomainError as exc:
+            errors = _errors_of(exc)
+            if upload and "photo" not in errors:
+                errors["photo"] = _("Nothing was saved: choose the photo again.")
+            return await self._form(
+                request,
+                data,
+                errors=errors,
+                status_code=400 if isinstance(exc, InputError) else exc.status_code,
+                headers={"Retry-After": str(exc.retry_after_s)}
+                if isinstance(exc, Throttled)
+                else None,
+            )
+        if token is None:
+            flash(request, _("Thank you. The staff of your community have your need."))
+            return redirect(request.app.route_reverse("needs:detail", need_id=str(need.id)))
+        follow_url = str(request.base_url).rstrip("/") + request.app.route_reverse(
+            "needs:follow", token=token
+        )
+        return page(
+            request,
+            "needs/filed.html",
+            headers=PRIVATE_HEADERS,
+            need=need,
+            follow_url=follow_url,
+            **labels(),
+        )
+
+    # The signed-in reporter.
+
+    async def _need_page(
+        self,
+        request: AnyRequest,
+        access: services.ReporterAccess,
+        *,
+        rate_action: str,
+        withdraw_action: str,
+        errors: dict[str, str] | None = None,
+        form: RateForm | None = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Template:
+        return page(
+            request,
+            "needs/need.html",
+            status_code=status_code,
+            headers=headers,
+            view=await details.view_of(access.need),
+            anonymous=access.user_id is None,
+            rate_action=rate_action,
+            withdraw_action=withdraw_action,
+            may_withdraw=access.need.status in loop.MAY_REPORTER_WITHDRAW,
+            errors=errors or {},
+            form=form or RateForm(),
+            **labels(),
+        )
+
+    def _own_actions(self, request: AnyRequest, need_id: str) -> dict[str, str]:
+        return {
+            "rate_action": request.app.route_reverse("needs:rate", need_id=need_id),
+            "withdraw_action": request.app.route_reverse("needs:withdraw", need_id=need_id),
+        }
+
+    @get("/{need_id:str}", name="needs:detail", guards=[requires_signed_in])
+    async def detail(self, request: AnyRequest, need_id: FromPath[str]) -> Template:
+        access = await services.reporter_access(actor_of(request), need_id)  # type: ignore[arg-type]
+        return await self._need_page(request, access, **self._own_actions(request, need_id))
+
+    @post("/{need_id:str}/rate", name="needs:rate", guards=[requires_signed_in])
+    async def rate(
+        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[RateForm]
+    ) -> Template | Redirect:
+        access = await services.reporter_access(actor_of(request), need_id)  # type: ignore[arg-type]
+        try:
+            need = await services.rate(
+                access, stars=data.rating, comment=data.comment, now=clock.utcnow()
+            )
+        except DomainError as exc:
+            return await self._need_page(
+                request,
+                access,
+                errors=_errors_of(exc),
+                form=data,
+                status_code=400 if isinstance(exc, InputError) else exc.status_code,
+                **self._own_actions(request, need_id),
+            )
+        flash(request, _rated_message(need.status))
+        return redirect(request.app.route_reverse("needs:detail", need_id=need_id))
+
+    @post("/{need_id:str}/withdraw", name="needs:withdraw", guards=[requires_signed_in])
+    async def withdraw(self, request: AnyRequest, need_id: FromPath[str]) -> Template | Redirect:
+        access = await services.reporter_access(actor_of(request), need_id)  # type: ignore[arg-type]
+        try:
+            await services.withdraw_own(access, now=clock.utcnow())
+        except DomainError as exc:
+            return await self._need_page(
+                request,
+                access,
+                errors=_errors_of(exc),
+                status_code=exc.status_code,
+                **self._own_actions(request, need_id),
+            )
+        flash(request, _("Your need was withdrawn."))
+        return redirect(request.app.route_reverse("needs:detail", need_id=need_id))
+
+    # Someone without an account, through the secret link.
+
+    def _follow_actions(self, request: AnyRequest, token: str) -> dict[str, str]:
+        return {
+            "rate_action": request.app.route_reverse("needs:follow.rate", token=token),
+            "withdraw_action": request.app.route_reverse("needs:follow.withdraw", token=token),
+        }
+
+    @get("/follow/{token:str}", name="needs:follow")
+    async def follow(self, request: AnyRequest, token: FromPath[str]) -> Template:
+        access = await services.follow_access(token)
+        return await self._need_page(
+            request, access, headers=PRIVATE_HEADERS, **self._follow_actions(request, token)
+        )
+
+    @post("/follow/{token:str}/rate", name="needs:follow.rate")
+    async def follow_rate(
+        self, request: AnyRequest, token: FromPath[str], data: URLEncodedBody[RateForm]
+    ) -> Template | Redirect:
+        access = await services.follow_access(token)
+        try:
+            need = await services.rate(
+                access, stars=data.rating, comment=data.comment, now=clock.utcnow()
+            )
+        except DomainError as exc:
+            return await self._need_page(
+                request,
+                access,
+                errors=_errors_of(exc),
+                form=data,
+                status_code=400 if isinstance(exc, InputError) else exc.status_code,
+                headers=PRIVATE_HEADERS,
+                **self._follow_actions(request, token),
+            )
+        flash(request, _rated_message(need.status))
+        return redirect(request.app.route_reverse("needs:follow", token=token))
+
+    @post("/follow/{token:str}/withdraw", name="needs:follow.withdraw")
+    async def follow_withdraw(
+        self, request: AnyRequest, token: FromPath[str]
+    ) -> Template | Redirect:
+        access = await services.follow_access(token)
+        try:
+            await services.withdraw_own(access, now=clock.utcnow())
+        except DomainError as exc:
+            return await self._need_page(
+                request,
+                access,
+                errors=_errors_of(exc),
+                status_code=exc.status_code,
+                headers=PRIVATE_HEADERS,
+                **self._follow_actions(request, token),
+            )
+        flash(request, _("Your need was withdrawn."))
+        return redirect(request.app.route_reverse("needs:follow", token=token))
+
+
+def _rated_message(status: str) -> str:
+    if status == loop.OPEN:
+        return _("Thank you. We are sorry it did not go well: the staff will look at it again.")
+    return _("Thank you for your rating.")

@@ -1,0 +1,133 @@
+"""Pages of volunteers and partner units' contact people (接单): `/needs/tasks`, the needs
+sent to them, and one page per need to accept, decline or record what was done. Made for
+a phone: one need, its facts, big buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app import clock
+from app.errors import DomainError, InputError
+from app.i18n import _
+from app.permissions import Actor, actor_of, requires_signed_in
+from app.web import flash, page, redirect
+from needs import details, loop, tasks
+from needs.tables import Need
+from needs.views import CATEGORY_LABELS, STATUS_LABELS
+
+AnyRequest = Request[Any, Any, Any]
+
+
+@dataclass
+class DeclineForm:
+    reason: str = ""
+
+
+@dataclass
+class DoneForm:
+    resolution: str = ""
+
+
+def _actor(request: AnyRequest) -> Actor:
+    actor = actor_of(request)
+    assert actor is not None  # guaranteed by requires_signed_in
+    return actor
+
+
+class HelperTasksController(Controller):
+    path = "/needs/tasks"
+    guards = [requires_signed_in]
+    include_in_schema = False
+
+    @get("", name="needs:tasks")
+    async def index(self, request: AnyRequest) -> Template:
+        actor = _actor(request)
+        return page(
+            request,
+            "needs/tasks.html",
+            rows=await tasks.tasks_of(actor),
+            is_helper=await tasks.is_helper(actor),
+            category_labels=CATEGORY_LABELS,
+            status_labels=STATUS_LABELS,
+        )
+
+    async def _task_page(
+        self,
+        request: AnyRequest,
+        need: Need,
+        *,
+        errors: dict[str, str] | None = None,
+        decline: DeclineForm | None = None,
+        done: DoneForm | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        return page(
+            request,
+            "needs/task.html",
+            status_code=status_code,
+            view=await details.view_of(need),
+            errors=errors or {},
+            decline=decline or DeclineForm(),
+            done=done or DoneForm(),
+            may_accept=need.status in loop.MAY_ACCEPT,
+            may_decline=need.status in loop.MAY_DECLINE,
+            may_finish=need.status in loop.MAY_FINISH,
+            category_labels=CATEGORY_LABELS,
+            status_labels=STATUS_LABELS,
+            event_labels=loop.EVENT_LABELS,
+            detail_shown=None,
+            show_actor=True,
+        )
+
+    @get("/{need_id:str}", name="needs:task")
+    async def task(self, request: AnyRequest, need_id: FromPath[str]) -> Template:
+        return await self._task_page(request, await tasks.assigned_need(_actor(request), need_id))
+
+    async def _refused(
+        self, request: AnyRequest, need_id: str, exc: DomainError, **forms: Any
+    ) -> Template:
+        need = await tasks.assigned_need(_actor(request), need_id)
+        errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+        status_code = 400 if isinstance(exc, InputError) else exc.status_code
+        return await self._task_page(request, need, errors=errors, status_code=status_code, **forms)
+
+    @post("/{need_id:str}/accept", name="needs:task.accept")
+    async def accept(self, request: AnyRequest, need_id: FromPath[str]) -> Template | Redirect:
+        await tasks.assigned_need(_actor(request), need_id)  # not sent to them: 404
+        try:
+            await tasks.accept(_actor(request), need_id, now=clock.utcnow())
+        except DomainError as exc:
+            return await self._refused(request, need_id, exc)
+        flash(request, _("Accepted. The person who asked is told that you are on it."))
+        return redirect(request.app.route_reverse("needs:task", need_id=need_id))
+
+    @post("/{need_id:str}/decline", name="needs:task.decline")
+    async def decline(
+        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[DeclineForm]
+    ) -> Template | Redirect:
+        await tasks.assigned_need(_actor(request), need_id)
+        try:
+            await tasks.decline(_actor(request), need_id, reason=data.reason, now=clock.utcnow())
+        except DomainError as exc:
+            return await self._refused(request, need_id, exc, decline=data)
+        flash(request, _("Declined. The staff will find someone else."))
+        return redirect(request.app.route_reverse("needs:tasks"))
+
+    @post("/{need_id:str}/done", name="needs:task.done")
+    async def done(
+        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[DoneForm]
+    ) -> Template | Redirect:
+        await tasks.assigned_need(_actor(request), need_id)
+        try:
+            await tasks.finish(
+                _actor(request), need_id, resolution=data.resolution, now=clock.utcnow()
+            )
+        except DomainError as exc:
+            return await self._refused(request, need_id, exc, done=data)
+        flash(request, _("Thank you! The person who asked will be asked to rate it."))
+        return redirect(request.app.route_reverse("needs:task", need_id=need_id))

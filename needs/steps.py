@@ -1,0 +1,177 @@
+"""What every step of the needs loop shares: the need's lock and its re-read inside the
+transaction, the status check, the step's row in the timeline, and telling the people
+concerned, each in their own language.
+
+Every step runs in `write_transaction(lock_key(need))`, re-reads the need there, checks its
+status, sets the step's timestamp, bumps `updated_at` and `sequence`, writes a `NeedEvent`
+and the notifications, so a step either happens whole or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from app.db import engine, is_sqlite, lock_id
+from app.errors import Conflict, NotFound
+from app.i18n import _, current_locale, set_locale
+from app.notifications import notify_user
+from app.settings import get_settings
+from app.tables import StaffMembership, User
+from needs import loop
+from needs.tables import Need, NeedEvent, PartnerUnit, Volunteer
+from needs.views import CATEGORY_LABELS, STATUS_LABELS
+
+
+def lock_key(need_id: Any) -> str:
+    return f"need:{need_id}"
+
+
+def need_uuid(need_id: str) -> uuid.UUID:
+    """The id in a web address; anything else is a need that does not exist."""
+    try:
+        return uuid.UUID(str(need_id))
+    except ValueError as exc:
+        raise NotFound(_("There is no such need.")) from exc
+
+
+async def lock_here(need_id: Any) -> None:
+    """Inside a transaction another service opened (a booking's): wait for this need's other
+    writers too. SQLite already lets one writer at a time in."""
+    if is_sqlite():
+        return
+    tx = engine().current_transaction.get()
+    await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", lock_id(lock_key(need_id)))
+
+
+async def locked(need_id: Any) -> Need:
+    """The need as it stands, read inside its write transaction."""
+    need = await Need.objects().where(Need.id == need_id).first()
+    if need is None:
+        raise NotFound(_("There is no such need."))
+    return need
+
+
+def require_status(need: Need, allowed: tuple[str, ...], message: str | None = None) -> None:
+    """Refuse a step that does not follow from the need's status (409, nothing stored)."""
+    if need.status not in allowed:
+        raise Conflict(
+            message
+            or _(
+                "This cannot be done any more: the need is now “%(status)s”. Reload the page "
+                "to see where it stands.",
+                status=_(STATUS_LABELS[need.status]),
+            ),
+            rule="status",
+        )
+
+
+async def save_step(need_id: Any, values: dict[Any, Any], now: datetime) -> None:
+    await Need.update({**values, Need.updated_at: now, Need.sequence: Need.sequence + 1}).where(
+        Need.id == need_id
+    )
+
+
+async def add_event(
+    need_id: Any, kind: str, *, actor_id: int | None, now: datetime, detail: str = ""
+) -> None:
+    await NeedEvent.insert(
+        NeedEvent(need=need_id, at=now, actor=actor_id, kind=kind, detail=detail)
+    )
+
+
+@contextmanager
+def language_of(user: User | None) -> Iterator[None]:
+    """Write text that is stored for `user` (a resolution) in their language."""
+    previous = current_locale()
+    set_locale((user.locale if user else "") or get_settings().site.default_locale)
+    try:
+        yield
+    finally:
+        set_locale(previous)
+
+
+# --- telling people --------------------------------------------------------------------------
+
+
+def reporter_link(need: Need) -> str:
+    return f"/needs/{need.id}"
+
+
+def staff_link(need: Need) -> str:
+    return f"/staff/needs/{need.id}"
+
+
+def task_link(need: Need) -> str:
+    return f"/needs/tasks/{need.id}"
+
+
+async def helper_user_id(need: Need) -> int | None:
+    """The account that acts for the need's helper: the volunteer, or the unit's contact."""
+    if need.volunteer is not None:
+        row = await Volunteer.select(Volunteer.user).where(Volunteer.id == need.volunteer).first()
+        return row["user"] if row else None
+    if need.unit is not None:
+        row = (
+            await PartnerUnit.select(PartnerUnit.contact_user)
+            .where(PartnerUnit.id == need.unit)
+            .first()
+        )
+        return row["contact_user"] if row else None
+    return None
+
+
+async def staff_user_ids(community_id: int) -> list[int]:
+    rows = await StaffMembership.select(StaffMembership.user).where(
+        StaffMembership.community == community_id
+    )
+    return sorted({row["user"] for row in rows})
+
+
+async def tell(
+    user_id: int | None,
+    kind: str,
+    message: str,
+    need: Need,
+    *,
+    link: str,
+    now: datetime,
+    **params: Any,
+) -> None:
+    """One notification about `need`, in the recipient's language."""
+    category = need.category
+    await notify_user(
+        user_id,
+        f"need.{kind}",
+        message,
+        link=link,
+        now=now,
+        summary=loop.summary(need.description),
+        category=lambda: _(CATEGORY_LABELS.get(category, category)),
+        **params,
+    )
+
+
+async def tell_reporter(
+    need: Need, kind: str, message: str, *, now: datetime, **params: Any
+) -> None:
+    """The signed-in reporter; someone without an account sees it on their secret link."""
+    await tell(need.reporter, kind, message, need, link=reporter_link(need), now=now, **params)
+
+
+async def tell_staff(
+    need: Need, kind: str, message: str, *, now: datetime, skip: int | None = None, **params: Any
+) -> None:
+    """Every staff member of the need's community (but `skip`, who did it)."""
+    for user_id in await staff_user_ids(need.community):
+        if user_id != skip:
+            await tell(user_id, kind, message, need, link=staff_link(need), now=now, **params)
+
+
+async def tell_helper(
+    user_id: int | None, need: Need, kind: str, message: str, *, now: datetime, **params: Any
+) -> None:
+    await tell(user_id, kind, message, need, link=task_link(need), now=now, **params)
