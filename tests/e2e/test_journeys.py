@@ -164,3 +164,44 @@ def test_the_language_switch_turns_the_home_page_into_english(new_context, serve
     leftovers = [line for line in visible.splitlines() if CJK.search(line)]
     # Only the switch back names its language in that language.
     assert leftovers == ["中文"], leftovers
+
+
+def test_a_need_goes_round_the_loop(new_context, server: Server) -> None:
+    """点单—派单—接单—评单: a resident files it, staff dispatch it to a volunteer, the
+    volunteer takes it and closes it, the resident rates it."""
+    resident = new_context().new_page()
+    sign_up(resident, server, "宋大姐", community="guangchang-xi")
+    resident.goto(f"{server.url}/needs/new")
+    resident.locator("input[name=category][value=repairs]").check()
+    resident.fill("#field-description", "三号楼二单元楼道灯不亮，晚上下楼看不见台阶。")
+    resident.fill("#field-place", "三号楼二单元")
+    resident.get_by_role("button", name="提交给社区").click()
+    resident.wait_for_url(re.compile(r"/needs/[0-9a-f-]{36}$"))
+    need_path = resident.url.removeprefix(server.url)
+    need_id = need_path.rsplit("/", 1)[1]
+
+    staff = new_context().new_page()
+    sign_in(staff, server, "staff.guangchang-xi@linli.example")
+    staff.goto(f"{server.url}/staff/needs/{need_id}")
+    expect(staff.locator("body")).to_contain_text("楼道灯不亮")
+    option = staff.locator("#field-helper option", has_text="牛师傅")
+    staff.select_option("#field-helper", option.first.get_attribute("value"))
+    staff.get_by_role("button", name="确认派单").click()
+    expect(staff.locator(".flash").first).to_be_visible()
+
+    volunteer = new_context().new_page()
+    sign_in(volunteer, server, "13800000012")
+    volunteer.goto(f"{server.url}/needs/tasks/{need_id}")
+    volunteer.get_by_role("button", name="接单").click()
+    volunteer.fill("#field-resolution", "换了两个感应灯泡，灯亮了。")
+    volunteer.get_by_role("button", name="确认办结").click()
+    expect(volunteer.locator(".flash").first).to_be_visible()
+
+    resident.goto(f"{server.url}/notifications")
+    expect(resident.locator("body")).to_contain_text("评价")
+    resident.goto(f"{server.url}{need_path}")
+    expect(resident.locator("body")).to_contain_text("换了两个感应灯泡")
+    resident.locator("input[name=rating][value='5']").check()
+    resident.fill("#field-comment", "修得很快，谢谢牛师傅！")
+    resident.get_by_role("button", name="提交评价").click()
+    expect(resident.locator(".status").first).to_contain_text("已解决")
