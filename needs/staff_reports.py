@@ -5,15 +5,13 @@ the resources used (see needs.reports for what each figure means)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery
 from litestar.response import Template
 
-from app import clock
 from app import reports as app_reports
 from app.communities.services import managed_communities
 from app.domains import N_
@@ -143,14 +141,6 @@ def _actor(request: AnyRequest) -> Actor:
     return actor
 
 
-def _today() -> date:
-    return clock.utcnow().astimezone(reports.report_zone()).date()
-
-
-FromDate = Annotated[str, QueryParameter(name="from")]
-ToDate = Annotated[str, QueryParameter(name="to")]
-
-
 class NeedReportsController(Controller):
     path = "/staff/needs"
     guards = [requires_staff]
@@ -160,8 +150,8 @@ class NeedReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
-        first: FromDate = "",
-        last: ToDate = "",
+        first: app_reports.FromDate = "",
+        last: app_reports.ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
         actor = _actor(request)
@@ -177,7 +167,7 @@ class NeedReportsController(Controller):
             "report": None,
         }
         try:
-            period = app_reports.read_period(first, last, _today())
+            period = app_reports.read_period(first, last, app_reports.site_today())
         except InputError as exc:
             context["errors"] = exc.by_field()
             return page(request, "needs/staff/reports.html", status_code=400, **context)
@@ -212,13 +202,13 @@ class NeedReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
-        first: FromDate = "",
-        last: ToDate = "",
+        first: app_reports.FromDate = "",
+        last: app_reports.ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         actor = _actor(request)
         try:
-            period = app_reports.read_period(first, last, _today())
+            period = app_reports.read_period(first, last, app_reports.site_today())
         except InputError as exc:
             raise DomainError(exc.errors[0].message) from exc
         report = await reports.need_report(actor, period, community_slug=community)
@@ -235,9 +225,4 @@ class NeedReportsController(Controller):
 
         rows = [line(localized(row.community, "name"), row.figures) for row in report.rows]
         rows.append(line(_("Total"), report.total))
-        filename = f"needs-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-        return Response(
-            app_reports.csv_body(header, rows),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return app_reports.csv_response("needs", period, header, rows)

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from app import audit, photos
+from app import audit, photos, slugs
 from app.calendar import Interval
 from app.db import is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
-from app.formfields import Fields, slug_base, slug_error, unique_slug
+from app.formfields import Fields
 from app.hours_form import read_day_hours
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
@@ -50,10 +50,8 @@ async def create_space(actor: Actor, form: editing.SpaceForm, *, now: datetime) 
         errors.append(FieldError("community", _("Choose one of your communities.")))
     elif not can_manage_community(actor, community.id):
         raise Forbidden(_("Only staff of this community may add spaces to it."))
-    slug = form.slug.strip().lower()
-    problem = slug_error(slug, editing.RESERVED_SLUGS) if slug else None
-    if problem:
-        errors.append(FieldError("slug", problem))
+    slug, slug_errors = slugs.typed(form.slug, editing.RESERVED_SLUGS)
+    errors += slug_errors
     try:
         values = editing.parse_space(form)
     except InputError as exc:
@@ -61,16 +59,11 @@ async def create_space(actor: Actor, form: editing.SpaceForm, *, now: datetime) 
     if errors:
         raise InputError(errors)
     assert community is not None
-    taken = InputError([FieldError("slug", _("This web address is taken. Choose another."))])
     try:
         async with write_transaction("space-slugs"):
-            if slug:
-                if await Space.exists().where(Space.slug == slug):
-                    raise taken
-            else:
-                base = slug_base(values.name_en, prefix="space", reserved=editing.RESERVED_SLUGS)
-                rows = await Space.select(Space.slug).where(Space.slug.like(f"{base}%"))
-                slug = unique_slug(base, {row["slug"] for row in rows})
+            slug = await slugs.claim(
+                Space, slug, values.name_en, prefix="space", reserved=editing.RESERVED_SLUGS
+            )
             space = Space(
                 slug=slug,
                 community=community.id,
@@ -90,7 +83,7 @@ async def create_space(actor: Actor, form: editing.SpaceForm, *, now: datetime) 
             )
     except Exception as exc:
         if is_unique_violation(exc):
-            raise taken from exc
+            raise slugs.taken() from exc
         raise
     return await Space.objects().where(Space.id == space.id).first()
 

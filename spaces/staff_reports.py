@@ -3,11 +3,11 @@ space for a period (see spaces.reports for what each figure means)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import clock
@@ -62,10 +62,6 @@ def _actor(request: AnyRequest) -> Actor:
     return actor
 
 
-FromDate = Annotated[str, QueryParameter(name="from")]
-ToDate = Annotated[str, QueryParameter(name="to")]
-
-
 class SpaceReportsController(Controller):
     path = "/staff/spaces"
     guards = [requires_staff]
@@ -75,8 +71,8 @@ class SpaceReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
-        first: FromDate = "",
-        last: ToDate = "",
+        first: app_reports.FromDate = "",
+        last: app_reports.ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
         actor = _actor(request)
@@ -126,8 +122,8 @@ class SpaceReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
-        first: FromDate = "",
-        last: ToDate = "",
+        first: app_reports.FromDate = "",
+        last: app_reports.ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         actor = _actor(request)
@@ -148,9 +144,4 @@ class SpaceReportsController(Controller):
             for row in report.rows
         ]
         rows.append([_("Total"), "", "", *cells(report.total, "")])
-        filename = f"space-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-        return Response(
-            app_reports.csv_body(header, rows),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return app_reports.csv_response("space", period, header, rows)

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from app import audit, photos
+from app import audit, photos, slugs
 from app.db import is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
-from app.formfields import slug_base, slug_error, unique_slug
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
 from app.tables import Community
@@ -119,10 +118,8 @@ async def create_station(actor: Actor, form: editing.StationForm, *, now: dateti
         errors.append(FieldError("community", _("Choose one of your communities.")))
     elif not can_manage_community(actor, community.id):
         raise Forbidden(_("Only staff of this community may add stations to it."))
-    slug = form.slug.strip().lower()
-    problem = slug_error(slug, editing.RESERVED_SLUGS) if slug else None
-    if problem:
-        errors.append(FieldError("slug", problem))
+    slug, slug_errors = slugs.typed(form.slug, editing.RESERVED_SLUGS)
+    errors += slug_errors
     try:
         values = editing.parse_station(form)
     except InputError as exc:
@@ -130,16 +127,11 @@ async def create_station(actor: Actor, form: editing.StationForm, *, now: dateti
     if errors:
         raise InputError(errors)
     assert community is not None
-    taken = InputError([FieldError("slug", _("This web address is taken. Choose another."))])
     try:
         async with write_transaction("station-slugs"):
-            if slug:
-                if await Station.exists().where(Station.slug == slug):
-                    raise taken
-            else:
-                base = slug_base(values.name_en, prefix="station", reserved=editing.RESERVED_SLUGS)
-                rows = await Station.select(Station.slug).where(Station.slug.like(f"{base}%"))
-                slug = unique_slug(base, {row["slug"] for row in rows})
+            slug = await slugs.claim(
+                Station, slug, values.name_en, prefix="station", reserved=editing.RESERVED_SLUGS
+            )
             station = Station(
                 slug=slug,
                 community=community.id,
@@ -162,7 +154,7 @@ async def create_station(actor: Actor, form: editing.StationForm, *, now: dateti
             )
     except Exception as exc:
         if is_unique_violation(exc):
-            raise taken from exc
+            raise slugs.taken() from exc
         raise
     return await Station.objects().where(Station.id == station.id).first()
 

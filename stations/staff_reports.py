@@ -3,23 +3,19 @@ reason for a period, and how quickly they were resolved (see stations.reports)."
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery
 from litestar.response import Template
 
-from app import clock
 from app import reports as app_reports
 from app.communities.services import managed_communities
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_date, localized
 from app.permissions import Actor, actor_of, requires_staff
-from app.settings import get_settings
 from app.web import page
 from stations import reports
 from stations.controllers import REASON_LABELS
@@ -54,14 +50,6 @@ def _actor(request: AnyRequest) -> Actor:
     return actor
 
 
-def _today() -> date:
-    return clock.utcnow().astimezone(ZoneInfo(get_settings().site.timezone)).date()
-
-
-FromDate = Annotated[str, QueryParameter(name="from")]
-ToDate = Annotated[str, QueryParameter(name="to")]
-
-
 class StationReportsController(Controller):
     path = "/staff/stations"
     guards = [requires_staff]
@@ -71,8 +59,8 @@ class StationReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
-        first: FromDate = "",
-        last: ToDate = "",
+        first: app_reports.FromDate = "",
+        last: app_reports.ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
         actor = _actor(request)
@@ -87,7 +75,7 @@ class StationReportsController(Controller):
             "report": None,
         }
         try:
-            period = app_reports.read_period(first, last, _today())
+            period = app_reports.read_period(first, last, app_reports.site_today())
         except InputError as exc:
             context["errors"] = exc.by_field()
             return page(request, "stations/staff/reports.html", status_code=400, **context)
@@ -121,13 +109,13 @@ class StationReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
-        first: FromDate = "",
-        last: ToDate = "",
+        first: app_reports.FromDate = "",
+        last: app_reports.ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         actor = _actor(request)
         try:
-            period = app_reports.read_period(first, last, _today())
+            period = app_reports.read_period(first, last, app_reports.site_today())
         except InputError as exc:
             raise DomainError(exc.errors[0].message) from exc
         report = await reports.station_report(actor, period, community_slug=community)
@@ -146,9 +134,4 @@ class StationReportsController(Controller):
             for row in report.rows
         ]
         rows.append([_("Total"), "", *cells(report.total, "")])
-        filename = f"station-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-        return Response(
-            app_reports.csv_body(header, rows),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return app_reports.csv_response("station", period, header, rows)
