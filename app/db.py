@@ -210,6 +210,11 @@ async def write_transaction(*lock_keys: str) -> AsyncIterator[Any]:
         yield tx
 
 
+def placeholders(count: int) -> str:
+    """`{}, {}, …` for an `IN (…)` list of `count` values in a raw Piccolo query."""
+    return ", ".join("{}" for _ in range(count))
+
+
 async def gather(*awaitables: Awaitable[T]) -> list[T]:
     """Run reads side by side, like `asyncio.gather`; inside a transaction they share one
     connection, which answers one statement at a time, so they run one after another."""

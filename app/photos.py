@@ -15,6 +15,7 @@ import contextlib
 import io
 import re
 import secrets
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from app.i18n import _
 from app.settings import get_settings
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+UPLOAD_MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+"""The request size a form with a photo may have: the largest photo plus the other fields."""
 MAX_PIXELS = 40_000_000
 """Largest decoded size accepted (a 8000 × 5000 picture): guards against decompression bombs."""
 LONG_SIDE_PX = 1600
@@ -141,6 +144,37 @@ async def save_photo(data: bytes, *, field: str = "photo") -> str:
     """Clean and store an upload; returns the stored name (raises `InputError`)."""
     jpeg = await asyncio.to_thread(clean_photo, data, field=field)
     return await asyncio.to_thread(store_photo, jpeg)
+
+
+async def checked_upload(data: bytes | None, errors: list[FieldError]) -> bytes | None:
+    """An uploaded photo cleaned for storing (None when there is none); what is wrong with
+    it is added to `errors`, so a form reports every problem at once."""
+    if not data:
+        return None
+    try:
+        return await asyncio.to_thread(clean_photo, data, field="photo")
+    except InputError as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+@contextlib.asynccontextmanager
+async def stored(cleaned: bytes | None) -> AsyncIterator[str | None]:
+    """Store a cleaned photo for the change in the block; if the change fails, the file
+    goes again. Yields its name (None when there is no photo)."""
+    name = await asyncio.to_thread(store_photo, cleaned) if cleaned else None
+    try:
+        yield name
+    except BaseException:
+        delete_photo(name)
+        raise
+
+
+def ask_again(errors: dict[str, str], upload: bytes | None) -> dict[str, str]:
+    """A form sent with a photo re-renders without it: say so next to the photo field."""
+    if upload and "photo" not in errors:
+        errors["photo"] = _("Nothing was saved: choose the photo again.")
+    return errors
 
 
 def delete_photo(name: str | None) -> None:

@@ -24,8 +24,6 @@ from needs import details, loop, services, tasks
 from needs.views import CATEGORY_LABELS, STATUS_LABELS
 
 AnyRequest = Request[Any, Any, Any]
-UPLOAD_MAX_BODY_BYTES = photos.MAX_UPLOAD_BYTES + 1024 * 1024
-"""The filing form with a photo: the largest photo accepted plus room for the other fields."""
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 """For pages whose address is a secret: never cached, never sent on as a referrer."""
 
@@ -109,7 +107,7 @@ class NeedsController(Controller):
     async def new(self, request: AnyRequest, station: FromQuery[str] = "") -> Template:
         return await self._form(request, FilingForm(station=station[:64]))
 
-    @post("/new", name="needs:create", request_max_body_size=UPLOAD_MAX_BODY_BYTES)
+    @post("/new", name="needs:create", request_max_body_size=photos.UPLOAD_MAX_BODY_BYTES)
     async def create(
         self,
         request: AnyRequest,
@@ -133,9 +131,7 @@ class NeedsController(Controller):
                 now=clock.utcnow(),
             )
         except DomainError as exc:
-            errors = _errors_of(exc)
-            if upload and "photo" not in errors:
-                errors["photo"] = _("Nothing was saved: choose the photo again.")
+            errors = photos.ask_again(_errors_of(exc), upload)
             return await self._form(
                 request,
                 data,

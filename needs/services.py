@@ -3,7 +3,6 @@ account): filing it (点单), following it, rating it (评单) and withdrawing i
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import photos, throttle
 from app.db import write_transaction
-from app.errors import InputError, NotFound
+from app.errors import NotFound
 from app.formfields import Fields
 from app.i18n import _, localized
 from app.permissions import Actor
@@ -121,25 +120,19 @@ async def file_need(
     station = await filing_station(filing.station)
     community = await _community(actor, filing.community, station, fields)
     contact = _contact(filing.contact, fields) if actor is None else ""
-    cleaned = None
-    if filing.photo:
-        try:
-            cleaned = await asyncio.to_thread(photos.clean_photo, filing.photo, field="photo")
-        except InputError as exc:
-            fields.errors.extend(exc.errors)
+    cleaned = await photos.checked_upload(filing.photo, fields.errors)
     fields.check()
     assert community is not None
     if actor is None:
         await throttle.check(FILINGS_PER_ADDRESS, client_ip, now, _wait)
     token, token_hash = follow.new_token() if actor is None else (None, None)
-    photo_name = await asyncio.to_thread(photos.store_photo, cleaned) if cleaned else ""
     need = Need(
         id=uuid.uuid4(),
         community=community.id,
         category=category,
         description=description,
         place=place,
-        photo=photo_name,
+        photo="",
         status=loop.OPEN,
         reporter=actor.id if actor else None,
         reporter_kind=(ReporterKind.resident if actor else ReporterKind.courier).value,
@@ -150,23 +143,20 @@ async def file_need(
         created_at=now,
         updated_at=now,
     )
-    try:
-        async with write_transaction(lock_key(need.id)):
-            await need.save()
-            await add_event(need.id, "filed", actor_id=need.reporter, now=now)
-            await tell_staff(
-                need,
-                "filed",
-                notices.FILED,
-                now=now,
-                skip=need.reporter,
-                community=lambda: localized(community, "name"),
-            )
-            if actor is None:
-                await throttle.record(FILINGS_PER_ADDRESS, client_ip, now)
-    except BaseException:
-        photos.delete_photo(photo_name)
-        raise
+    async with photos.stored(cleaned) as photo_name, write_transaction(lock_key(need.id)):
+        need.photo = photo_name or ""
+        await need.save()
+        await add_event(need.id, "filed", actor_id=need.reporter, now=now)
+        await tell_staff(
+            need,
+            "filed",
+            notices.FILED,
+            now=now,
+            skip=need.reporter,
+            community=lambda: localized(community, "name"),
+        )
+        if actor is None:
+            await throttle.record(FILINGS_PER_ADDRESS, client_ip, now)
     return need, token
 
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Component, Event
 
 from app.calendar import wall_to_utc
+from app.db import placeholders
 from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window, event_text
 from app.i18n import _, current_locale, localized
 from app.permissions import Actor
@@ -369,7 +370,7 @@ async def staff_fingerprint(actor: Actor, window: Window) -> str:
         return await _fingerprint("1 = 1", "1 = 1", [], window)
     if not communities:
         return "nothing"
-    where = f"space.community IN ({', '.join('{}' for _ in communities)})"
+    where = f"space.community IN ({placeholders(len(communities))})"
     return await _fingerprint(where, where, communities, window)
 
 

@@ -10,7 +10,6 @@ because that would overbook the space.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -111,51 +110,41 @@ async def update_space(
         values = editing.parse_space(form)
     except InputError as exc:
         errors += exc.errors
-    cleaned = None
-    if photo:
-        try:
-            cleaned = await asyncio.to_thread(photos.clean_photo, photo, field="photo")
-        except InputError as exc:
-            errors += exc.errors
+    cleaned = await photos.checked_upload(photo, errors)
     if errors:
         raise InputError(errors)
-    new_photo = await asyncio.to_thread(photos.store_photo, cleaned) if cleaned else None
-    try:
-        async with write_transaction(lock_key(space)):
-            current = await Space.objects().where(Space.id == space.id).first()
-            photo_name = new_photo or ("" if remove_photo else current.photo)
-            old, new = audit.changes(_snapshot(current), {**values.columns(), "photo": photo_name})
-            if "capacity" in new and new["capacity"] < old["capacity"]:
-                booked = await _most_units_booked_ahead(current, now)
-                if new["capacity"] < booked:
-                    raise InputError(
-                        [
-                            FieldError(
-                                "capacity",
-                                _(
-                                    "Bookings ahead hold %(n)s units at once. Cancel some, or "
-                                    "add a maintenance block instead of lowering the capacity.",
-                                    n=booked,
-                                ),
-                            )
-                        ]
-                    )
-            if new:
-                await Space.update({**new, "updated_at": now}).where(Space.id == space.id)
-                await touch(space.id)
-                await audit.record(
-                    actor_id=actor.id,
-                    action="space.update",
-                    subject_type="space",
-                    subject_id=space.slug,
-                    community_id=space.community.id,
-                    before=old,
-                    after=new,
-                    now=now,
+    async with photos.stored(cleaned) as new_photo, write_transaction(lock_key(space)):
+        current = await Space.objects().where(Space.id == space.id).first()
+        photo_name = new_photo or ("" if remove_photo else current.photo)
+        old, new = audit.changes(_snapshot(current), {**values.columns(), "photo": photo_name})
+        if "capacity" in new and new["capacity"] < old["capacity"]:
+            booked = await _most_units_booked_ahead(current, now)
+            if new["capacity"] < booked:
+                raise InputError(
+                    [
+                        FieldError(
+                            "capacity",
+                            _(
+                                "Bookings ahead hold %(n)s units at once. Cancel some, or "
+                                "add a maintenance block instead of lowering the capacity.",
+                                n=booked,
+                            ),
+                        )
+                    ]
                 )
-    except BaseException:
-        photos.delete_photo(new_photo)
-        raise
+        if new:
+            await Space.update({**new, "updated_at": now}).where(Space.id == space.id)
+            await touch(space.id)
+            await audit.record(
+                actor_id=actor.id,
+                action="space.update",
+                subject_type="space",
+                subject_id=space.slug,
+                community_id=space.community.id,
+                before=old,
+                after=new,
+                now=now,
+            )
     if current.photo and current.photo != photo_name:
         photos.delete_photo(current.photo)
     return list(new)

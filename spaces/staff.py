@@ -51,10 +51,6 @@ class DecisionForm:
     reason: str = ""
 
 
-UPLOAD_MAX_BODY_BYTES = photos.MAX_UPLOAD_BYTES + 1024 * 1024
-"""The edit form with a photo: the largest photo accepted plus room for the other fields."""
-
-
 @dataclass
 class SpaceEditForm(editing.SpaceForm):
     photo: UploadFile | None = None
@@ -302,7 +298,9 @@ class StaffSpacesController(Controller):
         return await self._form_page(request, editing.form_of(space), space=space)
 
     @post(
-        "/{slug:str}/edit", name="staff:space.update", request_max_body_size=UPLOAD_MAX_BODY_BYTES
+        "/{slug:str}/edit",
+        name="staff:space.update",
+        request_max_body_size=photos.UPLOAD_MAX_BODY_BYTES,
     )
     async def update(
         self,
@@ -326,9 +324,7 @@ class StaffSpacesController(Controller):
                 now=clock.utcnow(),
             )
         except InputError as exc:
-            errors = exc.by_field()
-            if upload and "photo" not in errors:
-                errors["photo"] = _("Nothing was saved: choose the photo again.")
+            errors = photos.ask_again(exc.by_field(), upload)
             return await self._form_page(request, form, space=space, errors=errors)
         flash(request, _("The space was saved.") if changed else _("Nothing was changed."))
         return redirect(request.app.route_reverse("staff:space", slug=slug))

@@ -24,6 +24,7 @@ from app.calendar import (
     open_state,
     parse_ranges,
 )
+from app.db import placeholders
 from app.errors import NotFound
 from app.i18n import _, localized
 from app.tables import Community
@@ -43,10 +44,6 @@ LIST_COLUMNS = (
     "timezone, weekly_hours, holiday_policy, holiday_hours, makeup_days_as_workdays, "
     "version, created_at, address_zh, address_en, community"
 )
-
-
-def _placeholders(count: int) -> str:
-    return ", ".join("{}" for _ in range(count))
 
 
 _specs: VersionedCache[HoursSpec] = VersionedCache(max_entries=20_000)
@@ -94,7 +91,7 @@ async def calendar_data(
     data = CalendarData(holidays=await holidays.between(first, last))
     if not station_ids:
         return data
-    marks = _placeholders(len(station_ids))
+    marks = placeholders(len(station_ids))
     for row in await StationSpecialHours.raw(
         f"SELECT station, on_date, hours FROM station_special_hours "
         f"WHERE station IN ({marks}) AND on_date >= {{}} AND on_date <= {{}}",
@@ -136,7 +133,7 @@ async def seats_taken(station_ids: list[int], now: datetime) -> dict[int, int]:
         return {}
     rows = await CheckIn.raw(
         "SELECT station, COUNT(*) AS taken FROM check_in "
-        f"WHERE station IN ({_placeholders(len(station_ids))}) "
+        f"WHERE station IN ({placeholders(len(station_ids))}) "
         "AND expires_at > {} AND checked_out_at IS NULL GROUP BY station",
         *station_ids,
         now,

@@ -8,7 +8,6 @@ only their own communities' stations; anyone else gets `Forbidden` and nothing i
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -176,44 +175,34 @@ async def update_station(
         values = editing.parse_station(form)
     except InputError as exc:
         errors += exc.errors
-    cleaned = None
-    if photo:
-        try:
-            cleaned = await asyncio.to_thread(photos.clean_photo, photo, field="photo")
-        except InputError as exc:
-            errors += exc.errors
+    cleaned = await photos.checked_upload(photo, errors)
     if errors:
         raise InputError(errors)
-    new_photo = await asyncio.to_thread(photos.store_photo, cleaned) if cleaned else None
-    try:
-        async with write_transaction(f"station:{station.id}"):
-            current = await Station.objects().where(Station.id == station.id).first()
-            before = snapshot(current, await seats_of(station.id))
-            photo_name = new_photo or ("" if remove_photo else current.photo)
-            old, new = audit.changes(
-                before, {**values.columns(), "photo": photo_name, "seats": values.seats}
+    async with photos.stored(cleaned) as new_photo, write_transaction(f"station:{station.id}"):
+        current = await Station.objects().where(Station.id == station.id).first()
+        before = snapshot(current, await seats_of(station.id))
+        photo_name = new_photo or ("" if remove_photo else current.photo)
+        old, new = audit.changes(
+            before, {**values.columns(), "photo": photo_name, "seats": values.seats}
+        )
+        if new:
+            columns = {key: value for key, value in new.items() if key != "seats"}
+            await Station.update(
+                {**columns, "updated_at": now, Station.version: Station.version + 1}
+            ).where(Station.id == station.id)
+            if "seats" in new:
+                await _set_seats(station.id, values.seats, now)
+                await refresh_amenity_mask(station.id)
+            await audit.record(
+                actor_id=actor.id,
+                action="station.update",
+                subject_type="station",
+                subject_id=station.slug,
+                community_id=community_of(station),
+                before=old,
+                after=new,
+                now=now,
             )
-            if new:
-                columns = {key: value for key, value in new.items() if key != "seats"}
-                await Station.update(
-                    {**columns, "updated_at": now, Station.version: Station.version + 1}
-                ).where(Station.id == station.id)
-                if "seats" in new:
-                    await _set_seats(station.id, values.seats, now)
-                    await refresh_amenity_mask(station.id)
-                await audit.record(
-                    actor_id=actor.id,
-                    action="station.update",
-                    subject_type="station",
-                    subject_id=station.slug,
-                    community_id=community_of(station),
-                    before=old,
-                    after=new,
-                    now=now,
-                )
-    except BaseException:
-        photos.delete_photo(new_photo)
-        raise
     if current.photo and current.photo != photo_name:
         photos.delete_photo(current.photo)
     return list(new)

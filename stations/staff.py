@@ -32,8 +32,6 @@ from stations.controllers import HOST_LABELS, REASON_LABELS
 from stations.tables import HolidayPolicy, Station
 
 AnyRequest = Request[Any, Any, Any]
-UPLOAD_MAX_BODY_BYTES = photos.MAX_UPLOAD_BYTES + 1024 * 1024
-"""The edit form with a photo: the largest photo accepted plus room for the other fields."""
 HOLIDAY_LABELS = {
     HolidayPolicy.normal.value: N_("Open as usual on public holidays"),
     HolidayPolicy.closed.value: N_("Closed on public holidays"),
@@ -186,7 +184,7 @@ class StaffStationsController(Controller):
     @post(
         "/{slug:str}/edit",
         name="staff:station.update",
-        request_max_body_size=UPLOAD_MAX_BODY_BYTES,
+        request_max_body_size=photos.UPLOAD_MAX_BODY_BYTES,
     )
     async def update(
         self,
@@ -207,9 +205,7 @@ class StaffStationsController(Controller):
                 now=clock.utcnow(),
             )
         except InputError as exc:
-            errors = exc.by_field()
-            if upload and "photo" not in errors:
-                errors["photo"] = _("Nothing was saved: choose the photo again.")
+            errors = photos.ask_again(exc.by_field(), upload)
             return await self._form_page(request, data, station=station, errors=errors)
         flash(request, _("The station was saved.") if changed else _("Nothing was changed."))
         return redirect(_station_url(request, "staff:station", slug))
