@@ -22,14 +22,18 @@ from litestar.static_files import create_static_files_router
 from piccolo.utils.sync import run_sync
 
 from app import db, domains, notifications, scheduler, throttle
-from app.accounts import api as accounts_api
 from app.accounts import sessions
-from app.accounts.controllers import AccountController
-from app.communities import api as communities_api
-from app.communities.staff import StaffController
-from app.errors import handle_exception
-from app.feed_pages import FeedsController
-from app.pages import (
+from app.settings import Settings, get_settings
+from app.web.accounts import api as accounts_api
+from app.web.accounts.pages import AccountController
+from app.web.communities import api as communities_api
+from app.web.communities.staff import StaffController
+from app.web.context import RequestContextMiddleware
+from app.web.feeds import FeedsController
+from app.web.headers import before_send
+from app.web.photos import serve_photo
+from app.web.problems import handle_exception
+from app.web.site import (
     healthz,
     home,
     notification_list,
@@ -38,10 +42,7 @@ from app.pages import (
     set_language,
     set_text_size,
 )
-from app.photos import serve_photo
-from app.settings import Settings, get_settings
-from app.templating import STATIC_DIR, configure_templates
-from app.web import RequestContextMiddleware, before_send
+from app.web.templating import STATIC_DIR, configure_templates
 from needs.domain import DOMAIN as NEEDS
 from spaces.domain import DOMAIN as SPACES
 from stations.domain import DOMAIN as STATIONS

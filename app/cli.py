@@ -32,20 +32,21 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Create or update the database schema and the stored secret key."""
-    from app import db
+    from app.migrate import migrate as migrate_database
 
-    _run(db.migrate())
+    _run(migrate_database())
     click.echo(f"Database is up to date ({get_settings().database.engine_type}).")
 
 
 @main.command()
 def demo() -> None:
     """Load the demo district (idempotent) and print the demo accounts."""
-    from app import clock, db, demo
+    from app import clock, demo
     from app.asgi import install_domains
+    from app.migrate import migrate as migrate_database
 
     async def load() -> tuple[list[demo.DemoAccount], list[str]]:
-        await db.migrate(quiet=True)
+        await migrate_database(quiet=True)
         now = clock.utcnow()
         accounts = await demo.load(now)
         lines = []

@@ -1,4 +1,4 @@
-"""Database plumbing: the engine, safe transactions, locks, migrations and the secret key.
+"""Database plumbing: the engine, safe transactions, locks and the secret key.
 
 Writers that check before they insert use `write_transaction()`: on SQLite it takes the
 write lock up front (`BEGIN IMMEDIATE`), on PostgreSQL it can take an advisory lock on a
@@ -8,10 +8,7 @@ key, so concurrent writers of the same thing wait for each other instead of both
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import hashlib
-import io
 import logging
 import secrets
 import sqlite3
@@ -32,7 +29,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_S = 30
-MIGRATION_LOCK_KEY = 8154711
 SECRET_KEY_SETTING = "secret_key"
 
 
@@ -245,51 +241,7 @@ async def close_pool() -> None:
         await db.close_connection_pool()
 
 
-# --- migrations and the secret key ---------------------------------------------------------
-
-
-async def _run_forwards(quiet: bool) -> None:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-        result = await run_forwards("all")
-    if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
-
-
-async def migrate(*, quiet: bool = False) -> None:
-    """Bring the schema up to date and create the secret key once; safe to run concurrently."""
-    db = engine()
-    if isinstance(db, SQLiteEngine):
-        lock_path = Path(db.path).with_suffix(".migrate.lock")
-        with open(lock_path, "w") as lock_file:
-            await asyncio.to_thread(fcntl.flock, lock_file, fcntl.LOCK_EX)
-            try:
-                await db.run_querystring(QueryString("PRAGMA journal_mode=WAL"))
-                await _run_forwards(quiet)
-                await _after_migrations()
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
-        return
-    connection = await db.get_new_connection()
-    try:
-        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
-        try:
-            await _run_forwards(quiet)
-            await _after_migrations()
-        finally:
-            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
-    finally:
-        await connection.close()
-
-
-async def _after_migrations() -> None:
-    """Data every installation needs: the secret key and the shipped holiday table."""
-    from app import holidays
-
-    await ensure_secret_key()
-    await holidays.load_shipped()
+# --- the secret key ---------------------------------------------------------
 
 
 async def ensure_secret_key() -> str:

@@ -12,7 +12,7 @@
 
 Domains contribute the events of the personal and staff feeds through `FeedSource`s on their
 `Domain`; each also builds public feeds of its own (a space's busy times, a station's hours)
-with `serve`.
+and serves them through `app.web.feeds`.
 """
 
 from __future__ import annotations
@@ -25,16 +25,12 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
+from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, Timezone
-from litestar import Request, Response
 
-from app import i18n
 from app.cache import VersionedCache
 from app.db import is_unique_violation, stored_secret_key, write_transaction
 from app.errors import NotFound
@@ -301,44 +297,3 @@ async def _load_or_build(
                     raise  # another process built it at the same moment: theirs is as good
     _memory.put((key, digest), built)
     return built
-
-
-def respond(request: Request[Any, Any, Any], built: Built, filename: str) -> Response[bytes]:
-    """200 with the feed, or 304 when the client's copy is current."""
-    etag = f'"{built.etag}"'
-    last_modified = built.last_modified.astimezone(UTC).replace(microsecond=0)
-    headers = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(last_modified, usegmt=True),
-        "Cache-Control": "private, max-age=300"
-        if "/users/" in request.url.path or "/staff/" in request.url.path
-        else "public, max-age=300",
-        "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
-    }
-    if _not_modified(request, etag, last_modified):
-        return Response(b"", status_code=304, headers=headers)
-    return Response(built.body, media_type=MEDIA_TYPE, headers=headers)
-
-
-def _not_modified(request: Request[Any, Any, Any], etag: str, last_modified: datetime) -> bool:
-    match = request.headers.get("if-none-match")
-    if match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
-        return etag in tags or "*" in tags
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            return last_modified <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-def feed_locale(request: Request[Any, Any, Any], user: User | None = None) -> str:
-    """The feed's language: `?lang=`, else the person's, else the site's."""
-    asked = request.query_params.get("lang", "")
-    if asked in i18n.SUPPORTED_LOCALES:
-        return asked
-    if user is not None and user.locale in i18n.SUPPORTED_LOCALES:
-        return user.locale
-    return get_settings().site.default_locale

@@ -47,12 +47,22 @@ class DeliveryFailed(DomainError):
         return _("Message not sent")
 
 
+def mask_phone(login: str | None) -> str:
+    """`13812345678` → `138****5678`; email addresses keep their first letter and domain."""
+    if not login:
+        return ""
+    if len(login) == 11 and login.isdigit():
+        return f"{login[:3]}****{login[7:]}"
+    local, at, domain = login.partition("@")
+    if at:
+        return f"{local[:1]}***@{domain}"
+    return login
+
+
 class LogSender:
     """Writes the message to the log; the record carries it as `outgoing` for tests."""
 
     async def send(self, message: OutgoingMessage) -> None:
-        from app.templating import mask_phone
-
         log.warning(
             "%s to %s (no %s sender configured): %s",
             message.channel,

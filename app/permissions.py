@@ -1,4 +1,4 @@
-"""Who may do what: one named predicate per action, and the guards built on them.
+"""Who may do what: one named predicate per action; `app.web.guards` builds route guards on them.
 
 Predicates are plain functions over an `Actor` (the signed-in user and the communities they
 serve as staff); services and controllers call the same predicate, so a rule lives once.
@@ -9,12 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-
 if TYPE_CHECKING:
-    from litestar.connection import ASGIConnection
-    from litestar.handlers.base import BaseRouteHandler
-
     from app.tables import User
 
 
@@ -80,28 +75,3 @@ def booking_block_reason(user: User, community: Any) -> str | None:
     if community.residents_need_approval and user.resident_approved_at is None:
         return "awaiting_approval"
     return None
-
-
-def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
-    return connection.scope.get("linli.actor")  # type: ignore[return-value]
-
-
-def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    if actor_of(connection) is None:
-        raise NotAuthorizedException()
-
-
-def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    actor = actor_of(connection)
-    if actor is None:
-        raise NotAuthorizedException()
-    if not can_use_staff_console(actor):
-        raise PermissionDeniedException()
-
-
-def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    actor = actor_of(connection)
-    if actor is None:
-        raise NotAuthorizedException()
-    if not can_administer(actor):
-        raise PermissionDeniedException()

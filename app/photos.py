@@ -17,13 +17,10 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-from litestar import Response, get
-from litestar.params import FromPath
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from app.errors import FieldError, InputError, NotFound
+from app.errors import FieldError, InputError
 from app.i18n import _
 from app.settings import get_settings
 
@@ -182,22 +179,3 @@ def delete_photo(name: str | None) -> None:
     if name and is_photo_name(name):
         with contextlib.suppress(FileNotFoundError):
             (photos_dir() / name).unlink()
-
-
-@get("/media/photos/{file_name:str}", name="media:photo", include_in_schema=False)
-async def serve_photo(file_name: FromPath[str]) -> Response[Any]:
-    """A stored photo, cached for a year (its name changes whenever the photo does)."""
-    if not is_photo_name(file_name):
-        raise NotFound(_("There is no photo at this address."))
-    try:
-        body = await asyncio.to_thread((photos_dir() / file_name).read_bytes)
-    except FileNotFoundError as exc:
-        raise NotFound(_("There is no photo at this address.")) from exc
-    return Response(
-        body,
-        media_type="image/jpeg",
-        headers={
-            "Cache-Control": f"public, max-age={CACHE_SECONDS}, immutable",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )

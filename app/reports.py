@@ -7,11 +7,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
 from zoneinfo import ZoneInfo
-
-from litestar import Response
-from litestar.params import QueryParameter
 
 from app import clock
 from app.calendar import Interval, wall_to_utc
@@ -84,26 +80,9 @@ def format_decimal(value: float | None, empty: str = "—") -> str:
     return empty if value is None else f"{value:.1f}"
 
 
-FromDate = Annotated[str, QueryParameter(name="from")]
-"""The `from` query parameter of a report page (a Python keyword, so renamed)."""
-ToDate = Annotated[str, QueryParameter(name="to")]
-
-
 def site_today() -> date:
     """Today in the site's zone: the default period of every report ends before it."""
     return clock.utcnow().astimezone(ZoneInfo(get_settings().site.timezone)).date()
-
-
-def csv_response(
-    kind: str, period: Period, header: list[str], rows: list[list[str]]
-) -> Response[bytes]:
-    """A report as a CSV download named after its kind and period."""
-    filename = f"{kind}-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-    return Response(
-        csv_body(header, rows),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def csv_body(header: list[str], rows: list[list[str]]) -> bytes:

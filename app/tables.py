@@ -2,6 +2,11 @@
 
 Instants are `Timestamptz` in UTC and are always set explicitly by services (never the
 column's default `now()`), so that tests can fix the clock.
+
+Primary keys: a table that declares none gets Piccolo's serial `id`. Every such table says
+`id: Serial` as an annotation, which types `row.id` as `int` and `Table.id` as the column
+without changing the schema (an assigned `id = Serial(...)` would be a new column to
+Piccolo's automatic migrations; tests/app/test_migrations.py checks they find nothing).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -30,6 +36,7 @@ class LoginKind(StrEnum):
 class District(Table):
     """A district (区) that runs Linli, such as 潞州区."""
 
+    id: Serial
     slug = Varchar(length=64, unique=True)
     name_zh = Varchar(length=100)
     name_en = Varchar(length=100)
@@ -38,6 +45,7 @@ class District(Table):
 class Street(Table):
     """A street office (街道) of a district."""
 
+    id: Serial
     district = ForeignKey(references=District, on_delete=OnDelete.restrict, null=False)
     slug = Varchar(length=64, unique=True)
     name_zh = Varchar(length=100)
@@ -47,6 +55,7 @@ class Street(Table):
 class Community(Table):
     """A residents' community (社区): the unit that owns spaces, stations and staff."""
 
+    id: Serial
     street = ForeignKey(references=Street, on_delete=OnDelete.restrict, null=False)
     slug = Varchar(length=64, unique=True)
     name_zh = Varchar(length=100)
@@ -64,6 +73,7 @@ class Community(Table):
 class User(Table, tablename="linli_user"):
     """A person with an account: resident, staff member, volunteer or administrator."""
 
+    id: Serial
     login = Varchar(length=254, unique=True)
     """Normalised mainland mobile number (11 digits) or lower-cased email address."""
     login_kind = Varchar(length=8, choices=LoginKind)
@@ -87,6 +97,7 @@ class User(Table, tablename="linli_user"):
 class StaffMembership(Table):
     """Makes a user staff of one community; unique per (user, community)."""
 
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
     created_at = Timestamptz()
@@ -95,6 +106,7 @@ class StaffMembership(Table):
 class SignInSession(Table):
     """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
 
+    id: Serial
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     created_at = Timestamptz()
@@ -106,6 +118,7 @@ class SignInSession(Table):
 class ApiToken(Table):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     name = Varchar(length=60)
     token_hash = Varchar(length=64, unique=True)
@@ -120,6 +133,7 @@ class ApiToken(Table):
 class OneTimeCode(Table):
     """A short code sent to a phone or mailbox to reset a password or verify a contact."""
 
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     purpose = Varchar(length=20)
     code_hash = Varchar(length=64)
@@ -132,6 +146,7 @@ class OneTimeCode(Table):
 class ThrottleEvent(Table):
     """One counted event (a failed sign-in, a registration) in a throttling bucket."""
 
+    id: Serial
     bucket = Varchar(length=100)
     occurred_at = Timestamptz()
 
@@ -139,6 +154,7 @@ class ThrottleEvent(Table):
 class SiteSetting(Table):
     """Values created once and shared by every process, such as the secret key."""
 
+    id: Serial
     key = Varchar(length=64, unique=True)
     value = Text()
 
@@ -146,6 +162,7 @@ class SiteSetting(Table):
 class AuditEntry(Table):
     """Who changed what and when, with the state before and after."""
 
+    id: Serial
     actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     action = Varchar(length=60)
     subject_type = Varchar(length=40)
@@ -163,6 +180,7 @@ class PublicHoliday(Table):
     are kept as data that administrators can correct.
     """
 
+    id: Serial
     on_date = Date(unique=True)
     name_zh = Varchar(length=60)
     name_en = Varchar(length=60)
@@ -173,6 +191,7 @@ class PublicHoliday(Table):
 class Notification(Table):
     """Something a person should know: shown in the app, emailed when SMTP is configured."""
 
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     kind = Varchar(length=40)
     title = Varchar(length=200)
@@ -187,6 +206,7 @@ class Notification(Table):
 class JobLease(Table):
     """Who runs a scheduled job next: the process that moves `leased_until` forward wins."""
 
+    id: Serial
     name = Varchar(length=60, unique=True)
     holder = Varchar(length=64, default="")
     leased_until = Timestamptz()
@@ -205,6 +225,7 @@ class FeedToken(Table):
     key and `nonce`, so the account page can show it again; the database keeps only its
     SHA-256 for lookups. A new nonce makes a new address and ends the old one at once."""
 
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     kind = Varchar(length=10, choices=FeedKind)
     nonce = Varchar(length=64)
@@ -217,6 +238,7 @@ class FeedCache(Table):
     """A built calendar feed, shared by every process: rebuilt only when its fingerprint (the
     versions of what it shows) changes, never once per poll."""
 
+    id: Serial
     key = Varchar(length=200, unique=True)
     fingerprint = Varchar(length=64)
     etag = Varchar(length=64)

@@ -17,9 +17,11 @@ from app import clock, photos
 from app.communities.services import communities_by_street
 from app.errors import DomainError, InputError, Throttled
 from app.i18n import _
-from app.permissions import Actor, actor_of, requires_signed_in
+from app.permissions import Actor
 from app.tables import Community
-from app.web import client_ip, flash, page, redirect
+from app.web.context import actor_of, client_ip, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import page, redirect
 from needs import details, loop, services, tasks
 from needs.views import CATEGORY_LABELS, STATUS_LABELS
 

@@ -14,8 +14,10 @@ from litestar.response import Redirect, Template
 from app import clock
 from app.errors import DomainError, InputError
 from app.i18n import _
-from app.permissions import Actor, actor_of, requires_signed_in
-from app.web import flash, page, redirect
+from app.permissions import Actor
+from app.web.context import actor_of, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import page, redirect
 from needs import details, loop, tasks
 from needs.tables import Need
 from needs.views import CATEGORY_LABELS, STATUS_LABELS

@@ -17,9 +17,11 @@ from app import clock
 from app.communities.services import managed_communities
 from app.errors import DomainError, InputError
 from app.i18n import _, localized
-from app.permissions import Actor, actor_of, requires_staff
+from app.permissions import Actor
 from app.settings import get_settings
-from app.web import flash, page, redirect
+from app.web.context import actor_of, flash
+from app.web.guards import requires_staff
+from app.web.responses import page, redirect
 from needs import convert, details, dispatch, loop
 from needs.tables import Need
 from needs.views import CATEGORY_LABELS, STATUS_LABELS

@@ -17,9 +17,11 @@ from app import clock
 from app.communities.services import managed_communities, managed_community
 from app.errors import InputError, RuleViolation
 from app.i18n import _, localized
-from app.permissions import Actor, actor_of, requires_staff
+from app.permissions import Actor
 from app.tables import Community
-from app.web import flash, page, redirect
+from app.web.context import actor_of, flash
+from app.web.guards import requires_staff
+from app.web.responses import page, redirect
 from needs import lists, volunteers
 from needs.list_forms import ProjectForm, ResourceForm, UnitForm, as_list
 from needs.views import CATEGORY_LABELS, categories_of

@@ -17,8 +17,11 @@ from app.communities.services import managed_communities
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_date, localized
-from app.permissions import Actor, actor_of, requires_staff
-from app.web import page
+from app.permissions import Actor
+from app.web.context import actor_of
+from app.web.guards import requires_staff
+from app.web.reports import FromDate, ToDate, csv_response
+from app.web.responses import page
 from needs import reports
 from needs.tables import NeedStatus
 from needs.views import CATEGORY_LABELS
@@ -150,8 +153,8 @@ class NeedReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
-        first: app_reports.FromDate = "",
-        last: app_reports.ToDate = "",
+        first: FromDate = "",
+        last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
         actor = _actor(request)
@@ -202,8 +205,8 @@ class NeedReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
-        first: app_reports.FromDate = "",
-        last: app_reports.ToDate = "",
+        first: FromDate = "",
+        last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         actor = _actor(request)
@@ -225,4 +228,4 @@ class NeedReportsController(Controller):
 
         rows = [line(localized(row.community, "name"), row.figures) for row in report.rows]
         rows.append(line(_("Total"), report.total))
-        return app_reports.csv_response("needs", period, header, rows)
+        return csv_response("needs", period, header, rows)

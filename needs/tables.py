@@ -3,6 +3,8 @@ three lists (三张清单) it draws on: resources, needs and projects.
 
 Needs may point at a booking or a series made for them; those live in `spaces`, so they are
 kept here as opaque ids, never as foreign keys into another domain's tables.
+
+`id: Serial` annotates Piccolo's implicit primary key (see app/tables.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -69,6 +72,7 @@ class PartnerUnit(Table):
     """A partner unit (共建单位): a company, school, office or organisation that helps the
     community. Its contact person may sign in to take needs dispatched to the unit."""
 
+    id: Serial
     community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=False)
     name_zh = Varchar(length=100)
     name_en = Varchar(length=100, default="")
@@ -87,6 +91,7 @@ class PartnerUnit(Table):
 class Volunteer(Table):
     """A resident who helps with some categories of needs, once staff approve them."""
 
+    id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
     community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
     categories = Varchar(length=200, default="")
@@ -102,6 +107,7 @@ class Resource(Table):
     """Something a partner unit or a volunteer offers (a room, legal advice, repairs, a van
     on Saturdays): the first of the three lists."""
 
+    id: Serial
     community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
     unit = ForeignKey(references=PartnerUnit, on_delete=OnDelete.cascade, null=True)
     volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.cascade, null=True)
@@ -119,6 +125,7 @@ class Resource(Table):
 class Project(Table):
     """A standing programme that bundles resources for recurring needs (the third list)."""
 
+    id: Serial
     community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=False)
     title_zh = Varchar(length=100)
     title_en = Varchar(length=100, default="")
@@ -130,6 +137,7 @@ class Project(Table):
 
 
 class ProjectResource(Table):
+    id: Serial
     project = ForeignKey(references=Project, on_delete=OnDelete.cascade, null=False)
     resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, null=False)
 
@@ -182,6 +190,7 @@ class NeedEvent(Table):
     """One timestamped step of a need: filed, dispatched, accepted, declined, done, rated,
     reopened, turned into a booking, a note."""
 
+    id: Serial
     need = ForeignKey(references=Need, on_delete=OnDelete.cascade, null=False)
     at = Timestamptz()
     actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)

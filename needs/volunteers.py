@@ -25,9 +25,11 @@ from app.errors import Forbidden, InputError, NotFound, RuleViolation
 from app.formfields import Fields
 from app.i18n import _, localized
 from app.notifications import notify_user
-from app.permissions import Actor, actor_of, can_manage_community, requires_signed_in
+from app.permissions import Actor, can_manage_community
 from app.tables import AuditEntry, Community, StaffMembership
-from app.web import flash, page, redirect
+from app.web.context import actor_of, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import page, redirect
 from needs.list_forms import as_list, read_categories
 from needs.tables import Volunteer, VolunteerStatus
 from needs.views import CATEGORY_LABELS, categories_of

@@ -10,11 +10,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from app import clock
-from app.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
-from app.permissions import Actor, actor_of, requires_signed_in
-from spaces import bookings, catalog
+from app.permissions import Actor
+from app.web.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
+from app.web.context import actor_of
+from app.web.guards import requires_signed_in
+from spaces import bookings, cancellation, catalog
 from spaces.rules import Request as BookingRequest
 from spaces.tables import Booking, Space
 
@@ -323,7 +325,7 @@ async def cancel_booking(
     """Cancel; cancelling again changes nothing and answers the booking as it is."""
     actor: Actor = actor_of(request)  # type: ignore[assignment]
     now = clock.utcnow()
-    await bookings.cancel(actor, booking_id, reason=data.reason if data else "", now=now)
+    await cancellation.cancel(actor, booking_id, reason=data.reason if data else "", now=now)
     booking, space = await bookings.get_booking(actor, booking_id)
     return booking_out(booking, space, now)
 

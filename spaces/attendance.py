@@ -20,7 +20,7 @@ from app.permissions import Actor, can_manage_community
 from app.scheduler import Job
 from app.tables import Community, User
 from spaces import notices, waitlist
-from spaces.bookings import _booking_for, _update, lock_key
+from spaces.bookings import load_booking, lock_key, update_booking
 from spaces.catalog import touch, zone_of
 from spaces.tables import Booking, BookingStatus, Space
 
@@ -51,7 +51,7 @@ async def booking_to_check_in(user_id: int, space: Space, now: datetime) -> Book
 
 async def check_in(actor: Actor, booking_id: str, *, now: datetime) -> Booking:
     """The resident (at the door) or staff (at the counter) marks the booking as used."""
-    booking, _space, _is_owner = await _booking_for(actor, booking_id)
+    booking, _space, _is_owner = await load_booking(actor, booking_id)
     opens, closes = check_in_window(booking)
     if booking.status != BookingStatus.confirmed.value:
         raise RuleViolation("not_confirmed", _("Only a confirmed booking can be checked in to."))
@@ -85,7 +85,7 @@ async def release_no_shows(now: datetime) -> int:
             current = await Booking.objects().where(Booking.id == booking.id).first()
             if current.status != BookingStatus.confirmed.value or current.checked_in_at:
                 continue
-            await _update(current, {Booking.status: BookingStatus.no_show.value}, now)
+            await update_booking(current, {Booking.status: BookingStatus.no_show.value}, now)
             await touch(space.id)
             await waitlist.refill(space, now)
             await notify_user(

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app import audit
 from app.calendar import Calendar, Interval
 from app.db import is_unique_violation, write_transaction
 from app.errors import (
@@ -26,10 +25,8 @@ from app.errors import (
     RuleViolation,
 )
 from app.i18n import _, localized
-from app.notifications import notify_user
 from app.permissions import Actor, booking_block_reason, can_manage_community
 from app.tables import Community
-from spaces import notices
 from spaces.availability import fits, slot_starts
 from spaces.catalog import (
     calendar_of,
@@ -44,9 +41,7 @@ from spaces.catalog import (
 from spaces.rules import (
     Refusal,
     Request,
-    can_cancel_in_time,
     check_request,
-    describe_duration,
 )
 from spaces.tables import Booking, BookingStatus, Space
 
@@ -310,18 +305,7 @@ async def refusal_error(
     return RuleViolation(first.rule, first.message, found)
 
 
-def resident_may_cancel(booking: Booking, space: Space, now: datetime) -> bool:
-    """Whether the booking's owner may cancel it now (staff may cancel until its end)."""
-    if booking.starts_at <= now:
-        return False
-    if booking.status == BookingStatus.pending.value:
-        return True
-    return booking.status == BookingStatus.confirmed.value and can_cancel_in_time(
-        rules_of(space), booking.starts_at, now
-    )
-
-
-async def _booking_for(actor: Actor, booking_id: str) -> tuple[Booking, Space, bool]:
+async def load_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space, bool]:
     """The booking if the actor owns it or manages its space; otherwise "not found"."""
     try:
         key = uuid.UUID(str(booking_id))
@@ -338,106 +322,22 @@ async def _booking_for(actor: Actor, booking_id: str) -> tuple[Booking, Space, b
 
 
 async def get_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space]:
-    booking, space, _is_owner = await _booking_for(actor, booking_id)
+    booking, space, _is_owner = await load_booking(actor, booking_id)
     return booking, space
 
 
-async def _update(booking: Booking, values: dict[Any, Any], now: datetime) -> Booking:
+async def update_booking(booking: Booking, values: dict[Any, Any], now: datetime) -> Booking:
     await Booking.update(
         {**values, Booking.updated_at: now, Booking.sequence: Booking.sequence + 1}
     ).where(Booking.id == booking.id)
     return await Booking.objects().where(Booking.id == booking.id).first()
 
 
-async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: datetime) -> Booking:
-    """Cancel: the resident before the cut-off, staff at any time with a reason.
-
-    Cancelling a cancelled booking changes nothing and returns it as it is.
-    """
-    booking, space, is_owner = await _booking_for(actor, booking_id)
-    if booking.status in {BookingStatus.cancelled.value, BookingStatus.rejected.value}:
-        return booking
-    if booking.ends_at <= now:
-        raise RuleViolation("past", _("This booking has already ended."))
-    reason = reason.strip()
-    if len(reason) > MAX_NOTE:
-        raise InputError([FieldError("reason", _("Use at most %(n)s characters.", n=MAX_NOTE))])
-    staff = can_manage_community(actor, space.community.id)
-    if is_owner and not staff:
-        pending = booking.status == BookingStatus.pending.value
-        if not pending and not can_cancel_in_time(rules_of(space), booking.starts_at, now):
-            minutes = space.cancel_cutoff_minutes or 0
-            raise RuleViolation(
-                "cancel_cutoff",
-                _(
-                    "Bookings here can be cancelled until %(d)s before the start. Please "
-                    "contact the community's staff.",
-                    d=describe_duration(minutes),
-                ),
-            )
-    elif not reason:
-        raise InputError([FieldError("reason", _("Tell the resident why it is cancelled."))])
-    async with write_transaction(lock_key(space)):
-        booking = await Booking.objects().where(Booking.id == booking.id).first()
-        if booking.status in {BookingStatus.cancelled.value, BookingStatus.rejected.value}:
-            return booking
-        updated = await cancel_locked(actor.id, booking, space, reason=reason, now=now)
-        if not is_owner:
-            await audit.record(
-                actor_id=actor.id,
-                action="booking.cancelled",
-                subject_type="booking",
-                subject_id=str(booking.id),
-                community_id=space.community.id,
-                before={"status": booking.status},
-                after={"status": BookingStatus.cancelled.value, "reason": reason},
-                now=now,
-            )
-    return updated
-
-
-async def cancel_locked(
-    actor_id: int, booking: Booking, space: Space, *, reason: str, now: datetime
-) -> Booking:
-    """Cancel `booking` inside the caller's write transaction of the space, telling the
-    resident when someone else (staff) cancelled it."""
-    if booking.status == BookingStatus.confirmed.value:
-        await touch(space.id)
-    updated = await _update(
-        booking,
-        {
-            Booking.status: BookingStatus.cancelled.value,
-            Booking.cancelled_at: now,
-            Booking.cancelled_by: actor_id,
-            Booking.cancel_reason: reason,
-        },
-        now,
-    )
-    if booking.status == BookingStatus.confirmed.value:
-        from spaces.waitlist import refill  # the waitlist builds on this module
-
-        await refill(space, now)
-    user_id = owner_id(booking)
-    if user_id is not None and user_id != actor_id:
-        await notify_user(
-            user_id,
-            "booking.cancelled",
-            notices.CANCELLED_BY_STAFF,
-            link=f"/bookings/{booking.id}",
-            now=now,
-            space=localized(space, "name"),
-            when=booking.starts_at,
-            zone=zone_of(space),
-            reason=reason,
-        )
-    return updated
-
-
 async def rate(
     actor: Actor, booking_id: str, *, stars: int, comment: str, now: datetime
 ) -> Booking:
     """The resident's rating (评单) of a booking that has ended; it may be changed later."""
-    booking, space, is_owner = await _booking_for(actor, booking_id)
+    booking, space, is_owner = await load_booking(actor, booking_id)
     if not is_owner:
         raise NotFound(_("There is no such booking."))
     if effective_status(booking, now) != BookingStatus.completed.value:

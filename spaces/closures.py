@@ -32,7 +32,8 @@ from app.ics_import import CarriedForm, ImportedEvent
 from app.notifications import notify_user
 from app.permissions import Actor
 from spaces import notices
-from spaces.bookings import cancel_locked, lock_key, owner_id
+from spaces.bookings import lock_key, owner_id
+from spaces.cancellation import cancel_locked
 from spaces.catalog import HOLDING, holding_usage, overlapping, touch, zone_of
 from spaces.decisions import reject_locked
 from spaces.tables import Booking, BookingStatus, Space, SpaceClosure

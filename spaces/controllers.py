@@ -19,10 +19,12 @@ from app import clock
 from app.cache import VersionedCache
 from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
 from app.i18n import _, current_locale
-from app.permissions import Actor, actor_of, requires_signed_in
+from app.permissions import Actor
 from app.settings import get_settings
-from app.web import flash, page, redirect
-from spaces import attendance, bookings, catalog, views, waitlist
+from app.web.context import actor_of, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import page, redirect
+from spaces import attendance, bookings, cancellation, catalog, views, waitlist
 from spaces.feed_pages import google_calendar_url
 from spaces.rules import Request as BookingRequest
 from spaces.tables import SpaceKind
@@ -337,7 +339,7 @@ class BookingsController(Controller):
     ) -> Template | Redirect:
         actor: Actor = actor_of(request)  # type: ignore[assignment]
         try:
-            await bookings.cancel(actor, booking_id, reason=data.reason, now=clock.utcnow())
+            await cancellation.cancel(actor, booking_id, reason=data.reason, now=clock.utcnow())
         except (InputError, RuleViolation) as exc:
             errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
             return await self._detail(
@@ -386,7 +388,7 @@ def _booking_helpers(now: datetime) -> dict[str, Any]:
         "local_time": views.local_time,
         "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
         "zone_of": catalog.zone_of,
-        "can_cancel": lambda b, space: bookings.resident_may_cancel(b, space, now),
+        "can_cancel": lambda b, space: cancellation.resident_may_cancel(b, space, now),
         "can_check_in": lambda b: (
             b.status == "confirmed"
             and b.checked_in_at is None

@@ -14,10 +14,10 @@ from app.calendar import Calendar, Interval, TimeRange
 from app.communities.services import managed_communities, managed_community
 from app.domains import N_, Panel
 from app.i18n import _, localized
+from app.notify import mask_phone
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import Community, PublicHoliday
-from app.templating import mask_phone
 from spaces import decisions, views
 from spaces.bookings import effective_status, is_expired_request
 from spaces.catalog import calendar_of, local_day_window, zone_of

@@ -19,13 +19,13 @@ from spaces import notices
 from spaces.availability import fits
 from spaces.bookings import (
     Booked,
-    _booking_for,
-    _update,
     _validate_note,
     book,
     is_expired_request,
+    load_booking,
     lock_key,
     owner_id,
+    update_booking,
 )
 from spaces.catalog import HOLDING, holding_usage, rules_of, touch, zone_of
 from spaces.rules import Request
@@ -33,7 +33,7 @@ from spaces.tables import Booking, BookingStatus, Space
 
 
 async def _managed(actor: Actor, booking_id: str) -> tuple[Booking, Space]:
-    booking, space, _is_owner = await _booking_for(actor, booking_id)
+    booking, space, _is_owner = await load_booking(actor, booking_id)
     if not can_manage_community(actor, space.community.id):
         raise NotFound(_("There is no such booking."))
     return booking, space
@@ -64,7 +64,7 @@ async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "
                 )
             )
         await touch(space.id)
-        updated = await _update(
+        updated = await update_booking(
             booking,
             {
                 Booking.status: BookingStatus.confirmed.value,
@@ -104,7 +104,7 @@ async def reject_locked(
     actor: Actor, booking: Booking, space: Space, *, reason: str, now: datetime
 ) -> Booking:
     """Reject a pending request inside the caller's write transaction of the space."""
-    updated = await _update(
+    updated = await update_booking(
         booking,
         {
             Booking.status: BookingStatus.rejected.value,

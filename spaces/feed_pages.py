@@ -13,7 +13,10 @@ from litestar.params import FromPath
 from app import clock, feeds, i18n
 from app.feeds import Context, Window
 from app.i18n import _, localized
-from app.permissions import Actor, actor_of, requires_signed_in
+from app.permissions import Actor
+from app.web.context import actor_of
+from app.web.feeds import feed_locale, respond
+from app.web.guards import requires_signed_in
 from spaces import bookings, catalog
 from spaces.feeds import PERSONAL, STAFF, booking_event, public_events, public_fingerprint
 from spaces.tables import Booking, Space
@@ -30,7 +33,7 @@ class SpaceFeedController(Controller):
         """Busy times of an active space, titled "booked" in the feed's language."""
         now = clock.utcnow()
         space = await catalog.get_space(feeds.token_of_path(file))
-        locale = feeds.feed_locale(request)
+        locale = feed_locale(request)
         i18n.set_locale(locale)
         window = Window.around(now)
         name = _("%(space)s: booked times", space=localized(space, "name"))
@@ -45,7 +48,7 @@ class SpaceFeedController(Controller):
             build,
             now,
         )
-        return feeds.respond(request, built, f"{space.slug}.ics")
+        return respond(request, built, f"{space.slug}.ics")
 
 
 def google_calendar_url(booking: Booking, space: Space, link: str) -> str:

@@ -39,7 +39,8 @@ from app.permissions import Actor, can_manage_community
 from app.tables import User
 from spaces import notices
 from spaces.availability import Hold, Usage, fits
-from spaces.bookings import cancel_locked, lock_key, owner_id
+from spaces.bookings import lock_key, owner_id
+from spaces.cancellation import cancel_locked
 from spaces.catalog import calendar_of, holding_usage, rules_of, touch, zone_of
 from spaces.tables import Booking, BookingSeries, BookingStatus, SeriesSkip, SkipReason, Space
 

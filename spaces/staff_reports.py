@@ -16,8 +16,11 @@ from app.communities.services import managed_communities
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_date, localized
-from app.permissions import Actor, actor_of, requires_staff
-from app.web import page
+from app.permissions import Actor
+from app.web.context import actor_of
+from app.web.guards import requires_staff
+from app.web.reports import FromDate, ToDate, csv_response
+from app.web.responses import page
 from spaces import reports
 from spaces.controllers import viewer_zone
 
@@ -71,8 +74,8 @@ class SpaceReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
-        first: app_reports.FromDate = "",
-        last: app_reports.ToDate = "",
+        first: FromDate = "",
+        last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
         actor = _actor(request)
@@ -122,8 +125,8 @@ class SpaceReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
-        first: app_reports.FromDate = "",
-        last: app_reports.ToDate = "",
+        first: FromDate = "",
+        last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         actor = _actor(request)
@@ -144,4 +147,4 @@ class SpaceReportsController(Controller):
             for row in report.rows
         ]
         rows.append([_("Total"), "", "", *cells(report.total, "")])
-        return app_reports.csv_response("space", period, header, rows)
+        return csv_response("space", period, header, rows)

@@ -22,8 +22,10 @@ from app.calendar import format_ranges
 from app.communities.services import managed_communities
 from app.errors import FieldError, InputError
 from app.i18n import _
-from app.permissions import Actor, actor_of, requires_staff
-from app.web import page
+from app.permissions import Actor
+from app.web.context import actor_of
+from app.web.guards import requires_staff
+from app.web.responses import page
 from spaces import dashboard, timeline, views
 from spaces.dashboard import Entry, SpaceDay
 

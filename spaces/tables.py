@@ -1,4 +1,7 @@
-"""Tables of the `spaces` Piccolo app: spaces, their dated hours and closures, bookings."""
+"""Tables of the `spaces` Piccolo app: spaces, their dated hours and closures, bookings.
+
+`id: Serial` annotates Piccolo's implicit primary key (see app/tables.py).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -43,6 +47,7 @@ class BookingStatus(StrEnum):
 class Space(Table):
     """A bookable thing: a room, a court, a corner, or one item of a tool cabinet."""
 
+    id: Serial
     slug = Varchar(length=64, unique=True)
     community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=False)
     kind = Varchar(length=20, choices=SpaceKind)
@@ -96,6 +101,7 @@ class SpaceClosure(Table):
     reason. A closure shuts the space; a block takes `units` out of use and leaves the rest
     bookable."""
 
+    id: Serial
     space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
     starts_at = Timestamptz()
     ends_at = Timestamptz()
@@ -110,6 +116,7 @@ class SpaceClosure(Table):
 class SpaceSpecialHours(Table):
     """Hours that replace the weekly ones on one local date (empty: closed that day)."""
 
+    id: Serial
     space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
     on_date = Date()
     hours = Varchar(length=200, default="")
@@ -155,6 +162,7 @@ class SkipReason(StrEnum):
 class SeriesSkip(Table):
     """A date of the pattern without an occurrence (an iCalendar EXDATE)."""
 
+    id: Serial
     series = ForeignKey(references=BookingSeries, on_delete=OnDelete.cascade, null=False)
     on_date = Date()
     reason = Varchar(length=12, choices=SkipReason)

@@ -14,8 +14,10 @@ from litestar.response import Redirect, Template
 from app import clock
 from app.errors import DomainError, FieldError, InputError, NotFound
 from app.i18n import _
-from app.permissions import Actor, actor_of, requires_signed_in
-from app.web import flash, page, redirect
+from app.permissions import Actor
+from app.web.context import actor_of, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import page, redirect
 from spaces import waitlist
 from spaces.controllers import BookForm, _booking_helpers, _int, _parse_start
 from spaces.rules import Request as BookingRequest

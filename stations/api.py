@@ -10,10 +10,10 @@ from litestar import get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app import clock
-from app.api import problem_responses
 from app.calendar import OpenState
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
+from app.web.api import problem_responses
 from stations import catalog
 from stations.amenities import AMENITIES, UnknownAmenity, mask_of
 from stations.geo import Point, gcj02_to_wgs84, wgs84_to_gcj02

@@ -19,9 +19,9 @@ from app import clock
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_day, localized
-from app.permissions import actor_of
 from app.settings import get_settings
-from app.web import client_ip, flash, page, redirect
+from app.web.context import actor_of, client_ip, flash
+from app.web.responses import page, redirect
 from stations import api, catalog, services
 from stations.amenities import AMENITIES, QUANTITY_LABELS
 from stations.geo import Point, wgs84_to_gcj02

@@ -14,6 +14,7 @@ from app import clock, feeds, i18n
 from app.calendar import Interval, wall_to_utc
 from app.feeds import Window
 from app.i18n import _, localized
+from app.web.feeds import feed_locale, respond
 from stations import catalog
 from stations.tables import Station, StationClosure
 
@@ -90,7 +91,7 @@ class StationFeedController(Controller):
     async def feed(self, request: AnyRequest, file: FromPath[str]) -> Response[bytes]:
         now = clock.utcnow()
         station = await catalog.get_station(feeds.token_of_path(file))
-        locale = feeds.feed_locale(request)
+        locale = feed_locale(request)
         i18n.set_locale(locale)
         window = Window.around(now)
         name = _("%(station)s: opening hours", station=localized(station, "name"))
@@ -104,4 +105,4 @@ class StationFeedController(Controller):
             return await feeds.finish(feeds.calendar(name), events, window)
 
         built = await feeds.cached(f"station:{station.id}:{locale}", fingerprint, build, now)
-        return feeds.respond(request, built, f"{station.slug}.ics")
+        return respond(request, built, f"{station.slug}.ics")

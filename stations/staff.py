@@ -18,14 +18,16 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import clock, ics_import, photos
-from app.accounts.forms import checked
 from app.communities.services import managed_communities
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_day, localized
-from app.permissions import Actor, actor_of, requires_staff
+from app.permissions import Actor
 from app.settings import get_settings
-from app.web import flash, page, redirect
+from app.web.accounts.forms import checked
+from app.web.context import actor_of, flash
+from app.web.guards import requires_staff
+from app.web.responses import page, redirect
 from stations import catalog, dated, editing, management, schedule, services
 from stations.amenities import AMENITIES
 from stations.controllers import HOST_LABELS, REASON_LABELS

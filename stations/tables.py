@@ -1,5 +1,8 @@
 """Tables of the `stations` Piccolo app: rest stations, their amenities, hours, check-ins
-and problem reports."""
+and problem reports.
+
+`id: Serial` annotates Piccolo's implicit primary key (see app/tables.py).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -60,6 +64,7 @@ class ReportReason(StrEnum):
 class Station(Table):
     """A rest station for couriers and outdoor workers, hosted by a shop or unit."""
 
+    id: Serial
     slug = Varchar(length=64, unique=True)
     community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=False)
     name_zh = Varchar(length=100)
@@ -97,6 +102,7 @@ class Station(Table):
 
 
 class StationAmenity(Table):
+    id: Serial
     station = ForeignKey(references=Station, on_delete=OnDelete.cascade, null=False)
     kind = Varchar(length=20)
     quantity = Integer(null=True, default=None)
@@ -107,6 +113,7 @@ class StationAmenity(Table):
 
 
 class StationClosure(Table):
+    id: Serial
     station = ForeignKey(references=Station, on_delete=OnDelete.cascade, null=False)
     starts_at = Timestamptz()
     ends_at = Timestamptz()
@@ -116,6 +123,7 @@ class StationClosure(Table):
 
 
 class StationSpecialHours(Table):
+    id: Serial
     station = ForeignKey(references=Station, on_delete=OnDelete.cascade, null=False)
     on_date = Date()
     hours = Varchar(length=200, default="")
@@ -126,6 +134,7 @@ class StationSpecialHours(Table):
 class CheckIn(Table):
     """A courier resting at a station; it ends by itself at `expires_at`."""
 
+    id: Serial
     station = ForeignKey(references=Station, on_delete=OnDelete.cascade, null=False)
     device_hash = Varchar(length=64)
     """SHA-256 of the anonymous device cookie: no account and nothing personal."""
@@ -150,6 +159,7 @@ class StationReport(Table):
 class Landmark(Table):
     """A well-known place to search from when the browser gives no position."""
 
+    id: Serial
     slug = Varchar(length=64, unique=True)
     name_zh = Varchar(length=100)
     name_en = Varchar(length=100)

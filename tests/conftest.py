@@ -48,9 +48,9 @@ os.environ["LINLI_SIGNUPS_PER_HOUR"] = "20"
 for name in ("REDIS_URL", "LINLI_SMTP_HOST", "LINLI_SMS_SENDER", "LINLI_TIMEZONE"):
     os.environ.pop(name, None)
 
-from app import db as app_db  # noqa: E402
 from app import holidays  # noqa: E402
 from app.cache import clear_all  # noqa: E402
+from app.migrate import migrate  # noqa: E402
 from app.tables import SiteSetting  # noqa: E402
 
 pytest_plugins = ["tests.fixtures"]
@@ -90,7 +90,7 @@ def migrated_database() -> Iterator[None]:
     """Migrate once per run: a template file on SQLite, the run's database on PostgreSQL."""
     if ENGINE == "postgres":
         asyncio.run(_admin_execute(f'CREATE DATABASE "{_PG_DATABASE}"'))
-    asyncio.run(app_db.migrate(quiet=True))
+    asyncio.run(migrate(quiet=True))
     if ENGINE == "sqlite":
         with sqlite3.connect(_TEMPLATE) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

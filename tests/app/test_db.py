@@ -8,6 +8,7 @@ from piccolo.conf.apps import Finder
 from piccolo.engine.sqlite import SQLiteEngine
 
 from app import db as database
+from app.migrate import migrate
 from app.tables import SiteSetting, ThrottleEvent
 from tests.conftest import ENGINE, _admin_execute, _with_database
 from tests.factories import NOW
@@ -38,8 +39,8 @@ async def test_migrations_build_the_schema_from_empty(tmp_path: Path) -> None:
         original = engine.config["dsn"]
         engine.config["dsn"] = _with_database(os.environ["LINLI_TEST_POSTGRES_URL"], fresh_name)
     try:
-        await database.migrate(quiet=True)
-        await database.migrate(quiet=True)
+        await migrate(quiet=True)
+        await migrate(quiet=True)
         for table in Finder().get_table_classes():
             declared = {column._meta.db_column_name for column in table._meta.columns}
             assert await _columns(engine, table._meta.tablename) == declared, table

@@ -7,7 +7,7 @@ import re
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from app.permissions import requires_admin, requires_staff
+from app.web.guards import requires_admin, requires_staff
 from tests.factories import PASSWORD, make_community, make_user
 from tests.fixtures import Browser
 

@@ -4,10 +4,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from app.errors import Alternative, Conflict, RuleViolation, problem_for
+from app.errors import Alternative, Conflict, RuleViolation
 from app.i18n import set_locale
-from app.templating import device_name
-from app.web import redacted_path, safe_next
+from app.web.headers import redacted_path
+from app.web.problems import problem_for
+from app.web.responses import safe_next
+from app.web.templating import device_name
 from tests.fixtures import Browser
 
 

@@ -30,12 +30,12 @@ def _ms(started: float) -> float:
 
 
 async def seed() -> None:
-    from app import db
+    from app.migrate import migrate
     from app.tables import Community, District, Street
     from stations.amenities import mask_of
     from stations.tables import Station
 
-    await db.migrate(quiet=True)
+    await migrate(quiet=True)
     if await Station.count() >= STATIONS:
         return
     now = datetime.now(UTC)

@@ -120,12 +120,12 @@ def wrk(
 
 async def seed(bench_day: date) -> tuple[str, int]:
     """A space with 10,000 bookings around `bench_day`, one empty space to book, a token."""
-    from app import db
     from app.accounts.sessions import create_api_token
+    from app.migrate import migrate
     from app.tables import Community, District, Street, User
     from spaces.tables import Booking, Space
 
-    await db.migrate(quiet=True)
+    await migrate(quiet=True)
     now = datetime.now(UTC)
     district = District(slug="bench", name_zh="基准区", name_en="Bench District")
     await district.save()

@@ -8,7 +8,7 @@ import pytest
 from app.accounts import services as accounts
 from app.errors import Conflict, InputError, NotFound, RuleViolation
 from app.i18n import set_locale
-from spaces import bookings, decisions
+from spaces import bookings, cancellation, decisions
 from spaces.availability import Usage, holds_of
 from spaces.rules import Request
 from spaces.tables import Booking, BookingStatus
@@ -189,13 +189,13 @@ async def test_cancel_rules_for_residents_and_staff(db: None) -> None:
         await bookings.book(wang, "room", Request(shanghai(2, 12), shanghai(2, 13)), now=NOW)
     ).booking
     with pytest.raises(NotFound):
-        await bookings.cancel(stranger, str(booking.id), now=NOW)
+        await cancellation.cancel(stranger, str(booking.id), now=NOW)
     with pytest.raises(RuleViolation) as late:
-        await bookings.cancel(wang, str(booking.id), now=shanghai(2, 10, 30))
+        await cancellation.cancel(wang, str(booking.id), now=shanghai(2, 10, 30))
     assert late.value.rule == "cancel_cutoff"
     with pytest.raises(InputError):
-        await bookings.cancel(staff, str(booking.id), now=shanghai(2, 10, 30))
-    cancelled = await bookings.cancel(
+        await cancellation.cancel(staff, str(booking.id), now=shanghai(2, 10, 30))
+    cancelled = await cancellation.cancel(
         staff, str(booking.id), reason="停电检修", now=shanghai(2, 10, 30)
     )
     assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_by) == (
@@ -203,7 +203,7 @@ async def test_cancel_rules_for_residents_and_staff(db: None) -> None:
         "停电检修",
         staff.id,
     )
-    again = await bookings.cancel(wang, str(booking.id), now=shanghai(2, 11))
+    again = await cancellation.cancel(wang, str(booking.id), now=shanghai(2, 11))
     assert (again.status, again.sequence) == ("cancelled", 1)
 
 
@@ -334,5 +334,5 @@ async def test_availability_is_never_served_stale_after_a_change(db: None) -> No
         await bookings.book(wang, "room", Request(shanghai(2, 10), shanghai(2, 11)), now=NOW)
     ).booking
     assert await free_at_ten() == 1  # same minute, same process: the cache was keyed by version
-    await bookings.cancel(wang, str(booking.id), now=NOW)
+    await cancellation.cancel(wang, str(booking.id), now=NOW)
     assert await free_at_ten() == 2

@@ -17,7 +17,7 @@ from icalendar import Calendar
 
 from app import feeds
 from app.tables import FeedCache, FeedKind
-from spaces import bookings, series
+from spaces import bookings, cancellation, series
 from spaces.rules import Request
 from spaces.series import OccurrenceForm, SeriesForm
 from spaces.tables import Booking, Space
@@ -45,7 +45,7 @@ async def _resident_with_bookings(home):
     actor = await actor_for(leader)
     first = await bookings.book(actor, "hall", Request(shanghai(3, 10), shanghai(3, 11)), now=NOW)
     second = await bookings.book(actor, "hall", Request(shanghai(4, 10), shanghai(4, 12)), now=NOW)
-    await bookings.cancel(actor, str(second.booking.id), now=NOW)
+    await cancellation.cancel(actor, str(second.booking.id), now=NOW)
     return leader, first.booking, second.booking
 
 
@@ -146,7 +146,7 @@ async def test_unchanged_feeds_answer_304_and_are_built_once_per_change(
     feeds._memory.clear()
     assert (await browser.get("/feeds/spaces/hall.ics")).content == first_answer.content
     # A change makes a new feed.
-    await bookings.cancel(await actor_for(leader), str(first.id), now=NOW)
+    await cancellation.cancel(await actor_for(leader), str(first.id), now=NOW)
     changed = await browser.get("/feeds/spaces/hall.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 

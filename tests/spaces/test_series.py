@@ -9,7 +9,7 @@ import pytest
 
 from app.errors import Conflict, InputError
 from app.tables import AuditEntry, Notification
-from spaces import bookings, series
+from spaces import bookings, cancellation, series
 from spaces.rules import Request
 from spaces.series import OccurrenceForm, SeriesForm
 from spaces.tables import Booking, BookingSeries, SeriesSkip, SpaceClosure
@@ -240,7 +240,7 @@ async def test_a_skipped_date_can_be_added_back_once_free(db: None) -> None:
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     with pytest.raises(Conflict):
         await series.restore(staff, hall, made, "2026-03-12", now=NOW)
-    await bookings.cancel(resident, str(taken.id), now=NOW)
+    await cancellation.cancel(resident, str(taken.id), now=NOW)
     restored = await series.restore(staff, hall, made, "2026-03-12", now=NOW)
     assert (restored.starts_at, restored.ends_at, restored.occurrence_on) == (
         shanghai(12, 9),

@@ -6,7 +6,7 @@ from app.errors import Conflict, NotFound, RuleViolation
 from app.i18n import set_locale
 from app.scheduler import run_due
 from app.tables import Notification, User
-from spaces import attendance, bookings, waitlist
+from spaces import attendance, bookings, cancellation, waitlist
 from spaces.domain import DOMAIN, export_account
 from spaces.rules import Request
 from spaces.tables import Booking, Space, WaitlistEntry
@@ -64,7 +64,7 @@ async def queue(db: None):
 
 async def test_first_in_line_gets_the_offer_when_a_booking_is_cancelled(queue) -> None:
     assert await version("room") == 1
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     first = await reload(queue["first_entry"])
     assert (first.status, first.offered_at, first.offer_expires_at) == (
         "offered",
@@ -79,7 +79,7 @@ async def test_first_in_line_gets_the_offer_when_a_booking_is_cancelled(queue) -
 
 
 async def test_an_offer_holds_the_unit(queue) -> None:
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     someone = await resident(queue["home"])
     with pytest.raises(Conflict) as refused:
         await bookings.book(someone, "room", TEN, now=shanghai(2, 9, 11))
@@ -91,7 +91,7 @@ async def test_an_offer_holds_the_unit(queue) -> None:
 
 
 async def test_an_expired_offer_passes_to_the_next_in_line(queue) -> None:
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     assert await waitlist.run_waitlist(shanghai(2, 9, 39)) == 0
     assert await status_of(queue["first_entry"]) == "offered"
     assert await waitlist.run_waitlist(shanghai(2, 9, 40)) == 1
@@ -109,14 +109,14 @@ async def test_the_job_runs_through_the_scheduler(queue) -> None:
     assert [job.name for job in DOMAIN.jobs if job.run is waitlist.run_waitlist] == [
         "spaces.waitlist"
     ]
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     assert "spaces.waitlist" in await run_due(DOMAIN.jobs, shanghai(2, 9, 45))
     assert await status_of(queue["first_entry"]) == "expired"
     assert await status_of(queue["second_entry"]) == "offered"
 
 
 async def test_accept_books_the_place_and_marks_the_entry_booked(queue) -> None:
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     booking = await waitlist.accept(
         queue["first"], str(queue["first_entry"].id), now=shanghai(2, 9, 20)
     )
@@ -140,7 +140,7 @@ async def test_accept_books_the_place_and_marks_the_entry_booked(queue) -> None:
 
 
 async def test_accept_after_the_deadline_is_refused_and_passes_it_on(queue) -> None:
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     set_locale("en")
     with pytest.raises(RuleViolation) as refused:
         await waitlist.accept(queue["first"], str(queue["first_entry"].id), now=shanghai(2, 9, 40))
@@ -154,7 +154,7 @@ async def test_accept_after_the_deadline_is_refused_and_passes_it_on(queue) -> N
 
 
 async def test_decline_passes_the_offer_on_at_once(queue) -> None:
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     was = await waitlist.withdraw(
         queue["first"], str(queue["first_entry"].id), now=shanghai(2, 9, 15)
     )
@@ -165,7 +165,7 @@ async def test_decline_passes_the_offer_on_at_once(queue) -> None:
 
 
 async def test_only_the_owner_can_accept(queue) -> None:
-    await bookings.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(queue["holder"], str(queue["taken"].id), now=shanghai(2, 9, 10))
     for actor in (queue["second"], queue["holder"]):
         with pytest.raises(NotFound):
             await waitlist.accept(actor, str(queue["first_entry"].id), now=shanghai(2, 9, 11))
@@ -235,7 +235,7 @@ async def test_a_rule_refusing_at_accept_releases_the_offer(db: None) -> None:
     entry = (await waitlist.join(first, "room", TEN, now=NOW)).entry
     second_entry = (await waitlist.join(second, "room", TEN, now=shanghai(2, 9, 1))).entry
     await bookings.book(first, "room", Request(shanghai(3, 10), shanghai(3, 11)), now=NOW)
-    await bookings.cancel(holder, str(taken.id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(holder, str(taken.id), now=shanghai(2, 9, 10))
     # `first` already holds their one allowed booking, so the offer skips them.
     assert await status_of(entry) == "waiting"
     assert await status_of(second_entry) == "offered"
@@ -272,7 +272,7 @@ async def test_larger_waits_keep_their_turn_when_units_come_free_one_by_one(db: 
     await bookings.book(b, "cabinet", TEN, now=NOW)
     wants_two = (await waitlist.join(two, "cabinet", Request(TEN.start, TEN.end, 2), now=NOW)).entry
     wants_one = (await waitlist.join(one, "cabinet", TEN, now=shanghai(2, 9, 1))).entry
-    await bookings.cancel(a, str(booked_a.id), now=shanghai(2, 9, 10))
+    await cancellation.cancel(a, str(booked_a.id), now=shanghai(2, 9, 10))
     # One unit free: the wait for two does not fit, the wait for one does.
     assert (await status_of(wants_two), await status_of(wants_one)) == ("waiting", "offered")
 
@@ -307,7 +307,7 @@ async def test_join_from_the_refusal_then_accept_from_my_bookings(
     mine = text_of((await browser.get("/bookings")).text)
     assert "Shared music room On the waitlist Mon, Mar 2 10:00–11:00 You are first in line." in mine
 
-    await bookings.cancel(holder, str(taken.id), now=NOW)
+    await cancellation.cancel(holder, str(taken.id), now=NOW)
     mine = text_of((await browser.get("/bookings")).text)
     assert "held for you until Mon, Mar 2 09:30." in mine
     assert "Accept and book Decline" in mine
@@ -344,7 +344,7 @@ async def test_accept_pages_refuse_late_and_hide_others_entries(
     owner = await make_user("13812345678", community=home)
     entry = (await waitlist.join(await actor_for(owner), "room", TEN, now=NOW)).entry
     other_entry = (await waitlist.join(other, "room", TEN, now=shanghai(2, 9, 1))).entry
-    await bookings.cancel(holder, str(taken.id), now=NOW)
+    await cancellation.cancel(holder, str(taken.id), now=NOW)
     await browser.sign_in("13812345678", PASSWORD)
     browser.set_language("en")
     assert (await browser.get(f"/waitlist/{other_entry.id}")).status_code == 404

@@ -13,14 +13,16 @@ from litestar.response import Redirect, Template
 
 from app import audit, clock, domains, holidays
 from app.accounts import admin
-from app.accounts.forms import checked
 from app.communities import services
 from app.errors import DomainError, InputError
 from app.i18n import _
-from app.permissions import Actor, actor_of, requires_admin, requires_staff
+from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import Community
-from app.web import flash, page, redirect
+from app.web.accounts.forms import checked
+from app.web.context import actor_of, flash
+from app.web.guards import requires_admin, requires_staff
+from app.web.responses import page, redirect
 
 AnyRequest = Request[Any, Any, Any]
 AUDIT_PAGE_SIZE = 50

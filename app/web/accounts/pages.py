@@ -10,22 +10,16 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from app import clock, feeds
-from app.accounts import forms, services, sessions
+from app.accounts import services, sessions
 from app.communities.services import communities_by_street
 from app.errors import DomainError, InputError, NotFound, Throttled
 from app.i18n import _
-from app.permissions import Actor, actor_of, booking_block_reason, requires_signed_in
+from app.permissions import Actor, booking_block_reason
 from app.tables import Community, FeedKind
-from app.web import (
-    SESSION_COOKIE,
-    client_ip,
-    expired_cookie,
-    flash,
-    page,
-    redirect,
-    safe_next,
-    session_cookie,
-)
+from app.web.accounts import forms
+from app.web.context import SESSION_COOKIE, actor_of, client_ip, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import expired_cookie, page, redirect, safe_next, session_cookie
 
 AnyRequest = Request[Any, Any, Any]
 

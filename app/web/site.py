@@ -8,13 +8,15 @@ from litestar import MediaType, Request, get, post
 from litestar.response import Redirect, Response, Template
 
 from app import clock, db, i18n, notifications
-from app.accounts import forms, services
+from app.accounts import services
 from app.communities.services import communities_by_street, district
 from app.errors import FieldError, InputError
 from app.i18n import _
-from app.permissions import actor_of, requires_signed_in
 from app.settings import SUPPORTED_LOCALES
-from app.web import TEXT_SIZE_COOKIE, flash, page, preference_cookie, redirect, safe_next
+from app.web.accounts import forms
+from app.web.context import TEXT_SIZE_COOKIE, actor_of, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import page, preference_cookie, redirect, safe_next
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -8,9 +8,9 @@ import msgspec
 from litestar import get
 from litestar.params import QueryParameter
 
-from app.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
 from app.communities.services import community_page
 from app.i18n import localized
+from app.web.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
 
 
 class CommunityOut(msgspec.Struct):

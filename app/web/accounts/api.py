@@ -12,10 +12,11 @@ from litestar.params import BodyKwarg, JSONBody
 
 from app import clock
 from app.accounts import services, sessions
-from app.api import problem_responses
-from app.permissions import actor_of, booking_block_reason, requires_signed_in
+from app.permissions import booking_block_reason
 from app.tables import Community
-from app.web import client_ip
+from app.web.api import problem_responses
+from app.web.context import actor_of, client_ip
+from app.web.guards import requires_signed_in
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -15,22 +15,11 @@ from litestar.template.config import TemplateConfig
 
 from app import domains, i18n
 from app.calendar import WEEKDAYS
+from app.notify import mask_phone
 from app.settings import PROJECT_ROOT, SUPPORTED_LOCALES, get_settings
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
-
-
-def mask_phone(login: str | None) -> str:
-    """`13812345678` → `138****5678`; email addresses keep their first letter and domain."""
-    if not login:
-        return ""
-    if len(login) == 11 and login.isdigit():
-        return f"{login[:3]}****{login[7:]}"
-    local, at, domain = login.partition("@")
-    if at:
-        return f"{local[:1]}***@{domain}"
-    return login
+STATIC_DIR = Path(__file__).parent.parent / "static"
 
 
 _BROWSERS = [

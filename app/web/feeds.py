@@ -1,10 +1,14 @@
-"""A person's private calendar feeds: their own bookings (`/feeds/users/{token}.ics`) and,
-for staff, everything booked in their communities (`/feeds/staff/{token}.ics`). Each
-installed domain contributes its events; the feed is built once per change."""
+"""Calendar feeds over HTTP: every feed answered with 200 or 304, and a person's private
+feeds: their own bookings (`/feeds/users/{token}.ics`) and, for staff, everything booked in
+their communities (`/feeds/staff/{token}.ics`). Each installed domain contributes its
+events; the feed is built once per change."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 from icalendar import Component
 from litestar import Controller, Request, Response, get
@@ -13,12 +17,54 @@ from litestar.params import FromPath
 from app import clock, domains, feeds, i18n
 from app.accounts.sessions import load_actor
 from app.errors import NotFound
-from app.feeds import Context, FeedSource, Window
+from app.feeds import MEDIA_TYPE, Built, Context, FeedSource, Window
 from app.i18n import _
 from app.permissions import Actor
-from app.tables import FeedKind
+from app.settings import get_settings
+from app.tables import FeedKind, User
 
 AnyRequest = Request[Any, Any, Any]
+
+
+def respond(request: Request[Any, Any, Any], built: Built, filename: str) -> Response[bytes]:
+    """200 with the feed, or 304 when the client's copy is current."""
+    etag = f'"{built.etag}"'
+    last_modified = built.last_modified.astimezone(UTC).replace(microsecond=0)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(last_modified, usegmt=True),
+        "Cache-Control": "private, max-age=300"
+        if "/users/" in request.url.path or "/staff/" in request.url.path
+        else "public, max-age=300",
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
+    }
+    if _not_modified(request, etag, last_modified):
+        return Response(b"", status_code=304, headers=headers)
+    return Response(built.body, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _not_modified(request: Request[Any, Any, Any], etag: str, last_modified: datetime) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
+        return etag in tags or "*" in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return last_modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def feed_locale(request: Request[Any, Any, Any], user: User | None = None) -> str:
+    """The feed's language: `?lang=`, else the person's, else the site's."""
+    asked = request.query_params.get("lang", "")
+    if asked in i18n.SUPPORTED_LOCALES:
+        return asked
+    if user is not None and user.locale in i18n.SUPPORTED_LOCALES:
+        return user.locale
+    return get_settings().site.default_locale
 
 
 def _sources(kind: FeedKind) -> list[FeedSource]:
@@ -32,7 +78,7 @@ async def private_feed(request: AnyRequest, file: str, kind: FeedKind) -> Respon
     actor: Actor = await load_actor(user)
     if kind is FeedKind.staff and not (actor.is_admin or actor.staff_of):
         raise NotFound(_("There is no calendar at this address."))
-    locale = feeds.feed_locale(request, user)
+    locale = feed_locale(request, user)
     i18n.set_locale(locale)
     window = Window.around(now)
     base_url = str(request.base_url).rstrip("/")
@@ -55,7 +101,7 @@ async def private_feed(request: AnyRequest, file: str, kind: FeedKind) -> Respon
         return await feeds.finish(feeds.calendar(name), events, window)
 
     built = await feeds.cached(f"{kind.value}:{user.id}:{locale}", fingerprint, build, now)
-    return feeds.respond(request, built, f"{name}.ics")
+    return respond(request, built, f"{name}.ics")
 
 
 class FeedsController(Controller):
