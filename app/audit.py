@@ -43,7 +43,7 @@ async def record(
 async def entries(*, limit: int, before_id: int | None = None) -> list[dict[str, Any]]:
     """The newest entries first, with the actor's name; `before_id` pages backwards."""
     query = AuditEntry.select(
-        AuditEntry.all_columns(),
+        *AuditEntry.all_columns(),
         AuditEntry.actor.name.as_alias("actor_name"),
         AuditEntry.community.slug.as_alias("community_slug"),
     ).order_by(AuditEntry.id, ascending=False)

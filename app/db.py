@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
@@ -157,7 +157,7 @@ async def _transaction(db: Engine, *, immediate: bool) -> AsyncIterator[Any]:
         tx = db.transaction(allow_nested=False)
     tx.connection = await tx.get_connection()
     try:
-        if isinstance(db, PostgresEngine):
+        if isinstance(tx, PostgresTransaction):
             tx.transaction = tx.connection.transaction()
         await tx.begin()
     except BaseException:

@@ -278,20 +278,18 @@ async def _load_or_build(
     else:
         body = await build()
         built = Built(body, hashlib.sha256(body).hexdigest()[:32], now)
-        values = {
-            FeedCache.fingerprint: digest,
-            FeedCache.etag: built.etag,
-            FeedCache.last_modified: built.last_modified,
-            FeedCache.body: body.decode(),
-            FeedCache.built_at: now,
+        fields: dict[str, Any] = {
+            "fingerprint": digest,
+            "etag": built.etag,
+            "last_modified": built.last_modified,
+            "body": body.decode(),
+            "built_at": now,
         }
         if row is not None:
-            await FeedCache.update(values).where(FeedCache.key == key)
+            await FeedCache.update(**fields).where(FeedCache.key == key)
         else:
             try:
-                await FeedCache.insert(
-                    FeedCache(key=key, **{column._meta.name: v for column, v in values.items()})
-                )
+                await FeedCache.insert(FeedCache(key=key, **fields))
             except Exception as exc:
                 if not is_unique_violation(exc):
                     raise  # another process built it at the same moment: theirs is as good

@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.querystring import QueryString
 
@@ -42,6 +43,8 @@ async def migrate(*, quiet: bool = False) -> None:
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
         return
+    if not isinstance(db, PostgresEngine):
+        raise TypeError(f"no migration lock for {type(db).__name__}")
     connection = await db.get_new_connection()
     try:
         await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)

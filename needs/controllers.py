@@ -41,6 +41,14 @@ class FilingForm:
     photo: UploadFile | None = None
 
 
+@dataclass(frozen=True)
+class NeedActions:
+    """Where the need page's forms post: the owner's routes, or the secret link's."""
+
+    rate: str
+    withdraw: str
+
+
 @dataclass
 class RateForm:
     rating: str = ""
@@ -164,9 +172,8 @@ class NeedsController(Controller):
         self,
         request: AnyRequest,
         access: services.ReporterAccess,
+        actions: NeedActions,
         *,
-        rate_action: str,
-        withdraw_action: str,
         errors: dict[str, str] | None = None,
         form: RateForm | None = None,
         status_code: int = 200,
@@ -179,24 +186,24 @@ class NeedsController(Controller):
             headers=headers,
             view=await details.view_of(access.need),
             anonymous=access.user_id is None,
-            rate_action=rate_action,
-            withdraw_action=withdraw_action,
+            rate_action=actions.rate,
+            withdraw_action=actions.withdraw,
             may_withdraw=access.need.status in loop.MAY_REPORTER_WITHDRAW,
             errors=errors or {},
             form=form or RateForm(),
             **labels(),
         )
 
-    def _own_actions(self, request: AnyRequest, need_id: str) -> dict[str, str]:
-        return {
-            "rate_action": request.app.route_reverse("needs:rate", need_id=need_id),
-            "withdraw_action": request.app.route_reverse("needs:withdraw", need_id=need_id),
-        }
+    def _own_actions(self, request: AnyRequest, need_id: str) -> NeedActions:
+        return NeedActions(
+            rate=request.app.route_reverse("needs:rate", need_id=need_id),
+            withdraw=request.app.route_reverse("needs:withdraw", need_id=need_id),
+        )
 
     @get("/{need_id:str}", name="needs:detail", guards=[requires_signed_in])
     async def detail(self, request: AnyRequest, need_id: FromPath[str]) -> Template:
         access = await services.reporter_access(actor_of(request), need_id)  # type: ignore[arg-type]
-        return await self._need_page(request, access, **self._own_actions(request, need_id))
+        return await self._need_page(request, access, self._own_actions(request, need_id))
 
     @post("/{need_id:str}/rate", name="needs:rate", guards=[requires_signed_in])
     async def rate(
@@ -211,10 +218,10 @@ class NeedsController(Controller):
             return await self._need_page(
                 request,
                 access,
+                self._own_actions(request, need_id),
                 errors=_errors_of(exc),
                 form=data,
                 status_code=400 if isinstance(exc, InputError) else exc.status_code,
-                **self._own_actions(request, need_id),
             )
         flash(request, _rated_message(need.status))
         return redirect(request.app.route_reverse("needs:detail", need_id=need_id))
@@ -228,26 +235,26 @@ class NeedsController(Controller):
             return await self._need_page(
                 request,
                 access,
+                self._own_actions(request, need_id),
                 errors=_errors_of(exc),
                 status_code=exc.status_code,
-                **self._own_actions(request, need_id),
             )
         flash(request, _("Your need was withdrawn."))
         return redirect(request.app.route_reverse("needs:detail", need_id=need_id))
 
     # Someone without an account, through the secret link.
 
-    def _follow_actions(self, request: AnyRequest, token: str) -> dict[str, str]:
-        return {
-            "rate_action": request.app.route_reverse("needs:follow.rate", token=token),
-            "withdraw_action": request.app.route_reverse("needs:follow.withdraw", token=token),
-        }
+    def _follow_actions(self, request: AnyRequest, token: str) -> NeedActions:
+        return NeedActions(
+            rate=request.app.route_reverse("needs:follow.rate", token=token),
+            withdraw=request.app.route_reverse("needs:follow.withdraw", token=token),
+        )
 
     @get("/follow/{token:str}", name="needs:follow")
     async def follow(self, request: AnyRequest, token: FromPath[str]) -> Template:
         access = await services.follow_access(token)
         return await self._need_page(
-            request, access, headers=PRIVATE_HEADERS, **self._follow_actions(request, token)
+            request, access, self._follow_actions(request, token), headers=PRIVATE_HEADERS
         )
 
     @post("/follow/{token:str}/rate", name="needs:follow.rate")
@@ -263,11 +270,11 @@ class NeedsController(Controller):
             return await self._need_page(
                 request,
                 access,
+                self._follow_actions(request, token),
                 errors=_errors_of(exc),
                 form=data,
                 status_code=400 if isinstance(exc, InputError) else exc.status_code,
                 headers=PRIVATE_HEADERS,
-                **self._follow_actions(request, token),
             )
         flash(request, _rated_message(need.status))
         return redirect(request.app.route_reverse("needs:follow", token=token))
@@ -283,10 +290,10 @@ class NeedsController(Controller):
             return await self._need_page(
                 request,
                 access,
+                self._follow_actions(request, token),
                 errors=_errors_of(exc),
                 status_code=exc.status_code,
                 headers=PRIVATE_HEADERS,
-                **self._follow_actions(request, token),
             )
         flash(request, _("Your need was withdrawn."))
         return redirect(request.app.route_reverse("needs:follow", token=token))

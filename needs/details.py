@@ -64,7 +64,9 @@ async def helper_of(need: Need) -> tuple[str, str]:
 async def timeline(need_id: Any) -> list[dict[str, Any]]:
     """Every step of the need, oldest first, with the name of whoever took it."""
     return (
-        await NeedEvent.select(NeedEvent.all_columns(), NeedEvent.actor.name.as_alias("actor_name"))
+        await NeedEvent.select(
+            *NeedEvent.all_columns(), NeedEvent.actor.name.as_alias("actor_name")
+        )
         .where(NeedEvent.need == need_id)
         .order_by(NeedEvent.at)
         .order_by(NeedEvent.id)

@@ -361,7 +361,7 @@ async def units_of(actor: Actor, community_id: int | None = None) -> list[dict[s
     """The units of one community (or of all the actor's), active first, by name, with
     their community's names and the contact account's name and login."""
     query = PartnerUnit.select(
-        PartnerUnit.all_columns(),
+        *PartnerUnit.all_columns(),
         PartnerUnit.community.name_zh.as_alias("community_name_zh"),
         PartnerUnit.community.name_en.as_alias("community_name_en"),
         PartnerUnit.contact_user.name.as_alias("contact_user_name"),
@@ -379,7 +379,7 @@ async def resources_of(
     """Resources of one community (or of all the actor's), active first, by title; filtered
     by category and by who offers them (`own`, `unit:<id>`, `volunteer:<id>`)."""
     query = Resource.select(
-        Resource.all_columns(),
+        *Resource.all_columns(),
         Resource.community.name_zh.as_alias("community_name_zh"),
         Resource.community.name_en.as_alias("community_name_en"),
         Resource.unit.name_zh.as_alias("unit_name_zh"),
@@ -401,7 +401,7 @@ async def resources_of(
 
 async def projects_of(actor: Actor, community_id: int | None = None) -> list[dict[str, Any]]:
     query = Project.select(
-        Project.all_columns(),
+        *Project.all_columns(),
         Project.community.name_zh.as_alias("community_name_zh"),
         Project.community.name_en.as_alias("community_name_en"),
     )

@@ -284,7 +284,7 @@ async def volunteers_of(actor: Actor, community_id: int | None = None) -> list[d
     """Offers and volunteers of one community (or all the actor's): waiting offers first,
     then volunteers, then the rest; by name within each."""
     query = Volunteer.select(
-        Volunteer.all_columns(),
+        *Volunteer.all_columns(),
         Volunteer.user.name.as_alias("name"),
         Volunteer.user.login.as_alias("login"),
         Volunteer.community.name_zh.as_alias("community_name_zh"),

@@ -23,7 +23,7 @@ from app.permissions import Actor
 from app.settings import get_settings
 from app.web.context import actor_of, flash
 from app.web.guards import requires_signed_in
-from app.web.responses import page, redirect
+from app.web.responses import page, redirect, render
 from spaces import attendance, bookings, cancellation, catalog, views, waitlist
 from spaces.feed_pages import google_calendar_url
 from spaces.rules import Request as BookingRequest
@@ -163,11 +163,7 @@ class SpacesController(Controller):
         )
         week_html = _week_html.get(week_key)
         if week_html is None:
-            week_html = Markup(
-                request.app.template_engine.get_template("spaces/partials/week.html").render(
-                    request=request, **context
-                )
-            )
+            week_html = Markup(render(request, "spaces/partials/week.html", **context))
             _week_html.put(week_key, week_html)
         if isinstance(request, HTMXRequest) and request.htmx:
             return Response(week_html, media_type=MediaType.HTML)

@@ -12,6 +12,8 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from piccolo.custom_types import Combinable
+
 from app.errors import FieldError, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor
@@ -84,7 +86,7 @@ async def end_session(hashed: str) -> None:
 
 async def end_other_sessions(user_id: int, keep_hash: str | None) -> int:
     """End every session of the user but `keep_hash`; returns how many ended."""
-    condition = SignInSession.user == user_id
+    condition: Combinable = SignInSession.user == user_id
     if keep_hash:
         condition &= SignInSession.token_hash != keep_hash
     ended = await SignInSession.count().where(condition)

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -34,16 +35,46 @@ def is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
-    """The person making this request, found by the middleware; None for visitors."""
-    return connection.scope.get("linli.actor")  # type: ignore[return-value]
-
-
 @dataclass
 class FlashState:
     incoming: list[list[str]]
     outgoing: list[list[str]] = field(default_factory=list)
     shown: bool = False
+
+
+@dataclass
+class RequestContext:
+    """What the middleware found out about one request, kept in the scope's state."""
+
+    now: datetime
+    """The request's moment, read from the clock once."""
+    started: float
+    """`perf_counter()` at arrival, for the access log."""
+    actor: Actor | None = None
+    session_hash: str | None = None
+    """The signed-in session's hash (pages only), so it can be ended or kept."""
+    flash: FlashState = field(default_factory=lambda: FlashState(incoming=[]))
+
+
+_CONTEXT_KEY = "linli.context"
+
+
+def context_of(scope: Scope) -> RequestContext | None:
+    """The request's context, or None where the middleware did not run (static files)."""
+    found = scope.get("state", {}).get(_CONTEXT_KEY)
+    return found if isinstance(found, RequestContext) else None
+
+
+def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+    """The person making this request, found by the middleware; None for visitors."""
+    context = context_of(connection.scope)
+    return context.actor if context else None
+
+
+def session_hash_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The hash of the browser session this request came with, if signed in."""
+    context = context_of(connection.scope)
+    return context.session_hash if context else None
 
 
 def _sign(payload: bytes, secret: str) -> str:
@@ -86,7 +117,7 @@ class RequestContextMiddleware(ASGIMiddleware):
     exclude_path_pattern = ("^/static/",)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        scope["linli.started"] = perf_counter()  # type: ignore[typeddict-unknown-key]
+        started = perf_counter()
         request: Request[Any, Any, Any] = Request(scope)
         now = clock.utcnow()
         path = scope["path"]
@@ -98,8 +129,6 @@ class RequestContextMiddleware(ASGIMiddleware):
             found = await sessions.actor_for_session(request.cookies.get(SESSION_COOKIE), now)
             if found:
                 actor, session_hash = found
-        scope["linli.actor"] = actor  # type: ignore[typeddict-unknown-key]
-        scope["linli.session_hash"] = session_hash  # type: ignore[typeddict-unknown-key]
         scope["user"] = actor.user if actor else None
         locale = i18n.choose_locale(
             actor.user.locale if actor else None,
@@ -107,10 +136,11 @@ class RequestContextMiddleware(ASGIMiddleware):
             request.headers.get("accept-language"),
         )
         i18n.set_locale(locale)
-        scope["linli.locale"] = locale  # type: ignore[typeddict-unknown-key]
         secret = scope["app"].state.secret_key
         flash_state = FlashState(incoming=_read_flashes(request.cookies.get(FLASH_COOKIE), secret))
-        scope["linli.flash"] = flash_state  # type: ignore[typeddict-unknown-key]
+        scope.setdefault("state", {})[_CONTEXT_KEY] = RequestContext(
+            now=now, started=started, actor=actor, session_hash=session_hash, flash=flash_state
+        )
         secure = scope.get("scheme") == "https"
 
         async def send_with_flash(message: Message) -> None:
@@ -141,14 +171,14 @@ def _cookie_header(key: str, value: str, secure: bool, max_age: int | None) -> s
 
 def flash(request: Request[Any, Any, Any], message: str, category: str = "success") -> None:
     """Show `message` on the next page this visitor sees (the one rendered or redirected to)."""
-    state: FlashState | None = request.scope.get("linli.flash")  # type: ignore[assignment]
-    if state is not None:
-        state.outgoing.append([category, message])
+    context = context_of(request.scope)
+    if context is not None:
+        context.flash.outgoing.append([category, message])
 
 
 def ensure_locale(request: Request[Any, Any, Any]) -> None:
     """Choose the language for responses that bypassed the request context (unrouted 404)."""
-    if "linli.locale" not in request.scope:
+    if context_of(request.scope) is None:
         i18n.set_locale(
             i18n.choose_locale(
                 None,

@@ -13,6 +13,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 
 from app.settings import get_settings
+from app.web.context import context_of
 
 if TYPE_CHECKING:
     from litestar.types import Message, Scope
@@ -65,9 +66,9 @@ async def before_send(message: Message, scope: Scope) -> None:
     headers.setdefault("cross-origin-opener-policy", "same-origin")
     # A signed-in person's pages are theirs alone; answers that declare themselves public
     # (photos, static files) stay cacheable.
-    if scope.get("linli.actor") is not None and not (headers.get("cache-control") or "").startswith(
-        "public"
-    ):
+    context = context_of(scope)
+    signed_in = context is not None and context.actor is not None
+    if signed_in and not (headers.get("cache-control") or "").startswith("public"):
         headers["cache-control"] = "private, no-store"
     if scope.get("scheme") == "https":
         headers.setdefault("strict-transport-security", "max-age=31536000")
@@ -77,8 +78,7 @@ async def before_send(message: Message, scope: Scope) -> None:
             for cookie in cookies:
                 secure = cookie if "secure" in cookie.lower() else cookie + "; Secure"
                 headers.add("set-cookie", secure)
-    started = scope.get("linli.started")
-    duration_ms = f"{(perf_counter() - started) * 1000:.1f}ms" if started else "-"
+    duration_ms = f"{(perf_counter() - context.started) * 1000:.1f}ms" if context else "-"
     client = scope.get("client")
     access_log.info(
         "%s %s %s %s %s",

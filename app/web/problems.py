@@ -22,7 +22,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from app.errors import DomainError, Throttled
 from app.i18n import _
 from app.web.context import ensure_locale, is_api_path
-from app.web.responses import base_context
+from app.web.responses import base_context, render
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +152,7 @@ def problem_for(exc: Exception, *, is_api: bool) -> Problem:
 
 def error_page(request: Request[Any, Any, Any], problem: Problem) -> Response[str]:
     """The error page, rendered now so that a failure here can still fall back to text."""
-    template = request.app.template_engine.get_template("errors/error.html")
-    html = template.render(request=request, problem=problem, **base_context(request))
+    html = render(request, "errors/error.html", problem=problem, **base_context(request))
     return Response(
         html,
         status_code=problem.status,

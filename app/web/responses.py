@@ -15,15 +15,16 @@ from app.web.context import (
     PREFERENCE_MAX_AGE_S,
     SESSION_COOKIE,
     TEXT_SIZE_COOKIE,
-    FlashState,
     actor_of,
+    context_of,
 )
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """What the layout needs: the viewer, the language, flash messages, text size."""
     actor = actor_of(request)
-    state: FlashState | None = request.scope.get("linli.flash")  # type: ignore[assignment]
+    context = context_of(request.scope)
+    state = context.flash if context else None
     messages: list[list[str]] = []
     if state is not None:
         messages = state.incoming + state.outgoing
@@ -92,3 +93,11 @@ def preference_cookie(request: Request[Any, Any, Any], key: str, value: str) -> 
         max_age=PREFERENCE_MAX_AGE_S,
         path="/",
     )
+
+
+def render(request: Request[Any, Any, Any], template_name: str, **context: Any) -> str:
+    """A template rendered to text now, with the app's one Jinja environment."""
+    engine = request.app.template_engine
+    if engine is None:
+        raise RuntimeError("the application has no template engine")
+    return str(engine.get_template(template_name).render(request=request, **context))

@@ -17,7 +17,7 @@ from app.i18n import _
 from app.permissions import Actor, booking_block_reason
 from app.tables import Community, FeedKind
 from app.web.accounts import forms
-from app.web.context import SESSION_COOKIE, actor_of, client_ip, flash
+from app.web.context import SESSION_COOKIE, actor_of, client_ip, flash, session_hash_of
 from app.web.guards import requires_signed_in
 from app.web.responses import expired_cookie, page, redirect, safe_next, session_cookie
 
@@ -178,7 +178,7 @@ class AccountController(Controller):
 
     @post("/signout", name="account:signout.post")
     async def signout(self, request: AnyRequest) -> Redirect:
-        session_hash = request.scope.get("linli.session_hash")
+        session_hash = session_hash_of(request)
         if session_hash:
             await sessions.end_session(session_hash)
         flash(request, _("You have signed out."))
@@ -233,7 +233,7 @@ class AccountController(Controller):
             community=community,
             block_reason=booking_block_reason(actor.user, community),
             sessions=await sessions.active_sessions(actor.id, now),
-            current_session=request.scope.get("linli.session_hash"),
+            current_session=session_hash_of(request),
             tokens=await sessions.api_tokens(actor.id, now),
             calendars=await _calendars(request, actor),
             in_wechat="micromessenger" in request.headers.get("user-agent", "").lower(),
@@ -321,7 +321,7 @@ class AccountController(Controller):
                 _actor(request).user,
                 current=data.current_password,
                 new=data.new_password,
-                keep_session_hash=request.scope.get("linli.session_hash"),
+                keep_session_hash=session_hash_of(request),
                 now=clock.utcnow(),
             )
         except InputError as exc:
