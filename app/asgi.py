@@ -28,7 +28,7 @@ from app.web.accounts import api as accounts_api
 from app.web.accounts.pages import AccountController
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
-from app.web.context import RequestContextMiddleware
+from app.web.context import DEPENDENCIES, RequestContextMiddleware
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
 from app.web.photos import serve_photo
@@ -170,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         middleware=[RequestContextMiddleware()],
+        dependencies=DEPENDENCIES,
         before_send=[before_send],
         exception_handlers={Exception: handle_exception},
         template_config=configure_templates(),

@@ -206,6 +206,14 @@ async def write_transaction(*lock_keys: str) -> AsyncIterator[Any]:
         yield tx
 
 
+def existing(row: T | None) -> T:
+    """`row`, read again by the key of a row this transaction wrote or locked: it cannot be
+    missing, and if it is, that is a bug to fail loudly for."""
+    if row is None:
+        raise LookupError("a row read back by its key inside its own transaction is missing")
+    return row
+
+
 def placeholders(count: int) -> str:
     """`{}, {}, …` for an `IN (…)` list of `count` values in a raw Piccolo query."""
     return ", ".join("{}" for _ in range(count))

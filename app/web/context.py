@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.di import Provide
 from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
 
 from app import clock, i18n
@@ -69,6 +71,33 @@ def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
     """The person making this request, found by the middleware; None for visitors."""
     context = context_of(connection.scope)
     return context.actor if context else None
+
+
+def provide_viewer(request: Request[Any, Any, Any]) -> Actor | None:
+    """Dependency `viewer`: the person making the request, or None for a visitor."""
+    return actor_of(request)
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    """Dependency `actor`: the signed-in person; a visitor is sent to sign in (401)."""
+    actor = actor_of(request)
+    if actor is None:
+        raise NotAuthorizedException()
+    return actor
+
+
+def provide_now(request: Request[Any, Any, Any]) -> datetime:
+    """Dependency `now`: the request's moment, read from the clock once per request."""
+    context = context_of(request.scope)
+    return context.now if context else clock.utcnow()
+
+
+DEPENDENCIES = {
+    "viewer": Provide(provide_viewer, sync_to_thread=False),
+    "actor": Provide(provide_actor, sync_to_thread=False),
+    "now": Provide(provide_now, sync_to_thread=False),
+}
+"""What every handler may ask for by name instead of reading the session or the clock."""
 
 
 def session_hash_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
