@@ -59,9 +59,9 @@ def hours_spec(row: dict[str, Any] | Station) -> HoursSpec:
         if isinstance(weekly, str):
             weekly = json.loads(weekly) if weekly else {}
         spec = HoursSpec(
-            zone=ZoneInfo(get("timezone")),
+            zone=ZoneInfo(str(get("timezone"))),
             weekly=WeeklyHours.parse(weekly or {}),
-            holiday_policy=get("holiday_policy"),
+            holiday_policy=str(get("holiday_policy")),
             holiday_hours=parse_ranges(get("holiday_hours") or ""),
             makeup_days_as_workdays=bool(get("makeup_days_as_workdays")),
         )

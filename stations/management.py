@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from app import audit, photos, slugs
-from app.db import is_unique_violation, write_transaction
+from app.db import existing, is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
@@ -155,7 +157,7 @@ async def create_station(actor: Actor, form: editing.StationForm, *, now: dateti
         if is_unique_violation(exc):
             raise slugs.taken() from exc
         raise
-    return await Station.objects().where(Station.id == station.id).first()
+    return existing(await Station.objects().where(Station.id == station.id).first())
 
 
 async def update_station(
@@ -179,14 +181,16 @@ async def update_station(
     if errors:
         raise InputError(errors)
     async with photos.stored(cleaned) as new_photo, write_transaction(f"station:{station.id}"):
-        current = await Station.objects().where(Station.id == station.id).first()
+        current = existing(await Station.objects().where(Station.id == station.id).first())
         before = snapshot(current, await seats_of(station.id))
         photo_name = new_photo or ("" if remove_photo else current.photo)
         old, new = audit.changes(
             before, {**values.columns(), "photo": photo_name, "seats": values.seats}
         )
         if new:
-            columns = {key: value for key, value in new.items() if key != "seats"}
+            columns: dict[Column | str, Any] = {
+                key: value for key, value in new.items() if key != "seats"
+            }
             await Station.update(
                 {**columns, "updated_at": now, Station.version: Station.version + 1}
             ).where(Station.id == station.id)
@@ -212,7 +216,9 @@ async def set_active(actor: Actor, station: Station, active: bool, *, now: datet
     """Deactivate a station (public pages and searches stop showing it) or bring it back."""
     require_manager(actor, station)
     async with write_transaction(f"station:{station.id}"):
-        current = await Station.select(Station.active).where(Station.id == station.id).first()
+        current = existing(
+            await Station.select(Station.active).where(Station.id == station.id).first()
+        )
         if current["active"] == active:
             return
         await Station.update(

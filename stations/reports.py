@@ -54,7 +54,9 @@ class StationFigures:
 
     @property
     def median_hours(self) -> float | None:
-        return statistics.median(self.resolve_times) / HOUR if self.resolve_times else None
+        return (
+            statistics.median(t / HOUR for t in self.resolve_times) if self.resolve_times else None
+        )
 
     @property
     def mean_hours(self) -> float | None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app import audit, throttle
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.errors import FieldError, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
@@ -216,7 +216,7 @@ async def resolve_report(
     report = await StationReport.objects().where(StationReport.id == key).first()
     if report is None:
         raise NotFound(_("There is no such report."))
-    station = await Station.objects().where(Station.id == report.station).first()
+    station = existing(await Station.objects().where(Station.id == report.station).first())
     _require_manager(actor, station)
     if report.resolved_at is not None:
         return report

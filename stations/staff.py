@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from app import clock, ics_import, photos
 from app.communities.services import managed_communities
+from app.db import existing
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_day, localized
@@ -121,7 +122,9 @@ class StaffStationsController(Controller):
             )
             amenity = services.REASON_AMENITY.get(report.reason)
             if amenity and checked(data.mark_out_of_order):
-                station = await Station.objects().where(Station.id == report.station).first()
+                station = existing(
+                    await Station.objects().where(Station.id == report.station).first()
+                )
                 await services.set_amenity_status(
                     actor, station, amenity, working=False, note=data.resolution, now=now
                 )

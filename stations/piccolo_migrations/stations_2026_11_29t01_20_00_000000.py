@@ -35,11 +35,13 @@ async def forwards():
 
     async def run():
         engine = engine_finder()
+        assert engine is not None, "piccolo_conf names the engine"
         for statement in FORWARDS:
             await engine.run_ddl(statement)
 
     async def run_backwards():
         engine = engine_finder()
+        assert engine is not None, "piccolo_conf names the engine"
         for statement in BACKWARDS:
             await engine.run_ddl(statement)
 
