@@ -17,7 +17,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 from piccolo.utils.sync import run_sync
 
@@ -26,6 +25,7 @@ from app.accounts import sessions
 from app.settings import Settings, get_settings
 from app.web.accounts import api as accounts_api
 from app.web.accounts.pages import AccountController
+from app.web.api_reference import ApiReferencePlugin
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
@@ -98,7 +98,7 @@ def configure_openapi() -> OpenAPIConfig:
             "Errors are RFC 9457 problem details."
         ),
         path="/schema",
-        render_plugins=[ScalarRenderPlugin()],
+        render_plugins=[ApiReferencePlugin()],
     )
 
 

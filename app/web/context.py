@@ -143,7 +143,8 @@ class RequestContextMiddleware(ASGIMiddleware):
     language and carries flash messages across a redirect in a signed cookie."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/",)
+    # Static files need no actor, language or flash messages.
+    should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         started = perf_counter()

@@ -22,17 +22,10 @@ access_log = logging.getLogger("linli.access")
 
 
 @cache
-def _csp(for_schema: bool) -> str:
-    """The Content-Security-Policy: only this site, plus the map's tile servers for images;
-    the API reference pages load their viewer from a CDN."""
+def _csp() -> str:
+    """The Content-Security-Policy of every answer, the API reference included: only this
+    site, plus the map's tile servers for images."""
     tiles = " ".join(get_settings().map.tile_origins)
-    if for_schema:
-        return (
-            "default-src 'self'; img-src 'self' data: https:; "
-            "style-src 'self' 'unsafe-inline' https:; "
-            "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com; "
-            "font-src 'self' https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-        )
     return (
         f"default-src 'self'; img-src 'self' data: {tiles}; style-src 'self'; "
         "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -56,7 +49,7 @@ async def before_send(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     path = scope["path"]
-    headers.setdefault("content-security-policy", _csp(path.startswith("/schema")))
+    headers.setdefault("content-security-policy", _csp())
     headers.setdefault("x-content-type-options", "nosniff")
     headers.setdefault("x-frame-options", "DENY")
     headers.setdefault(

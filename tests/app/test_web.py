@@ -1,3 +1,4 @@
+import re
 from dataclasses import replace
 
 import httpx
@@ -132,3 +133,26 @@ async def test_openapi_documents_problem_details(client: httpx.AsyncClient) -> N
     assert set(responses) == {"201", "400", "401", "422", "429"}
     assert "application/problem+json" in responses["429"]["content"]
     assert not any(path.startswith("/account") for path in schema["paths"])
+
+
+async def test_api_reference_loads_only_this_sites_assets_under_the_strict_policy(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/schema")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "style-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "http://" not in page.text and "https://" not in page.text
+    assert 'data-spec-url="/schema/openapi.json"' in page.text
+    scripts = re.findall(r'<script src="([^"]+)"', page.text)
+    assert [s.split("?")[0] for s in scripts] == [
+        "/static/swagger-ui/swagger-ui-bundle.js",
+        "/static/api-reference.js",
+    ]
+    assert "<script>" not in page.text
+    for asset in [*scripts, re.search(r'href="(/static/swagger-ui/[^"]+)"', page.text)[1]]:
+        response = await client.get(asset)
+        assert response.status_code == 200, asset
+        assert response.content.strip(), asset
