@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+PACKAGES := app spaces stations needs
 
 .PHONY: help install migrate demo run test test-sqlite test-postgres test-e2e bench lint messages clean
 
@@ -14,7 +15,7 @@ help:
 	@echo "make test     set up and run the test suite (also on PostgreSQL when LINLI_TEST_POSTGRES_URL is set)"
 	@echo "make test-e2e browser journeys (Chromium), API fuzzing and multi-process contention"
 	@echo "make bench    run the benchmarks (wrk) and print one table; see bench-results/"
-	@echo "make lint     ruff over the code"
+	@echo "make lint     ruff (check and format) over every package, import-linter's contracts, mypy"
 	@echo "make messages extract and merge translatable strings into the catalogs"
 
 $(BIN)/python:
@@ -78,9 +79,13 @@ bench: install
 	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python -m tests.benchmarks.run
 
+# In this order, stopping at the first failure. Contracts: [tool.importlinter] in
+# pyproject.toml; mypy's settings: [tool.mypy].
 lint: install
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check $(PACKAGES) tests
+	$(BIN)/ruff format --check $(PACKAGES) tests
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 messages: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -o app/locale/messages.pot \
@@ -88,4 +93,4 @@ messages: install
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/locale/messages.pot -d app/locale
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .import_linter_cache .grimp_cache
