@@ -49,7 +49,7 @@ $(UV_BIN): | $(BIN)/python
 $(STAMP): uv.lock pyproject.toml | $(BIN)/python $(UV_BIN)
 	@$(UV) lock --check --offline --quiet --python $(BIN)/python 2>/dev/null || { \
 	  echo "uv.lock does not match pyproject.toml: run 'make lock', then commit uv.lock." >&2; exit 1; }
-	@echo "Installing Linli and its dependencies from uv.lock (first time: a minute or two) …"
+	@echo "Installing Linli and its dependencies from uv.lock (the first time downloads about 75 MB) …"
 	@$(SYNC) --extra dev
 	@touch $@
 
