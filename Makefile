@@ -26,7 +26,7 @@ E2E_STAMP := $(VENV)/.e2e-stamp
 
 help:
 	@echo "make run      set up .venv from uv.lock, migrate, load the demo district, serve on http://127.0.0.1:8000"
-	@echo "make test     set up and run the test suite (also on PostgreSQL when LINLI_TEST_POSTGRES_URL is set)"
+	@echo "make test     set up .venv from uv.lock and run the test suite (also on PostgreSQL when LINLI_TEST_POSTGRES_URL is set)"
 	@echo "make test-e2e browser journeys (Chromium), API fuzzing and multi-process contention"
 	@echo "make bench    run the benchmarks (wrk) and print one table; see bench-results/"
 	@echo "make lint     ruff (check and format) over every package, import-linter's contracts, mypy"
@@ -40,10 +40,12 @@ $(BIN)/python:
 	@echo "Creating the virtual environment in $(VENV) with $$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])') …"
 	@$(PYTHON) -m venv $(VENV)
 
+# uv is one self-contained program; .venv's pip puts it in .tools/, outside .venv (whose
+# packages uv keeps exactly as uv.lock says).
 $(UV_BIN): | $(BIN)/python
 	@echo "Installing uv $(UV_VERSION) from PyPI into $(UV_HOME) …"
-	@$(PYTHON) -m venv $(UV_HOME)
-	@$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade \
+		--target $(UV_HOME) 'uv==$(UV_VERSION)'
 
 # The lock must match pyproject.toml; checking it needs no network when it does.
 $(STAMP): uv.lock pyproject.toml | $(BIN)/python $(UV_BIN)
