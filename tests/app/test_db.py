@@ -1,11 +1,19 @@
 import asyncio
+import contextvars
+import inspect
 import os
 import secrets
+from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 from piccolo.conf.apps import Finder
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 from app import db as database
 from app.migrate import migrate
@@ -129,3 +137,132 @@ async def test_ping_reports_an_unreachable_database(db: None, tmp_path: Path) ->
         finally:
             engine.config["dsn"] = original
     assert await database.ping() is True
+
+
+# --- the Piccolo internals app/db.py relies on --------------------------------------------
+#
+# LinliSQLiteEngine overrides private methods of Piccolo's SQLiteEngine, and _transaction()
+# drives Piccolo's transaction objects by hand. pyproject.toml pins Piccolo to the minor
+# release these were written against; these tests fail first when a new release moves them.
+
+PICCOLO_PIN = "app/db.py overrides Piccolo internals; re-check it before raising the Piccolo pin"
+
+
+def _parameters(function: Callable[..., Any]) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_piccolo_is_the_pinned_minor_release() -> None:
+    assert version("piccolo").startswith("1.38."), f"Piccolo {version('piccolo')}: {PICCOLO_PIN}"
+
+
+@pytest.mark.parametrize(
+    "name", ["_run_in_new_connection", "_run_in_existing_connection", "get_connection"]
+)
+def test_sqlite_engine_methods_overridden_keep_their_names_and_parameters(name: str) -> None:
+    piccolo_method = vars(SQLiteEngine).get(name)
+    assert piccolo_method is not None, f"SQLiteEngine.{name} is gone: {PICCOLO_PIN}"
+    assert inspect.iscoroutinefunction(piccolo_method), f"SQLiteEngine.{name}: {PICCOLO_PIN}"
+    ours = getattr(database.LinliSQLiteEngine, name)
+    assert _parameters(piccolo_method) == _parameters(ours), f"SQLiteEngine.{name}: {PICCOLO_PIN}"
+
+
+def test_sqlite_engine_internals_used_by_the_override_are_there(tmp_path: Path) -> None:
+    """`__init__(path=…, **connection_kwargs)`, `connection_kwargs["database"]`, `path`, and
+    run_querystring() calling the two methods by their keyword names."""
+    init = inspect.signature(SQLiteEngine.__init__).parameters
+    assert "path" in init, f"SQLiteEngine(path=…): {PICCOLO_PIN}"
+    assert any(p.kind is p.VAR_KEYWORD for p in init.values()), f"**kwargs: {PICCOLO_PIN}"
+    engine = SQLiteEngine(path=str(tmp_path / "x.sqlite"), timeout=5)
+    assert engine.connection_kwargs["database"] == engine.path, PICCOLO_PIN
+    assert engine.connection_kwargs["timeout"] == 5, PICCOLO_PIN
+    for caller in (SQLiteEngine.run_querystring, SQLiteEngine.run_ddl):
+        source = inspect.getsource(caller)
+        for call in ("self._run_in_new_connection(", "self._run_in_existing_connection("):
+            assert call in source, f"{caller.__qualname__} no longer calls {call}: {PICCOLO_PIN}"
+
+
+def test_sqlite_helpers_imported_by_app_db_are_there() -> None:
+    assert _parameters(dict_factory) == ["cursor", "row"], f"dict_factory: {PICCOLO_PIN}"
+    assert TransactionType.immediate.value == "IMMEDIATE", f"TransactionType: {PICCOLO_PIN}"
+    assert TransactionType.deferred.value == "DEFERRED", f"TransactionType: {PICCOLO_PIN}"
+    assert _parameters(SQLiteEngine.transaction) == ["self", "transaction_type", "allow_nested"], (
+        f"SQLiteEngine.transaction: {PICCOLO_PIN}"
+    )
+    assert _parameters(PostgresEngine.transaction) == ["self", "allow_nested"], (
+        f"PostgresEngine.transaction: {PICCOLO_PIN}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("transaction_class", "attributes"),
+    [
+        (SQLiteTransaction, {"connection", "_committed", "_rolled_back"}),
+        (PostgresTransaction, {"connection", "transaction", "_committed", "_rolled_back"}),
+    ],
+)
+def test_transaction_internals_driven_by_hand_are_there(
+    transaction_class: type, attributes: set[str]
+) -> None:
+    """_transaction() sets `connection` (and on PostgreSQL `transaction`) itself, calls
+    get_connection/begin/commit/rollback, and reads `_committed` and `_rolled_back`."""
+    name = transaction_class.__name__
+    missing = attributes - set(transaction_class.__slots__)
+    assert not missing, f"{name} lost {sorted(missing)}: {PICCOLO_PIN}"
+    for method_name in ("get_connection", "begin", "commit", "rollback"):
+        method = getattr(transaction_class, method_name, None)
+        where = f"{name}.{method_name}: {PICCOLO_PIN}"
+        assert inspect.iscoroutinefunction(method), where
+        assert _parameters(method) == ["self"], where
+    for method_name, flag in (("commit", "_committed"), ("rollback", "_rolled_back")):
+        source = inspect.getsource(getattr(transaction_class, method_name))
+        assert f"self.{flag} = True" in source, (
+            f"{name}.{method_name} sets no {flag}: {PICCOLO_PIN}"
+        )
+
+
+def test_postgres_engine_internals_used_by_app_db_are_there() -> None:
+    """`pool` (released by hand), `current_transaction`, get_new_connection()."""
+    assert "pool" in PostgresEngine.__slots__, f"PostgresEngine.pool: {PICCOLO_PIN}"
+    assert "current_transaction" in Engine.__slots__, f"Engine.current_transaction: {PICCOLO_PIN}"
+    assert inspect.iscoroutinefunction(PostgresEngine.get_new_connection), PICCOLO_PIN
+
+
+async def test_linli_sqlite_engine_is_called_where_piccolo_runs_statements(
+    tmp_path: Path,
+) -> None:
+    """Outside a transaction Piccolo runs statements through _run_in_new_connection (our
+    pool of threads), inside one through _run_in_existing_connection on its connection;
+    _transaction() commits, rolls back and leaves no transaction marked current."""
+    calls: list[str] = []
+
+    class Recording(database.LinliSQLiteEngine):
+        async def _run_in_new_connection(self, *args: Any, **kwargs: Any) -> Any:
+            calls.append("new")
+            return await super()._run_in_new_connection(*args, **kwargs)
+
+        async def _run_in_existing_connection(self, *args: Any, **kwargs: Any) -> Any:
+            calls.append("existing")
+            return await super()._run_in_existing_connection(*args, **kwargs)
+
+    engine = Recording(path=str(tmp_path / "internals.sqlite"), threads=1)
+    try:
+        assert isinstance(engine.current_transaction, contextvars.ContextVar), PICCOLO_PIN
+        await engine.run_ddl("CREATE TABLE t (n INTEGER)")
+        assert await engine.run_querystring(QueryString("SELECT 1 AS one")) == [{"one": 1}]
+        assert calls == ["new", "new"], PICCOLO_PIN
+        async with database._transaction(engine, immediate=True) as tx:
+            assert isinstance(tx, SQLiteTransaction), PICCOLO_PIN
+            assert engine.current_transaction.get() is tx, PICCOLO_PIN
+            await engine.run_querystring(QueryString("INSERT INTO t (n) VALUES ({})", 1))
+        assert tx._committed and not tx._rolled_back, PICCOLO_PIN
+        assert calls[2:] == ["existing"], PICCOLO_PIN
+        with pytest.raises(RuntimeError, match="undo"):
+            async with database._transaction(engine, immediate=False) as tx:
+                await engine.run_querystring(QueryString("INSERT INTO t (n) VALUES ({})", 2))
+                raise RuntimeError("undo")
+        assert tx._rolled_back and not tx._committed, PICCOLO_PIN
+        assert engine.current_transaction.get() is None, PICCOLO_PIN
+        assert await engine.run_querystring(QueryString("SELECT n FROM t")) == [{"n": 1}]
+    finally:
+        engine._executor.shutdown()
