@@ -21,6 +21,11 @@ from app.i18n import _
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
 
 
+def checked(value: str) -> bool:
+    """An HTML checkbox sends `on` (or our `1`) when ticked and nothing otherwise."""
+    return value.lower() in {"on", "1", "true", "yes"}
+
+
 class Fields:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []

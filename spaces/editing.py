@@ -7,10 +7,9 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
-from app.formfields import Fields, is_zone
+from app.formfields import Fields, checked, is_zone
 from app.hours_form import read_weekly_hours, weekly_form_values
 from app.i18n import _
-from app.web.accounts.forms import checked
 from spaces.tables import SpaceKind
 
 MAX_CAPACITY = 500

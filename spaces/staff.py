@@ -21,12 +21,11 @@ from markupsafe import Markup
 from app import clock, ics_import, photos
 from app.communities.services import managed_communities
 from app.errors import Conflict, DomainError, Forbidden, InputError
-from app.formfields import Fields
+from app.formfields import Fields, checked
 from app.i18n import _, localized
 from app.permissions import Actor, can_manage_community
 from app.settings import get_settings
 from app.tables import User
-from app.web.accounts.forms import checked
 from app.web.context import actor_of, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect

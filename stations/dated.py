@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.formfields import Fields
+from app.formfields import Fields, checked
 from app.hours_form import read_day_hours
 from app.i18n import _
-from app.web.accounts.forms import checked
 
 MAX_CLOSURE_DAYS = 366
 

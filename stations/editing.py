@@ -10,10 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from app.formfields import Fields, is_zone
+from app.formfields import Fields, checked, is_zone
 from app.hours_form import read_day_hours, read_weekly_hours, weekly_form_values
 from app.i18n import _
-from app.web.accounts.forms import checked
 from stations.amenities import AMENITIES
 from stations.geo import Point, gcj02_to_wgs84
 from stations.tables import HolidayPolicy, HostType

@@ -22,10 +22,10 @@ from app.communities.services import managed_communities
 from app.db import existing
 from app.domains import N_
 from app.errors import DomainError, InputError
+from app.formfields import checked
 from app.i18n import _, format_day, localized
 from app.permissions import Actor
 from app.settings import get_settings
-from app.web.accounts.forms import checked
 from app.web.context import actor_of, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect

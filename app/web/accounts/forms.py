@@ -11,11 +11,6 @@ from dataclasses import dataclass
 from litestar.params import URLEncodedBody
 
 
-def checked(value: str) -> bool:
-    """An HTML checkbox sends `on` (or our `1`) when ticked and nothing otherwise."""
-    return value.lower() in {"on", "1", "true", "yes"}
-
-
 @dataclass
 class SignUpForm:
     login: str = ""

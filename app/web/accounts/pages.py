@@ -13,6 +13,7 @@ from app import clock, feeds
 from app.accounts import services, sessions
 from app.communities.services import communities_by_street
 from app.errors import DomainError, InputError, NotFound, Throttled
+from app.formfields import checked
 from app.i18n import _
 from app.permissions import Actor, booking_block_reason
 from app.tables import Community, FeedKind
@@ -109,7 +110,7 @@ class AccountController(Controller):
                     name=data.name,
                     password=data.password,
                     community=data.community,
-                    accepted_privacy=forms.checked(data.accepted_privacy),
+                    accepted_privacy=checked(data.accepted_privacy),
                 ),
                 client_ip=client_ip(request),
                 now=now,
@@ -253,7 +254,7 @@ class AccountController(Controller):
                 _actor(request).user,
                 name=data.name,
                 locale=data.locale,
-                large_text=forms.checked(data.large_text),
+                large_text=checked(data.large_text),
             )
         except InputError as exc:
             return await self._overview(request, status_code=400, form=data, errors=exc.by_field())

@@ -15,11 +15,11 @@ from app import audit, clock, domains, holidays
 from app.accounts import admin
 from app.communities import services
 from app.errors import DomainError, InputError
+from app.formfields import checked
 from app.i18n import _
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import Community
-from app.web.accounts.forms import checked
 from app.web.context import actor_of, flash
 from app.web.guards import requires_admin, requires_staff
 from app.web.responses import page, redirect
