@@ -10,15 +10,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import ASGIMiddleware
+from litestar.params import SkipValidation
 
 from app import clock, i18n
 from app.accounts import sessions
@@ -91,6 +92,13 @@ def provide_now(request: Request[Any, Any, Any]) -> datetime:
     context = context_of(request.scope)
     return context.now if context else clock.utcnow()
 
+
+CurrentActor: TypeAlias = NamedDependency[SkipValidation[Actor]]
+"""A handler parameter `actor: CurrentActor` receives the signed-in person (401 otherwise)."""
+CurrentViewer: TypeAlias = NamedDependency[SkipValidation[Actor | None]]
+"""A handler parameter `viewer: CurrentViewer` receives the person, or None for a visitor."""
+RequestNow: TypeAlias = NamedDependency[datetime]
+"""A handler parameter `now: RequestNow` receives the request's moment."""
 
 DEPENDENCIES = {
     "viewer": Provide(provide_viewer, sync_to_thread=False),
