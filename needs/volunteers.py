@@ -19,7 +19,7 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import audit, clock
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.domains import N_
 from app.errors import Forbidden, InputError, NotFound, RuleViolation
 from app.formfields import Fields
@@ -141,20 +141,20 @@ async def offer(actor: Actor, community_slug: str, form: VolunteerForm, *, now: 
                 {"categories": categories, "skills": skills},
             )
             if after:
-                await Volunteer.update(after).where(Volunteer.id == volunteer.id)
+                await Volunteer.update(**after).where(Volunteer.id == volunteer.id)
                 await _audit(actor, "update", volunteer, now, before, after)
             return "updated"
-        values = {"categories": categories, "skills": skills, "status": "applied"}
+        values: dict[str, Any] = {"categories": categories, "skills": skills, "status": "applied"}
+        previous: dict[str, Any] | None = None
         if volunteer is None:
             volunteer = Volunteer(user=actor.id, community=community.id, applied_at=now, **values)
             await volunteer.save()
-            before = None
         else:
-            before = {"status": volunteer.status}
+            previous = {"status": volunteer.status}
             await Volunteer.update(
-                {**values, "applied_at": now, "decided_at": None, "decided_by": None}
+                **values, applied_at=now, decided_at=None, decided_by=None
             ).where(Volunteer.id == volunteer.id)
-        await _audit(actor, "apply", volunteer, now, before, values)
+        await _audit(actor, "apply", volunteer, now, previous, values)
         staff = await StaffMembership.select(StaffMembership.user).where(
             StaffMembership.community == community.id
         )
@@ -198,7 +198,9 @@ async def _managed_volunteer(actor: Actor, volunteer_id: int) -> tuple[Volunteer
         raise NotFound(_("There is no such volunteer."))
     if not can_manage_community(actor, volunteer.community):
         raise Forbidden(_("Only staff of this community may change its lists."))
-    community = await Community.objects().where(Community.id == volunteer.community).first()
+    community = existing(
+        await Community.objects().where(Community.id == volunteer.community).first()
+    )
     return volunteer, community
 
 
