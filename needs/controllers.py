@@ -5,12 +5,14 @@ a courier's phone), `/needs` and `/needs/{id}` for signed-in residents, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
+from litestar.params import Body, FromPath, FromQuery, SkipValidation, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import clock, photos
@@ -74,8 +76,9 @@ class NeedsController(Controller):
     include_in_schema = False
 
     @get("", name="needs:index", guards=[requires_signed_in])
-    async def index(self, request: AnyRequest) -> Template:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
+    async def index(
+        self, request: AnyRequest, actor: NamedDependency[SkipValidation[Actor]]
+    ) -> Template:
         return page(
             request,
             "needs/index.html",
@@ -201,19 +204,27 @@ class NeedsController(Controller):
         )
 
     @get("/{need_id:str}", name="needs:detail", guards=[requires_signed_in])
-    async def detail(self, request: AnyRequest, need_id: FromPath[str]) -> Template:
-        access = await services.reporter_access(actor_of(request), need_id)  # type: ignore[arg-type]
+    async def detail(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        need_id: FromPath[str],
+    ) -> Template:
+        access = await services.reporter_access(actor, need_id)
         return await self._need_page(request, access, self._own_actions(request, need_id))
 
     @post("/{need_id:str}/rate", name="needs:rate", guards=[requires_signed_in])
     async def rate(
-        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[RateForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+        data: URLEncodedBody[RateForm],
     ) -> Template | Redirect:
-        access = await services.reporter_access(actor_of(request), need_id)  # type: ignore[arg-type]
+        access = await services.reporter_access(actor, need_id)
         try:
-            need = await services.rate(
-                access, stars=data.rating, comment=data.comment, now=clock.utcnow()
-            )
+            need = await services.rate(access, stars=data.rating, comment=data.comment, now=now)
         except DomainError as exc:
             return await self._need_page(
                 request,
@@ -227,10 +238,16 @@ class NeedsController(Controller):
         return redirect(request.app.route_reverse("needs:detail", need_id=need_id))
 
     @post("/{need_id:str}/withdraw", name="needs:withdraw", guards=[requires_signed_in])
-    async def withdraw(self, request: AnyRequest, need_id: FromPath[str]) -> Template | Redirect:
-        access = await services.reporter_access(actor_of(request), need_id)  # type: ignore[arg-type]
+    async def withdraw(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+    ) -> Template | Redirect:
+        access = await services.reporter_access(actor, need_id)
         try:
-            await services.withdraw_own(access, now=clock.utcnow())
+            await services.withdraw_own(access, now=now)
         except DomainError as exc:
             return await self._need_page(
                 request,

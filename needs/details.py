@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from app.db import existing
 from app.errors import NotFound
 from app.i18n import localized
 from app.tables import Community, User
@@ -84,7 +85,7 @@ async def _station(slug: str) -> Station | None:
 
 
 async def view_of(need: Need) -> NeedView:
-    community = await Community.objects().where(Community.id == need.community).first()
+    community = existing(await Community.objects().where(Community.id == need.community).first())
     reporter = (
         await User.objects().where(User.id == need.reporter).first() if need.reporter else None
     )

@@ -74,7 +74,7 @@ async def queue(actor: Actor, filters: QueueFilter) -> list[dict[str, Any]]:
         Need.community.slug.as_alias("community_slug"),
         Need.community.name_zh.as_alias("community_name_zh"),
         Need.community.name_en.as_alias("community_name_en"),
-        Need.volunteer.user.name.as_alias("volunteer_name"),
+        Need.volunteer._.user._.name.as_alias("volunteer_name"),
         Need.unit.name_zh.as_alias("unit_name_zh"),
         Need.unit.name_en.as_alias("unit_name_en"),
     ).where(_scope(actor))

@@ -5,17 +5,18 @@ a phone: one need, its facts, big buttons."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, SkipValidation, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import clock
 from app.errors import DomainError, InputError
 from app.i18n import _
 from app.permissions import Actor
-from app.web.context import actor_of, flash
+from app.web.context import flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from needs import details, loop, tasks
@@ -35,20 +36,15 @@ class DoneForm:
     resolution: str = ""
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_signed_in
-    return actor
-
-
 class HelperTasksController(Controller):
     path = "/needs/tasks"
     guards = [requires_signed_in]
     include_in_schema = False
 
     @get("", name="needs:tasks")
-    async def index(self, request: AnyRequest) -> Template:
-        actor = _actor(request)
+    async def index(
+        self, request: AnyRequest, actor: NamedDependency[SkipValidation[Actor]]
+    ) -> Template:
         return page(
             request,
             "needs/tasks.html",
@@ -87,49 +83,68 @@ class HelperTasksController(Controller):
         )
 
     @get("/{need_id:str}", name="needs:task")
-    async def task(self, request: AnyRequest, need_id: FromPath[str]) -> Template:
-        return await self._task_page(request, await tasks.assigned_need(_actor(request), need_id))
+    async def task(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        need_id: FromPath[str],
+    ) -> Template:
+        return await self._task_page(request, await tasks.assigned_need(actor, need_id))
 
     async def _refused(
-        self, request: AnyRequest, need_id: str, exc: DomainError, **forms: Any
+        self, request: AnyRequest, actor: Actor, need_id: str, exc: DomainError, **forms: Any
     ) -> Template:
-        need = await tasks.assigned_need(_actor(request), need_id)
+        need = await tasks.assigned_need(actor, need_id)
         errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
         status_code = 400 if isinstance(exc, InputError) else exc.status_code
         return await self._task_page(request, need, errors=errors, status_code=status_code, **forms)
 
     @post("/{need_id:str}/accept", name="needs:task.accept")
-    async def accept(self, request: AnyRequest, need_id: FromPath[str]) -> Template | Redirect:
-        await tasks.assigned_need(_actor(request), need_id)  # not sent to them: 404
+    async def accept(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+    ) -> Template | Redirect:
+        await tasks.assigned_need(actor, need_id)  # not sent to them: 404
         try:
-            await tasks.accept(_actor(request), need_id, now=clock.utcnow())
+            await tasks.accept(actor, need_id, now=now)
         except DomainError as exc:
-            return await self._refused(request, need_id, exc)
+            return await self._refused(request, actor, need_id, exc)
         flash(request, _("Accepted. The person who asked is told that you are on it."))
         return redirect(request.app.route_reverse("needs:task", need_id=need_id))
 
     @post("/{need_id:str}/decline", name="needs:task.decline")
     async def decline(
-        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[DeclineForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+        data: URLEncodedBody[DeclineForm],
     ) -> Template | Redirect:
-        await tasks.assigned_need(_actor(request), need_id)
+        await tasks.assigned_need(actor, need_id)
         try:
-            await tasks.decline(_actor(request), need_id, reason=data.reason, now=clock.utcnow())
+            await tasks.decline(actor, need_id, reason=data.reason, now=now)
         except DomainError as exc:
-            return await self._refused(request, need_id, exc, decline=data)
+            return await self._refused(request, actor, need_id, exc, decline=data)
         flash(request, _("Declined. The staff will find someone else."))
         return redirect(request.app.route_reverse("needs:tasks"))
 
     @post("/{need_id:str}/done", name="needs:task.done")
     async def done(
-        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[DoneForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+        data: URLEncodedBody[DoneForm],
     ) -> Template | Redirect:
-        await tasks.assigned_need(_actor(request), need_id)
+        await tasks.assigned_need(actor, need_id)
         try:
-            await tasks.finish(
-                _actor(request), need_id, resolution=data.resolution, now=clock.utcnow()
-            )
+            await tasks.finish(actor, need_id, resolution=data.resolution, now=now)
         except DomainError as exc:
-            return await self._refused(request, need_id, exc, done=data)
+            return await self._refused(request, actor, need_id, exc, done=data)
         flash(request, _("Thank you! The person who asked will be asked to rate it."))
         return redirect(request.app.route_reverse("needs:task", need_id=need_id))

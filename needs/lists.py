@@ -19,13 +19,11 @@ transaction. Forms arrive as text; every problem is collected into one `InputErr
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from piccolo.table import Table
+from typing import Any, Literal, overload
 
 from app import audit
 from app.accounts.validation import normalise_login
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.domains import N_
 from app.errors import FieldError, Forbidden, NotFound
 from app.formfields import Fields
@@ -44,7 +42,10 @@ from needs.list_forms import (
 from needs.tables import PartnerUnit, Project, ProjectResource, Resource, Volunteer, VolunteerStatus
 from needs.views import CATEGORY_LABELS, categories_of
 
-KINDS = {
+ListEntry = PartnerUnit | Resource | Project
+"""An entry of the lists staff keep: a partner unit, a resource or a project."""
+
+KINDS: dict[str, tuple[type[ListEntry], str, str]] = {
     "unit": (PartnerUnit, "partner_unit", N_("There is no such partner unit.")),
     "resource": (Resource, "resource", N_("There is no such resource.")),
     "project": (Project, "project", N_("There is no such project.")),
@@ -143,7 +144,15 @@ async def form_community(actor: Actor, slug: str, fields: Fields) -> Community |
     return community
 
 
-async def managed(actor: Actor, kind: str, row_id: int) -> Any:
+@overload
+async def managed(actor: Actor, kind: Literal["unit"], row_id: int) -> PartnerUnit: ...
+@overload
+async def managed(actor: Actor, kind: Literal["resource"], row_id: int) -> Resource: ...
+@overload
+async def managed(actor: Actor, kind: Literal["project"], row_id: int) -> Project: ...
+@overload
+async def managed(actor: Actor, kind: str, row_id: int) -> ListEntry: ...
+async def managed(actor: Actor, kind: str, row_id: int) -> ListEntry:
     """The unit, resource or project `row_id` if the actor may manage it (404 before 403)."""
     table, _subject, missing = KINDS[kind]
     row = await table.objects().where(table.id == row_id).first()
@@ -153,13 +162,13 @@ async def managed(actor: Actor, kind: str, row_id: int) -> Any:
     return row
 
 
-def _scoped(query: Any, table: type[Table], actor: Actor, community_id: int | None) -> Any:
+def _scoped(query: Any, table: type[ListEntry], actor: Actor, community_id: int | None) -> Any:
     if community_id is not None:
         require_manager(actor, community_id)
-        return query.where(table.community == community_id)  # type: ignore[attr-defined]
+        return query.where(table.community == community_id)
     if actor.is_admin:
         return query
-    return query.where(table.community.is_in(list(actor.staff_of) or [-1]))  # type: ignore[attr-defined]
+    return query.where(table.community.is_in(list(actor.staff_of) or [-1]))
 
 
 def _lock(community_id: int) -> str:
@@ -170,28 +179,28 @@ def _lock(community_id: int) -> str:
 
 
 async def _insert(
-    actor: Actor, row: Table, subject: str, after: dict[str, Any], now: datetime
+    actor: Actor, row: ListEntry, subject: str, after: dict[str, Any], now: datetime
 ) -> None:
     await row.save()
     await audit.record(
         actor_id=actor.id,
         action=f"{subject}.create",
         subject_type=subject,
-        subject_id=row.id,  # type: ignore[attr-defined]
-        community_id=row.community,  # type: ignore[attr-defined]
+        subject_id=row.id,
+        community_id=row.community,
         after=after,
         now=now,
     )
 
 
 async def _apply_changes(
-    actor: Actor, kind: str, row: Any, values: dict[str, Any], now: datetime, **extra: Any
+    actor: Actor, kind: str, row: ListEntry, values: dict[str, Any], now: datetime, **extra: Any
 ) -> list[str]:
     """Write the columns in `values` that differ from the stored row, with one audit entry;
     `extra` are audited values stored elsewhere (a project's resources), given as
     `name=(before, after)`. Returns the changed names."""
     table, subject, _missing = KINDS[kind]
-    current = (
+    current = existing(
         await table.select(*[getattr(table, name) for name in values])
         .where(table.id == row.id)
         .first()
@@ -202,7 +211,7 @@ async def _apply_changes(
     )
     columns = {name: value for name, value in after.items() if name not in extra}
     if columns:
-        await table.update({**columns, "updated_at": now}).where(table.id == row.id)
+        await table.update(**columns, updated_at=now).where(table.id == row.id)
     if after:
         await audit.record(
             actor_id=actor.id,
@@ -338,7 +347,7 @@ async def set_active(actor: Actor, kind: str, row_id: int, active: bool, *, now:
     row = await managed(actor, kind, row_id)
     table, subject, _missing = KINDS[kind]
     async with write_transaction(_lock(row.community)):
-        current = await table.select(table.active).where(table.id == row_id).first()
+        current = existing(await table.select(table.active).where(table.id == row_id).first())
         if current["active"] == active:
             return
         await table.update({table.active: active, table.updated_at: now}).where(table.id == row_id)
@@ -384,7 +393,7 @@ async def resources_of(
         Resource.community.name_en.as_alias("community_name_en"),
         Resource.unit.name_zh.as_alias("unit_name_zh"),
         Resource.unit.name_en.as_alias("unit_name_en"),
-        Resource.volunteer.user.name.as_alias("volunteer_name"),
+        Resource.volunteer._.user._.name.as_alias("volunteer_name"),
     )
     query = _scoped(query, Resource, actor, community_id)
     if category in CATEGORY_LABELS:

@@ -65,7 +65,7 @@ def _hours(times: tuple[timedelta, ...], how: str) -> float | None:
     if not times:
         return None
     if how == "median":
-        return statistics.median(times) / HOUR
+        return statistics.median(elapsed / HOUR for elapsed in times)
     return sum(times, timedelta(0)) / len(times) / HOUR
 
 
@@ -287,7 +287,7 @@ async def _resource_uses(uses: Counter[int]) -> list[ResourceUse]:
         Resource.title_en,
         Resource.unit.name_zh.as_alias("unit_name_zh"),
         Resource.unit.name_en.as_alias("unit_name_en"),
-        Resource.volunteer.user.name.as_alias("volunteer_name"),
+        Resource.volunteer._.user._.name.as_alias("volunteer_name"),
         Resource.community.name_zh.as_alias("community_name_zh"),
         Resource.community.name_en.as_alias("community_name_en"),
     ).where(Resource.id.is_in([resource_id for resource_id, _uses in top] or [-1]))

@@ -6,20 +6,21 @@ a group series for the person who filed it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, SkipValidation, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import clock
 from app.communities.services import managed_communities
 from app.errors import DomainError, InputError
 from app.i18n import _, localized
 from app.permissions import Actor
 from app.settings import get_settings
-from app.web.context import actor_of, flash
+from app.web.context import flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from needs import convert, details, dispatch, loop
@@ -49,12 +50,6 @@ class Forms:
     conflicts: list[spaces_series.Occurrence] | None = None
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 def _errors_of(exc: DomainError) -> dict[str, str]:
     return exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
 
@@ -72,11 +67,11 @@ class StaffNeedsController(Controller):
     async def index(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
         status: FromQuery[str] = dispatch.ACTIVE_FILTER,
         category: FromQuery[str] = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        actor = _actor(request)
         filters = dispatch.QueueFilter(status=status, category=category, community=community)
         communities = await managed_communities(actor)
         return page(
@@ -101,10 +96,14 @@ class StaffNeedsController(Controller):
         )
 
     async def _need_page(
-        self, request: AnyRequest, need: Need, forms: Forms | None = None, status_code: int = 200
+        self,
+        request: AnyRequest,
+        now: datetime,
+        need: Need,
+        forms: Forms | None = None,
+        status_code: int = 200,
     ) -> Template:
         forms = forms or Forms()
-        now = clock.utcnow()
         matching, others = await dispatch.candidates(need)
         view = await details.view_of(need)
         spaces = await convert.spaces_for(need)
@@ -139,16 +138,28 @@ class StaffNeedsController(Controller):
         )
 
     @get("/{need_id:str}", name="staff:need")
-    async def need(self, request: AnyRequest, need_id: FromPath[str]) -> Template:
-        return await self._need_page(request, await dispatch.managed_need(_actor(request), need_id))
+    async def need(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+    ) -> Template:
+        return await self._need_page(request, now, await dispatch.managed_need(actor, need_id))
 
     async def _refused(
-        self, request: AnyRequest, need_id: str, exc: DomainError, forms: Forms
+        self,
+        request: AnyRequest,
+        actor: Actor,
+        now: datetime,
+        need_id: str,
+        exc: DomainError,
+        forms: Forms,
     ) -> Template:
         """The need's page again, as it stands now, with what was typed and why not."""
         forms.errors = _errors_of(exc)
-        need = await dispatch.managed_need(_actor(request), need_id)
-        return await self._need_page(request, need, forms, status_code=_status_of(exc))
+        need = await dispatch.managed_need(actor, need_id)
+        return await self._need_page(request, now, need, forms, status_code=_status_of(exc))
 
     def _back(self, request: AnyRequest, need_id: str) -> Redirect:
         return redirect(request.app.route_reverse("staff:need", need_id=need_id))
@@ -157,59 +168,78 @@ class StaffNeedsController(Controller):
     async def send(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
         need_id: FromPath[str],
         data: URLEncodedBody[dispatch.DispatchForm],
     ) -> Template | Redirect:
-        actor = _actor(request)
         await dispatch.managed_need(actor, need_id)  # another community's need: 404
         try:
-            await dispatch.dispatch(actor, need_id, data, now=clock.utcnow())
+            await dispatch.dispatch(actor, need_id, data, now=now)
         except DomainError as exc:
-            return await self._refused(request, need_id, exc, Forms(dispatch=data, sent="dispatch"))
+            return await self._refused(
+                request, actor, now, need_id, exc, Forms(dispatch=data, sent="dispatch")
+            )
         flash(request, _("The need was sent. The helper and the person who filed it are told."))
         return self._back(request, need_id)
 
     @post("/{need_id:str}/withdraw", name="staff:need.withdraw")
     async def withdraw(
-        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[WithdrawForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+        data: URLEncodedBody[WithdrawForm],
     ) -> Template | Redirect:
-        actor = _actor(request)
         await dispatch.managed_need(actor, need_id)
         try:
-            await dispatch.withdraw(actor, need_id, reason=data.reason, now=clock.utcnow())
+            await dispatch.withdraw(actor, need_id, reason=data.reason, now=now)
         except DomainError as exc:
-            return await self._refused(request, need_id, exc, Forms(withdraw=data, sent="withdraw"))
+            return await self._refused(
+                request, actor, now, need_id, exc, Forms(withdraw=data, sent="withdraw")
+            )
         flash(request, _("The need was closed. The person who filed it is told why."))
         return self._back(request, need_id)
 
     @post("/{need_id:str}/book", name="staff:need.book")
     async def book(
-        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[convert.BookingForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+        data: URLEncodedBody[convert.BookingForm],
     ) -> Template | Redirect:
-        actor = _actor(request)
         await dispatch.managed_need(actor, need_id)
         try:
-            await convert.to_booking(actor, need_id, data, now=clock.utcnow())
+            await convert.to_booking(actor, need_id, data, now=now)
         except DomainError as exc:
-            return await self._refused(request, need_id, exc, Forms(booking=data, sent="booking"))
+            return await self._refused(
+                request, actor, now, need_id, exc, Forms(booking=data, sent="booking")
+            )
         flash(request, _("Booked for the person who filed it; the need is done."))
         return self._back(request, need_id)
 
     @post("/{need_id:str}/series", name="staff:need.series")
     async def series(
-        self, request: AnyRequest, need_id: FromPath[str], data: URLEncodedBody[convert.SeriesForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        need_id: FromPath[str],
+        data: URLEncodedBody[convert.SeriesForm],
     ) -> Template | Redirect:
-        actor = _actor(request)
         await dispatch.managed_need(actor, need_id)
         try:
-            _need, booked, skipped = await convert.to_series(
-                actor, need_id, data, now=clock.utcnow()
-            )
+            _need, booked, skipped = await convert.to_series(actor, need_id, data, now=now)
         except spaces_series.ConflictsFound as exc:
             forms = Forms(series=data, sent="series", conflicts=exc.occurrences)
-            return await self._refused(request, need_id, exc, forms)
+            return await self._refused(request, actor, now, need_id, exc, forms)
         except DomainError as exc:
-            return await self._refused(request, need_id, exc, Forms(series=data, sent="series"))
+            return await self._refused(
+                request, actor, now, need_id, exc, Forms(series=data, sent="series")
+            )
         flash(
             request,
             _(

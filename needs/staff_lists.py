@@ -7,28 +7,34 @@ community's list or entry get 403 (or 404 for an entry that does not exist).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, SkipValidation, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import clock
 from app.communities.services import managed_communities, managed_community
+from app.db import existing
 from app.errors import InputError, RuleViolation
 from app.i18n import _, localized
 from app.permissions import Actor
 from app.tables import Community
-from app.web.context import actor_of, flash
+from app.web.context import flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from needs import lists, volunteers
 from needs.list_forms import ProjectForm, ResourceForm, UnitForm, as_list
 from needs.views import CATEGORY_LABELS, categories_of
+from needs.volunteers import ReasonForm
 
 AnyRequest = Request[Any, Any, Any]
 FORMS = {"unit": UnitForm, "resource": ResourceForm, "project": ProjectForm}
-SAVERS = {
+SAVERS: dict[
+    str, tuple[Callable[..., Awaitable[lists.ListEntry]], Callable[..., Awaitable[list[str]]]]
+] = {
     "unit": (lists.create_unit, lists.update_unit),
     "resource": (lists.create_resource, lists.update_resource),
     "project": (lists.create_project, lists.update_project),
@@ -40,19 +46,13 @@ LIST_ROUTES = {
 }
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 async def _chosen_community(actor: Actor, slug: str) -> Community | None:
     """The community named in the address (if the actor manages it), else None."""
     return await managed_community(actor, slug) if slug else None
 
 
-async def _community_of(row: Any) -> Community:
-    return await Community.objects().where(Community.id == row.community).first()
+async def _community_of(row: lists.ListEntry) -> Community:
+    return existing(await Community.objects().where(Community.id == row.community).first())
 
 
 def _category_options() -> list[tuple[str, str]]:
@@ -107,6 +107,7 @@ class StaffListsController(Controller):
     async def _list_page(
         self,
         request: AnyRequest,
+        actor: Actor,
         template: str,
         community: Community | None,
         *,
@@ -117,7 +118,7 @@ class StaffListsController(Controller):
             request,
             f"needs/staff/lists/{template}",
             status_code=status_code,
-            communities=await managed_communities(_actor(request)),
+            communities=await managed_communities(actor),
             community=community,
             category_labels=CATEGORY_LABELS,
             category_options=_category_options(),
@@ -127,8 +128,12 @@ class StaffListsController(Controller):
     # --- the lists ------------------------------------------------------------------------
 
     @get("/units", name="staff:needs.units")
-    async def units(self, request: AnyRequest, community: FromQuery[str] = "") -> Template:
-        actor = _actor(request)
+    async def units(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        community: FromQuery[str] = "",
+    ) -> Template:
         chosen = await _chosen_community(actor, community)
         scope = chosen.id if chosen else None
         by_unit: dict[int, list[dict[str, Any]]] = {}
@@ -137,6 +142,7 @@ class StaffListsController(Controller):
                 by_unit.setdefault(resource["unit"], []).append(resource)
         return await self._list_page(
             request,
+            actor,
             "units.html",
             chosen,
             units=await lists.units_of(actor, scope),
@@ -147,11 +153,11 @@ class StaffListsController(Controller):
     async def resources(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
         community: FromQuery[str] = "",
         category: FromQuery[str] = "",
         offered_by: FromQuery[str] = "",
     ) -> Template:
-        actor = _actor(request)
         chosen = await _chosen_community(actor, community)
         scope = chosen.id if chosen else None
         several = chosen is None and len(await managed_communities(actor)) > 1
@@ -169,6 +175,7 @@ class StaffListsController(Controller):
                 offer_options.append((f"volunteer:{person['id']}", label))
         return await self._list_page(
             request,
+            actor,
             "resources.html",
             chosen,
             resources=await lists.resources_of(
@@ -180,12 +187,17 @@ class StaffListsController(Controller):
         )
 
     @get("/projects", name="staff:needs.projects")
-    async def projects(self, request: AnyRequest, community: FromQuery[str] = "") -> Template:
-        actor = _actor(request)
+    async def projects(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        community: FromQuery[str] = "",
+    ) -> Template:
         chosen = await _chosen_community(actor, community)
         rows = await lists.projects_of(actor, chosen.id if chosen else None)
         return await self._list_page(
             request,
+            actor,
             "projects.html",
             chosen,
             projects=rows,
@@ -197,6 +209,7 @@ class StaffListsController(Controller):
     async def _form_page(
         self,
         request: AnyRequest,
+        actor: Actor,
         kind: str,
         form: Any,
         community: Community | None,
@@ -215,7 +228,7 @@ class StaffListsController(Controller):
             current = {int(value) for value in as_list(form.resources) if value.isdigit()}
             context["resource_choices"] = [
                 resource
-                for resource in await lists.resources_of(_actor(request), community.id)
+                for resource in await lists.resources_of(actor, community.id)
                 if resource["active"] or resource["id"] in current
             ]
         return page(
@@ -226,62 +239,64 @@ class StaffListsController(Controller):
             form=form,
             row=row,
             community=community,
-            communities=[] if community else await managed_communities(_actor(request)),
+            communities=[] if community else await managed_communities(actor),
             errors=errors or {},
             category_labels=CATEGORY_LABELS,
             category_options=_category_options(),
             **context,
         )
 
-    async def _new(self, request: AnyRequest, kind: str, slug: str) -> Template:
-        actor = _actor(request)
+    async def _new(self, request: AnyRequest, actor: Actor, kind: str, slug: str) -> Template:
         community = await _chosen_community(actor, slug)
         if community is None:
             mine = await managed_communities(actor)
             community = mine[0] if len(mine) == 1 else None
         form = FORMS[kind](community=community.slug if community else "")
-        return await self._form_page(request, kind, form, community)
+        return await self._form_page(request, actor, kind, form, community)
 
-    async def _create(self, request: AnyRequest, kind: str, form: Any) -> Template | Redirect:
-        actor = _actor(request)
+    async def _create(
+        self, request: AnyRequest, actor: Actor, now: datetime, kind: str, form: Any
+    ) -> Template | Redirect:
         try:
-            row = await SAVERS[kind][0](actor, form, now=clock.utcnow())
+            row = await SAVERS[kind][0](actor, form, now=now)
         except InputError as exc:
             community = await Community.objects().where(Community.slug == form.community).first()
-            return await self._form_page(request, kind, form, community, errors=exc.by_field())
+            return await self._form_page(
+                request, actor, kind, form, community, errors=exc.by_field()
+            )
         flash(request, _("Added to the list."))
         community = await _community_of(row)
         url = request.app.route_reverse(LIST_ROUTES[kind])
         return redirect(f"{url}?community={community.slug}")
 
-    async def _edit(self, request: AnyRequest, kind: str, row_id: int) -> Template:
-        row = await lists.managed(_actor(request), kind, row_id)
+    async def _edit(self, request: AnyRequest, actor: Actor, kind: str, row_id: int) -> Template:
+        row = await lists.managed(actor, kind, row_id)
         community = await _community_of(row)
         return await self._form_page(
-            request, kind, await _form_of(kind, row, community), community, row=row
+            request, actor, kind, await _form_of(kind, row, community), community, row=row
         )
 
     async def _update(
-        self, request: AnyRequest, kind: str, row_id: int, form: Any
+        self, request: AnyRequest, actor: Actor, now: datetime, kind: str, row_id: int, form: Any
     ) -> Template | Redirect:
-        actor = _actor(request)
         row = await lists.managed(actor, kind, row_id)
         community = await _community_of(row)
         form.community = community.slug
         try:
-            changed = await SAVERS[kind][1](actor, row_id, form, now=clock.utcnow())
+            changed = await SAVERS[kind][1](actor, row_id, form, now=now)
         except InputError as exc:
             return await self._form_page(
-                request, kind, form, community, row=row, errors=exc.by_field()
+                request, actor, kind, form, community, row=row, errors=exc.by_field()
             )
         flash(request, _("Saved.") if changed else _("Nothing was changed."))
         url = request.app.route_reverse(LIST_ROUTES[kind])
         return redirect(f"{url}?community={community.slug}")
 
-    async def _toggle(self, request: AnyRequest, kind: str, row_id: int, active: bool) -> Redirect:
-        actor = _actor(request)
+    async def _toggle(
+        self, request: AnyRequest, actor: Actor, now: datetime, kind: str, row_id: int, active: bool
+    ) -> Redirect:
         community = await _community_of(await lists.managed(actor, kind, row_id))
-        await lists.set_active(actor, kind, row_id, active, now=clock.utcnow())
+        await lists.set_active(actor, kind, row_id, active, now=now)
         flash(
             request,
             _("It is offered again.")
@@ -292,107 +307,197 @@ class StaffListsController(Controller):
         return redirect(f"{url}?community={community.slug}")
 
     @get("/units/new", name="staff:needs.unit.new")
-    async def new_unit(self, request: AnyRequest, community: FromQuery[str] = "") -> Template:
-        return await self._new(request, "unit", community)
+    async def new_unit(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        community: FromQuery[str] = "",
+    ) -> Template:
+        return await self._new(request, actor, "unit", community)
 
     @post("/units/new", name="staff:needs.unit.create")
     async def create_unit(
-        self, request: AnyRequest, data: URLEncodedBody[UnitForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        data: URLEncodedBody[UnitForm],
     ) -> Template | Redirect:
-        return await self._create(request, "unit", data)
+        return await self._create(request, actor, now, "unit", data)
 
     @get("/units/{unit_id:int}/edit", name="staff:needs.unit.edit")
-    async def edit_unit(self, request: AnyRequest, unit_id: FromPath[int]) -> Template:
-        return await self._edit(request, "unit", unit_id)
+    async def edit_unit(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        unit_id: FromPath[int],
+    ) -> Template:
+        return await self._edit(request, actor, "unit", unit_id)
 
     @post("/units/{unit_id:int}/edit", name="staff:needs.unit.update")
     async def update_unit(
-        self, request: AnyRequest, unit_id: FromPath[int], data: URLEncodedBody[UnitForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        unit_id: FromPath[int],
+        data: URLEncodedBody[UnitForm],
     ) -> Template | Redirect:
-        return await self._update(request, "unit", unit_id, data)
+        return await self._update(request, actor, now, "unit", unit_id, data)
 
     @post("/units/{unit_id:int}/deactivate", name="staff:needs.unit.deactivate")
-    async def deactivate_unit(self, request: AnyRequest, unit_id: FromPath[int]) -> Redirect:
-        return await self._toggle(request, "unit", unit_id, False)
+    async def deactivate_unit(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        unit_id: FromPath[int],
+    ) -> Redirect:
+        return await self._toggle(request, actor, now, "unit", unit_id, False)
 
     @post("/units/{unit_id:int}/reactivate", name="staff:needs.unit.reactivate")
-    async def reactivate_unit(self, request: AnyRequest, unit_id: FromPath[int]) -> Redirect:
-        return await self._toggle(request, "unit", unit_id, True)
+    async def reactivate_unit(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        unit_id: FromPath[int],
+    ) -> Redirect:
+        return await self._toggle(request, actor, now, "unit", unit_id, True)
 
     @get("/resources/new", name="staff:needs.resource.new")
-    async def new_resource(self, request: AnyRequest, community: FromQuery[str] = "") -> Template:
-        return await self._new(request, "resource", community)
+    async def new_resource(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        community: FromQuery[str] = "",
+    ) -> Template:
+        return await self._new(request, actor, "resource", community)
 
     @post("/resources/new", name="staff:needs.resource.create")
     async def create_resource(
-        self, request: AnyRequest, data: URLEncodedBody[ResourceForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        data: URLEncodedBody[ResourceForm],
     ) -> Template | Redirect:
-        return await self._create(request, "resource", data)
+        return await self._create(request, actor, now, "resource", data)
 
     @get("/resources/{resource_id:int}/edit", name="staff:needs.resource.edit")
-    async def edit_resource(self, request: AnyRequest, resource_id: FromPath[int]) -> Template:
-        return await self._edit(request, "resource", resource_id)
+    async def edit_resource(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        resource_id: FromPath[int],
+    ) -> Template:
+        return await self._edit(request, actor, "resource", resource_id)
 
     @post("/resources/{resource_id:int}/edit", name="staff:needs.resource.update")
     async def update_resource(
-        self, request: AnyRequest, resource_id: FromPath[int], data: URLEncodedBody[ResourceForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        resource_id: FromPath[int],
+        data: URLEncodedBody[ResourceForm],
     ) -> Template | Redirect:
-        return await self._update(request, "resource", resource_id, data)
+        return await self._update(request, actor, now, "resource", resource_id, data)
 
     @post("/resources/{resource_id:int}/deactivate", name="staff:needs.resource.deactivate")
     async def deactivate_resource(
-        self, request: AnyRequest, resource_id: FromPath[int]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        resource_id: FromPath[int],
     ) -> Redirect:
-        return await self._toggle(request, "resource", resource_id, False)
+        return await self._toggle(request, actor, now, "resource", resource_id, False)
 
     @post("/resources/{resource_id:int}/reactivate", name="staff:needs.resource.reactivate")
     async def reactivate_resource(
-        self, request: AnyRequest, resource_id: FromPath[int]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        resource_id: FromPath[int],
     ) -> Redirect:
-        return await self._toggle(request, "resource", resource_id, True)
+        return await self._toggle(request, actor, now, "resource", resource_id, True)
 
     @get("/projects/new", name="staff:needs.project.new")
-    async def new_project(self, request: AnyRequest, community: FromQuery[str] = "") -> Template:
-        return await self._new(request, "project", community)
+    async def new_project(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        community: FromQuery[str] = "",
+    ) -> Template:
+        return await self._new(request, actor, "project", community)
 
     @post("/projects/new", name="staff:needs.project.create")
     async def create_project(
-        self, request: AnyRequest, data: URLEncodedBody[ProjectForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        data: URLEncodedBody[ProjectForm],
     ) -> Template | Redirect:
-        return await self._create(request, "project", data)
+        return await self._create(request, actor, now, "project", data)
 
     @get("/projects/{project_id:int}/edit", name="staff:needs.project.edit")
-    async def edit_project(self, request: AnyRequest, project_id: FromPath[int]) -> Template:
-        return await self._edit(request, "project", project_id)
+    async def edit_project(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        project_id: FromPath[int],
+    ) -> Template:
+        return await self._edit(request, actor, "project", project_id)
 
     @post("/projects/{project_id:int}/edit", name="staff:needs.project.update")
     async def update_project(
-        self, request: AnyRequest, project_id: FromPath[int], data: URLEncodedBody[ProjectForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        project_id: FromPath[int],
+        data: URLEncodedBody[ProjectForm],
     ) -> Template | Redirect:
-        return await self._update(request, "project", project_id, data)
+        return await self._update(request, actor, now, "project", project_id, data)
 
     @post("/projects/{project_id:int}/deactivate", name="staff:needs.project.deactivate")
-    async def deactivate_project(self, request: AnyRequest, project_id: FromPath[int]) -> Redirect:
-        return await self._toggle(request, "project", project_id, False)
+    async def deactivate_project(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        project_id: FromPath[int],
+    ) -> Redirect:
+        return await self._toggle(request, actor, now, "project", project_id, False)
 
     @post("/projects/{project_id:int}/reactivate", name="staff:needs.project.reactivate")
-    async def reactivate_project(self, request: AnyRequest, project_id: FromPath[int]) -> Redirect:
-        return await self._toggle(request, "project", project_id, True)
+    async def reactivate_project(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        project_id: FromPath[int],
+    ) -> Redirect:
+        return await self._toggle(request, actor, now, "project", project_id, True)
 
     # --- volunteers -----------------------------------------------------------------------
 
     async def _volunteers_page(
         self,
         request: AnyRequest,
+        actor: Actor,
         slug: str,
         *,
         errors: dict[int, str] | None = None,
         reasons: dict[int, str] | None = None,
     ) -> Template:
-        actor = _actor(request)
         chosen = await _chosen_community(actor, slug)
         return await self._list_page(
             request,
+            actor,
             "volunteers.html",
             chosen,
             status_code=400 if errors else 200,
@@ -404,14 +509,24 @@ class StaffListsController(Controller):
         )
 
     @get("/volunteers", name="staff:needs.volunteers")
-    async def volunteers(self, request: AnyRequest, community: FromQuery[str] = "") -> Template:
-        return await self._volunteers_page(request, community)
+    async def volunteers(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        community: FromQuery[str] = "",
+    ) -> Template:
+        return await self._volunteers_page(request, actor, community)
 
     async def _decide(
-        self, request: AnyRequest, volunteer_id: int, decision: str, reason: str, slug: str
+        self,
+        request: AnyRequest,
+        actor: Actor,
+        now: datetime,
+        volunteer_id: int,
+        decision: str,
+        reason: str,
+        slug: str,
     ) -> Template | Redirect:
-        actor = _actor(request)
-        now = clock.utcnow()
         try:
             if decision == "approve":
                 await volunteers.approve(actor, volunteer_id, now=now)
@@ -422,6 +537,7 @@ class StaffListsController(Controller):
         except InputError as exc:
             return await self._volunteers_page(
                 request,
+                actor,
                 slug,
                 errors={volunteer_id: exc.detail_of("reason")},
                 reasons={volunteer_id: reason},
@@ -444,27 +560,37 @@ class StaffListsController(Controller):
     async def approve(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
         volunteer_id: FromPath[int],
         community: FromQuery[str] = "",
     ) -> Template | Redirect:
-        return await self._decide(request, volunteer_id, "approve", "", community)
+        return await self._decide(request, actor, now, volunteer_id, "approve", "", community)
 
     @post("/volunteers/{volunteer_id:int}/decline", name="staff:needs.volunteer.decline")
     async def decline(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
         volunteer_id: FromPath[int],
-        data: URLEncodedBody[volunteers.ReasonForm],
+        data: URLEncodedBody[ReasonForm],
         community: FromQuery[str] = "",
     ) -> Template | Redirect:
-        return await self._decide(request, volunteer_id, "decline", data.reason, community)
+        return await self._decide(
+            request, actor, now, volunteer_id, "decline", data.reason, community
+        )
 
     @post("/volunteers/{volunteer_id:int}/retire", name="staff:needs.volunteer.retire")
     async def retire(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
         volunteer_id: FromPath[int],
-        data: URLEncodedBody[volunteers.ReasonForm],
+        data: URLEncodedBody[ReasonForm],
         community: FromQuery[str] = "",
     ) -> Template | Redirect:
-        return await self._decide(request, volunteer_id, "retire", data.reason, community)
+        return await self._decide(
+            request, actor, now, volunteer_id, "retire", data.reason, community
+        )

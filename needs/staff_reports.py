@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, SkipValidation
 from litestar.response import Template
 
 from app import reports as app_reports
@@ -18,7 +19,6 @@ from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_date, localized
 from app.permissions import Actor
-from app.web.context import actor_of
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
@@ -138,12 +138,6 @@ def resource_name(use: reports.ResourceUse) -> tuple[str, str]:
     return localized(use.resource, "title"), offered_by
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 class NeedReportsController(Controller):
     path = "/staff/needs"
     guards = [requires_staff]
@@ -153,11 +147,11 @@ class NeedReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        actor = _actor(request)
         context: dict[str, Any] = {
             "communities": await managed_communities(actor),
             "chosen_community": community,
@@ -205,11 +199,11 @@ class NeedReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
-        actor = _actor(request)
         try:
             period = app_reports.read_period(first, last, app_reports.site_today())
         except InputError as exc:

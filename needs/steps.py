@@ -44,6 +44,8 @@ async def lock_here(need_id: Any) -> None:
     if is_sqlite():
         return
     tx = engine().current_transaction.get()
+    if tx is None:
+        raise RuntimeError("lock_here() runs only inside an open transaction")
     await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", lock_id(lock_key(need_id)))
 
 

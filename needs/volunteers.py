@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import URLEncodedBody
+from litestar.di import NamedDependency
+from litestar.params import SkipValidation, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import audit, clock
-from app.db import write_transaction
+from app import audit
+from app.db import existing, write_transaction
 from app.domains import N_
 from app.errors import Forbidden, InputError, NotFound, RuleViolation
 from app.formfields import Fields
@@ -27,7 +28,7 @@ from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
 from app.tables import AuditEntry, Community, StaffMembership
-from app.web.context import actor_of, flash
+from app.web.context import flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from needs.list_forms import as_list, read_categories
@@ -141,20 +142,20 @@ async def offer(actor: Actor, community_slug: str, form: VolunteerForm, *, now: 
                 {"categories": categories, "skills": skills},
             )
             if after:
-                await Volunteer.update(after).where(Volunteer.id == volunteer.id)
+                await Volunteer.update(**after).where(Volunteer.id == volunteer.id)
                 await _audit(actor, "update", volunteer, now, before, after)
             return "updated"
-        values = {"categories": categories, "skills": skills, "status": "applied"}
+        values: dict[str, Any] = {"categories": categories, "skills": skills, "status": "applied"}
+        previous: dict[str, Any] | None = None
         if volunteer is None:
             volunteer = Volunteer(user=actor.id, community=community.id, applied_at=now, **values)
             await volunteer.save()
-            before = None
         else:
-            before = {"status": volunteer.status}
+            previous = {"status": volunteer.status}
             await Volunteer.update(
-                {**values, "applied_at": now, "decided_at": None, "decided_by": None}
+                **values, applied_at=now, decided_at=None, decided_by=None
             ).where(Volunteer.id == volunteer.id)
-        await _audit(actor, "apply", volunteer, now, before, values)
+        await _audit(actor, "apply", volunteer, now, previous, values)
         staff = await StaffMembership.select(StaffMembership.user).where(
             StaffMembership.community == community.id
         )
@@ -198,7 +199,9 @@ async def _managed_volunteer(actor: Actor, volunteer_id: int) -> tuple[Volunteer
         raise NotFound(_("There is no such volunteer."))
     if not can_manage_community(actor, volunteer.community):
         raise Forbidden(_("Only staff of this community may change its lists."))
-    community = await Community.objects().where(Community.id == volunteer.community).first()
+    community = existing(
+        await Community.objects().where(Community.id == volunteer.community).first()
+    )
     return volunteer, community
 
 
@@ -312,12 +315,11 @@ class VolunteerController(Controller):
     async def _page(
         self,
         request: AnyRequest,
+        actor: Actor,
         *,
         form: VolunteerForm | None = None,
         errors: dict[str, str] | None = None,
     ) -> Template:
-        actor = actor_of(request)
-        assert actor is not None  # guaranteed by requires_signed_in
         community = (
             await Community.objects().where(Community.id == actor.user.community).first()
             if actor.user.community
@@ -346,19 +348,23 @@ class VolunteerController(Controller):
         )
 
     @get("", name="needs:volunteer")
-    async def show(self, request: AnyRequest) -> Template:
-        return await self._page(request)
+    async def show(
+        self, request: AnyRequest, actor: NamedDependency[SkipValidation[Actor]]
+    ) -> Template:
+        return await self._page(request, actor)
 
     @post("", name="needs:volunteer.save")
     async def save(
-        self, request: AnyRequest, data: URLEncodedBody[VolunteerForm]
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+        data: URLEncodedBody[VolunteerForm],
     ) -> Template | Redirect:
-        actor = actor_of(request)
-        assert actor is not None
         try:
-            outcome = await offer(actor, data.community, data, now=clock.utcnow())
+            outcome = await offer(actor, data.community, data, now=now)
         except InputError as exc:
-            return await self._page(request, form=data, errors=exc.by_field())
+            return await self._page(request, actor, form=data, errors=exc.by_field())
         flash(
             request,
             _("Thank you. Staff of your community will confirm your offer.")
@@ -368,10 +374,13 @@ class VolunteerController(Controller):
         return redirect(request.app.route_reverse("needs:volunteer"))
 
     @post("/retire", name="needs:volunteer.retire")
-    async def retire(self, request: AnyRequest) -> Redirect:
-        actor = actor_of(request)
-        assert actor is not None
+    async def retire(
+        self,
+        request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
+    ) -> Redirect:
         if actor.user.community:
-            await retire_self(actor, actor.user.community, now=clock.utcnow())
+            await retire_self(actor, actor.user.community, now=now)
         flash(request, _("You are no longer a volunteer. You can offer again at any time."))
         return redirect(request.app.route_reverse("needs:volunteer"))
