@@ -5,23 +5,20 @@ a courier's phone), `/needs` and `/needs/{id}` for signed-in residents, and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, SkipValidation, URLEncodedBody
+from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import clock, photos
 from app.communities.services import communities_by_street
 from app.errors import DomainError, InputError, Throttled
 from app.i18n import _
-from app.permissions import Actor
 from app.tables import Community
-from app.web.context import actor_of, client_ip, flash
+from app.web.context import CurrentActor, RequestNow, actor_of, client_ip, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from needs import details, loop, services, tasks
@@ -76,9 +73,7 @@ class NeedsController(Controller):
     include_in_schema = False
 
     @get("", name="needs:index", guards=[requires_signed_in])
-    async def index(
-        self, request: AnyRequest, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> Template:
+    async def index(self, request: AnyRequest, actor: CurrentActor) -> Template:
         return page(
             request,
             "needs/index.html",
@@ -207,7 +202,7 @@ class NeedsController(Controller):
     async def detail(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         need_id: FromPath[str],
     ) -> Template:
         access = await services.reporter_access(actor, need_id)
@@ -217,8 +212,8 @@ class NeedsController(Controller):
     async def rate(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
         data: URLEncodedBody[RateForm],
     ) -> Template | Redirect:
@@ -241,8 +236,8 @@ class NeedsController(Controller):
     async def withdraw(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
     ) -> Template | Redirect:
         access = await services.reporter_access(actor, need_id)

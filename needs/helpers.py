@@ -5,18 +5,16 @@ a phone: one need, its facts, big buttons."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, SkipValidation, URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import DomainError, InputError
 from app.i18n import _
 from app.permissions import Actor
-from app.web.context import flash
+from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from needs import details, loop, tasks
@@ -42,9 +40,7 @@ class HelperTasksController(Controller):
     include_in_schema = False
 
     @get("", name="needs:tasks")
-    async def index(
-        self, request: AnyRequest, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> Template:
+    async def index(self, request: AnyRequest, actor: CurrentActor) -> Template:
         return page(
             request,
             "needs/tasks.html",
@@ -86,7 +82,7 @@ class HelperTasksController(Controller):
     async def task(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         need_id: FromPath[str],
     ) -> Template:
         return await self._task_page(request, await tasks.assigned_need(actor, need_id))
@@ -103,8 +99,8 @@ class HelperTasksController(Controller):
     async def accept(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
     ) -> Template | Redirect:
         await tasks.assigned_need(actor, need_id)  # not sent to them: 404
@@ -119,8 +115,8 @@ class HelperTasksController(Controller):
     async def decline(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
         data: URLEncodedBody[DeclineForm],
     ) -> Template | Redirect:
@@ -136,8 +132,8 @@ class HelperTasksController(Controller):
     async def done(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
         data: URLEncodedBody[DoneForm],
     ) -> Template | Redirect:

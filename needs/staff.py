@@ -11,8 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, SkipValidation, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.communities.services import managed_communities
@@ -20,7 +19,7 @@ from app.errors import DomainError, InputError
 from app.i18n import _, localized
 from app.permissions import Actor
 from app.settings import get_settings
-from app.web.context import flash
+from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from needs import convert, details, dispatch, loop
@@ -67,7 +66,7 @@ class StaffNeedsController(Controller):
     async def index(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         status: FromQuery[str] = dispatch.ACTIVE_FILTER,
         category: FromQuery[str] = "",
         community: FromQuery[str] = "",
@@ -141,8 +140,8 @@ class StaffNeedsController(Controller):
     async def need(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
     ) -> Template:
         return await self._need_page(request, now, await dispatch.managed_need(actor, need_id))
@@ -168,8 +167,8 @@ class StaffNeedsController(Controller):
     async def send(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
         data: URLEncodedBody[dispatch.DispatchForm],
     ) -> Template | Redirect:
@@ -187,8 +186,8 @@ class StaffNeedsController(Controller):
     async def withdraw(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
         data: URLEncodedBody[WithdrawForm],
     ) -> Template | Redirect:
@@ -206,8 +205,8 @@ class StaffNeedsController(Controller):
     async def book(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
         data: URLEncodedBody[convert.BookingForm],
     ) -> Template | Redirect:
@@ -225,8 +224,8 @@ class StaffNeedsController(Controller):
     async def series(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         need_id: FromPath[str],
         data: URLEncodedBody[convert.SeriesForm],
     ) -> Template | Redirect:

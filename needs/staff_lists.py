@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, SkipValidation, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.communities.services import managed_communities, managed_community
@@ -22,7 +21,7 @@ from app.errors import InputError, RuleViolation
 from app.i18n import _, localized
 from app.permissions import Actor
 from app.tables import Community
-from app.web.context import flash
+from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from needs import lists, volunteers
@@ -131,7 +130,7 @@ class StaffListsController(Controller):
     async def units(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         community: FromQuery[str] = "",
     ) -> Template:
         chosen = await _chosen_community(actor, community)
@@ -153,7 +152,7 @@ class StaffListsController(Controller):
     async def resources(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         community: FromQuery[str] = "",
         category: FromQuery[str] = "",
         offered_by: FromQuery[str] = "",
@@ -190,7 +189,7 @@ class StaffListsController(Controller):
     async def projects(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         community: FromQuery[str] = "",
     ) -> Template:
         chosen = await _chosen_community(actor, community)
@@ -310,7 +309,7 @@ class StaffListsController(Controller):
     async def new_unit(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         community: FromQuery[str] = "",
     ) -> Template:
         return await self._new(request, actor, "unit", community)
@@ -319,8 +318,8 @@ class StaffListsController(Controller):
     async def create_unit(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         data: URLEncodedBody[UnitForm],
     ) -> Template | Redirect:
         return await self._create(request, actor, now, "unit", data)
@@ -329,7 +328,7 @@ class StaffListsController(Controller):
     async def edit_unit(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         unit_id: FromPath[int],
     ) -> Template:
         return await self._edit(request, actor, "unit", unit_id)
@@ -338,8 +337,8 @@ class StaffListsController(Controller):
     async def update_unit(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         unit_id: FromPath[int],
         data: URLEncodedBody[UnitForm],
     ) -> Template | Redirect:
@@ -349,8 +348,8 @@ class StaffListsController(Controller):
     async def deactivate_unit(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         unit_id: FromPath[int],
     ) -> Redirect:
         return await self._toggle(request, actor, now, "unit", unit_id, False)
@@ -359,8 +358,8 @@ class StaffListsController(Controller):
     async def reactivate_unit(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         unit_id: FromPath[int],
     ) -> Redirect:
         return await self._toggle(request, actor, now, "unit", unit_id, True)
@@ -369,7 +368,7 @@ class StaffListsController(Controller):
     async def new_resource(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         community: FromQuery[str] = "",
     ) -> Template:
         return await self._new(request, actor, "resource", community)
@@ -378,8 +377,8 @@ class StaffListsController(Controller):
     async def create_resource(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         data: URLEncodedBody[ResourceForm],
     ) -> Template | Redirect:
         return await self._create(request, actor, now, "resource", data)
@@ -388,7 +387,7 @@ class StaffListsController(Controller):
     async def edit_resource(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         resource_id: FromPath[int],
     ) -> Template:
         return await self._edit(request, actor, "resource", resource_id)
@@ -397,8 +396,8 @@ class StaffListsController(Controller):
     async def update_resource(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         resource_id: FromPath[int],
         data: URLEncodedBody[ResourceForm],
     ) -> Template | Redirect:
@@ -408,8 +407,8 @@ class StaffListsController(Controller):
     async def deactivate_resource(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         resource_id: FromPath[int],
     ) -> Redirect:
         return await self._toggle(request, actor, now, "resource", resource_id, False)
@@ -418,8 +417,8 @@ class StaffListsController(Controller):
     async def reactivate_resource(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         resource_id: FromPath[int],
     ) -> Redirect:
         return await self._toggle(request, actor, now, "resource", resource_id, True)
@@ -428,7 +427,7 @@ class StaffListsController(Controller):
     async def new_project(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         community: FromQuery[str] = "",
     ) -> Template:
         return await self._new(request, actor, "project", community)
@@ -437,8 +436,8 @@ class StaffListsController(Controller):
     async def create_project(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         data: URLEncodedBody[ProjectForm],
     ) -> Template | Redirect:
         return await self._create(request, actor, now, "project", data)
@@ -447,7 +446,7 @@ class StaffListsController(Controller):
     async def edit_project(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         project_id: FromPath[int],
     ) -> Template:
         return await self._edit(request, actor, "project", project_id)
@@ -456,8 +455,8 @@ class StaffListsController(Controller):
     async def update_project(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         project_id: FromPath[int],
         data: URLEncodedBody[ProjectForm],
     ) -> Template | Redirect:
@@ -467,8 +466,8 @@ class StaffListsController(Controller):
     async def deactivate_project(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         project_id: FromPath[int],
     ) -> Redirect:
         return await self._toggle(request, actor, now, "project", project_id, False)
@@ -477,8 +476,8 @@ class StaffListsController(Controller):
     async def reactivate_project(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         project_id: FromPath[int],
     ) -> Redirect:
         return await self._toggle(request, actor, now, "project", project_id, True)
@@ -512,7 +511,7 @@ class StaffListsController(Controller):
     async def volunteers(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         community: FromQuery[str] = "",
     ) -> Template:
         return await self._volunteers_page(request, actor, community)
@@ -560,8 +559,8 @@ class StaffListsController(Controller):
     async def approve(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         volunteer_id: FromPath[int],
         community: FromQuery[str] = "",
     ) -> Template | Redirect:
@@ -571,8 +570,8 @@ class StaffListsController(Controller):
     async def decline(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         volunteer_id: FromPath[int],
         data: URLEncodedBody[ReasonForm],
         community: FromQuery[str] = "",
@@ -585,8 +584,8 @@ class StaffListsController(Controller):
     async def retire(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         volunteer_id: FromPath[int],
         data: URLEncodedBody[ReasonForm],
         community: FromQuery[str] = "",

@@ -9,8 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency
-from litestar.params import FromQuery, SkipValidation
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
@@ -18,7 +17,7 @@ from app.communities.services import managed_communities
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_date, localized
-from app.permissions import Actor
+from app.web.context import CurrentActor
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
@@ -147,7 +146,7 @@ class NeedReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
@@ -199,7 +198,7 @@ class NeedReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: CurrentActor,
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",

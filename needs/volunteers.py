@@ -15,8 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
-from litestar.params import SkipValidation, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import audit
@@ -28,7 +27,7 @@ from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
 from app.tables import AuditEntry, Community, StaffMembership
-from app.web.context import flash
+from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from needs.list_forms import as_list, read_categories
@@ -348,17 +347,15 @@ class VolunteerController(Controller):
         )
 
     @get("", name="needs:volunteer")
-    async def show(
-        self, request: AnyRequest, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> Template:
+    async def show(self, request: AnyRequest, actor: CurrentActor) -> Template:
         return await self._page(request, actor)
 
     @post("", name="needs:volunteer.save")
     async def save(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
         data: URLEncodedBody[VolunteerForm],
     ) -> Template | Redirect:
         try:
@@ -377,8 +374,8 @@ class VolunteerController(Controller):
     async def retire(
         self,
         request: AnyRequest,
-        actor: NamedDependency[SkipValidation[Actor]],
-        now: NamedDependency[datetime],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
         if actor.user.community:
             await retire_self(actor, actor.user.community, now=now)
