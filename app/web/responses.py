@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar import Request
+from jinja2 import Environment
+from litestar import MediaType, Request, Response
 from litestar.datastructures import Cookie
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 
 from app.accounts import sessions
@@ -36,6 +38,14 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"actor": actor, "flashes": messages, "large_text": large_text}
 
 
+def wants_fragment(request: Request[Any, Any, Any]) -> bool:
+    """True for an htmx request that swaps part of a page (a history restore wants it all)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+    )
+
+
 def page(
     request: Request[Any, Any, Any],
     template_name: str,
@@ -51,6 +61,25 @@ def page(
         status_code=status_code,
         headers=headers,
     )
+
+
+def page_or_fragment(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    fragment: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template | Response[str]:
+    """The page, or for an htmx request the block `fragment` of the same template alone,
+    rendered from the same context. Both answers vary on `HX-Request`, so that no cache
+    hands out one for the other."""
+    headers = {**(headers or {}), "Vary": "HX-Request"}
+    if not wants_fragment(request):
+        return page(request, template_name, status_code=status_code, headers=headers, **context)
+    html = render_block(request, template_name, fragment, actor=actor_of(request), **context)
+    return Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers)
 
 
 _SAFE_NEXT = re.compile(r"^/(?![/\\])[^\s]*$")
@@ -97,7 +126,21 @@ def preference_cookie(request: Request[Any, Any, Any], key: str, value: str) -> 
 
 def render(request: Request[Any, Any, Any], template_name: str, **context: Any) -> str:
     """A template rendered to text now, with the app's one Jinja environment."""
+    return _environment(request).get_template(template_name).render(request=request, **context)
+
+
+def render_block(
+    request: Request[Any, Any, Any], template_name: str, block: str, **context: Any
+) -> str:
+    """One block of a template rendered to text, with the context the whole page would get."""
+    template = _environment(request).get_template(template_name)
+    if block not in template.blocks:
+        raise LookupError(f"{template_name} has no block {block!r}")
+    return "".join(template.blocks[block](template.new_context({"request": request, **context})))
+
+
+def _environment(request: Request[Any, Any, Any]) -> Environment:
     engine = request.app.template_engine
-    if engine is None:
-        raise RuntimeError("the application has no template engine")
-    return str(engine.get_template(template_name).render(request=request, **context))
+    if not isinstance(engine, JinjaTemplateEngine):
+        raise RuntimeError("the application renders with Jinja")
+    return engine.engine
