@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.calendar import Calendar, Interval
-from app.db import is_unique_violation, write_transaction
+from app.db import existing, is_unique_violation, write_transaction
 from app.errors import (
     Alternative,
     Conflict,
@@ -314,7 +314,7 @@ async def load_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space, b
     booking = await Booking.objects().where(Booking.id == key).first()
     if booking is None:
         raise NotFound(_("There is no such booking."))
-    space = await Space.objects(Space.community).where(Space.id == booking.space).first()
+    space = existing(await Space.objects(Space.community).where(Space.id == booking.space).first())
     is_owner = booking.user == actor.id
     if not is_owner and not can_manage_community(actor, space.community.id):
         raise NotFound(_("There is no such booking."))
@@ -330,7 +330,7 @@ async def update_booking(booking: Booking, values: dict[Any, Any], now: datetime
     await Booking.update(
         {**values, Booking.updated_at: now, Booking.sequence: Booking.sequence + 1}
     ).where(Booking.id == booking.id)
-    return await Booking.objects().where(Booking.id == booking.id).first()
+    return existing(await Booking.objects().where(Booking.id == booking.id).first())
 
 
 async def rate(
@@ -362,7 +362,7 @@ async def rate(
             }
         ).where(Booking.id == booking.id)
         await touch(space.id)  # the space page's ratings are cached by its version
-    return await Booking.objects().where(Booking.id == booking.id).first()
+    return existing(await Booking.objects().where(Booking.id == booking.id).first())
 
 
 async def bookings_of(user_id: int) -> list[Booking]:
