@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from app.calendar import Calendar, Interval
 from app.db import existing, is_unique_violation, write_transaction
@@ -54,7 +54,18 @@ def lock_key(space: Space) -> str:
     return f"space:{space.id}"
 
 
-def effective_status(booking: Booking, now: datetime) -> str:
+class StatusFacts(Protocol):
+    """What `effective_status` reads of a booking: a `Booking`, or a report's plain facts."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+def effective_status(booking: StatusFacts, now: datetime) -> str:
     """The status as people should see it now.
 
     A confirmed booking that has ended is completed; a request nobody decided before its

@@ -186,7 +186,7 @@ class StaffTimelineController(Controller):
             query = urlencode({key: value for key, value in params.items() if value})
             return request.app.route_reverse("staff:timeline") + (f"?{query}" if query else "")
 
-        common = {
+        common: dict[str, Any] = {
             "form": form,
             "today": today,
             "day_label": partial(views.day_label, today=today),
