@@ -3,21 +3,21 @@ space for a period (see spaces.reports for what each figure means)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, SkipValidation
 from litestar.response import Template
 
-from app import clock
 from app import reports as app_reports
 from app.communities.services import managed_communities
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_date, localized
 from app.permissions import Actor
-from app.web.context import actor_of
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
@@ -59,12 +59,6 @@ def cells(figures: reports.SpaceFigures, empty: str = "—") -> list[str]:
     ]
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 class SpaceReportsController(Controller):
     path = "/staff/spaces"
     guards = [requires_staff]
@@ -74,12 +68,12 @@ class SpaceReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        actor = _actor(request)
-        now = clock.utcnow()
         context: dict[str, Any] = {
             "communities": await managed_communities(actor),
             "chosen_community": community,
@@ -125,12 +119,12 @@ class SpaceReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
+        actor: NamedDependency[SkipValidation[Actor]],
+        now: NamedDependency[datetime],
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
-        actor = _actor(request)
-        now = clock.utcnow()
         try:
             period = app_reports.read_period(first, last, now.astimezone(viewer_zone()).date())
         except InputError as exc:
