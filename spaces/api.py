@@ -12,9 +12,8 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from app import clock
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
-from app.permissions import Actor
 from app.web.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
-from app.web.context import actor_of
+from app.web.context import CurrentActor, RequestNow, actor_of
 from app.web.guards import requires_signed_in
 from spaces import bookings, cancellation, catalog
 from spaces.rules import Request as BookingRequest
@@ -250,17 +249,16 @@ def _need_offset(data: BookingIn) -> None:
     responses=problem_responses(400, 401, 404, 409, 422),
 )
 async def create_booking(
-    request: AnyRequest,
     data: JSONBody[BookingIn],
+    actor: CurrentActor,
+    now: RequestNow,
     idempotency_key: Annotated[
         str | None, HeaderParameter(name="Idempotency-Key", max_length=100)
     ] = None,
 ) -> Response[BookingOut]:
     """Book; 409 when the units were taken, 422 naming the rule that refuses, both with
     `alternatives`. With an `Idempotency-Key`, a repeated request returns the first answer."""
-    actor: Actor = actor_of(request)  # type: ignore[assignment]
     _need_offset(data)
-    now = clock.utcnow()
     result = await bookings.book(
         actor,
         data.space,
@@ -281,13 +279,12 @@ async def create_booking(
     responses=problem_responses(401, 422),
 )
 async def list_bookings(
-    request: AnyRequest,
+    actor: CurrentActor,
+    now: RequestNow,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
 ) -> ItemsPage[BookingOut]:
     """My bookings, latest start first."""
-    actor: Actor = actor_of(request)  # type: ignore[assignment]
-    now = clock.utcnow()
     mine = await bookings.bookings_of(actor.id)
     window = mine[offset : offset + limit]
     more = len(mine) > offset + limit
@@ -304,11 +301,14 @@ async def list_bookings(
     guards=[requires_signed_in],
     responses=problem_responses(401, 404),
 )
-async def get_booking(request: AnyRequest, booking_id: FromPath[str]) -> BookingOut:
+async def get_booking(
+    booking_id: FromPath[str],
+    actor: CurrentActor,
+    now: RequestNow,
+) -> BookingOut:
     """One of my bookings (or, for staff, one of their communities'); otherwise 404."""
-    actor: Actor = actor_of(request)  # type: ignore[assignment]
     booking, space = await bookings.get_booking(actor, booking_id)
-    return booking_out(booking, space, clock.utcnow())
+    return booking_out(booking, space, now)
 
 
 @post(
@@ -320,11 +320,12 @@ async def get_booking(request: AnyRequest, booking_id: FromPath[str]) -> Booking
     responses=problem_responses(401, 404, 422),
 )
 async def cancel_booking(
-    request: AnyRequest, booking_id: FromPath[str], data: JSONBody[CancelIn | None] = None
+    booking_id: FromPath[str],
+    actor: CurrentActor,
+    now: RequestNow,
+    data: JSONBody[CancelIn | None] = None,
 ) -> BookingOut:
     """Cancel; cancelling again changes nothing and answers the booking as it is."""
-    actor: Actor = actor_of(request)  # type: ignore[assignment]
-    now = clock.utcnow()
     await cancellation.cancel(actor, booking_id, reason=data.reason if data else "", now=now)
     booking, space = await bookings.get_booking(actor, booking_id)
     return booking_out(booking, space, now)

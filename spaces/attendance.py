@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app import audit
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.errors import NotFound, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
@@ -82,7 +82,7 @@ async def release_no_shows(now: datetime) -> int:
         if booking.starts_at + timedelta(minutes=space.checkin_grace_minutes) > now:
             continue
         async with write_transaction(lock_key(space)):
-            current = await Booking.objects().where(Booking.id == booking.id).first()
+            current = existing(await Booking.objects().where(Booking.id == booking.id).first())
             if current.status != BookingStatus.confirmed.value or current.checked_in_at:
                 continue
             await update_booking(current, {Booking.status: BookingStatus.no_show.value}, now)

@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from app.calendar import Calendar, Interval
-from app.db import is_unique_violation, write_transaction
+from app.db import existing, is_unique_violation, write_transaction
 from app.errors import (
     Alternative,
     Conflict,
@@ -54,7 +54,18 @@ def lock_key(space: Space) -> str:
     return f"space:{space.id}"
 
 
-def effective_status(booking: Booking, now: datetime) -> str:
+class StatusFacts(Protocol):
+    """What `effective_status` reads of a booking: a `Booking`, or a report's plain facts."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+def effective_status(booking: StatusFacts, now: datetime) -> str:
     """The status as people should see it now.
 
     A confirmed booking that has ended is completed; a request nobody decided before its
@@ -314,7 +325,7 @@ async def load_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space, b
     booking = await Booking.objects().where(Booking.id == key).first()
     if booking is None:
         raise NotFound(_("There is no such booking."))
-    space = await Space.objects(Space.community).where(Space.id == booking.space).first()
+    space = existing(await Space.objects(Space.community).where(Space.id == booking.space).first())
     is_owner = booking.user == actor.id
     if not is_owner and not can_manage_community(actor, space.community.id):
         raise NotFound(_("There is no such booking."))
@@ -330,7 +341,7 @@ async def update_booking(booking: Booking, values: dict[Any, Any], now: datetime
     await Booking.update(
         {**values, Booking.updated_at: now, Booking.sequence: Booking.sequence + 1}
     ).where(Booking.id == booking.id)
-    return await Booking.objects().where(Booking.id == booking.id).first()
+    return existing(await Booking.objects().where(Booking.id == booking.id).first())
 
 
 async def rate(
@@ -362,7 +373,7 @@ async def rate(
             }
         ).where(Booking.id == booking.id)
         await touch(space.id)  # the space page's ratings are cached by its version
-    return await Booking.objects().where(Booking.id == booking.id).first()
+    return existing(await Booking.objects().where(Booking.id == booking.id).first())
 
 
 async def bookings_of(user_id: int) -> list[Booking]:

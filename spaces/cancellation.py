@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app import audit
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.errors import FieldError, InputError, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
@@ -59,7 +59,7 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
     elif not reason:
         raise InputError([FieldError("reason", _("Tell the resident why it is cancelled."))])
     async with write_transaction(lock_key(space)):
-        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
         if booking.status in {BookingStatus.cancelled.value, BookingStatus.rejected.value}:
             return booking
         updated = await cancel_locked(actor.id, booking, space, reason=reason, now=now)

@@ -329,6 +329,8 @@ async def _slots_by_day(
     )
     reach = Interval(window.start, window.end + longest)
     calendar, usage = await gather(calendar_of(space, reach), holding_usage(space, reach))
+    # gather() gives one type to all its results; each is what its read returns.
+    assert isinstance(calendar, Calendar) and isinstance(usage, Usage)
     open_intervals = calendar.open_intervals(window)
     reachable = calendar.open_intervals(reach)
     found = slots(open_intervals, zone, rules.slot_minutes, rules.capacity, usage)

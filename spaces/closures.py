@@ -259,6 +259,7 @@ async def add_many(
     cancel_reason = fields.text(cancel_reason, "cancel_reason", max_length=300)
     fields.check()
     async with write_transaction(lock_key(space)):
+        skipped: list[Draft]
         if imported_from is None:
             fresh, skipped = list(drafts), []
         else:

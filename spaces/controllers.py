@@ -10,7 +10,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.params import (
+    FromPath,
+    FromQuery,
+    QueryParameter,
+    URLEncodedBody,
+)
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from markupsafe import Markup
@@ -21,13 +26,13 @@ from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolat
 from app.i18n import _, current_locale
 from app.permissions import Actor
 from app.settings import get_settings
-from app.web.context import actor_of, flash
+from app.web.context import CurrentActor, CurrentViewer, RequestNow, actor_of, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect, render
 from spaces import attendance, bookings, cancellation, catalog, views, waitlist
 from spaces.feed_pages import google_calendar_url
 from spaces.rules import Request as BookingRequest
-from spaces.tables import SpaceKind
+from spaces.tables import Space, SpaceKind
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
@@ -98,20 +103,20 @@ class SpacesController(Controller):
             kind_labels=views.KIND_LABELS,
         )
 
-    async def _space_page(
+    async def _space_view(
         self,
         request: AnyRequest,
         slug: str,
+        viewer: Actor | None,
+        now: datetime,
         *,
         first: str | None,
         start: str | None,
-        status_code: int = 200,
         form: BookForm | None = None,
         errors: dict[str, str] | None = None,
         refusal: DomainError | None = None,
-    ) -> Template | Response[str]:
-        actor = actor_of(request)
-        now = clock.utcnow()
+    ) -> tuple[Space, Markup, dict[str, Any]]:
+        """The space, its week grid rendered, and what the rest of its page shows."""
         space = await catalog.get_space(slug)
         zone = catalog.zone_of(space)
         today = now.astimezone(zone).date()
@@ -125,12 +130,12 @@ class SpacesController(Controller):
             first, today, chosen_start.astimezone(zone).date() if chosen_start else None
         )
         availability = await catalog.availability(
-            space, first_day, 7, now=now, user_id=actor.id if actor else None
+            space, first_day, 7, now=now, user_id=viewer.id if viewer else None
         )
         form = form or BookForm(start=start or "", form_token=secrets.token_urlsafe(16))
         if not form.form_token:
             form.form_token = secrets.token_urlsafe(16)
-        context = {
+        context: dict[str, Any] = {
             "space": space,
             "availability": availability,
             "first_day": first_day,
@@ -165,8 +170,17 @@ class SpacesController(Controller):
         if week_html is None:
             week_html = Markup(render(request, "spaces/partials/week.html", **context))
             _week_html.put(week_key, week_html)
-        if isinstance(request, HTMXRequest) and request.htmx:
-            return Response(week_html, media_type=MediaType.HTML)
+        return space, week_html, context
+
+    async def _space_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        week_html: Markup,
+        context: dict[str, Any],
+        *,
+        status_code: int = 200,
+    ) -> Template:
         return page(
             request,
             "spaces/detail.html",
@@ -179,19 +193,30 @@ class SpacesController(Controller):
     @get("/{slug:str}", name="spaces:detail", request_class=HTMXRequest)
     async def detail(
         self,
-        request: AnyRequest,
+        request: HTMXRequest,
         slug: FromPath[str],
+        viewer: CurrentViewer,
+        now: RequestNow,
         first: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
         start: Annotated[str | None, QueryParameter(max_length=40)] = None,
     ) -> Template | Response[str]:
-        return await self._space_page(request, slug, first=first, start=start)
+        """The space's page; an htmx request for another week gets the week grid alone."""
+        space, week_html, context = await self._space_view(
+            request, slug, viewer, now, first=first, start=start
+        )
+        if request.htmx:
+            return Response(week_html, media_type=MediaType.HTML)
+        return await self._space_page(request, space, week_html, context)
 
     @post("/{slug:str}/book", name="spaces:book", guards=[requires_signed_in])
     async def book(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[BookForm]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[BookForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
-        now = clock.utcnow()
         try:
             start = _parse_start(data.start)
             minutes = _int(data.duration_minutes, "duration_minutes")
@@ -212,15 +237,19 @@ class SpacesController(Controller):
                 _parse_start(data.start)
             except InputError:
                 data.start = ""
-            return await self._space_page(
+            space, week_html, context = await self._space_view(
                 request,
                 slug,
+                actor,
+                now,
                 first=None,
                 start=data.start or None,
-                status_code=exc.status_code,
                 form=data,
                 errors=exc.by_field() if isinstance(exc, InputError) else {},
                 refusal=exc,
+            )
+            return await self._space_page(
+                request, space, week_html, context, status_code=exc.status_code
             )
         booking = result.booking
         if booking.status == "pending":
@@ -262,9 +291,13 @@ class CheckInController(Controller):
         )
 
     @post("", name="spaces:checkin.post", guards=[requires_signed_in])
-    async def check_in(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
-        now = clock.utcnow()
+    async def check_in(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
         space = await catalog.get_space(slug)
         booking = await attendance.booking_to_check_in(actor.id, space, now)
         if booking is None:
@@ -285,9 +318,12 @@ class BookingsController(Controller):
     guards = [requires_signed_in]
 
     @get("", name="bookings:index")
-    async def index(self, request: AnyRequest) -> Template:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
-        now = clock.utcnow()
+    async def index(
+        self,
+        request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
         mine = await bookings.bookings_of(actor.id)
         upcoming = sorted((b for b in mine if b.ends_at > now), key=lambda b: b.starts_at)
         past = [b for b in mine if b.ends_at <= now]
@@ -301,19 +337,25 @@ class BookingsController(Controller):
         )
 
     @get("/{booking_id:str}", name="bookings:detail")
-    async def detail(self, request: AnyRequest, booking_id: FromPath[str]) -> Template:
-        return await self._detail(request, booking_id)
+    async def detail(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
+        return await self._detail(request, booking_id, actor, now)
 
     async def _detail(
         self,
         request: AnyRequest,
         booking_id: str,
+        actor: Actor,
+        now: datetime,
         *,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
     ) -> Template:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
-        now = clock.utcnow()
         booking, space = await bookings.get_booking(actor, booking_id)
         return page(
             request,
@@ -331,45 +373,61 @@ class BookingsController(Controller):
 
     @post("/{booking_id:str}/cancel", name="bookings:cancel")
     async def cancel(
-        self, request: AnyRequest, booking_id: FromPath[str], data: URLEncodedBody[CancelForm]
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        data: URLEncodedBody[CancelForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
         try:
-            await cancellation.cancel(actor, booking_id, reason=data.reason, now=clock.utcnow())
+            await cancellation.cancel(actor, booking_id, reason=data.reason, now=now)
         except (InputError, RuleViolation) as exc:
             errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
             return await self._detail(
-                request, booking_id, status_code=exc.status_code, errors=errors
+                request, booking_id, actor, now, status_code=exc.status_code, errors=errors
             )
         flash(request, _("The booking was cancelled."))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
 
     @post("/{booking_id:str}/checkin", name="bookings:checkin")
-    async def check_in(self, request: AnyRequest, booking_id: FromPath[str]) -> Template | Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
+    async def check_in(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
         try:
-            await attendance.check_in(actor, booking_id, now=clock.utcnow())
+            await attendance.check_in(actor, booking_id, now=now)
         except RuleViolation as exc:
             return await self._detail(
-                request, booking_id, status_code=exc.status_code, errors={"": exc.detail}
+                request,
+                booking_id,
+                actor,
+                now,
+                status_code=exc.status_code,
+                errors={"": exc.detail},
             )
         flash(request, _("Checked in."))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
 
     @post("/{booking_id:str}/rate", name="bookings:rate")
     async def rate(
-        self, request: AnyRequest, booking_id: FromPath[str], data: URLEncodedBody[RateForm]
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        data: URLEncodedBody[RateForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
         try:
             stars = _int(data.rating, "rating")
-            await bookings.rate(
-                actor, booking_id, stars=stars or 0, comment=data.comment, now=clock.utcnow()
-            )
+            await bookings.rate(actor, booking_id, stars=stars or 0, comment=data.comment, now=now)
         except (InputError, RuleViolation) as exc:
             errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
             return await self._detail(
-                request, booking_id, status_code=exc.status_code, errors=errors
+                request, booking_id, actor, now, status_code=exc.status_code, errors=errors
             )
         flash(request, _("Thank you for your rating."))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))

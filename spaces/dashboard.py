@@ -259,9 +259,10 @@ def _who(booking: Booking) -> tuple[str, str]:
     user = booking.user
     if user is not None and getattr(user, "id", None) is not None:
         return user.name, mask_phone(user.login)
-    series = booking.series
-    if series is not None and getattr(series, "group_name", ""):
-        return series.group_name, ""
+    # The series' name only when the query joined it (and it has one).
+    group_name: str | None = getattr(booking.series, "group_name", "")
+    if group_name:
+        return group_name, ""
     return _("former resident"), ""
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from app import audit
 from app.calendar import Interval
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
@@ -49,7 +49,7 @@ async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "
     booking, space = await _managed(actor, booking_id)
     rules = rules_of(space)
     async with write_transaction(lock_key(space)):
-        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
         if booking.status != BookingStatus.pending.value:
             raise Conflict(_("This request was already decided."), rule="decided")
         if is_expired_request(booking, now):
@@ -93,7 +93,7 @@ async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -
     if not reason.strip():
         raise InputError([FieldError("reason", _("Tell the resident why it is rejected."))])
     async with write_transaction(lock_key(space)):
-        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
         if booking.status != BookingStatus.pending.value:
             raise Conflict(_("This request was already decided."), rule="decided")
         updated = await reject_locked(actor, booking, space, reason=reason, now=now)
@@ -211,7 +211,7 @@ async def hide_rating(actor: Actor, booking_id: str, *, now: datetime) -> None:
     """Hide an abusive rating comment from everyone; the audit log keeps its text."""
     booking, space = await _managed(actor, booking_id)
     async with write_transaction(lock_key(space)):
-        booking = await Booking.objects().where(Booking.id == booking.id).first()
+        booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
         if booking.rating_hidden or not booking.rating_comment:
             return
         await Booking.update({Booking.rating_hidden: True}).where(Booking.id == booking.id)

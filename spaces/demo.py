@@ -195,11 +195,19 @@ NEIGHBOURS = [
 ]
 
 
+async def _community(slug: str) -> Community:
+    """A community of the demo district, which `app.demo` loads before the domains' demos."""
+    community = await Community.objects().where(Community.slug == slug).first()
+    if community is None:
+        raise LookupError(f"the demo community {slug!r} is missing: load app's demo first")
+    return community
+
+
 async def _ensure_space(spec: DemoSpace, now: datetime) -> Space:
     existing = await Space.objects().where(Space.slug == spec.slug).first()
     if existing is not None:
         return existing
-    community = await Community.objects().where(Community.slug == spec.community).first()
+    community = await _community(spec.community)
     space = Space(
         slug=spec.slug,
         community=community.id,
@@ -228,7 +236,7 @@ async def _neighbours(now: datetime) -> dict[str, User]:
     for login, name, community_slug in NEIGHBOURS:
         user = await User.objects().where(User.login == login).first()
         if user is None:
-            community = await Community.objects().where(Community.slug == community_slug).first()
+            community = await _community(community_slug)
             user = await insert_user(
                 login=login,
                 kind=LoginKind.phone,

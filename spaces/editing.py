@@ -152,7 +152,8 @@ def parse_space(form: SpaceForm) -> SpaceValues:
     )
     if slot in SLOT_CHOICES:
         for name in ("min_duration_minutes", "max_duration_minutes"):
-            if limits[name] is not None and limits[name] % slot:
+            limit = limits[name]
+            if limit is not None and limit % slot:
                 f.error(name, _("Use a multiple of the slot length (%(n)s minutes).", n=slot))
     shortest, longest = limits["min_duration_minutes"], limits["max_duration_minutes"]
     if shortest is not None and longest is not None and shortest > longest:
@@ -163,6 +164,12 @@ def parse_space(form: SpaceForm) -> SpaceValues:
         f.error("hours_mon", _("Give the hours of at least one day, or residents can never book."))
     f.check()
     assert capacity is not None and slot is not None and buffer is not None and offer is not None
+    # Read by name from the tables above: texts, flags and limits, each of its field's type.
+    by_name: dict[str, Any] = {
+        **texts,
+        **{flag: checked(getattr(form, flag)) for flag in _FLAGS},
+        **limits,
+    }
     return SpaceValues(
         kind=form.kind,
         name_zh=name_zh,
@@ -173,9 +180,7 @@ def parse_space(form: SpaceForm) -> SpaceValues:
         slot_minutes=slot,
         buffer_minutes=buffer,
         waitlist_offer_minutes=offer,
-        **texts,
-        **{flag: checked(getattr(form, flag)) for flag in _FLAGS},
-        **limits,
+        **by_name,
     )
 
 

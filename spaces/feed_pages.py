@@ -13,8 +13,7 @@ from litestar.params import FromPath
 from app import clock, feeds, i18n
 from app.feeds import Context, Window
 from app.i18n import _, localized
-from app.permissions import Actor
-from app.web.context import actor_of
+from app.web.context import CurrentActor
 from app.web.feeds import feed_locale, respond
 from app.web.guards import requires_signed_in
 from spaces import bookings, catalog
@@ -75,9 +74,13 @@ class BookingCalendarController(Controller):
     include_in_schema = False
 
     @get("/event.ics", name="bookings:ics")
-    async def event(self, request: AnyRequest, booking_id: FromPath[str]) -> Response[bytes]:
+    async def event(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+    ) -> Response[bytes]:
         """The booking as a calendar file to open in any calendar app (its owner or staff)."""
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
         booking, space = await bookings.get_booking(actor, booking_id)
         space = await catalog.get_space(space.slug, include_inactive=True)
         audience = PERSONAL if booking.user == actor.id else STAFF

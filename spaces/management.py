@@ -17,7 +17,7 @@ from typing import Any
 
 from app import audit, photos, slugs
 from app.calendar import Interval
-from app.db import is_unique_violation, write_transaction
+from app.db import existing, is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.formfields import Fields
 from app.hours_form import read_day_hours
@@ -84,7 +84,7 @@ async def create_space(actor: Actor, form: editing.SpaceForm, *, now: datetime) 
         if is_unique_violation(exc):
             raise slugs.taken() from exc
         raise
-    return await Space.objects().where(Space.id == space.id).first()
+    return existing(await Space.objects().where(Space.id == space.id).first())
 
 
 async def _most_units_booked_ahead(space: Space, now: datetime) -> int:
@@ -114,7 +114,7 @@ async def update_space(
     if errors:
         raise InputError(errors)
     async with photos.stored(cleaned) as new_photo, write_transaction(lock_key(space)):
-        current = await Space.objects().where(Space.id == space.id).first()
+        current = existing(await Space.objects().where(Space.id == space.id).first())
         photo_name = new_photo or ("" if remove_photo else current.photo)
         old, new = audit.changes(_snapshot(current), {**values.columns(), "photo": photo_name})
         if "capacity" in new and new["capacity"] < old["capacity"]:
@@ -133,7 +133,7 @@ async def update_space(
                     ]
                 )
         if new:
-            await Space.update({**new, "updated_at": now}).where(Space.id == space.id)
+            await Space.update(**new, updated_at=now).where(Space.id == space.id)
             await touch(space.id)
             await audit.record(
                 actor_id=actor.id,
@@ -154,7 +154,7 @@ async def set_active(actor: Actor, space: Space, active: bool, *, now: datetime)
     """Deactivate a space (residents no longer see or book it; bookings made stand) or bring
     it back. Returns how many confirmed bookings are still ahead."""
     async with write_transaction(lock_key(space)):
-        current = await Space.select(Space.active).where(Space.id == space.id).first()
+        current = existing(await Space.select(Space.active).where(Space.id == space.id).first())
         if current["active"] != active:
             await Space.update({Space.active: active, Space.updated_at: now}).where(
                 Space.id == space.id

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from app.calendar import Interval
+from app.calendar import Calendar, Interval
 from app.communities.services import managed_community
 from app.db import gather
 from app.permissions import Actor
@@ -144,7 +144,7 @@ def space_figures(
     uses: list[Span] = []
     rating_sum = ratings = 0
     for booking in bookings:
-        status = effective_status(booking, now)  # type: ignore[arg-type]
+        status = effective_status(booking, now)
         if status in HELD:
             uses.append(Span(booking.starts_at, booking.ends_at, booking.units))
         if not window.start <= booking.starts_at < window.end:
@@ -229,6 +229,9 @@ async def _figures_of(space: Space, period: Period, now: datetime) -> SpaceFigur
     calendar, block_rows, booking_rows = await gather(
         calendar_of(space, window), block_query.run(), booking_query.run()
     )
+    # gather() gives one type to all its results; each is what its read returns.
+    assert isinstance(calendar, Calendar)
+    assert isinstance(block_rows, list) and isinstance(booking_rows, list)
     blocks = [Span(r["starts_at"], r["ends_at"], r["units"]) for r in block_rows]
     bookings = [BookingFacts(**row) for row in booking_rows]
     return space_figures(

@@ -30,7 +30,7 @@ from typing import Any
 from app import audit
 from app.accounts.validation import normalise_login
 from app.calendar import WEEKDAYS, Interval, wall_time_exists, wall_to_utc
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.errors import Conflict, FieldError, InputError, NotFound
 from app.formfields import Fields
 from app.i18n import _, current_locale, localized, weekday_names
@@ -582,7 +582,9 @@ async def edit(
     pattern, since = read_edit(space, series, form, now)
     skip = form.skip_conflicts.lower() in {"1", "on", "true"}
     async with write_transaction(lock_key(space)):
-        series = await BookingSeries.objects().where(BookingSeries.id == series.id).first()
+        series = existing(
+            await BookingSeries.objects().where(BookingSeries.id == series.id).first()
+        )
         before = _series_values(pattern_of(series))
         target = series
         if form.scope == FOLLOWING:
@@ -597,7 +599,9 @@ async def edit(
                 BookingSeries.sequence: BookingSeries.sequence + 1,
             }
         ).where(BookingSeries.id == target.id)
-        target = await BookingSeries.objects().where(BookingSeries.id == target.id).first()
+        target = existing(
+            await BookingSeries.objects().where(BookingSeries.id == target.id).first()
+        )
         await touch(space.id)
         await _notify(target, space, notices.SERIES_CHANGED, now)
         changed_before, changed_after = audit.changes(before, _series_values(pattern))
@@ -773,7 +777,7 @@ async def edit_one(
             after={"start": new_start.isoformat(), "end": new_end.isoformat()},
             now=now,
         )
-    return await Booking.objects().where(Booking.id == booking.id).first()
+    return existing(await Booking.objects().where(Booking.id == booking.id).first())
 
 
 async def _occurrence(series: BookingSeries, booking_id: str) -> Booking:
@@ -842,7 +846,9 @@ async def restore(
     except ValueError as exc:
         raise NotFound(_("This date is not skipped.")) from exc
     async with write_transaction(lock_key(space)):
-        series = await BookingSeries.objects().where(BookingSeries.id == series.id).first()
+        series = existing(
+            await BookingSeries.objects().where(BookingSeries.id == series.id).first()
+        )
         skip = (
             await SeriesSkip.objects()
             .where((SeriesSkip.series == series.id) & (SeriesSkip.on_date == day))

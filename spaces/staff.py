@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -26,7 +27,7 @@ from app.i18n import _, localized
 from app.permissions import Actor, can_manage_community
 from app.settings import get_settings
 from app.tables import User
-from app.web.context import actor_of, flash
+from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from spaces import (
@@ -40,6 +41,7 @@ from spaces import (
     series,
     views,
 )
+from spaces.closures import ClosureForm, Draft, ImportForm, ImportPlan
 from spaces.controllers import viewer_zone
 from spaces.rules import Request as BookingRequest
 from spaces.tables import Booking, BookingSeries, Space
@@ -100,12 +102,6 @@ async def _read_on_behalf(
     return resident, BookingRequest(start, end, units)
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 async def managed_spaces(actor: Actor, *, include_inactive: bool = False) -> list[Space]:
     """The spaces of the actor's communities (all for administrators)."""
     query = Space.objects(Space.community)
@@ -130,8 +126,7 @@ class StaffSpacesController(Controller):
     include_in_schema = False
 
     @get("", name="staff:spaces")
-    async def index(self, request: AnyRequest) -> Template:
-        actor = _actor(request)
+    async def index(self, request: AnyRequest, actor: CurrentActor) -> Template:
         pending = await decisions.pending_requests(actor)
         waiting: dict[Any, int] = {}
         for request_row in pending:
@@ -150,12 +145,13 @@ class StaffSpacesController(Controller):
     async def _form_page(
         self,
         request: AnyRequest,
+        actor: Actor,
         form: editing.SpaceForm,
         *,
         space: Space | None = None,
         errors: dict[str, str] | None = None,
     ) -> Template:
-        communities = [] if space else await managed_communities(_actor(request))
+        communities = [] if space else await managed_communities(actor)
         return page(
             request,
             "spaces/staff/form.html",
@@ -171,29 +167,37 @@ class StaffSpacesController(Controller):
         )
 
     @get("/new", name="staff:spaces.new")
-    async def new(self, request: AnyRequest) -> Template:
-        communities = await managed_communities(_actor(request))
+    async def new(self, request: AnyRequest, actor: CurrentActor) -> Template:
+        communities = await managed_communities(actor)
         form = editing.SpaceForm(
             community=communities[0].slug if len(communities) == 1 else "",
             timezone=get_settings().site.timezone,
         )
-        return await self._form_page(request, form)
+        return await self._form_page(request, actor, form)
 
     @post("/new", name="staff:spaces.create")
     async def create(
-        self, request: AnyRequest, data: URLEncodedBody[editing.SpaceForm]
+        self,
+        request: AnyRequest,
+        data: URLEncodedBody[editing.SpaceForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
         try:
-            space = await management.create_space(_actor(request), data, now=clock.utcnow())
+            space = await management.create_space(actor, data, now=now)
         except InputError as exc:
-            return await self._form_page(request, data, errors=exc.by_field())
+            return await self._form_page(request, actor, data, errors=exc.by_field())
         flash(request, _("The space was added. Residents can book it now."))
         return redirect(request.app.route_reverse("staff:space", slug=space.slug))
 
     @get("/requests", name="staff:requests")
-    async def requests(self, request: AnyRequest) -> Template:
-        now = clock.utcnow()
-        pending = await decisions.pending_requests(_actor(request))
+    async def requests(
+        self,
+        request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
+        pending = await decisions.pending_requests(actor)
         return page(
             request,
             "spaces/staff/requests.html",
@@ -208,9 +212,15 @@ class StaffSpacesController(Controller):
         )
 
     @post("/requests/{booking_id:str}/approve", name="staff:requests.approve")
-    async def approve(self, request: AnyRequest, booking_id: FromPath[str]) -> Redirect:
+    async def approve(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
         try:
-            await decisions.approve(_actor(request), booking_id, now=clock.utcnow())
+            await decisions.approve(actor, booking_id, now=now)
         except DomainError as exc:
             flash(request, exc.detail, "error")
         else:
@@ -219,12 +229,15 @@ class StaffSpacesController(Controller):
 
     @post("/requests/{booking_id:str}/reject", name="staff:requests.reject")
     async def reject(
-        self, request: AnyRequest, booking_id: FromPath[str], data: URLEncodedBody[DecisionForm]
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        data: URLEncodedBody[DecisionForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
         try:
-            await decisions.reject(
-                _actor(request), booking_id, reason=data.reason, now=clock.utcnow()
-            )
+            await decisions.reject(actor, booking_id, reason=data.reason, now=now)
         except DomainError as exc:
             message = exc.detail
             if hasattr(exc, "errors") and exc.errors:
@@ -235,25 +248,38 @@ class StaffSpacesController(Controller):
         return redirect(request.app.route_reverse("staff:requests"))
 
     @get("/ratings", name="staff:ratings")
-    async def ratings(self, request: AnyRequest) -> Template:
-        now = clock.utcnow()
+    async def ratings(
+        self,
+        request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
         return page(
             request,
             "spaces/staff/ratings.html",
-            ratings=await decisions.ratings_to_review(_actor(request)),
+            ratings=await decisions.ratings_to_review(actor),
             now=now,
         )
 
     @post("/ratings/{booking_id:str}/hide", name="staff:ratings.hide")
-    async def hide_rating(self, request: AnyRequest, booking_id: FromPath[str]) -> Redirect:
-        await decisions.hide_rating(_actor(request), booking_id, now=clock.utcnow())
+    async def hide_rating(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
+        await decisions.hide_rating(actor, booking_id, now=now)
         flash(request, _("The comment is hidden; the audit log keeps its text."))
         return redirect(request.app.route_reverse("staff:ratings"))
 
     @get("/no-shows", name="staff:no-shows")
-    async def no_shows(self, request: AnyRequest) -> Template:
-        actor = _actor(request)
-        now = clock.utcnow()
+    async def no_shows(
+        self,
+        request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
         rows = [
             (community, await attendance.no_show_counts(actor, community, now))
             for community in await managed_communities(actor)
@@ -261,9 +287,14 @@ class StaffSpacesController(Controller):
         return page(request, "spaces/staff/no_shows.html", rows=rows)
 
     @get("/{slug:str}/qr", name="staff:space.qr")
-    async def qr(self, request: AnyRequest, slug: FromPath[str]) -> Template:
+    async def qr(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+    ) -> Template:
         """A printable sign for the door: the QR code of the space's check-in page."""
-        space = await managed_space(_actor(request), slug)
+        space = await managed_space(actor, slug)
         url = str(request.base_url).rstrip("/") + request.app.route_reverse(
             "spaces:checkin", slug=slug
         )
@@ -276,9 +307,14 @@ class StaffSpacesController(Controller):
         )
 
     @get("/{slug:str}", name="staff:space")
-    async def space(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        space = await managed_space(_actor(request), slug)
-        now = clock.utcnow()
+    async def space(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
+        space = await managed_space(actor, slug)
         return page(
             request,
             "spaces/staff/space.html",
@@ -294,9 +330,14 @@ class StaffSpacesController(Controller):
         )
 
     @get("/{slug:str}/edit", name="staff:space.edit")
-    async def edit_form(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        space = await managed_space(_actor(request), slug)
-        return await self._form_page(request, editing.form_of(space), space=space)
+    async def edit_form(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+    ) -> Template:
+        space = await managed_space(actor, slug)
+        return await self._form_page(request, actor, editing.form_of(space), space=space)
 
     @post(
         "/{slug:str}/edit",
@@ -308,8 +349,9 @@ class StaffSpacesController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         data: Annotated[SpaceEditForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
         upload = await data.photo.read() if data.photo is not None else None
         form = editing.SpaceForm(
@@ -322,19 +364,24 @@ class StaffSpacesController(Controller):
                 form,
                 photo=upload,
                 remove_photo=checked(data.remove_photo),
-                now=clock.utcnow(),
+                now=now,
             )
         except InputError as exc:
             errors = photos.ask_again(exc.by_field(), upload)
-            return await self._form_page(request, form, space=space, errors=errors)
+            return await self._form_page(request, actor, form, space=space, errors=errors)
         flash(request, _("The space was saved.") if changed else _("Nothing was changed."))
         return redirect(request.app.route_reverse("staff:space", slug=slug))
 
     @post("/{slug:str}/deactivate", name="staff:space.deactivate")
-    async def deactivate(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
-        actor = _actor(request)
+    async def deactivate(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
         space = await managed_space(actor, slug)
-        ahead = await management.set_active(actor, space, False, now=clock.utcnow())
+        ahead = await management.set_active(actor, space, False, now=now)
         flash(
             request,
             _(
@@ -346,10 +393,15 @@ class StaffSpacesController(Controller):
         return redirect(request.app.route_reverse("staff:space", slug=slug))
 
     @post("/{slug:str}/reactivate", name="staff:space.reactivate")
-    async def reactivate(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
-        actor = _actor(request)
+    async def reactivate(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
         space = await managed_space(actor, slug)
-        await management.set_active(actor, space, True, now=clock.utcnow())
+        await management.set_active(actor, space, True, now=now)
         flash(request, _("Residents can see and book this space again."))
         return redirect(request.app.route_reverse("staff:space", slug=slug))
 
@@ -359,10 +411,10 @@ class StaffSpacesController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         data: URLEncodedBody[management.SpecialHoursForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
-        now = clock.utcnow()
         try:
             await management.set_special_hours(
                 actor, space, data, today=now.astimezone(catalog.zone_of(space)).date(), now=now
@@ -371,7 +423,7 @@ class StaffSpacesController(Controller):
             return await self._closures_page(
                 request,
                 space,
-                closures.ClosureForm(),
+                ClosureForm(),
                 {},
                 400,
                 hours_form=data,
@@ -382,19 +434,28 @@ class StaffSpacesController(Controller):
 
     @post("/{slug:str}/special-hours/{row_id:int}/delete", name="staff:space.special_hours.delete")
     async def delete_special_hours(
-        self, request: AnyRequest, slug: FromPath[str], row_id: FromPath[int]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        row_id: FromPath[int],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
-        await management.remove_special_hours(actor, space, row_id, now=clock.utcnow())
+        await management.remove_special_hours(actor, space, row_id, now=now)
         flash(request, _("That date follows the weekly hours again."))
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
 
     # Booking on a resident's behalf (代约), at the counter.
 
     @get("/{slug:str}/book-for", name="staff:space.book_for")
-    async def book_for_form(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        space = await managed_space(_actor(request), slug)
+    async def book_for_form(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+    ) -> Template:
+        space = await managed_space(actor, slug)
         return await self._book_for_page(request, space, OnBehalfForm(), {})
 
     async def _book_for_page(
@@ -430,11 +491,14 @@ class StaffSpacesController(Controller):
 
     @post("/{slug:str}/book-for", name="staff:space.book_for.post")
     async def book_for(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[OnBehalfForm]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[OnBehalfForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
-        now = clock.utcnow()
         try:
             resident, booking_request = await _read_on_behalf(actor, space, data)
             result = await decisions.book_on_behalf(
@@ -470,15 +534,20 @@ class StaffSpacesController(Controller):
     # Closures and blocks: the form, the impact preview, the confirmation.
 
     @get("/{slug:str}/closures", name="staff:space.closures")
-    async def closures(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        space = await managed_space(_actor(request), slug)
-        return await self._closures_page(request, space, closures.ClosureForm(), {})
+    async def closures(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+    ) -> Template:
+        space = await managed_space(actor, slug)
+        return await self._closures_page(request, space, ClosureForm(), {})
 
     async def _closures_page(
         self,
         request: AnyRequest,
         space: Space,
-        form: closures.ClosureForm,
+        form: ClosureForm,
         errors: dict[str, str],
         status_code: int = 200,
         *,
@@ -508,8 +577,8 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         space: Space,
-        form: closures.ClosureForm,
-        draft: closures.Draft,
+        form: ClosureForm,
+        draft: Draft,
         affected: list[Booking],
         *,
         errors: dict[str, str] | None = None,
@@ -536,11 +605,13 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[closures.ClosureForm],
+        data: URLEncodedBody[ClosureForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template:
-        space = await managed_space(_actor(request), slug)
+        space = await managed_space(actor, slug)
         try:
-            draft = closures.read_form(space, data, clock.utcnow())
+            draft = closures.read_form(space, data, now)
         except InputError as exc:
             return await self._closures_page(request, space, data, exc.by_field(), 400)
         affected = await closures.impact(space, draft)
@@ -551,11 +622,11 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[closures.ClosureForm],
+        data: URLEncodedBody[ClosureForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
-        now = clock.utcnow()
         try:
             draft = closures.read_form(space, data, now)
         except InputError as exc:
@@ -602,9 +673,9 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         space: Space,
-        form: closures.ImportForm,
+        form: ImportForm,
         events: list[ics_import.ImportedEvent],
-        plan: closures.ImportPlan,
+        plan: ImportPlan,
         *,
         errors: dict[str, str] | None = None,
         message: str = "",
@@ -634,31 +705,34 @@ class StaffSpacesController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         data: Annotated[CalendarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template:
-        space = await managed_space(_actor(request), slug)
+        space = await managed_space(actor, slug)
         upload = await data.file.read() if data.file is not None else b""
-        start, end = ics_import.window(clock.utcnow())
+        start, end = ics_import.window(now)
         try:
             events = await asyncio.to_thread(
                 ics_import.read_events, upload, zone=catalog.zone_of(space), start=start, end=end
             )
         except InputError as exc:
             return await self._closures_page(
-                request, space, closures.ClosureForm(), {}, 400, import_errors=exc.by_field()
+                request, space, ClosureForm(), {}, 400, import_errors=exc.by_field()
             )
         plan = await closures.plan_import(space, closures.drafts_of(events))
-        form = closures.ImportForm(
-            file_name=ics_import.file_label(getattr(data.file, "filename", ""))
-        )
+        form = ImportForm(file_name=ics_import.file_label(getattr(data.file, "filename", "")))
         return await self._import_preview_page(request, space, form, events, plan)
 
     @post("/{slug:str}/closures/import", name="staff:space.closures.import")
     async def import_closures(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[closures.ImportForm]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[ImportForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
-        now = clock.utcnow()
         start, end = ics_import.window(now)
         try:
             events = ics_import.read_carried(
@@ -669,7 +743,7 @@ class StaffSpacesController(Controller):
             )
         except InputError as exc:
             return await self._closures_page(
-                request, space, closures.ClosureForm(), {}, 400, import_errors=exc.by_field()
+                request, space, ClosureForm(), {}, 400, import_errors=exc.by_field()
             )
         drafts = closures.drafts_of(events)
         file_name = ics_import.file_label(data.file_name)
@@ -730,11 +804,15 @@ class StaffSpacesController(Controller):
 
     @post("/{slug:str}/closures/{closure_id:int}/delete", name="staff:space.closures.delete")
     async def delete_closure(
-        self, request: AnyRequest, slug: FromPath[str], closure_id: FromPath[int]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        closure_id: FromPath[int],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
-        await closures.remove(actor, space, closure_id, now=clock.utcnow())
+        await closures.remove(actor, space, closure_id, now=now)
         flash(request, _("Removed. The time can be booked again."))
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
 
@@ -767,8 +845,13 @@ class StaffSeriesController(Controller):
     include_in_schema = False
 
     @get("", name="staff:series")
-    async def index(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        space = await managed_space(_actor(request), slug)
+    async def index(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+    ) -> Template:
+        space = await managed_space(actor, slug)
         return await self._index_page(request, space, series.SeriesForm(), {})
 
     async def _index_page(
@@ -800,7 +883,7 @@ class StaffSeriesController(Controller):
         occurrences: list[series.Occurrence],
         *,
         action: str,
-        dropped: list[Booking] = (),  # type: ignore[assignment]
+        dropped: Sequence[Booking] = (),
         made: BookingSeries | None = None,
         message: str = "",
         status_code: int = 200,
@@ -823,13 +906,18 @@ class StaffSeriesController(Controller):
 
     @post("/preview", name="staff:series.preview")
     async def preview(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[series.SeriesForm]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[series.SeriesForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template:
-        space = await managed_space(_actor(request), slug)
+        space = await managed_space(actor, slug)
         fields = Fields()
         pattern = series.read_pattern(space, data, fields)
         try:
-            await series.find_resident(_actor(request), data.resident)
+            await series.find_resident(actor, data.resident)
         except InputError as exc:
             fields.errors.extend(exc.errors)
         if not data.resident.strip() and not data.group_name.strip():
@@ -838,18 +926,22 @@ class StaffSeriesController(Controller):
             return await self._index_page(
                 request, space, data, InputError(fields.errors).by_field(), 400
             )
-        occurrences = await series.plan(space, pattern, now=clock.utcnow())
+        occurrences = await series.plan(space, pattern, now=now)
         action = request.app.route_reverse("staff:series.create", slug=slug)
         return await self._plan_page(request, space, data, occurrences, action=action)
 
     @post("", name="staff:series.create")
     async def create(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[series.SeriesForm]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[series.SeriesForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
         try:
-            made, booked, skipped = await series.create(actor, space, data, now=clock.utcnow())
+            made, booked, skipped = await series.create(actor, space, data, now=now)
         except series.ConflictsFound as exc:
             action = request.app.route_reverse("staff:series.create", slug=slug)
             return await self._plan_page(
@@ -899,9 +991,13 @@ class StaffSeriesController(Controller):
 
     @get("/{series_id:str}", name="staff:series.detail")
     async def detail(
-        self, request: AnyRequest, slug: FromPath[str], series_id: FromPath[str]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        series_id: FromPath[str],
+        actor: CurrentActor,
     ) -> Template:
-        space = await managed_space(_actor(request), slug)
+        space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         return await self._detail_page(request, space, made)
 
@@ -912,11 +1008,13 @@ class StaffSeriesController(Controller):
         slug: FromPath[str],
         series_id: FromPath[str],
         data: URLEncodedBody[series.SeriesForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template:
-        space = await managed_space(_actor(request), slug)
+        space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            change = await series.preview_edit(space, made, data, now=clock.utcnow())
+            change = await series.preview_edit(space, made, data, now=now)
         except InputError as exc:
             return await self._detail_page(
                 request, space, made, form=data, errors=exc.by_field(), status_code=400
@@ -939,12 +1037,13 @@ class StaffSeriesController(Controller):
         slug: FromPath[str],
         series_id: FromPath[str],
         data: URLEncodedBody[series.SeriesForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            target = await series.edit(actor, space, made, data, now=clock.utcnow())
+            target = await series.edit(actor, space, made, data, now=now)
         except series.ConflictsFound as exc:
             action = request.app.route_reverse(
                 "staff:series.edit", slug=slug, series_id=str(made.id)
@@ -976,12 +1075,13 @@ class StaffSeriesController(Controller):
         series_id: FromPath[str],
         booking_id: FromPath[str],
         data: URLEncodedBody[series.OccurrenceForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            await series.edit_one(actor, space, made, booking_id, data, now=clock.utcnow())
+            await series.edit_one(actor, space, made, booking_id, data, now=now)
         except (InputError, Conflict) as exc:
             errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
             return await self._detail_page(
@@ -1004,14 +1104,13 @@ class StaffSeriesController(Controller):
         series_id: FromPath[str],
         booking_id: FromPath[str],
         data: URLEncodedBody[DecisionForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            await series.cancel_one(
-                actor, space, made, booking_id, reason=data.reason, now=clock.utcnow()
-            )
+            await series.cancel_one(actor, space, made, booking_id, reason=data.reason, now=now)
         except InputError as exc:
             return await self._detail_page(
                 request, space, made, row_errors={booking_id: exc.by_field()}, status_code=400
@@ -1028,12 +1127,13 @@ class StaffSeriesController(Controller):
         slug: FromPath[str],
         series_id: FromPath[str],
         on_date: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            await series.restore(actor, space, made, on_date, now=clock.utcnow())
+            await series.restore(actor, space, made, on_date, now=now)
         except Conflict as exc:
             flash(request, exc.detail, "error")
         else:
@@ -1049,12 +1149,13 @@ class StaffSeriesController(Controller):
         slug: FromPath[str],
         series_id: FromPath[str],
         data: URLEncodedBody[DecisionForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            count = await series.end(actor, space, made, reason=data.reason, now=clock.utcnow())
+            count = await series.end(actor, space, made, reason=data.reason, now=now)
         except InputError as exc:
             return await self._detail_page(
                 request,

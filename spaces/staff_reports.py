@@ -10,14 +10,12 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from app import clock
 from app import reports as app_reports
 from app.communities.services import managed_communities
 from app.domains import N_
 from app.errors import DomainError, InputError
 from app.i18n import _, format_date, localized
-from app.permissions import Actor
-from app.web.context import actor_of
+from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
@@ -59,12 +57,6 @@ def cells(figures: reports.SpaceFigures, empty: str = "—") -> list[str]:
     ]
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 class SpaceReportsController(Controller):
     path = "/staff/spaces"
     guards = [requires_staff]
@@ -74,12 +66,12 @@ class SpaceReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        actor = _actor(request)
-        now = clock.utcnow()
         context: dict[str, Any] = {
             "communities": await managed_communities(actor),
             "chosen_community": community,
@@ -125,12 +117,12 @@ class SpaceReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
-        actor = _actor(request)
-        now = clock.utcnow()
         try:
             period = app_reports.read_period(first, last, now.astimezone(viewer_zone()).date())
         except InputError as exc:

@@ -17,13 +17,11 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
-from app import clock
 from app.calendar import format_ranges
 from app.communities.services import managed_communities
 from app.errors import FieldError, InputError
 from app.i18n import _
-from app.permissions import Actor
-from app.web.context import actor_of
+from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.responses import page
 from spaces import dashboard, timeline, views
@@ -113,12 +111,6 @@ class WeekRow:
     cells: list[WeekCell] = field(default_factory=list)
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 def _hours_text(space_day: SpaceDay) -> str:
     return format_ranges(space_day.ranges) or _("closed")
 
@@ -172,12 +164,12 @@ class StaffTimelineController(Controller):
     async def show(
         self,
         request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
         view: FromQuery[str] = "day",
         day: DayParameter = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        actor = _actor(request)
-        now = clock.utcnow()
         today = now.astimezone(dashboard.site_zone()).date()
         form = {"view": view, "date": day, "community": community}
 
@@ -186,7 +178,7 @@ class StaffTimelineController(Controller):
             query = urlencode({key: value for key, value in params.items() if value})
             return request.app.route_reverse("staff:timeline") + (f"?{query}" if query else "")
 
-        common = {
+        common: dict[str, Any] = {
             "form": form,
             "today": today,
             "day_label": partial(views.day_label, today=today),

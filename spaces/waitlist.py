@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.calendar import Interval
-from app.db import write_transaction
+from app.db import existing, write_transaction
 from app.errors import DomainError, NotFound, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
@@ -213,7 +213,7 @@ async def _own_entry(actor: Actor, entry_id: str) -> WaitlistEntry:
 
 
 async def _space_of(entry: WaitlistEntry) -> Space:
-    return await Space.objects(Space.community).where(Space.id == entry.space).first()
+    return existing(await Space.objects(Space.community).where(Space.id == entry.space).first())
 
 
 async def _position(entry: WaitlistEntry) -> int:
@@ -286,10 +286,10 @@ async def accept(actor: Actor, entry_id: str, *, now: datetime) -> Booking:
     calendar = await bookings.calendar_for(space, request)
     failure: DomainError | list[Refusal]
     async with write_transaction(bookings.lock_key(space)):
-        entry = await WaitlistEntry.objects().where(WaitlistEntry.id == entry.id).first()
+        entry = existing(await WaitlistEntry.objects().where(WaitlistEntry.id == entry.id).first())
         if entry.status == WaitlistStatus.booked.value and entry.booking is not None:
             # Accepted already (a second tap): the booking it made.
-            return await Booking.objects().where(Booking.id == entry.booking).first()
+            return existing(await Booking.objects().where(Booking.id == entry.booking).first())
         if entry.status != WaitlistStatus.offered.value:
             raise _not_offered(entry)
         if entry.offer_expires_at <= now:
@@ -298,6 +298,7 @@ async def accept(actor: Actor, entry_id: str, *, now: datetime) -> Booking:
         else:
             # The offer's own hold gives way to the booking that replaces it.
             await _set(entry, {WaitlistEntry.status: WaitlistStatus.booked.value}, now)
+            outcome: bookings.Booked | list[Refusal] | RuleViolation
             try:
                 outcome = await bookings.book_locked(
                     actor, space, request, now=now, calendar=calendar
@@ -323,7 +324,7 @@ async def withdraw(actor: Actor, entry_id: str, *, now: datetime) -> str:
     entry = await _own_entry(actor, entry_id)
     space = await _space_of(entry)
     async with write_transaction(bookings.lock_key(space)):
-        entry = await WaitlistEntry.objects().where(WaitlistEntry.id == entry.id).first()
+        entry = existing(await WaitlistEntry.objects().where(WaitlistEntry.id == entry.id).first())
         if entry.status == WaitlistStatus.offered.value:
             await _release(entry, space, WaitlistStatus.withdrawn.value, now)
         elif entry.status == WaitlistStatus.waiting.value:

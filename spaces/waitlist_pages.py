@@ -3,7 +3,7 @@ decline or leave."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,11 +11,10 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import clock
 from app.errors import DomainError, FieldError, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor
-from app.web.context import actor_of, flash
+from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from spaces import waitlist
@@ -40,9 +39,13 @@ class WaitlistController(Controller):
 
     @post("/spaces/{slug:str}/waitlist", name="waitlist:join")
     async def join(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[BookForm]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[BookForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
         try:
             start = _parse_start(data.start)
             minutes = _int(data.duration_minutes, "duration_minutes")
@@ -53,7 +56,7 @@ class WaitlistController(Controller):
                 actor,
                 slug,
                 BookingRequest(start, start + timedelta(minutes=minutes), units or 1),
-                now=clock.utcnow(),
+                now=now,
             )
         except NotFound:
             raise
@@ -72,13 +75,25 @@ class WaitlistController(Controller):
         return redirect(request.app.route_reverse("waitlist:detail", entry_id=str(entry.id)))
 
     @get("/waitlist/{entry_id:str}", name="waitlist:detail")
-    async def detail(self, request: AnyRequest, entry_id: FromPath[str]) -> Template:
-        return await self._detail(request, entry_id)
+    async def detail(
+        self,
+        request: AnyRequest,
+        entry_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
+        return await self._detail(request, entry_id, actor, now)
 
     async def _detail(
-        self, request: AnyRequest, entry_id: str, *, status_code: int = 200, error: str = ""
+        self,
+        request: AnyRequest,
+        entry_id: str,
+        actor: Actor,
+        now: datetime,
+        *,
+        status_code: int = 200,
+        error: str = "",
     ) -> Template:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
         queued = await waitlist.get_entry(actor, entry_id)
         return page(
             request,
@@ -86,27 +101,37 @@ class WaitlistController(Controller):
             status_code=status_code,
             queued=queued,
             errors={"": error} if error else {},
-            **_booking_helpers(clock.utcnow()),
+            **_booking_helpers(now),
         )
 
     @post("/waitlist/{entry_id:str}/accept", name="waitlist:accept")
-    async def accept(self, request: AnyRequest, entry_id: FromPath[str]) -> Template | Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
+    async def accept(
+        self,
+        request: AnyRequest,
+        entry_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
         try:
-            booking = await waitlist.accept(actor, entry_id, now=clock.utcnow())
+            booking = await waitlist.accept(actor, entry_id, now=now)
         except NotFound:
             raise
         except DomainError as exc:
             return await self._detail(
-                request, entry_id, status_code=exc.status_code, error=_message(exc)
+                request, entry_id, actor, now, status_code=exc.status_code, error=_message(exc)
             )
         flash(request, _("Booked. See you there!"))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
 
     @post("/waitlist/{entry_id:str}/withdraw", name="waitlist:withdraw")
-    async def withdraw(self, request: AnyRequest, entry_id: FromPath[str]) -> Redirect:
-        actor: Actor = actor_of(request)  # type: ignore[assignment]
-        before = await waitlist.withdraw(actor, entry_id, now=clock.utcnow())
+    async def withdraw(
+        self,
+        request: AnyRequest,
+        entry_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
+        before = await waitlist.withdraw(actor, entry_id, now=now)
         if before == WaitlistStatus.offered.value:
             flash(request, _("You declined the place. It goes to the next in line."))
         elif before == WaitlistStatus.waiting.value:
