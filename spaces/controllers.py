@@ -9,14 +9,13 @@ from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import (
     FromPath,
     FromQuery,
     QueryParameter,
     URLEncodedBody,
 )
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
@@ -28,7 +27,7 @@ from app.permissions import Actor
 from app.settings import get_settings
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, actor_of, flash
 from app.web.guards import requires_signed_in
-from app.web.responses import page, redirect, render
+from app.web.responses import page, page_or_fragment, redirect, render
 from spaces import attendance, bookings, cancellation, catalog, views, waitlist
 from spaces.feed_pages import google_calendar_url
 from spaces.rules import Request as BookingRequest
@@ -190,23 +189,28 @@ class SpacesController(Controller):
             **context,
         )
 
-    @get("/{slug:str}", name="spaces:detail", request_class=HTMXRequest)
+    @get("/{slug:str}", name="spaces:detail")
     async def detail(
         self,
-        request: HTMXRequest,
+        request: AnyRequest,
         slug: FromPath[str],
         viewer: CurrentViewer,
         now: RequestNow,
         first: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
         start: Annotated[str | None, QueryParameter(max_length=40)] = None,
     ) -> Template | Response[str]:
-        """The space's page; an htmx request for another week gets the week grid alone."""
+        """The space's page; htmx asking for another week gets the page's `week` block."""
         space, week_html, context = await self._space_view(
             request, slug, viewer, now, first=first, start=start
         )
-        if request.htmx:
-            return Response(week_html, media_type=MediaType.HTML)
-        return await self._space_page(request, space, week_html, context)
+        return page_or_fragment(
+            request,
+            "spaces/detail.html",
+            "week",
+            week_html=week_html,
+            ratings=await catalog.ratings_of(space),
+            **context,
+        )
 
     @post("/{slug:str}/book", name="spaces:book", guards=[requires_signed_in])
     async def book(

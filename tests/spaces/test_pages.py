@@ -63,6 +63,15 @@ async def test_htmx_gets_only_the_week(browser: Browser, music_room) -> None:
     )
     assert fragment.text.lstrip().startswith('<div id="week"')
     assert "<html" not in fragment.text
+    assert fragment.headers["vary"] == "HX-Request"
+    whole = await browser.get("/spaces/music-room?from=2026-03-09")
+    assert whole.headers["vary"] == "HX-Request"
+    assert fragment.text.strip() in whole.text
+    restored = await browser.get(
+        "/spaces/music-room?from=2026-03-09",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restored.text
 
 
 async def test_book_through_the_form_and_see_it_in_my_bookings(
