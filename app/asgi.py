@@ -23,6 +23,7 @@ from piccolo.utils.sync import run_sync
 from app import db, domains, notifications, scheduler, throttle
 from app.accounts import sessions
 from app.settings import Settings, get_settings
+from app.web import domains as web_domains
 from app.web.accounts import api as accounts_api
 from app.web.accounts.pages import AccountController
 from app.web.api_reference import ApiReferencePlugin
@@ -43,15 +44,17 @@ from app.web.site import (
     set_text_size,
 )
 from app.web.templating import STATIC_DIR, configure_templates
-from needs.domain import DOMAIN as NEEDS
-from spaces.domain import DOMAIN as SPACES
-from stations.domain import DOMAIN as STATIONS
+from needs import domain as needs
+from spaces import domain as spaces
+from stations import domain as stations
 
 log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "linli_csrf"
-DOMAINS = [SPACES, STATIONS, NEEDS]
-"""The domains this application is assembled from."""
+DOMAINS = [spaces.DOMAIN, stations.DOMAIN, needs.DOMAIN]
+"""The domains this application is assembled from: what each gives the kernel's services."""
+WEB_DOMAINS = [spaces.WEB, stations.WEB, needs.WEB]
+"""What each of those domains serves over HTTP: routes and links to its pages."""
 
 
 def install_domains() -> list[domains.Domain]:
@@ -141,10 +144,11 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     secret_key = resolve_secret_key(settings)
-    installed = install_domains()
+    install_domains()
+    web_domains.install(WEB_DOMAINS)
     return Litestar(
         route_handlers=[
-            *(handler for domain in installed for handler in domain.route_handlers),
+            *(handler for domain in WEB_DOMAINS for handler in domain.route_handlers),
             home,
             privacy,
             set_language,

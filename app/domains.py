@@ -1,8 +1,10 @@
-"""How a domain (spaces, stations, needs) plugs into the shared kernel.
+"""How a domain (spaces, stations, needs) plugs into the shared kernel's services.
 
-Each domain describes what it contributes in one `Domain` value; `app.asgi` installs the
-domains when the application is assembled, so `app/` itself never imports them. Labels are
-message ids marked with `N_` and translated when shown.
+Each domain describes what it contributes in one `Domain` value (demo data, its part of a
+person's data export and account deletion, scheduled jobs, calendar feeds, staff-dashboard
+panels); what it contributes over HTTP is its `app.web.domains.WebDomain`. `app.asgi`
+installs both when the application is assembled, so the rest of `app/` never imports a
+domain. Labels are message ids marked with `app.i18n.N_` and translated when shown.
 """
 
 from __future__ import annotations
@@ -17,21 +19,6 @@ if TYPE_CHECKING:
     from app.permissions import Actor
     from app.scheduler import Job
     from app.tables import User
-
-
-def N_(message: str) -> str:
-    """Mark `message` for translation without translating it now."""
-    return message
-
-
-@dataclass(frozen=True)
-class Link:
-    route_name: str
-    label: str
-    """A message id; translated when shown."""
-    description: str = ""
-    audience: str = "everyone"
-    """`everyone`, `signed_in` or `staff`."""
 
 
 @dataclass(frozen=True)
@@ -52,13 +39,6 @@ class Panel:
 @dataclass(frozen=True)
 class Domain:
     name: str
-    route_handlers: Sequence[Any] = ()
-    nav: Sequence[Link] = ()
-    """Links in the site header."""
-    home: Sequence[Link] = ()
-    """Entries on the home page, with a description."""
-    staff: Sequence[Link] = ()
-    """Links in the staff console's menu."""
     load_demo: Callable[[datetime], Awaitable[list[str]]] | None = None
     """Adds the domain's demo data (idempotently); returns lines to print."""
     export_account: Callable[[User, datetime], Awaitable[dict[str, Any]]] | None = None
@@ -92,11 +72,6 @@ def install(domains: Sequence[Domain]) -> None:
 
 def installed() -> list[Domain]:
     return list(_installed.domains)
-
-
-def links(kind: str) -> list[Link]:
-    """All installed domains' links of one kind: `nav`, `home` or `staff`."""
-    return [link for domain in _installed.domains for link in getattr(domain, kind)]
 
 
 async def dashboard_panels(actor: Actor, now: datetime) -> list[Panel]:

@@ -153,3 +153,9 @@ def localized(row: Any, field: str) -> str:
         if value:
             return value
     return ""
+
+
+def N_(message: str) -> str:
+    """Mark `message` for translation without translating it now (labels kept as message
+    ids and translated when shown)."""
+    return message

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from app.domains import N_, Panel
+from app.domains import Panel
+from app.i18n import N_
 from app.permissions import Actor
 from needs import loop
 from needs.tables import Need

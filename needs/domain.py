@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.domains import N_, Domain, Link
+from app.domains import Domain
+from app.i18n import N_
 from app.tables import User
+from app.web.domains import Link, WebDomain
 from needs import dashboard, demo
 from needs.controllers import NeedsController
 from needs.helpers import HelperTasksController
@@ -60,6 +62,14 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 DOMAIN = Domain(
     name="needs",
+    dashboard=dashboard.dashboard,
+    load_demo=demo.load,
+    export_account=export_account,
+)
+
+
+WEB = WebDomain(
+    name="needs",
     route_handlers=[
         NeedReportsController,
         StaffListsController,
@@ -81,7 +91,4 @@ DOMAIN = Domain(
         Link("staff:needs.reports", N_("Needs reports")),
         Link("staff:needs.volunteers", N_("Helpers and resources")),
     ],
-    dashboard=dashboard.dashboard,
-    load_demo=demo.load,
-    export_account=export_account,
 )

@@ -24,10 +24,9 @@ from typing import Any, Literal, overload
 from app import audit
 from app.accounts.validation import normalise_login
 from app.db import existing, write_transaction
-from app.domains import N_
 from app.errors import FieldError, Forbidden, NotFound
 from app.formfields import Fields
-from app.i18n import _
+from app.i18n import N_, _
 from app.permissions import Actor, can_manage_community
 from app.tables import Community, User
 from needs.list_forms import (

@@ -4,7 +4,7 @@ timeline. No database, no HTTP."""
 
 from __future__ import annotations
 
-from app.domains import N_
+from app.i18n import N_
 from needs.tables import NeedStatus
 
 MAX_DESCRIPTION = 1000

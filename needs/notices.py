@@ -2,7 +2,7 @@
 
 `%(summary)s` is the start of the need's description, `%(category)s` its category."""
 
-from app.domains import N_
+from app.i18n import N_
 
 FILED = N_("New need in %(community)s (%(category)s): %(summary)s")
 DISPATCHED_TO_HELPER = N_("A need was sent to you (%(category)s): %(summary)s")

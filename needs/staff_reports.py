@@ -14,9 +14,8 @@ from litestar.response import Template
 
 from app import reports as app_reports
 from app.communities.services import managed_communities
-from app.domains import N_
 from app.errors import DomainError, InputError
-from app.i18n import _, format_date, localized
+from app.i18n import N_, _, format_date, localized
 from app.web.context import CurrentActor
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response

@@ -3,7 +3,7 @@ shown)."""
 
 from __future__ import annotations
 
-from app.domains import N_
+from app.i18n import N_
 from needs.tables import Category, NeedStatus
 
 CATEGORY_LABELS = {

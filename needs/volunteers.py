@@ -20,10 +20,9 @@ from litestar.response import Redirect, Template
 
 from app import audit
 from app.db import existing, write_transaction
-from app.domains import N_
 from app.errors import Forbidden, InputError, NotFound, RuleViolation
 from app.formfields import Fields
-from app.i18n import _, localized
+from app.i18n import N_, _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
 from app.tables import AuditEntry, Community, StaffMembership

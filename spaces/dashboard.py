@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, TimeRange
 from app.communities.services import managed_communities, managed_community
-from app.domains import N_, Panel
-from app.i18n import _, localized
+from app.domains import Panel
+from app.i18n import N_, _, localized
 from app.notify import mask_phone
 from app.permissions import Actor
 from app.settings import get_settings

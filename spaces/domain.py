@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.domains import N_, Domain, Link
+from app.domains import Domain
+from app.i18n import N_
 from app.tables import User
+from app.web.domains import Link, WebDomain
 from spaces import api, dashboard, demo
 from spaces.attendance import JOBS
 from spaces.catalog import touch
@@ -87,6 +89,19 @@ async def after_holidays_changed() -> None:
 
 DOMAIN = Domain(
     name="spaces",
+    dashboard=dashboard.dashboard,
+    load_demo=demo.load,
+    export_account=export_account,
+    before_account_deleted=before_account_deleted,
+    after_holidays_changed=after_holidays_changed,
+    jobs=[*JOBS, *WAITLIST_JOBS],
+    personal_feed=PERSONAL_FEED,
+    staff_feed=STAFF_FEED,
+)
+
+
+WEB = WebDomain(
+    name="spaces",
     route_handlers=[
         SpacesController,
         CheckInController,
@@ -119,12 +134,4 @@ DOMAIN = Domain(
         Link("staff:timeline", N_("Timeline")),
         Link("staff:spaces.reports", N_("Space reports")),
     ],
-    dashboard=dashboard.dashboard,
-    load_demo=demo.load,
-    export_account=export_account,
-    before_account_deleted=before_account_deleted,
-    after_holidays_changed=after_holidays_changed,
-    jobs=[*JOBS, *WAITLIST_JOBS],
-    personal_feed=PERSONAL_FEED,
-    staff_feed=STAFF_FEED,
 )

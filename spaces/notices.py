@@ -1,6 +1,6 @@
 """What residents are told about their bookings (message ids, translated per recipient)."""
 
-from app.domains import N_
+from app.i18n import N_
 
 APPROVED = N_("Your request for %(space)s on %(when)s was approved.")
 REJECTED = N_("Your request for %(space)s on %(when)s was not approved: %(reason)s")

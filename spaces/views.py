@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.calendar import WEEKDAYS, Interval, format_ranges, wall_time_is_ambiguous
-from app.domains import N_
-from app.i18n import _, format_day
+from app.i18n import N_, _, format_day
 from spaces.catalog import Availability, weekly_hours_of
 from spaces.rules import Rules, describe_duration
 from spaces.tables import Space

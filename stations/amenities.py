@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from app.domains import N_
+from app.i18n import N_
 
 AMENITIES: dict[str, str] = {
     "water": N_("Drinking water"),

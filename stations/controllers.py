@@ -16,9 +16,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import clock
-from app.domains import N_
 from app.errors import DomainError, InputError
-from app.i18n import _, format_day, localized
+from app.i18n import N_, _, format_day, localized
 from app.settings import get_settings
 from app.web.context import actor_of, client_ip, flash
 from app.web.responses import page, redirect

@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, wall_time_is_ambiguous, wall_to_utc
-from app.domains import N_, Panel
-from app.i18n import _, format_day, localized
+from app.domains import Panel
+from app.i18n import N_, _, format_day, localized
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import PublicHoliday

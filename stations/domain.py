@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.domains import N_, Domain, Link
+from app.domains import Domain
+from app.i18n import N_
 from app.tables import User
+from app.web.domains import Link, WebDomain
 from stations import api, dashboard, demo
 from stations.controllers import StationsController
 from stations.feeds import StationFeedController
@@ -39,6 +41,15 @@ async def after_holidays_changed() -> None:
 
 DOMAIN = Domain(
     name="stations",
+    dashboard=dashboard.dashboard,
+    load_demo=demo.load,
+    export_account=export_account,
+    after_holidays_changed=after_holidays_changed,
+)
+
+
+WEB = WebDomain(
+    name="stations",
     route_handlers=[
         StationsController,
         StaffStationsController,
@@ -58,8 +69,4 @@ DOMAIN = Domain(
         Link("staff:stations", N_("Rest stations and reports")),
         Link("staff:stations.reports", N_("Station reports")),
     ],
-    dashboard=dashboard.dashboard,
-    load_demo=demo.load,
-    export_account=export_account,
-    after_holidays_changed=after_holidays_changed,
 )

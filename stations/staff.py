@@ -20,10 +20,9 @@ from litestar.response import Redirect, Template
 from app import clock, ics_import, photos
 from app.communities.services import managed_communities
 from app.db import existing
-from app.domains import N_
 from app.errors import DomainError, InputError
 from app.formfields import checked
-from app.i18n import _, format_day, localized
+from app.i18n import N_, _, format_day, localized
 from app.permissions import Actor
 from app.settings import get_settings
 from app.web.context import actor_of, flash

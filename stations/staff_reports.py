@@ -12,9 +12,8 @@ from litestar.response import Template
 
 from app import reports as app_reports
 from app.communities.services import managed_communities
-from app.domains import N_
 from app.errors import DomainError, InputError
-from app.i18n import _, format_date, localized
+from app.i18n import N_, _, format_date, localized
 from app.permissions import Actor
 from app.web.context import actor_of
 from app.web.guards import requires_staff

@@ -13,10 +13,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from app import domains, i18n
+from app import i18n
 from app.calendar import WEEKDAYS
 from app.notify import mask_phone
 from app.settings import PROJECT_ROOT, SUPPORTED_LOCALES, get_settings
+from app.web import domains
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).parent.parent / "static"
