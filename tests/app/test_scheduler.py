@@ -1,33 +1,60 @@
 import asyncio
-from datetime import timedelta
+import importlib.util
+from datetime import datetime, timedelta
+from types import ModuleType
 
 from app import scheduler
 from app.tables import JobLease
 from tests.factories import NOW
 
 
-async def test_exactly_one_process_runs_each_turn(db: None, monkeypatch) -> None:
-    runs: list[str] = []
+def start_process(holder: str) -> ModuleType:
+    """A fresh copy of `app.scheduler` with its own `HOLDER`, as another process has."""
+    spec = importlib.util.find_spec("app.scheduler")
+    assert spec is not None and spec.loader is not None
+    process = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(process)
+    process.HOLDER = holder
+    return process
 
-    async def work(now) -> None:
-        runs.append(scheduler.HOLDER)
-        await asyncio.sleep(0.01)
 
-    job = scheduler.Job("test.job", timedelta(minutes=1), work)
+async def test_exactly_one_process_runs_each_turn(db: None) -> None:
+    runs: list[tuple[str, datetime]] = []
+    processes = [start_process(f"p{n}") for n in range(8)]
 
-    async def process(name: str, at) -> list[str]:
-        monkeypatch.setattr(scheduler, "HOLDER", name)
-        return await scheduler.run_due([job], at)
+    def job_of(process: ModuleType) -> scheduler.Job:
+        async def work(now: datetime) -> None:
+            runs.append((process.HOLDER, now))
+            await asyncio.sleep(0.01)
 
-    # Eight processes wake up at the same moment: one wins.
-    results = await asyncio.gather(*(process(f"p{n}", NOW) for n in range(8)))
-    assert sum(len(r) for r in results) == 1
-    assert len(runs) == 1
-    # Within the interval nobody runs it again; after it, one does.
-    assert await scheduler.run_due([job], NOW + timedelta(seconds=59)) == []
-    assert await scheduler.run_due([job], NOW + timedelta(minutes=1)) == ["test.job"]
-    lease = await JobLease.objects().where(JobLease.name == "test.job").first()
-    assert (lease.last_run_at, lease.leased_until) == (
+        return process.Job("test.job", timedelta(minutes=1), work)
+
+    jobs = [job_of(process) for process in processes]
+
+    async def turn(at: datetime) -> list[str]:
+        """All eight processes wake up at `at`; the holders that ran the job."""
+        ran = await asyncio.gather(
+            *(process.run_due([job], at) for process, job in zip(processes, jobs, strict=True))
+        )
+        return [process.HOLDER for process, names in zip(processes, ran, strict=True) if names]
+
+    async def lease() -> tuple[str, datetime, datetime]:
+        row = await JobLease.objects().where(JobLease.name == "test.job").first()
+        return row.holder, row.last_run_at, row.leased_until
+
+    # The first turn creates the lease: one process wins, the other seven lose the insert.
+    first = await turn(NOW)
+    assert len(first) == 1
+    assert runs == [(first[0], NOW)]
+    assert await lease() == (first[0], NOW, NOW + timedelta(minutes=1))
+    # Within the interval nobody runs it again, not even the holder.
+    assert await turn(NOW + timedelta(seconds=59)) == []
+    # After it, exactly one process takes the lease over.
+    second = await turn(NOW + timedelta(minutes=1))
+    assert len(second) == 1
+    assert runs[1:] == [(second[0], NOW + timedelta(minutes=1))]
+    assert await lease() == (
+        second[0],
         NOW + timedelta(minutes=1),
         NOW + timedelta(minutes=2),
     )

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -11,6 +11,11 @@ LIMIT = throttle.Limit("test-limit", 3, timedelta(minutes=15))
 
 def _wait(minutes: int) -> str:
     return f"wait {minutes} min"
+
+
+async def window(limit: throttle.Limit, key: str, now: datetime) -> tuple[int, datetime | None]:
+    """The events of `key` that `limit` counts at `now`, and the oldest of them."""
+    return await throttle.backend().window(throttle.bucket_for(limit, key), now - limit.window)
 
 
 async def test_limit_refuses_only_after_max_events(db: None) -> None:
@@ -27,27 +32,43 @@ async def test_limit_refuses_only_after_max_events(db: None) -> None:
 async def test_events_leave_the_window(db: None) -> None:
     for _ in range(3):
         await throttle.record(LIMIT, "key", NOW)
-    await throttle.check(LIMIT, "key", NOW + timedelta(minutes=15, seconds=1), _wait)
+    # One second before the window ends the three events still count; one second after, none.
+    with pytest.raises(Throttled) as refused:
+        await throttle.check(LIMIT, "key", NOW + timedelta(minutes=14, seconds=59), _wait)
+    assert refused.value.retry_after_s == 1
+    later = NOW + timedelta(minutes=15, seconds=1)
+    assert await throttle.check(LIMIT, "key", later, _wait) is None
+    assert await window(LIMIT, "key", later) == (0, None)
 
 
 async def test_buckets_are_separate_per_key(db: None) -> None:
     for _ in range(3):
         await throttle.record(LIMIT, "one", NOW)
-    await throttle.check(LIMIT, "two", NOW, _wait)
+    with pytest.raises(Throttled):
+        await throttle.check(LIMIT, "one", NOW, _wait)
+    assert await throttle.check(LIMIT, "two", NOW, _wait) is None
+    assert await window(LIMIT, "one", NOW) == (3, NOW)
+    assert await window(LIMIT, "two", NOW) == (0, None)
 
 
 async def test_clear_empties_the_bucket(db: None) -> None:
     for _ in range(3):
         await throttle.record(LIMIT, "key", NOW)
+    assert await window(LIMIT, "key", NOW) == (3, NOW)
     await throttle.clear(LIMIT, "key")
-    await throttle.check(LIMIT, "key", NOW, _wait)
+    assert await window(LIMIT, "key", NOW) == (0, None)
+    assert await throttle.check(LIMIT, "key", NOW, _wait) is None
 
 
 async def test_zero_means_no_limit(db: None) -> None:
     unlimited = throttle.Limit("unlimited", 0, timedelta(hours=1))
+    checks = []
     for _ in range(5):
         await throttle.record(unlimited, "key", NOW)
-        await throttle.check(unlimited, "key", NOW, _wait)
+        checks.append(await throttle.check(unlimited, "key", NOW, _wait))
+    assert checks == [None] * 5
+    # A disabled limit keeps no events at all.
+    assert await window(unlimited, "key", NOW) == (0, None)
 
 
 def test_bucket_does_not_contain_the_raw_key() -> None:

@@ -55,7 +55,7 @@ async def open_browser(app: Litestar, db: None, frozen_clock: object) -> AsyncIt
 
 
 @pytest.fixture
-async def bayi() -> Community:
+async def bayi(db: None) -> Community:
     home = await make_community("bayi", name_zh="八一社区", name_en="Bayi Community")
     await make_user("staff@example.com", name="李主任", staff_of=[home], locale="en")
     await make_user("13800000001", name="王阿姨", community=home, locale="en")

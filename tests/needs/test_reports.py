@@ -158,7 +158,7 @@ async def add_resource(community: Community, unit: PartnerUnit, title_zh: str, t
 
 
 @pytest.fixture
-async def west() -> Community:
+async def west(db: None) -> Community:
     """广场西社区 with the needs of `test_figures_hand_computed` in `WEEK`, and two outside."""
     home = await make_community(
         "guangchang-xi", name_zh="广场西社区", name_en="Guangchang West Community"
@@ -247,7 +247,7 @@ async def west() -> Community:
 
 
 @pytest.fixture
-async def east() -> Community:
+async def east(db: None) -> Community:
     """广场东社区 with one solved need in `WEEK` (1 h to dispatch, 3 h to close, 5 stars)."""
     home = await make_community(
         "guangchang-dong", name_zh="广场东社区", name_en="Guangchang East Community"

@@ -16,7 +16,7 @@ async def bearer(user) -> dict[str, str]:
 
 
 @pytest.fixture
-async def home():
+async def home(db: None):
     community = await make_community("caijiaxiang")
     await make_space(
         community,

@@ -12,7 +12,7 @@ START_QUERY = "start=2026-03-02T10%3A00%3A00%2B08%3A00"
 
 
 @pytest.fixture
-async def music_room():
+async def music_room(db: None):
     home = await make_community(
         "caijiaxiang", name_zh="蔡家巷社区", name_en="Caijiaxiang Community"
     )

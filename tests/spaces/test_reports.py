@@ -117,7 +117,7 @@ async def add_booking(space, start, end, status, *, units=1, rating=None) -> Non
 
 
 @pytest.fixture
-async def music_room():
+async def music_room(db: None):
     """A capacity-2 room open Monday to Friday 09:00-12:00, closed on public holidays, with
     a week of bookings and exceptions (all figures below are for `WEEK` and `NOW`)."""
     home = await make_community("caijiaxiang", name_en="Caijiaxiang Community")

@@ -8,7 +8,7 @@ CENTRE = "lat=36.195&lon=113.116"
 
 
 @pytest.fixture
-async def stations():
+async def stations(db: None):
     home = await make_community("bayi")
     await make_station(home, "near", amenities={"water": None, "seats": 4})
     await make_station(

@@ -6,7 +6,7 @@ from tests.fixtures import Browser, text_of
 
 
 @pytest.fixture
-async def station():
+async def station(db: None):
     home = await make_community("bayi", name_zh="八一社区")
     return await make_station(
         home,

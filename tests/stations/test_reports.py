@@ -102,7 +102,7 @@ async def add_report(station, reason, created, resolved=None) -> None:
 
 
 @pytest.fixture
-async def stations():
+async def stations(db: None):
     """Two stations of 八一社区 with known reports in `WEEK` and around it."""
     home = await make_community("bayi", name_zh="八一社区", name_en="Bayi Community")
     gulou = await make_station(home, "gulou", name_zh="鼓楼驿站", name_en="Gulou station")

@@ -29,7 +29,7 @@ def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-async def home() -> Community:
+async def home(db: None) -> Community:
     return await make_community("bayi", name_zh="八一社区", name_en="Bayi Community")
 
 
