@@ -6,11 +6,14 @@ serve as staff); services and controllers call the same predicate, so a rule liv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from app.tables import User
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,22 @@ def booking_block_reason(user: User, community: Any) -> str | None:
     if community.residents_need_approval and user.resident_approved_at is None:
         return "awaiting_approval"
     return None
+
+
+_staff_services: dict[str, Callable[..., Any]] = {}
+
+
+def staff_service(function: F) -> F:
+    """Mark a service only staff of the community concerned (or an administrator) may call.
+
+    The service checks that itself, through a named predicate, and refuses everyone else
+    with a domain error (`Forbidden`, or `NotFound` where saying more would leak). The test
+    suite calls every marked service as a resident and as staff of another community, and
+    fails on a marked service it has no call for."""
+    _staff_services[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def staff_services() -> dict[str, Callable[..., Any]]:
+    """Every service marked with `staff_service`, by dotted name (of the modules imported)."""
+    return dict(_staff_services)
