@@ -11,7 +11,7 @@ from app.db import write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
 from app.passwords import hash_password, password_problem
-from app.permissions import Actor, can_administer
+from app.permissions import Actor, can_administer, staff_service
 from app.tables import Community, StaffMembership, User
 
 ADMINS_LOCK = "accounts:admins"
@@ -46,6 +46,7 @@ async def staff_communities(user_id: int) -> list[Community]:
     return await Community.objects().where(Community.id.is_in(ids)).order_by(Community.slug)
 
 
+@staff_service
 async def grant_staff(actor: Actor, user_id: int, community_slug: str, *, now: datetime) -> None:
     _require_admin(actor)
     user = await get_user(user_id)
@@ -71,6 +72,7 @@ async def grant_staff(actor: Actor, user_id: int, community_slug: str, *, now: d
         )
 
 
+@staff_service
 async def revoke_staff(actor: Actor, user_id: int, community_slug: str, *, now: datetime) -> None:
     _require_admin(actor)
     user = await get_user(user_id)
@@ -93,6 +95,7 @@ async def revoke_staff(actor: Actor, user_id: int, community_slug: str, *, now: 
         )
 
 
+@staff_service
 async def set_admin(actor: Actor, user_id: int, is_admin: bool, *, now: datetime) -> None:
     """Give or take the administrator role; the last administrator keeps it."""
     _require_admin(actor)

@@ -10,7 +10,8 @@ from app import audit
 from app.db import write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _, localized
-from app.permissions import Actor, can_manage_community, can_manage_resident
+from app.permissions import Actor, can_manage_community, can_manage_resident, staff_service
+from app.queries import in_staff_scope
 from app.tables import Community, District, Street, User
 
 
@@ -62,6 +63,7 @@ def _require_manager(actor: Actor, community: Community) -> None:
         )
 
 
+@staff_service
 async def managed_community(actor: Actor, slug: str) -> Community:
     """The community at `slug` if `actor` may manage it (404 before 403, like any lookup)."""
     community = await get_community(slug)
@@ -70,14 +72,14 @@ async def managed_community(actor: Actor, slug: str) -> Community:
 
 
 async def managed_communities(actor: Actor) -> list[Community]:
-    query = Community.objects().order_by(Community.slug)
-    if not actor.is_admin:
-        if not actor.staff_of:
-            return []
-        query = query.where(Community.id.is_in(list(actor.staff_of)))
-    return await query
+    return (
+        await Community.objects()
+        .where(in_staff_scope(actor, Community.id))
+        .order_by(Community.slug)
+    )
 
 
+@staff_service
 async def update_settings(
     actor: Actor,
     community: Community,
@@ -161,6 +163,7 @@ async def resident_count(community: Community) -> int:
     return await User.count().where(User.community == community.id)
 
 
+@staff_service
 async def approve_resident(
     actor: Actor, community: Community, resident_id: int, *, now: datetime
 ) -> User:
