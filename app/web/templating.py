@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache, lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,11 +17,25 @@ from litestar.template.config import TemplateConfig
 from app import i18n
 from app.calendar import WEEKDAYS
 from app.notify import mask_phone
-from app.settings import PROJECT_ROOT, SUPPORTED_LOCALES, get_settings
+from app.settings import SUPPORTED_LOCALES, get_settings
 from app.web import domains
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = Path(__file__).parent.parent / "static"
+
+def _package_folder(*candidates: str) -> Path:
+    """The first of `candidates` (paths relative to the `app` package) that is a folder,
+    found through importlib.resources, so that a checkout and an installed wheel agree."""
+    package = resources.files("app")
+    for candidate in candidates:
+        folder = package.joinpath(*candidate.split("/"))
+        if folder.is_dir():
+            return Path(str(folder)).resolve()
+    raise FileNotFoundError(f"none of {candidates} next to the app package ({package})")
+
+
+TEMPLATES_DIR = _package_folder("templates", "../templates")
+"""In a wheel, `app/templates` (the build maps the repository's top-level `templates/`
+there); in a checkout, that top-level folder beside the package."""
+STATIC_DIR = _package_folder("static")
 
 
 _BROWSERS = [

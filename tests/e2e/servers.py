@@ -50,27 +50,35 @@ def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def run_cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run([str(BIN / "linli"), *args], env=env, cwd=ROOT, check=True, capture_output=True)
+def run_cli(env: dict[str, str], *args: str, bin_dir: Path = BIN, cwd: Path = ROOT) -> None:
+    subprocess.run(
+        [str(bin_dir / "linli"), *args], env=env, cwd=cwd, check=True, capture_output=True
+    )
 
 
 @contextmanager
 def live_server(
-    database_url: str | None = None, *, workers: int = 1, demo: bool = True
+    database_url: str | None = None,
+    *,
+    workers: int = 1,
+    demo: bool = True,
+    bin_dir: Path = BIN,
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
-    """Migrate (and load the demo into) the database, serve it, stop it afterwards."""
+    """Migrate (and load the demo into) the database, serve it, stop it afterwards; with
+    `linli` from `bin_dir`, run in `cwd` (the checkout unless told otherwise)."""
     workdir = Path(tempfile.mkdtemp(prefix="linli-e2e-"))
     database_url = database_url or f"sqlite:///{workdir / 'linli.sqlite'}"
     env = server_env(database_url, workdir)
-    run_cli(env, "migrate")
+    run_cli(env, "migrate", bin_dir=bin_dir, cwd=cwd)
     if demo:
-        run_cli(env, "demo")
+        run_cli(env, "demo", bin_dir=bin_dir, cwd=cwd)
     port = free_port()
     log = workdir / "server.log"
     process = subprocess.Popen(
-        [str(BIN / "linli"), "serve", "--port", str(port), "--workers", str(workers)],
+        [str(bin_dir / "linli"), "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
-        cwd=ROOT,
+        cwd=cwd,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
