@@ -15,8 +15,9 @@ from pathlib import Path
 
 from app import audit, domains
 from app.db import write_transaction
-from app.errors import FieldError, InputError, NotFound
+from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
+from app.permissions import Actor, can_administer, staff_service
 from app.tables import PublicHoliday, SiteSetting
 
 DATA_FILE = Path(__file__).parent / "data" / "public_holidays_cn.csv"
@@ -102,10 +103,17 @@ async def _changed() -> None:
             await domain.after_holidays_changed()
 
 
+def _require_admin(actor: Actor) -> None:
+    if not can_administer(actor):
+        raise Forbidden(_("Only administrators may do this."))
+
+
+@staff_service
 async def add(
-    actor_id: int, on_date_text: str, kind: str, name_zh: str, name_en: str, *, now: datetime
+    actor: Actor, on_date_text: str, kind: str, name_zh: str, name_en: str, *, now: datetime
 ) -> PublicHoliday:
-    """Add or replace the entry of one date (administrators only; the caller checks)."""
+    """Add or replace the entry of one date (administrators only)."""
+    _require_admin(actor)
     errors = []
     try:
         on_date = date.fromisoformat(on_date_text.strip())
@@ -127,7 +135,7 @@ async def add(
         )
         await row.save()
         await audit.record(
-            actor_id=actor_id,
+            actor_id=actor.id,
             action="holiday.set",
             subject_type="holiday",
             subject_id=on_date.isoformat(),
@@ -138,14 +146,17 @@ async def add(
     return row
 
 
-async def remove(actor_id: int, holiday_id: int, *, now: datetime) -> None:
+@staff_service
+async def remove(actor: Actor, holiday_id: int, *, now: datetime) -> None:
+    """Take one date out of the table (administrators only)."""
+    _require_admin(actor)
     async with write_transaction("holidays"):
         row = await PublicHoliday.objects().where(PublicHoliday.id == holiday_id).first()
         if row is None:
             raise NotFound(_("There is no such date in the holiday table."))
         await PublicHoliday.delete().where(PublicHoliday.id == holiday_id)
         await audit.record(
-            actor_id=actor_id,
+            actor_id=actor.id,
             action="holiday.removed",
             subject_type="holiday",
             subject_id=row.on_date.isoformat(),

@@ -49,6 +49,17 @@ async def community_page(*, after: str | None, limit: int) -> list[dict[str, Any
     return await query.limit(limit)
 
 
+async def all_communities() -> list[Community]:
+    return await Community.objects().order_by(Community.slug)
+
+
+async def community_of(user: User) -> Community | None:
+    """The person's community with its street, or None for someone without one."""
+    if not user.community:
+        return None
+    return await Community.objects(Community.street).where(Community.id == user.community).first()
+
+
 async def get_community(slug: str) -> Community:
     community = await Community.objects().where(Community.slug == slug).first()
     if community is None:

@@ -14,7 +14,7 @@ from icalendar import Component
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
-from app import clock, domains, feeds, i18n
+from app import domains, feeds, i18n
 from app.accounts.sessions import load_actor
 from app.errors import NotFound
 from app.feeds import MEDIA_TYPE, Built, Context, FeedSource, Window
@@ -22,6 +22,7 @@ from app.i18n import _
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import FeedKind, User
+from app.web.context import RequestNow
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -72,8 +73,9 @@ def _sources(kind: FeedKind) -> list[FeedSource]:
     return [s for s in (getattr(d, attribute) for d in domains.installed()) if s is not None]
 
 
-async def private_feed(request: AnyRequest, file: str, kind: FeedKind) -> Response[bytes]:
-    now = clock.utcnow()
+async def private_feed(
+    request: AnyRequest, file: str, kind: FeedKind, now: datetime
+) -> Response[bytes]:
     user = await feeds.user_for(feeds.token_of_path(file), kind, now)
     actor: Actor = await load_actor(user)
     if kind is FeedKind.staff and not (actor.is_admin or actor.staff_of):
@@ -109,9 +111,13 @@ class FeedsController(Controller):
     include_in_schema = False
 
     @get("/users/{file:str}", name="feeds:personal")
-    async def personal(self, request: AnyRequest, file: FromPath[str]) -> Response[bytes]:
-        return await private_feed(request, file, FeedKind.personal)
+    async def personal(
+        self, request: AnyRequest, file: FromPath[str], now: RequestNow
+    ) -> Response[bytes]:
+        return await private_feed(request, file, FeedKind.personal, now)
 
     @get("/staff/{file:str}", name="feeds:staff")
-    async def staff(self, request: AnyRequest, file: FromPath[str]) -> Response[bytes]:
-        return await private_feed(request, file, FeedKind.staff)
+    async def staff(
+        self, request: AnyRequest, file: FromPath[str], now: RequestNow
+    ) -> Response[bytes]:
+        return await private_feed(request, file, FeedKind.staff, now)

@@ -7,14 +7,20 @@ from typing import Any
 from litestar import MediaType, Request, get, post
 from litestar.response import Redirect, Response, Template
 
-from app import clock, db, i18n, notifications
+from app import db, i18n, notifications
 from app.accounts import services
 from app.communities.services import communities_by_street, district
 from app.errors import FieldError, InputError
 from app.i18n import _
 from app.settings import SUPPORTED_LOCALES
 from app.web.accounts import forms
-from app.web.context import TEXT_SIZE_COOKIE, actor_of, flash
+from app.web.context import (
+    TEXT_SIZE_COOKIE,
+    CurrentActor,
+    CurrentViewer,
+    RequestNow,
+    flash,
+)
 from app.web.guards import requires_signed_in
 from app.web.responses import page, preference_cookie, redirect, safe_next
 
@@ -38,13 +44,14 @@ async def privacy(request: AnyRequest) -> Template:
 
 
 @post("/preferences/language", name="preferences:language", include_in_schema=False)
-async def set_language(request: AnyRequest, data: forms.LanguageBody) -> Redirect:
+async def set_language(
+    request: AnyRequest, data: forms.LanguageBody, viewer: CurrentViewer
+) -> Redirect:
     """Remember the language in a cookie, and on the account of a signed-in person."""
     if data.locale not in SUPPORTED_LOCALES:
         raise InputError([FieldError("locale", _("Choose a language from the list."))])
-    actor = actor_of(request)
-    if actor is not None:
-        await services.set_locale(actor.user, data.locale)
+    if viewer is not None:
+        await services.set_locale(viewer.user, data.locale)
     i18n.set_locale(data.locale)
     return redirect(
         safe_next(data.next),
@@ -53,15 +60,16 @@ async def set_language(request: AnyRequest, data: forms.LanguageBody) -> Redirec
 
 
 @post("/preferences/text-size", name="preferences:text-size", include_in_schema=False)
-async def set_text_size(request: AnyRequest, data: forms.TextSizeBody) -> Redirect:
+async def set_text_size(
+    request: AnyRequest, data: forms.TextSizeBody, viewer: CurrentViewer
+) -> Redirect:
     """Large text (适老化) for visitors; signed-in people keep it on their account too."""
     large = data.size == "large"
-    actor = actor_of(request)
-    if actor is not None:
+    if viewer is not None:
         await services.update_preferences(
-            actor.user,
-            name=actor.user.name,
-            locale=actor.user.locale,
+            viewer.user,
+            name=viewer.user.name,
+            locale=viewer.user.locale,
             large_text=large,
         )
     flash(request, _("Large text is on.") if large else _("Normal text size is on."))
@@ -72,9 +80,7 @@ async def set_text_size(request: AnyRequest, data: forms.TextSizeBody) -> Redire
 
 
 @get("/notifications", name="notifications", include_in_schema=False, guards=[requires_signed_in])
-async def notification_list(request: AnyRequest) -> Template:
-    actor = actor_of(request)
-    assert actor is not None
+async def notification_list(request: AnyRequest, actor: CurrentActor) -> Template:
     return page(request, "notifications.html", items=await notifications.recent(actor.id))
 
 
@@ -84,10 +90,8 @@ async def notification_list(request: AnyRequest) -> Template:
     include_in_schema=False,
     guards=[requires_signed_in],
 )
-async def notifications_read(request: AnyRequest) -> Redirect:
-    actor = actor_of(request)
-    assert actor is not None
-    await notifications.mark_all_read(actor.id, clock.utcnow())
+async def notifications_read(request: AnyRequest, now: RequestNow, actor: CurrentActor) -> Redirect:
+    await notifications.mark_all_read(actor.id, now)
     return redirect(request.app.route_reverse("notifications"))
 
 

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app import holidays
 from app.accounts import admin
 from app.communities import services
 from app.errors import DomainError, Forbidden
 from app.permissions import Actor
-from app.tables import AuditEntry, Community, StaffMembership, User
+from app.tables import AuditEntry, Community, PublicHoliday, StaffMembership, User
 from tests.factories import actor_for, make_community, make_user
 
 NOW = datetime(2030, 1, 7, 2, 0, tzinfo=UTC)
@@ -69,6 +70,10 @@ PROBES: dict[str, Probe] = {
     "app.accounts.admin.set_admin": lambda actor, w: admin.set_admin(
         actor, w.resident.id, True, now=NOW
     ),
+    "app.holidays.add": lambda actor, w: holidays.add(
+        actor, "2030-05-01", "holiday", "劳动节", "Labour Day", now=NOW
+    ),
+    "app.holidays.remove": lambda actor, w: holidays.remove(actor, 1, now=NOW),
 }
 
 
@@ -77,6 +82,7 @@ async def _state() -> tuple[object, ...]:
         await Community.select().order_by(Community.id),
         await User.select().order_by(User.id),
         await StaffMembership.select().order_by(StaffMembership.id),
+        await PublicHoliday.select().order_by(PublicHoliday.id),
         await AuditEntry.count(),
     )
 

@@ -10,12 +10,11 @@ from litestar import Request, get, post
 from litestar.openapi.spec import Example
 from litestar.params import BodyKwarg, JSONBody
 
-from app import clock
 from app.accounts import services, sessions
 from app.permissions import booking_block_reason
 from app.tables import Community
 from app.web.api import problem_responses
-from app.web.context import actor_of, client_ip
+from app.web.context import CurrentActor, RequestNow, client_ip
 from app.web.guards import requires_signed_in
 
 AnyRequest = Request[Any, Any, Any]
@@ -99,6 +98,7 @@ async def register(
             ]
         ),
     ],
+    now: RequestNow,
 ) -> AccountOut:
     """Create a resident account. 422 lists each field to correct; 429 when too many
     accounts were created from this address in the last hour."""
@@ -111,7 +111,7 @@ async def register(
             accepted_privacy=data.accept_privacy,
         ),
         client_ip=client_ip(request),
-        now=clock.utcnow(),
+        now=now,
     )
     return await _account(user, "resident")
 
@@ -123,10 +123,9 @@ async def register(
     status_code=201,
     responses=problem_responses(400, 401, 422, 429),
 )
-async def token(request: AnyRequest, data: JSONBody[TokenIn]) -> TokenOut:
+async def token(request: AnyRequest, data: JSONBody[TokenIn], now: RequestNow) -> TokenOut:
     """Exchange credentials for a bearer token (90 days). Only failed attempts count
     towards throttling: 429 with Retry-After after repeated failures."""
-    now = clock.utcnow()
     user = await services.authenticate(
         data.login, data.password, client_ip=client_ip(request), now=now
     )
@@ -141,8 +140,6 @@ async def token(request: AnyRequest, data: JSONBody[TokenIn]) -> TokenOut:
     guards=[requires_signed_in],
     responses=problem_responses(401),
 )
-async def me(request: AnyRequest) -> AccountOut:
+async def me(request: AnyRequest, actor: CurrentActor) -> AccountOut:
     """The account behind the bearer token."""
-    actor = actor_of(request)
-    assert actor is not None
     return await _account(actor.user, actor.role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -9,26 +10,28 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from app import clock, feeds
+from app import feeds
 from app.accounts import services, sessions
-from app.communities.services import communities_by_street
+from app.communities.services import communities_by_street, community_of
 from app.errors import DomainError, InputError, NotFound, Throttled
 from app.formfields import checked
 from app.i18n import _
 from app.permissions import Actor, booking_block_reason
 from app.tables import Community, FeedKind
 from app.web.accounts import forms
-from app.web.context import SESSION_COOKIE, actor_of, client_ip, flash, session_hash_of
+from app.web.context import (
+    SESSION_COOKIE,
+    CurrentActor,
+    CurrentViewer,
+    RequestNow,
+    client_ip,
+    flash,
+    session_hash_of,
+)
 from app.web.guards import requires_signed_in
 from app.web.responses import expired_cookie, page, redirect, safe_next, session_cookie
 
 AnyRequest = Request[Any, Any, Any]
-
-
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_signed_in
-    return actor
 
 
 def _secret(request: AnyRequest) -> str:
@@ -42,10 +45,10 @@ def _form_errors(exc: DomainError) -> dict[str, str]:
     return {"": exc.detail}
 
 
-async def _signed_in_redirect(request: AnyRequest, user: Any, target: str) -> Redirect:
-    token = await sessions.start_session(
-        user, request.headers.get("user-agent", ""), clock.utcnow()
-    )
+async def _signed_in_redirect(
+    request: AnyRequest, user: Any, target: str, now: datetime
+) -> Redirect:
+    token = await sessions.start_session(user, request.headers.get("user-agent", ""), now)
     return redirect(target, cookies=[session_cookie(request, token)])
 
 
@@ -101,8 +104,9 @@ class AccountController(Controller):
         )
 
     @post("/signup", name="account:signup.post")
-    async def signup(self, request: AnyRequest, data: forms.SignUpBody) -> Template | Redirect:
-        now = clock.utcnow()
+    async def signup(
+        self, request: AnyRequest, data: forms.SignUpBody, now: RequestNow
+    ) -> Template | Redirect:
         try:
             user = await services.register(
                 services.Registration(
@@ -139,23 +143,25 @@ class AccountController(Controller):
                 flash(request, exc.detail, "error")
             target = request.app.route_reverse("account:verify")
         flash(request, _("Welcome to Linli, %(name)s!", name=user.name))
-        return await _signed_in_redirect(request, user, target)
+        return await _signed_in_redirect(request, user, target, now)
 
     # --- sign in and out -----------------------------------------------------------------
 
     @get("/signin", name="account:signin")
     async def signin_form(
-        self, request: AnyRequest, next: FromQuery[str] = ""
+        self, request: AnyRequest, viewer: CurrentViewer, next: FromQuery[str] = ""
     ) -> Template | Redirect:
-        if actor_of(request) is not None:
+        if viewer is not None:
             return redirect(safe_next(next))
         return page(request, "account/signin.html", form=forms.SignInForm(next=next), errors={})
 
     @post("/signin", name="account:signin.post")
-    async def signin(self, request: AnyRequest, data: forms.SignInBody) -> Template | Redirect:
+    async def signin(
+        self, request: AnyRequest, data: forms.SignInBody, now: RequestNow
+    ) -> Template | Redirect:
         try:
             user = await services.authenticate(
-                data.login, data.password, client_ip=client_ip(request), now=clock.utcnow()
+                data.login, data.password, client_ip=client_ip(request), now=now
             )
         except DomainError as exc:
             data.password = ""
@@ -169,11 +175,11 @@ class AccountController(Controller):
                 form=data,
                 errors=_form_errors(exc),
             )
-        return await _signed_in_redirect(request, user, safe_next(data.next))
+        return await _signed_in_redirect(request, user, safe_next(data.next), now)
 
     @get("/signout", name="account:signout")
-    async def signout_form(self, request: AnyRequest) -> Template | Redirect:
-        if actor_of(request) is None:
+    async def signout_form(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
+        if viewer is None:
             return redirect("/")
         return page(request, "account/signout.html")
 
@@ -190,8 +196,10 @@ class AccountController(Controller):
         name="account:signout-everywhere",
         guards=[requires_signed_in],
     )
-    async def signout_everywhere(self, request: AnyRequest) -> Redirect:
-        await services.sign_out_everywhere(_actor(request).user, clock.utcnow())
+    async def signout_everywhere(
+        self, request: AnyRequest, actor: CurrentActor, now: RequestNow
+    ) -> Redirect:
+        await services.sign_out_everywhere(actor.user, now)
         flash(
             request,
             _(
@@ -207,17 +215,15 @@ class AccountController(Controller):
     # --- the account page ----------------------------------------------------------------
 
     async def _overview(
-        self, request: AnyRequest, *, status_code: int = 200, **context: Any
+        self,
+        request: AnyRequest,
+        actor: Actor,
+        now: datetime,
+        *,
+        status_code: int = 200,
+        **context: Any,
     ) -> Template:
-        actor = _actor(request)
-        now = clock.utcnow()
-        community = (
-            await Community.objects(Community.street)
-            .where(Community.id == actor.user.community)
-            .first()
-            if actor.user.community
-            else None
-        )
+        community = await community_of(actor.user)
         context.setdefault("errors", {})
         context.setdefault(
             "form",
@@ -242,54 +248,67 @@ class AccountController(Controller):
         )
 
     @get("", name="account:index", guards=[requires_signed_in])
-    async def index(self, request: AnyRequest) -> Template:
-        return await self._overview(request)
+    async def index(self, request: AnyRequest, actor: CurrentActor, now: RequestNow) -> Template:
+        return await self._overview(request, actor, now)
 
     @post("/preferences", name="account:preferences", guards=[requires_signed_in])
     async def preferences(
-        self, request: AnyRequest, data: forms.PreferencesBody
+        self,
+        request: AnyRequest,
+        data: forms.PreferencesBody,
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
         try:
             await services.update_preferences(
-                _actor(request).user,
+                actor.user,
                 name=data.name,
                 locale=data.locale,
                 large_text=checked(data.large_text),
             )
         except InputError as exc:
-            return await self._overview(request, status_code=400, form=data, errors=exc.by_field())
+            return await self._overview(
+                request, actor, now, status_code=400, form=data, errors=exc.by_field()
+            )
         flash(request, _("Your settings were saved."))
         return redirect(request.app.route_reverse("account:index"))
 
     @post("/tokens", name="account:tokens.create", guards=[requires_signed_in])
-    async def create_token(self, request: AnyRequest, data: forms.TokenBody) -> Template:
+    async def create_token(
+        self, request: AnyRequest, data: forms.TokenBody, actor: CurrentActor, now: RequestNow
+    ) -> Template:
         try:
-            row, token = await sessions.create_api_token(
-                _actor(request).user, data.token_name, clock.utcnow()
-            )
+            row, token = await sessions.create_api_token(actor.user, data.token_name, now)
         except InputError as exc:
             return await self._overview(
-                request, status_code=400, token_errors={"token_name": exc.detail_of("name")}
+                request,
+                actor,
+                now,
+                status_code=400,
+                token_errors={"token_name": exc.detail_of("name")},
             )
         # Shown once on this page and never stored in a cookie or a redirect.
-        return await self._overview(request, new_token=token, new_token_name=row.name)
+        return await self._overview(request, actor, now, new_token=token, new_token_name=row.name)
 
     @post(
         "/tokens/{token_id:int}/revoke",
         name="account:tokens.revoke",
         guards=[requires_signed_in],
     )
-    async def revoke_token(self, request: AnyRequest, token_id: FromPath[int]) -> Redirect:
-        await sessions.revoke_api_token(_actor(request).id, token_id, clock.utcnow())
+    async def revoke_token(
+        self, request: AnyRequest, token_id: FromPath[int], actor: CurrentActor, now: RequestNow
+    ) -> Redirect:
+        await sessions.revoke_api_token(actor.id, token_id, now)
         flash(request, _("The token was revoked; programs using it can no longer sign in."))
         return redirect(request.app.route_reverse("account:index"))
 
     @post("/calendars/{kind:str}/issue", name="account:calendar.issue", guards=[requires_signed_in])
-    async def issue_calendar(self, request: AnyRequest, kind: FromPath[str]) -> Redirect:
-        actor = _actor(request)
+    async def issue_calendar(
+        self, request: AnyRequest, kind: FromPath[str], actor: CurrentActor, now: RequestNow
+    ) -> Redirect:
         feed_kind = _feed_kind(actor, kind)
         had = await feeds.token_for(actor.id, feed_kind) is not None
-        await feeds.issue(actor.id, feed_kind, clock.utcnow())
+        await feeds.issue(actor.id, feed_kind, now)
         flash(
             request,
             _("New address made. The old one no longer works: subscribe again with this one.")
@@ -301,8 +320,9 @@ class AccountController(Controller):
     @post(
         "/calendars/{kind:str}/revoke", name="account:calendar.revoke", guards=[requires_signed_in]
     )
-    async def revoke_calendar(self, request: AnyRequest, kind: FromPath[str]) -> Redirect:
-        actor = _actor(request)
+    async def revoke_calendar(
+        self, request: AnyRequest, kind: FromPath[str], actor: CurrentActor
+    ) -> Redirect:
         await feeds.revoke(actor.id, _feed_kind(actor, kind))
         flash(request, _("The calendar address was turned off; calendars using it stop updating."))
         return redirect(request.app.route_reverse("account:index") + "#calendars")
@@ -315,15 +335,15 @@ class AccountController(Controller):
 
     @post("/password", name="account:password.post", guards=[requires_signed_in])
     async def change_password(
-        self, request: AnyRequest, data: forms.PasswordBody
+        self, request: AnyRequest, data: forms.PasswordBody, actor: CurrentActor, now: RequestNow
     ) -> Template | Redirect:
         try:
             ended = await services.change_password(
-                _actor(request).user,
+                actor.user,
                 current=data.current_password,
                 new=data.new_password,
                 keep_session_hash=session_hash_of(request),
-                now=clock.utcnow(),
+                now=now,
             )
         except InputError as exc:
             return page(request, "account/password.html", status_code=400, errors=exc.by_field())
@@ -339,12 +359,14 @@ class AccountController(Controller):
         return page(request, "account/reset.html", form=forms.ResetRequestForm(), errors={})
 
     @post("/reset", name="account:reset.post")
-    async def reset_request(self, request: AnyRequest, data: forms.ResetRequestBody) -> Template:
+    async def reset_request(
+        self, request: AnyRequest, data: forms.ResetRequestBody, now: RequestNow
+    ) -> Template:
         try:
             await services.request_password_reset(
                 data.login,
                 client_ip=client_ip(request),
-                now=clock.utcnow(),
+                now=now,
                 secret=_secret(request),
             )
         except DomainError as exc:
@@ -364,14 +386,14 @@ class AccountController(Controller):
 
     @post("/reset/confirm", name="account:reset.confirm")
     async def reset_confirm(
-        self, request: AnyRequest, data: forms.ResetConfirmBody
+        self, request: AnyRequest, data: forms.ResetConfirmBody, now: RequestNow
     ) -> Template | Redirect:
         try:
             await services.reset_password(
                 data.login,
                 data.code,
                 data.new_password,
-                now=clock.utcnow(),
+                now=now,
                 secret=_secret(request),
             )
         except DomainError as exc:
@@ -393,23 +415,25 @@ class AccountController(Controller):
         return page(request, "account/verify.html", errors={})
 
     @post("/verify", name="account:verify.post", guards=[requires_signed_in])
-    async def verify(self, request: AnyRequest, data: forms.CodeBody) -> Template | Redirect:
+    async def verify(
+        self, request: AnyRequest, data: forms.CodeBody, actor: CurrentActor, now: RequestNow
+    ) -> Template | Redirect:
         try:
-            await services.verify_contact(
-                _actor(request).user, data.code, now=clock.utcnow(), secret=_secret(request)
-            )
+            await services.verify_contact(actor.user, data.code, now=now, secret=_secret(request))
         except DomainError as exc:
             return page(request, "account/verify.html", status_code=400, errors=_form_errors(exc))
         flash(request, _("Thank you, your contact is confirmed."))
         return redirect(request.app.route_reverse("account:index"))
 
     @post("/verify/send", name="account:verify.send", guards=[requires_signed_in])
-    async def send_verification(self, request: AnyRequest) -> Template | Redirect:
+    async def send_verification(
+        self, request: AnyRequest, actor: CurrentActor, now: RequestNow
+    ) -> Template | Redirect:
         try:
             await services.send_verification_code(
-                _actor(request).user,
+                actor.user,
                 client_ip=client_ip(request),
-                now=clock.utcnow(),
+                now=now,
                 secret=_secret(request),
             )
         except DomainError as exc:
@@ -422,9 +446,10 @@ class AccountController(Controller):
     # --- personal data ----------------------------------------------------------------------
 
     @get("/export", name="account:export", guards=[requires_signed_in])
-    async def export(self, request: AnyRequest) -> Response[dict[str, Any]]:
-        now = clock.utcnow()
-        data = await services.export_account(_actor(request).user, now)
+    async def export(
+        self, request: AnyRequest, actor: CurrentActor, now: RequestNow
+    ) -> Response[dict[str, Any]]:
+        data = await services.export_account(actor.user, now)
         return Response(
             data,
             media_type="application/json",
@@ -437,12 +462,14 @@ class AccountController(Controller):
 
     @post("/delete", name="account:delete.post", guards=[requires_signed_in])
     async def delete(
-        self, request: AnyRequest, data: forms.PasswordConfirmBody
+        self,
+        request: AnyRequest,
+        data: forms.PasswordConfirmBody,
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
         try:
-            await services.delete_account(
-                _actor(request).user, password=data.password, now=clock.utcnow()
-            )
+            await services.delete_account(actor.user, password=data.password, now=now)
         except DomainError as exc:
             return page(
                 request,

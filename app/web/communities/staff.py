@@ -4,23 +4,22 @@ administrators' pages for people and the audit log."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import audit, clock, domains, holidays
+from app import audit, domains, holidays
 from app.accounts import admin
+from app.clock import site_date
 from app.communities import services
 from app.errors import DomainError, InputError
 from app.formfields import checked
 from app.i18n import _
-from app.permissions import Actor
-from app.settings import get_settings
 from app.tables import Community
-from app.web.context import actor_of, flash
+from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_admin, requires_staff
 from app.web.responses import page, redirect
 
@@ -59,22 +58,14 @@ class HolidayForm:
     name_en: str = ""
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 class StaffController(Controller):
     path = "/staff"
     guards = [requires_staff]
     include_in_schema = False
 
     @get("", name="staff:index")
-    async def index(self, request: AnyRequest) -> Template:
+    async def index(self, request: AnyRequest, actor: CurrentActor, now: RequestNow) -> Template:
         """The dashboard: today's panels of every domain, then my communities."""
-        actor = _actor(request)
-        now = clock.utcnow()
         communities = await services.managed_communities(actor)
         rows = []
         for community in communities:
@@ -95,7 +86,7 @@ class StaffController(Controller):
             "staff/index.html",
             rows=rows,
             panels=await domains.dashboard_panels(actor, now),
-            today=now.astimezone(ZoneInfo(get_settings().site.timezone)).date(),
+            today=site_date(now),
         )
 
     async def _community_page(
@@ -118,8 +109,10 @@ class StaffController(Controller):
         )
 
     @get("/communities/{slug:str}", name="staff:community")
-    async def community(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        community = await services.managed_community(_actor(request), slug)
+    async def community(
+        self, request: AnyRequest, slug: FromPath[str], actor: CurrentActor
+    ) -> Template:
+        community = await services.managed_community(actor, slug)
         return await self._community_page(request, community)
 
     @post("/communities/{slug:str}/settings", name="staff:community.settings")
@@ -128,8 +121,9 @@ class StaffController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         data: URLEncodedBody[CommunitySettingsForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
-        actor = _actor(request)
         community = await services.managed_community(actor, slug)
         try:
             await services.update_settings(
@@ -139,7 +133,7 @@ class StaffController(Controller):
                 contact_verification=checked(data.contact_verification),
                 no_show_limit=data.no_show_limit,
                 no_show_window_days=data.no_show_window_days,
-                now=clock.utcnow(),
+                now=now,
             )
         except InputError as exc:
             return await self._community_page(
@@ -153,13 +147,15 @@ class StaffController(Controller):
         name="staff:resident.approve",
     )
     async def approve_resident(
-        self, request: AnyRequest, slug: FromPath[str], resident_id: FromPath[int]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        resident_id: FromPath[int],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
-        actor = _actor(request)
         community = await services.managed_community(actor, slug)
-        resident = await services.approve_resident(
-            actor, community, resident_id, now=clock.utcnow()
-        )
+        resident = await services.approve_resident(actor, community, resident_id, now=now)
         flash(request, _("%(name)s may now book.", name=resident.name))
         return redirect(request.app.route_reverse("staff:community", slug=slug))
 
@@ -189,7 +185,7 @@ class StaffController(Controller):
             errors=errors,
             person=person,
             person_staff_of=await admin.staff_communities(person.id) if person else [],
-            communities=await Community.objects().order_by(Community.slug),
+            communities=await services.all_communities(),
         )
 
     @get("/people/{user_id:int}", name="staff:person", guards=[requires_admin])
@@ -203,9 +199,11 @@ class StaffController(Controller):
         request: AnyRequest,
         user_id: FromPath[int],
         data: URLEncodedBody[GrantStaffForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
         try:
-            await admin.grant_staff(_actor(request), user_id, data.community, now=clock.utcnow())
+            await admin.grant_staff(actor, user_id, data.community, now=now)
         except InputError as exc:
             person = await admin.get_user(user_id)
             return await self._people_page(
@@ -220,9 +218,14 @@ class StaffController(Controller):
         guards=[requires_admin],
     )
     async def revoke(
-        self, request: AnyRequest, user_id: FromPath[int], slug: FromPath[str]
+        self,
+        request: AnyRequest,
+        user_id: FromPath[int],
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
-        await admin.revoke_staff(_actor(request), user_id, slug, now=clock.utcnow())
+        await admin.revoke_staff(actor, user_id, slug, now=now)
         flash(request, _("Staff role removed."))
         return redirect(request.app.route_reverse("staff:person", user_id=user_id))
 
@@ -232,11 +235,11 @@ class StaffController(Controller):
         request: AnyRequest,
         user_id: FromPath[int],
         data: URLEncodedBody[AdminRoleForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Redirect:
         try:
-            await admin.set_admin(
-                _actor(request), user_id, checked(data.is_admin), now=clock.utcnow()
-            )
+            await admin.set_admin(actor, user_id, checked(data.is_admin), now=now)
         except DomainError as exc:
             flash(request, exc.detail, "error")
         else:
@@ -244,9 +247,9 @@ class StaffController(Controller):
         return redirect(request.app.route_reverse("staff:person", user_id=user_id))
 
     async def _holidays_page(
-        self, request: AnyRequest, *, status_code: int = 200, **context: Any
+        self, request: AnyRequest, now: datetime, *, status_code: int = 200, **context: Any
     ) -> Template:
-        today = clock.utcnow().date()
+        today = site_date(now)
         context.setdefault("form", HolidayForm())
         context.setdefault("errors", {})
         return page(
@@ -259,25 +262,29 @@ class StaffController(Controller):
         )
 
     @get("/holidays", name="staff:holidays", guards=[requires_admin])
-    async def holiday_table(self, request: AnyRequest) -> Template:
-        return await self._holidays_page(request)
+    async def holiday_table(self, request: AnyRequest, now: RequestNow) -> Template:
+        return await self._holidays_page(request, now)
 
     @post("/holidays", name="staff:holidays.add", guards=[requires_admin])
     async def add_holiday(
-        self, request: AnyRequest, data: URLEncodedBody[HolidayForm]
+        self,
+        request: AnyRequest,
+        data: URLEncodedBody[HolidayForm],
+        actor: CurrentActor,
+        now: RequestNow,
     ) -> Template | Redirect:
         try:
             await holidays.add(
-                _actor(request).id,
+                actor,
                 data.on_date,
                 data.kind,
                 data.name_zh,
                 data.name_en,
-                now=clock.utcnow(),
+                now=now,
             )
         except InputError as exc:
             return await self._holidays_page(
-                request, status_code=400, form=data, errors=exc.by_field()
+                request, now, status_code=400, form=data, errors=exc.by_field()
             )
         flash(request, _("The holiday table was updated."))
         return redirect(request.app.route_reverse("staff:holidays"))
@@ -285,8 +292,10 @@ class StaffController(Controller):
     @post(
         "/holidays/{holiday_id:int}/delete", name="staff:holidays.delete", guards=[requires_admin]
     )
-    async def delete_holiday(self, request: AnyRequest, holiday_id: FromPath[int]) -> Redirect:
-        await holidays.remove(_actor(request).id, holiday_id, now=clock.utcnow())
+    async def delete_holiday(
+        self, request: AnyRequest, holiday_id: FromPath[int], actor: CurrentActor, now: RequestNow
+    ) -> Redirect:
+        await holidays.remove(actor, holiday_id, now=now)
         flash(request, _("The date was removed from the holiday table."))
         return redirect(request.app.route_reverse("staff:holidays"))
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from app.communities import services
@@ -147,3 +149,19 @@ async def test_the_audit_log_shows_changes_in_plain_text(browser: Browser) -> No
     assert "<code>name_zh</code>: 党群活动室" in page.text
     assert "<code>capacity</code>: 2" in page.text
     assert "刘主任" in page.text
+
+
+async def test_the_dashboard_and_holiday_table_use_the_sites_date(
+    browser: Browser, frozen_clock: list
+) -> None:
+    from datetime import UTC, datetime
+
+    # 31 December 2026, 17:30 UTC is already 1 January 2027, 01:30 in Shanghai.
+    frozen_clock[0] = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)
+    await make_user("admin@example.com", is_admin=True)
+    await browser.sign_in("admin@example.com", PASSWORD)
+    index = await browser.get("/staff")
+    assert re.search(r'class="lead">([^<]*)<', index.text)[1] == "今天是2027年1月1日星期五"
+    table = await browser.get("/staff/holidays")
+    assert "2027" in table.text and "2028" in table.text
+    assert ">2026<" not in table.text
