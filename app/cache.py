@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable
 from threading import Lock
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
 
-_caches: list[VersionedCache[object]] = []
+_caches: list[VersionedCache[Any]] = []
 
 
 def clear_all() -> None:
@@ -26,7 +26,7 @@ def clear_all() -> None:
 
 class VersionedCache(Generic[V]):
     def __init__(self, max_entries: int) -> None:
-        _caches.append(self)  # type: ignore[arg-type]
+        _caches.append(self)
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = Lock()

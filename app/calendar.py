@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -191,15 +191,11 @@ class Calendar:
 
     zone: ZoneInfo
     weekly: WeeklyHours
-    special: Mapping[date, tuple[TimeRange, ...]] = None  # type: ignore[assignment]
+    special: Mapping[date, tuple[TimeRange, ...]] = field(default_factory=dict)
     """Dated hours that replace the weekly ones on that date (empty: closed all day)."""
     closures: tuple[Interval, ...] = ()
     closed_dates: frozenset[date] = frozenset()
     """Whole local dates closed, such as public holidays for a space closed on them."""
-
-    def __post_init__(self) -> None:
-        if self.special is None:
-            object.__setattr__(self, "special", {})
 
     def ranges_on(self, day: date) -> tuple[TimeRange, ...]:
         if day in self.closed_dates:

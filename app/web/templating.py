@@ -115,6 +115,7 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # jinja2.ext.i18n adds install_gettext_callables to the environment when it loads.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: i18n.translations(i18n.current_locale()).ugettext(message),
         ngettext=lambda singular, plural, n: i18n.translations(i18n.current_locale()).ungettext(
