@@ -1,7 +1,9 @@
 """Test set-up: a clean database for every test, on SQLite or (LINLI_TEST_ENGINE=postgres)
 on a PostgreSQL database created for this run.
 
-SQLite tests copy one migrated file; PostgreSQL tests truncate every table. The environment
+SQLite tests copy one migrated file; PostgreSQL tests truncate every table. Outside the `db`
+fixture the SQLite engine points at a file that cannot be opened, so a fixture that writes
+rows without depending on `db` fails instead of writing into the template. The environment
 is fixed before `app` is imported, because Piccolo picks its engine on import.
 """
 
@@ -22,6 +24,7 @@ import pytest
 ENGINE = os.environ.get("LINLI_TEST_ENGINE", "sqlite")
 _WORKDIR = Path(tempfile.mkdtemp(prefix="linli-tests-"))
 _TEMPLATE = _WORKDIR / "template.sqlite"
+_NOWHERE = _WORKDIR / "no-database-outside-the-db-fixture" / "test.sqlite"
 _PG_ADMIN_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "")
 _PG_DATABASE = f"linli_test_{os.getpid()}_{secrets.token_hex(3)}"
 
@@ -94,6 +97,7 @@ def migrated_database() -> Iterator[None]:
     if ENGINE == "sqlite":
         with sqlite3.connect(_TEMPLATE) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        SiteSetting._meta.db.path = str(_NOWHERE)
     yield
     if ENGINE == "postgres":
         asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)'))
@@ -116,7 +120,7 @@ async def db(migrated_database: None, tmp_path: Path) -> AsyncIterator[None]:
         shutil.copyfile(_TEMPLATE, path)
         engine.path = str(path)
         yield
-        engine.path = str(_TEMPLATE)
+        engine.path = str(_NOWHERE)
     else:
         tables = ", ".join(f'"{name}"' for name in _table_names())
         await engine.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
