@@ -1,6 +1,5 @@
 import asyncio
 import os
-import secrets
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,8 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from app import db as database
 from app.tables import SiteSetting, ThrottleEvent
-from tests.conftest import ENGINE, _admin_execute, _with_database
+from tests import postgres
+from tests.conftest import _PG_DATABASE, ENGINE, _admin_execute, _with_database
 from tests.factories import NOW
 
 
@@ -33,7 +33,7 @@ async def test_migrations_build_the_schema_from_empty(tmp_path: Path) -> None:
         engine.path = str(tmp_path / "empty.sqlite")
         fresh_name = None
     else:
-        fresh_name = f"linli_empty_{secrets.token_hex(4)}"
+        fresh_name = f"{_PG_DATABASE}_empty"
         await _admin_execute(f'CREATE DATABASE "{fresh_name}"')
         original = engine.config["dsn"]
         engine.config["dsn"] = _with_database(os.environ["LINLI_TEST_POSTGRES_URL"], fresh_name)
@@ -124,7 +124,8 @@ async def test_ping_reports_an_unreachable_database(db: None, tmp_path: Path) ->
         original = engine.config["dsn"]
         engine.config["dsn"] = "postgresql://postgres@127.0.0.1:1/nothing"
         try:
-            assert await database.ping(timeout_s=2) is False
+            with postgres.without_pool():
+                assert await database.ping(timeout_s=2) is False
         finally:
             engine.config["dsn"] = original
     assert await database.ping() is True
