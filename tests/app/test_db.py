@@ -2,7 +2,6 @@ import asyncio
 import contextvars
 import inspect
 import os
-import secrets
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -18,7 +17,8 @@ from piccolo.querystring import QueryString
 from app import db as database
 from app.migrate import migrate
 from app.tables import SiteSetting, ThrottleEvent
-from tests.conftest import ENGINE, _admin_execute, _with_database
+from tests import postgres
+from tests.conftest import _PG_DATABASE, ENGINE, _admin_execute, _with_database
 from tests.factories import NOW
 
 
@@ -42,7 +42,7 @@ async def test_migrations_build_the_schema_from_empty(tmp_path: Path) -> None:
         engine.path = str(tmp_path / "empty.sqlite")
         fresh_name = None
     else:
-        fresh_name = f"linli_empty_{secrets.token_hex(4)}"
+        fresh_name = f"{_PG_DATABASE}_empty"
         await _admin_execute(f'CREATE DATABASE "{fresh_name}"')
         original = engine.config["dsn"]
         engine.config["dsn"] = _with_database(os.environ["LINLI_TEST_POSTGRES_URL"], fresh_name)
@@ -133,7 +133,8 @@ async def test_ping_reports_an_unreachable_database(db: None, tmp_path: Path) ->
         original = engine.config["dsn"]
         engine.config["dsn"] = "postgresql://postgres@127.0.0.1:1/nothing"
         try:
-            assert await database.ping(timeout_s=2) is False
+            with postgres.without_pool():
+                assert await database.ping(timeout_s=2) is False
         finally:
             engine.config["dsn"] = original
     assert await database.ping() is True

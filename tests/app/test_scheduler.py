@@ -1,18 +1,19 @@
 import asyncio
 import importlib.util
 from datetime import datetime, timedelta
-from types import ModuleType
+from typing import Any
 
 from app import scheduler
 from app.tables import JobLease
 from tests.factories import NOW
 
 
-def start_process(holder: str) -> ModuleType:
-    """A fresh copy of `app.scheduler` with its own `HOLDER`, as another process has."""
+def start_process(holder: str) -> Any:
+    """A fresh copy of `app.scheduler` (its own globals, as in another process) whose
+    `HOLDER` is `holder`."""
     spec = importlib.util.find_spec("app.scheduler")
     assert spec is not None and spec.loader is not None
-    process = importlib.util.module_from_spec(spec)
+    process: Any = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(process)
     process.HOLDER = holder
     return process
@@ -22,7 +23,7 @@ async def test_exactly_one_process_runs_each_turn(db: None) -> None:
     runs: list[tuple[str, datetime]] = []
     processes = [start_process(f"p{n}") for n in range(8)]
 
-    def job_of(process: ModuleType) -> scheduler.Job:
+    def job_of(process: Any) -> scheduler.Job:
         async def work(now: datetime) -> None:
             runs.append((process.HOLDER, now))
             await asyncio.sleep(0.01)
@@ -40,6 +41,7 @@ async def test_exactly_one_process_runs_each_turn(db: None) -> None:
 
     async def lease() -> tuple[str, datetime, datetime]:
         row = await JobLease.objects().where(JobLease.name == "test.job").first()
+        assert row is not None
         return row.holder, row.last_run_at, row.leased_until
 
     # The first turn creates the lease: one process wins, the other seven lose the insert.
