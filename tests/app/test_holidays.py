@@ -44,7 +44,7 @@ async def test_between_marks_make_up_days(db: None) -> None:
 
 async def test_admins_edit_the_table_and_spaces_follow(browser: Browser) -> None:
     from app.asgi import install_domains
-    from spaces import catalog
+    from spaces.services import catalog
 
     install_domains()
     home = await make_community()

@@ -4,8 +4,8 @@ import pytest
 
 from app.errors import RuleViolation
 from app.tables import AuditEntry, Community, Notification
-from spaces import attendance, bookings
-from spaces.rules import Request
+from spaces.logic.rules import Request
+from spaces.services import attendance, bookings
 from spaces.tables import Booking, Space
 from tests.factories import actor_for, make_community, make_space, make_user, shanghai
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.calendar import Calendar, Interval, WeeklyHours, wall_to_utc
-from spaces.availability import Hold, Usage, fits, holds_of, is_aligned, slot_starts, slots
+from spaces.logic.availability import Hold, Usage, fits, holds_of, is_aligned, slot_starts, slots
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -200,8 +200,8 @@ def test_bookable_slots_are_exactly_those_the_booking_rules_accept(
     now_offset: int,
 ) -> None:
     """What the week grid offers is what booking would accept, and nothing else."""
-    from spaces.catalog import refusal_reasons
-    from spaces.rules import Request, Rules, check_request
+    from spaces.logic.rules import Request, Rules, check_request
+    from spaces.services.catalog import refusal_reasons
 
     rules = Rules(
         capacity=capacity,

@@ -8,9 +8,9 @@ import pytest
 from app.accounts import services as accounts
 from app.errors import Conflict, InputError, NotFound, RuleViolation
 from app.i18n import set_locale
-from spaces import bookings, cancellation, decisions
-from spaces.availability import Usage, holds_of
-from spaces.rules import Request
+from spaces.logic.availability import Usage, holds_of
+from spaces.logic.rules import Request
+from spaces.services import bookings, cancellation, decisions
 from spaces.tables import Booking, BookingStatus
 from tests.factories import PASSWORD, actor_for, make_community, make_space, make_user, shanghai
 
@@ -317,7 +317,7 @@ async def test_concurrent_double_submit_books_once(db_pool: None) -> None:
 
 
 async def test_availability_is_never_served_stale_after_a_change(db: None) -> None:
-    from spaces import catalog
+    from spaces.services import catalog
 
     home = await make_community()
     await make_space(home, "room", capacity=2)

@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.tables import AuditEntry, Notification
-from spaces import bookings, decisions
-from spaces.rules import Request
+from spaces.logic.rules import Request
+from spaces.services import bookings, decisions
 from spaces.tables import Booking, Space, SpaceClosure
 from tests.factories import NOW, PASSWORD, actor_for, make_community, make_space, make_user
 from tests.factories import shanghai as sh

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.tables import AuditEntry, Notification
-from spaces import bookings, catalog
-from spaces.rules import Request
+from spaces.logic.rules import Request
+from spaces.services import bookings, catalog
 from spaces.tables import Booking, SpaceClosure
 from tests.factories import (
     NOW,
@@ -218,7 +218,7 @@ def test_spans_read_naturally() -> None:
     from zoneinfo import ZoneInfo
 
     from app.i18n import set_locale
-    from spaces.views import span_text
+    from spaces.logic.wording import span_text
 
     zone = ZoneInfo("Asia/Shanghai")
     today = shanghai(2, 9).date()

@@ -7,8 +7,8 @@ import asyncio
 
 from app.errors import Conflict
 from app.tables import AuditEntry, Notification
-from spaces import bookings, decisions
-from spaces.rules import Request
+from spaces.logic.rules import Request
+from spaces.services import bookings, decisions
 from spaces.tables import Booking
 from tests.factories import (
     NOW,

@@ -17,9 +17,9 @@ from icalendar import Calendar
 
 from app import feeds
 from app.tables import FeedCache, FeedKind
-from spaces import bookings, cancellation, series
-from spaces.rules import Request
-from spaces.series import OccurrenceForm, SeriesForm
+from spaces.logic.rules import Request
+from spaces.services import bookings, cancellation, series
+from spaces.services.series import OccurrenceForm, SeriesForm
 from spaces.tables import Booking, Space
 from tests.factories import (
     NOW,

@@ -14,9 +14,9 @@ from PIL import Image
 
 from app import photos
 from app.tables import AuditEntry
-from spaces import bookings, catalog
-from spaces.editing import SpaceForm
-from spaces.rules import Request
+from spaces.logic.rules import Request
+from spaces.logic.space_form import SpaceForm
+from spaces.services import bookings, catalog
 from spaces.tables import Space, SpaceSpecialHours
 from tests.app.test_photos import camera_jpeg
 from tests.factories import (
@@ -287,7 +287,7 @@ def test_form_of_round_trips_a_space() -> None:
         requires_approval=True,
         quota_day_count=1,
     )
-    from spaces.editing import form_of
+    from spaces.logic.space_form import form_of
 
     form = form_of(space)
     assert isinstance(form, SpaceForm)

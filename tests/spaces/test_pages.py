@@ -42,8 +42,8 @@ async def test_space_list_filters_by_kind(browser: Browser, music_room) -> None:
 async def test_week_shows_free_and_booked_without_names(browser: Browser, music_room) -> None:
     other = await make_user("13900000099", name="张大爷", community=music_room.community)
     from app.accounts.sessions import load_actor
-    from spaces import bookings
-    from spaces.rules import Request
+    from spaces.logic.rules import Request
+    from spaces.services import bookings
     from tests.factories import NOW, shanghai
 
     await bookings.book(
@@ -161,8 +161,8 @@ async def test_staff_approve_requests_and_see_names(browser: Browser) -> None:
     await make_space(home, "hall", requires_approval=True)
     resident = await make_user("13900000011", name="陈老师", community=home)
     from app.accounts.sessions import load_actor
-    from spaces import bookings
-    from spaces.rules import Request
+    from spaces.logic.rules import Request
+    from spaces.services import bookings
     from tests.factories import NOW, shanghai
 
     request = (

@@ -10,8 +10,8 @@ from app.errors import Forbidden, InputError
 from app.i18n import set_locale, translations
 from app.reports import Period
 from app.tables import PublicHoliday
-from spaces import reports
-from spaces.reports import BookingFacts, Span
+from spaces.services import reports
+from spaces.services.reports import BookingFacts, Span
 from spaces.tables import Booking, SpaceClosure, SpaceSpecialHours
 from tests.factories import PASSWORD, actor_for, make_community, make_space, make_user, shanghai
 from tests.fixtures import Browser, text_of

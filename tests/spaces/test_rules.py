@@ -5,7 +5,14 @@ import pytest
 
 from app.calendar import Interval
 from app.i18n import set_locale
-from spaces.rules import QuotaLeft, Request, Rules, can_cancel_in_time, check_request, quota_left
+from spaces.logic.rules import (
+    QuotaLeft,
+    Request,
+    Rules,
+    can_cancel_in_time,
+    check_request,
+    quota_left,
+)
 from tests.factories import shanghai
 
 ZONE = ZoneInfo("Asia/Shanghai")

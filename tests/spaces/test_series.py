@@ -9,9 +9,9 @@ import pytest
 
 from app.errors import Conflict, InputError
 from app.tables import AuditEntry, Notification
-from spaces import bookings, cancellation, series
-from spaces.rules import Request
-from spaces.series import OccurrenceForm, SeriesForm
+from spaces.logic.rules import Request
+from spaces.services import bookings, cancellation, series
+from spaces.services.series import OccurrenceForm, SeriesForm
 from spaces.tables import Booking, BookingSeries, SeriesSkip, SpaceClosure
 from tests.factories import (
     NOW,

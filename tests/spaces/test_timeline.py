@@ -8,12 +8,8 @@ from app.accounts.sessions import load_actor
 from app.calendar import Interval, parse_ranges
 from app.errors import InputError
 from app.i18n import set_locale
-from spaces import bookings
-from spaces.dashboard import span_text
-from spaces.rules import Request
-from spaces.staff_timeline import read_query
-from spaces.tables import Space, SpaceClosure
-from spaces.timeline import (
+from spaces.logic.rules import Request
+from spaces.logic.timeline_layout import (
     Item,
     Span,
     Tick,
@@ -23,6 +19,10 @@ from spaces.timeline import (
     shown_hours,
     week_start,
 )
+from spaces.services import bookings
+from spaces.services.dashboard import span_text
+from spaces.tables import Space, SpaceClosure
+from spaces.web.staff.timeline import read_query
 from tests.factories import NOW, PASSWORD, make_community, make_space, make_user, shanghai
 from tests.fixtures import Browser, text_of
 

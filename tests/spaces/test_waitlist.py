@@ -6,9 +6,10 @@ from app.errors import Conflict, NotFound, RuleViolation
 from app.i18n import set_locale
 from app.scheduler import run_due
 from app.tables import Notification, User
-from spaces import attendance, bookings, cancellation, waitlist
-from spaces.domain import DOMAIN, export_account
-from spaces.rules import Request
+from spaces.domain import DOMAIN
+from spaces.logic.rules import Request
+from spaces.services import attendance, bookings, cancellation, waitlist
+from spaces.services.accounts import export_account
 from spaces.tables import Booking, Space, WaitlistEntry
 from tests.factories import (
     PASSWORD,

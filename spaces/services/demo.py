@@ -18,9 +18,9 @@ from app.demo import staff_login
 from app.errors import DomainError, InputError
 from app.passwords import hash_password
 from app.tables import Community, LoginKind, User
-from spaces import bookings, catalog, series
-from spaces.availability import fits
-from spaces.rules import Request
+from spaces.logic.availability import fits
+from spaces.logic.rules import Request
+from spaces.services import bookings, catalog, series
 from spaces.tables import Booking, BookingSeries, BookingStatus, Space
 
 EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

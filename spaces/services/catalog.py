@@ -17,11 +17,13 @@ from piccolo.columns.combination import Where
 from app.cache import VersionedCache
 from app.calendar import Calendar, Interval, WeeklyHours, parse_ranges, wall_to_utc
 from app.db import gather
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.i18n import _, format_date
+from app.permissions import Actor, can_manage_community
+from app.queries import in_staff_scope
 from app.tables import Community, PublicHoliday, User
-from spaces.availability import Hold, Slot, Usage, slots
-from spaces.rules import QuotaLeft, Rules, quota_left
+from spaces.logic.availability import Hold, Slot, Usage, slots
+from spaces.logic.rules import QuotaLeft, Rules, quota_left
 from spaces.tables import (
     Booking,
     BookingStatus,
@@ -472,3 +474,20 @@ async def _ratings_from_database(space: Space) -> RatingSummary:
     return RatingSummary(
         round(float(average), 1) if average is not None else None, totals[0]["count"], recent
     )
+
+
+async def managed_spaces(actor: Actor, *, include_inactive: bool = False) -> list[Space]:
+    """The spaces of the actor's communities (all for administrators)."""
+    query = Space.objects(Space.community)
+    if not include_inactive:
+        query = query.where(Space.active == True)  # noqa: E712
+    query = query.where(in_staff_scope(actor, Space.community))
+    return await query.order_by(Space.community.slug).order_by(Space.slug)
+
+
+async def managed_space(actor: Actor, slug: str) -> Space:
+    """The space if the actor manages its community (active or not)."""
+    space = await get_space(slug, include_inactive=True)
+    if not can_manage_community(actor, space.community.id):
+        raise Forbidden(_("Only staff of this space's community may manage it."))
+    return space

@@ -18,8 +18,8 @@ from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
-from spaces import reports
-from spaces.controllers import viewer_zone
+from spaces.services import reports
+from spaces.web.spaces import viewer_zone
 
 AnyRequest = Request[Any, Any, Any]
 

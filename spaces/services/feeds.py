@@ -30,8 +30,8 @@ from app.db import placeholders
 from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window, event_text
 from app.i18n import _, current_locale, localized
 from app.permissions import Actor
-from spaces.catalog import zone_of
-from spaces.series import Pattern, pattern_of
+from spaces.services.catalog import zone_of
+from spaces.services.series import Pattern, pattern_of
 from spaces.tables import Booking, BookingSeries, BookingStatus, Space
 
 UID_DOMAIN = "linli"
@@ -109,7 +109,7 @@ def booking_event(booking: Any, space: Space, audience: str, *, base_url: str = 
 
 
 def _status_text(booking: Booking) -> str:
-    from spaces.views import STATUS_LABELS
+    from spaces.logic.wording import STATUS_LABELS
 
     return _(STATUS_LABELS.get(booking.status, STATUS_LABELS["cancelled"]))
 
@@ -188,7 +188,7 @@ def _who_of_series(series: BookingSeries) -> str:
 
 
 def _describe(series: BookingSeries) -> str:
-    from spaces.series import describe
+    from spaces.services.series import describe
 
     return describe(series)
 

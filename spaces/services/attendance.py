@@ -19,9 +19,10 @@ from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
 from app.scheduler import Job
 from app.tables import Community, User
-from spaces import notices, waitlist
-from spaces.bookings import load_booking, lock_key, update_booking
-from spaces.catalog import touch, zone_of
+from spaces.logic import notices
+from spaces.services import waitlist
+from spaces.services.bookings import load_booking, lock_key, update_booking
+from spaces.services.catalog import touch, zone_of
 from spaces.tables import Booking, BookingStatus, Space
 
 CHECK_IN_OPENS = timedelta(minutes=15)

@@ -27,8 +27,13 @@ from app.errors import (
 from app.i18n import _, localized
 from app.permissions import Actor, booking_block_reason, can_manage_community
 from app.tables import Community
-from spaces.availability import fits, slot_starts
-from spaces.catalog import (
+from spaces.logic.availability import fits, slot_starts
+from spaces.logic.rules import (
+    Refusal,
+    Request,
+    check_request,
+)
+from spaces.services.catalog import (
     calendar_of,
     get_space,
     holding_usage,
@@ -37,11 +42,6 @@ from spaces.catalog import (
     spans_of,
     touch,
     zone_of,
-)
-from spaces.rules import (
-    Refusal,
-    Request,
-    check_request,
 )
 from spaces.tables import Booking, BookingStatus, Space
 

@@ -21,30 +21,24 @@ from markupsafe import Markup
 
 from app import clock, ics_import, photos
 from app.communities.services import managed_communities
-from app.errors import Conflict, DomainError, Forbidden, InputError
+from app.errors import Conflict, DomainError, InputError
 from app.formfields import Fields, checked
 from app.i18n import _, localized
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import User
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
-from spaces import (
-    attendance,
-    bookings,
-    catalog,
-    closures,
-    decisions,
-    editing,
-    management,
-    series,
-    views,
-)
-from spaces.closures import ClosureForm, Draft, ImportForm, ImportPlan
-from spaces.controllers import viewer_zone
-from spaces.rules import Request as BookingRequest
+from spaces.logic import space_form as editing
+from spaces.logic import wording as views
+from spaces.logic.rules import Request as BookingRequest
+from spaces.services import attendance, bookings, catalog, closures, decisions, series
+from spaces.services import editing as management
+from spaces.services.catalog import managed_space, managed_spaces
+from spaces.services.closures import ClosureForm, Draft, ImportForm, ImportPlan
 from spaces.tables import Booking, BookingSeries, Space
+from spaces.web.spaces import viewer_zone
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -100,24 +94,6 @@ async def _read_on_behalf(
     fields.check()
     assert resident is not None and start and end and units
     return resident, BookingRequest(start, end, units)
-
-
-async def managed_spaces(actor: Actor, *, include_inactive: bool = False) -> list[Space]:
-    """The spaces of the actor's communities (all for administrators)."""
-    query = Space.objects(Space.community)
-    if not include_inactive:
-        query = query.where(Space.active == True)  # noqa: E712
-    if not actor.is_admin:
-        query = query.where(Space.community.is_in(list(actor.staff_of) or [-1]))
-    return await query.order_by(Space.community.slug).order_by(Space.slug)
-
-
-async def managed_space(actor: Actor, slug: str) -> Space:
-    """The space if the actor manages its community (active or not)."""
-    space = await catalog.get_space(slug, include_inactive=True)
-    if not can_manage_community(actor, space.community.id):
-        raise Forbidden(_("Only staff of this space's community may manage it."))
-    return space
 
 
 class StaffSpacesController(Controller):

@@ -28,10 +28,12 @@ from app.settings import get_settings
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, actor_of, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, page_or_fragment, redirect, render
-from spaces import attendance, bookings, cancellation, catalog, views, waitlist
-from spaces.feed_pages import google_calendar_url
-from spaces.rules import Request as BookingRequest
+from spaces.logic import wording as views
+from spaces.logic.rules import Request as BookingRequest
+from spaces.services import attendance, bookings, cancellation, catalog, waitlist
 from spaces.tables import Space, SpaceKind
+from spaces.web import presentation
+from spaces.web.feeds import google_calendar_url
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
@@ -125,7 +127,7 @@ class SpacesController(Controller):
                 chosen_start = _parse_start(start)
             except InputError:
                 chosen_start = None
-        first_day = views.first_day_shown(
+        first_day = presentation.first_day_shown(
             first, today, chosen_start.astimezone(zone).date() if chosen_start else None
         )
         availability = await catalog.availability(
@@ -144,12 +146,15 @@ class SpacesController(Controller):
             "now": now,
             "zone": zone,
             "viewer_zone": viewer_zone(),
-            "rules": views.rules_in_words(space, availability.rules),
-            "hours": views.weekly_in_words(space),
+            "rules": presentation.rules_in_words(space, availability.rules),
+            "hours": presentation.weekly_in_words(space),
             "kind_label": views.KIND_LABELS[space.kind],
             "chosen_start": chosen_start,
-            "durations": views.duration_choices(availability, chosen_start) if chosen_start else [],
-            "chosen_taken": chosen_start is not None and views.is_taken(availability, chosen_start),
+            "durations": presentation.duration_choices(availability, chosen_start)
+            if chosen_start
+            else [],
+            "chosen_taken": chosen_start is not None
+            and presentation.is_taken(availability, chosen_start),
             "form": form,
             "errors": errors or {},
             "refusal": refusal,

@@ -16,8 +16,8 @@ from app.i18n import _, localized
 from app.web.context import CurrentActor
 from app.web.feeds import feed_locale, respond
 from app.web.guards import requires_signed_in
-from spaces import bookings, catalog
-from spaces.feeds import PERSONAL, STAFF, booking_event, public_events, public_fingerprint
+from spaces.services import bookings, catalog
+from spaces.services.feeds import PERSONAL, STAFF, booking_event, public_events, public_fingerprint
 from spaces.tables import Booking, Space
 
 AnyRequest = Request[Any, Any, Any]

@@ -31,11 +31,11 @@ from app.i18n import _, localized
 from app.ics_import import CarriedForm, ImportedEvent
 from app.notifications import notify_user
 from app.permissions import Actor
-from spaces import notices
-from spaces.bookings import lock_key, owner_id
-from spaces.cancellation import cancel_locked
-from spaces.catalog import HOLDING, holding_usage, overlapping, touch, zone_of
-from spaces.decisions import reject_locked
+from spaces.logic import notices
+from spaces.services.bookings import lock_key, owner_id
+from spaces.services.cancellation import cancel_locked
+from spaces.services.catalog import HOLDING, holding_usage, overlapping, touch, zone_of
+from spaces.services.decisions import reject_locked
 from spaces.tables import Booking, BookingStatus, Space, SpaceClosure
 
 MAX_DAYS = 366

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from app.calendar import Interval
 from app.i18n import _
-from spaces.availability import is_aligned, within_open_hours
+from spaces.logic.availability import is_aligned, within_open_hours
 
 
 @dataclass(frozen=True)

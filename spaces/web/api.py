@@ -15,8 +15,8 @@ from app.i18n import _, localized
 from app.web.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
 from app.web.context import CurrentActor, RequestNow, actor_of
 from app.web.guards import requires_signed_in
-from spaces import bookings, cancellation, catalog
-from spaces.rules import Request as BookingRequest
+from spaces.logic.rules import Request as BookingRequest
+from spaces.services import bookings, cancellation, catalog
 from spaces.tables import Booking, Space
 
 AnyRequest = Request[Any, Any, Any]

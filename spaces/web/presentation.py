@@ -1,34 +1,17 @@
-"""What the space pages show, derived from the domain: rules in words, week navigation,
-booking choices, statuses. No database and no HTTP here."""
+"""What the space pages show, derived from the domain: rules and hours in words, the week
+shown, the lengths a booking may have. No database here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from app.calendar import WEEKDAYS, Interval, format_ranges, wall_time_is_ambiguous
-from app.i18n import N_, _, format_day
-from spaces.catalog import Availability, weekly_hours_of
-from spaces.rules import Rules, describe_duration
+from app.calendar import WEEKDAYS, Interval, format_ranges
+from app.i18n import N_, _
+from spaces.logic.rules import Rules, describe_duration
+from spaces.services.catalog import Availability, weekly_hours_of
 from spaces.tables import Space
 
-KIND_LABELS = {
-    "music_room": N_("Music room"),
-    "tool": N_("Tool cabinet item"),
-    "court": N_("Court"),
-    "activity_room": N_("Activity room"),
-    "childrens_corner": N_("Children's corner"),
-    "other": N_("Other space"),
-}
-STATUS_LABELS = {
-    "pending": N_("Waiting for approval"),
-    "confirmed": N_("Confirmed"),
-    "cancelled": N_("Cancelled"),
-    "rejected": N_("Rejected"),
-    "completed": N_("Completed"),
-    "no_show": N_("Not used (no-show)"),
-}
 WEEKDAY_LABELS = (
     N_("Monday"),
     N_("Tuesday"),
@@ -122,47 +105,6 @@ def weekly_in_words(space: Space) -> list[DayHours]:
         DayHours(_(WEEKDAY_LABELS[i]), format_ranges(weekly.days[i]) or _("closed"))
         for i in range(len(WEEKDAYS))
     ]
-
-
-def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
-    """`09:30`, with the UTC offset when the space's zone differs from the viewer's or when
-    the same wall time happens twice that day."""
-    wall = moment.astimezone(zone)
-    text = wall.strftime("%H:%M")
-    if zone.key != viewer_zone.key or wall_time_is_ambiguous(wall.replace(tzinfo=None), zone):
-        offset = wall.strftime("%z")
-        text += f" (UTC{offset[:3]}:{offset[3:]})"
-    return text
-
-
-def day_label(day: date, today: date) -> str:
-    """ "3月2日周一", with the year when it is not this year."""
-    return format_day(day, with_year=day.year != today.year)
-
-
-def span_text(
-    start: datetime,
-    end: datetime,
-    zone: ZoneInfo,
-    viewer_zone: ZoneInfo,
-    today: date,
-    *,
-    all_day: bool = False,
-) -> str:
-    """ "3月2日周一 09:00–11:00", "3月2日周一 – 3月4日周三（全天）" or across midnight
-    "3月2日周一 22:00 – 3月3日周二 06:00"."""
-    first = start.astimezone(zone)
-    last = end.astimezone(zone)
-    if all_day:
-        final = (last - timedelta(days=1)).date()
-        days = day_label(first.date(), today)
-        if final != first.date():
-            days = f"{days} – {day_label(final, today)}"
-        return _("%(days)s, all day", days=days)
-    begins = f"{day_label(first.date(), today)} {local_time(start, zone, viewer_zone)}"
-    if last.date() == first.date():
-        return f"{begins}–{local_time(end, zone, viewer_zone)}"
-    return f"{begins} – {day_label(last.date(), today)} {local_time(end, zone, viewer_zone)}"
 
 
 def duration_choices(availability: Availability, start: datetime) -> list[tuple[int, str]]:

@@ -22,10 +22,19 @@ from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor
 from app.scheduler import Job
-from spaces import bookings, notices
-from spaces.availability import fits
-from spaces.catalog import calendar_of, get_space, holding_usage, rules_of, spans_of, touch, zone_of
-from spaces.rules import Refusal, Request, check_request
+from spaces.logic import notices
+from spaces.logic.availability import fits
+from spaces.logic.rules import Refusal, Request, check_request
+from spaces.services import bookings
+from spaces.services.catalog import (
+    calendar_of,
+    get_space,
+    holding_usage,
+    rules_of,
+    spans_of,
+    touch,
+    zone_of,
+)
 from spaces.tables import Booking, Space, WaitlistEntry, WaitlistStatus
 
 ACTIVE = (WaitlistStatus.waiting.value, WaitlistStatus.offered.value)

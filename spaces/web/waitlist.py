@@ -17,10 +17,10 @@ from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
-from spaces import waitlist
-from spaces.controllers import BookForm, _booking_helpers, _int, _parse_start
-from spaces.rules import Request as BookingRequest
+from spaces.logic.rules import Request as BookingRequest
+from spaces.services import waitlist
 from spaces.tables import WaitlistStatus
+from spaces.web.spaces import BookForm, _booking_helpers, _int, _parse_start
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -18,10 +18,10 @@ from app.notify import mask_phone
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import Community, PublicHoliday
-from spaces import decisions, views
-from spaces.bookings import effective_status, is_expired_request
-from spaces.catalog import calendar_of, local_day_window, zone_of
-from spaces.staff import managed_spaces
+from spaces.logic import wording as views
+from spaces.services import decisions
+from spaces.services.bookings import effective_status, is_expired_request
+from spaces.services.catalog import calendar_of, local_day_window, managed_spaces, zone_of
 from spaces.tables import Booking, BookingStatus, Space, SpaceClosure, SpaceSpecialHours
 
 SHOWN = (BookingStatus.pending.value, BookingStatus.confirmed.value, BookingStatus.completed.value)

@@ -37,11 +37,11 @@ from app.i18n import _, current_locale, localized, weekday_names
 from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
 from app.tables import User
-from spaces import notices
-from spaces.availability import Hold, Usage, fits
-from spaces.bookings import lock_key, owner_id
-from spaces.cancellation import cancel_locked
-from spaces.catalog import calendar_of, holding_usage, rules_of, touch, zone_of
+from spaces.logic import notices
+from spaces.logic.availability import Hold, Usage, fits
+from spaces.services.bookings import lock_key, owner_id
+from spaces.services.cancellation import cancel_locked
+from spaces.services.catalog import calendar_of, holding_usage, rules_of, touch, zone_of
 from spaces.tables import Booking, BookingSeries, BookingStatus, SeriesSkip, SkipReason, Space
 
 MAX_OCCURRENCES = 200

@@ -24,9 +24,9 @@ from app.hours_form import read_day_hours
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
 from app.tables import Community
-from spaces import editing
-from spaces.bookings import lock_key
-from spaces.catalog import holding_usage, touch
+from spaces.logic import space_form as editing
+from spaces.services.bookings import lock_key
+from spaces.services.catalog import holding_usage, touch
 from spaces.tables import Booking, BookingStatus, Space, SpaceSpecialHours
 
 HORIZON_CHECKED = timedelta(days=800)

@@ -24,8 +24,10 @@ from app.i18n import _
 from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.responses import page
-from spaces import dashboard, timeline, views
-from spaces.dashboard import Entry, SpaceDay
+from spaces.logic import timeline_layout as timeline
+from spaces.logic import wording as views
+from spaces.services import dashboard
+from spaces.services.dashboard import Entry, SpaceDay
 
 AnyRequest = Request[Any, Any, Any]
 DayParameter = Annotated[str, QueryParameter(name="date")]

@@ -15,9 +15,10 @@ from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
 from app.tables import User
-from spaces import notices
-from spaces.availability import fits
-from spaces.bookings import (
+from spaces.logic import notices
+from spaces.logic.availability import fits
+from spaces.logic.rules import Request
+from spaces.services.bookings import (
     Booked,
     _validate_note,
     book,
@@ -27,8 +28,7 @@ from spaces.bookings import (
     owner_id,
     update_booking,
 )
-from spaces.catalog import HOLDING, holding_usage, rules_of, touch, zone_of
-from spaces.rules import Request
+from spaces.services.catalog import HOLDING, holding_usage, rules_of, touch, zone_of
 from spaces.tables import Booking, BookingStatus, Space
 
 

@@ -34,8 +34,8 @@ from app.db import gather
 from app.permissions import Actor
 from app.reports import Period
 from app.tables import Community
-from spaces.bookings import effective_status
-from spaces.catalog import calendar_of, overlapping, zone_of
+from spaces.services.bookings import effective_status
+from spaces.services.catalog import calendar_of, overlapping, zone_of
 from spaces.tables import Booking, BookingStatus, Space, SpaceClosure
 
 HELD = frozenset({BookingStatus.confirmed.value, BookingStatus.completed.value})

@@ -1,0 +1,68 @@
+"""Bookings in words: kinds and statuses, times of a space shown to a viewer in another
+zone, days and spans. Pure functions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.calendar import wall_time_is_ambiguous
+from app.i18n import N_, _, format_day
+
+KIND_LABELS = {
+    "music_room": N_("Music room"),
+    "tool": N_("Tool cabinet item"),
+    "court": N_("Court"),
+    "activity_room": N_("Activity room"),
+    "childrens_corner": N_("Children's corner"),
+    "other": N_("Other space"),
+}
+STATUS_LABELS = {
+    "pending": N_("Waiting for approval"),
+    "confirmed": N_("Confirmed"),
+    "cancelled": N_("Cancelled"),
+    "rejected": N_("Rejected"),
+    "completed": N_("Completed"),
+    "no_show": N_("Not used (no-show)"),
+}
+
+
+def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
+    """`09:30`, with the UTC offset when the space's zone differs from the viewer's or when
+    the same wall time happens twice that day."""
+    wall = moment.astimezone(zone)
+    text = wall.strftime("%H:%M")
+    if zone.key != viewer_zone.key or wall_time_is_ambiguous(wall.replace(tzinfo=None), zone):
+        offset = wall.strftime("%z")
+        text += f" (UTC{offset[:3]}:{offset[3:]})"
+    return text
+
+
+def day_label(day: date, today: date) -> str:
+    """ "3月2日周一", with the year when it is not this year."""
+    return format_day(day, with_year=day.year != today.year)
+
+
+def span_text(
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    viewer_zone: ZoneInfo,
+    today: date,
+    *,
+    all_day: bool = False,
+) -> str:
+    """ "3月2日周一 09:00–11:00", "3月2日周一 – 3月4日周三（全天）" or across midnight
+    "3月2日周一 22:00 – 3月3日周二 06:00"."""
+    first = start.astimezone(zone)
+    last = end.astimezone(zone)
+    if all_day:
+        final = (last - timedelta(days=1)).date()
+        days = day_label(first.date(), today)
+        if final != first.date():
+            days = f"{days} – {day_label(final, today)}"
+        return _("%(days)s, all day", days=days)
+    begins = f"{day_label(first.date(), today)} {local_time(start, zone, viewer_zone)}"
+    if last.date() == first.date():
+        return f"{begins}–{local_time(end, zone, viewer_zone)}"
+    return f"{begins} – {day_label(last.date(), today)} {local_time(end, zone, viewer_zone)}"
