@@ -10,7 +10,7 @@ from typing import Any
 from app.formfields import Fields, checked, is_zone
 from app.hours_form import read_weekly_hours, weekly_form_values
 from app.i18n import _
-from spaces.tables import SpaceKind
+from spaces.logic.kinds import SpaceKind
 
 MAX_CAPACITY = 500
 SLOT_CHOICES = (10, 15, 20, 30, 60, 120)

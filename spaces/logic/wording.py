@@ -7,24 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.calendar import wall_time_is_ambiguous
-from app.i18n import N_, _, format_day
-
-KIND_LABELS = {
-    "music_room": N_("Music room"),
-    "tool": N_("Tool cabinet item"),
-    "court": N_("Court"),
-    "activity_room": N_("Activity room"),
-    "childrens_corner": N_("Children's corner"),
-    "other": N_("Other space"),
-}
-STATUS_LABELS = {
-    "pending": N_("Waiting for approval"),
-    "confirmed": N_("Confirmed"),
-    "cancelled": N_("Cancelled"),
-    "rejected": N_("Rejected"),
-    "completed": N_("Completed"),
-    "no_show": N_("Not used (no-show)"),
-}
+from app.i18n import _, format_day
 
 
 def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from app.tables import User
+from spaces.logic.statuses import BookingStatus
 from spaces.services.catalog import touch
 from spaces.services.waitlist import export_of as export_waitlist
-from spaces.tables import Booking, BookingStatus, Space
+from spaces.tables import Booking, Space
 
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:

@@ -20,10 +20,11 @@ from app.permissions import Actor, can_manage_community
 from app.scheduler import Job
 from app.tables import Community, User
 from spaces.logic import notices
+from spaces.logic.statuses import BookingStatus
 from spaces.services import waitlist
 from spaces.services.bookings import load_booking, lock_key, update_booking
 from spaces.services.catalog import touch, zone_of
-from spaces.tables import Booking, BookingStatus, Space
+from spaces.tables import Booking, Space
 
 CHECK_IN_OPENS = timedelta(minutes=15)
 """How long before its start a booking can be checked in to."""

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from app.calendar import Calendar, Interval
 from app.db import existing, is_unique_violation, write_transaction
@@ -33,6 +33,7 @@ from spaces.logic.rules import (
     Request,
     check_request,
 )
+from spaces.logic.statuses import BookingStatus, effective_status
 from spaces.services.catalog import (
     calendar_of,
     get_space,
@@ -43,7 +44,7 @@ from spaces.services.catalog import (
     touch,
     zone_of,
 )
-from spaces.tables import Booking, BookingStatus, Space
+from spaces.tables import Booking, Space
 
 ALTERNATIVES = 3
 ALTERNATIVE_SEARCH = timedelta(days=7)
@@ -54,37 +55,9 @@ def lock_key(space: Space) -> str:
     return f"space:{space.id}"
 
 
-class StatusFacts(Protocol):
-    """What `effective_status` reads of a booking: a `Booking`, or a report's plain facts."""
-
-    @property
-    def status(self) -> str: ...
-    @property
-    def starts_at(self) -> datetime: ...
-    @property
-    def ends_at(self) -> datetime: ...
-
-
-def effective_status(booking: StatusFacts, now: datetime) -> str:
-    """The status as people should see it now.
-
-    A confirmed booking that has ended is completed; a request nobody decided before its
-    start has expired, which shows as cancelled.
-    """
-    if booking.status == BookingStatus.confirmed.value and booking.ends_at <= now:
-        return BookingStatus.completed.value
-    if booking.status == BookingStatus.pending.value and booking.starts_at <= now:
-        return BookingStatus.cancelled.value
-    return booking.status
-
-
 def owner_id(booking: Booking) -> int | None:
     """The booking's resident's id, whether or not the query joined the user row."""
     return getattr(booking.user, "id", booking.user)
-
-
-def is_expired_request(booking: Booking, now: datetime) -> bool:
-    return booking.status == BookingStatus.pending.value and booking.starts_at <= now
 
 
 async def _eligibility(actor: Actor, space: Space, now: datetime) -> None:

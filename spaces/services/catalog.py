@@ -23,21 +23,10 @@ from app.permissions import Actor, can_manage_community
 from app.queries import in_staff_scope
 from app.tables import Community, PublicHoliday, User
 from spaces.logic.availability import Hold, Slot, Usage, slots
+from spaces.logic.kinds import SpaceKind
 from spaces.logic.rules import QuotaLeft, Rules, quota_left
-from spaces.tables import (
-    Booking,
-    BookingStatus,
-    Space,
-    SpaceClosure,
-    SpaceKind,
-    SpaceSpecialHours,
-    WaitlistStatus,
-)
-
-HOLDING = (BookingStatus.confirmed.value,)
-"""Statuses whose bookings hold units: a pending request holds nothing."""
-COUNTING = (BookingStatus.pending.value, BookingStatus.confirmed.value)
-"""Statuses that count towards a resident's quotas."""
+from spaces.logic.statuses import COUNTING, BookingStatus, WaitlistStatus
+from spaces.tables import Booking, Space, SpaceClosure, SpaceSpecialHours
 
 
 def zone_of(space: Space) -> ZoneInfo:

@@ -32,11 +32,12 @@ from app.ics_import import CarriedForm, ImportedEvent
 from app.notifications import notify_user
 from app.permissions import Actor
 from spaces.logic import notices
+from spaces.logic.statuses import HOLDING, BookingStatus
 from spaces.services.bookings import lock_key, owner_id
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import HOLDING, holding_usage, overlapping, touch, zone_of
+from spaces.services.catalog import holding_usage, overlapping, touch, zone_of
 from spaces.services.decisions import reject_locked
-from spaces.tables import Booking, BookingStatus, Space, SpaceClosure
+from spaces.tables import Booking, Space, SpaceClosure
 
 MAX_DAYS = 366
 KEEP = "keep"

@@ -19,10 +19,10 @@ from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import Community, PublicHoliday
 from spaces.logic import wording as views
+from spaces.logic.statuses import STATUS_LABELS, BookingStatus, effective_status, is_expired_request
 from spaces.services import decisions
-from spaces.services.bookings import effective_status, is_expired_request
 from spaces.services.catalog import calendar_of, local_day_window, managed_spaces, zone_of
-from spaces.tables import Booking, BookingStatus, Space, SpaceClosure, SpaceSpecialHours
+from spaces.tables import Booking, Space, SpaceClosure, SpaceSpecialHours
 
 SHOWN = (BookingStatus.pending.value, BookingStatus.confirmed.value, BookingStatus.completed.value)
 """Stored statuses of the bookings staff see on a day (requests still open among them)."""
@@ -284,7 +284,7 @@ def booking_entry(
             day=day,
             today=today,
         ),
-        status=_(views.STATUS_LABELS[status]),
+        status=_(STATUS_LABELS[status]),
         who=who,
         contact=contact,
         detail=_("Units: %(n)s", n=booking.units) if space.capacity > 1 else "",

@@ -18,18 +18,18 @@ from app.tables import User
 from spaces.logic import notices
 from spaces.logic.availability import fits
 from spaces.logic.rules import Request
+from spaces.logic.statuses import HOLDING, BookingStatus, is_expired_request
 from spaces.services.bookings import (
     Booked,
     _validate_note,
     book,
-    is_expired_request,
     load_booking,
     lock_key,
     owner_id,
     update_booking,
 )
-from spaces.services.catalog import HOLDING, holding_usage, rules_of, touch, zone_of
-from spaces.tables import Booking, BookingStatus, Space
+from spaces.services.catalog import holding_usage, rules_of, touch, zone_of
+from spaces.tables import Booking, Space
 
 
 async def _managed(actor: Actor, booking_id: str) -> tuple[Booking, Space]:

@@ -20,8 +20,9 @@ from app.passwords import hash_password
 from app.tables import Community, LoginKind, User
 from spaces.logic.availability import fits
 from spaces.logic.rules import Request
+from spaces.logic.statuses import BookingStatus
 from spaces.services import bookings, catalog, series
-from spaces.tables import Booking, BookingSeries, BookingStatus, Space
+from spaces.tables import Booking, BookingSeries, Space
 
 EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

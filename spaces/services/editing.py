@@ -25,9 +25,10 @@ from app.i18n import _
 from app.permissions import Actor, can_manage_community
 from app.tables import Community
 from spaces.logic import space_form as editing
+from spaces.logic.statuses import BookingStatus
 from spaces.services.bookings import lock_key
 from spaces.services.catalog import holding_usage, touch
-from spaces.tables import Booking, BookingStatus, Space, SpaceSpecialHours
+from spaces.tables import Booking, Space, SpaceSpecialHours
 
 HORIZON_CHECKED = timedelta(days=800)
 """How far ahead a capacity change is checked against confirmed bookings."""

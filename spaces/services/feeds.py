@@ -30,9 +30,10 @@ from app.db import placeholders
 from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window, event_text
 from app.i18n import _, current_locale, localized
 from app.permissions import Actor
+from spaces.logic.statuses import BookingStatus
 from spaces.services.catalog import zone_of
 from spaces.services.series import Pattern, pattern_of
-from spaces.tables import Booking, BookingSeries, BookingStatus, Space
+from spaces.tables import Booking, BookingSeries, Space
 
 UID_DOMAIN = "linli"
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -109,7 +110,7 @@ def booking_event(booking: Any, space: Space, audience: str, *, base_url: str = 
 
 
 def _status_text(booking: Booking) -> str:
-    from spaces.logic.wording import STATUS_LABELS
+    from spaces.logic.statuses import STATUS_LABELS
 
     return _(STATUS_LABELS.get(booking.status, STATUS_LABELS["cancelled"]))
 

@@ -13,7 +13,7 @@ Definitions (also explained on the page):
   cancellations, rejections and no-shows use nothing. Turnaround buffers are not use.
 - Utilisation: used / open; none when nothing was open.
 - Booking counts are of bookings and requests *starting* in the period, by their status as
-  people see it (`bookings.effective_status`): held (confirmed or completed), cancelled
+  people see it (`statuses.effective_status`): held (confirmed or completed), cancelled
   (including requests nobody decided before their start), rejected, no-shows and requests
   still pending. The total counts them all. Ratings are of those same bookings.
 
@@ -34,9 +34,9 @@ from app.db import gather
 from app.permissions import Actor
 from app.reports import Period
 from app.tables import Community
-from spaces.services.bookings import effective_status
+from spaces.logic.statuses import BookingStatus, effective_status
 from spaces.services.catalog import calendar_of, overlapping, zone_of
-from spaces.tables import Booking, BookingStatus, Space, SpaceClosure
+from spaces.tables import Booking, Space, SpaceClosure
 
 HELD = frozenset({BookingStatus.confirmed.value, BookingStatus.completed.value})
 ZERO = timedelta(0)

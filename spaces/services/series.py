@@ -39,10 +39,11 @@ from app.permissions import Actor, can_manage_community
 from app.tables import User
 from spaces.logic import notices
 from spaces.logic.availability import Hold, Usage, fits
+from spaces.logic.statuses import BookingStatus, SkipReason
 from spaces.services.bookings import lock_key, owner_id
 from spaces.services.cancellation import cancel_locked
 from spaces.services.catalog import calendar_of, holding_usage, rules_of, touch, zone_of
-from spaces.tables import Booking, BookingSeries, BookingStatus, SeriesSkip, SkipReason, Space
+from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 
 MAX_OCCURRENCES = 200
 MAX_SPAN = timedelta(days=731)

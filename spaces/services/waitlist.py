@@ -25,6 +25,7 @@ from app.scheduler import Job
 from spaces.logic import notices
 from spaces.logic.availability import fits
 from spaces.logic.rules import Refusal, Request, check_request
+from spaces.logic.statuses import WaitlistStatus
 from spaces.services import bookings
 from spaces.services.catalog import (
     calendar_of,
@@ -35,7 +36,7 @@ from spaces.services.catalog import (
     touch,
     zone_of,
 )
-from spaces.tables import Booking, Space, WaitlistEntry, WaitlistStatus
+from spaces.tables import Booking, Space, WaitlistEntry
 
 ACTIVE = (WaitlistStatus.waiting.value, WaitlistStatus.offered.value)
 MAX_ACTIVE_ENTRIES = 5

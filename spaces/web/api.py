@@ -15,6 +15,7 @@ from app.i18n import _, localized
 from app.web.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
 from app.web.context import CurrentActor, RequestNow, actor_of
 from app.web.guards import requires_signed_in
+from spaces.logic import statuses
 from spaces.logic.rules import Request as BookingRequest
 from spaces.services import bookings, cancellation, catalog
 from spaces.tables import Booking, Space
@@ -144,7 +145,7 @@ def booking_out(booking: Booking, space: Space, now: datetime) -> BookingOut:
         start=booking.starts_at.astimezone(zone),
         end=booking.ends_at.astimezone(zone),
         units=booking.units,
-        status=bookings.effective_status(booking, now),
+        status=statuses.effective_status(booking, now),
         party_size=booking.party_size,
         note=booking.note,
         cancel_reason=booking.cancel_reason,

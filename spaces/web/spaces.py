@@ -28,10 +28,13 @@ from app.settings import get_settings
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, actor_of, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, page_or_fragment, redirect, render
+from spaces.logic import statuses
 from spaces.logic import wording as views
+from spaces.logic.kinds import KIND_LABELS, SpaceKind
 from spaces.logic.rules import Request as BookingRequest
+from spaces.logic.statuses import STATUS_LABELS
 from spaces.services import attendance, bookings, cancellation, catalog, waitlist
-from spaces.tables import Space, SpaceKind
+from spaces.tables import Space
 from spaces.web import presentation
 from spaces.web.feeds import google_calendar_url
 
@@ -98,10 +101,10 @@ class SpacesController(Controller):
             "spaces/index.html",
             spaces=await catalog.list_spaces(community=community or None, kind=kind or None),
             communities=await catalog.communities_with_spaces(),
-            kinds=[(k.value, views.KIND_LABELS[k.value]) for k in SpaceKind],
+            kinds=[(k.value, KIND_LABELS[k.value]) for k in SpaceKind],
             chosen_community=community,
             chosen_kind=kind,
-            kind_labels=views.KIND_LABELS,
+            kind_labels=KIND_LABELS,
         )
 
     async def _space_view(
@@ -148,7 +151,7 @@ class SpacesController(Controller):
             "viewer_zone": viewer_zone(),
             "rules": presentation.rules_in_words(space, availability.rules),
             "hours": presentation.weekly_in_words(space),
-            "kind_label": views.KIND_LABELS[space.kind],
+            "kind_label": KIND_LABELS[space.kind],
             "chosen_start": chosen_start,
             "durations": presentation.duration_choices(availability, chosen_start)
             if chosen_start
@@ -446,8 +449,8 @@ def _booking_helpers(now: datetime) -> dict[str, Any]:
     return {
         "now": now,
         "viewer_zone": viewer_zone(),
-        "status_of": lambda b: bookings.effective_status(b, now),
-        "status_labels": views.STATUS_LABELS,
+        "status_of": lambda b: statuses.effective_status(b, now),
+        "status_labels": STATUS_LABELS,
         "local_time": views.local_time,
         "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
         "zone_of": catalog.zone_of,

@@ -18,8 +18,8 @@ from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from spaces.logic.rules import Request as BookingRequest
+from spaces.logic.statuses import WaitlistStatus
 from spaces.services import waitlist
-from spaces.tables import WaitlistStatus
 from spaces.web.spaces import BookForm, _booking_helpers, _int, _parse_start
 
 AnyRequest = Request[Any, Any, Any]

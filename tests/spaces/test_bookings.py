@@ -8,10 +8,12 @@ import pytest
 from app.accounts import services as accounts
 from app.errors import Conflict, InputError, NotFound, RuleViolation
 from app.i18n import set_locale
+from spaces.logic import statuses
 from spaces.logic.availability import Usage, holds_of
 from spaces.logic.rules import Request
+from spaces.logic.statuses import BookingStatus
 from spaces.services import bookings, cancellation, decisions
-from spaces.tables import Booking, BookingStatus
+from spaces.tables import Booking
 from tests.factories import PASSWORD, actor_for, make_community, make_space, make_user, shanghai
 
 NOW = shanghai(2, 9)
@@ -158,7 +160,7 @@ async def test_undecided_requests_expire_at_their_start(db: None) -> None:
         await bookings.book(wang, "hall", Request(shanghai(2, 10), shanghai(2, 11)), now=NOW)
     ).booking
     later = shanghai(2, 10)
-    assert bookings.effective_status(request, later) == "cancelled"
+    assert statuses.effective_status(request, later) == "cancelled"
     with pytest.raises(RuleViolation) as refused:
         await decisions.approve(staff, str(request.id), now=later)
     assert refused.value.rule == "expired"

@@ -31,9 +31,12 @@ from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from spaces.logic import space_form as editing
+from spaces.logic import statuses
 from spaces.logic import wording as views
+from spaces.logic.kinds import KIND_LABELS
 from spaces.logic.rules import Request as BookingRequest
-from spaces.services import attendance, bookings, catalog, closures, decisions, series
+from spaces.logic.statuses import STATUS_LABELS
+from spaces.services import attendance, catalog, closures, decisions, series
 from spaces.services import editing as management
 from spaces.services.catalog import managed_space, managed_spaces
 from spaces.services.closures import ClosureForm, Draft, ImportForm, ImportPlan
@@ -113,7 +116,7 @@ class StaffSpacesController(Controller):
             spaces=await managed_spaces(actor, include_inactive=True),
             waiting=waiting,
             pending_total=len(pending),
-            kind_labels=views.KIND_LABELS,
+            kind_labels=KIND_LABELS,
         )
 
     # Creating and editing spaces.
@@ -138,7 +141,7 @@ class StaffSpacesController(Controller):
             errors=errors or {},
             community_options=[("", _("Choose…"))]
             + [(c.slug, localized(c, "name")) for c in communities],
-            kind_options=[(key, _(label)) for key, label in views.KIND_LABELS.items()],
+            kind_options=[(key, _(label)) for key, label in KIND_LABELS.items()],
             slot_options=[(str(n), _("%(n)s minutes", n=n)) for n in editing.SLOT_CHOICES],
         )
 
@@ -180,7 +183,7 @@ class StaffSpacesController(Controller):
             pending=pending,
             competing=decisions.competing(pending),
             now=now,
-            expired=lambda b: bookings.is_expired_request(b, now),
+            expired=lambda b: statuses.is_expired_request(b, now),
             viewer_zone=viewer_zone(),
             zone_of=catalog.zone_of,
             local_time=views.local_time,
@@ -301,8 +304,8 @@ class StaffSpacesController(Controller):
             zone=catalog.zone_of(space),
             local_time=views.local_time,
             day_label=partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
-            status_labels=views.STATUS_LABELS,
-            status_of=lambda b: bookings.effective_status(b, now),
+            status_labels=STATUS_LABELS,
+            status_of=lambda b: statuses.effective_status(b, now),
         )
 
     @get("/{slug:str}/edit", name="staff:space.edit")
@@ -808,7 +811,7 @@ def _time_helpers(space: Space, now: datetime) -> dict[str, Any]:
             viewer_zone=viewer_zone(),
             today=now.astimezone(viewer_zone()).date(),
         ),
-        "status_labels": views.STATUS_LABELS,
+        "status_labels": STATUS_LABELS,
     }
 
 
