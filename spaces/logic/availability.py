@@ -15,10 +15,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.calendar import Interval
+from app.calendar import Interval, wall_to_utc
 
 
 @dataclass(frozen=True)
@@ -139,3 +139,10 @@ def fits(span: Interval, units: int, capacity: int, buffer: timedelta, usage: Us
 
 def within_open_hours(span: Interval, open_intervals: Sequence[Interval]) -> bool:
     return any(interval.contains(span) for interval in open_intervals)
+
+
+def local_day_window(first_day: date, days: int, zone: ZoneInfo) -> Interval:
+    """From local midnight of `first_day` to local midnight `days` later, in UTC."""
+    start = wall_to_utc(datetime.combine(first_day, time()), zone)
+    end = wall_to_utc(datetime.combine(first_day + timedelta(days=days), time()), zone)
+    return Interval(start, end)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from app.calendar import Interval
 from app.i18n import _
-from spaces.logic.availability import is_aligned, within_open_hours
+from spaces.logic.availability import Slot, Usage, is_aligned, within_open_hours
 
 
 @dataclass(frozen=True)
@@ -311,3 +311,45 @@ def quota_left(
         left = max(0, rules.max_active_bookings - sum(1 for b in mine if b.end > now))
         result.append(QuotaLeft(_("Upcoming bookings you may still add"), str(left)))
     return result
+
+
+def refusal_reasons(
+    found: list[Slot],
+    rules: Rules,
+    open_intervals: list[Interval],
+    usage: Usage,
+    now: datetime,
+) -> list[str | None]:
+    """For each slot, why one unit cannot be booked from it for the shortest allowed
+    length: `capacity`, `past`, `lead_time`, `horizon` or `too_short`; None if it can.
+
+    The same rules as `spaces.rules.timing_refusals`, with their thresholds computed once,
+    since a week has hundreds of slots.
+    """
+    length = timedelta(minutes=max(rules.slot_minutes, rules.min_duration_minutes or 0))
+    buffer = rules.buffer
+    earliest = now + timedelta(minutes=rules.lead_time_minutes or 0)
+    latest_end = now + timedelta(days=rules.horizon_days) if rules.horizon_days else None
+    reasons: list[str | None] = []
+    index = 0
+    for slot in found:
+        end = slot.start + length
+        if slot.free_units < 1:
+            reasons.append("capacity")
+        elif slot.start < now:
+            reasons.append("past")
+        elif slot.start < earliest:
+            reasons.append("lead_time")
+        elif latest_end is not None and end > latest_end:
+            reasons.append("horizon")
+        else:
+            while index < len(open_intervals) and open_intervals[index].end <= slot.start:
+                index += 1
+            inside = index < len(open_intervals) and (
+                open_intervals[index].start <= slot.start and end <= open_intervals[index].end
+            )
+            if inside and usage.peak(slot.start, end + buffer) < rules.capacity:
+                reasons.append(None)
+            else:
+                reasons.append("too_short")
+    return reasons

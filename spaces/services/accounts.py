@@ -9,7 +9,7 @@ from typing import Any
 
 from app.tables import User
 from spaces.logic.statuses import BookingStatus
-from spaces.services.catalog import touch
+from spaces.queries.spaces import touch
 from spaces.services.waitlist import export_of as export_waitlist
 from spaces.tables import Booking, Space
 

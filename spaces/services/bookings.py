@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from app.calendar import Calendar, Interval
 from app.db import existing, is_unique_violation, write_transaction
@@ -24,68 +23,24 @@ from app.errors import (
     NotFound,
     RuleViolation,
 )
-from app.i18n import _, localized
-from app.permissions import Actor, booking_block_reason, can_manage_community
-from app.tables import Community
+from app.i18n import _
+from app.permissions import Actor, can_manage_community
 from spaces.logic.availability import fits, slot_starts
 from spaces.logic.rules import (
     Refusal,
     Request,
     check_request,
 )
-from spaces.logic.statuses import BookingStatus, effective_status
-from spaces.services.catalog import (
-    calendar_of,
-    get_space,
-    holding_usage,
-    no_show_block,
-    rules_of,
-    spans_of,
-    touch,
-    zone_of,
-)
+from spaces.logic.statuses import BookingStatus
+from spaces.queries.bookings import spans_of
+from spaces.queries.spaces import holding_usage, lock_key, touch
+from spaces.services.catalog import calendar_of, get_space, rules_of, zone_of
+from spaces.services.eligibility import check_eligibility
 from spaces.tables import Booking, Space
 
 ALTERNATIVES = 3
 ALTERNATIVE_SEARCH = timedelta(days=7)
 MAX_NOTE = 300
-
-
-def lock_key(space: Space) -> str:
-    return f"space:{space.id}"
-
-
-def owner_id(booking: Booking) -> int | None:
-    """The booking's resident's id, whether or not the query joined the user row."""
-    return getattr(booking.user, "id", booking.user)
-
-
-async def _eligibility(actor: Actor, space: Space, now: datetime) -> None:
-    """Refuse people who may not book this space at all (community, verification)."""
-    community_id = space.community.id if isinstance(space.community, Community) else space.community
-    staff_here = can_manage_community(actor, community_id)
-    if (
-        not space.open_to_all_communities
-        and actor.user.community != community_id
-        and not staff_here
-    ):
-        name = localized(space.community, "name") if isinstance(space.community, Community) else ""
-        raise RuleViolation(
-            "community", _("Only residents of %(community)s may book this space.", community=name)
-        )
-    home = await Community.objects().where(Community.id == actor.user.community).first()
-    reason = booking_block_reason(actor.user, home)
-    if reason == "contact_unverified":
-        raise RuleViolation(
-            "verification", _("Please confirm your mobile number or email before booking.")
-        )
-    if reason == "awaiting_approval":
-        raise RuleViolation(
-            "verification",
-            _("Your community's staff have not yet confirmed your account, so you cannot book."),
-        )
-    if blocked := await no_show_block(actor.user, home, now):
-        raise RuleViolation("no_show_limit", blocked)
 
 
 def _iso(moment: datetime, space: Space) -> str:
@@ -199,7 +154,7 @@ async def refusals_locked(
     else nothing. Raises `RuleViolation` when the actor may not book here at all."""
     zone = zone_of(space)
     rules = rules_of(space)
-    await _eligibility(actor, space, now)
+    await check_eligibility(actor, space, now)
     open_intervals = calendar.open_intervals(_window(request)) if calendar else []
     mine = (
         await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
@@ -308,45 +263,6 @@ async def load_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space, b
 async def get_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space]:
     booking, space, _is_owner = await load_booking(actor, booking_id)
     return booking, space
-
-
-async def update_booking(booking: Booking, values: dict[Any, Any], now: datetime) -> Booking:
-    await Booking.update(
-        {**values, Booking.updated_at: now, Booking.sequence: Booking.sequence + 1}
-    ).where(Booking.id == booking.id)
-    return existing(await Booking.objects().where(Booking.id == booking.id).first())
-
-
-async def rate(
-    actor: Actor, booking_id: str, *, stars: int, comment: str, now: datetime
-) -> Booking:
-    """The resident's rating (评单) of a booking that has ended; it may be changed later."""
-    booking, space, is_owner = await load_booking(actor, booking_id)
-    if not is_owner:
-        raise NotFound(_("There is no such booking."))
-    if effective_status(booking, now) != BookingStatus.completed.value:
-        raise RuleViolation("not_ended", _("You can rate a booking once it has ended."))
-    errors = []
-    if not 1 <= stars <= 5:
-        errors.append(FieldError("rating", _("Choose 1 to 5 stars.")))
-    if len(comment.strip()) > 500:
-        errors.append(FieldError("comment", _("Use at most %(n)s characters.", n=500)))
-    if errors:
-        raise InputError(errors)
-    comment = comment.strip()
-    async with write_transaction(lock_key(space)):
-        await Booking.update(
-            {
-                Booking.rating: stars,
-                Booking.rating_comment: comment,
-                Booking.rated_at: now,
-                # A new comment is shown again until staff hide it; the audit log keeps
-                # the hidden one.
-                Booking.rating_hidden: booking.rating_hidden and comment == booking.rating_comment,
-            }
-        ).where(Booking.id == booking.id)
-        await touch(space.id)  # the space page's ratings are cached by its version
-    return existing(await Booking.objects().where(Booking.id == booking.id).first())
 
 
 async def bookings_of(user_id: int) -> list[Booking]:

@@ -14,8 +14,10 @@ from app.permissions import Actor, can_manage_community
 from spaces.logic import notices
 from spaces.logic.rules import can_cancel_in_time, describe_duration
 from spaces.logic.statuses import BookingStatus
-from spaces.services.bookings import MAX_NOTE, load_booking, lock_key, owner_id, update_booking
-from spaces.services.catalog import rules_of, touch, zone_of
+from spaces.queries.bookings import owner_id, update_booking
+from spaces.queries.spaces import lock_key, touch
+from spaces.services.bookings import MAX_NOTE, load_booking
+from spaces.services.catalog import rules_of, zone_of
 from spaces.services.waitlist import refill
 from spaces.tables import Booking, Space
 

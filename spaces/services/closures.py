@@ -33,9 +33,10 @@ from app.notifications import notify_user
 from app.permissions import Actor
 from spaces.logic import notices
 from spaces.logic.statuses import HOLDING, BookingStatus
-from spaces.services.bookings import lock_key, owner_id
+from spaces.queries.bookings import overlapping, owner_id
+from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import holding_usage, overlapping, touch, zone_of
+from spaces.services.catalog import zone_of
 from spaces.services.decisions import reject_locked
 from spaces.tables import Booking, Space, SpaceClosure
 

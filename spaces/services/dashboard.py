@@ -19,9 +19,10 @@ from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import Community, PublicHoliday
 from spaces.logic import wording as views
+from spaces.logic.availability import local_day_window
 from spaces.logic.statuses import STATUS_LABELS, BookingStatus, effective_status, is_expired_request
 from spaces.services import decisions
-from spaces.services.catalog import calendar_of, local_day_window, managed_spaces, zone_of
+from spaces.services.catalog import calendar_of, managed_spaces, zone_of
 from spaces.tables import Booking, Space, SpaceClosure, SpaceSpecialHours
 
 SHOWN = (BookingStatus.pending.value, BookingStatus.confirmed.value, BookingStatus.completed.value)

@@ -19,16 +19,10 @@ from spaces.logic import notices
 from spaces.logic.availability import fits
 from spaces.logic.rules import Request
 from spaces.logic.statuses import HOLDING, BookingStatus, is_expired_request
-from spaces.services.bookings import (
-    Booked,
-    _validate_note,
-    book,
-    load_booking,
-    lock_key,
-    owner_id,
-    update_booking,
-)
-from spaces.services.catalog import holding_usage, rules_of, touch, zone_of
+from spaces.queries.bookings import owner_id, update_booking
+from spaces.queries.spaces import holding_usage, lock_key, touch
+from spaces.services.bookings import Booked, _validate_note, book, load_booking
+from spaces.services.catalog import rules_of, zone_of
 from spaces.tables import Booking, Space
 
 

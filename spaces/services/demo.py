@@ -21,6 +21,7 @@ from app.tables import Community, LoginKind, User
 from spaces.logic.availability import fits
 from spaces.logic.rules import Request
 from spaces.logic.statuses import BookingStatus
+from spaces.queries import spaces
 from spaces.services import bookings, catalog, series
 from spaces.tables import Booking, BookingSeries, Space
 
@@ -297,7 +298,7 @@ async def _bookings(space: Space, people: dict[str, User], now: datetime) -> int
             user = people[person]
             if end <= now:
                 span = Interval(start, end)
-                usage = await catalog.holding_usage(space, span)
+                usage = await spaces.holding_usage(space, span)
                 rules = catalog.rules_of(space)
                 if not fits(span, units, rules.capacity, rules.buffer, usage):
                     continue  # past bookings obey capacity too

@@ -26,8 +26,7 @@ from app.permissions import Actor, can_manage_community
 from app.tables import Community
 from spaces.logic import space_form as editing
 from spaces.logic.statuses import BookingStatus
-from spaces.services.bookings import lock_key
-from spaces.services.catalog import holding_usage, touch
+from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.tables import Booking, Space, SpaceSpecialHours
 
 HORIZON_CHECKED = timedelta(days=800)

@@ -35,7 +35,8 @@ from app.permissions import Actor
 from app.reports import Period
 from app.tables import Community
 from spaces.logic.statuses import BookingStatus, effective_status
-from spaces.services.catalog import calendar_of, overlapping, zone_of
+from spaces.queries.bookings import overlapping
+from spaces.services.catalog import calendar_of, zone_of
 from spaces.tables import Booking, Space, SpaceClosure
 
 HELD = frozenset({BookingStatus.confirmed.value, BookingStatus.completed.value})

@@ -40,9 +40,10 @@ from app.tables import User
 from spaces.logic import notices
 from spaces.logic.availability import Hold, Usage, fits
 from spaces.logic.statuses import BookingStatus, SkipReason
-from spaces.services.bookings import lock_key, owner_id
+from spaces.queries.bookings import owner_id
+from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import calendar_of, holding_usage, rules_of, touch, zone_of
+from spaces.services.catalog import calendar_of, rules_of, zone_of
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 
 MAX_OCCURRENCES = 200

@@ -26,16 +26,11 @@ from spaces.logic import notices
 from spaces.logic.availability import fits
 from spaces.logic.rules import Refusal, Request, check_request
 from spaces.logic.statuses import WaitlistStatus
+from spaces.queries import spaces
+from spaces.queries.bookings import spans_of
+from spaces.queries.spaces import holding_usage, touch
 from spaces.services import bookings
-from spaces.services.catalog import (
-    calendar_of,
-    get_space,
-    holding_usage,
-    rules_of,
-    spans_of,
-    touch,
-    zone_of,
-)
+from spaces.services.catalog import calendar_of, get_space, rules_of, zone_of
 from spaces.tables import Booking, Space, WaitlistEntry
 
 ACTIVE = (WaitlistStatus.waiting.value, WaitlistStatus.offered.value)
@@ -87,7 +82,7 @@ async def join(actor: Actor, space_slug: str, request: Request, *, now: datetime
     """
     space = await get_space(space_slug)
     calendar = await bookings.calendar_for(space, request)
-    async with write_transaction(bookings.lock_key(space), _user_lock(actor.id)):
+    async with write_transaction(spaces.lock_key(space), _user_lock(actor.id)):
         refusals = await bookings.refusals_locked(actor, space, request, now=now, calendar=calendar)
         if not refusals:
             raise RuleViolation(
@@ -295,7 +290,7 @@ async def accept(actor: Actor, entry_id: str, *, now: datetime) -> Booking:
     request = _request(entry)
     calendar = await bookings.calendar_for(space, request)
     failure: DomainError | list[Refusal]
-    async with write_transaction(bookings.lock_key(space)):
+    async with write_transaction(spaces.lock_key(space)):
         entry = existing(await WaitlistEntry.objects().where(WaitlistEntry.id == entry.id).first())
         if entry.status == WaitlistStatus.booked.value and entry.booking is not None:
             # Accepted already (a second tap): the booking it made.
@@ -333,7 +328,7 @@ async def withdraw(actor: Actor, entry_id: str, *, now: datetime) -> str:
     """
     entry = await _own_entry(actor, entry_id)
     space = await _space_of(entry)
-    async with write_transaction(bookings.lock_key(space)):
+    async with write_transaction(spaces.lock_key(space)):
         entry = existing(await WaitlistEntry.objects().where(WaitlistEntry.id == entry.id).first())
         if entry.status == WaitlistStatus.offered.value:
             await _release(entry, space, WaitlistStatus.withdrawn.value, now)
@@ -354,7 +349,7 @@ async def run_waitlist(now: datetime) -> int:
         return 0
     offered = 0
     for space in await Space.objects().where(Space.id.is_in([r["space"] for r in rows])):
-        async with write_transaction(bookings.lock_key(space)):
+        async with write_transaction(spaces.lock_key(space)):
             await WaitlistEntry.update(
                 {WaitlistEntry.status: WaitlistStatus.expired.value, WaitlistEntry.updated_at: now}
             ).where(

@@ -18,6 +18,7 @@ from app.web.guards import requires_signed_in
 from spaces.logic import statuses
 from spaces.logic.rules import Request as BookingRequest
 from spaces.services import bookings, cancellation, catalog
+from spaces.services.availability import get_availability
 from spaces.tables import Booking, Space
 
 AnyRequest = Request[Any, Any, Any]
@@ -209,7 +210,7 @@ async def availability(
     space = await catalog.get_space(slug)
     zone = catalog.zone_of(space)
     actor = actor_of(request)
-    result = await catalog.availability(
+    result = await get_availability(
         space,
         from_ or now.astimezone(zone).date(),
         days,

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from app.calendar import WEEKDAYS, Interval, format_ranges
 from app.i18n import N_, _
 from spaces.logic.rules import Rules, describe_duration
-from spaces.services.catalog import Availability, weekly_hours_of
+from spaces.services.availability import Availability
+from spaces.services.catalog import weekly_hours_of
 from spaces.tables import Space
 
 WEEKDAY_LABELS = (

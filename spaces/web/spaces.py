@@ -33,7 +33,15 @@ from spaces.logic import wording as views
 from spaces.logic.kinds import KIND_LABELS, SpaceKind
 from spaces.logic.rules import Request as BookingRequest
 from spaces.logic.statuses import STATUS_LABELS
-from spaces.services import attendance, bookings, cancellation, catalog, waitlist
+from spaces.services import (
+    attendance,
+    bookings,
+    cancellation,
+    catalog,
+    ratings,
+    waitlist,
+)
+from spaces.services.availability import get_availability
 from spaces.tables import Space
 from spaces.web import presentation
 from spaces.web.feeds import google_calendar_url
@@ -133,7 +141,7 @@ class SpacesController(Controller):
         first_day = presentation.first_day_shown(
             first, today, chosen_start.astimezone(zone).date() if chosen_start else None
         )
-        availability = await catalog.availability(
+        availability = await get_availability(
             space, first_day, 7, now=now, user_id=viewer.id if viewer else None
         )
         form = form or BookForm(start=start or "", form_token=secrets.token_urlsafe(16))
@@ -193,7 +201,7 @@ class SpacesController(Controller):
             "spaces/detail.html",
             status_code=status_code,
             week_html=week_html,
-            ratings=await catalog.ratings_of(space),
+            ratings=await ratings.ratings_of(space),
             **context,
         )
 
@@ -216,7 +224,7 @@ class SpacesController(Controller):
             "spaces/detail.html",
             "week",
             week_html=week_html,
-            ratings=await catalog.ratings_of(space),
+            ratings=await ratings.ratings_of(space),
             **context,
         )
 
@@ -435,7 +443,7 @@ class BookingsController(Controller):
     ) -> Template | Redirect:
         try:
             stars = _int(data.rating, "rating")
-            await bookings.rate(actor, booking_id, stars=stars or 0, comment=data.comment, now=now)
+            await ratings.rate(actor, booking_id, stars=stars or 0, comment=data.comment, now=now)
         except (InputError, RuleViolation) as exc:
             errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
             return await self._detail(

@@ -200,8 +200,7 @@ def test_bookable_slots_are_exactly_those_the_booking_rules_accept(
     now_offset: int,
 ) -> None:
     """What the week grid offers is what booking would accept, and nothing else."""
-    from spaces.logic.rules import Request, Rules, check_request
-    from spaces.services.catalog import refusal_reasons
+    from spaces.logic.rules import Request, Rules, check_request, refusal_reasons
 
     rules = Rules(
         capacity=capacity,

@@ -12,7 +12,8 @@ from spaces.logic import statuses
 from spaces.logic.availability import Usage, holds_of
 from spaces.logic.rules import Request
 from spaces.logic.statuses import BookingStatus
-from spaces.services import bookings, cancellation, decisions
+from spaces.services import bookings, cancellation, decisions, ratings
+from spaces.services.availability import get_availability
 from spaces.tables import Booking
 from tests.factories import PASSWORD, actor_for, make_community, make_space, make_user, shanghai
 
@@ -217,10 +218,10 @@ async def test_rating_after_the_end(db: None) -> None:
         await bookings.book(wang, "room", Request(shanghai(2, 10), shanghai(2, 11)), now=NOW)
     ).booking
     with pytest.raises(RuleViolation):
-        await bookings.rate(wang, str(booking.id), stars=5, comment="", now=shanghai(2, 10, 30))
+        await ratings.rate(wang, str(booking.id), stars=5, comment="", now=shanghai(2, 10, 30))
     with pytest.raises(InputError):
-        await bookings.rate(wang, str(booking.id), stars=6, comment="", now=shanghai(2, 11))
-    rated = await bookings.rate(
+        await ratings.rate(wang, str(booking.id), stars=6, comment="", now=shanghai(2, 11))
+    rated = await ratings.rate(
         wang, str(booking.id), stars=4, comment="音箱有点杂音", now=shanghai(2, 11)
     )
     assert (rated.rating, rated.rating_comment) == (4, "音箱有点杂音")
@@ -327,7 +328,7 @@ async def test_availability_is_never_served_stale_after_a_change(db: None) -> No
 
     async def free_at_ten() -> int:
         space = await catalog.get_space("room")
-        week = await catalog.availability(space, shanghai(2, 0).date(), 1, now=NOW)
+        week = await get_availability(space, shanghai(2, 0).date(), 1, now=NOW)
         (day,) = week.days
         return next(s.free_units for s in day[1] if s.start == shanghai(2, 10))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.tables import AuditEntry, Notification
 from spaces.logic.rules import Request
 from spaces.services import bookings, catalog
+from spaces.services.availability import get_availability
 from spaces.tables import Booking, SpaceClosure
 from tests.factories import (
     NOW,
@@ -86,7 +87,7 @@ async def test_closing_and_cancelling_the_bookings_hit(browser: Browser) -> None
     assert entry.actor == staff.id and entry.community == home.id
     # The morning can no longer be booked: the space is closed then.
     space = await catalog.get_space("room")
-    view = await catalog.availability(space, shanghai(3, 0).date(), 1, now=NOW)
+    view = await get_availability(space, shanghai(3, 0).date(), 1, now=NOW)
     morning = [s for s in view.days[0][1] if shanghai(3, 9) <= s.start < shanghai(3, 12)]
     assert morning == []
 
@@ -151,7 +152,7 @@ async def test_a_block_hits_bookings_only_when_units_run_short(browser: Browser)
     assert response.status_code == 303
     # One unit is blocked and one booked: the second unit of 10:00 is gone.
     space = await catalog.get_space("room")
-    view = await catalog.availability(space, shanghai(3, 0).date(), 1, now=NOW)
+    view = await get_availability(space, shanghai(3, 0).date(), 1, now=NOW)
     free = {s.start: s.free_units for s in view.days[0][1]}
     assert (free[shanghai(3, 8)], free[shanghai(3, 9)], free[shanghai(3, 10)]) == (2, 1, 0)
 

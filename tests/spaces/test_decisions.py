@@ -8,7 +8,7 @@ import asyncio
 from app.errors import Conflict
 from app.tables import AuditEntry, Notification
 from spaces.logic.rules import Request
-from spaces.services import bookings, decisions
+from spaces.services import bookings, decisions, ratings
 from spaces.tables import Booking
 from tests.factories import (
     NOW,
@@ -173,9 +173,7 @@ async def _rated(home, comment: str) -> Booking:
     booking = (
         await bookings.book(actor, "hall", Request(shanghai(2, 10), shanghai(2, 11)), now=NOW)
     ).booking
-    return await bookings.rate(
-        actor, str(booking.id), stars=1, comment=comment, now=shanghai(2, 12)
-    )
+    return await ratings.rate(actor, str(booking.id), stars=1, comment=comment, now=shanghai(2, 12))
 
 
 async def test_hidden_comments_leave_public_pages_and_stay_in_the_audit_log(

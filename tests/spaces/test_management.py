@@ -17,6 +17,7 @@ from app.tables import AuditEntry
 from spaces.logic.rules import Request
 from spaces.logic.space_form import SpaceForm
 from spaces.services import bookings, catalog
+from spaces.services.availability import get_availability
 from spaces.tables import Space, SpaceSpecialHours
 from tests.app.test_photos import camera_jpeg
 from tests.factories import (
@@ -171,7 +172,7 @@ async def test_edit_hours_and_rules_is_audited_and_seen_at_once(browser: Browser
     }
     # Monday 09:00 is no longer open: the availability shown changes at once.
     space = await catalog.get_space("room")
-    view = await catalog.availability(space, date(2026, 3, 9), 1, now=NOW)
+    view = await get_availability(space, date(2026, 3, 9), 1, now=NOW)
     assert view.days[0][1][0].start == shanghai(9, 10)
 
 
@@ -234,7 +235,7 @@ async def test_special_hours_for_one_date(browser: Browser) -> None:
     )
     assert response.status_code == 303
     space = await catalog.get_space("room")
-    view = await catalog.availability(space, date(2026, 3, 4), 1, now=NOW)
+    view = await get_availability(space, date(2026, 3, 4), 1, now=NOW)
     starts = [slot.start for slot in view.days[0][1]]
     assert (starts[0], starts[-1]) == (shanghai(4, 13), shanghai(4, 14, 30))
     bad = await browser.submit(
