@@ -30,9 +30,10 @@ from app.db import placeholders
 from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window, event_text
 from app.i18n import _, current_locale, localized
 from app.permissions import Actor
+from spaces.logic.series_pattern import Pattern
 from spaces.logic.statuses import BookingStatus
 from spaces.services.catalog import zone_of
-from spaces.services.series import Pattern, pattern_of
+from spaces.services.series import pattern_of
 from spaces.tables import Booking, BookingSeries, Space
 
 UID_DOMAIN = "linli"

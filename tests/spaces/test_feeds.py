@@ -18,8 +18,9 @@ from icalendar import Calendar
 from app import feeds
 from app.tables import FeedCache, FeedKind
 from spaces.logic.rules import Request
-from spaces.services import bookings, cancellation, series
-from spaces.services.series import OccurrenceForm, SeriesForm
+from spaces.services import bookings, cancellation, series, series_changes, series_dates
+from spaces.services.series import SeriesForm
+from spaces.services.series_dates import OccurrenceForm
 from spaces.tables import Booking, Space
 from tests.factories import (
     NOW,
@@ -197,7 +198,7 @@ async def _berlin_series():
     )
     made, _booked, _skipped = await series.create(staff, room, form, now=NOW)
     by_date = {b.occurrence_on: b for b in await Booking.objects().where(Booking.series == made.id)}
-    await series.edit_one(
+    await series_dates.edit_one(
         staff,
         room,
         made,
@@ -205,7 +206,7 @@ async def _berlin_series():
         OccurrenceForm(on_date="2026-04-01", start_time="14:00", end_time="15:30"),
         now=NOW,
     )
-    await series.cancel_one(
+    await series_dates.cancel_one(
         staff, room, made, str(by_date[date(2026, 4, 2)].id), reason="停电", now=NOW
     )
     return leader, made
@@ -304,9 +305,9 @@ async def test_series_sequence_grows_with_every_change(browser: Browser) -> None
     before = await master_sequence()
     room = await Space.objects(Space.community).first()
     staff = await actor_for(await make_user(staff_of=[room.community]))
-    await series.restore(staff, room, made, "2026-04-02", now=NOW)
+    await series_dates.restore(staff, room, made, "2026-04-02", now=NOW)
     after_restore = await master_sequence()
-    await series.edit(
+    await series_changes.edit(
         staff,
         room,
         made,

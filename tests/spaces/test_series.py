@@ -9,9 +9,11 @@ import pytest
 
 from app.errors import Conflict, InputError
 from app.tables import AuditEntry, Notification
+from spaces.logic import series_pattern
 from spaces.logic.rules import Request
-from spaces.services import bookings, cancellation, series
-from spaces.services.series import OccurrenceForm, SeriesForm
+from spaces.services import bookings, cancellation, series, series_changes, series_dates
+from spaces.services.series import SeriesForm
+from spaces.services.series_dates import OccurrenceForm
 from spaces.tables import Booking, BookingSeries, SeriesSkip, SpaceClosure
 from tests.factories import (
     NOW,
@@ -82,9 +84,11 @@ async def _with_conflicts(home, hall):
 def test_pattern_dates_by_end_date_and_by_count() -> None:
     from datetime import time
 
-    by_end = series.Pattern((1, 3), time(9), time(11), date(2026, 3, 3), date(2026, 3, 26), None)
+    by_end = series_pattern.Pattern(
+        (1, 3), time(9), time(11), date(2026, 3, 3), date(2026, 3, 26), None
+    )
     assert by_end.dates() == MARCH
-    by_count = series.Pattern((1, 3), time(9), time(11), date(2026, 3, 4), None, 3)
+    by_count = series_pattern.Pattern((1, 3), time(9), time(11), date(2026, 3, 4), None, 3)
     assert by_count.dates() == [date(2026, 3, 5), date(2026, 3, 10), date(2026, 3, 12)]
 
 
@@ -145,7 +149,7 @@ async def test_edit_all_keeps_exceptions(db: None) -> None:
     times = await _times(made.id)
     # Exceptions: the 10th moved to the afternoon, the 19th cancelled.
     by_date = {b.occurrence_on: b for b in await Booking.objects().where(Booking.series == made.id)}
-    await series.edit_one(
+    await series_dates.edit_one(
         staff,
         hall,
         made,
@@ -153,11 +157,11 @@ async def test_edit_all_keeps_exceptions(db: None) -> None:
         OccurrenceForm(on_date="2026-03-10", start_time="14:00", end_time="16:00"),
         now=NOW,
     )
-    await series.cancel_one(
+    await series_dates.cancel_one(
         staff, hall, made, str(by_date[date(2026, 3, 19)].id), reason="停电", now=NOW
     )
     # All dates move an hour later.
-    edited = await series.edit(
+    edited = await series_changes.edit(
         staff, hall, made, elderly_band(start_time="10:00", end_time="12:00", scope="all"), now=NOW
     )
     assert edited.id == made.id
@@ -183,7 +187,7 @@ async def test_edit_following_splits_the_series_and_carries_exceptions(db: None)
     await _with_conflicts(home, hall)
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     by_date = {b.occurrence_on: b for b in await Booking.objects().where(Booking.series == made.id)}
-    await series.edit_one(
+    await series_dates.edit_one(
         staff,
         hall,
         made,
@@ -191,7 +195,7 @@ async def test_edit_following_splits_the_series_and_carries_exceptions(db: None)
         OccurrenceForm(on_date="2026-03-24", start_time="18:00", end_time="20:00"),
         now=NOW,
     )
-    later = await series.edit(
+    later = await series_changes.edit(
         staff,
         hall,
         made,
@@ -224,7 +228,9 @@ async def test_edit_following_splits_the_series_and_carries_exceptions(db: None)
 async def test_changing_days_cancels_dropped_dates_and_books_new_ones(db: None) -> None:
     _home, staff, _leader, hall = await _setup()
     made, _b, _s = await series.create(staff, hall, elderly_band(), now=NOW)
-    await series.edit(staff, hall, made, elderly_band(weekdays=["wed"], scope="all"), now=NOW)
+    await series_changes.edit(
+        staff, hall, made, elderly_band(weekdays=["wed"], scope="all"), now=NOW
+    )
     times = await _times(made.id)
     assert sorted(times) == [date(2026, 3, d) for d in (4, 11, 18, 25)]
     dropped = await Booking.objects().where(
@@ -239,9 +245,9 @@ async def test_a_skipped_date_can_be_added_back_once_free(db: None) -> None:
     resident, taken = await _with_conflicts(home, hall)
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     with pytest.raises(Conflict):
-        await series.restore(staff, hall, made, "2026-03-12", now=NOW)
+        await series_dates.restore(staff, hall, made, "2026-03-12", now=NOW)
     await cancellation.cancel(resident, str(taken.id), now=NOW)
-    restored = await series.restore(staff, hall, made, "2026-03-12", now=NOW)
+    restored = await series_dates.restore(staff, hall, made, "2026-03-12", now=NOW)
     assert (restored.starts_at, restored.ends_at, restored.occurrence_on) == (
         shanghai(12, 9),
         shanghai(12, 11),
@@ -256,7 +262,7 @@ async def test_moving_one_occurrence_onto_a_taken_time_is_refused(db: None) -> N
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     first = await Booking.objects().where(Booking.occurrence_on == date(2026, 3, 3)).first()
     with pytest.raises(Conflict):
-        await series.edit_one(
+        await series_dates.edit_one(
             staff,
             hall,
             made,

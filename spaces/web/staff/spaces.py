@@ -36,7 +36,17 @@ from spaces.logic import wording as views
 from spaces.logic.kinds import KIND_LABELS
 from spaces.logic.rules import Request as BookingRequest
 from spaces.logic.statuses import STATUS_LABELS
-from spaces.services import attendance, catalog, closures, decisions, series
+from spaces.queries.series import rows as series_rows
+from spaces.services import (
+    attendance,
+    catalog,
+    closures,
+    decisions,
+    residents,
+    series,
+    series_changes,
+    series_dates,
+)
 from spaces.services import editing as management
 from spaces.services.catalog import managed_space, managed_spaces
 from spaces.services.closures import ClosureForm, Draft, ImportForm, ImportPlan
@@ -83,7 +93,7 @@ async def _read_on_behalf(
         resident = None
     else:
         try:
-            resident = await series.find_resident(actor, form.resident)
+            resident = await residents.find_resident(actor, form.resident)
         except InputError as exc:
             fields.errors.extend(exc.errors)
             resident = None
@@ -896,7 +906,7 @@ class StaffSeriesController(Controller):
         fields = Fields()
         pattern = series.read_pattern(space, data, fields)
         try:
-            await series.find_resident(actor, data.resident)
+            await residents.find_resident(actor, data.resident)
         except InputError as exc:
             fields.errors.extend(exc.errors)
         if not data.resident.strip() and not data.group_name.strip():
@@ -960,7 +970,7 @@ class StaffSeriesController(Controller):
             status_code=status_code,
             space=space,
             series=made,
-            rows=await series.rows(made),
+            rows=await series_rows(made),
             form=form or series.form_of(made),
             errors=errors or {},
             row_errors=row_errors or {},
@@ -993,7 +1003,7 @@ class StaffSeriesController(Controller):
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            change = await series.preview_edit(space, made, data, now=now)
+            change = await series_changes.preview_edit(space, made, data, now=now)
         except InputError as exc:
             return await self._detail_page(
                 request, space, made, form=data, errors=exc.by_field(), status_code=400
@@ -1022,7 +1032,7 @@ class StaffSeriesController(Controller):
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            target = await series.edit(actor, space, made, data, now=now)
+            target = await series_changes.edit(actor, space, made, data, now=now)
         except series.ConflictsFound as exc:
             action = request.app.route_reverse(
                 "staff:series.edit", slug=slug, series_id=str(made.id)
@@ -1053,14 +1063,14 @@ class StaffSeriesController(Controller):
         slug: FromPath[str],
         series_id: FromPath[str],
         booking_id: FromPath[str],
-        data: URLEncodedBody[series.OccurrenceForm],
+        data: URLEncodedBody[series_dates.OccurrenceForm],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            await series.edit_one(actor, space, made, booking_id, data, now=now)
+            await series_dates.edit_one(actor, space, made, booking_id, data, now=now)
         except (InputError, Conflict) as exc:
             errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
             return await self._detail_page(
@@ -1089,7 +1099,9 @@ class StaffSeriesController(Controller):
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            await series.cancel_one(actor, space, made, booking_id, reason=data.reason, now=now)
+            await series_dates.cancel_one(
+                actor, space, made, booking_id, reason=data.reason, now=now
+            )
         except InputError as exc:
             return await self._detail_page(
                 request, space, made, row_errors={booking_id: exc.by_field()}, status_code=400
@@ -1112,7 +1124,7 @@ class StaffSeriesController(Controller):
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            await series.restore(actor, space, made, on_date, now=now)
+            await series_dates.restore(actor, space, made, on_date, now=now)
         except Conflict as exc:
             flash(request, exc.detail, "error")
         else:
@@ -1134,7 +1146,7 @@ class StaffSeriesController(Controller):
         space = await managed_space(actor, slug)
         made = await series.get(space, series_id)
         try:
-            count = await series.end(actor, space, made, reason=data.reason, now=now)
+            count = await series_changes.end(actor, space, made, reason=data.reason, now=now)
         except InputError as exc:
             return await self._detail_page(
                 request,
