@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from app.calendar import wall_time_is_ambiguous
 from app.i18n import _, format_day
+from app.settings import get_settings
 
 
 def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
@@ -49,3 +50,9 @@ def span_text(
     if last.date() == first.date():
         return f"{begins}–{local_time(end, zone, viewer_zone)}"
     return f"{begins} – {day_label(last.date(), today)} {local_time(end, zone, viewer_zone)}"
+
+
+def site_zone() -> ZoneInfo:
+    """The zone of the site (LINLI_TIMEZONE): the zone people see times in, and where "today"
+    on the staff pages is a date."""
+    return ZoneInfo(get_settings().site.timezone)

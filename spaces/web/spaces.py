@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import (
@@ -21,10 +20,10 @@ from markupsafe import Markup
 
 from app import clock
 from app.cache import VersionedCache
+from app.clock import site_date
 from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
 from app.i18n import _, current_locale
 from app.permissions import Actor
-from app.settings import get_settings
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, actor_of, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, page_or_fragment, redirect, render
@@ -33,6 +32,7 @@ from spaces.logic import wording as views
 from spaces.logic.kinds import KIND_LABELS, SpaceKind
 from spaces.logic.rules import Request as BookingRequest
 from spaces.logic.statuses import STATUS_LABELS
+from spaces.logic.wording import site_zone
 from spaces.services import (
     attendance,
     bookings,
@@ -71,10 +71,6 @@ class CancelForm:
 class RateForm:
     rating: str = ""
     comment: str = ""
-
-
-def viewer_zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().site.timezone)
 
 
 def _int(value: str, field: str, default: int | None = None) -> int | None:
@@ -156,7 +152,7 @@ class SpacesController(Controller):
             "today": today,
             "now": now,
             "zone": zone,
-            "viewer_zone": viewer_zone(),
+            "viewer_zone": site_zone(),
             "rules": presentation.rules_in_words(space, availability.rules),
             "hours": presentation.weekly_in_words(space),
             "kind_label": KIND_LABELS[space.kind],
@@ -171,7 +167,7 @@ class SpacesController(Controller):
             "refusal": refusal,
             "alternatives": _alternatives(refusal),
             "local_time": views.local_time,
-            "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+            "day_label": partial(views.day_label, today=site_date(now)),
         }
         week_key = (
             space.id,
@@ -307,7 +303,7 @@ class CheckInController(Controller):
             space=space,
             booking=booking,
             zone=zone,
-            when=lambda moment: views.local_time(moment, zone, viewer_zone()),
+            when=lambda moment: views.local_time(moment, zone, site_zone()),
         )
 
     @post("", name="spaces:checkin.post", guards=[requires_signed_in])
@@ -456,11 +452,11 @@ class BookingsController(Controller):
 def _booking_helpers(now: datetime) -> dict[str, Any]:
     return {
         "now": now,
-        "viewer_zone": viewer_zone(),
+        "viewer_zone": site_zone(),
         "status_of": lambda b: statuses.effective_status(b, now),
         "status_labels": STATUS_LABELS,
         "local_time": views.local_time,
-        "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+        "day_label": partial(views.day_label, today=site_date(now)),
         "zone_of": catalog.zone_of,
         "can_cancel": lambda b, space: cancellation.resident_may_cancel(b, space, now),
         "can_check_in": lambda b: (

@@ -10,8 +10,9 @@ from app.errors import Forbidden, InputError
 from app.i18n import set_locale, translations
 from app.reports import Period
 from app.tables import PublicHoliday
+from spaces.logic import report_figures
+from spaces.logic.report_figures import BookingFacts, Span
 from spaces.services import reports
-from spaces.services.reports import BookingFacts, Span
 from spaces.tables import Booking, SpaceClosure, SpaceSpecialHours
 from tests.factories import PASSWORD, actor_for, make_community, make_space, make_user, shanghai
 from tests.fixtures import Browser, text_of
@@ -67,7 +68,7 @@ def test_unit_time_caps_blocks_at_capacity_and_use_at_what_is_open() -> None:
     # 11:00-12:00: 3 open, 1 used; the part of the booking after 12:00 is outside.
     blocks = [Span(at(9, 9), at(9, 10), 2), Span(at(9, 8), at(9, 11), 1)]
     uses = [Span(at(9, 10), at(9, 11), 3), Span(at(9, 11), at(9, 13), 1)]
-    open_time, used_time = reports.unit_time(opened, 3, blocks, uses)
+    open_time, used_time = report_figures.unit_time(opened, 3, blocks, uses)
     # open: 0*60 + 2*60 + 3*60 = 300 unit-minutes; used: 0 + 2*60 + 1*60 = 180.
     assert (open_time, used_time) == (timedelta(minutes=300), timedelta(minutes=180))
 
@@ -82,7 +83,7 @@ def test_space_figures_count_by_status_seen_now() -> None:
         BookingFacts(at(9, 11), at(9, 12), 2, "no_show"),
         BookingFacts(at(8, 9), at(9, 10), 1, "confirmed", 1),  # starts before the period
     ]
-    figures = reports.space_figures(opened, 2, [], bookings, window, NOW)
+    figures = report_figures.space_figures(opened, 2, [], bookings, window, NOW)
     assert (figures.total, figures.held, figures.pending, figures.cancelled) == (4, 1, 1, 1)
     assert (figures.no_shows, figures.rejected, figures.ratings, figures.rating_sum) == (1, 0, 1, 5)
     # Open 3 h x 2 units = 360; used 09:00-10:00 by two bookings of 1 unit = 120.
@@ -91,7 +92,7 @@ def test_space_figures_count_by_status_seen_now() -> None:
 
 
 def test_no_open_time_gives_no_utilisation() -> None:
-    figures = reports.combined([])
+    figures = report_figures.combined([])
     assert figures.utilisation is None and figures.average_rating is None
     assert app_reports.format_percent(figures.utilisation) == "—"
     assert app_reports.format_decimal(figures.average_rating, "") == ""

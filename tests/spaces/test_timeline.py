@@ -20,7 +20,7 @@ from spaces.logic.timeline_layout import (
     week_start,
 )
 from spaces.services import bookings
-from spaces.services.dashboard import span_text
+from spaces.services.day_entries import span_text
 from spaces.tables import Space, SpaceClosure
 from spaces.web.staff.timeline import read_query
 from tests.factories import NOW, PASSWORD, make_community, make_space, make_user, shanghai

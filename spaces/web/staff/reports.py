@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
+from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import DomainError, InputError
 from app.i18n import N_, _, format_date, localized
@@ -18,8 +19,8 @@ from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
+from spaces.logic import report_figures
 from spaces.services import reports
-from spaces.web.spaces import viewer_zone
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -39,7 +40,7 @@ COLUMNS = (
 """The figures' column headings, in the order of `cells`."""
 
 
-def cells(figures: reports.SpaceFigures, empty: str = "—") -> list[str]:
+def cells(figures: report_figures.SpaceFigures, empty: str = "—") -> list[str]:
     """The figures as text, in the order of `COLUMNS`; `empty` stands for "no value"."""
     return [
         str(figures.open_unit_minutes),
@@ -81,7 +82,7 @@ class SpaceReportsController(Controller):
             "report": None,
         }
         try:
-            period = app_reports.read_period(first, last, now.astimezone(viewer_zone()).date())
+            period = app_reports.read_period(first, last, site_date(now))
         except InputError as exc:
             context["errors"] = exc.by_field()
             return page(request, "spaces/staff/reports.html", status_code=400, **context)
@@ -123,7 +124,7 @@ class SpaceReportsController(Controller):
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         try:
-            period = app_reports.read_period(first, last, now.astimezone(viewer_zone()).date())
+            period = app_reports.read_period(first, last, site_date(now))
         except InputError as exc:
             raise DomainError(exc.errors[0].message) from exc
         report = await reports.space_report(actor, period, community_slug=community, now=now)

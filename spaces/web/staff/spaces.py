@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from app import clock, ics_import, photos
+from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import Conflict, DomainError, InputError
 from app.formfields import Fields, checked
@@ -36,6 +37,7 @@ from spaces.logic import wording as views
 from spaces.logic.kinds import KIND_LABELS
 from spaces.logic.rules import Request as BookingRequest
 from spaces.logic.statuses import STATUS_LABELS
+from spaces.logic.wording import site_zone
 from spaces.queries.series import rows as series_rows
 from spaces.services import (
     attendance,
@@ -51,7 +53,6 @@ from spaces.services import editing as management
 from spaces.services.catalog import managed_space, managed_spaces
 from spaces.services.closures import ClosureForm, Draft, ImportForm, ImportPlan
 from spaces.tables import Booking, BookingSeries, Space
-from spaces.web.spaces import viewer_zone
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -194,10 +195,10 @@ class StaffSpacesController(Controller):
             competing=decisions.competing(pending),
             now=now,
             expired=lambda b: statuses.is_expired_request(b, now),
-            viewer_zone=viewer_zone(),
+            viewer_zone=site_zone(),
             zone_of=catalog.zone_of,
             local_time=views.local_time,
-            day_label=partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+            day_label=partial(views.day_label, today=site_date(now)),
         )
 
     @post("/requests/{booking_id:str}/approve", name="staff:requests.approve")
@@ -310,10 +311,10 @@ class StaffSpacesController(Controller):
             space=space,
             upcoming=await decisions.upcoming_of_space(space, now),
             now=now,
-            viewer_zone=viewer_zone(),
+            viewer_zone=site_zone(),
             zone=catalog.zone_of(space),
             local_time=views.local_time,
-            day_label=partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+            day_label=partial(views.day_label, today=site_date(now)),
             status_labels=STATUS_LABELS,
             status_of=lambda b: statuses.effective_status(b, now),
         )
@@ -812,14 +813,14 @@ def _time_helpers(space: Space, now: datetime) -> dict[str, Any]:
     return {
         "now": now,
         "zone": zone,
-        "viewer_zone": viewer_zone(),
+        "viewer_zone": site_zone(),
         "local_time": views.local_time,
-        "day_label": partial(views.day_label, today=now.astimezone(viewer_zone()).date()),
+        "day_label": partial(views.day_label, today=site_date(now)),
         "span_text": partial(
             views.span_text,
             zone=zone,
-            viewer_zone=viewer_zone(),
-            today=now.astimezone(viewer_zone()).date(),
+            viewer_zone=site_zone(),
+            today=site_date(now),
         ),
         "status_labels": STATUS_LABELS,
     }

@@ -18,6 +18,7 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from app.calendar import format_ranges
+from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import FieldError, InputError
 from app.i18n import _
@@ -26,8 +27,10 @@ from app.web.guards import requires_staff
 from app.web.responses import page
 from spaces.logic import timeline_layout as timeline
 from spaces.logic import wording as views
-from spaces.services import dashboard
-from spaces.services.dashboard import Entry, SpaceDay
+from spaces.logic.wording import site_zone
+from spaces.services import day_entries, space_days
+from spaces.services.day_entries import Entry
+from spaces.services.space_days import SpaceDay
 
 AnyRequest = Request[Any, Any, Any]
 DayParameter = Annotated[str, QueryParameter(name="date")]
@@ -124,14 +127,14 @@ def _day_rows(rows: list[list[SpaceDay]], today: date, now: datetime) -> dict[st
         window = timeline.day_window(space_day.day, space_day.zone, start_minute, end_minute)
         items = [
             timeline.Item(e.start, e.end, e.kind, e)
-            for e in dashboard.entries_of(space_day, today=today, now=now)
+            for e in day_entries.entries_of(space_day, today=today, now=now)
         ]
         day_rows.append(
             DayRow(
                 space_day,
                 timeline.layout_row(window, space_day.open_intervals, items),
                 _hours_text(space_day),
-                [dashboard.reason_text(r, space_day, today=today) for r in space_day.reasons],
+                [day_entries.reason_text(r, space_day, today=today) for r in space_day.reasons],
             )
         )
     return {"day_rows": day_rows, "ticks": timeline.hour_ticks(start_minute, end_minute)}
@@ -145,9 +148,9 @@ def _week_rows(rows: list[list[SpaceDay]], today: date, now: datetime) -> dict[s
             row.cells.append(
                 WeekCell(
                     space_day,
-                    dashboard.entries_of(space_day, today=today, now=now),
+                    day_entries.entries_of(space_day, today=today, now=now),
                     [
-                        dashboard.reason_text(r, space_day, today=today)
+                        day_entries.reason_text(r, space_day, today=today)
                         for r in space_day.reasons
                         if r.closure is None
                     ],
@@ -172,7 +175,7 @@ class StaffTimelineController(Controller):
         day: DayParameter = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        today = now.astimezone(dashboard.site_zone()).date()
+        today = site_date(now)
         form = {"view": view, "date": day, "community": community}
 
         def url(**changes: str) -> str:
@@ -198,7 +201,7 @@ class StaffTimelineController(Controller):
                 communities=await managed_communities(actor),
                 **common,
             )
-        data = await dashboard.timeline(
+        data = await space_days.timeline(
             actor, query.first_day, query.days, community=community or None, now=now
         )
         step = timedelta(days=query.days)
@@ -216,7 +219,7 @@ class StaffTimelineController(Controller):
             next_url=url(date=(query.day + step).isoformat()),
             today_url=url(date=""),
             switch_url=url(view=other, date=query.day.isoformat()),
-            viewer_zone=dashboard.site_zone(),
+            viewer_zone=site_zone(),
             empty=not data.rows,
             **rows(data.rows, today, now),
             **common,
