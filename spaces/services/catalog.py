@@ -16,7 +16,7 @@ from app.db import gather
 from app.errors import Forbidden, NotFound
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
-from app.queries import in_staff_scope
+from app.queries import in_staff_scope, overlapping
 from app.tables import Community, PublicHoliday
 from spaces.logic.kinds import SpaceKind
 from spaces.logic.rules import Rules
@@ -121,8 +121,7 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
     )
     closure_query = SpaceClosure.select(SpaceClosure.starts_at, SpaceClosure.ends_at).where(
         (SpaceClosure.space == space.id)
-        & (SpaceClosure.starts_at < window.end)
-        & (SpaceClosure.ends_at > window.start)
+        & overlapping(SpaceClosure.starts_at, SpaceClosure.ends_at, window.start, window.end)
         & SpaceClosure.units.is_null()
     )
     holiday_query = PublicHoliday.select(PublicHoliday.on_date).where(

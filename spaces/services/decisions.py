@@ -14,6 +14,7 @@ from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, can_manage_community
+from app.queries import in_staff_scope
 from app.tables import User
 from spaces.logic import notices
 from spaces.logic.availability import fits
@@ -227,10 +228,7 @@ async def ratings_to_review(actor: Actor, *, limit: int = 100) -> list[Booking]:
     query = Booking.objects(Booking.space, Booking.user).where(
         Booking.rating.is_not_null() & (Booking.rating_comment != "")
     )
-    if not actor.is_admin:
-        if not actor.staff_of:
-            return []
-        query = query.where(Booking.space.community.is_in(list(actor.staff_of)))
+    query = query.where(in_staff_scope(actor, Booking.space.community))
     return await query.order_by(Booking.rated_at, ascending=False).limit(limit)
 
 
@@ -239,10 +237,7 @@ async def pending_requests(actor: Actor) -> list[Booking]:
     query = Booking.objects(Booking.space, Booking.user).where(
         Booking.status == BookingStatus.pending.value
     )
-    if not actor.is_admin:
-        if not actor.staff_of:
-            return []
-        query = query.where(Booking.space.community.is_in(list(actor.staff_of)))
+    query = query.where(in_staff_scope(actor, Booking.space.community))
     return await query.order_by(Booking.created_at)
 
 
@@ -255,8 +250,9 @@ def competing(requests: list[Booking]) -> dict[Any, list[Booking]]:
             for other in requests
             if other.id != request.id
             and other.space.id == request.space.id
-            and other.starts_at < request.ends_at
-            and request.starts_at < other.ends_at
+            and Interval(other.starts_at, other.ends_at).overlaps(
+                Interval(request.starts_at, request.ends_at)
+            )
         ]
     return result
 

@@ -24,12 +24,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Component, Event
+from piccolo.custom_types import Combinable
+from piccolo.query.functions.aggregate import Count, Max, Sum
 
 from app.calendar import wall_to_utc
-from app.db import placeholders
 from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window, event_text
 from app.i18n import _, current_locale, localized
 from app.permissions import Actor
+from app.queries import in_staff_scope, overlapping
 from spaces.logic.series_pattern import Pattern
 from spaces.logic.statuses import BookingStatus
 from spaces.services.catalog import zone_of
@@ -229,8 +231,7 @@ async def _bookings(where: Any, audience: str, context: Context) -> list[SimpleN
         .where(
             where
             & Booking.series.is_null()
-            & (Booking.ends_at > window.start)
-            & (Booking.starts_at < window.end)
+            & overlapping(Booking.starts_at, Booking.ends_at, window.start, window.end)
             & (
                 Booking.status.is_in(shown)
                 | (
@@ -328,31 +329,24 @@ async def public_events(space: Space, context: Context) -> list[Component | byte
 # --- the spaces' part of private feeds --------------------------------------------------------
 
 
-async def _fingerprint(
-    booking_where: str, series_where: str, args: list[Any], window: Window
-) -> str:
+async def _fingerprint(booking_where: Combinable, series_where: Combinable, window: Window) -> str:
     """Counts, latest changes and summed sequences: any change a feed shows moves one."""
-    bookings = await Booking.raw(
-        "SELECT COUNT(*) AS n, MAX(booking.updated_at) AS changed, "
-        "SUM(booking.sequence) AS seq, MAX(space.updated_at) AS space_changed "
-        f"FROM booking JOIN space ON space.id = booking.space WHERE {booking_where} "
-        "AND booking.ends_at > {}",
-        *args,
-        window.start,
-    )
-    series = await BookingSeries.raw(
-        "SELECT COUNT(*) AS n, MAX(booking_series.updated_at) AS changed, "
-        "SUM(booking_series.sequence) AS seq FROM booking_series "
-        f"JOIN space ON space.id = booking_series.space WHERE {series_where}",
-        *args,
-    )
+    bookings = await Booking.select(
+        Count(alias="n"),
+        Max(Booking.updated_at, alias="changed"),
+        Sum(Booking.sequence, alias="seq"),
+        Max(Booking.space.updated_at, alias="space_changed"),
+    ).where(booking_where & (Booking.ends_at > window.start))
+    series = await BookingSeries.select(
+        Count(alias="n"),
+        Max(BookingSeries.updated_at, alias="changed"),
+        Sum(BookingSeries.sequence, alias="seq"),
+    ).where(series_where)
     return f"{sorted(bookings[0].items())}|{sorted(series[0].items())}"
 
 
 async def personal_fingerprint(actor: Actor, window: Window) -> str:
-    return await _fingerprint(
-        'booking."user" = {}', 'booking_series."user" = {}', [actor.id], window
-    )
+    return await _fingerprint(Booking.user == actor.id, BookingSeries.user == actor.id, window)
 
 
 async def personal_events(actor: Actor, context: Context) -> list[Component | bytes]:
@@ -361,32 +355,18 @@ async def personal_events(actor: Actor, context: Context) -> list[Component | by
     )
 
 
-def _communities(actor: Actor) -> list[int] | None:
-    """The communities a staff feed covers; None for an administrator (all)."""
-    return None if actor.is_admin else sorted(actor.staff_of)
-
-
 async def staff_fingerprint(actor: Actor, window: Window) -> str:
-    communities = _communities(actor)
-    if communities is None:
-        return await _fingerprint("1 = 1", "1 = 1", [], window)
-    if not communities:
-        return "nothing"
-    where = f"space.community IN ({placeholders(len(communities))})"
-    return await _fingerprint(where, where, communities, window)
+    return await _fingerprint(
+        in_staff_scope(actor, Booking.space.community),
+        in_staff_scope(actor, BookingSeries.space.community),
+        window,
+    )
 
 
 async def staff_events(actor: Actor, context: Context) -> list[Component | bytes]:
-    communities = _communities(actor)
-    if communities is None:
-        return await events_of(
-            Booking.id.is_not_null(), BookingSeries.id.is_not_null(), STAFF, context
-        )
-    if not communities:
-        return []
     return await events_of(
-        Booking.space.community.is_in(communities),
-        BookingSeries.space.community.is_in(communities),
+        in_staff_scope(actor, Booking.space.community),
+        in_staff_scope(actor, BookingSeries.space.community),
         STAFF,
         context,
     )

@@ -14,6 +14,7 @@ from app.calendar import Calendar, Interval, TimeRange
 from app.communities.services import managed_communities, managed_community
 from app.i18n import localized
 from app.permissions import Actor
+from app.queries import overlapping
 from app.tables import Community, PublicHoliday
 from spaces.logic.availability import local_day_window
 from spaces.logic.statuses import BookingStatus, is_expired_request
@@ -90,7 +91,7 @@ def closed_reasons(
 
 
 def _overlaps(row: Booking | SpaceClosure, window: Interval) -> bool:
-    return row.starts_at < window.end and window.start < row.ends_at
+    return Interval(row.starts_at, row.ends_at).overlaps(window)
 
 
 async def space_days(
@@ -109,8 +110,7 @@ async def space_days(
         await Booking.objects(Booking.user, Booking.series)
         .where(
             Booking.space.is_in(ids)
-            & (Booking.starts_at < end)
-            & (Booking.ends_at > start)
+            & overlapping(Booking.starts_at, Booking.ends_at, start, end)
             & Booking.status.is_in(list(SHOWN))
         )
         .order_by(Booking.starts_at)
@@ -119,8 +119,7 @@ async def space_days(
         await SpaceClosure.objects()
         .where(
             SpaceClosure.space.is_in(ids)
-            & (SpaceClosure.starts_at < end)
-            & (SpaceClosure.ends_at > start)
+            & overlapping(SpaceClosure.starts_at, SpaceClosure.ends_at, start, end)
         )
         .order_by(SpaceClosure.starts_at)
     )

@@ -21,6 +21,7 @@ from app.errors import DomainError, NotFound, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor
+from app.queries import overlapping
 from app.scheduler import Job
 from spaces.logic import notices
 from spaces.logic.availability import fits
@@ -102,7 +103,7 @@ async def _add_entry(actor: Actor, space: Space, request: Request, now: datetime
     here = [
         e
         for e in mine
-        if e.space == space.id and e.starts_at < request.end and request.start < e.ends_at
+        if e.space == space.id and Interval(e.starts_at, e.ends_at).overlaps(request.span)
     ]
     for entry in here:
         if (entry.starts_at, entry.ends_at) == (request.start, request.end):
@@ -226,8 +227,9 @@ async def _position(entry: WaitlistEntry) -> int:
         (WaitlistEntry.space == entry.space)
         & WaitlistEntry.status.is_in(list(ACTIVE))
         & (WaitlistEntry.created_at < entry.created_at)
-        & (WaitlistEntry.starts_at < entry.ends_at)
-        & (WaitlistEntry.ends_at > entry.starts_at)
+        & overlapping(
+            WaitlistEntry.starts_at, WaitlistEntry.ends_at, entry.starts_at, entry.ends_at
+        )
     )
     return ahead + 1
 
