@@ -19,19 +19,18 @@ existing closure are skipped, and all are written with their consequences in one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from app import audit
-from app.calendar import Interval
+from app.calendar_exceptions import KEEP, check_unchanged, read_consequence, split_known
 from app.db import write_transaction
-from app.errors import Conflict, NotFound
-from app.formfields import Fields
+from app.errors import NotFound
 from app.i18n import _, localized
-from app.ics_import import CarriedForm, ImportedEvent
 from app.notifications import notify_user
 from app.permissions import Actor
 from spaces.logic import notices
+from spaces.logic.closures import SpaceClosureDraft
 from spaces.logic.statuses import HOLDING, BookingStatus
 from spaces.queries.bookings import overlapping, owner_id
 from spaces.queries.spaces import holding_usage, lock_key, touch
@@ -40,88 +39,8 @@ from spaces.services.catalog import zone_of
 from spaces.services.decisions import reject_locked
 from spaces.tables import Booking, Space, SpaceClosure
 
-MAX_DAYS = 366
-KEEP = "keep"
-CANCEL = "cancel"
 
-
-@dataclass
-class ClosureForm:
-    kind: str = "closure"
-    """`closure` (the whole space) or `block` (some units)."""
-    units: str = ""
-    from_date: str = ""
-    from_time: str = ""
-    to_date: str = ""
-    to_time: str = ""
-    all_day: str = ""
-    reason: str = ""
-    choice: str = ""
-    cancel_reason: str = ""
-    expected: str = ""
-    """The ids of the bookings shown in the preview, comma separated."""
-
-
-@dataclass
-class ImportForm(CarriedForm):
-    """The confirmation of closures imported from a calendar file."""
-
-    choice: str = ""
-    cancel_reason: str = ""
-    expected: str = ""
-
-
-@dataclass(frozen=True)
-class Draft:
-    start: datetime
-    end: datetime
-    all_day: bool
-    units: int | None
-    reason: str
-
-    @property
-    def span(self) -> Interval:
-        return Interval(self.start, self.end)
-
-
-def read_form(space: Space, form: ClosureForm, now: datetime) -> Draft:
-    """The closure the form describes, or an `InputError` naming every bad field."""
-    fields = Fields()
-    zone = zone_of(space)
-    all_day = form.all_day.lower() in {"on", "1", "true"}
-    units = None
-    if form.kind == "block":
-        units = fields.whole(form.units, "units", low=1, high=space.capacity, required=True)
-    elif form.kind != "closure":
-        fields.error("kind", _("Choose a closure or a block."))
-    first = fields.day(form.from_date, "from_date")
-    last = fields.day(form.to_date, "to_date", required=False) or first
-    if all_day:
-        start = _midnight(first, zone, fields, "from_date")
-        end = _midnight(last + timedelta(days=1), zone, fields, "to_date") if last else None
-    else:
-        start = fields.instant(first, fields.clock(form.from_time, "from_time"), zone, "from_time")
-        end = fields.instant(last, fields.clock(form.to_time, "to_time"), zone, "to_time")
-    reason = fields.text(
-        form.reason, "reason", max_length=200, required=_("Say why, for residents to read.")
-    )
-    if start is not None and end is not None:
-        if end <= start:
-            fields.error("to_date" if all_day else "to_time", _("The end must be after the start."))
-        elif end - start > timedelta(days=MAX_DAYS):
-            fields.error("to_date", _("A closure can last at most %(n)s days.", n=MAX_DAYS))
-        elif end <= now:
-            fields.error("to_date", _("This time is already over."))
-    fields.check()
-    assert start is not None and end is not None
-    return Draft(start, end, all_day, units, reason)
-
-
-def _midnight(day: date | None, zone: Any, fields: Fields, field: str) -> datetime | None:
-    return fields.instant(day, time(), zone, field) if day else None
-
-
-async def impact(space: Space, draft: Draft) -> list[Booking]:
+async def impact(space: Space, draft: SpaceClosureDraft) -> list[Booking]:
     """The bookings the closure or block would hit, earliest first, with their resident."""
     if draft.units is None:
         statuses = [*HOLDING, BookingStatus.pending.value]
@@ -137,28 +56,13 @@ async def impact(space: Space, draft: Draft) -> list[Booking]:
     )
 
 
-def ids_of(bookings: list[Booking]) -> str:
-    return ",".join(sorted(str(b.id) for b in bookings))
-
-
-class ImpactChanged(Conflict):
-    """The bookings hit changed between the preview and the confirmation."""
-
-    def __init__(self, affected: list[Booking]) -> None:
-        super().__init__(
-            _("Bookings changed since you looked. Check the list again, then confirm."),
-            rule="impact_changed",
-        )
-        self.affected = affected
-
-
 @dataclass(frozen=True)
 class ImportPlan:
     """What importing closures would do: each new one with the bookings it hits, and the
     ones skipped because the same closure already exists (or came earlier in the file)."""
 
-    hits: list[tuple[Draft, list[Booking]]]
-    skipped: list[Draft]
+    hits: list[tuple[SpaceClosureDraft, list[Booking]]]
+    skipped: list[SpaceClosureDraft]
 
     @property
     def affected(self) -> list[Booking]:
@@ -174,37 +78,29 @@ class Added:
     """Imported closures left out because the same closure existed already."""
 
 
-def drafts_of(events: list[ImportedEvent]) -> list[Draft]:
-    """Closures of the whole space, one for each imported calendar event."""
-    return [Draft(e.start, e.end, e.all_day, None, e.summary) for e in events]
-
-
-def _hit_once(hits: list[tuple[Draft, list[Booking]]]) -> list[tuple[Booking, Draft]]:
+def _hit_once(
+    hits: list[tuple[SpaceClosureDraft, list[Booking]]],
+) -> list[tuple[Booking, SpaceClosureDraft]]:
     """Each booking hit with the first draft that hits it, earliest booking first."""
-    seen: dict[Any, tuple[Booking, Draft]] = {}
+    seen: dict[Any, tuple[Booking, SpaceClosureDraft]] = {}
     for draft, bookings in hits:
         for booking in bookings:
             seen.setdefault(booking.id, (booking, draft))
     return sorted(seen.values(), key=lambda pair: (pair[0].starts_at, str(pair[0].id)))
 
 
-async def _fresh(space: Space, drafts: list[Draft]) -> tuple[list[Draft], list[Draft]]:
+async def _fresh(
+    space: Space, drafts: list[SpaceClosureDraft]
+) -> tuple[list[SpaceClosureDraft], list[SpaceClosureDraft]]:
     """The drafts to add and those skipped: the same span as an existing closure of the
     whole space, or as an earlier draft."""
-    existing = await SpaceClosure.select(SpaceClosure.starts_at, SpaceClosure.ends_at).where(
+    known = await SpaceClosure.select(SpaceClosure.starts_at, SpaceClosure.ends_at).where(
         (SpaceClosure.space == space.id) & SpaceClosure.units.is_null()
     )
-    taken = {(row["starts_at"], row["ends_at"]) for row in existing}
-    fresh: list[Draft] = []
-    skipped: list[Draft] = []
-    for draft in drafts:
-        span = (draft.start, draft.end)
-        (skipped if span in taken else fresh).append(draft)
-        taken.add(span)
-    return fresh, skipped
+    return split_known(drafts, ((row["starts_at"], row["ends_at"]) for row in known))
 
 
-async def plan_import(space: Space, drafts: list[Draft]) -> ImportPlan:
+async def plan_import(space: Space, drafts: list[SpaceClosureDraft]) -> ImportPlan:
     """The preview of an import: what `add_many(..., imported_from=...)` would do now."""
     fresh, skipped = await _fresh(space, drafts)
     return ImportPlan([(draft, await impact(space, draft)) for draft in fresh], skipped)
@@ -213,7 +109,7 @@ async def plan_import(space: Space, drafts: list[Draft]) -> ImportPlan:
 async def add(
     actor: Actor,
     space: Space,
-    draft: Draft,
+    draft: SpaceClosureDraft,
     *,
     choice: str,
     cancel_reason: str,
@@ -239,7 +135,7 @@ async def add(
 async def add_many(
     actor: Actor,
     space: Space,
-    drafts: list[Draft],
+    drafts: list[SpaceClosureDraft],
     *,
     choice: str,
     cancel_reason: str,
@@ -249,27 +145,23 @@ async def add_many(
 ) -> Added:
     """Add the closures and blocks in one transaction, and apply the chosen consequence to
     every booking they hit (each once; an empty `cancel_reason` gives the reason of the
-    first closure hitting it). `expected` is `ids_of` the bookings the preview showed.
+    first closure hitting it). `expected` is the `fingerprint` of the bookings the preview
+    showed (`app.calendar_exceptions`).
 
     `imported_from` names the calendar file the drafts come from: drafts identical to an
     existing closure are then skipped, and one audit entry sums up the import. The caller
     has checked that the actor manages the space.
     """
-    fields = Fields()
-    if choice not in {KEEP, CANCEL}:
-        fields.error("choice", _("Choose what happens to the bookings."))
-    cancel_reason = fields.text(cancel_reason, "cancel_reason", max_length=300)
-    fields.check()
+    consequence = read_consequence(choice, cancel_reason)
     async with write_transaction(lock_key(space)):
-        skipped: list[Draft]
+        skipped: list[SpaceClosureDraft]
         if imported_from is None:
             fresh, skipped = list(drafts), []
         else:
             fresh, skipped = await _fresh(space, drafts)
         hit = _hit_once([(draft, await impact(space, draft)) for draft in fresh])
         affected = [booking for booking, _draft in hit]
-        if ids_of(affected) != expected:
-            raise ImpactChanged(affected)
+        check_unchanged(expected, affected, (booking.id for booking in affected))
         made = []
         for draft in fresh:
             closure = SpaceClosure(
@@ -288,8 +180,8 @@ async def add_many(
             return Added([], [], len(skipped))
         await touch(space.id)
         for booking, draft in hit:
-            reason = cancel_reason or draft.reason
-            if choice == KEEP:
+            reason = consequence.cancel_reason or draft.reason
+            if consequence.choice == KEEP:
                 await _tell_kept(booking, space, draft, now)
             elif booking.status == BookingStatus.pending.value:
                 await reject_locked(actor, booking, space, reason=reason, now=now)
@@ -304,7 +196,7 @@ async def add_many(
             community_id=space.community.id,
             after={
                 **after,
-                "bookings": choice if affected else None,
+                "bookings": consequence.choice if affected else None,
                 "booking_ids": [str(b.id) for b in affected],
             },
             now=now,
@@ -334,7 +226,9 @@ def _what_was_added(
     }
 
 
-async def _tell_kept(booking: Booking, space: Space, draft: Draft, now: datetime) -> None:
+async def _tell_kept(
+    booking: Booking, space: Space, draft: SpaceClosureDraft, now: datetime
+) -> None:
     if owner_id(booking) is None:
         return
     await notify_user(

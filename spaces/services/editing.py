@@ -11,23 +11,20 @@ because that would overbook the space.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from app import audit, photos, slugs
 from app.calendar import Interval
 from app.db import existing, is_unique_violation, write_transaction
-from app.errors import FieldError, Forbidden, InputError, NotFound
-from app.formfields import Fields
-from app.hours_form import read_day_hours
+from app.errors import FieldError, Forbidden, InputError
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
 from app.tables import Community
 from spaces.logic import space_form as editing
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.tables import Booking, Space, SpaceSpecialHours
+from spaces.tables import Booking, Space
 
 HORIZON_CHECKED = timedelta(days=800)
 """How far ahead a capacity change is checked against confirmed bookings."""
@@ -175,78 +172,3 @@ async def set_active(actor: Actor, space: Space, active: bool, *, now: datetime)
         & (Booking.status == BookingStatus.confirmed.value)
         & (Booking.starts_at > now)
     )
-
-
-@dataclass
-class SpecialHoursForm:
-    on_date: str = ""
-    hours: str = ""
-    note: str = ""
-
-
-async def special_hours_ahead(space: Space, today: date) -> list[SpaceSpecialHours]:
-    return (
-        await SpaceSpecialHours.objects()
-        .where((SpaceSpecialHours.space == space.id) & (SpaceSpecialHours.on_date >= today))
-        .order_by(SpaceSpecialHours.on_date)
-    )
-
-
-async def set_special_hours(
-    actor: Actor, space: Space, form: SpecialHoursForm, *, today: date, now: datetime
-) -> None:
-    """Hours that replace the weekly ones on one date (empty: closed all day)."""
-    fields = Fields()
-    day = fields.day(form.on_date, "on_date")
-    if day is not None and day < today:
-        fields.error("on_date", _("This date is already past."))
-    hours, hour_errors = read_day_hours(form.hours, "hours")
-    fields.errors += hour_errors
-    note = fields.text(form.note, "note", max_length=200)
-    fields.check()
-    async with write_transaction(lock_key(space)):
-        existing = (
-            await SpaceSpecialHours.objects()
-            .where((SpaceSpecialHours.space == space.id) & (SpaceSpecialHours.on_date == day))
-            .first()
-        )
-        before = {"hours": existing.hours, "note": existing.note} if existing else None
-        if existing:
-            await SpaceSpecialHours.update(
-                {SpaceSpecialHours.hours: hours, SpaceSpecialHours.note: note}
-            ).where(SpaceSpecialHours.id == existing.id)
-        else:
-            await SpaceSpecialHours(space=space.id, on_date=day, hours=hours, note=note).save()
-        await touch(space.id)
-        await audit.record(
-            actor_id=actor.id,
-            action="space.special_hours",
-            subject_type="space",
-            subject_id=space.slug,
-            community_id=space.community.id,
-            before=before,
-            after={"date": day.isoformat() if day else None, "hours": hours, "note": note},
-            now=now,
-        )
-
-
-async def remove_special_hours(actor: Actor, space: Space, row_id: int, *, now: datetime) -> None:
-    async with write_transaction(lock_key(space)):
-        row = (
-            await SpaceSpecialHours.objects()
-            .where((SpaceSpecialHours.id == row_id) & (SpaceSpecialHours.space == space.id))
-            .first()
-        )
-        if row is None:
-            raise NotFound(_("There are no such hours."))
-        await SpaceSpecialHours.delete().where(SpaceSpecialHours.id == row.id)
-        await touch(space.id)
-        await audit.record(
-            actor_id=actor.id,
-            action="space.special_hours_removed",
-            subject_type="space",
-            subject_id=space.slug,
-            community_id=space.community.id,
-            before={"date": row.on_date.isoformat(), "hours": row.hours, "note": row.note},
-            now=now,
-        )

@@ -20,11 +20,13 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from app import clock, ics_import, photos
+from app.calendar_exceptions import CANCEL, KEEP, ImpactChanged, SpecialHoursForm, fingerprint
 from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import Conflict, DomainError, InputError
 from app.formfields import Fields, checked
 from app.i18n import _, localized
+from app.ics_import import CarriedForm
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import User
@@ -34,6 +36,7 @@ from app.web.responses import page, redirect
 from spaces.logic import space_form as editing
 from spaces.logic import statuses
 from spaces.logic import wording as views
+from spaces.logic.closures import SpaceClosureDraft, SpaceClosureForm, drafts_of, read_space_closure
 from spaces.logic.kinds import KIND_LABELS
 from spaces.logic.rules import Request as BookingRequest
 from spaces.logic.statuses import STATUS_LABELS
@@ -48,10 +51,11 @@ from spaces.services import (
     series,
     series_changes,
     series_dates,
+    special_hours,
 )
 from spaces.services import editing as management
 from spaces.services.catalog import managed_space, managed_spaces
-from spaces.services.closures import ClosureForm, Draft, ImportForm, ImportPlan
+from spaces.services.closures import ImportPlan
 from spaces.tables import Booking, BookingSeries, Space
 
 AnyRequest = Request[Any, Any, Any]
@@ -66,6 +70,15 @@ class DecisionForm:
 class SpaceEditForm(editing.SpaceForm):
     photo: UploadFile | None = None
     remove_photo: str = ""
+
+
+@dataclass
+class ImportForm(CarriedForm):
+    """The confirmation of closures imported from a calendar file."""
+
+    choice: str = ""
+    cancel_reason: str = ""
+    expected: str = ""
 
 
 @dataclass
@@ -400,20 +413,18 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[management.SpecialHoursForm],
+        data: URLEncodedBody[SpecialHoursForm],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
         try:
-            await management.set_special_hours(
-                actor, space, data, today=now.astimezone(catalog.zone_of(space)).date(), now=now
-            )
+            await special_hours.set_special_hours(actor, space, data, now=now)
         except InputError as exc:
             return await self._closures_page(
                 request,
                 space,
-                ClosureForm(),
+                SpaceClosureForm(),
                 {},
                 400,
                 hours_form=data,
@@ -432,7 +443,7 @@ class StaffSpacesController(Controller):
         now: RequestNow,
     ) -> Redirect:
         space = await managed_space(actor, slug)
-        await management.remove_special_hours(actor, space, row_id, now=now)
+        await special_hours.remove_special_hours(actor, space, row_id, now=now)
         flash(request, _("That date follows the weekly hours again."))
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
 
@@ -531,17 +542,17 @@ class StaffSpacesController(Controller):
         actor: CurrentActor,
     ) -> Template:
         space = await managed_space(actor, slug)
-        return await self._closures_page(request, space, ClosureForm(), {})
+        return await self._closures_page(request, space, SpaceClosureForm(), {})
 
     async def _closures_page(
         self,
         request: AnyRequest,
         space: Space,
-        form: ClosureForm,
+        form: SpaceClosureForm,
         errors: dict[str, str],
         status_code: int = 200,
         *,
-        hours_form: management.SpecialHoursForm | None = None,
+        hours_form: SpecialHoursForm | None = None,
         hours_errors: dict[str, str] | None = None,
         import_errors: dict[str, str] | None = None,
     ) -> Template:
@@ -553,10 +564,10 @@ class StaffSpacesController(Controller):
             space=space,
             form=form,
             errors=errors,
-            hours_form=hours_form or management.SpecialHoursForm(),
+            hours_form=hours_form or SpecialHoursForm(),
             hours_errors=hours_errors or {},
             import_errors=import_errors or {},
-            special_hours=await management.special_hours_ahead(
+            special_hours=await special_hours.special_hours_ahead(
                 space, now.astimezone(catalog.zone_of(space)).date()
             ),
             closures=await closures.upcoming(space, now),
@@ -567,8 +578,8 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         space: Space,
-        form: ClosureForm,
-        draft: Draft,
+        form: SpaceClosureForm,
+        draft: SpaceClosureDraft,
         affected: list[Booking],
         *,
         errors: dict[str, str] | None = None,
@@ -576,7 +587,7 @@ class StaffSpacesController(Controller):
         status_code: int = 200,
     ) -> Template:
         now = clock.utcnow()
-        form.expected = closures.ids_of(affected)
+        form.expected = fingerprint(booking.id for booking in affected)
         return page(
             request,
             "spaces/staff/closure_preview.html",
@@ -595,13 +606,13 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[ClosureForm],
+        data: URLEncodedBody[SpaceClosureForm],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template:
         space = await managed_space(actor, slug)
         try:
-            draft = closures.read_form(space, data, now)
+            draft = read_space_closure(data, catalog.zone_of(space), space.capacity, now)
         except InputError as exc:
             return await self._closures_page(request, space, data, exc.by_field(), 400)
         affected = await closures.impact(space, draft)
@@ -612,13 +623,13 @@ class StaffSpacesController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[ClosureForm],
+        data: URLEncodedBody[SpaceClosureForm],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
         try:
-            draft = closures.read_form(space, data, now)
+            draft = read_space_closure(data, catalog.zone_of(space), space.capacity, now)
         except InputError as exc:
             return await self._closures_page(request, space, data, exc.by_field(), 400)
         try:
@@ -626,12 +637,12 @@ class StaffSpacesController(Controller):
                 actor,
                 space,
                 draft,
-                choice=data.choice or closures.KEEP,
+                choice=data.choice or KEEP,
                 cancel_reason=data.cancel_reason,
                 expected=data.expected,
                 now=now,
             )
-        except closures.ImpactChanged as exc:
+        except ImpactChanged as exc:
             return await self._preview_page(
                 request, space, data, draft, exc.affected, message=exc.detail, status_code=409
             )
@@ -642,7 +653,7 @@ class StaffSpacesController(Controller):
             )
         if not affected:
             flash(request, _("Saved. No booking was affected."))
-        elif data.choice == closures.CANCEL:
+        elif data.choice == CANCEL:
             flash(
                 request,
                 _(
@@ -671,7 +682,7 @@ class StaffSpacesController(Controller):
         message: str = "",
         status_code: int = 200,
     ) -> Template:
-        form.expected = closures.ids_of(plan.affected)
+        form.expected = fingerprint(booking.id for booking in plan.affected)
         return page(
             request,
             "spaces/staff/closure_import_preview.html",
@@ -707,9 +718,9 @@ class StaffSpacesController(Controller):
             )
         except InputError as exc:
             return await self._closures_page(
-                request, space, ClosureForm(), {}, 400, import_errors=exc.by_field()
+                request, space, SpaceClosureForm(), {}, 400, import_errors=exc.by_field()
             )
-        plan = await closures.plan_import(space, closures.drafts_of(events))
+        plan = await closures.plan_import(space, drafts_of(events))
         form = ImportForm(file_name=ics_import.file_label(getattr(data.file, "filename", "")))
         return await self._import_preview_page(request, space, form, events, plan)
 
@@ -733,9 +744,9 @@ class StaffSpacesController(Controller):
             )
         except InputError as exc:
             return await self._closures_page(
-                request, space, ClosureForm(), {}, 400, import_errors=exc.by_field()
+                request, space, SpaceClosureForm(), {}, 400, import_errors=exc.by_field()
             )
-        drafts = closures.drafts_of(events)
+        drafts = drafts_of(events)
         file_name = ics_import.file_label(data.file_name)
         try:
             added = await closures.add_many(
@@ -748,7 +759,7 @@ class StaffSpacesController(Controller):
                 now=now,
                 imported_from=file_name,
             )
-        except closures.ImpactChanged as exc:
+        except ImpactChanged as exc:
             plan = await closures.plan_import(space, drafts)
             return await self._import_preview_page(
                 request, space, data, events, plan, message=exc.detail, status_code=409
@@ -777,7 +788,7 @@ class StaffSpacesController(Controller):
                     n=added.skipped,
                 ),
             )
-        if added.affected and data.choice == closures.CANCEL:
+        if added.affected and data.choice == CANCEL:
             flash(
                 request,
                 _(
