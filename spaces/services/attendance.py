@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app import audit
+from app.communities.services import managed_communities
 from app.db import existing, write_transaction
 from app.errors import NotFound, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor, staff_service
 from app.scheduler import Job
 from app.tables import Community, User
 from spaces.logic import notices
@@ -26,6 +27,7 @@ from spaces.queries.spaces import lock_key, touch
 from spaces.services import waitlist
 from spaces.services.bookings import load_booking
 from spaces.services.catalog import zone_of
+from spaces.services.permissions import can_see_no_shows
 from spaces.tables import Booking, Space
 
 CHECK_IN_OPENS = timedelta(minutes=15)
@@ -34,7 +36,18 @@ REMINDER_AHEAD = timedelta(hours=2)
 
 
 def check_in_window(booking: Booking) -> tuple[datetime, datetime]:
+    """From when until when the booking can be checked in to."""
     return booking.starts_at - CHECK_IN_OPENS, booking.ends_at
+
+
+def may_check_in(booking: Booking, now: datetime) -> bool:
+    """Whether the booking is confirmed, not yet checked in to, and in its window now."""
+    opens, closes = check_in_window(booking)
+    return (
+        booking.status == BookingStatus.confirmed.value
+        and booking.checked_in_at is None
+        and opens <= now < closes
+    )
 
 
 async def booking_to_check_in(user_id: int, space: Space, now: datetime) -> Booking | None:
@@ -69,6 +82,17 @@ async def check_in(actor: Actor, booking_id: str, *, now: datetime) -> Booking:
     await Booking.update({Booking.checked_in_at: now}).where(Booking.id == booking.id)
     booking.checked_in_at = now
     return booking
+
+
+async def check_in_at_door(actor: Actor, space: Space, *, now: datetime) -> Booking:
+    """Check in the actor's booking of the space that can be checked in to now (the page a
+    QR code on the door leads to)."""
+    booking = await booking_to_check_in(actor.id, space, now)
+    if booking is None:
+        raise RuleViolation(
+            "nothing_to_check_in", _("You have no booking here to check in to right now.")
+        )
+    return await check_in(actor, str(booking.id), now=now)
 
 
 async def release_no_shows(now: datetime) -> int:
@@ -144,9 +168,10 @@ async def send_reminders(now: datetime) -> int:
     return len(due)
 
 
+@staff_service
 async def no_show_counts(actor: Actor, community: Community, now: datetime) -> list[dict[str, Any]]:
     """Residents of the community with no-shows in its window, most first."""
-    if not can_manage_community(actor, community.id):
+    if not can_see_no_shows(actor, community.id):
         raise NotFound(_("There is no community at this address."))
     since = now - timedelta(days=community.no_show_window_days)
     rows = await Booking.raw(
@@ -163,6 +188,16 @@ async def no_show_counts(actor: Actor, community: Community, now: datetime) -> l
         for u in await User.objects().where(User.id.is_in([r["user_id"] for r in rows] or [-1]))
     }
     return [{"user": users[r["user_id"]], "missed": r["missed"]} for r in rows]
+
+
+async def no_shows_by_community(
+    actor: Actor, now: datetime
+) -> list[tuple[Community, list[dict[str, Any]]]]:
+    """Each of the actor's communities with its residents' no-shows (`no_show_counts`)."""
+    return [
+        (community, await no_show_counts(actor, community, now))
+        for community in await managed_communities(actor)
+    ]
 
 
 JOBS = [

@@ -24,7 +24,7 @@ from app.errors import (
     RuleViolation,
 )
 from app.i18n import _
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor
 from spaces.logic.availability import fits, slot_starts
 from spaces.logic.rules import (
     Refusal,
@@ -32,10 +32,11 @@ from spaces.logic.rules import (
     check_request,
 )
 from spaces.logic.statuses import BookingStatus
-from spaces.queries.bookings import spans_of
+from spaces.queries.bookings import owner_id, spans_of
 from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.services.catalog import calendar_of, get_space, rules_of, zone_of
+from spaces.services.catalog import calendar_of, community_id, get_space, rules_of, zone_of
 from spaces.services.eligibility import check_eligibility
+from spaces.services.permissions import can_see_booking
 from spaces.tables import Booking, Space
 
 ALTERNATIVES = 3
@@ -254,10 +255,20 @@ async def load_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space, b
     if booking is None:
         raise NotFound(_("There is no such booking."))
     space = existing(await Space.objects(Space.community).where(Space.id == booking.space).first())
-    is_owner = booking.user == actor.id
-    if not is_owner and not can_manage_community(actor, space.community.id):
+    if not can_see_booking(actor, owner_id(booking), community_id(space)):
         raise NotFound(_("There is no such booking."))
-    return booking, space, is_owner
+    return booking, space, owner_id(booking) == actor.id
+
+
+async def staff_booking(
+    actor: Actor, booking_id: str, may: Callable[[Actor, int], bool]
+) -> tuple[Booking, Space]:
+    """The booking for the staff whom the action's predicate `may` allows (given the actor
+    and the space's community); "not found" for anyone else, its own resident included."""
+    booking, space, _is_owner = await load_booking(actor, booking_id)
+    if not may(actor, community_id(space)):
+        raise NotFound(_("There is no such booking."))
+    return booking, space
 
 
 async def get_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space]:

@@ -10,14 +10,15 @@ from app.db import existing, write_transaction
 from app.errors import FieldError, InputError, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor
 from spaces.logic import notices
 from spaces.logic.rules import can_cancel_in_time, describe_duration
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.bookings import owner_id, update_booking
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.bookings import MAX_NOTE, load_booking
-from spaces.services.catalog import rules_of, zone_of
+from spaces.services.catalog import community_id, rules_of, zone_of
+from spaces.services.permissions import can_cancel_for_resident
 from spaces.services.waitlist import refill
 from spaces.tables import Booking, Space
 
@@ -46,7 +47,7 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
     reason = reason.strip()
     if len(reason) > MAX_NOTE:
         raise InputError([FieldError("reason", _("Use at most %(n)s characters.", n=MAX_NOTE))])
-    staff = can_manage_community(actor, space.community.id)
+    staff = can_cancel_for_resident(actor, community_id(space))
     if is_owner and not staff:
         pending = booking.status == BookingStatus.pending.value
         if not pending and not can_cancel_in_time(rules_of(space), booking.starts_at, now):

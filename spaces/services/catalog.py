@@ -1,7 +1,7 @@
-"""Reading spaces: the list, one space's calendar, rules and availability.
+"""Reading spaces: the list, one space with its community, its zone, rules and calendar (weekly
+hours, dated hours, closures, holidays), and the spaces of the actor's communities.
 
-The one overlap query lives here (`overlapping`), used by availability and by the booking
-transaction alike.
+Other domains use `list_spaces`, `get_space` and `zone_of`.
 """
 
 from __future__ import annotations
@@ -13,18 +13,26 @@ from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, WeeklyHours, parse_ranges
 from app.db import gather
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.i18n import _
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope, overlapping
 from app.tables import Community, PublicHoliday
 from spaces.logic.kinds import SpaceKind
 from spaces.logic.rules import Rules
+from spaces.services.permissions import can_manage_space, space_refused
 from spaces.tables import Space, SpaceClosure, SpaceSpecialHours
 
 
 def zone_of(space: Space) -> ZoneInfo:
+    """The space's time zone, in which its hours, slots and dates are."""
     return ZoneInfo(space.timezone)
+
+
+def community_id(space: Space) -> int:
+    """The id of the space's community, whether or not the query joined the community."""
+    community: Any = space.community
+    return int(community.id if isinstance(community, Community) else community)
 
 
 def weekly_spec(space: Space) -> dict[str, str]:
@@ -168,9 +176,11 @@ async def managed_spaces(actor: Actor, *, include_inactive: bool = False) -> lis
     return await query.order_by(Space.community.slug).order_by(Space.slug)
 
 
+@staff_service
 async def managed_space(actor: Actor, slug: str) -> Space:
-    """The space if the actor manages its community (active or not)."""
+    """The space at `slug` (active or not) for its community's staff; `Forbidden` for
+    anyone else."""
     space = await get_space(slug, include_inactive=True)
-    if not can_manage_community(actor, space.community.id):
-        raise Forbidden(_("Only staff of this space's community may manage it."))
+    if not can_manage_space(actor, community_id(space)):
+        raise space_refused()
     return space

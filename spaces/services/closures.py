@@ -1,6 +1,6 @@
 """Closures and maintenance blocks, added with their impact in view.
 
-Staff first see which bookings a closure or block would hit (`impact`), then choose: keep
+Staff first see which bookings a closure or block would hit (`preview`), then choose: keep
 them (the residents are told of the closure and their booking stands) or cancel them with a
 reason (pending requests in the way are rejected with it). The closure and every
 consequence are written in one transaction of the space; if the bookings hit changed since
@@ -28,19 +28,20 @@ from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _, localized
 from app.notifications import notify_user
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from spaces.logic import notices
 from spaces.logic.closures import SpaceClosureDraft
 from spaces.logic.statuses import HOLDING, BookingStatus
 from spaces.queries.bookings import overlapping, owner_id
 from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import zone_of
+from spaces.services.catalog import community_id, zone_of
 from spaces.services.decisions import reject_locked
+from spaces.services.permissions import can_close_space, space_refused
 from spaces.tables import Booking, Space, SpaceClosure
 
 
-async def impact(space: Space, draft: SpaceClosureDraft) -> list[Booking]:
+async def _impact(space: Space, draft: SpaceClosureDraft) -> list[Booking]:
     """The bookings the closure or block would hit, earliest first, with their resident."""
     if draft.units is None:
         statuses = [*HOLDING, BookingStatus.pending.value]
@@ -54,6 +55,18 @@ async def impact(space: Space, draft: SpaceClosureDraft) -> list[Booking]:
         .where(overlapping(space.id, draft.start, draft.end) & Booking.status.is_in(statuses))
         .order_by(Booking.starts_at)
     )
+
+
+@staff_service
+async def preview(actor: Actor, space: Space, draft: SpaceClosureDraft) -> list[Booking]:
+    """What the closure or block would hit, for its community's staff to decide about."""
+    _require_staff(actor, space)
+    return await _impact(space, draft)
+
+
+def _require_staff(actor: Actor, space: Space) -> None:
+    if not can_close_space(actor, community_id(space)):
+        raise space_refused()
 
 
 @dataclass(frozen=True)
@@ -100,12 +113,15 @@ async def _fresh(
     return split_known(drafts, ((row["starts_at"], row["ends_at"]) for row in known))
 
 
-async def plan_import(space: Space, drafts: list[SpaceClosureDraft]) -> ImportPlan:
+@staff_service
+async def plan_import(actor: Actor, space: Space, drafts: list[SpaceClosureDraft]) -> ImportPlan:
     """The preview of an import: what `add_many(..., imported_from=...)` would do now."""
+    _require_staff(actor, space)
     fresh, skipped = await _fresh(space, drafts)
-    return ImportPlan([(draft, await impact(space, draft)) for draft in fresh], skipped)
+    return ImportPlan([(draft, await _impact(space, draft)) for draft in fresh], skipped)
 
 
+@staff_service
 async def add(
     actor: Actor,
     space: Space,
@@ -116,10 +132,7 @@ async def add(
     expected: str,
     now: datetime,
 ) -> tuple[SpaceClosure, list[Booking]]:
-    """Add the closure or block and apply the chosen consequence to the bookings it hits.
-
-    The caller has checked that the actor manages the space.
-    """
+    """Add the closure or block and apply the chosen consequence to the bookings it hits."""
     added = await add_many(
         actor,
         space,
@@ -132,6 +145,7 @@ async def add(
     return added.closures[0], added.affected
 
 
+@staff_service
 async def add_many(
     actor: Actor,
     space: Space,
@@ -149,9 +163,9 @@ async def add_many(
     showed (`app.calendar_exceptions`).
 
     `imported_from` names the calendar file the drafts come from: drafts identical to an
-    existing closure are then skipped, and one audit entry sums up the import. The caller
-    has checked that the actor manages the space.
+    existing closure are then skipped, and one audit entry sums up the import.
     """
+    _require_staff(actor, space)
     consequence = read_consequence(choice, cancel_reason)
     async with write_transaction(lock_key(space)):
         skipped: list[SpaceClosureDraft]
@@ -159,7 +173,7 @@ async def add_many(
             fresh, skipped = list(drafts), []
         else:
             fresh, skipped = await _fresh(space, drafts)
-        hit = _hit_once([(draft, await impact(space, draft)) for draft in fresh])
+        hit = _hit_once([(draft, await _impact(space, draft)) for draft in fresh])
         affected = [booking for booking, _draft in hit]
         check_unchanged(expected, affected, (booking.id for booking in affected))
         made = []
@@ -253,8 +267,10 @@ async def upcoming(space: Space, now: datetime) -> list[SpaceClosure]:
     )
 
 
+@staff_service
 async def remove(actor: Actor, space: Space, closure_id: int, *, now: datetime) -> None:
     """Take a closure or block away; the time becomes bookable again."""
+    _require_staff(actor, space)
     async with write_transaction(lock_key(space)):
         closure = (
             await SpaceClosure.objects()

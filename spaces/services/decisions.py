@@ -1,5 +1,5 @@
 """What staff decide about bookings: approving and rejecting requests (with the competing
-ones in view), booking on a resident's behalf (代约), hiding abusive rating comments."""
+ones in view), and booking on a resident's behalf (代约), which other domains use too."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from app.db import existing, write_transaction
 from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
 from app.i18n import _, localized
 from app.notifications import notify_user
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from app.tables import User
 from spaces.logic import notices
@@ -22,26 +22,26 @@ from spaces.logic.rules import Request
 from spaces.logic.statuses import HOLDING, BookingStatus, is_expired_request
 from spaces.queries.bookings import owner_id, update_booking
 from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.services.bookings import Booked, _validate_note, book, load_booking
-from spaces.services.catalog import rules_of, zone_of
+from spaces.services.bookings import Booked, _validate_note, book, staff_booking
+from spaces.services.catalog import community_id, get_space, rules_of, zone_of
+from spaces.services.permissions import (
+    can_approve_booking,
+    can_book_on_behalf,
+    can_manage_space,
+    space_refused,
+)
 from spaces.tables import Booking, Space
-
-
-async def _managed(actor: Actor, booking_id: str) -> tuple[Booking, Space]:
-    booking, space, _is_owner = await load_booking(actor, booking_id)
-    if not can_manage_community(actor, space.community.id):
-        raise NotFound(_("There is no such booking."))
-    return booking, space
 
 
 def _link(booking: Booking) -> str:
     return f"/bookings/{booking.id}"
 
 
+@staff_service
 async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "") -> Booking:
     """Confirm a pending request: the capacity-checked write, inside the space's lock, so
     two staff approving competing requests at once cannot both succeed."""
-    booking, space = await _managed(actor, booking_id)
+    booking, space = await staff_booking(actor, booking_id, can_approve_booking)
     rules = rules_of(space)
     async with write_transaction(lock_key(space)):
         booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
@@ -83,8 +83,10 @@ async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "
     return updated
 
 
+@staff_service
 async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -> Booking:
-    booking, space = await _managed(actor, booking_id)
+    """Turn a pending request down, telling the resident why."""
+    booking, space = await staff_booking(actor, booking_id, can_approve_booking)
     if not reason.strip():
         raise InputError([FieldError("reason", _("Tell the resident why it is rejected."))])
     async with write_transaction(lock_key(space)):
@@ -98,7 +100,8 @@ async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -
 async def reject_locked(
     actor: Actor, booking: Booking, space: Space, *, reason: str, now: datetime
 ) -> Booking:
-    """Reject a pending request inside the caller's write transaction of the space."""
+    """Reject a pending request inside the caller's write transaction of the space (the
+    caller, a service of the space's staff, has checked the actor)."""
     updated = await update_booking(
         booking,
         {
@@ -139,97 +142,11 @@ async def _audit(
         action=action,
         subject_type="booking",
         subject_id=str(booking.id),
-        community_id=space.community.id,
+        community_id=community_id(space),
         before={"status": before},
         after={"status": after},
         now=now,
     )
-
-
-async def book_on_behalf(
-    actor: Actor,
-    resident_id: int,
-    space_slug: str,
-    request: Request,
-    *,
-    note: str,
-    now: datetime,
-    idempotency_key: str | None = None,
-    on_created: Callable[[Booking, Space], Awaitable[None]] | None = None,
-) -> Booked:
-    """Staff book for a resident who cannot use a phone: the resident's quotas, eligibility
-    and notifications apply exactly as if the resident had booked. The booking, the
-    resident's notice and the audit entry are written together or not at all; so is what
-    `on_created` writes (a caller's own record of the booking, such as the need it solves)."""
-    from app.accounts.sessions import load_actor
-
-    resident = await User.objects().where(User.id == resident_id).first()
-    if resident is None or not can_manage_community(actor, resident.community):
-        raise NotFound(_("There is no such resident in your communities."))
-
-    async def told_and_audited(booking: Booking, space: Space) -> None:
-        await notify_user(
-            resident.id,
-            "booking.booked_for_you",
-            notices.BOOKED_FOR_YOU,
-            link=_link(booking),
-            now=now,
-            space=localized(space, "name"),
-            when=booking.starts_at,
-            zone=zone_of(space),
-        )
-        await audit.record(
-            actor_id=actor.id,
-            action="booking.on_behalf",
-            subject_type="booking",
-            subject_id=str(booking.id),
-            community_id=space.community.id,
-            after={"resident": resident.id, "status": booking.status},
-            now=now,
-        )
-        if on_created is not None:
-            await on_created(booking, space)
-
-    return await book(
-        await load_actor(resident),
-        space_slug,
-        request,
-        now=now,
-        note=note,
-        idempotency_key=idempotency_key,
-        booked_by=actor.id,
-        on_created=told_and_audited,
-    )
-
-
-async def hide_rating(actor: Actor, booking_id: str, *, now: datetime) -> None:
-    """Hide an abusive rating comment from everyone; the audit log keeps its text."""
-    booking, space = await _managed(actor, booking_id)
-    async with write_transaction(lock_key(space)):
-        booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
-        if booking.rating_hidden or not booking.rating_comment:
-            return
-        await Booking.update({Booking.rating_hidden: True}).where(Booking.id == booking.id)
-        await touch(space.id)
-        await audit.record(
-            actor_id=actor.id,
-            action="rating.hidden",
-            subject_type="booking",
-            subject_id=str(booking.id),
-            community_id=space.community.id,
-            before={"comment": booking.rating_comment, "stars": booking.rating},
-            after={"hidden": True},
-            now=now,
-        )
-
-
-async def ratings_to_review(actor: Actor, *, limit: int = 100) -> list[Booking]:
-    """The newest ratings with a comment on the actor's spaces, hidden ones included."""
-    query = Booking.objects(Booking.space, Booking.user).where(
-        Booking.rating.is_not_null() & (Booking.rating_comment != "")
-    )
-    query = query.where(in_staff_scope(actor, Booking.space.community))
-    return await query.order_by(Booking.rated_at, ascending=False).limit(limit)
 
 
 async def pending_requests(actor: Actor) -> list[Booking]:
@@ -257,7 +174,11 @@ def competing(requests: list[Booking]) -> dict[Any, list[Booking]]:
     return result
 
 
-async def upcoming_of_space(space: Space, now: datetime) -> list[Booking]:
+@staff_service
+async def upcoming_of_space(actor: Actor, space: Space, now: datetime) -> list[Booking]:
+    """The space's bookings and requests not yet ended, with their residents, soonest first."""
+    if not can_manage_space(actor, community_id(space)):
+        raise space_refused()
     return (
         await Booking.objects(Booking.user)
         .where(
@@ -266,4 +187,63 @@ async def upcoming_of_space(space: Space, now: datetime) -> list[Booking]:
             & Booking.status.is_in([*HOLDING, BookingStatus.pending.value])
         )
         .order_by(Booking.starts_at)
+    )
+
+
+@staff_service
+async def book_on_behalf(
+    actor: Actor,
+    resident_id: int,
+    space_slug: str,
+    request: Request,
+    *,
+    note: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+    on_created: Callable[[Booking, Space], Awaitable[None]] | None = None,
+) -> Booked:
+    """Staff book for a resident who cannot use a phone: the resident's quotas, eligibility
+    and notifications apply exactly as if the resident had booked. The booking, the
+    resident's notice and the audit entry are written together or not at all; so is what
+    `on_created` writes (a caller's own record of the booking, such as the need it solves)."""
+    from app.accounts.sessions import load_actor
+
+    resident = await User.objects().where(User.id == resident_id).first()
+    if resident is None or not can_book_on_behalf(actor, resident.community):
+        raise NotFound(_("There is no such resident in your communities."))
+    if not can_book_on_behalf(actor, community_id(await get_space(space_slug))):
+        raise space_refused()
+
+    async def told_and_audited(booking: Booking, space: Space) -> None:
+        await notify_user(
+            resident.id,
+            "booking.booked_for_you",
+            notices.BOOKED_FOR_YOU,
+            link=f"/bookings/{booking.id}",
+            now=now,
+            space=localized(space, "name"),
+            when=booking.starts_at,
+            zone=zone_of(space),
+        )
+        await audit.record(
+            actor_id=actor.id,
+            action="booking.on_behalf",
+            subject_type="booking",
+            subject_id=str(booking.id),
+            community_id=community_id(space),
+            after={"resident": resident.id, "status": booking.status},
+            now=now,
+        )
+        if on_created is not None:
+            await on_created(booking, space)
+
+    return await book(
+        await load_actor(resident),
+        space_slug,
+        request,
+        now=now,
+        note=note,
+        idempotency_key=idempotency_key,
+        booked_by=actor.id,
+        on_created=told_and_audited,
     )

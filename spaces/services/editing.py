@@ -1,7 +1,7 @@
-"""Staff manage their spaces: create, edit (details, hours, rules, photo), deactivate, and set
-the hours of single dates. Every change is checked first (spaces.editing), then written in
-one transaction of the space with its audit entry, and bumps the space's version so cached
-availability is never stale.
+"""Staff manage their spaces: create, edit (details, hours, rules, photo) and deactivate.
+Every change is checked first (`spaces.logic.space_form`), then written in one transaction
+of the space with its audit entry, and bumps the space's version so cached availability is
+never stale.
 
 Changes apply to bookings made from now on; bookings already made stand. The one exception
 is capacity: it cannot drop below the units confirmed bookings still ahead hold at once,
@@ -19,11 +19,13 @@ from app.calendar import Interval
 from app.db import existing, is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError
 from app.i18n import _
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor, staff_service
 from app.tables import Community
-from spaces.logic import space_form as editing
+from spaces.logic import space_form
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.spaces import holding_usage, lock_key, touch
+from spaces.services.catalog import community_id
+from spaces.services.permissions import can_edit_space, space_refused
 from spaces.tables import Booking, Space
 
 HORIZON_CHECKED = timedelta(days=800)
@@ -31,25 +33,26 @@ HORIZON_CHECKED = timedelta(days=800)
 
 
 def _snapshot(space: Space) -> dict[str, Any]:
-    values = {name: getattr(space, name) for name in editing.SpaceValues.__dataclass_fields__}
+    values = {name: getattr(space, name) for name in space_form.SpaceValues.__dataclass_fields__}
     weekly = values["weekly_hours"]
     values["weekly_hours"] = json.loads(weekly) if isinstance(weekly, str) else weekly
     return {**values, "photo": space.photo}
 
 
-async def create_space(actor: Actor, form: editing.SpaceForm, *, now: datetime) -> Space:
+@staff_service
+async def create_space(actor: Actor, form: space_form.SpaceForm, *, now: datetime) -> Space:
     """A new space in one of the actor's communities; its web address comes from the
     English name (with a number added when taken) unless one was typed."""
     errors: list[FieldError] = []
     community = await Community.objects().where(Community.slug == form.community).first()
     if community is None:
         errors.append(FieldError("community", _("Choose one of your communities.")))
-    elif not can_manage_community(actor, community.id):
+    elif not can_edit_space(actor, community.id):
         raise Forbidden(_("Only staff of this community may add spaces to it."))
-    slug, slug_errors = slugs.typed(form.slug, editing.RESERVED_SLUGS)
+    slug, slug_errors = slugs.typed(form.slug, space_form.RESERVED_SLUGS)
     errors += slug_errors
     try:
-        values = editing.parse_space(form)
+        values = space_form.parse_space(form)
     except InputError as exc:
         errors += exc.errors
     if errors:
@@ -58,7 +61,7 @@ async def create_space(actor: Actor, form: editing.SpaceForm, *, now: datetime) 
     try:
         async with write_transaction("space-slugs"):
             slug = await slugs.claim(
-                Space, slug, values.name_en, prefix="space", reserved=editing.RESERVED_SLUGS
+                Space, slug, values.name_en, prefix="space", reserved=space_form.RESERVED_SLUGS
             )
             space = Space(
                 slug=slug,
@@ -90,21 +93,23 @@ async def _most_units_booked_ahead(space: Space, now: datetime) -> int:
     return usage.peak(window.start, window.end)
 
 
+@staff_service
 async def update_space(
     actor: Actor,
     space: Space,
-    form: editing.SpaceForm,
+    form: space_form.SpaceForm,
     *,
     photo: bytes | None = None,
     remove_photo: bool = False,
     now: datetime,
 ) -> list[str]:
     """Save the space's details, hours and rules (and a new photo, cleaned of its metadata);
-    returns the names of the changed fields, empty when nothing changed. The caller has
-    checked that the actor manages the space."""
+    returns the names of the changed fields, empty when nothing changed."""
+    if not can_edit_space(actor, community_id(space)):
+        raise space_refused()
     errors: list[FieldError] = []
     try:
-        values = editing.parse_space(form)
+        values = space_form.parse_space(form)
     except InputError as exc:
         errors += exc.errors
     cleaned = await photos.checked_upload(photo, errors)
@@ -147,9 +152,12 @@ async def update_space(
     return list(new)
 
 
+@staff_service
 async def set_active(actor: Actor, space: Space, active: bool, *, now: datetime) -> int:
     """Deactivate a space (residents no longer see or book it; bookings made stand) or bring
     it back. Returns how many confirmed bookings are still ahead."""
+    if not can_edit_space(actor, community_id(space)):
+        raise space_refused()
     async with write_transaction(lock_key(space)):
         current = existing(await Space.select(Space.active).where(Space.id == space.id).first())
         if current["active"] != active:

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 
 from app.errors import RuleViolation
 from app.i18n import _, format_date, localized
-from app.permissions import Actor, booking_block_reason, can_manage_community
+from app.permissions import Actor, booking_block_reason
 from app.tables import Community, User
 from spaces.queries.bookings import no_shows_since
+from spaces.services.catalog import community_id
+from spaces.services.permissions import can_book_space
 from spaces.tables import Space
 
 
@@ -34,13 +36,7 @@ async def no_show_block(user: User, community: Community | None, now: datetime) 
 
 async def check_eligibility(actor: Actor, space: Space, now: datetime) -> None:
     """Refuse people who may not book this space at all (community, verification)."""
-    community_id = space.community.id if isinstance(space.community, Community) else space.community
-    staff_here = can_manage_community(actor, community_id)
-    if (
-        not space.open_to_all_communities
-        and actor.user.community != community_id
-        and not staff_here
-    ):
+    if not can_book_space(actor, community_id(space), open_to_all=space.open_to_all_communities):
         name = localized(space.community, "name") if isinstance(space.community, Community) else ""
         raise RuleViolation(
             "community", _("Only residents of %(community)s may book this space.", community=name)

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app import audit
 from app.cache import VersionedCache
 from app.db import existing, gather, write_transaction
 from app.errors import FieldError, InputError, NotFound, RuleViolation
 from app.i18n import _
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
+from app.queries import in_staff_scope
 from spaces.logic.statuses import BookingStatus, effective_status
 from spaces.queries.spaces import lock_key, touch
-from spaces.services.bookings import load_booking
+from spaces.services.bookings import load_booking, staff_booking
+from spaces.services.catalog import community_id
+from spaces.services.permissions import can_hide_rating
 from spaces.tables import Booking, Space
 
 
@@ -101,3 +105,34 @@ async def rate(
         ).where(Booking.id == booking.id)
         await touch(space.id)  # the space page's ratings are cached by its version
     return existing(await Booking.objects().where(Booking.id == booking.id).first())
+
+
+@staff_service
+async def hide_rating(actor: Actor, booking_id: str, *, now: datetime) -> None:
+    """Hide an abusive rating comment from everyone; the audit log keeps its text."""
+    booking, space = await staff_booking(actor, booking_id, can_hide_rating)
+    async with write_transaction(lock_key(space)):
+        booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
+        if booking.rating_hidden or not booking.rating_comment:
+            return
+        await Booking.update({Booking.rating_hidden: True}).where(Booking.id == booking.id)
+        await touch(space.id)
+        await audit.record(
+            actor_id=actor.id,
+            action="rating.hidden",
+            subject_type="booking",
+            subject_id=str(booking.id),
+            community_id=community_id(space),
+            before={"comment": booking.rating_comment, "stars": booking.rating},
+            after={"hidden": True},
+            now=now,
+        )
+
+
+async def ratings_to_review(actor: Actor, *, limit: int = 100) -> list[Booking]:
+    """The newest ratings with a comment on the actor's spaces, hidden ones included."""
+    query = Booking.objects(Booking.space, Booking.user).where(
+        Booking.rating.is_not_null() & (Booking.rating_comment != "")
+    )
+    query = query.where(in_staff_scope(actor, Booking.space.community))
+    return await query.order_by(Booking.rated_at, ascending=False).limit(limit)

@@ -10,7 +10,7 @@ from datetime import datetime
 from app.calendar import Calendar
 from app.communities.services import managed_community
 from app.db import gather
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from app.queries import overlapping
 from app.reports import Period
 from app.tables import Community
@@ -61,6 +61,7 @@ async def _figures_of(space: Space, period: Period, now: datetime) -> SpaceFigur
     )
 
 
+@staff_service
 async def space_report(
     actor: Actor, period: Period, *, community_slug: str = "", now: datetime
 ) -> SpaceReport:

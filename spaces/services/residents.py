@@ -5,8 +5,9 @@ from __future__ import annotations
 from app.accounts.validation import normalise_login
 from app.errors import FieldError, InputError
 from app.i18n import _
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor
 from app.tables import User
+from spaces.services.permissions import can_book_on_behalf
 
 
 async def find_resident(actor: Actor, login: str) -> User | None:
@@ -18,7 +19,7 @@ async def find_resident(actor: Actor, login: str) -> User | None:
     user = None
     if not isinstance(normalised, FieldError):
         user = await User.objects().where(User.login == normalised[0]).first()
-    if user is None or user.community is None or not can_manage_community(actor, user.community):
+    if user is None or user.community is None or not can_book_on_behalf(actor, user.community):
         raise InputError(
             [FieldError("resident", _("No resident of your communities has this number."))]
         )

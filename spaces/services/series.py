@@ -31,11 +31,12 @@ from datetime import date, datetime, time, timedelta
 from app import audit
 from app.calendar import WEEKDAYS, Interval, wall_to_utc
 from app.db import write_transaction
-from app.errors import Conflict, FieldError, InputError, NotFound
+from app.errors import Conflict, FieldError, InputError
 from app.formfields import Fields, checked
 from app.i18n import _, current_locale, localized, weekday_names
 from app.notifications import notify_user
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
+from app.tables import User
 from spaces.logic import notices
 from spaces.logic.availability import Hold, Usage, fits
 from spaces.logic.series_pattern import (
@@ -49,7 +50,8 @@ from spaces.logic.series_pattern import (
 )
 from spaces.logic.statuses import BookingStatus, SkipReason
 from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.services.catalog import calendar_of, rules_of, zone_of
+from spaces.services.catalog import calendar_of, community_id, rules_of, zone_of
+from spaces.services.permissions import can_manage_series, space_refused
 from spaces.services.residents import find_resident
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 
@@ -291,18 +293,17 @@ async def notify_resident(series: BookingSeries, space: Space, message: str, now
     )
 
 
-async def create(
-    actor: Actor,
-    space: Space,
-    form: SeriesForm,
-    *,
-    now: datetime,
-    on_created: Callable[[BookingSeries, Space], Awaitable[None]] | None = None,
-) -> tuple[BookingSeries, int, int]:
-    """Book a standing weekly slot; returns the series and how many dates were booked and
-    skipped. Raises `ConflictsFound` when dates are in the way and skipping was not chosen.
-    The caller has checked that the actor manages the space. `on_created` runs inside the
-    series' transaction, for a caller's own record of it (such as the need it solves)."""
+def require_series_staff(actor: Actor, space: Space) -> None:
+    """Refuse anyone but the space's staff a series of it."""
+    if not can_manage_series(actor, community_id(space)):
+        raise space_refused()
+
+
+async def _read_new(
+    actor: Actor, space: Space, form: SeriesForm
+) -> tuple[Pattern, User | None, str, str]:
+    """The pattern, the resident, the group's name and the note of a new series, or one
+    `InputError` naming every field to correct."""
     fields = Fields()
     pattern = read_pattern(space, form, fields)
     group_name = fields.text(form.group_name, "group_name", max_length=100)
@@ -315,7 +316,35 @@ async def create(
     if not form.resident.strip() and not group_name:
         fields.error("group_name", _("Name the group, or give the resident it is for."))
     fields.check()
-    assert pattern is not None
+    assert pattern is not None  # fields.check() raised otherwise
+    return pattern, resident, group_name, note
+
+
+@staff_service
+async def preview_create(
+    actor: Actor, space: Space, form: SeriesForm, *, now: datetime
+) -> list[Occurrence]:
+    """What `create` would book now: each date of the pattern with what is in its way."""
+    require_series_staff(actor, space)
+    pattern, _resident, _group_name, _note = await _read_new(actor, space, form)
+    return await plan(space, pattern, now=now)
+
+
+@staff_service
+async def create(
+    actor: Actor,
+    space: Space,
+    form: SeriesForm,
+    *,
+    now: datetime,
+    on_created: Callable[[BookingSeries, Space], Awaitable[None]] | None = None,
+) -> tuple[BookingSeries, int, int]:
+    """Book a standing weekly slot; returns the series and how many dates were booked and
+    skipped. Raises `ConflictsFound` when dates are in the way and skipping was not chosen.
+    `on_created` runs inside the series' transaction, for a caller's own record of it (such
+    as the need it solves)."""
+    require_series_staff(actor, space)
+    pattern, resident, group_name, note = await _read_new(actor, space, form)
     skip = checked(form.skip_conflicts)
     async with write_transaction(lock_key(space)):
         occurrences = await plan(space, pattern, now=now)
@@ -340,7 +369,7 @@ async def create(
             action="series.created",
             subject_type="series",
             subject_id=str(series.id),
-            community_id=space.community.id,
+            community_id=community_id(space),
             after={
                 **audit_values(series_columns(pattern)),
                 "resident": series.user,
@@ -353,47 +382,3 @@ async def create(
         if on_created is not None:
             await on_created(series, space)
     return series, booked, skipped
-
-
-def form_of(series: BookingSeries) -> SeriesForm:
-    """The edit form filled with the series as it stands."""
-    return SeriesForm(
-        group_name=series.group_name,
-        weekdays=series.weekdays.split(","),
-        start_time=series.start_time,
-        end_time=series.end_time,
-        starts_on=series.starts_on.isoformat(),
-        ends_on=series.ends_on.isoformat(),
-        units=str(series.units),
-        note=series.note,
-    )
-
-
-async def get(space: Space, series_id: str) -> BookingSeries:
-    """A series of the space; the caller has checked that the actor manages the space."""
-    try:
-        key = uuid.UUID(series_id)
-    except ValueError as exc:
-        raise NotFound(_("There is no such series.")) from exc
-    series = (
-        await BookingSeries.objects(BookingSeries.user)
-        .where((BookingSeries.id == key) & (BookingSeries.space == space.id))
-        .first()
-    )
-    if series is None:
-        raise NotFound(_("There is no such series."))
-    return series
-
-
-async def of_space(space: Space, now: datetime) -> list[BookingSeries]:
-    """Series of the space still running, earliest first."""
-    today = now.astimezone(zone_of(space)).date()
-    return (
-        await BookingSeries.objects(BookingSeries.user)
-        .where(
-            (BookingSeries.space == space.id)
-            & (BookingSeries.ends_on >= today)
-            & BookingSeries.cancelled_at.is_null()
-        )
-        .order_by(BookingSeries.starts_on)
-    )

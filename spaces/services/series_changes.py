@@ -11,14 +11,14 @@ from app import audit
 from app.db import existing, write_transaction
 from app.formfields import Fields, checked
 from app.i18n import _
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from spaces.logic import notices
 from spaces.logic.series_pattern import ALL, FOLLOWING, Pattern, audit_values, series_columns
 from spaces.logic.statuses import SkipReason
 from spaces.queries.series import live_occurrences
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import zone_of
+from spaces.services.catalog import community_id, zone_of
 from spaces.services.series import (
     Occurrence,
     SeriesForm,
@@ -28,6 +28,7 @@ from spaces.services.series import (
     pattern_of,
     plan,
     read_pattern,
+    require_series_staff,
 )
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 
@@ -97,13 +98,17 @@ def read_edit(
     return pattern, since
 
 
+@staff_service
 async def preview_edit(
-    space: Space, series: BookingSeries, form: SeriesForm, *, now: datetime
+    actor: Actor, space: Space, series: BookingSeries, form: SeriesForm, *, now: datetime
 ) -> Change:
+    """What `edit` would do now, date by date."""
+    require_series_staff(actor, space)
     pattern, since = read_edit(space, series, form, now)
     return await plan_edit(space, series, pattern, since=since, now=now)
 
 
+@staff_service
 async def edit(
     actor: Actor,
     space: Space,
@@ -114,6 +119,7 @@ async def edit(
 ) -> BookingSeries:
     """Change the pattern of all future occurrences (`scope` all) or of those from a date
     on (`scope` following, which splits the series there). Exceptions are kept."""
+    require_series_staff(actor, space)
     pattern, since = read_edit(space, series, form, now)
     skip = checked(form.skip_conflicts)
     async with write_transaction(lock_key(space)):
@@ -145,7 +151,7 @@ async def edit(
             action=f"series.edited_{form.scope}",
             subject_type="series",
             subject_id=str(target.id),
-            community_id=space.community.id,
+            community_id=community_id(space),
             before=audit_values(changed_before),
             after={**audit_values(changed_after), "split_from": str(series.id)}
             if target.id != series.id
@@ -236,10 +242,12 @@ async def _apply(
             ).where(Booking.id == existing.id)
 
 
+@staff_service
 async def end(
     actor: Actor, space: Space, series: BookingSeries, *, reason: str, now: datetime
 ) -> int:
     """Stop the series: cancel every occurrence still ahead; returns how many."""
+    require_series_staff(actor, space)
     fields = Fields()
     reason = fields.text(
         reason, "reason", max_length=300, required=_("Tell the resident why it is cancelled.")
@@ -261,7 +269,7 @@ async def end(
             action="series.ended",
             subject_type="series",
             subject_id=str(series.id),
-            community_id=space.community.id,
+            community_id=community_id(space),
             after={"cancelled": len(ahead), "reason": reason},
             now=now,
         )

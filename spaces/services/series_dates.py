@@ -13,7 +13,7 @@ from app.errors import Conflict, FieldError, InputError, NotFound
 from app.formfields import Fields
 from app.i18n import _, localized
 from app.notifications import notify_user
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from spaces.logic import notices
 from spaces.logic.availability import fits
 from spaces.logic.statuses import BookingStatus, SkipReason
@@ -21,8 +21,14 @@ from spaces.queries.bookings import owner_id
 from spaces.queries.series import occurrence_of
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import calendar_of, rules_of, zone_of
-from spaces.services.series import occurrence_booking, pattern_of, plan, usage_without
+from spaces.services.catalog import calendar_of, community_id, rules_of, zone_of
+from spaces.services.series import (
+    occurrence_booking,
+    pattern_of,
+    plan,
+    require_series_staff,
+    usage_without,
+)
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 
 
@@ -33,6 +39,7 @@ class OccurrenceForm:
     end_time: str = ""
 
 
+@staff_service
 async def edit_one(
     actor: Actor,
     space: Space,
@@ -43,6 +50,7 @@ async def edit_one(
     now: datetime,
 ) -> Booking:
     """Move or change one occurrence; it becomes an exception that later edits keep."""
+    require_series_staff(actor, space)
     fields = Fields()
     day = fields.day(form.on_date, "on_date")
     start = fields.clock(form.start_time, "start_time")
@@ -97,7 +105,7 @@ async def edit_one(
             action="series.edited_one",
             subject_type="booking",
             subject_id=str(booking.id),
-            community_id=space.community.id,
+            community_id=community_id(space),
             before={"start": booking.starts_at.isoformat(), "end": booking.ends_at.isoformat()},
             after={"start": new_start.isoformat(), "end": new_end.isoformat()},
             now=now,
@@ -105,6 +113,7 @@ async def edit_one(
     return existing(await Booking.objects().where(Booking.id == booking.id).first())
 
 
+@staff_service
 async def cancel_one(
     actor: Actor,
     space: Space,
@@ -115,6 +124,7 @@ async def cancel_one(
     now: datetime,
 ) -> None:
     """Cancel one occurrence; its date stays skipped through later edits of the series."""
+    require_series_staff(actor, space)
     fields = Fields()
     reason = fields.text(
         reason, "reason", max_length=300, required=_("Tell the resident why it is cancelled.")
@@ -136,17 +146,19 @@ async def cancel_one(
             action="series.cancelled_one",
             subject_type="booking",
             subject_id=str(booking.id),
-            community_id=space.community.id,
+            community_id=community_id(space),
             before={"status": booking.status},
             after={"status": BookingStatus.cancelled.value, "reason": reason},
             now=now,
         )
 
 
+@staff_service
 async def restore(
     actor: Actor, space: Space, series: BookingSeries, on_date: str, *, now: datetime
 ) -> Booking:
     """Add a skipped date back, at the series' times, if the space is free then."""
+    require_series_staff(actor, space)
     try:
         day = date.fromisoformat(on_date)
     except ValueError as exc:
@@ -195,7 +207,7 @@ async def restore(
             action="series.restored_date",
             subject_type="series",
             subject_id=str(series.id),
-            community_id=space.community.id,
+            community_id=community_id(space),
             before={"skipped": day.isoformat(), "reason": skip.reason},
             after={"booking": str(booking.id)},
             now=now,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from app.calendar import Calendar, Interval, TimeRange
 from app.communities.services import managed_communities, managed_community
 from app.i18n import localized
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from app.queries import overlapping
 from app.tables import Community, PublicHoliday
 from spaces.logic.availability import local_day_window
@@ -183,6 +183,7 @@ class Timeline:
     """One list of days per space."""
 
 
+@staff_service
 async def timeline(
     actor: Actor, first_day: date, days: int, *, community: str | None, now: datetime
 ) -> Timeline:

@@ -10,13 +10,20 @@ from app.calendar_exceptions import SpecialHoursForm, read_special_hours
 from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from spaces.queries.spaces import lock_key, touch
-from spaces.services.catalog import zone_of
+from spaces.services.catalog import community_id, zone_of
+from spaces.services.permissions import can_edit_space, space_refused
 from spaces.tables import Space, SpaceSpecialHours
 
 
+def _require_staff(actor: Actor, space: Space) -> None:
+    if not can_edit_space(actor, community_id(space)):
+        raise space_refused()
+
+
 async def special_hours_ahead(space: Space, today: date) -> list[SpaceSpecialHours]:
+    """The dated hours of `today` and later, soonest first."""
     return (
         await SpaceSpecialHours.objects()
         .where((SpaceSpecialHours.space == space.id) & (SpaceSpecialHours.on_date >= today))
@@ -24,11 +31,13 @@ async def special_hours_ahead(space: Space, today: date) -> list[SpaceSpecialHou
     )
 
 
+@staff_service
 async def set_special_hours(
     actor: Actor, space: Space, form: SpecialHoursForm, *, now: datetime
 ) -> None:
     """Hours that replace the weekly ones on one date, today in the space's zone or later
     (empty: closed all day)."""
+    _require_staff(actor, space)
     checked = read_special_hours(form, now.astimezone(zone_of(space)).date())
     day, hours, note = checked.on_date, checked.hours, checked.note
     async with write_transaction(lock_key(space)):
@@ -57,7 +66,10 @@ async def set_special_hours(
         )
 
 
+@staff_service
 async def remove_special_hours(actor: Actor, space: Space, row_id: int, *, now: datetime) -> None:
+    """The date follows the weekly hours again."""
+    _require_staff(actor, space)
     async with write_transaction(lock_key(space)):
         row = (
             await SpaceSpecialHours.objects()

@@ -6,10 +6,19 @@ from __future__ import annotations
 from app.i18n import N_
 from app.web.domains import Link, WebDomain
 from spaces.web import api
+from spaces.web.bookings import BookingsController
+from spaces.web.checkin import CheckInController
 from spaces.web.feeds import BookingCalendarController, SpaceFeedController
-from spaces.web.spaces import BookingsController, CheckInController, SpacesController
+from spaces.web.spaces import SpacesController
+from spaces.web.staff.attendance import StaffAttendanceController
+from spaces.web.staff.closure_import import StaffClosureImportController
+from spaces.web.staff.closures import StaffClosuresController
+from spaces.web.staff.counter import StaffCounterController
+from spaces.web.staff.ratings import StaffRatingsController
 from spaces.web.staff.reports import SpaceReportsController
-from spaces.web.staff.spaces import StaffSeriesController, StaffSpacesController
+from spaces.web.staff.requests import StaffRequestsController
+from spaces.web.staff.series import StaffSeriesController
+from spaces.web.staff.spaces import StaffSpacesController
 from spaces.web.staff.timeline import StaffTimelineController
 from spaces.web.waitlist import WaitlistController
 
@@ -24,6 +33,12 @@ WEB = WebDomain(
         WaitlistController,
         StaffTimelineController,
         StaffSpacesController,
+        StaffRequestsController,
+        StaffRatingsController,
+        StaffAttendanceController,
+        StaffCounterController,
+        StaffClosuresController,
+        StaffClosureImportController,
         StaffSeriesController,
         SpaceReportsController,
         *api.ROUTES,

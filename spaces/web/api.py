@@ -9,11 +9,10 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from app import clock
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
 from app.web.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
-from app.web.context import CurrentActor, RequestNow, actor_of
+from app.web.context import CurrentActor, CurrentViewer, RequestNow
 from app.web.guards import requires_signed_in
 from spaces.logic import statuses
 from spaces.logic.rules import Request as BookingRequest
@@ -200,22 +199,21 @@ async def get_space(slug: FromPath[str]) -> SpaceOut:
     responses=problem_responses(404, 422),
 )
 async def availability(
-    request: AnyRequest,
     slug: FromPath[str],
+    viewer: CurrentViewer,
+    now: RequestNow,
     from_: Annotated[date | None, QueryParameter(name="from")] = None,
     days: Annotated[int, QueryParameter(ge=1, le=MAX_AVAILABILITY_DAYS)] = 7,
 ) -> AvailabilityOut:
     """Slots of `days` local days from `from` (default: today in the space's zone)."""
-    now = clock.utcnow()
     space = await catalog.get_space(slug)
     zone = catalog.zone_of(space)
-    actor = actor_of(request)
     result = await get_availability(
         space,
         from_ or now.astimezone(zone).date(),
         days,
         now=now,
-        user_id=actor.id if actor else None,
+        user_id=viewer.id if viewer else None,
     )
     return AvailabilityOut(
         timezone=space.timezone,

@@ -10,10 +10,10 @@ from urllib.parse import quote, urlencode
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
-from app import clock, feeds, i18n
+from app import feeds, i18n
 from app.feeds import Context, Window
 from app.i18n import _, localized
-from app.web.context import CurrentActor
+from app.web.context import CurrentActor, RequestNow
 from app.web.feeds import feed_locale, respond
 from app.web.guards import requires_signed_in
 from spaces.services import bookings, catalog
@@ -28,9 +28,10 @@ class SpaceFeedController(Controller):
     include_in_schema = False
 
     @get("/{file:str}", name="feeds:space")
-    async def feed(self, request: AnyRequest, file: FromPath[str]) -> Response[bytes]:
+    async def feed(
+        self, request: AnyRequest, file: FromPath[str], now: RequestNow
+    ) -> Response[bytes]:
         """Busy times of an active space, titled "booked" in the feed's language."""
-        now = clock.utcnow()
         space = await catalog.get_space(feeds.token_of_path(file))
         locale = feed_locale(request)
         i18n.set_locale(locale)

@@ -1,16 +1,23 @@
 """What the space pages show, derived from the domain: rules and hours in words, the week
-shown, the lengths a booking may have. No database here."""
+shown, the lengths a booking may have, and the helpers templates use to show bookings and
+times to the viewer. No database here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
 
 from app.calendar import WEEKDAYS, Interval, format_ranges
+from app.clock import site_date
 from app.i18n import N_, _
+from spaces.logic import wording
 from spaces.logic.rules import Rules, describe_duration
+from spaces.logic.statuses import STATUS_LABELS, effective_status
+from spaces.services import attendance, cancellation
 from spaces.services.availability import Availability
-from spaces.services.catalog import weekly_hours_of
+from spaces.services.catalog import weekly_hours_of, zone_of
 from spaces.tables import Space
 
 WEEKDAY_LABELS = (
@@ -135,3 +142,34 @@ def is_taken(availability: Availability, start: datetime) -> bool:
         for _day, day_slots in availability.days
         for slot in day_slots
     )
+
+
+def booking_helpers(now: datetime) -> dict[str, Any]:
+    """What templates listing a person's bookings need to show them as of `now`."""
+    return {
+        "now": now,
+        "viewer_zone": wording.site_zone(),
+        "status_of": lambda b: effective_status(b, now),
+        "status_labels": STATUS_LABELS,
+        "local_time": wording.local_time,
+        "day_label": partial(wording.day_label, today=site_date(now)),
+        "zone_of": zone_of,
+        "can_cancel": lambda b, space: cancellation.resident_may_cancel(b, space, now),
+        "can_check_in": lambda b: attendance.may_check_in(b, now),
+    }
+
+
+def time_helpers(space: Space, now: datetime) -> dict[str, Any]:
+    """What staff templates need to show times of the space to the viewer."""
+    zone = zone_of(space)
+    viewer_zone = wording.site_zone()
+    today = site_date(now)
+    return {
+        "now": now,
+        "zone": zone,
+        "viewer_zone": viewer_zone,
+        "local_time": wording.local_time,
+        "day_label": partial(wording.day_label, today=today),
+        "span_text": partial(wording.span_text, zone=zone, viewer_zone=viewer_zone, today=today),
+        "status_labels": STATUS_LABELS,
+    }

@@ -1,9 +1,9 @@
-"""Resident pages: /spaces, /spaces/{slug} (week grid and booking form), /bookings."""
+"""The spaces residents see: the list (/spaces) and a space's page (/spaces/{slug}) with its
+week grid, rules and ratings, and booking from it."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
@@ -18,78 +18,31 @@ from litestar.params import (
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from app import clock
 from app.cache import VersionedCache
 from app.clock import site_date
-from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
+from app.errors import Conflict, DomainError, InputError, RuleViolation
 from app.i18n import _, current_locale
 from app.permissions import Actor
-from app.web.context import CurrentActor, CurrentViewer, RequestNow, actor_of, flash
+from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, page_or_fragment, redirect, render
-from spaces.logic import statuses
 from spaces.logic import wording as views
 from spaces.logic.kinds import KIND_LABELS, SpaceKind
-from spaces.logic.rules import Request as BookingRequest
-from spaces.logic.statuses import STATUS_LABELS
 from spaces.logic.wording import site_zone
 from spaces.services import (
-    attendance,
     bookings,
-    cancellation,
     catalog,
     ratings,
-    waitlist,
 )
 from spaces.services.availability import get_availability
 from spaces.tables import Space
 from spaces.web import presentation
-from spaces.web.feeds import google_calendar_url
+from spaces.web.forms import BookForm, read_book_form, read_start
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
 _week_html: VersionedCache[Markup] = VersionedCache(max_entries=512)
 """Rendered week grids, keyed like the availability they show (see app.cache)."""
-
-
-@dataclass
-class BookForm:
-    start: str = ""
-    duration_minutes: str = ""
-    units: str = "1"
-    party_size: str = ""
-    note: str = ""
-    form_token: str = ""
-
-
-@dataclass
-class CancelForm:
-    reason: str = ""
-
-
-@dataclass
-class RateForm:
-    rating: str = ""
-    comment: str = ""
-
-
-def _int(value: str, field: str, default: int | None = None) -> int | None:
-    if not value.strip():
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise InputError([FieldError(field, _("Enter a whole number."))]) from exc
-
-
-def _parse_start(value: str) -> datetime:
-    try:
-        start = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError([FieldError("start", _("Choose a start time from the week."))]) from exc
-    if start.tzinfo is None:
-        raise InputError([FieldError("start", _("Choose a start time from the week."))])
-    return start
 
 
 class SpacesController(Controller):
@@ -131,7 +84,7 @@ class SpacesController(Controller):
         chosen_start = None
         if start:
             try:
-                chosen_start = _parse_start(start)
+                chosen_start = read_start(start)
             except InputError:
                 chosen_start = None
         first_day = presentation.first_day_shown(
@@ -234,23 +187,17 @@ class SpacesController(Controller):
         now: RequestNow,
     ) -> Template | Redirect:
         try:
-            start = _parse_start(data.start)
-            minutes = _int(data.duration_minutes, "duration_minutes")
-            if minutes is None:
-                raise InputError([FieldError("duration_minutes", _("Choose how long."))])
-            units = _int(data.units, "units", 1)
-            party_size = _int(data.party_size, "party_size")
             result = await bookings.book(
                 actor,
                 slug,
-                BookingRequest(start, start + timedelta(minutes=minutes), units or 1, party_size),
+                read_book_form(data),
                 now=now,
                 note=data.note,
                 idempotency_key=f"form:{data.form_token}" if data.form_token else None,
             )
         except DomainError as exc:
             try:
-                _parse_start(data.start)
+                read_start(data.start)
             except InputError:
                 data.start = ""
             space, week_html, context = await self._space_view(
@@ -282,186 +229,3 @@ def _alternatives(refusal: DomainError | None) -> list[Any]:
             for a in refusal.alternatives
         ]
     return []
-
-
-class CheckInController(Controller):
-    """The page a printed QR code on the door leads to: one tap to say "we are here"."""
-
-    path = "/spaces/{slug:str}/checkin"
-    include_in_schema = False
-
-    @get("", name="spaces:checkin")
-    async def form(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        actor = actor_of(request)
-        now = clock.utcnow()
-        space = await catalog.get_space(slug)
-        booking = await attendance.booking_to_check_in(actor.id, space, now) if actor else None
-        zone = catalog.zone_of(space)
-        return page(
-            request,
-            "spaces/checkin.html",
-            space=space,
-            booking=booking,
-            zone=zone,
-            when=lambda moment: views.local_time(moment, zone, site_zone()),
-        )
-
-    @post("", name="spaces:checkin.post", guards=[requires_signed_in])
-    async def check_in(
-        self,
-        request: AnyRequest,
-        slug: FromPath[str],
-        actor: CurrentActor,
-        now: RequestNow,
-    ) -> Redirect:
-        space = await catalog.get_space(slug)
-        booking = await attendance.booking_to_check_in(actor.id, space, now)
-        if booking is None:
-            flash(request, _("You have no booking here to check in to right now."), "error")
-            return redirect(request.app.route_reverse("spaces:checkin", slug=slug))
-        try:
-            await attendance.check_in(actor, str(booking.id), now=now)
-        except RuleViolation as exc:
-            flash(request, exc.detail, "error")
-            return redirect(request.app.route_reverse("spaces:checkin", slug=slug))
-        flash(request, _("Checked in. Enjoy your time here!"))
-        return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
-
-
-class BookingsController(Controller):
-    path = "/bookings"
-    include_in_schema = False
-    guards = [requires_signed_in]
-
-    @get("", name="bookings:index")
-    async def index(
-        self,
-        request: AnyRequest,
-        actor: CurrentActor,
-        now: RequestNow,
-    ) -> Template:
-        mine = await bookings.bookings_of(actor.id)
-        upcoming = sorted((b for b in mine if b.ends_at > now), key=lambda b: b.starts_at)
-        past = [b for b in mine if b.ends_at <= now]
-        return page(
-            request,
-            "spaces/bookings.html",
-            upcoming=upcoming,
-            past=past,
-            waitlist=await waitlist.entries_of(actor.id, now),
-            **_booking_helpers(now),
-        )
-
-    @get("/{booking_id:str}", name="bookings:detail")
-    async def detail(
-        self,
-        request: AnyRequest,
-        booking_id: FromPath[str],
-        actor: CurrentActor,
-        now: RequestNow,
-    ) -> Template:
-        return await self._detail(request, booking_id, actor, now)
-
-    async def _detail(
-        self,
-        request: AnyRequest,
-        booking_id: str,
-        actor: Actor,
-        now: datetime,
-        *,
-        status_code: int = 200,
-        errors: dict[str, str] | None = None,
-    ) -> Template:
-        booking, space = await bookings.get_booking(actor, booking_id)
-        return page(
-            request,
-            "spaces/booking.html",
-            status_code=status_code,
-            booking=booking,
-            space=space,
-            is_owner=booking.user == actor.id,
-            errors=errors or {},
-            google_url=google_calendar_url(
-                booking, space, str(request.base_url).rstrip("/") + request.url.path
-            ),
-            **_booking_helpers(now),
-        )
-
-    @post("/{booking_id:str}/cancel", name="bookings:cancel")
-    async def cancel(
-        self,
-        request: AnyRequest,
-        booking_id: FromPath[str],
-        data: URLEncodedBody[CancelForm],
-        actor: CurrentActor,
-        now: RequestNow,
-    ) -> Template | Redirect:
-        try:
-            await cancellation.cancel(actor, booking_id, reason=data.reason, now=now)
-        except (InputError, RuleViolation) as exc:
-            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
-            return await self._detail(
-                request, booking_id, actor, now, status_code=exc.status_code, errors=errors
-            )
-        flash(request, _("The booking was cancelled."))
-        return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
-
-    @post("/{booking_id:str}/checkin", name="bookings:checkin")
-    async def check_in(
-        self,
-        request: AnyRequest,
-        booking_id: FromPath[str],
-        actor: CurrentActor,
-        now: RequestNow,
-    ) -> Template | Redirect:
-        try:
-            await attendance.check_in(actor, booking_id, now=now)
-        except RuleViolation as exc:
-            return await self._detail(
-                request,
-                booking_id,
-                actor,
-                now,
-                status_code=exc.status_code,
-                errors={"": exc.detail},
-            )
-        flash(request, _("Checked in."))
-        return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
-
-    @post("/{booking_id:str}/rate", name="bookings:rate")
-    async def rate(
-        self,
-        request: AnyRequest,
-        booking_id: FromPath[str],
-        data: URLEncodedBody[RateForm],
-        actor: CurrentActor,
-        now: RequestNow,
-    ) -> Template | Redirect:
-        try:
-            stars = _int(data.rating, "rating")
-            await ratings.rate(actor, booking_id, stars=stars or 0, comment=data.comment, now=now)
-        except (InputError, RuleViolation) as exc:
-            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
-            return await self._detail(
-                request, booking_id, actor, now, status_code=exc.status_code, errors=errors
-            )
-        flash(request, _("Thank you for your rating."))
-        return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
-
-
-def _booking_helpers(now: datetime) -> dict[str, Any]:
-    return {
-        "now": now,
-        "viewer_zone": site_zone(),
-        "status_of": lambda b: statuses.effective_status(b, now),
-        "status_labels": STATUS_LABELS,
-        "local_time": views.local_time,
-        "day_label": partial(views.day_label, today=site_date(now)),
-        "zone_of": catalog.zone_of,
-        "can_cancel": lambda b, space: cancellation.resident_may_cancel(b, space, now),
-        "can_check_in": lambda b: (
-            b.status == "confirmed"
-            and b.checked_in_at is None
-            and attendance.check_in_window(b)[0] <= now < attendance.check_in_window(b)[1]
-        ),
-    }

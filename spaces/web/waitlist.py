@@ -3,7 +3,8 @@ decline or leave."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,16 +12,16 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import DomainError, FieldError, InputError, NotFound
+from app.errors import DomainError, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
-from spaces.logic.rules import Request as BookingRequest
 from spaces.logic.statuses import WaitlistStatus
 from spaces.services import waitlist
-from spaces.web.spaces import BookForm, _booking_helpers, _int, _parse_start
+from spaces.web.forms import BookForm, read_book_form
+from spaces.web.presentation import booking_helpers
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -47,17 +48,9 @@ class WaitlistController(Controller):
         now: RequestNow,
     ) -> Redirect:
         try:
-            start = _parse_start(data.start)
-            minutes = _int(data.duration_minutes, "duration_minutes")
-            if minutes is None:
-                raise InputError([FieldError("duration_minutes", _("Choose how long."))])
-            units = _int(data.units, "units", 1)
-            joined = await waitlist.join(
-                actor,
-                slug,
-                BookingRequest(start, start + timedelta(minutes=minutes), units or 1),
-                now=now,
-            )
+            # A wait is for units over a time; the party comes with the booking it turns into.
+            wanted = replace(read_book_form(data), party_size=None)
+            joined = await waitlist.join(actor, slug, wanted, now=now)
         except NotFound:
             raise
         except DomainError as exc:
@@ -101,7 +94,7 @@ class WaitlistController(Controller):
             status_code=status_code,
             queued=queued,
             errors={"": error} if error else {},
-            **_booking_helpers(now),
+            **booking_helpers(now),
         )
 
     @post("/waitlist/{entry_id:str}/accept", name="waitlist:accept")
