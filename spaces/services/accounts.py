@@ -10,11 +10,11 @@ from typing import Any
 from app.tables import User
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.spaces import touch
-from spaces.services.waitlist import export_of as export_waitlist
-from spaces.tables import Booking, Space
+from spaces.tables import Booking, Space, WaitlistEntry
 
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:
+    """The person's bookings and waits, for their data export."""
     rows = await Booking.select(
         Booking.id,
         Booking.space.slug.as_alias("space"),
@@ -35,7 +35,7 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
             }
             for row in rows
         ],
-        "waitlist": await export_waitlist(user.id),
+        "waitlist": await _waitlist_export(user.id),
     }
 
 
@@ -71,6 +71,28 @@ async def before_account_deleted(user: User, now: datetime) -> None:
 
 
 async def after_holidays_changed() -> None:
+    """Spaces closed on public holidays have another calendar: their caches go stale."""
     await Space.update({Space.version: Space.version + 1}).where(
         Space.closed_on_holidays == True  # noqa: E712
     )
+
+
+async def _waitlist_export(user_id: int) -> list[dict[str, Any]]:
+    """The person's waitlist entries, for their data export."""
+    rows = await WaitlistEntry.select(
+        WaitlistEntry.id,
+        WaitlistEntry.space.slug.as_alias("space"),
+        WaitlistEntry.starts_at,
+        WaitlistEntry.ends_at,
+        WaitlistEntry.units,
+        WaitlistEntry.status,
+        WaitlistEntry.created_at,
+        WaitlistEntry.offer_expires_at,
+    ).where(WaitlistEntry.user == user_id)
+    return [
+        {
+            key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in {**row, "id": str(row["id"])}.items()
+        }
+        for row in rows
+    ]

@@ -84,7 +84,8 @@ class Booked:
     """False when an earlier identical submission (same idempotency key) is returned."""
 
 
-def _validate_note(note: str) -> str:
+def checked_note(note: str) -> str:
+    """A booking's (or a decision's) note, trimmed, or an `InputError` when too long."""
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise InputError([FieldError("note", _("Use at most %(n)s characters.", n=MAX_NOTE))])
@@ -116,7 +117,7 @@ async def book(
     with the nearest free alternatives.
     """
     space = await get_space(space_slug)
-    note = _validate_note(note)
+    note = checked_note(note)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
         raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
     calendar = await calendar_for(space, request)

@@ -22,7 +22,7 @@ from spaces.logic.rules import Request
 from spaces.logic.statuses import HOLDING, BookingStatus, is_expired_request
 from spaces.queries.bookings import owner_id, update_booking
 from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.services.bookings import Booked, _validate_note, book, staff_booking
+from spaces.services.bookings import Booked, book, checked_note, staff_booking
 from spaces.services.catalog import community_id, get_space, rules_of, zone_of
 from spaces.services.permissions import (
     can_approve_booking,
@@ -65,7 +65,7 @@ async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "
                 Booking.status: BookingStatus.confirmed.value,
                 Booking.decided_at: now,
                 Booking.decided_by: actor.id,
-                Booking.decision_note: _validate_note(note),
+                Booking.decision_note: checked_note(note),
             },
             now,
         )
@@ -108,7 +108,7 @@ async def reject_locked(
             Booking.status: BookingStatus.rejected.value,
             Booking.decided_at: now,
             Booking.decided_by: actor.id,
-            Booking.decision_note: _validate_note(reason),
+            Booking.decision_note: checked_note(reason),
         },
         now,
     )

@@ -380,24 +380,3 @@ async def run_waitlist(now: datetime) -> int:
 
 
 JOBS = [Job("spaces.waitlist", timedelta(minutes=1), run_waitlist)]
-
-
-async def export_of(user_id: int) -> list[dict[str, Any]]:
-    """The person's waitlist entries for their data export."""
-    rows = await WaitlistEntry.select(
-        WaitlistEntry.id,
-        WaitlistEntry.space.slug.as_alias("space"),
-        WaitlistEntry.starts_at,
-        WaitlistEntry.ends_at,
-        WaitlistEntry.units,
-        WaitlistEntry.status,
-        WaitlistEntry.created_at,
-        WaitlistEntry.offer_expires_at,
-    ).where(WaitlistEntry.user == user_id)
-    return [
-        {
-            key: value.isoformat() if isinstance(value, datetime) else value
-            for key, value in {**row, "id": str(row["id"])}.items()
-        }
-        for row in rows
-    ]
