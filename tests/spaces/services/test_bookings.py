@@ -1,3 +1,6 @@
+"""Booking, cancelling, approving and rating through the services: rules, capacity, idempotency,
+scoping, account deletion, and concurrent attempts that never overbook."""
+
 import asyncio
 import contextlib
 import uuid

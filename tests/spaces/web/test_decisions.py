@@ -1,14 +1,11 @@
-"""Staff decisions: competing requests, two staff approving at once, booking on a
-resident's behalf (代约), and hiding abusive rating comments."""
+"""Staff decisions on their pages: competing requests side by side, booking on a resident's
+behalf (代约), and hiding abusive rating comments."""
 
 from __future__ import annotations
 
-import asyncio
-
-from app.errors import Conflict
 from app.tables import AuditEntry, Notification
 from spaces.logic.rules import Request
-from spaces.services import bookings, decisions, ratings
+from spaces.services import bookings, ratings
 from spaces.tables import Booking
 from tests.factories import (
     NOW,
@@ -20,65 +17,20 @@ from tests.factories import (
     shanghai,
 )
 from tests.fixtures import Browser
-
-
-async def _requests(home, names: list[str]) -> list[Booking]:
-    made = []
-    for name in names:
-        actor = await actor_for(await make_user(community=home, name=name))
-        slot = Request(shanghai(3, 19), shanghai(3, 21))
-        made.append((await bookings.book(actor, "hall", slot, now=NOW)).booking)
-    return made
+from tests.spaces.services.test_decisions import requests_of
 
 
 async def test_requests_page_shows_competing_requests_side_by_side(browser: Browser) -> None:
     home = await make_community("bayi")
     await make_space(home, "hall", requires_approval=True)
     await make_user("staff@example.com", staff_of=[home])
-    first, second = await _requests(home, ["陈老师", "周师傅"])
+    first, second = await requests_of(home, ["陈老师", "周师傅"])
     await browser.sign_in("staff@example.com", PASSWORD)
     page = await browser.get("/staff/spaces/requests")
     # Each name: its own card, its approve button's label, and the other card's rivals.
     assert page.text.count("陈老师") == 3 and page.text.count("周师傅") == 3
     assert page.text.count("同一时间的其他申请：") == 2
     assert str(first.id) in page.text and str(second.id) in page.text
-
-
-async def test_two_staff_approving_competing_requests_at_once(db_pool: None) -> None:
-    home = await make_community()
-    await make_space(home, "hall", requires_approval=True)
-    staff = [await actor_for(await make_user(staff_of=[home])) for _ in range(2)]
-    requests = await _requests(home, ["陈老师", "周师傅"])
-
-    async def approve(actor, booking: Booking) -> str:
-        try:
-            await decisions.approve(actor, str(booking.id), now=NOW)
-        except Conflict:
-            return "refused"
-        return "approved"
-
-    results = await asyncio.gather(*(approve(a, b) for a, b in zip(staff, requests, strict=True)))
-    assert sorted(results) == ["approved", "refused"]
-    statuses = sorted(b.status for b in await Booking.objects())
-    assert statuses == ["confirmed", "pending"]
-
-
-async def test_the_same_request_approved_twice_at_once_is_decided_once(db_pool: None) -> None:
-    home = await make_community()
-    await make_space(home, "hall", requires_approval=True)
-    staff = [await actor_for(await make_user(staff_of=[home])) for _ in range(5)]
-    (request,) = await _requests(home, ["陈老师"])
-
-    async def approve(actor) -> str:
-        try:
-            await decisions.approve(actor, str(request.id), now=NOW)
-        except Conflict as exc:
-            return exc.rule or "conflict"
-        return "approved"
-
-    results = await asyncio.gather(*(approve(a) for a in staff))
-    assert sorted(results) == ["approved", "decided", "decided", "decided", "decided"]
-    assert await Notification.count().where(Notification.kind == "booking.approved") == 1
 
 
 async def test_staff_book_for_a_resident_at_the_counter(browser: Browser) -> None:

@@ -1,3 +1,6 @@
+"""The spaces and bookings JSON API: lists, availability, booking and cancelling, problem
+details, tokens, idempotency keys and concurrent attempts over HTTP."""
+
 import asyncio
 
 import httpx

@@ -1,5 +1,5 @@
 """Group series: create with conflicts, edit one / following / all keeping exceptions,
-cancel one and add it back, and the pages staff use for them."""
+cancel one and add it back."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from app.errors import Conflict, InputError
 from app.tables import AuditEntry, Notification
-from spaces.logic import series_pattern
 from spaces.logic.rules import Request
 from spaces.services import bookings, cancellation, series, series_changes, series_dates
 from spaces.services.series import SeriesForm
@@ -17,14 +16,12 @@ from spaces.services.series_dates import OccurrenceForm
 from spaces.tables import Booking, BookingSeries, SeriesSkip, SpaceClosure
 from tests.factories import (
     NOW,
-    PASSWORD,
     actor_for,
     make_community,
     make_space,
     make_user,
     shanghai,
 )
-from tests.fixtures import Browser
 
 # Tuesdays and Thursdays in March 2026 from the 3rd to the 26th.
 MARCH = [date(2026, 3, d) for d in (3, 5, 10, 12, 17, 19, 24, 26)]
@@ -44,7 +41,7 @@ def elderly_band(**changes: object) -> SeriesForm:
     return SeriesForm(**values)  # type: ignore[arg-type]
 
 
-async def _setup():
+async def series_world():
     home = await make_community("bayi")
     staff = await actor_for(await make_user("staff@example.com", staff_of=[home]))
     leader = await make_user("13812345678", name="赵老师", community=home)
@@ -81,19 +78,8 @@ async def _with_conflicts(home, hall):
     return resident, taken.booking
 
 
-def test_pattern_dates_by_end_date_and_by_count() -> None:
-    from datetime import time
-
-    by_end = series_pattern.Pattern(
-        (1, 3), time(9), time(11), date(2026, 3, 3), date(2026, 3, 26), None
-    )
-    assert by_end.dates() == MARCH
-    by_count = series_pattern.Pattern((1, 3), time(9), time(11), date(2026, 3, 4), None, 3)
-    assert by_count.dates() == [date(2026, 3, 5), date(2026, 3, 10), date(2026, 3, 12)]
-
-
 async def test_create_lists_conflicts_then_skips_them(db: None) -> None:
-    home, staff, leader, hall = await _setup()
+    home, staff, leader, hall = await series_world()
     await _with_conflicts(home, hall)
     with pytest.raises(series.ConflictsFound) as refused:
         await series.create(staff, hall, elderly_band(), now=NOW)
@@ -130,7 +116,7 @@ async def test_create_lists_conflicts_then_skips_them(db: None) -> None:
 
 
 async def test_a_series_with_no_bookable_date_is_refused(db: None) -> None:
-    _home, staff, _leader, hall = await _setup()
+    _home, staff, _leader, hall = await series_world()
     with pytest.raises(InputError) as refused:
         await series.create(
             staff, hall, elderly_band(weekdays=["sat"], ends_on="2026-03-05"), now=NOW
@@ -143,7 +129,7 @@ async def test_a_series_with_no_bookable_date_is_refused(db: None) -> None:
 
 
 async def test_edit_all_keeps_exceptions(db: None) -> None:
-    home, staff, _leader, hall = await _setup()
+    home, staff, _leader, hall = await series_world()
     await _with_conflicts(home, hall)
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     times = await _times(made.id)
@@ -183,7 +169,7 @@ async def test_edit_all_keeps_exceptions(db: None) -> None:
 
 
 async def test_edit_following_splits_the_series_and_carries_exceptions(db: None) -> None:
-    home, staff, _leader, hall = await _setup()
+    home, staff, _leader, hall = await series_world()
     await _with_conflicts(home, hall)
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     by_date = {b.occurrence_on: b for b in await Booking.objects().where(Booking.series == made.id)}
@@ -226,7 +212,7 @@ async def test_edit_following_splits_the_series_and_carries_exceptions(db: None)
 
 
 async def test_changing_days_cancels_dropped_dates_and_books_new_ones(db: None) -> None:
-    _home, staff, _leader, hall = await _setup()
+    _home, staff, _leader, hall = await series_world()
     made, _b, _s = await series.create(staff, hall, elderly_band(), now=NOW)
     await series_changes.edit(
         staff, hall, made, elderly_band(weekdays=["wed"], scope="all"), now=NOW
@@ -241,7 +227,7 @@ async def test_changing_days_cancels_dropped_dates_and_books_new_ones(db: None) 
 
 
 async def test_a_skipped_date_can_be_added_back_once_free(db: None) -> None:
-    home, staff, _leader, hall = await _setup()
+    home, staff, _leader, hall = await series_world()
     resident, taken = await _with_conflicts(home, hall)
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     with pytest.raises(Conflict):
@@ -257,7 +243,7 @@ async def test_a_skipped_date_can_be_added_back_once_free(db: None) -> None:
 
 
 async def test_moving_one_occurrence_onto_a_taken_time_is_refused(db: None) -> None:
-    home, staff, _leader, hall = await _setup()
+    home, staff, _leader, hall = await series_world()
     await _with_conflicts(home, hall)
     made, _b, _s = await series.create(staff, hall, elderly_band(skip_conflicts="1"), now=NOW)
     first = await Booking.objects().where(Booking.occurrence_on == date(2026, 3, 3)).first()
@@ -271,63 +257,3 @@ async def test_moving_one_occurrence_onto_a_taken_time_is_refused(db: None) -> N
             now=NOW,
         )
     assert (await _times(made.id))[date(2026, 3, 3)] == (shanghai(3, 9), shanghai(3, 11), False)
-
-
-async def test_series_pages_for_staff(browser: Browser) -> None:
-    _home, _staff, _leader, _hall = await _setup()
-    await browser.sign_in("staff@example.com", PASSWORD)
-    form = {
-        "resident": "138 1234 5678",
-        "group_name": "老年合唱团",
-        "weekdays": ["tue", "thu"],
-        "start_time": "09:00",
-        "end_time": "11:00",
-        "starts_on": "2026-03-03",
-        "count": "4",
-    }
-    preview = await browser.submit("/staff/spaces/hall/series/preview", form)
-    assert preview.status_code == 200
-    assert "3月3日" in preview.text and "3月12日" in preview.text
-    response = await browser.submit("/staff/spaces/hall/series", form)
-    assert response.status_code == 303
-    made = await BookingSeries.objects().first()
-    assert response.headers["location"] == f"/staff/spaces/hall/series/{made.id}"
-    page = await browser.get(f"/staff/spaces/hall/series/{made.id}")
-    assert page.status_code == 200 and "老年合唱团" in page.text
-    assert await Booking.count() == 4
-
-
-async def test_series_pages_are_scoped_to_the_staff_community(browser: Browser) -> None:
-    _home, staff, _leader, hall = await _setup()
-    made, _b, _s = await series.create(staff, hall, elderly_band(), now=NOW)
-    other = await make_community("caijiaxiang")
-    await make_user("other@example.com", staff_of=[other])
-    await browser.sign_in("other@example.com", PASSWORD)
-    base = f"/staff/spaces/hall/series/{made.id}"
-    first = await Booking.objects().where(Booking.occurrence_on == date(2026, 3, 3)).first()
-    assert (await browser.get("/staff/spaces/hall/series")).status_code == 403
-    assert (await browser.get(base)).status_code == 403
-    for url, data in [
-        ("/staff/spaces/hall/series/preview", {"weekdays": "tue"}),
-        ("/staff/spaces/hall/series", {"weekdays": "tue"}),
-        (f"{base}/edit/preview", {"scope": "all"}),
-        (f"{base}/edit", {"scope": "all"}),
-        (f"{base}/occurrences/{first.id}", {"on_date": "2026-03-04"}),
-        (f"{base}/occurrences/{first.id}/cancel", {"reason": "x"}),
-        (f"{base}/skips/2026-03-05/restore", {}),
-        (f"{base}/end", {"reason": "x"}),
-    ]:
-        assert (await browser.submit(url, data)).status_code == 403, url
-    assert await Booking.count() == 8
-    assert await Booking.count().where(Booking.status == "cancelled") == 0
-    assert await BookingSeries.count() == 1
-
-
-async def test_a_group_series_shows_its_group_on_staff_pages(browser: Browser) -> None:
-    _home, staff, _leader, hall = await _setup()
-    await series.create(staff, hall, elderly_band(resident=""), now=NOW)
-    await browser.sign_in("staff@example.com", PASSWORD)
-    for url in ("/staff/spaces/hall", "/staff/spaces/hall/series", "/staff/spaces/timeline"):
-        page = await browser.get(url)
-        assert page.status_code == 200, url
-    assert "团体：老年合唱团" in (await browser.get("/staff/spaces/hall")).text

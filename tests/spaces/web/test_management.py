@@ -15,7 +15,6 @@ from PIL import Image
 from app import photos
 from app.tables import AuditEntry
 from spaces.logic.rules import Request
-from spaces.logic.space_form import SpaceForm
 from spaces.services import bookings, catalog
 from spaces.services.availability import get_availability
 from spaces.tables import Space, SpaceSpecialHours
@@ -273,29 +272,3 @@ async def test_staff_of_another_community_cannot_manage_my_spaces(browser: Brows
     assert (stored.name_en, stored.active, stored.version) == ("Shared music room", True, 0)
     assert await SpaceSpecialHours.count() == 1
     assert await AuditEntry.count() == 0
-
-
-def test_form_of_round_trips_a_space() -> None:
-    space = Space(
-        _ignore_missing=True,
-        slug="room",
-        kind="court",
-        name_zh="篮球场",
-        name_en="Basketball court",
-        capacity=1,
-        weekly_hours={"mon": "09:00-12:00"},
-        slot_minutes=60,
-        requires_approval=True,
-        quota_day_count=1,
-    )
-    from spaces.logic.space_form import form_of
-
-    form = form_of(space)
-    assert isinstance(form, SpaceForm)
-    assert (form.hours_mon, form.hours_tue, form.requires_approval, form.quota_day_count) == (
-        "09:00-12:00",
-        "",
-        "1",
-        "1",
-    )
-    assert (form.max_duration_minutes, form.slot_minutes) == ("", "60")

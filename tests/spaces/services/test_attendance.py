@@ -1,3 +1,6 @@
+"""Turning up: no-shows released after the grace period, the check-in window, the no-show
+limit, reminders sent once."""
+
 from datetime import timedelta
 
 import pytest

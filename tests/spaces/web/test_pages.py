@@ -1,3 +1,6 @@
+"""The resident pages: the list, the week grid (and its htmx fragment), booking and being
+refused with alternatives, cancelling and rating, and what staff pages refuse residents."""
+
 import re
 
 import pytest

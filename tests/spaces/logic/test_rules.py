@@ -1,3 +1,5 @@
+"""Booking rules: each refusal names its rule; quotas, the cancel cut-off, what is left."""
+
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
