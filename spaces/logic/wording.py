@@ -1,5 +1,5 @@
-"""Bookings in words: kinds and statuses, times of a space shown to a viewer in another
-zone, days and spans. Pure functions."""
+"""Times in words: a space's times shown to a viewer in the site's zone (with the offset
+when the zones differ), days and spans. Pure functions, and the site's zone."""
 
 from __future__ import annotations
 

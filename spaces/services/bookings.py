@@ -1,6 +1,8 @@
-"""Booking operations: book, cancel, approve, reject, rate.
+"""Booking: a resident books (or requests) units of a space, with every rule checked and the
+nearest free times offered on a refusal; reading one's own bookings, and a booking for its
+resident or its space's staff. Cancelling, deciding and rating have their own modules.
 
-The capacity check and the insert (or the approval) happen in one `write_transaction` keyed
+The capacity check and the insert happen in one `write_transaction` keyed
 by the space, which serialises every writer of that space on both engines. Services take the
 acting user and `now`, raise domain errors, and either complete or change nothing.
 """

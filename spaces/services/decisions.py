@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from app import audit
+from app.accounts.sessions import load_actor
 from app.calendar import Interval
 from app.db import existing, write_transaction
 from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
@@ -206,8 +207,6 @@ async def book_on_behalf(
     and notifications apply exactly as if the resident had booked. The booking, the
     resident's notice and the audit entry are written together or not at all; so is what
     `on_created` writes (a caller's own record of the booking, such as the need it solves)."""
-    from app.accounts.sessions import load_actor
-
     resident = await User.objects().where(User.id == resident_id).first()
     if resident is None or not can_book_on_behalf(actor, resident.community):
         raise NotFound(_("There is no such resident in your communities."))

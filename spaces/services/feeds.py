@@ -33,9 +33,9 @@ from app.i18n import _, current_locale, localized
 from app.permissions import Actor
 from app.queries import in_staff_scope, overlapping
 from spaces.logic.series_pattern import Pattern
-from spaces.logic.statuses import BookingStatus
+from spaces.logic.statuses import STATUS_LABELS, BookingStatus
 from spaces.services.catalog import zone_of
-from spaces.services.series import pattern_of
+from spaces.services.series import describe, pattern_of
 from spaces.tables import Booking, BookingSeries, Space
 
 UID_DOMAIN = "linli"
@@ -113,8 +113,6 @@ def booking_event(booking: Any, space: Space, audience: str, *, base_url: str = 
 
 
 def _status_text(booking: Booking) -> str:
-    from spaces.logic.statuses import STATUS_LABELS
-
     return _(STATUS_LABELS.get(booking.status, STATUS_LABELS["cancelled"]))
 
 
@@ -172,7 +170,7 @@ def series_events(
     master.add("summary", _summary(space, audience, who))
     master.add("status", "CANCELLED" if series.cancelled_at and not live else "CONFIRMED")
     if audience != PUBLIC:
-        master.add("description", _("Standing booking: %(pattern)s", pattern=_describe(series)))
+        master.add("description", _("Standing booking: %(pattern)s", pattern=describe(series)))
     _common(master, space, audience, f"{base_url}/bookings" if base_url else "")
     events = [master]
     for day, booking in sorted(live.items()):
@@ -189,12 +187,6 @@ def series_events(
 def _who_of_series(series: BookingSeries) -> str:
     user = series.user
     return user.name if user is not None and getattr(user, "id", None) is not None else ""
-
-
-def _describe(series: BookingSeries) -> str:
-    from spaces.services.series import describe
-
-    return describe(series)
 
 
 # --- reading what a feed shows ------------------------------------------------------------

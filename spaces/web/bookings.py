@@ -1,5 +1,5 @@
-"""A person's bookings: the list (with their waits), one booking, cancelling, checking in at
-the counter's page and rating it."""
+"""A person's bookings: the list (with their waits), one booking, and cancelling, checking
+in to and rating it from its page."""
 
 from __future__ import annotations
 
