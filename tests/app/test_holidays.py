@@ -2,7 +2,6 @@ from datetime import date
 
 from app import holidays
 from app.tables import AuditEntry, PublicHoliday, SiteSetting
-from spaces.services.availability import get_availability
 from tests.factories import NOW, PASSWORD, make_community, make_space, make_user
 from tests.fixtures import Browser
 
@@ -46,6 +45,7 @@ async def test_between_marks_make_up_days(db: None) -> None:
 async def test_admins_edit_the_table_and_spaces_follow(browser: Browser) -> None:
     from app.asgi import install_domains
     from spaces.services import catalog
+    from spaces.services.availability import get_availability
 
     install_domains()
     home = await make_community()

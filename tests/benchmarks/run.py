@@ -27,8 +27,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.request import urlopen
 
-from spaces.services.availability import get_availability
-
 ROOT = Path(__file__).resolve().parents[2]
 BOOKINGS = 10_000
 FEED_BOOKINGS = 5_000
@@ -266,6 +264,7 @@ async def availability_in_process(bench_day: date, repeats: int) -> list[float]:
     """Computing a week from the database each time: the cache is emptied before each call."""
     from app.cache import clear_all
     from spaces.services import catalog
+    from spaces.services.availability import get_availability
 
     space = await catalog.get_space("bench-week")
     now = datetime.combine(bench_day, datetime.min.time(), UTC)
