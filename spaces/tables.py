@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from piccolo.columns import (
     JSON,
     UUID,
@@ -24,24 +22,8 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from app.tables import Community, User
-
-
-class SpaceKind(StrEnum):
-    music_room = "music_room"
-    tool = "tool"
-    court = "court"
-    activity_room = "activity_room"
-    childrens_corner = "childrens_corner"
-    other = "other"
-
-
-class BookingStatus(StrEnum):
-    pending = "pending"
-    confirmed = "confirmed"
-    cancelled = "cancelled"
-    rejected = "rejected"
-    completed = "completed"
-    no_show = "no_show"
+from spaces.logic.kinds import SpaceKind
+from spaces.logic.statuses import BookingStatus, SkipReason, WaitlistStatus
 
 
 class Space(Table):
@@ -152,13 +134,6 @@ class BookingSeries(Table):
     cancelled_at = Timestamptz(null=True, default=None)
 
 
-class SkipReason(StrEnum):
-    conflict = "conflict"
-    """Skipped when the series was made or moved, because the date was taken or closed."""
-    cancelled = "cancelled"
-    """The occurrence was cancelled on its own."""
-
-
 class SeriesSkip(Table):
     """A date of the pattern without an occurrence (an iCalendar EXDATE)."""
 
@@ -207,16 +182,6 @@ class Booking(Table):
     """The local date of the series pattern this occurrence stands for (RECURRENCE-ID)."""
     detached = Boolean(default=False)
     """Edited on its own: edits of the whole series leave its time alone."""
-
-
-class WaitlistStatus(StrEnum):
-    waiting = "waiting"
-    offered = "offered"
-    """Units are held for the resident until `offer_expires_at`."""
-    booked = "booked"
-    expired = "expired"
-    """The offer ran out, or the time passed while waiting."""
-    withdrawn = "withdrawn"
 
 
 class WaitlistEntry(Table):

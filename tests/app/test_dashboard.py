@@ -10,9 +10,9 @@ from app.asgi import install_domains
 from app.domains import Panel, dashboard_panels
 from app.i18n import set_locale
 from app.tables import Community, User
-from spaces import bookings
-from spaces import dashboard as spaces_dashboard
-from spaces.rules import Request
+from spaces.logic.rules import Request
+from spaces.services import bookings
+from spaces.services import dashboard as spaces_dashboard
 from spaces.tables import Space, SpaceClosure, SpaceSpecialHours
 from tests.factories import (
     NOW,

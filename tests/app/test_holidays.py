@@ -44,7 +44,8 @@ async def test_between_marks_make_up_days(db: None) -> None:
 
 async def test_admins_edit_the_table_and_spaces_follow(browser: Browser) -> None:
     from app.asgi import install_domains
-    from spaces import catalog
+    from spaces.services import catalog
+    from spaces.services.availability import get_availability
 
     install_domains()
     home = await make_community()
@@ -52,7 +53,7 @@ async def test_admins_edit_the_table_and_spaces_follow(browser: Browser) -> None
     await make_user("admin@example.com", is_admin=True)
     await browser.sign_in("admin@example.com", PASSWORD)
     space = await catalog.get_space("hall")
-    before = await catalog.availability(space, date(2026, 3, 4), 1, now=NOW)
+    before = await get_availability(space, date(2026, 3, 4), 1, now=NOW)
     assert len(before.days[0][1]) == 28
 
     bad = await browser.submit(
@@ -65,7 +66,7 @@ async def test_admins_edit_the_table_and_spaces_follow(browser: Browser) -> None
     )
     assert response.status_code == 303
     space = await catalog.get_space("hall")
-    after = await catalog.availability(space, date(2026, 3, 4), 1, now=NOW)
+    after = await get_availability(space, date(2026, 3, 4), 1, now=NOW)
     assert after.days[0][1] == []
     entry = await AuditEntry.objects().where(AuditEntry.action == "holiday.set").first()
     assert entry.subject_id == "2026-03-04"

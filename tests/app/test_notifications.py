@@ -7,7 +7,7 @@ from aiosmtpd.handlers import Sink
 
 from app import notifications, notify, settings
 from app.tables import Notification
-from spaces import notices
+from spaces.logic import notices
 from tests.factories import NOW, PASSWORD, make_user
 from tests.fixtures import Browser
 

@@ -231,8 +231,8 @@ async def feed_build_in_process(repeats: int) -> tuple[list[float], list[float],
     from app import feeds
     from app.cache import clear_all
     from app.feeds import Context, Window
-    from spaces import catalog
-    from spaces.feeds import public_events
+    from spaces.services import catalog
+    from spaces.services.feeds import public_events
     from spaces.tables import Booking
 
     space = await catalog.get_space("bench-feed")
@@ -263,7 +263,8 @@ async def feed_build_in_process(repeats: int) -> tuple[list[float], list[float],
 async def availability_in_process(bench_day: date, repeats: int) -> list[float]:
     """Computing a week from the database each time: the cache is emptied before each call."""
     from app.cache import clear_all
-    from spaces import catalog
+    from spaces.services import catalog
+    from spaces.services.availability import get_availability
 
     space = await catalog.get_space("bench-week")
     now = datetime.combine(bench_day, datetime.min.time(), UTC)
@@ -271,7 +272,7 @@ async def availability_in_process(bench_day: date, repeats: int) -> list[float]:
     for _ in range(repeats):
         clear_all()
         started = time.perf_counter()
-        await catalog.availability(space, bench_day, 7, now=now)
+        await get_availability(space, bench_day, 7, now=now)
         timings.append((time.perf_counter() - started) * 1000)
     return timings
 

@@ -1,0 +1,58 @@
+"""Times in words: a space's times shown to a viewer in the site's zone (with the offset
+when the zones differ), days and spans. Pure functions, and the site's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.calendar import wall_time_is_ambiguous
+from app.i18n import _, format_day
+from app.settings import get_settings
+
+
+def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
+    """`09:30`, with the UTC offset when the space's zone differs from the viewer's or when
+    the same wall time happens twice that day."""
+    wall = moment.astimezone(zone)
+    text = wall.strftime("%H:%M")
+    if zone.key != viewer_zone.key or wall_time_is_ambiguous(wall.replace(tzinfo=None), zone):
+        offset = wall.strftime("%z")
+        text += f" (UTC{offset[:3]}:{offset[3:]})"
+    return text
+
+
+def day_label(day: date, today: date) -> str:
+    """ "3月2日周一", with the year when it is not this year."""
+    return format_day(day, with_year=day.year != today.year)
+
+
+def span_text(
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    viewer_zone: ZoneInfo,
+    today: date,
+    *,
+    all_day: bool = False,
+) -> str:
+    """ "3月2日周一 09:00–11:00", "3月2日周一 – 3月4日周三（全天）" or across midnight
+    "3月2日周一 22:00 – 3月3日周二 06:00"."""
+    first = start.astimezone(zone)
+    last = end.astimezone(zone)
+    if all_day:
+        final = (last - timedelta(days=1)).date()
+        days = day_label(first.date(), today)
+        if final != first.date():
+            days = f"{days} – {day_label(final, today)}"
+        return _("%(days)s, all day", days=days)
+    begins = f"{day_label(first.date(), today)} {local_time(start, zone, viewer_zone)}"
+    if last.date() == first.date():
+        return f"{begins}–{local_time(end, zone, viewer_zone)}"
+    return f"{begins} – {day_label(last.date(), today)} {local_time(end, zone, viewer_zone)}"
+
+
+def site_zone() -> ZoneInfo:
+    """The zone of the site (LINLI_TIMEZONE): the zone people see times in, and where "today"
+    on the staff pages is a date."""
+    return ZoneInfo(get_settings().site.timezone)

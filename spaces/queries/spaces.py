@@ -1,0 +1,69 @@
+"""What every writer of a space shares: the lock that serialises them, the version that keys
+the caches of its availability, and the units held in it over time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.calendar import Interval
+from spaces.logic.availability import Hold, Usage
+from spaces.logic.statuses import BookingStatus, WaitlistStatus
+from spaces.tables import Booking, Space
+
+
+def lock_key(space: Space) -> str:
+    return f"space:{space.id}"
+
+
+async def touch(space_id: Any) -> None:
+    """Mark the space's availability as changed (call inside the changing transaction).
+
+    Every change to confirmed bookings, hours or closures must call this, because the
+    availability caches are keyed by the version it bumps.
+    """
+    await Space.update({Space.version: Space.version + 1}).where(Space.id == space_id)
+
+
+HOLDS_SQL = (
+    "SELECT starts_at, ends_at, units, 1 AS buffered FROM booking "
+    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {} "
+    "UNION ALL SELECT starts_at, ends_at, units, 0 FROM space_closure "
+    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND units IS NOT NULL "
+    "UNION ALL SELECT starts_at, ends_at, units, 1 FROM waitlist_entry "
+    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {}"
+)
+
+
+async def holding_usage(space: Space, window: Interval) -> Usage:
+    """Units held around `window`: by confirmed bookings and waitlist offers (each with the
+    turnaround buffer) and by maintenance blocks. One query, the same on both engines."""
+    buffer = timedelta(minutes=space.buffer_minutes)
+    start, end = window.start - buffer, window.end
+    rows = await Booking.raw(
+        HOLDS_SQL,
+        *(space.id, end, start, BookingStatus.confirmed.value),
+        *(space.id, end, window.start),
+        *(space.id, end, start, WaitlistStatus.offered.value),
+    )
+    return Usage(
+        [
+            Hold(
+                _instant(r["starts_at"]),
+                _instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
+                r["units"],
+            )
+            for r in rows
+        ]
+    )
+
+
+ZERO = timedelta(0)
+
+
+def _instant(value: datetime | str) -> datetime:
+    """A timestamp from a raw query: engines give a datetime; SQLite gives text for the
+    columns of a compound SELECT after the first."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,116 @@
+"""A space's free and taken slots over some days, as the week grid and the API show them.
+
+The slots are computed once per space version and minute and cached in the process; what
+a person has left of their quotas is read for each request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.cache import VersionedCache
+from app.calendar import Calendar, Interval
+from app.db import gather
+from spaces.logic.availability import Usage, local_day_window, slots
+from spaces.logic.rules import QuotaLeft, Rules, quota_left, refusal_reasons
+from spaces.queries.bookings import spans_of
+from spaces.queries.spaces import holding_usage
+from spaces.services.catalog import calendar_of, rules_of, zone_of
+from spaces.tables import Space
+
+
+@dataclass(frozen=True)
+class SlotView:
+    start: datetime
+    end: datetime
+    free_units: int
+    bookable: bool
+    reason: str | None = None
+    """Why a slot with free units cannot start a booking: `past`, `lead_time`, `horizon`, or
+    `too_short` (the shortest allowed booking does not fit from here)."""
+
+
+@dataclass
+class Availability:
+    space: Space
+    zone: ZoneInfo
+    rules: Rules
+    first_day: date
+    days: list[tuple[date, list[SlotView]]]
+    quota: list[QuotaLeft]
+    open_intervals: list[Interval]
+    """Open time from the first day into what bookings starting in it may reach."""
+
+
+_week_cache: VersionedCache[tuple[list[tuple[date, list[SlotView]]], list[Interval]]] = (
+    VersionedCache(max_entries=512)
+)
+
+
+def _minute_after(now: datetime) -> datetime:
+    """`now` rounded up to the minute: availability computed for it holds for a whole minute
+    and errs on the safe side (a slot that starts this minute is already past)."""
+    rounded = now.replace(second=0, microsecond=0)
+    return rounded if rounded == now else rounded + timedelta(minutes=1)
+
+
+async def _slots_by_day(
+    space: Space, rules: Rules, zone: ZoneInfo, first_day: date, days: int, now: datetime
+) -> tuple[list[tuple[date, list[SlotView]]], list[Interval]]:
+    window = local_day_window(first_day, days, zone)
+    # A booking starting in the window may run past its end (23:30 for two hours).
+    longest = timedelta(
+        minutes=max(
+            rules.slot_minutes, rules.min_duration_minutes or 0, rules.max_duration_minutes or 480
+        )
+    )
+    reach = Interval(window.start, window.end + longest)
+    calendar, usage = await gather(calendar_of(space, reach), holding_usage(space, reach))
+    # gather() gives one type to all its results; each is what its read returns.
+    assert isinstance(calendar, Calendar) and isinstance(usage, Usage)
+    open_intervals = calendar.open_intervals(window)
+    reachable = calendar.open_intervals(reach)
+    found = slots(open_intervals, zone, rules.slot_minutes, rules.capacity, usage)
+    # Local midnights as instants, so each slot finds its day without a zone conversion.
+    midnights = [local_day_window(first_day, i, zone).end for i in range(1, days + 1)]
+    by_day: list[tuple[date, list[SlotView]]] = [
+        (first_day + timedelta(days=i), []) for i in range(days)
+    ]
+    day_index = 0
+    for slot, refusal in zip(
+        found, refusal_reasons(found, rules, reachable, usage, now), strict=True
+    ):
+        while day_index < days and slot.start >= midnights[day_index]:
+            day_index += 1
+        if day_index < days:
+            by_day[day_index][1].append(
+                SlotView(slot.start, slot.end, slot.free_units, refusal is None, refusal)
+            )
+    return by_day, reachable
+
+
+async def get_availability(
+    space: Space, first_day: date, days: int, *, now: datetime, user_id: int | None = None
+) -> Availability:
+    """The slots of `days` local days from `first_day`, with free units and bookability.
+
+    The slots are cached per process by the space's version and the minute; what the person
+    has left of their quotas is not.
+    """
+    zone = zone_of(space)
+    rules = rules_of(space)
+    minute = _minute_after(now)
+    # created_at as well as the id: an id may be reused after a space is deleted.
+    key = (space.id, space.created_at, space.version, first_day, days, minute)
+    cached = _week_cache.get(key)
+    if cached is None:
+        cached = await _slots_by_day(space, rules, zone, first_day, days, minute)
+        _week_cache.put(key, cached)
+    by_day, reachable = cached
+    quota: list[QuotaLeft] = []
+    if user_id is not None:
+        window_start = local_day_window(first_day, 1, zone).start
+        mine = await spans_of(user_id, space.id, min(now, window_start))
+        quota = quota_left(rules, zone, now, mine, max(first_day, now.astimezone(zone).date()))
+    return Availability(space, zone, rules, first_day, by_day, quota, reachable)

@@ -1,0 +1,288 @@
+"""Booking: a resident books (or requests) units of a space, with every rule checked and the
+nearest free times offered on a refusal; reading one's own bookings, and a booking for its
+resident or its space's staff. Cancelling, deciding and rating have their own modules.
+
+The capacity check and the insert happen in one `write_transaction` keyed
+by the space, which serialises every writer of that space on both engines. Services take the
+acting user and `now`, raise domain errors, and either complete or change nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.calendar import Calendar, Interval
+from app.db import existing, is_unique_violation, write_transaction
+from app.errors import (
+    Alternative,
+    Conflict,
+    DomainError,
+    FieldError,
+    InputError,
+    NotFound,
+    RuleViolation,
+)
+from app.i18n import _
+from app.permissions import Actor
+from spaces.logic.availability import fits, slot_starts
+from spaces.logic.rules import (
+    Refusal,
+    Request,
+    check_request,
+)
+from spaces.logic.statuses import BookingStatus
+from spaces.queries.bookings import owner_id, spans_of
+from spaces.queries.spaces import holding_usage, lock_key, touch
+from spaces.services.catalog import calendar_of, community_id, get_space, rules_of, zone_of
+from spaces.services.eligibility import check_eligibility
+from spaces.services.permissions import can_see_booking
+from spaces.tables import Booking, Space
+
+ALTERNATIVES = 3
+ALTERNATIVE_SEARCH = timedelta(days=7)
+MAX_NOTE = 300
+
+
+def _iso(moment: datetime, space: Space) -> str:
+    return moment.astimezone(zone_of(space)).isoformat()
+
+
+async def alternatives(
+    space: Space, request: Request, *, user_id: int, now: datetime
+) -> list[Alternative]:
+    """The free times nearest the requested start with the same length and units."""
+    zone = zone_of(space)
+    rules = rules_of(space)
+    length = request.end - request.start
+    start_after = max(now, request.start - ALTERNATIVE_SEARCH)
+    window = Interval(start_after, request.start + ALTERNATIVE_SEARCH + length)
+    calendar = await calendar_of(space, window)
+    open_intervals = calendar.open_intervals(window)
+    usage = await holding_usage(space, window)
+    mine = await spans_of(user_id, space.id, min(now, window.start)) if rules.has_quotas else []
+    found = []
+    for interval in open_intervals:
+        for start in slot_starts(interval, zone, rules.slot_minutes):
+            candidate = Request(start, start + length, request.units, request.party_size)
+            if start == request.start or candidate.end > interval.end:
+                continue
+            if check_request(
+                rules, candidate, zone=zone, now=now, open_intervals=open_intervals, mine=mine
+            ):
+                continue
+            if fits(candidate.span, candidate.units, rules.capacity, rules.buffer, usage):
+                found.append(candidate)
+    found.sort(key=lambda c: (abs(c.start - request.start), c.start))
+    return [Alternative(_iso(c.start, space), _iso(c.end, space)) for c in found[:ALTERNATIVES]]
+
+
+@dataclass
+class Booked:
+    booking: Booking
+    created: bool
+    """False when an earlier identical submission (same idempotency key) is returned."""
+
+
+def checked_note(note: str) -> str:
+    """A booking's (or a decision's) note, trimmed, or an `InputError` when too long."""
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InputError([FieldError("note", _("Use at most %(n)s characters.", n=MAX_NOTE))])
+    return note
+
+
+CAPACITY = "capacity"
+"""The rule code of a refusal because the units asked for are taken."""
+
+
+async def book(
+    actor: Actor,
+    space_slug: str,
+    request: Request,
+    *,
+    now: datetime,
+    note: str = "",
+    idempotency_key: str | None = None,
+    booked_by: int | None = None,
+    on_created: Callable[[Booking, Space], Awaitable[None]] | None = None,
+) -> Booked:
+    """Book (or, where staff approve, request) `request.units` of the space.
+
+    `booked_by` names the staff member booking for the resident (代约); `on_created` runs
+    inside the booking's transaction once it is made, for what must happen with it or not
+    at all (telling the resident, the audit entry).
+
+    Raises `RuleViolation` naming the rule and `Conflict` when the units are taken, both
+    with the nearest free alternatives.
+    """
+    space = await get_space(space_slug)
+    note = checked_note(note)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
+        raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
+    calendar = await calendar_for(space, request)
+    async with write_transaction(lock_key(space)):
+        outcome = await book_locked(
+            actor,
+            space,
+            request,
+            now=now,
+            note=note,
+            idempotency_key=idempotency_key,
+            calendar=calendar,
+            booked_by=booked_by,
+        )
+        if isinstance(outcome, Booked) and outcome.created and on_created is not None:
+            await on_created(outcome.booking, space)
+    if isinstance(outcome, Booked):
+        return outcome
+    raise await refusal_error(space, request, outcome, user_id=actor.id, now=now)
+
+
+def _window(request: Request) -> Interval:
+    return Interval(request.start - timedelta(days=1), request.end + timedelta(days=1))
+
+
+async def calendar_for(space: Space, request: Request) -> Calendar | None:
+    """The calendar a check of `request` reads; read it before taking the space's lock."""
+    return await calendar_of(space, _window(request)) if request.end > request.start else None
+
+
+async def refusals_locked(
+    actor: Actor, space: Space, request: Request, *, now: datetime, calendar: Calendar | None
+) -> list[Refusal]:
+    """Why the actor may not book `request` now, inside the caller's write transaction of
+    the space: the rules it breaks, else a lone `capacity` refusal when the units are taken,
+    else nothing. Raises `RuleViolation` when the actor may not book here at all."""
+    zone = zone_of(space)
+    rules = rules_of(space)
+    await check_eligibility(actor, space, now)
+    open_intervals = calendar.open_intervals(_window(request)) if calendar else []
+    mine = (
+        await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
+        if rules.has_quotas
+        else []
+    )
+    refusals = check_request(
+        rules, request, zone=zone, now=now, open_intervals=open_intervals, mine=mine
+    )
+    if refusals or rules.requires_approval:
+        return refusals
+    usage = await holding_usage(space, request.span)
+    if fits(request.span, request.units, rules.capacity, rules.buffer, usage):
+        return []
+    message = _("Someone else booked this time just now. Here are the nearest free times.")
+    return [Refusal(CAPACITY, message)]
+
+
+async def book_locked(
+    actor: Actor,
+    space: Space,
+    request: Request,
+    *,
+    now: datetime,
+    note: str = "",
+    idempotency_key: str | None = None,
+    calendar: Calendar | None,
+    booked_by: int | None = None,
+) -> Booked | list[Refusal]:
+    """`book` inside the caller's write transaction of the space: the booking, or why not."""
+    if idempotency_key:
+        earlier = (
+            await Booking.objects()
+            .where((Booking.user == actor.id) & (Booking.idempotency_key == idempotency_key))
+            .first()
+        )
+        if earlier is not None:
+            return Booked(earlier, created=False)
+    refusals = await refusals_locked(actor, space, request, now=now, calendar=calendar)
+    if refusals:
+        return refusals
+    booking = Booking(
+        id=uuid.uuid4(),
+        space=space.id,
+        user=actor.id,
+        starts_at=request.start,
+        ends_at=request.end,
+        units=request.units,
+        party_size=request.party_size,
+        status=(
+            BookingStatus.pending if space.requires_approval else BookingStatus.confirmed
+        ).value,
+        note=note,
+        idempotency_key=idempotency_key or None,
+        created_at=now,
+        updated_at=now,
+        booked_by=booked_by,
+    )
+    try:
+        await booking.save()
+    except Exception as exc:
+        if idempotency_key and is_unique_violation(exc):
+            raise Conflict(_("This request was already sent."), rule="idempotency") from exc
+        raise
+    if booking.status == BookingStatus.confirmed.value:
+        await touch(space.id)
+    return Booked(booking, created=True)
+
+
+async def refusal_error(
+    space: Space, request: Request, refusals: list[Refusal], *, user_id: int, now: datetime
+) -> DomainError:
+    """The error telling the person why `request` was refused, with the nearest free times
+    (found after the lock is released: they are advice, not a promise)."""
+    found = (
+        await alternatives(space, request, user_id=user_id, now=now)
+        if request.end > request.start
+        else []
+    )
+    first = refusals[0]
+    if first.rule == CAPACITY:
+        return Conflict(first.message, alternatives=found)
+    if first.rule in {"units", "party_size"} or (
+        first.rule == "duration" and request.end <= request.start
+    ):
+        return InputError([FieldError(r.field, r.message) for r in refusals], first.message)
+    return RuleViolation(first.rule, first.message, found)
+
+
+async def load_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space, bool]:
+    """The booking if the actor owns it or manages its space; otherwise "not found"."""
+    try:
+        key = uuid.UUID(str(booking_id))
+    except ValueError as exc:
+        raise NotFound(_("There is no such booking.")) from exc
+    booking = await Booking.objects().where(Booking.id == key).first()
+    if booking is None:
+        raise NotFound(_("There is no such booking."))
+    space = existing(await Space.objects(Space.community).where(Space.id == booking.space).first())
+    if not can_see_booking(actor, owner_id(booking), community_id(space)):
+        raise NotFound(_("There is no such booking."))
+    return booking, space, owner_id(booking) == actor.id
+
+
+async def staff_booking(
+    actor: Actor, booking_id: str, may: Callable[[Actor, int], bool]
+) -> tuple[Booking, Space]:
+    """The booking for the staff whom the action's predicate `may` allows (given the actor
+    and the space's community); "not found" for anyone else, its own resident included."""
+    booking, space, _is_owner = await load_booking(actor, booking_id)
+    if not may(actor, community_id(space)):
+        raise NotFound(_("There is no such booking."))
+    return booking, space
+
+
+async def get_booking(actor: Actor, booking_id: str) -> tuple[Booking, Space]:
+    booking, space, _is_owner = await load_booking(actor, booking_id)
+    return booking, space
+
+
+async def bookings_of(user_id: int) -> list[Booking]:
+    """All of a person's bookings, newest start first, with their space."""
+    return (
+        await Booking.objects(Booking.space)
+        .where(Booking.user == user_id)
+        .order_by(Booking.starts_at, ascending=False)
+    )

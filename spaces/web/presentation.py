@@ -1,0 +1,175 @@
+"""What the space pages show, derived from the domain: rules and hours in words, the week
+shown, the lengths a booking may have, and the helpers templates use to show bookings and
+times to the viewer. No database here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from app.calendar import WEEKDAYS, Interval, format_ranges
+from app.clock import site_date
+from app.i18n import N_, _
+from spaces.logic import wording
+from spaces.logic.rules import Rules, describe_duration
+from spaces.logic.statuses import STATUS_LABELS, effective_status
+from spaces.services import attendance, cancellation
+from spaces.services.availability import Availability
+from spaces.services.catalog import weekly_hours_of, zone_of
+from spaces.tables import Space
+
+WEEKDAY_LABELS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+def first_day_shown(value: str | None, today: date, chosen: date | None = None) -> date:
+    """The first of the seven days to show: the `from` date asked for, else the chosen
+    booking's date when it lies beyond this week, else today."""
+    if value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    if chosen is not None and not today <= chosen < today + timedelta(days=7):
+        return chosen
+    return today
+
+
+def rules_in_words(space: Space, rules: Rules) -> list[str]:
+    """Every rule of the space as a sentence, in the current language."""
+    lines = [_("Bookings start and end on a %(n)s-minute grid.", n=rules.slot_minutes)]
+    if rules.min_duration_minutes:
+        lines.append(_("Shortest booking: %(d)s.", d=describe_duration(rules.min_duration_minutes)))
+    if rules.max_duration_minutes:
+        lines.append(_("Longest booking: %(d)s.", d=describe_duration(rules.max_duration_minutes)))
+    if rules.lead_time_minutes:
+        lines.append(
+            _("Book at least %(d)s before the start.", d=describe_duration(rules.lead_time_minutes))
+        )
+    if rules.horizon_days:
+        lines.append(_("Book up to %(n)s days ahead.", n=rules.horizon_days))
+    if rules.cancel_cutoff_minutes:
+        lines.append(
+            _(
+                "Cancel up to %(d)s before the start.",
+                d=describe_duration(rules.cancel_cutoff_minutes),
+            )
+        )
+    if rules.buffer_minutes:
+        lines.append(
+            _(
+                "After each booking, %(d)s are kept free for cleaning and checks.",
+                d=describe_duration(rules.buffer_minutes),
+            )
+        )
+    if rules.quota_day_minutes:
+        lines.append(
+            _("Each resident: up to %(d)s a day.", d=describe_duration(rules.quota_day_minutes))
+        )
+    if rules.quota_day_count:
+        lines.append(_("Each resident: up to %(n)s bookings a day.", n=rules.quota_day_count))
+    if rules.quota_week_minutes:
+        lines.append(
+            _("Each resident: up to %(d)s a week.", d=describe_duration(rules.quota_week_minutes))
+        )
+    if rules.quota_week_count:
+        lines.append(_("Each resident: up to %(n)s bookings a week.", n=rules.quota_week_count))
+    if rules.max_active_bookings:
+        lines.append(
+            _(
+                "Each resident: at most %(n)s upcoming bookings at once.",
+                n=rules.max_active_bookings,
+            )
+        )
+    if rules.max_party_size:
+        lines.append(_("At most %(n)s people at once.", n=rules.max_party_size))
+    if rules.requires_approval:
+        lines.append(_("Staff approve each request; a request holds nothing until approved."))
+    if space.closed_on_holidays:
+        lines.append(_("Closed on public holidays."))
+    if not space.open_to_all_communities:
+        lines.append(_("For residents of this community."))
+    return lines
+
+
+@dataclass(frozen=True)
+class DayHours:
+    label: str
+    hours: str
+
+
+def weekly_in_words(space: Space) -> list[DayHours]:
+    weekly = weekly_hours_of(space)
+    return [
+        DayHours(_(WEEKDAY_LABELS[i]), format_ranges(weekly.days[i]) or _("closed"))
+        for i in range(len(WEEKDAYS))
+    ]
+
+
+def duration_choices(availability: Availability, start: datetime) -> list[tuple[int, str]]:
+    """Lengths a booking starting at `start` may have: whole slots, within the rules and
+    within the open interval that contains the start."""
+    rules = availability.rules
+    shortest = max(rules.slot_minutes, rules.min_duration_minutes or 0)
+    longest = rules.max_duration_minutes or 8 * 60
+    opening: list[Interval] = availability.open_intervals
+    interval = next((i for i in opening if i.start <= start < i.end), None)
+    if interval is None:
+        return []
+    room = int((interval.end - start).total_seconds() // 60)
+    choices = []
+    minutes = shortest
+    while minutes <= min(longest, room):
+        if minutes % rules.slot_minutes == 0:
+            choices.append((minutes, describe_duration(minutes)))
+        minutes += rules.slot_minutes
+    return choices
+
+
+def is_taken(availability: Availability, start: datetime) -> bool:
+    """Whether every unit is taken at the slot starting at `start` (a waitlist can help)."""
+    return any(
+        slot.start == start and slot.free_units == 0
+        for _day, day_slots in availability.days
+        for slot in day_slots
+    )
+
+
+def booking_helpers(now: datetime) -> dict[str, Any]:
+    """What templates listing a person's bookings need to show them as of `now`."""
+    return {
+        "now": now,
+        "viewer_zone": wording.site_zone(),
+        "status_of": lambda b: effective_status(b, now),
+        "status_labels": STATUS_LABELS,
+        "local_time": wording.local_time,
+        "day_label": partial(wording.day_label, today=site_date(now)),
+        "zone_of": zone_of,
+        "can_cancel": lambda b, space: cancellation.resident_may_cancel(b, space, now),
+        "can_check_in": lambda b: attendance.may_check_in(b, now),
+    }
+
+
+def time_helpers(space: Space, now: datetime) -> dict[str, Any]:
+    """What staff templates need to show times of the space to the viewer."""
+    zone = zone_of(space)
+    viewer_zone = wording.site_zone()
+    today = site_date(now)
+    return {
+        "now": now,
+        "zone": zone,
+        "viewer_zone": viewer_zone,
+        "local_time": wording.local_time,
+        "day_label": partial(wording.day_label, today=today),
+        "span_text": partial(wording.span_text, zone=zone, viewer_zone=viewer_zone, today=today),
+        "status_labels": STATUS_LABELS,
+    }

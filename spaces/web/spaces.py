@@ -1,0 +1,231 @@
+"""The spaces residents see: the list (/spaces) and a space's page (/spaces/{slug}) with its
+week grid, rules and ratings, and booking from it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import (
+    FromPath,
+    FromQuery,
+    QueryParameter,
+    URLEncodedBody,
+)
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+
+from app.cache import VersionedCache
+from app.clock import site_date
+from app.errors import Conflict, DomainError, InputError, RuleViolation
+from app.i18n import _, current_locale
+from app.permissions import Actor
+from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
+from app.web.guards import requires_signed_in
+from app.web.responses import page, page_or_fragment, redirect, render
+from spaces.logic import wording as views
+from spaces.logic.kinds import KIND_LABELS, SpaceKind
+from spaces.logic.wording import site_zone
+from spaces.services import (
+    bookings,
+    catalog,
+    ratings,
+)
+from spaces.services.availability import get_availability
+from spaces.tables import Space
+from spaces.web import presentation
+from spaces.web.forms import BookForm, read_book_form, read_start
+
+AnyRequest = Request[Any, Any, Any]
+WEEK = timedelta(days=7)
+_week_html: VersionedCache[Markup] = VersionedCache(max_entries=512)
+"""Rendered week grids, keyed like the availability they show (see app.cache)."""
+
+
+class SpacesController(Controller):
+    path = "/spaces"
+    include_in_schema = False
+
+    @get("", name="spaces:index")
+    async def index(
+        self, request: AnyRequest, community: FromQuery[str] = "", kind: FromQuery[str] = ""
+    ) -> Template:
+        return page(
+            request,
+            "spaces/index.html",
+            spaces=await catalog.list_spaces(community=community or None, kind=kind or None),
+            communities=await catalog.communities_with_spaces(),
+            kinds=[(k.value, KIND_LABELS[k.value]) for k in SpaceKind],
+            chosen_community=community,
+            chosen_kind=kind,
+            kind_labels=KIND_LABELS,
+        )
+
+    async def _space_view(
+        self,
+        request: AnyRequest,
+        slug: str,
+        viewer: Actor | None,
+        now: datetime,
+        *,
+        first: str | None,
+        start: str | None,
+        form: BookForm | None = None,
+        errors: dict[str, str] | None = None,
+        refusal: DomainError | None = None,
+    ) -> tuple[Space, Markup, dict[str, Any]]:
+        """The space, its week grid rendered, and what the rest of its page shows."""
+        space = await catalog.get_space(slug)
+        zone = catalog.zone_of(space)
+        today = now.astimezone(zone).date()
+        chosen_start = None
+        if start:
+            try:
+                chosen_start = read_start(start)
+            except InputError:
+                chosen_start = None
+        first_day = presentation.first_day_shown(
+            first, today, chosen_start.astimezone(zone).date() if chosen_start else None
+        )
+        availability = await get_availability(
+            space, first_day, 7, now=now, user_id=viewer.id if viewer else None
+        )
+        form = form or BookForm(start=start or "", form_token=secrets.token_urlsafe(16))
+        if not form.form_token:
+            form.form_token = secrets.token_urlsafe(16)
+        context: dict[str, Any] = {
+            "space": space,
+            "availability": availability,
+            "first_day": first_day,
+            "previous_from": (first_day - WEEK).isoformat(),
+            "next_from": (first_day + WEEK).isoformat(),
+            "today": today,
+            "now": now,
+            "zone": zone,
+            "viewer_zone": site_zone(),
+            "rules": presentation.rules_in_words(space, availability.rules),
+            "hours": presentation.weekly_in_words(space),
+            "kind_label": KIND_LABELS[space.kind],
+            "chosen_start": chosen_start,
+            "durations": presentation.duration_choices(availability, chosen_start)
+            if chosen_start
+            else [],
+            "chosen_taken": chosen_start is not None
+            and presentation.is_taken(availability, chosen_start),
+            "form": form,
+            "errors": errors or {},
+            "refusal": refusal,
+            "alternatives": _alternatives(refusal),
+            "local_time": views.local_time,
+            "day_label": partial(views.day_label, today=site_date(now)),
+        }
+        week_key = (
+            space.id,
+            space.version,
+            first_day,
+            context["today"],
+            now.replace(second=0, microsecond=0),
+            current_locale(),
+        )
+        week_html = _week_html.get(week_key)
+        if week_html is None:
+            week_html = Markup(render(request, "spaces/partials/week.html", **context))
+            _week_html.put(week_key, week_html)
+        return space, week_html, context
+
+    async def _space_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        week_html: Markup,
+        context: dict[str, Any],
+        *,
+        status_code: int = 200,
+    ) -> Template:
+        return page(
+            request,
+            "spaces/detail.html",
+            status_code=status_code,
+            week_html=week_html,
+            ratings=await ratings.ratings_of(space),
+            **context,
+        )
+
+    @get("/{slug:str}", name="spaces:detail")
+    async def detail(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        viewer: CurrentViewer,
+        now: RequestNow,
+        first: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        start: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    ) -> Template | Response[str]:
+        """The space's page; htmx asking for another week gets the page's `week` block."""
+        space, week_html, context = await self._space_view(
+            request, slug, viewer, now, first=first, start=start
+        )
+        return page_or_fragment(
+            request,
+            "spaces/detail.html",
+            "week",
+            week_html=week_html,
+            ratings=await ratings.ratings_of(space),
+            **context,
+        )
+
+    @post("/{slug:str}/book", name="spaces:book", guards=[requires_signed_in])
+    async def book(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[BookForm],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
+        try:
+            result = await bookings.book(
+                actor,
+                slug,
+                read_book_form(data),
+                now=now,
+                note=data.note,
+                idempotency_key=f"form:{data.form_token}" if data.form_token else None,
+            )
+        except DomainError as exc:
+            try:
+                read_start(data.start)
+            except InputError:
+                data.start = ""
+            space, week_html, context = await self._space_view(
+                request,
+                slug,
+                actor,
+                now,
+                first=None,
+                start=data.start or None,
+                form=data,
+                errors=exc.by_field() if isinstance(exc, InputError) else {},
+                refusal=exc,
+            )
+            return await self._space_page(
+                request, space, week_html, context, status_code=exc.status_code
+            )
+        booking = result.booking
+        if booking.status == "pending":
+            flash(request, _("Your request was sent. Staff will approve or reject it."))
+        else:
+            flash(request, _("Booked. See you there!"))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
+
+
+def _alternatives(refusal: DomainError | None) -> list[Any]:
+    if isinstance(refusal, RuleViolation | Conflict):
+        return [
+            {"start": datetime.fromisoformat(a.start), "end": datetime.fromisoformat(a.end)}
+            for a in refusal.alternatives
+        ]
+    return []

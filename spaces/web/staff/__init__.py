@@ -1,0 +1,1 @@
+"""The staff console's pages of spaces, one module per task."""

@@ -1,0 +1,210 @@
+"""Staff pages of their spaces: the list (with the requests waiting for each), a space's
+bookings ahead, adding a space and editing its details, hours, rules and photo, and
+deactivating it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app import photos
+from app.clock import site_date
+from app.communities.services import managed_communities
+from app.errors import InputError
+from app.formfields import checked
+from app.i18n import _, localized
+from app.permissions import Actor
+from app.settings import get_settings
+from app.web.context import CurrentActor, RequestNow, flash
+from app.web.guards import requires_staff
+from app.web.responses import page, redirect
+from spaces.logic import space_form
+from spaces.logic.kinds import KIND_LABELS
+from spaces.logic.statuses import STATUS_LABELS, effective_status
+from spaces.logic.wording import day_label, local_time, site_zone
+from spaces.services import decisions, editing
+from spaces.services.catalog import managed_space, managed_spaces, zone_of
+from spaces.tables import Space
+
+AnyRequest = Request[Any, Any, Any]
+
+
+@dataclass
+class SpaceEditForm(space_form.SpaceForm):
+    photo: UploadFile | None = None
+    remove_photo: str = ""
+
+
+class StaffSpacesController(Controller):
+    path = "/staff/spaces"
+    guards = [requires_staff]
+    include_in_schema = False
+
+    @get("", name="staff:spaces")
+    async def index(self, request: AnyRequest, actor: CurrentActor) -> Template:
+        pending = await decisions.pending_requests(actor)
+        waiting: dict[Any, int] = {}
+        for request_row in pending:
+            waiting[request_row.space.id] = waiting.get(request_row.space.id, 0) + 1
+        return page(
+            request,
+            "spaces/staff/index.html",
+            spaces=await managed_spaces(actor, include_inactive=True),
+            waiting=waiting,
+            pending_total=len(pending),
+            kind_labels=KIND_LABELS,
+        )
+
+    async def _form_page(
+        self,
+        request: AnyRequest,
+        actor: Actor,
+        form: space_form.SpaceForm,
+        *,
+        space: Space | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        communities = [] if space else await managed_communities(actor)
+        return page(
+            request,
+            "spaces/staff/form.html",
+            status_code=400 if errors else 200,
+            space=space,
+            form=form,
+            form_values=vars(form),
+            errors=errors or {},
+            community_options=[("", _("Choose…"))]
+            + [(c.slug, localized(c, "name")) for c in communities],
+            kind_options=[(key, _(label)) for key, label in KIND_LABELS.items()],
+            slot_options=[(str(n), _("%(n)s minutes", n=n)) for n in space_form.SLOT_CHOICES],
+        )
+
+    @get("/new", name="staff:spaces.new")
+    async def new(self, request: AnyRequest, actor: CurrentActor) -> Template:
+        communities = await managed_communities(actor)
+        form = space_form.SpaceForm(
+            community=communities[0].slug if len(communities) == 1 else "",
+            timezone=get_settings().site.timezone,
+        )
+        return await self._form_page(request, actor, form)
+
+    @post("/new", name="staff:spaces.create")
+    async def create(
+        self,
+        request: AnyRequest,
+        data: URLEncodedBody[space_form.SpaceForm],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
+        try:
+            space = await editing.create_space(actor, data, now=now)
+        except InputError as exc:
+            return await self._form_page(request, actor, data, errors=exc.by_field())
+        flash(request, _("The space was added. Residents can book it now."))
+        return redirect(request.app.route_reverse("staff:space", slug=space.slug))
+
+    @get("/{slug:str}", name="staff:space")
+    async def space(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template:
+        space = await managed_space(actor, slug)
+        return page(
+            request,
+            "spaces/staff/space.html",
+            space=space,
+            upcoming=await decisions.upcoming_of_space(actor, space, now),
+            now=now,
+            viewer_zone=site_zone(),
+            zone=zone_of(space),
+            local_time=local_time,
+            day_label=partial(day_label, today=site_date(now)),
+            status_labels=STATUS_LABELS,
+            status_of=lambda b: effective_status(b, now),
+        )
+
+    @get("/{slug:str}/edit", name="staff:space.edit")
+    async def edit_form(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+    ) -> Template:
+        space = await managed_space(actor, slug)
+        return await self._form_page(request, actor, space_form.form_of(space), space=space)
+
+    @post(
+        "/{slug:str}/edit",
+        name="staff:space.update",
+        request_max_body_size=photos.UPLOAD_MAX_BODY_BYTES,
+    )
+    async def update(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: Annotated[SpaceEditForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
+        space = await managed_space(actor, slug)
+        upload = await data.photo.read() if data.photo is not None else None
+        form = space_form.SpaceForm(
+            **{k: v for k, v in vars(data).items() if k not in {"photo", "remove_photo"}}
+        )
+        try:
+            changed = await editing.update_space(
+                actor,
+                space,
+                form,
+                photo=upload,
+                remove_photo=checked(data.remove_photo),
+                now=now,
+            )
+        except InputError as exc:
+            errors = photos.ask_again(exc.by_field(), upload)
+            return await self._form_page(request, actor, form, space=space, errors=errors)
+        flash(request, _("The space was saved.") if changed else _("Nothing was changed."))
+        return redirect(request.app.route_reverse("staff:space", slug=slug))
+
+    @post("/{slug:str}/deactivate", name="staff:space.deactivate")
+    async def deactivate(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
+        space = await managed_space(actor, slug)
+        ahead = await editing.set_active(actor, space, False, now=now)
+        flash(
+            request,
+            _(
+                "Residents can no longer see or book this space. %(n)s bookings ahead stand; "
+                "cancel them if the space cannot be used.",
+                n=ahead,
+            ),
+        )
+        return redirect(request.app.route_reverse("staff:space", slug=slug))
+
+    @post("/{slug:str}/reactivate", name="staff:space.reactivate")
+    async def reactivate(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Redirect:
+        space = await managed_space(actor, slug)
+        await editing.set_active(actor, space, True, now=now)
+        flash(request, _("Residents can see and book this space again."))
+        return redirect(request.app.route_reverse("staff:space", slug=slug))
