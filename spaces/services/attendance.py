@@ -21,13 +21,13 @@ from app.permissions import Actor, staff_service
 from app.scheduler import Job
 from app.tables import Community, User
 from spaces.logic import notices
+from spaces.logic.permissions import can_see_no_shows
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.bookings import update_booking
 from spaces.queries.spaces import lock_key, touch
 from spaces.services import waitlist
 from spaces.services.bookings import load_booking
 from spaces.services.catalog import zone_of
-from spaces.services.permissions import can_see_no_shows
 from spaces.tables import Booking, Space
 
 CHECK_IN_OPENS = timedelta(minutes=15)

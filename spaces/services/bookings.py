@@ -28,6 +28,7 @@ from app.errors import (
 from app.i18n import _
 from app.permissions import Actor
 from spaces.logic.availability import fits, slot_starts
+from spaces.logic.permissions import can_see_booking
 from spaces.logic.rules import (
     Refusal,
     Request,
@@ -38,7 +39,6 @@ from spaces.queries.bookings import owner_id, spans_of
 from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.catalog import calendar_of, community_id, get_space, rules_of, zone_of
 from spaces.services.eligibility import check_eligibility
-from spaces.services.permissions import can_see_booking
 from spaces.tables import Booking, Space
 
 ALTERNATIVES = 3

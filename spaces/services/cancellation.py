@@ -12,13 +12,13 @@ from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor
 from spaces.logic import notices
+from spaces.logic.permissions import can_cancel_for_resident
 from spaces.logic.rules import can_cancel_in_time, describe_duration
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.bookings import owner_id, update_booking
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.bookings import MAX_NOTE, load_booking
 from spaces.services.catalog import community_id, rules_of, zone_of
-from spaces.services.permissions import can_cancel_for_resident
 from spaces.services.waitlist import refill
 from spaces.tables import Booking, Space
 

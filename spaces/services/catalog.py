@@ -19,8 +19,8 @@ from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope, overlapping
 from app.tables import Community, PublicHoliday
 from spaces.logic.kinds import SpaceKind
+from spaces.logic.permissions import can_manage_space, space_refused
 from spaces.logic.rules import Rules
-from spaces.services.permissions import can_manage_space, space_refused
 from spaces.tables import Space, SpaceClosure, SpaceSpecialHours
 
 

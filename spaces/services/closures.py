@@ -31,13 +31,13 @@ from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from spaces.logic import notices
 from spaces.logic.closures import SpaceClosureDraft
+from spaces.logic.permissions import can_close_space, space_refused
 from spaces.logic.statuses import HOLDING, BookingStatus
 from spaces.queries.bookings import overlapping, owner_id
 from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.cancellation import cancel_locked
 from spaces.services.catalog import community_id, zone_of
 from spaces.services.decisions import reject_locked
-from spaces.services.permissions import can_close_space, space_refused
 from spaces.tables import Booking, Space, SpaceClosure
 
 

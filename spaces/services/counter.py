@@ -12,10 +12,10 @@ from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.tables import User
 from spaces.logic.counter_booking import CounterBookingForm, read_counter_request
+from spaces.logic.permissions import can_book_on_behalf, space_refused
 from spaces.services.bookings import Booked
 from spaces.services.catalog import community_id, zone_of
 from spaces.services.decisions import book_on_behalf
-from spaces.services.permissions import can_book_on_behalf, space_refused
 from spaces.services.residents import find_resident
 from spaces.tables import Space
 

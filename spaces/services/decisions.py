@@ -19,18 +19,18 @@ from app.queries import in_staff_scope
 from app.tables import User
 from spaces.logic import notices
 from spaces.logic.availability import fits
+from spaces.logic.permissions import (
+    can_approve_booking,
+    can_book_on_behalf,
+    can_manage_space,
+    space_refused,
+)
 from spaces.logic.rules import Request
 from spaces.logic.statuses import HOLDING, BookingStatus, is_expired_request
 from spaces.queries.bookings import owner_id, update_booking
 from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.bookings import Booked, book, checked_note, staff_booking
 from spaces.services.catalog import community_id, get_space, rules_of, zone_of
-from spaces.services.permissions import (
-    can_approve_booking,
-    can_book_on_behalf,
-    can_manage_space,
-    space_refused,
-)
 from spaces.tables import Booking, Space
 
 

@@ -22,10 +22,10 @@ from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.tables import Community
 from spaces.logic import space_form
+from spaces.logic.permissions import can_edit_space, space_refused
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.catalog import community_id
-from spaces.services.permissions import can_edit_space, space_refused
 from spaces.tables import Booking, Space
 
 HORIZON_CHECKED = timedelta(days=800)

@@ -10,9 +10,9 @@ from app.errors import RuleViolation
 from app.i18n import _, format_date, localized
 from app.permissions import Actor, booking_block_reason
 from app.tables import Community, User
+from spaces.logic.permissions import can_book_space
 from spaces.queries.bookings import no_shows_since
 from spaces.services.catalog import community_id
-from spaces.services.permissions import can_book_space
 from spaces.tables import Space
 
 

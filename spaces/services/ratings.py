@@ -14,11 +14,11 @@ from app.errors import FieldError, InputError, NotFound, RuleViolation
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
+from spaces.logic.permissions import can_hide_rating
 from spaces.logic.statuses import BookingStatus, effective_status
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.bookings import load_booking, staff_booking
 from spaces.services.catalog import community_id
-from spaces.services.permissions import can_hide_rating
 from spaces.tables import Booking, Space
 
 

@@ -7,7 +7,7 @@ from app.errors import FieldError, InputError
 from app.i18n import _
 from app.permissions import Actor
 from app.tables import User
-from spaces.services.permissions import can_book_on_behalf
+from spaces.logic.permissions import can_book_on_behalf
 
 
 async def find_resident(actor: Actor, login: str) -> User | None:

@@ -39,6 +39,7 @@ from app.permissions import Actor, staff_service
 from app.tables import User
 from spaces.logic import notices
 from spaces.logic.availability import Hold, Usage, fits
+from spaces.logic.permissions import can_manage_series, space_refused
 from spaces.logic.series_pattern import (
     ALL,
     MAX_OCCURRENCES,
@@ -51,7 +52,6 @@ from spaces.logic.series_pattern import (
 from spaces.logic.statuses import BookingStatus, SkipReason
 from spaces.queries.spaces import holding_usage, lock_key, touch
 from spaces.services.catalog import calendar_of, community_id, rules_of, zone_of
-from spaces.services.permissions import can_manage_series, space_refused
 from spaces.services.residents import find_resident
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 

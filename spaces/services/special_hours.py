@@ -11,9 +11,9 @@ from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
+from spaces.logic.permissions import can_edit_space, space_refused
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.catalog import community_id, zone_of
-from spaces.services.permissions import can_edit_space, space_refused
 from spaces.tables import Space, SpaceSpecialHours
 
 

@@ -4,9 +4,6 @@ Each is built on `app.permissions.can_manage_community` (staff of the community,
 administrator) and called by the service doing the action, which refuses everyone else with
 the domain's error: `Forbidden` for a space (`space_refused()`), `NotFound` for a booking or
 a resident, whose existence must not leak. Pure functions.
-
-They belong in `spaces.logic`; they live here until `app.permissions` stops importing
-`app.tables` (for type checking only), which `spaces.logic` may not reach even that way.
 """
 
 from __future__ import annotations
