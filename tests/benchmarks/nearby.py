@@ -32,7 +32,7 @@ def _ms(started: float) -> float:
 async def seed() -> None:
     from app.migrate import migrate
     from app.tables import Community, District, Street
-    from stations.amenities import mask_of
+    from stations.logic.amenities import mask_of
     from stations.tables import Station
 
     await migrate(quiet=True)
@@ -93,8 +93,8 @@ def _centres(count: int) -> list[tuple[float, float]]:
 
 async def measure(repeats: int, scans: int) -> dict[str, float]:
     from app import db
-    from stations import catalog
-    from stations.geo import Point, distance_m
+    from stations.logic.geo import Point, distance_m
+    from stations.services import catalog
     from stations.tables import Station
 
     await db.start_pool(10)  # as a served process does (a no-op on SQLite)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from app.calendar import Interval
 from app.i18n import set_locale
 from app.tables import Community
-from stations import dashboard
+from stations.services import dashboard
 from stations.tables import (
     Station,
     StationAmenity,

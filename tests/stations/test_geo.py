@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from stations.geo import Point, bounding_box, distance_m, gcj02_to_wgs84, wgs84_to_gcj02
+from stations.logic.geo import Point, bounding_box, distance_m, gcj02_to_wgs84, wgs84_to_gcj02
 
 
 def test_distance_of_known_pairs() -> None:

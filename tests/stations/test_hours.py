@@ -2,7 +2,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from app.calendar import Interval, OpenState, WeeklyHours, open_state, parse_ranges
-from stations.hours import HoursSpec, station_calendar
+from stations.logic.hours import HoursSpec, station_calendar
 
 ZONE = ZoneInfo("Asia/Shanghai")
 

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.tables import PublicHoliday
-from stations import catalog, services
-from stations.amenities import mask_of
-from stations.geo import Point, distance_m, wgs84_to_gcj02
+from stations.logic.amenities import mask_of
+from stations.logic.geo import Point, distance_m, wgs84_to_gcj02
+from stations.services import catalog, checkins
 from stations.tables import Station, StationClosure
 from tests.factories import actor_for, make_community, make_station, make_user
 
@@ -68,7 +68,7 @@ async def test_amenities_must_be_present_and_working(db: None) -> None:
     found = await catalog.nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
     assert [s.row["slug"] for s in found.stations] == ["both"]
     station = await Station.objects().where(Station.slug == "both").first()
-    await services.set_amenity_status(staff, station, "toilet", False, now=MONDAY_NOON)
+    await checkins.set_amenity_status(staff, station, "toilet", False, now=MONDAY_NOON)
     found = await catalog.nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
     assert found.stations == []
     water = await catalog.nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
@@ -161,7 +161,7 @@ async def test_gcj02_input_finds_the_same_stations(db: None) -> None:
     home = await make_community()
     await make_station(home, "here")
     gcj = wgs84_to_gcj02(SQUARE)
-    from stations import api
+    from stations.web import api
 
     found = await api.search(
         gcj.lat,
@@ -198,15 +198,15 @@ async def test_check_ins_fill_seats_and_expire(db: None) -> None:
             station.id, 0
         )
 
-    await services.check_in(one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
-    await services.check_in(one, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
+    await checkins.check_in(one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
+    await checkins.check_in(one, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
     assert await seats(one, MONDAY_NOON) == 2
     # Checking in again at the same station extends; elsewhere, it moves.
-    await services.check_in(
+    await checkins.check_in(
         one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON + timedelta(minutes=30)
     )
     assert await seats(one, MONDAY_NOON + timedelta(minutes=30)) == 2
-    await services.check_in(
+    await checkins.check_in(
         two, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON + timedelta(minutes=31)
     )
     assert (
@@ -216,10 +216,10 @@ async def test_check_ins_fill_seats_and_expire(db: None) -> None:
     # Device a's check-in was extended to 13:30; after that it frees itself.
     assert await seats(one, MONDAY_NOON + timedelta(minutes=89)) == 3
     assert await seats(one, MONDAY_NOON + timedelta(minutes=91)) == 4
-    assert await services.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=40)) is True
+    assert await checkins.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=40)) is True
     assert await seats(two, MONDAY_NOON + timedelta(minutes=40)) == 4
     assert (
-        await services.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=41)) is False
+        await checkins.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=41)) is False
     )
 
 
@@ -229,11 +229,11 @@ async def test_check_ins_are_throttled_per_device(db: None) -> None:
     home = await make_community()
     stations = [await make_station(home, f"s-{n}", lat=SQUARE.lat + n * 0.001) for n in range(2)]
     for n in range(20):
-        await services.check_in(
+        await checkins.check_in(
             stations[n % 2], "device-z" * 3, client_ip="198.51.100.9", now=MONDAY_NOON
         )
     with pytest.raises(Throttled):
-        await services.check_in(
+        await checkins.check_in(
             stations[0], "device-z" * 3, client_ip="198.51.100.9", now=MONDAY_NOON
         )
 
@@ -246,7 +246,7 @@ async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
     staff = await actor_for(await make_user(staff_of=[home]))
     outsider = await actor_for(await make_user(staff_of=[other]))
     with pytest.raises(InputError):
-        await services.report_problem(
+        await checkins.report_problem(
             station,
             "other",
             "",
@@ -255,7 +255,7 @@ async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
             user_id=None,
             now=MONDAY_NOON,
         )
-    report = await services.report_problem(
+    report = await checkins.report_problem(
         station,
         "no_water",
         "饮水机坏了",
@@ -264,17 +264,17 @@ async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
         user_id=None,
         now=MONDAY_NOON,
     )
-    assert [r.id for r in await services.open_reports(staff)] == [report.id]
-    assert await services.open_reports(outsider) == []
+    assert [r.id for r in await checkins.open_reports(staff)] == [report.id]
+    assert await checkins.open_reports(outsider) == []
     with pytest.raises(NotFound):
-        await services.resolve_report(outsider, str(report.id), resolution="", now=MONDAY_NOON)
-    resolved = await services.resolve_report(
+        await checkins.resolve_report(outsider, str(report.id), resolution="", now=MONDAY_NOON)
+    resolved = await checkins.resolve_report(
         staff, str(report.id), resolution="已报修", now=MONDAY_NOON
     )
     assert (resolved.resolved_by, resolved.resolution) == (staff.id, "已报修")
-    await services.set_amenity_status(
+    await checkins.set_amenity_status(
         staff, station, "water", False, note="已报修", now=MONDAY_NOON
     )
     found = await catalog.nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
     assert found.stations == []
-    assert await services.open_reports(staff) == []
+    assert await checkins.open_reports(staff) == []

@@ -6,8 +6,8 @@ import pytest
 from app import reports as app_reports
 from app.errors import Forbidden, InputError
 from app.reports import Period
-from stations import reports
-from stations.reports import ReportFacts
+from stations.services import reports
+from stations.services.reports import ReportFacts
 from stations.tables import Station, StationReport
 from tests.factories import PASSWORD, actor_for, make_community, make_station, make_user, shanghai
 from tests.fixtures import Browser, text_of

@@ -10,8 +10,8 @@ from PIL import ExifTags, Image
 
 from app import photos
 from app.tables import AuditEntry, Community
-from stations import editing
-from stations.amenities import mask_of
+from stations.logic.amenities import mask_of
+from stations.logic.station_form import form_of
 from stations.tables import Station, StationAmenity, StationClosure, StationSpecialHours
 from tests.factories import PASSWORD, make_community, make_station, make_user
 from tests.fixtures import Browser, text_of
@@ -284,7 +284,7 @@ async def test_edit_saves_changed_fields_and_audits_them(staff: Browser, station
     page = await staff.get("/staff/stations/rider-home/edit")
     assert page.status_code == 200
     assert 'value="08:00-20:00"' in page.text and 'value="Riders&#39; Home"' in page.text
-    form = vars(editing.form_of(station, seats=4))  # as the page fills it in
+    form = vars(form_of(station, seats=4))  # as the page fills it in
     form.update(
         name_zh="骑手之家（东）",
         hours_mon="９：００－１２：００，１４：００－２１：００",
@@ -360,7 +360,7 @@ async def test_edit_refuses_bad_input_and_changes_nothing(staff: Browser, statio
 async def test_photo_upload_keeps_no_exif_and_replaces_the_old_one(
     staff: Browser, station: Station, media: Path
 ) -> None:
-    form = vars(editing.form_of(station, seats=4))
+    form = vars(form_of(station, seats=4))
     response = await staff.submit(
         "/staff/stations/rider-home/edit",
         form,

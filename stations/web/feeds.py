@@ -15,7 +15,7 @@ from app.calendar import Interval, wall_to_utc
 from app.feeds import Window
 from app.i18n import _, localized
 from app.web.feeds import feed_locale, respond
-from stations import catalog
+from stations.services import catalog
 from stations.tables import Station, StationClosure
 
 BACK = timedelta(days=7)

@@ -13,9 +13,9 @@ from typing import Any
 from app.formfields import Fields, checked, is_zone
 from app.hours_form import read_day_hours, read_weekly_hours, weekly_form_values
 from app.i18n import _
-from stations.amenities import AMENITIES
-from stations.geo import Point, gcj02_to_wgs84
-from stations.tables import HolidayPolicy, HostType
+from stations.logic.amenities import AMENITIES
+from stations.logic.geo import Point, gcj02_to_wgs84
+from stations.logic.kinds import HolidayPolicy, HostType
 
 MAX_SEATS = 500
 MAX_QUANTITY = 999

@@ -1,9 +1,10 @@
 """Staff's changes to stations: create, edit, deactivate and reactivate, amenities (dated
-closures and special hours are in stations.schedule).
+closures and special hours are in stations.services.closures).
 
-Every change is checked first (stations.editing), then written in one transaction with its
-audit entry, and bumps `Station.version`, which keys the catalog's cached hours. Staff change
-only their own communities' stations; anyone else gets `Forbidden` and nothing is stored.
+Every change is checked first (stations.logic.station_form), then written in one transaction
+with its audit entry, and bumps `Station.version`, which keys the catalog's cached hours.
+Staff change only their own communities' stations; anyone else gets `Forbidden` and nothing
+is stored.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
 from app.tables import Community
-from stations import editing
-from stations.services import refresh_amenity_mask, touch
-from stations.tables import AmenityStatus, Station, StationAmenity
+from stations.logic import station_form
+from stations.logic.kinds import AmenityStatus
+from stations.services.checkins import refresh_amenity_mask, touch
+from stations.tables import Station, StationAmenity
 
 AUDITED = (
     "name_zh",
@@ -110,7 +112,7 @@ async def _set_seats(station_id: Any, seats: int, now: datetime) -> None:
         )
 
 
-async def create_station(actor: Actor, form: editing.StationForm, *, now: datetime) -> Station:
+async def create_station(actor: Actor, form: station_form.StationForm, *, now: datetime) -> Station:
     """A new station in one of the actor's communities; its slug comes from the English
     name (with a number added when taken) unless one was typed."""
     errors: list[FieldError] = []
@@ -119,10 +121,10 @@ async def create_station(actor: Actor, form: editing.StationForm, *, now: dateti
         errors.append(FieldError("community", _("Choose one of your communities.")))
     elif not can_manage_community(actor, community.id):
         raise Forbidden(_("Only staff of this community may add stations to it."))
-    slug, slug_errors = slugs.typed(form.slug, editing.RESERVED_SLUGS)
+    slug, slug_errors = slugs.typed(form.slug, station_form.RESERVED_SLUGS)
     errors += slug_errors
     try:
-        values = editing.parse_station(form)
+        values = station_form.parse_station(form)
     except InputError as exc:
         errors += exc.errors
     if errors:
@@ -131,7 +133,11 @@ async def create_station(actor: Actor, form: editing.StationForm, *, now: dateti
     try:
         async with write_transaction("station-slugs"):
             slug = await slugs.claim(
-                Station, slug, values.name_en, prefix="station", reserved=editing.RESERVED_SLUGS
+                Station,
+                slug,
+                values.name_en,
+                prefix="station",
+                reserved=station_form.RESERVED_SLUGS,
             )
             station = Station(
                 slug=slug,
@@ -163,7 +169,7 @@ async def create_station(actor: Actor, form: editing.StationForm, *, now: dateti
 async def update_station(
     actor: Actor,
     station: Station,
-    form: editing.StationForm,
+    form: station_form.StationForm,
     *,
     photo: bytes | None = None,
     remove_photo: bool = False,
@@ -174,7 +180,7 @@ async def update_station(
     require_manager(actor, station)
     errors: list[FieldError] = []
     try:
-        values = editing.parse_station(form)
+        values = station_form.parse_station(form)
     except InputError as exc:
         errors += exc.errors
     cleaned = await photos.checked_upload(photo, errors)
@@ -242,7 +248,7 @@ async def save_amenities(
     """Which amenities the station has, with their numbers and notes. Amenities kept keep
     their working or out-of-order status; new ones are working."""
     require_manager(actor, station)
-    chosen = editing.parse_amenities(form)
+    chosen = station_form.parse_amenities(form)
     async with write_transaction(f"station:{station.id}"):
         rows = {
             row.kind: row

@@ -1,5 +1,5 @@
 """Staff page /staff/stations/reports and its CSV export: problem reports per station and
-reason for a period, and how quickly they were resolved (see stations.reports)."""
+reason for a period, and how quickly they were resolved (see stations.services.reports)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from app.web.context import actor_of
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
-from stations import reports
-from stations.controllers import REASON_LABELS
+from stations.logic.labels import REASON_LABELS
+from stations.services import reports
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -21,7 +21,8 @@ from app.communities.services import managed_community
 from app.permissions import Actor
 from app.reports import Period
 from app.tables import Community
-from stations.tables import ReportReason, Station, StationReport
+from stations.logic.kinds import ReportReason
+from stations.tables import Station, StationReport
 
 REASONS = tuple(reason.value for reason in ReportReason)
 HOUR = timedelta(hours=1)

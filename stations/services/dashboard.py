@@ -14,12 +14,12 @@ from app.i18n import N_, _, format_day, localized
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import PublicHoliday
-from stations import catalog, services
-from stations.amenities import AMENITIES
-from stations.controllers import REASON_LABELS
-from stations.management import managed_stations
+from stations.logic.amenities import AMENITIES
+from stations.logic.kinds import AmenityStatus
+from stations.logic.labels import REASON_LABELS
+from stations.services import catalog, checkins
+from stations.services.management import managed_stations
 from stations.tables import (
-    AmenityStatus,
     Station,
     StationAmenity,
     StationClosure,
@@ -73,7 +73,7 @@ def closed_reasons(
     closures: Sequence[StationClosure] = (),
 ) -> list[ClosedReason]:
     """Why the station is closed on `day`, read from the calendar that decides its open
-    state (stations.hours.station_calendar): its holiday policy, its own dated hours, its
+    state (stations.logic.hours.station_calendar): its holiday policy, its own dated hours, its
     weekly hours; then its closures that day.
 
     `own_special` holds the station's own dated hours; the calendar's other dated hours come
@@ -213,7 +213,7 @@ async def dashboard(actor: Actor, now: datetime) -> list[Panel]:
     and why, amenities out of order."""
     today = now.astimezone(site_zone()).date()
     stations = [station for station in await managed_stations(actor) if station.active]
-    reports = await services.open_reports(actor)
+    reports = await checkins.open_reports(actor)
     closed = await closed_on(stations, today, now)
     return [
         Panel(

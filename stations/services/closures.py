@@ -16,8 +16,8 @@ from app.i18n import _
 from app.ics_import import ImportedEvent
 from app.permissions import Actor
 from stations import dated
-from stations.management import community_of, require_manager
-from stations.services import touch
+from stations.services.checkins import touch
+from stations.services.management import community_of, require_manager
 from stations.tables import Station, StationClosure, StationSpecialHours
 
 

@@ -22,24 +22,20 @@ from app.communities.services import managed_communities
 from app.db import existing
 from app.errors import DomainError, InputError
 from app.formfields import checked
-from app.i18n import N_, _, format_day, localized
+from app.i18n import _, format_day, localized
 from app.permissions import Actor
 from app.settings import get_settings
 from app.web.context import actor_of, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
-from stations import catalog, dated, editing, management, schedule, services
-from stations.amenities import AMENITIES
-from stations.controllers import HOST_LABELS, REASON_LABELS
-from stations.tables import HolidayPolicy, Station
+from stations import dated
+from stations.logic import station_form
+from stations.logic.amenities import AMENITIES
+from stations.logic.labels import HOLIDAY_LABELS, HOST_LABELS, REASON_LABELS
+from stations.services import catalog, checkins, closures, management
+from stations.tables import Station
 
 AnyRequest = Request[Any, Any, Any]
-HOLIDAY_LABELS = {
-    HolidayPolicy.normal.value: N_("Open as usual on public holidays"),
-    HolidayPolicy.closed.value: N_("Closed on public holidays"),
-    HolidayPolicy.special.value: N_("Special hours on public holidays"),
-}
-"""Holiday policy → label (a message id)."""
 
 
 @dataclass
@@ -55,7 +51,7 @@ class AmenityForm:
 
 
 @dataclass
-class StationEditForm(editing.StationForm):
+class StationEditForm(station_form.StationForm):
     photo: UploadFile | None = None
     remove_photo: str = ""
 
@@ -96,7 +92,7 @@ class StaffStationsController(Controller):
     @get("", name="staff:stations")
     async def index(self, request: AnyRequest) -> Template:
         actor = _actor(request)
-        reports = await services.open_reports(actor)
+        reports = await checkins.open_reports(actor)
         open_by_station: dict[Any, int] = {}
         for report in reports:
             open_by_station[report.station.id] = open_by_station.get(report.station.id, 0) + 1
@@ -116,15 +112,15 @@ class StaffStationsController(Controller):
         actor = _actor(request)
         now = clock.utcnow()
         try:
-            report = await services.resolve_report(
+            report = await checkins.resolve_report(
                 actor, report_id, resolution=data.resolution, now=now
             )
-            amenity = services.REASON_AMENITY.get(report.reason)
+            amenity = checkins.REASON_AMENITY.get(report.reason)
             if amenity and checked(data.mark_out_of_order):
                 station = existing(
                     await Station.objects().where(Station.id == report.station).first()
                 )
-                await services.set_amenity_status(
+                await checkins.set_amenity_status(
                     actor, station, amenity, working=False, note=data.resolution, now=now
                 )
         except DomainError as exc:
@@ -138,7 +134,7 @@ class StaffStationsController(Controller):
     async def _form_page(
         self,
         request: AnyRequest,
-        form: editing.StationForm,
+        form: station_form.StationForm,
         *,
         station: Station | None = None,
         errors: dict[str, str] | None = None,
@@ -162,7 +158,7 @@ class StaffStationsController(Controller):
     @get("/new", name="staff:stations.new")
     async def new(self, request: AnyRequest) -> Template:
         communities = await managed_communities(_actor(request))
-        form = editing.StationForm(
+        form = station_form.StationForm(
             community=communities[0].slug if len(communities) == 1 else "",
             timezone=get_settings().site.timezone,
         )
@@ -170,7 +166,7 @@ class StaffStationsController(Controller):
 
     @post("/new", name="staff:stations.create")
     async def create(
-        self, request: AnyRequest, data: URLEncodedBody[editing.StationForm]
+        self, request: AnyRequest, data: URLEncodedBody[station_form.StationForm]
     ) -> Template | Redirect:
         try:
             station = await management.create_station(_actor(request), data, now=clock.utcnow())
@@ -182,7 +178,7 @@ class StaffStationsController(Controller):
     @get("/{slug:str}/edit", name="staff:station.edit")
     async def edit(self, request: AnyRequest, slug: FromPath[str]) -> Template:
         station = await management.managed_station(_actor(request), slug)
-        form = editing.form_of(station, await management.seats_of(station.id))
+        form = station_form.form_of(station, await management.seats_of(station.id))
         return await self._form_page(request, form, station=station)
 
     @post(
@@ -294,8 +290,8 @@ class StaffStationsController(Controller):
             zone=station.timezone,
             closure_when=partial(closure_when, zone=ZoneInfo(station.timezone)),
             day_label=format_day,
-            closures=await schedule.closures_ahead(station, now),
-            special_hours=await schedule.special_hours_ahead(station, now),
+            closures=await closures.closures_ahead(station, now),
+            special_hours=await closures.special_hours_ahead(station, now),
             closure=closure or dated.ClosureForm(),
             special=special or dated.SpecialHoursForm(),
             errors=errors or {},
@@ -314,7 +310,7 @@ class StaffStationsController(Controller):
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
         try:
-            await schedule.add_closure(actor, station, data, now=clock.utcnow())
+            await closures.add_closure(actor, station, data, now=clock.utcnow())
         except InputError as exc:
             return await self._dates_page(request, station, closure=data, errors=exc.by_field())
         flash(request, _("The closure was added. Couriers see the station as closed then."))
@@ -326,7 +322,7 @@ class StaffStationsController(Controller):
     ) -> Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
-        await schedule.remove_closure(actor, station, closure_id, now=clock.utcnow())
+        await closures.remove_closure(actor, station, closure_id, now=clock.utcnow())
         flash(request, _("The closure was removed."))
         return redirect(_station_url(request, "staff:station.dates", slug))
 
@@ -352,7 +348,7 @@ class StaffStationsController(Controller):
             )
         except InputError as exc:
             return await self._dates_page(request, station, import_errors=exc.by_field())
-        fresh, skipped = await schedule.fresh_closures(station, schedule.imported_closures(events))
+        fresh, skipped = await closures.fresh_closures(station, closures.imported_closures(events))
         return page(
             request,
             "stations/staff/closure_import_preview.html",
@@ -386,10 +382,10 @@ class StaffStationsController(Controller):
         except InputError as exc:
             return await self._dates_page(request, station, import_errors=exc.by_field())
         file_name = ics_import.file_label(data.file_name)
-        added, skipped = await schedule.add_closures(
+        added, skipped = await closures.add_closures(
             actor,
             station,
-            schedule.imported_closures(events),
+            closures.imported_closures(events),
             imported_from=file_name,
             now=now,
         )
@@ -421,7 +417,7 @@ class StaffStationsController(Controller):
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
         try:
-            await schedule.set_special_hours(actor, station, data, now=clock.utcnow())
+            await closures.set_special_hours(actor, station, data, now=clock.utcnow())
         except InputError as exc:
             return await self._dates_page(request, station, special=data, errors=exc.by_field())
         flash(request, _("The hours for that date were saved."))
@@ -433,7 +429,7 @@ class StaffStationsController(Controller):
     ) -> Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
-        await schedule.remove_special_hours(actor, station, row_id, now=clock.utcnow())
+        await closures.remove_special_hours(actor, station, row_id, now=clock.utcnow())
         flash(request, _("The special hours were removed; the weekly hours apply that day."))
         return redirect(_station_url(request, "staff:station.dates", slug))
 
@@ -460,7 +456,7 @@ class StaffStationsController(Controller):
     ) -> Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
-        await services.set_amenity_status(
+        await checkins.set_amenity_status(
             actor, station, kind, checked(data.working), note=data.note, now=clock.utcnow()
         )
         flash(request, _("Saved. Searches now show it as it is."))
@@ -470,6 +466,6 @@ class StaffStationsController(Controller):
     async def verified(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
-        await services.mark_verified(actor, station, now=clock.utcnow())
+        await checkins.mark_verified(actor, station, now=clock.utcnow())
         flash(request, _("Thank you: the station's details are confirmed as of today."))
         return redirect(_station_url(request, "staff:station", slug))

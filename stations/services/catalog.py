@@ -28,9 +28,9 @@ from app.db import placeholders
 from app.errors import NotFound
 from app.i18n import _, localized
 from app.tables import Community
-from stations.amenities import AMENITIES, keys_of
-from stations.geo import Point, bounding_box, distance_m
-from stations.hours import HoursSpec, station_calendar
+from stations.logic.amenities import AMENITIES, keys_of
+from stations.logic.geo import Point, bounding_box, distance_m
+from stations.logic.hours import HoursSpec, station_calendar
 from stations.tables import (
     CheckIn,
     Station,

@@ -13,15 +13,9 @@ from app.db import existing, write_transaction
 from app.errors import FieldError, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor, can_manage_community
-from stations.amenities import BITS
-from stations.tables import (
-    AmenityStatus,
-    CheckIn,
-    ReportReason,
-    Station,
-    StationAmenity,
-    StationReport,
-)
+from stations.logic.amenities import BITS
+from stations.logic.kinds import AmenityStatus, ReportReason
+from stations.tables import CheckIn, Station, StationAmenity, StationReport
 
 CHECK_IN_LIFETIME = timedelta(minutes=60)
 """A check-in ends by itself after this long, so a forgotten one frees its seat."""

@@ -14,9 +14,9 @@ from app.calendar import OpenState
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
 from app.web.api import problem_responses
-from stations import catalog
-from stations.amenities import AMENITIES, UnknownAmenity, mask_of
-from stations.geo import Point, gcj02_to_wgs84, wgs84_to_gcj02
+from stations.logic.amenities import AMENITIES, UnknownAmenity, mask_of
+from stations.logic.geo import Point, gcj02_to_wgs84, wgs84_to_gcj02
+from stations.services import catalog
 
 DEFAULT_RADIUS_M = 1000
 MAX_RADIUS_M = 10_000

@@ -17,42 +17,23 @@ from litestar.response import Redirect, Template
 
 from app import clock
 from app.errors import DomainError, InputError
-from app.i18n import N_, _, format_day, localized
+from app.i18n import _, format_day, localized
 from app.settings import get_settings
 from app.web.context import actor_of, client_ip, flash
 from app.web.responses import page, redirect
-from stations import api, catalog, services
-from stations.amenities import AMENITIES, QUANTITY_LABELS
-from stations.geo import Point, wgs84_to_gcj02
-from stations.hours import week_hours
-from stations.tables import Landmark, ReportReason
+from stations.logic.amenities import AMENITIES, QUANTITY_LABELS
+from stations.logic.geo import Point, wgs84_to_gcj02
+from stations.logic.hours import week_hours
+from stations.logic.labels import HOST_LABELS, REASON_LABELS
+from stations.services import catalog, checkins
+from stations.tables import Landmark
+from stations.web import api
 
 AnyRequest = Request[Any, Any, Any]
 DEVICE_COOKIE = "linli_device"
 DEVICE_MAX_AGE_S = 365 * 24 * 3600
 RADIUS_STEPS = (1000, 2000, 5000, 10_000)
 """How far the page widens its search, in metres, until it finds something."""
-
-REASON_LABELS = {
-    ReportReason.no_water.value: N_("No drinking water"),
-    ReportReason.charging_broken.value: N_("Charging does not work"),
-    ReportReason.closed_in_hours.value: N_("Closed although it should be open"),
-    ReportReason.toilet_unavailable.value: N_("Toilet unavailable"),
-    ReportReason.wrong_location.value: N_("Not at this location"),
-    ReportReason.other.value: N_("Something else"),
-}
-HOST_LABELS = {
-    "shop": N_("Shop"),
-    "restaurant": N_("Restaurant"),
-    "bank": N_("Bank"),
-    "post_office": N_("Post office"),
-    "petrol_station": N_("Petrol station"),
-    "pharmacy": N_("Pharmacy"),
-    "union": N_("Trade union"),
-    "community_centre": N_("Community centre"),
-    "courier_hub": N_("Courier hub"),
-    "other": N_("Host"),
-}
 
 
 @dataclass
@@ -258,7 +239,7 @@ class StationsController(Controller):
         taken = await catalog.seats_taken([station.id], now)
         token = request.cookies.get(DEVICE_COOKIE)
         current = (
-            await services.active_check_in(services.device_hash(token), now) if token else None
+            await checkins.active_check_in(checkins.device_hash(token), now) if token else None
         )
         return page(
             request,
@@ -304,7 +285,7 @@ class StationsController(Controller):
         station = await catalog.get_station(slug)
         token, cookie = device_token(request)
         try:
-            await services.check_in(
+            await checkins.check_in(
                 station, token, client_ip=client_ip(request), now=clock.utcnow()
             )
         except DomainError as exc:
@@ -323,7 +304,7 @@ class StationsController(Controller):
     @post("/{slug:str}/checkout", name="stations:checkout")
     async def check_out(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
         token = request.cookies.get(DEVICE_COOKIE)
-        if token and await services.check_out(token, now=clock.utcnow()):
+        if token and await checkins.check_out(token, now=clock.utcnow()):
             flash(request, _("Checked out. Ride safe!"))
         return redirect(request.app.route_reverse("stations:detail", slug=slug))
 
@@ -335,7 +316,7 @@ class StationsController(Controller):
         token, cookie = device_token(request)
         actor = actor_of(request)
         try:
-            await services.report_problem(
+            await checkins.report_problem(
                 station,
                 data.reason,
                 data.text,
