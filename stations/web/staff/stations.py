@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import clock, ics_import, photos
+from app.calendar_exceptions import ClosureForm, SpecialHoursForm
 from app.communities.services import managed_communities
 from app.db import existing
 from app.errors import DomainError, InputError
@@ -28,11 +29,10 @@ from app.settings import get_settings
 from app.web.context import actor_of, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
-from stations import dated
 from stations.logic import station_form
 from stations.logic.amenities import AMENITIES
 from stations.logic.labels import HOLIDAY_LABELS, HOST_LABELS, REASON_LABELS
-from stations.services import catalog, checkins, closures, management
+from stations.services import catalog, checkins, closures, management, special_hours
 from stations.tables import Station
 
 AnyRequest = Request[Any, Any, Any]
@@ -67,10 +67,10 @@ def _actor(request: AnyRequest) -> Actor:
     return actor
 
 
-def closure_when(closure: Any, zone: ZoneInfo) -> str:
+def closure_when(starts_at: datetime, ends_at: datetime, all_day: bool, zone: ZoneInfo) -> str:
     """ "3月10日周二", "3月10日周二 – 3月12日周四" or "3月10日周二 14:00 – 18:00", in `zone`."""
-    start, end = closure.starts_at.astimezone(zone), closure.ends_at.astimezone(zone)
-    if closure.all_day:
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    if all_day:
         last = (end - timedelta(days=1)).date()
         first_label = format_day(start.date())
         return first_label if last == start.date() else f"{first_label} – {format_day(last)}"
@@ -276,8 +276,8 @@ class StaffStationsController(Controller):
         request: AnyRequest,
         station: Station,
         *,
-        closure: dated.ClosureForm | None = None,
-        special: dated.SpecialHoursForm | None = None,
+        closure: ClosureForm | None = None,
+        special: SpecialHoursForm | None = None,
         errors: dict[str, str] | None = None,
         import_errors: dict[str, str] | None = None,
     ) -> Template:
@@ -291,9 +291,9 @@ class StaffStationsController(Controller):
             closure_when=partial(closure_when, zone=ZoneInfo(station.timezone)),
             day_label=format_day,
             closures=await closures.closures_ahead(station, now),
-            special_hours=await closures.special_hours_ahead(station, now),
-            closure=closure or dated.ClosureForm(),
-            special=special or dated.SpecialHoursForm(),
+            special_hours=await special_hours.special_hours_ahead(station, now),
+            closure=closure or ClosureForm(),
+            special=special or SpecialHoursForm(),
             errors=errors or {},
             import_errors=import_errors or {},
         )
@@ -305,7 +305,7 @@ class StaffStationsController(Controller):
 
     @post("/{slug:str}/closures", name="staff:station.closure.add")
     async def add_closure(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[dated.ClosureForm]
+        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[ClosureForm]
     ) -> Template | Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
@@ -412,12 +412,12 @@ class StaffStationsController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[dated.SpecialHoursForm],
+        data: URLEncodedBody[SpecialHoursForm],
     ) -> Template | Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
         try:
-            await closures.set_special_hours(actor, station, data, now=clock.utcnow())
+            await special_hours.set_special_hours(actor, station, data, now=clock.utcnow())
         except InputError as exc:
             return await self._dates_page(request, station, special=data, errors=exc.by_field())
         flash(request, _("The hours for that date were saved."))
@@ -429,7 +429,7 @@ class StaffStationsController(Controller):
     ) -> Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
-        await closures.remove_special_hours(actor, station, row_id, now=clock.utcnow())
+        await special_hours.remove_special_hours(actor, station, row_id, now=clock.utcnow())
         flash(request, _("The special hours were removed; the weekly hours apply that day."))
         return redirect(_station_url(request, "staff:station.dates", slug))
 
