@@ -39,3 +39,11 @@ class ReportReason(StrEnum):
     toilet_unavailable = "toilet_unavailable"
     wrong_location = "wrong_location"
     other = "other"
+
+
+REASON_AMENITY = {
+    ReportReason.no_water.value: "water",
+    ReportReason.charging_broken.value: "charging",
+    ReportReason.toilet_unavailable.value: "toilet",
+}
+"""The amenity a report is about, which staff may mark out of order as they resolve it."""

@@ -3,7 +3,7 @@ as message ids marked with `N_` and translated where they are shown."""
 
 from __future__ import annotations
 
-from app.i18n import N_
+from app.i18n import N_, _
 from stations.logic.kinds import HolidayPolicy, ReportReason
 
 REASON_LABELS = {
@@ -34,3 +34,10 @@ HOLIDAY_LABELS = {
     HolidayPolicy.special.value: N_("Special hours on public holidays"),
 }
 """Holiday policy → label (a message id)."""
+
+
+def try_again_in(minutes: int) -> str:
+    """What a courier reads when a check-in or report limit holds them back."""
+    return _(
+        "You have done this many times just now. Try again in %(minutes)s minutes.", minutes=minutes
+    )

@@ -18,8 +18,8 @@ from app.errors import NotFound
 from app.i18n import _
 from app.ics_import import ImportedEvent
 from app.permissions import Actor
-from stations.services.checkins import touch
-from stations.services.management import community_of, require_manager
+from stations.queries.stations import community_id_of, touch
+from stations.services.permissions import can_edit_station_calendar, refuse_unless
 from stations.tables import Station, StationClosure
 
 
@@ -56,7 +56,7 @@ async def add_closure(
     actor: Actor, station: Station, form: ClosureForm, *, now: datetime
 ) -> StationClosure:
     """Close the station for whole days or for a time range (its opening hours are kept)."""
-    require_manager(actor, station)
+    refuse_unless(can_edit_station_calendar(actor, community_id_of(station)))
     draft = read_closure(
         form,
         ZoneInfo(station.timezone),
@@ -72,7 +72,7 @@ async def add_closure(
             action="station.closure.add",
             subject_type="station",
             subject_id=station.slug,
-            community_id=community_of(station),
+            community_id=community_id_of(station),
             after=_closure_audit(row),
             now=now,
         )
@@ -106,7 +106,7 @@ async def add_closures(
     """Add closures imported from the calendar file `imported_from` in one transaction with
     one audit entry; those identical to an existing closure are skipped. Returns the rows
     added and the number skipped."""
-    require_manager(actor, station)
+    refuse_unless(can_edit_station_calendar(actor, community_id_of(station)))
     async with write_transaction(f"station:{station.id}"):
         fresh, skipped = await fresh_closures(station, drafts)
         rows = [_closure_row(station, draft, now) for draft in fresh]
@@ -119,7 +119,7 @@ async def add_closures(
             action="station.closures.import",
             subject_type="station",
             subject_id=station.slug,
-            community_id=community_of(station),
+            community_id=community_id_of(station),
             after={
                 "file": imported_from,
                 "count": len(rows),
@@ -133,7 +133,7 @@ async def add_closures(
 
 
 async def remove_closure(actor: Actor, station: Station, closure_id: int, *, now: datetime) -> None:
-    require_manager(actor, station)
+    refuse_unless(can_edit_station_calendar(actor, community_id_of(station)))
     async with write_transaction(f"station:{station.id}"):
         row = (
             await StationClosure.objects()
@@ -149,7 +149,7 @@ async def remove_closure(actor: Actor, station: Station, closure_id: int, *, now
             action="station.closure.remove",
             subject_type="station",
             subject_id=station.slug,
-            community_id=community_of(station),
+            community_id=community_id_of(station),
             before=_closure_audit(row),
             now=now,
         )

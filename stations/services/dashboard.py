@@ -17,8 +17,9 @@ from app.tables import PublicHoliday
 from stations.logic.amenities import AMENITIES
 from stations.logic.kinds import AmenityStatus
 from stations.logic.labels import REASON_LABELS
-from stations.services import catalog, checkins
+from stations.queries.calendars import calendar_data, hours_spec, station_calendar_of
 from stations.services.management import managed_stations
+from stations.services.problem_reports import open_reports
 from stations.tables import (
     Station,
     StationAmenity,
@@ -109,8 +110,8 @@ async def closed_on(stations: list[Station], day: date, now: datetime) -> list[C
     if not stations:
         return []
     ids = [station.id for station in stations]
-    data = await catalog.calendar_data(ids, now)
-    windows = {s.id: local_day(day, catalog.hours_spec(s).zone) for s in stations}
+    data = await calendar_data(ids, now)
+    windows = {s.id: local_day(day, hours_spec(s).zone) for s in stations}
     closures = (
         await StationClosure.objects()
         .where(
@@ -129,7 +130,7 @@ async def closed_on(stations: list[Station], day: date, now: datetime) -> list[C
     holiday = await PublicHoliday.objects().where(PublicHoliday.on_date == day).first()
     result = []
     for station in stations:
-        calendar = catalog.station_calendar_of(station, data)
+        calendar = station_calendar_of(station, data)
         if calendar is None:
             continue
         window = windows[station.id]
@@ -213,7 +214,7 @@ async def dashboard(actor: Actor, now: datetime) -> list[Panel]:
     and why, amenities out of order."""
     today = now.astimezone(site_zone()).date()
     stations = [station for station in await managed_stations(actor) if station.active]
-    reports = await checkins.open_reports(actor)
+    reports = await open_reports(actor)
     closed = await closed_on(stations, today, now)
     return [
         Panel(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.tables import Community
-from stations.services.checkins import refresh_amenity_mask
+from stations.queries.stations import refresh_amenity_mask
 from stations.tables import Landmark, Station, StationAmenity
 
 SQUARE = (36.1950, 113.1160)

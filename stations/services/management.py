@@ -10,7 +10,6 @@ is stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +19,20 @@ from app import audit, photos, slugs
 from app.db import existing, is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
-from app.permissions import Actor, can_manage_community
+from app.permissions import Actor
+from app.queries import in_staff_scope
 from app.tables import Community
 from stations.logic import station_form
-from stations.logic.kinds import AmenityStatus
-from stations.services.checkins import refresh_amenity_mask, touch
+from stations.queries.stations import community_id_of, refresh_amenity_mask
+from stations.services.permissions import (
+    can_add_station,
+    can_confirm_station,
+    can_deactivate_station,
+    can_edit_station,
+    can_manage_station,
+    hide_unless,
+    refuse_unless,
+)
 from stations.tables import Station, StationAmenity
 
 AUDITED = (
@@ -50,30 +58,22 @@ AUDITED = (
 """The station's columns an edit may change, as they appear in audit entries."""
 
 
-def community_of(station: Station) -> int:
-    return getattr(station.community, "id", station.community)
-
-
-def require_manager(actor: Actor, station: Station) -> None:
-    if not can_manage_community(actor, community_of(station)):
-        raise Forbidden(_("Only staff of this station's community may manage it."))
-
-
 async def managed_station(actor: Actor, slug: str) -> Station:
     """The station at `slug`, active or not, if `actor` may manage it (404 before 403)."""
     station = await Station.objects(Station.community).where(Station.slug == slug).first()
     if station is None:
         raise NotFound(_("There is no station at this address."))
-    require_manager(actor, station)
+    refuse_unless(can_manage_station(actor, community_id_of(station)))
     return station
 
 
 async def managed_stations(actor: Actor) -> list[Station]:
     """The actor's communities' stations, deactivated ones included."""
-    query = Station.objects()
-    if not actor.is_admin:
-        query = query.where(Station.community.is_in(list(actor.staff_of) or [-1]))
-    return await query.order_by(Station.slug)
+    return (
+        await Station.objects()
+        .where(in_staff_scope(actor, Station.community))
+        .order_by(Station.slug)
+    )
 
 
 async def seats_of(station_id: Any) -> int:
@@ -119,7 +119,7 @@ async def create_station(actor: Actor, form: station_form.StationForm, *, now: d
     community = await Community.objects().where(Community.slug == form.community).first()
     if community is None:
         errors.append(FieldError("community", _("Choose one of your communities.")))
-    elif not can_manage_community(actor, community.id):
+    elif not can_add_station(actor, community.id):
         raise Forbidden(_("Only staff of this community may add stations to it."))
     slug, slug_errors = slugs.typed(form.slug, station_form.RESERVED_SLUGS)
     errors += slug_errors
@@ -177,7 +177,7 @@ async def update_station(
 ) -> list[str]:
     """Save the station's details (and a new photo, cleaned of its metadata); returns the
     names of the changed fields, empty when nothing changed."""
-    require_manager(actor, station)
+    refuse_unless(can_edit_station(actor, community_id_of(station)))
     errors: list[FieldError] = []
     try:
         values = station_form.parse_station(form)
@@ -208,7 +208,7 @@ async def update_station(
                 action="station.update",
                 subject_type="station",
                 subject_id=station.slug,
-                community_id=community_of(station),
+                community_id=community_id_of(station),
                 before=old,
                 after=new,
                 now=now,
@@ -220,7 +220,7 @@ async def update_station(
 
 async def set_active(actor: Actor, station: Station, active: bool, *, now: datetime) -> None:
     """Deactivate a station (public pages and searches stop showing it) or bring it back."""
-    require_manager(actor, station)
+    refuse_unless(can_deactivate_station(actor, community_id_of(station)))
     async with write_transaction(f"station:{station.id}"):
         current = existing(
             await Station.select(Station.active).where(Station.id == station.id).first()
@@ -235,62 +235,14 @@ async def set_active(actor: Actor, station: Station, active: bool, *, now: datet
             action="station.reactivate" if active else "station.deactivate",
             subject_type="station",
             subject_id=station.slug,
-            community_id=community_of(station),
+            community_id=community_id_of(station),
             before={"active": current["active"]},
             after={"active": active},
             now=now,
         )
 
 
-async def save_amenities(
-    actor: Actor, station: Station, form: Mapping[str, str], *, now: datetime
-) -> None:
-    """Which amenities the station has, with their numbers and notes. Amenities kept keep
-    their working or out-of-order status; new ones are working."""
-    require_manager(actor, station)
-    chosen = station_form.parse_amenities(form)
-    async with write_transaction(f"station:{station.id}"):
-        rows = {
-            row.kind: row
-            for row in await StationAmenity.objects().where(StationAmenity.station == station.id)
-        }
-        before = {kind: {"quantity": row.quantity, "note": row.note} for kind, row in rows.items()}
-        after: dict[str, Any] = {kind: None for kind in rows}
-        after.update({kind: {"quantity": v.quantity, "note": v.note} for kind, v in chosen.items()})
-        old, new = audit.changes(before, after)
-        if not new:
-            return
-        for kind, value in new.items():
-            if value is None:
-                await StationAmenity.delete().where(StationAmenity.id == rows[kind].id)
-            elif kind in rows:
-                await StationAmenity.update(
-                    {
-                        StationAmenity.quantity: value["quantity"],
-                        StationAmenity.note: value["note"],
-                        StationAmenity.updated_at: now,
-                    }
-                ).where(StationAmenity.id == rows[kind].id)
-            else:
-                await StationAmenity.insert(
-                    StationAmenity(
-                        station=station.id,
-                        kind=kind,
-                        quantity=value["quantity"],
-                        note=value["note"],
-                        status=AmenityStatus.working.value,
-                        updated_at=now,
-                    )
-                )
-        await refresh_amenity_mask(station.id)
-        await touch(station.id)
-        await audit.record(
-            actor_id=actor.id,
-            action="station.amenities",
-            subject_type="station",
-            subject_id=station.slug,
-            community_id=community_of(station),
-            before=old,
-            after=new,
-            now=now,
-        )
+async def mark_verified(actor: Actor, station: Station, *, now: datetime) -> None:
+    """Staff confirm the station's details are right as of now."""
+    hide_unless(can_confirm_station(actor, community_id_of(station)))
+    await Station.update({Station.last_verified_at: now}).where(Station.id == station.id)

@@ -16,8 +16,8 @@ from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor
-from stations.services.checkins import touch
-from stations.services.management import community_of, require_manager
+from stations.queries.stations import community_id_of, touch
+from stations.services.permissions import can_edit_station_calendar, refuse_unless
 from stations.tables import Station, StationSpecialHours
 
 
@@ -40,7 +40,7 @@ async def set_special_hours(
 ) -> StationSpecialHours:
     """Hours for one date instead of the weekly ones (empty: closed that day); a date that
     already has special hours gets the new ones."""
-    require_manager(actor, station)
+    refuse_unless(can_edit_station_calendar(actor, community_id_of(station)))
     today = now.astimezone(ZoneInfo(station.timezone)).date()
     values = read_special_hours(form, today)
     async with write_transaction(f"station:{station.id}"):
@@ -62,7 +62,7 @@ async def set_special_hours(
             action="station.special_hours.set",
             subject_type="station",
             subject_id=station.slug,
-            community_id=community_of(station),
+            community_id=community_id_of(station),
             before=before,
             after=_special_audit(row),
             now=now,
@@ -73,7 +73,7 @@ async def set_special_hours(
 async def remove_special_hours(
     actor: Actor, station: Station, row_id: int, *, now: datetime
 ) -> None:
-    require_manager(actor, station)
+    refuse_unless(can_edit_station_calendar(actor, community_id_of(station)))
     async with write_transaction(f"station:{station.id}"):
         row = (
             await StationSpecialHours.objects()
@@ -89,7 +89,7 @@ async def remove_special_hours(
             action="station.special_hours.remove",
             subject_type="station",
             subject_id=station.slug,
-            community_id=community_of(station),
+            community_id=community_id_of(station),
             before=_special_audit(row),
             now=now,
         )

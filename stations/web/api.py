@@ -9,19 +9,21 @@ import msgspec
 from litestar import get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from app import clock
 from app.calendar import OpenState
-from app.errors import FieldError, InputError
-from app.i18n import _, localized
+from app.i18n import localized
 from app.web.api import problem_responses
-from stations.logic.amenities import AMENITIES, UnknownAmenity, mask_of
-from stations.logic.geo import Point, gcj02_to_wgs84, wgs84_to_gcj02
+from app.web.context import RequestNow
+from stations.logic.amenities import AMENITIES
+from stations.logic.geo import Point, wgs84_to_gcj02
+from stations.logic.nearby import (
+    DEFAULT_LIMIT,
+    DEFAULT_RADIUS_M,
+    MAX_LIMIT,
+    MAX_RADIUS_M,
+    read_query,
+)
 from stations.services import catalog
-
-DEFAULT_RADIUS_M = 1000
-MAX_RADIUS_M = 10_000
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
+from stations.services.nearby import NearbyStation, search
 
 
 class OpenOut(msgspec.Struct):
@@ -80,37 +82,8 @@ def open_out(state: OpenState, zone: Any) -> OpenOut:
     )
 
 
-def _amenity_mask(text: str | None) -> int:
-    keys = [key.strip() for key in (text or "").split(",") if key.strip()]
-    try:
-        return mask_of(keys)
-    except UnknownAmenity as exc:
-        raise InputError(
-            [FieldError("amenities", _("Unknown amenity %(key)s.", key=exc.key[:40]))]
-        ) from exc
-
-
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError(
-            [FieldError("open_at", _("Give a time like 2026-03-02T21:30:00+08:00."))]
-        ) from exc
-    if moment.tzinfo is None:
-        raise InputError(
-            [FieldError("open_at", _("Give the time with its UTC offset, like +08:00."))]
-        )
-    if not 2000 <= moment.year <= 2099:
-        raise InputError([FieldError("open_at", _("Give a time between the years 2000 and 2099."))])
-    return moment
-
-
-def feature(found: catalog.NearbyStation) -> Feature:
+def feature(found: NearbyStation) -> Feature:
     row = found.row
-    zone = catalog.hours_spec(row).zone
     gcj = wgs84_to_gcj02(Point(row["latitude"], row["longitude"]))
     return Feature(
         id=row["slug"],
@@ -119,7 +92,7 @@ def feature(found: catalog.NearbyStation) -> Feature:
             slug=row["slug"],
             name=localized(row, "name"),
             distance_m=round(found.distance_m),
-            open=open_out(found.open, zone),
+            open=open_out(found.open, found.zone),
             amenities=found.amenities,
             seats_free=found.seats_free,
             seats_total=row["seats_total"],
@@ -128,33 +101,6 @@ def feature(found: catalog.NearbyStation) -> Feature:
             coordinates_gcj02=[round(gcj.lon, 7), round(gcj.lat, 7)],
         ),
     )
-
-
-async def search(
-    lat: float,
-    lon: float,
-    *,
-    radius_m: int,
-    limit: int,
-    amenities: str | None,
-    open_now: bool,
-    open_at: str | None,
-    coordsys: str,
-) -> catalog.NearbyResult:
-    """Shared by the API and the /stations page: validated input to a nearby search."""
-    centre = Point(lat, lon)
-    if coordsys == "gcj02":
-        centre = gcj02_to_wgs84(centre)
-    moment = _moment(open_at)
-    query = catalog.NearbyQuery(
-        centre=centre,
-        radius_m=radius_m,
-        limit=limit,
-        amenity_mask=_amenity_mask(amenities),
-        at=moment,
-        open_only=open_now or moment is not None,
-    )
-    return await catalog.nearby(query, now=clock.utcnow())
 
 
 AMENITY_LIST_PATTERN = "^({keys})(,({keys}))*$".format(keys="|".join(AMENITIES))
@@ -168,6 +114,7 @@ AMENITY_LIST_PATTERN = "^({keys})(,({keys}))*$".format(keys="|".join(AMENITIES))
     responses=problem_responses(422),
 )
 async def nearby(
+    now: RequestNow,
     lat: Annotated[float, QueryParameter(ge=-90, le=90)],
     lon: Annotated[float, QueryParameter(ge=-180, le=180)],
     radius_m: Annotated[int, QueryParameter(ge=1, le=MAX_RADIUS_M)] = DEFAULT_RADIUS_M,
@@ -183,7 +130,7 @@ async def nearby(
     """Stations within `radius_m` metres, nearest first. `amenities` lists keys that must all
     be present and working; `open_now` or `open_at` keep only open stations;
     `coordsys=gcj02` for coordinates taken from Amap or Tencent maps."""
-    result = await search(
+    query = read_query(
         lat,
         lon,
         radius_m=radius_m,
@@ -193,6 +140,7 @@ async def nearby(
         open_at=open_at,
         coordsys=coordsys,
     )
+    result = await search(query, now=now)
     return FeatureCollection(
         features=[feature(found) for found in result.stations],
         truncated=result.truncated,
@@ -235,12 +183,9 @@ class StationOut(msgspec.Struct):
     tags=["stations"],
     responses=problem_responses(404),
 )
-async def station(slug: FromPath[str]) -> StationOut:
-    now = clock.utcnow()
-    found = await catalog.get_station(slug)
-    data = await catalog.calendar_data([found.id], now)
-    spec = catalog.hours_spec(found)
-    taken = await catalog.seats_taken([found.id], now)
+async def station(slug: FromPath[str], now: RequestNow) -> StationOut:
+    details = await catalog.station_details(slug, now)
+    found = details.station
     return StationOut(
         slug=found.slug,
         name=localized(found, "name"),
@@ -255,16 +200,12 @@ async def station(slug: FromPath[str]) -> StationOut:
         latitude=found.latitude,
         longitude=found.longitude,
         timezone=found.timezone,
-        weekly_hours=spec.weekly.to_spec(),
+        weekly_hours=details.hours.weekly.to_spec(),
         holiday_policy=found.holiday_policy,
-        open=open_out(catalog.state_of(found, data, now), spec.zone),
-        amenities=[
-            AmenityOut(a.key, a.quantity, a.working) for a in await catalog.amenities_of(found)
-        ],
+        open=open_out(details.state, details.zone),
+        amenities=[AmenityOut(a.key, a.quantity, a.working) for a in details.amenities],
         seats_total=found.seats_total,
-        seats_free=max(0, found.seats_total - taken.get(found.id, 0))
-        if found.seats_total
-        else None,
+        seats_free=details.seats_free,
         last_verified_at=found.last_verified_at,
     )
 

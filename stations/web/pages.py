@@ -5,35 +5,36 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import clock
 from app.errors import DomainError, InputError
-from app.i18n import _, format_day, localized
+from app.i18n import _, format_day
 from app.settings import get_settings
-from app.web.context import actor_of, client_ip, flash
+from app.web.context import CurrentViewer, RequestNow, client_ip, flash
 from app.web.responses import page, redirect
-from stations.logic.amenities import AMENITIES, QUANTITY_LABELS
-from stations.logic.geo import Point, wgs84_to_gcj02
-from stations.logic.hours import week_hours
+from stations.logic.amenities import AMENITIES, QUANTITY_LABELS, mask_of
+from stations.logic.devices import is_device_token
+from stations.logic.geo import Point
 from stations.logic.labels import HOST_LABELS, REASON_LABELS
-from stations.services import catalog, checkins
-from stations.tables import Landmark
-from stations.web import api
+from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
+from stations.services import catalog, checkins, nearby, problem_reports
+from stations.web.presentation import (
+    directions,
+    distance_label,
+    in_wechat,
+    minutes_between,
+    moment_label,
+)
 
 AnyRequest = Request[Any, Any, Any]
 DEVICE_COOKIE = "linli_device"
 DEVICE_MAX_AGE_S = 365 * 24 * 3600
-RADIUS_STEPS = (1000, 2000, 5000, 10_000)
-"""How far the page widens its search, in metres, until it finds something."""
 
 
 @dataclass
@@ -42,82 +43,10 @@ class ReportForm:
     text: str = ""
 
 
-def in_wechat(request: AnyRequest) -> bool:
-    """WeChat's built-in browser blocks links into map apps and calendar apps."""
-    return "MicroMessenger" in request.headers.get("user-agent", "")
-
-
-def directions(station: Any) -> list[tuple[str, str]]:
-    """(label, URL) of each way to get directions, with each map's coordinate system."""
-    name = localized(station, "name")
-    gcj = wgs84_to_gcj02(Point(station.latitude, station.longitude))
-    lat, lon = station.latitude, station.longitude
-    return [
-        (
-            _("Amap (Gaode)"),
-            "https://uri.amap.com/marker?"
-            + urlencode(
-                {
-                    "position": f"{gcj.lon:.6f},{gcj.lat:.6f}",
-                    "name": name,
-                    "coordinate": "gaode",
-                    "callnative": "1",
-                }
-            ),
-        ),
-        (
-            _("Baidu Maps"),
-            "https://api.map.baidu.com/marker?"
-            + urlencode(
-                {
-                    "location": f"{lat:.6f},{lon:.6f}",
-                    "title": name,
-                    "content": name,
-                    "coord_type": "wgs84",
-                    "output": "html",
-                    "src": "linli",
-                }
-            ),
-        ),
-        (
-            _("OpenStreetMap"),
-            f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=18/{lat:.6f}/{lon:.6f}",
-        ),
-        (
-            _("Map app on this phone"),
-            f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}({quote(name)})",
-        ),
-    ]
-
-
-def minutes_between(now: datetime, moment: datetime) -> int:
-    """Whole minutes from `now` until `moment`, rounded up so "closes in 1 min" is never 0."""
-    return max(0, -int((now - moment).total_seconds() // 60))
-
-
-def moment_label(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
-    """ "21:30" today, "明天 08:30" / "tomorrow 08:30", else "3月2日周一 08:30"."""
-    local = moment.astimezone(zone)
-    today = now.astimezone(zone).date()
-    clock_text = local.strftime("%H:%M")
-    if local.date() == today:
-        return clock_text
-    if local.date() == today + timedelta(days=1):
-        return _("tomorrow %(time)s", time=clock_text)
-    return f"{format_day(local.date())} {clock_text}"
-
-
-def distance_label(metres: float) -> str:
-    """ "850 m" or "1.2 km"."""
-    if metres < 1000:
-        return _("%(n)s m", n=int(round(metres, -1)))
-    return _("%(n)s km", n=f"{metres / 1000:.1f}")
-
-
 def device_token(request: AnyRequest) -> tuple[str, Cookie | None]:
     """The anonymous device token, and the cookie to set when the device is new."""
     token = request.cookies.get(DEVICE_COOKIE)
-    if token and 20 <= len(token) <= 64:
+    if token is not None and is_device_token(token):
         return token, None
     token = secrets.token_urlsafe(24)
     return token, Cookie(
@@ -131,25 +60,6 @@ def device_token(request: AnyRequest) -> tuple[str, Cookie | None]:
     )
 
 
-async def _places() -> list[dict[str, Any]]:
-    """Where to search from without a position: landmarks, then communities' centres."""
-    places = [
-        {
-            "slug": f"landmark:{row.slug}",
-            "name": localized(row, "name"),
-            "lat": row.latitude,
-            "lon": row.longitude,
-        }
-        for row in await Landmark.objects().order_by(Landmark.slug)
-    ]
-    centres = await catalog.community_centres()
-    places += [
-        {"slug": f"community:{slug}", "name": name, "lat": lat, "lon": lon}
-        for slug, name, lat, lon in centres
-    ]
-    return places
-
-
 class StationsController(Controller):
     path = "/stations"
     include_in_schema = False
@@ -158,40 +68,37 @@ class StationsController(Controller):
     async def index(
         self,
         request: AnyRequest,
+        now: RequestNow,
         lat: Annotated[float | None, QueryParameter(ge=-90, le=90)] = None,
         lon: Annotated[float | None, QueryParameter(ge=-180, le=180)] = None,
         near: Annotated[str | None, QueryParameter(max_length=80)] = None,
         amenity: Annotated[list[str] | None, QueryParameter(max_items=len(AMENITIES))] = None,
         open_now: FromQuery[bool] = False,
     ) -> Template:
-        now = clock.utcnow()
-        places = await _places()
+        """The stations nearest a position or a chosen place, searching wider when none is
+        within a kilometre."""
+        places = await catalog.places()
         wanted = [key for key in amenity or [] if key in AMENITIES]
         centre = None
         place_name = None
         if lat is not None and lon is not None:
             centre = Point(lat, lon)
         elif near:
-            chosen = next((p for p in places if p["slug"] == near), None)
+            chosen = next((place for place in places if place.slug == near), None)
             if chosen:
-                centre = Point(chosen["lat"], chosen["lon"])
-                place_name = chosen["name"]
+                centre = Point(chosen.lat, chosen.lon)
+                place_name = chosen.name
         result = None
-        radius = RADIUS_STEPS[0]
         if centre is not None:
-            for radius in RADIUS_STEPS:
-                result = await api.search(
-                    centre.lat,
-                    centre.lon,
-                    radius_m=radius,
-                    limit=api.DEFAULT_LIMIT,
-                    amenities=",".join(wanted),
-                    open_now=open_now,
-                    open_at=None,
-                    coordsys="wgs84",
-                )
-                if result.stations:
-                    break
+            query = NearbyQuery(
+                centre=centre,
+                radius_m=DEFAULT_RADIUS_M,
+                limit=DEFAULT_LIMIT,
+                amenity_mask=mask_of(wanted),
+                open_only=open_now,
+            )
+            result = await nearby.search(query, now=now, widen=True)
+        at = result.at if result else now
         return page(
             request,
             "stations/index.html",
@@ -202,62 +109,54 @@ class StationsController(Controller):
             wanted=wanted,
             open_now=open_now,
             result=result,
-            radius=radius,
+            radius=result.radius_m if result else DEFAULT_RADIUS_M,
             amenity_labels=AMENITIES,
-            minutes_until=lambda moment: minutes_between(result.at if result else now, moment),
-            when=lambda moment, zone: moment_label(moment, zone, result.at if result else now),
+            minutes_until=lambda moment: minutes_between(at, moment),
+            when=lambda moment, zone: moment_label(moment, zone, at),
             distance=distance_label,
-            zone_of=lambda row: catalog.hours_spec(row).zone,
         )
 
     @get("/map", name="stations:map")
     async def map(self, request: AnyRequest) -> Template:
-        map_settings = get_settings().map
         return page(
             request,
             "stations/map.html",
-            places=await _places(),
-            tiles=map_settings,
+            places=await catalog.places(),
+            tiles=get_settings().map,
         )
 
     async def _detail(
         self,
         request: AnyRequest,
         slug: str,
+        now: datetime,
         *,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
         form: ReportForm | None = None,
     ) -> Template:
-        now = clock.utcnow()
-        station = await catalog.get_station(slug)
-        data = await catalog.calendar_data([station.id], now)
-        spec = catalog.hours_spec(station)
-        calendar_ = catalog.station_calendar_of(station, data)
-        zone: ZoneInfo = spec.zone
-        today = now.astimezone(zone).date()
-        taken = await catalog.seats_taken([station.id], now)
-        token = request.cookies.get(DEVICE_COOKIE)
-        current = (
-            await checkins.active_check_in(checkins.device_hash(token), now) if token else None
+        shown = await catalog.station_page(
+            slug, now, device_token=request.cookies.get(DEVICE_COOKIE)
         )
+        details = shown.details
+        station, zone = details.station, details.zone
         return page(
             request,
             "stations/detail.html",
             status_code=status_code,
             station=station,
-            state=catalog.state_of(station, data, now),
+            state=details.state,
             zone=zone,
-            today=today,
-            week=week_hours(calendar_, today) if calendar_ else [],
-            closures=await catalog.upcoming_closures(station, now),
-            amenities=await catalog.amenities_of(station),
+            today=now.astimezone(zone).date(),
+            week=shown.week,
+            closures=shown.closures,
+            amenities=details.amenities,
             quantity_labels=QUANTITY_LABELS,
-            seats_free=max(0, station.seats_total - taken.get(station.id, 0)),
-            checked_in_here=current is not None and current.station == station.id,
-            check_in_ends=current.expires_at if current else None,
+            seats_free=details.seats_free or 0,
+            checked_in_here=shown.checked_in_here,
+            check_in_ends=shown.check_in.expires_at if shown.check_in else None,
             directions=directions(station),
-            wechat=in_wechat(request),
+            wechat=in_wechat(request.headers.get("user-agent", "")),
             reasons=REASON_LABELS,
             host_label=HOST_LABELS.get(station.host_type, HOST_LABELS["other"]),
             errors=errors or {},
@@ -272,25 +171,24 @@ class StationsController(Controller):
                 if moment.astimezone(zone).date() > day
                 else moment.astimezone(zone).strftime("%H:%M")
             ),
-            stale=station.last_verified_at is None
-            or now - station.last_verified_at > timedelta(days=180),
+            stale=shown.stale,
         )
 
     @get("/{slug:str}", name="stations:detail")
-    async def detail(self, request: AnyRequest, slug: FromPath[str]) -> Template:
-        return await self._detail(request, slug)
+    async def detail(self, request: AnyRequest, slug: FromPath[str], now: RequestNow) -> Template:
+        return await self._detail(request, slug, now)
 
     @post("/{slug:str}/checkin", name="stations:checkin")
-    async def check_in(self, request: AnyRequest, slug: FromPath[str]) -> Redirect | Template:
+    async def check_in(
+        self, request: AnyRequest, slug: FromPath[str], now: RequestNow
+    ) -> Redirect | Template:
         station = await catalog.get_station(slug)
         token, cookie = device_token(request)
         try:
-            await checkins.check_in(
-                station, token, client_ip=client_ip(request), now=clock.utcnow()
-            )
+            await checkins.check_in(station, token, client_ip=client_ip(request), now=now)
         except DomainError as exc:
             return await self._detail(
-                request, slug, status_code=exc.status_code, errors={"": exc.detail}
+                request, slug, now, status_code=exc.status_code, errors={"": exc.detail}
             )
         flash(
             request,
@@ -302,33 +200,39 @@ class StationsController(Controller):
         )
 
     @post("/{slug:str}/checkout", name="stations:checkout")
-    async def check_out(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
+    async def check_out(
+        self, request: AnyRequest, slug: FromPath[str], now: RequestNow
+    ) -> Redirect:
         token = request.cookies.get(DEVICE_COOKIE)
-        if token and await checkins.check_out(token, now=clock.utcnow()):
+        if token and await checkins.check_out(token, now=now):
             flash(request, _("Checked out. Ride safe!"))
         return redirect(request.app.route_reverse("stations:detail", slug=slug))
 
     @post("/{slug:str}/report", name="stations:report")
     async def report(
-        self, request: AnyRequest, slug: FromPath[str], data: URLEncodedBody[ReportForm]
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[ReportForm],
+        viewer: CurrentViewer,
+        now: RequestNow,
     ) -> Redirect | Template:
         station = await catalog.get_station(slug)
         token, cookie = device_token(request)
-        actor = actor_of(request)
         try:
-            await checkins.report_problem(
+            await problem_reports.report_problem(
                 station,
                 data.reason,
                 data.text,
                 device_token=token,
                 client_ip=client_ip(request),
-                user_id=actor.id if actor else None,
-                now=clock.utcnow(),
+                user_id=viewer.id if viewer else None,
+                now=now,
             )
         except DomainError as exc:
             errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
             return await self._detail(
-                request, slug, status_code=exc.status_code, errors=errors, form=data
+                request, slug, now, status_code=exc.status_code, errors=errors, form=data
             )
         flash(request, _("Thank you. The community's staff have your report."))
         return redirect(

@@ -7,7 +7,10 @@ import pytest
 from app.tables import PublicHoliday
 from stations.logic.amenities import mask_of
 from stations.logic.geo import Point, distance_m, wgs84_to_gcj02
-from stations.services import catalog, checkins
+from stations.logic.nearby import NearbyQuery, read_query
+from stations.queries.stations import seats_taken
+from stations.services import amenities, checkins, problem_reports
+from stations.services.nearby import nearby, search
 from stations.tables import Station, StationClosure
 from tests.factories import actor_for, make_community, make_station, make_user
 
@@ -16,10 +19,10 @@ SQUARE = Point(36.1950, 113.1160)
 MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=ZONE)
 
 
-def query(**kwargs: object) -> catalog.NearbyQuery:
+def query(**kwargs: object) -> NearbyQuery:
     values = {"centre": SQUARE, "radius_m": 1000, "limit": 20}
     values.update(kwargs)
-    return catalog.NearbyQuery(**values)  # type: ignore[arg-type]
+    return NearbyQuery(**values)  # type: ignore[arg-type]
 
 
 async def test_results_match_a_brute_force_search(db: None) -> None:
@@ -32,7 +35,7 @@ async def test_results_match_a_brute_force_search(db: None) -> None:
             lat=SQUARE.lat + rng.uniform(-0.04, 0.04),
             lon=SQUARE.lon + rng.uniform(-0.05, 0.05),
         )
-    result = await catalog.nearby(query(radius_m=3000, limit=100), now=MONDAY_NOON)
+    result = await nearby(query(radius_m=3000, limit=100), now=MONDAY_NOON)
     everything = await Station.select(Station.slug, Station.latitude, Station.longitude)
     reference = sorted(
         (distance_m(SQUARE, Point(r["latitude"], r["longitude"])), r["slug"]) for r in everything
@@ -50,12 +53,12 @@ async def test_limit_cuts_and_says_so(db: None) -> None:
     home = await make_community()
     for n in range(5):
         await make_station(home, f"s-{n}", lat=SQUARE.lat + n * 0.001)
-    result = await catalog.nearby(query(limit=3), now=MONDAY_NOON)
+    result = await nearby(query(limit=3), now=MONDAY_NOON)
     assert ([s.row["slug"] for s in result.stations], result.truncated) == (
         ["s-0", "s-1", "s-2"],
         True,
     )
-    result = await catalog.nearby(query(limit=5), now=MONDAY_NOON)
+    result = await nearby(query(limit=5), now=MONDAY_NOON)
     assert result.truncated is False
 
 
@@ -65,13 +68,13 @@ async def test_amenities_must_be_present_and_working(db: None) -> None:
     await make_station(home, "both", amenities={"water": None, "toilet": None})
     await make_station(home, "water-only", amenities={"water": None}, lat=SQUARE.lat + 0.001)
     wanted = mask_of(["water", "toilet"])
-    found = await catalog.nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
+    found = await nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
     assert [s.row["slug"] for s in found.stations] == ["both"]
     station = await Station.objects().where(Station.slug == "both").first()
-    await checkins.set_amenity_status(staff, station, "toilet", False, now=MONDAY_NOON)
-    found = await catalog.nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
+    await amenities.set_amenity_status(staff, station, "toilet", False, now=MONDAY_NOON)
+    found = await nearby(query(amenity_mask=wanted), now=MONDAY_NOON)
     assert found.stations == []
-    water = await catalog.nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
+    water = await nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
     assert [s.row["slug"] for s in water.stations] == ["both", "water-only"]
     assert water.stations[0].amenities == ["water"]
 
@@ -90,13 +93,13 @@ async def test_open_now_and_open_at(db: None) -> None:
         hours={d: "20:00-06:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     )
     await make_station(home, "unknown", lat=SQUARE.lat + 0.002, hours={})
-    noon = await catalog.nearby(query(open_only=True), now=MONDAY_NOON)
+    noon = await nearby(query(open_only=True), now=MONDAY_NOON)
     assert [s.row["slug"] for s in noon.stations] == ["day"]
-    late = await catalog.nearby(
+    late = await nearby(
         query(open_only=True, at=MONDAY_NOON + timedelta(hours=11)), now=MONDAY_NOON
     )
     assert [s.row["slug"] for s in late.stations] == ["night"]
-    everyone = await catalog.nearby(query(), now=MONDAY_NOON)
+    everyone = await nearby(query(), now=MONDAY_NOON)
     assert [(s.row["slug"], s.open.state) for s in everyone.stations] == [
         ("day", "open"),
         ("night", "closed"),
@@ -132,14 +135,10 @@ async def test_closures_holidays_and_make_up_days(db: None) -> None:
     )
     holiday_noon = MONDAY_NOON + timedelta(days=1)
     makeup_noon = MONDAY_NOON + timedelta(days=5)
-    assert (
-        await catalog.nearby(query(open_only=True, at=holiday_noon), now=MONDAY_NOON)
-    ).stations == []
+    assert (await nearby(query(open_only=True, at=holiday_noon), now=MONDAY_NOON)).stations == []
     assert [
         s.row["slug"]
-        for s in (
-            await catalog.nearby(query(open_only=True, at=makeup_noon), now=MONDAY_NOON)
-        ).stations
+        for s in (await nearby(query(open_only=True, at=makeup_noon), now=MONDAY_NOON)).stations
     ] == ["bank"]
     await StationClosure.insert(
         StationClosure(
@@ -150,7 +149,7 @@ async def test_closures_holidays_and_make_up_days(db: None) -> None:
             created_at=MONDAY_NOON,
         )
     )
-    (found,) = (await catalog.nearby(query(), now=MONDAY_NOON)).stations
+    (found,) = (await nearby(query(), now=MONDAY_NOON)).stations
     assert (found.open.state, found.open.opens_next_at) == (
         "closed",
         MONDAY_NOON + timedelta(hours=1),
@@ -161,29 +160,33 @@ async def test_gcj02_input_finds_the_same_stations(db: None) -> None:
     home = await make_community()
     await make_station(home, "here")
     gcj = wgs84_to_gcj02(SQUARE)
-    from stations.web import api
-
-    found = await api.search(
-        gcj.lat,
-        gcj.lon,
-        radius_m=50,
-        limit=5,
-        amenities=None,
-        open_now=False,
-        open_at=None,
-        coordsys="gcj02",
+    found = await search(
+        read_query(
+            gcj.lat,
+            gcj.lon,
+            radius_m=50,
+            limit=5,
+            amenities=None,
+            open_now=False,
+            open_at=None,
+            coordsys="gcj02",
+        ),
+        now=MONDAY_NOON,
     )
     assert [s.row["slug"] for s in found.stations] == ["here"]
     assert found.stations[0].distance_m < 1
-    plain = await api.search(
-        gcj.lat,
-        gcj.lon,
-        radius_m=50,
-        limit=5,
-        amenities=None,
-        open_now=False,
-        open_at=None,
-        coordsys="wgs84",
+    plain = await search(
+        read_query(
+            gcj.lat,
+            gcj.lon,
+            radius_m=50,
+            limit=5,
+            amenities=None,
+            open_now=False,
+            open_at=None,
+            coordsys="wgs84",
+        ),
+        now=MONDAY_NOON,
     )
     assert plain.stations == []  # the GCJ-02 point is some 500 m off in WGS-84
 
@@ -194,9 +197,7 @@ async def test_check_ins_fill_seats_and_expire(db: None) -> None:
     two = await make_station(home, "two", lat=SQUARE.lat + 0.001)
 
     async def seats(station: Station, at: datetime) -> int:
-        return station.seats_total - (await catalog.seats_taken([station.id], at)).get(
-            station.id, 0
-        )
+        return station.seats_total - (await seats_taken([station.id], at)).get(station.id, 0)
 
     await checkins.check_in(one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
     await checkins.check_in(one, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
@@ -246,7 +247,7 @@ async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
     staff = await actor_for(await make_user(staff_of=[home]))
     outsider = await actor_for(await make_user(staff_of=[other]))
     with pytest.raises(InputError):
-        await checkins.report_problem(
+        await problem_reports.report_problem(
             station,
             "other",
             "",
@@ -255,7 +256,7 @@ async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
             user_id=None,
             now=MONDAY_NOON,
         )
-    report = await checkins.report_problem(
+    report = await problem_reports.report_problem(
         station,
         "no_water",
         "饮水机坏了",
@@ -264,17 +265,19 @@ async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
         user_id=None,
         now=MONDAY_NOON,
     )
-    assert [r.id for r in await checkins.open_reports(staff)] == [report.id]
-    assert await checkins.open_reports(outsider) == []
+    assert [r.id for r in await problem_reports.open_reports(staff)] == [report.id]
+    assert await problem_reports.open_reports(outsider) == []
     with pytest.raises(NotFound):
-        await checkins.resolve_report(outsider, str(report.id), resolution="", now=MONDAY_NOON)
-    resolved = await checkins.resolve_report(
+        await problem_reports.resolve_report(
+            outsider, str(report.id), resolution="", now=MONDAY_NOON
+        )
+    resolved = await problem_reports.resolve_report(
         staff, str(report.id), resolution="已报修", now=MONDAY_NOON
     )
     assert (resolved.resolved_by, resolved.resolution) == (staff.id, "已报修")
-    await checkins.set_amenity_status(
+    await amenities.set_amenity_status(
         staff, station, "water", False, note="已报修", now=MONDAY_NOON
     )
-    found = await catalog.nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
+    found = await nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
     assert found.stations == []
-    assert await checkins.open_reports(staff) == []
+    assert await problem_reports.open_reports(staff) == []

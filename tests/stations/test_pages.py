@@ -28,6 +28,17 @@ async def test_near_a_community_lists_stations_with_distance(browser: Browser, s
     assert "骑手之家 0 米 营业中 开到 20:00 还剩 4 个座位 饮用水 卫生间 座位" in text
 
 
+async def test_with_nothing_near_the_page_searches_further(browser: Browser, db: None) -> None:
+    home = await make_community()
+    await make_station(home, "three-km", lat=36.1950 + 3 / 111.2, name_en="Far station")
+    page = await browser.get(
+        "/stations?lat=36.1950&lon=113.1160", headers={"accept-language": "en"}
+    )
+    assert page.status_code == 200
+    assert "1 station within 5 km" in text_of(page.text)
+    assert "Far station" in page.text
+
+
 async def test_detail_gives_directions_in_each_coordinate_system(browser: Browser, station) -> None:
     page = await browser.get("/stations/rider-home")
     assert "https://uri.amap.com/marker?position=113.12" in page.text  # GCJ-02, shifted east

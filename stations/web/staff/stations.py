@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -20,7 +19,6 @@ from litestar.response import Redirect, Template
 from app import clock, ics_import, photos
 from app.calendar_exceptions import ClosureForm, SpecialHoursForm
 from app.communities.services import managed_communities
-from app.db import existing
 from app.errors import DomainError, InputError
 from app.formfields import checked
 from app.i18n import _, format_day, localized
@@ -32,8 +30,11 @@ from app.web.responses import page, redirect
 from stations.logic import station_form
 from stations.logic.amenities import AMENITIES
 from stations.logic.labels import HOLIDAY_LABELS, HOST_LABELS, REASON_LABELS
-from stations.services import catalog, checkins, closures, management, special_hours
+from stations.queries.stations import amenities_of
+from stations.services import amenities as amenity_services
+from stations.services import closures, management, problem_reports, special_hours
 from stations.tables import Station
+from stations.web.presentation import closure_when
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -67,19 +68,6 @@ def _actor(request: AnyRequest) -> Actor:
     return actor
 
 
-def closure_when(starts_at: datetime, ends_at: datetime, all_day: bool, zone: ZoneInfo) -> str:
-    """ "3月10日周二", "3月10日周二 – 3月12日周四" or "3月10日周二 14:00 – 18:00", in `zone`."""
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    if all_day:
-        last = (end - timedelta(days=1)).date()
-        first_label = format_day(start.date())
-        return first_label if last == start.date() else f"{first_label} – {format_day(last)}"
-    end_label = (
-        f"{end:%H:%M}" if end.date() == start.date() else f"{format_day(end.date())} {end:%H:%M}"
-    )
-    return f"{format_day(start.date())} {start:%H:%M} – {end_label}"
-
-
 def _station_url(request: AnyRequest, name: str, slug: str) -> str:
     return request.app.route_reverse(name, slug=slug)
 
@@ -92,7 +80,7 @@ class StaffStationsController(Controller):
     @get("", name="staff:stations")
     async def index(self, request: AnyRequest) -> Template:
         actor = _actor(request)
-        reports = await checkins.open_reports(actor)
+        reports = await problem_reports.open_reports(actor)
         open_by_station: dict[Any, int] = {}
         for report in reports:
             open_by_station[report.station.id] = open_by_station.get(report.station.id, 0) + 1
@@ -112,17 +100,13 @@ class StaffStationsController(Controller):
         actor = _actor(request)
         now = clock.utcnow()
         try:
-            report = await checkins.resolve_report(
-                actor, report_id, resolution=data.resolution, now=now
+            await problem_reports.resolve_report(
+                actor,
+                report_id,
+                resolution=data.resolution,
+                mark_out_of_order=checked(data.mark_out_of_order),
+                now=now,
             )
-            amenity = checkins.REASON_AMENITY.get(report.reason)
-            if amenity and checked(data.mark_out_of_order):
-                station = existing(
-                    await Station.objects().where(Station.id == report.station).first()
-                )
-                await checkins.set_amenity_status(
-                    actor, station, amenity, working=False, note=data.resolution, now=now
-                )
         except DomainError as exc:
             flash(request, exc.detail, "error")
         else:
@@ -243,14 +227,14 @@ class StaffStationsController(Controller):
             values=values,
             errors=errors or {},
             amenity_labels=AMENITIES,
-            working={a.key: a.working for a in await catalog.amenities_of(station)},
+            working={a.key: a.working for a in await amenities_of(station)},
         )
 
     @get("/{slug:str}/amenities", name="staff:station.amenities")
     async def amenities(self, request: AnyRequest, slug: FromPath[str]) -> Template:
         station = await management.managed_station(_actor(request), slug)
         values: dict[str, str] = {}
-        for amenity in await catalog.amenities_of(station):
+        for amenity in await amenities_of(station):
             values[f"has_{amenity.key}"] = "1"
             values[f"quantity_{amenity.key}"] = str(amenity.quantity or "")
             values[f"note_{amenity.key}"] = amenity.note
@@ -263,7 +247,7 @@ class StaffStationsController(Controller):
         form = await request.form()
         values = {key: value for key, value in form.items() if isinstance(value, str)}
         try:
-            await management.save_amenities(actor, station, values, now=clock.utcnow())
+            await amenity_services.save_amenities(actor, station, values, now=clock.utcnow())
         except InputError as exc:
             return await self._amenities_page(request, station, values, exc.by_field())
         flash(request, _("Saved. Searches now show it as it is."))
@@ -442,7 +426,7 @@ class StaffStationsController(Controller):
             request,
             "stations/staff/station.html",
             station=station,
-            amenities=await catalog.amenities_of(station),
+            amenities=await amenities_of(station),
             host_labels=HOST_LABELS,
         )
 
@@ -456,7 +440,7 @@ class StaffStationsController(Controller):
     ) -> Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
-        await checkins.set_amenity_status(
+        await amenity_services.set_amenity_status(
             actor, station, kind, checked(data.working), note=data.note, now=clock.utcnow()
         )
         flash(request, _("Saved. Searches now show it as it is."))
@@ -466,6 +450,6 @@ class StaffStationsController(Controller):
     async def verified(self, request: AnyRequest, slug: FromPath[str]) -> Redirect:
         actor = _actor(request)
         station = await management.managed_station(actor, slug)
-        await checkins.mark_verified(actor, station, now=clock.utcnow())
+        await management.mark_verified(actor, station, now=clock.utcnow())
         flash(request, _("Thank you: the station's details are confirmed as of today."))
         return redirect(_station_url(request, "staff:station", slug))
