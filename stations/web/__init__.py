@@ -9,6 +9,8 @@ from app.web.domains import Link, WebDomain
 from stations.web import api
 from stations.web.feeds import StationFeedController
 from stations.web.pages import StationsController
+from stations.web.staff.amenities import StaffAmenitiesController
+from stations.web.staff.dates import StaffStationDatesController
 from stations.web.staff.reports import StationReportsController
 from stations.web.staff.stations import StaffStationsController
 
@@ -17,6 +19,8 @@ WEB = WebDomain(
     route_handlers=[
         StationsController,
         StaffStationsController,
+        StaffAmenitiesController,
+        StaffStationDatesController,
         StationReportsController,
         StationFeedController,
         *api.ROUTES,

@@ -11,11 +11,11 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
+from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import DomainError, InputError
 from app.i18n import N_, _, format_date, localized
-from app.permissions import Actor
-from app.web.context import actor_of
+from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
@@ -46,12 +46,6 @@ def cells(figures: reports.StationFigures, empty: str = "—") -> list[str]:
     ]
 
 
-def _actor(request: AnyRequest) -> Actor:
-    actor = actor_of(request)
-    assert actor is not None  # guaranteed by requires_staff
-    return actor
-
-
 class StationReportsController(Controller):
     path = "/staff/stations"
     guards = [requires_staff]
@@ -61,11 +55,12 @@ class StationReportsController(Controller):
     async def report_page(
         self,
         request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        actor = _actor(request)
         context: dict[str, Any] = {
             "communities": await managed_communities(actor),
             "chosen_community": community,
@@ -77,7 +72,7 @@ class StationReportsController(Controller):
             "report": None,
         }
         try:
-            period = app_reports.read_period(first, last, app_reports.site_today())
+            period = app_reports.read_period(first, last, site_date(now))
         except InputError as exc:
             context["errors"] = exc.by_field()
             return page(request, "stations/staff/reports.html", status_code=400, **context)
@@ -111,13 +106,14 @@ class StationReportsController(Controller):
     async def report_csv(
         self,
         request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
         first: FromDate = "",
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
-        actor = _actor(request)
         try:
-            period = app_reports.read_period(first, last, app_reports.site_today())
+            period = app_reports.read_period(first, last, site_date(now))
         except InputError as exc:
             raise DomainError(exc.errors[0].message) from exc
         report = await reports.station_report(actor, period, community_slug=community)
