@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from app.calendar import Interval
 from app.i18n import set_locale
 from app.tables import Community
+from stations.logic.closed_days import local_day
 from stations.services import dashboard
 from stations.tables import (
     Station,
@@ -148,6 +149,6 @@ async def test_admin_sees_every_community_and_empty_panels_say_so(db: None) -> N
 def test_local_day_follows_the_station_zone() -> None:
     from zoneinfo import ZoneInfo
 
-    assert dashboard.local_day(NOW.date(), ZoneInfo("Asia/Shanghai")) == Interval(
+    assert local_day(NOW.date(), ZoneInfo("Asia/Shanghai")) == Interval(
         shanghai(2, 0), shanghai(3, 0)
     )

@@ -6,8 +6,9 @@ import pytest
 from app import reports as app_reports
 from app.errors import Forbidden, InputError
 from app.reports import Period
+from stations.logic import report_figures
+from stations.logic.report_figures import ReportFacts
 from stations.services import reports
-from stations.services.reports import ReportFacts
 from stations.tables import Station, StationReport
 from tests.factories import PASSWORD, actor_for, make_community, make_station, make_user, shanghai
 from tests.fixtures import Browser, text_of
@@ -24,7 +25,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def test_figures_median_and_mean_over_resolved_reports() -> None:
-    figures = reports.station_figures(
+    figures = report_figures.station_figures(
         [
             ReportFacts("no_water", at(9, 10), at(9, 12)),  # 2 h
             ReportFacts("no_water", at(10, 8), at(11, 8)),  # 24 h
@@ -47,16 +48,16 @@ def test_figures_median_and_mean_over_resolved_reports() -> None:
 
 
 def test_combined_median_is_over_all_reports_not_of_medians() -> None:
-    first = reports.station_figures(
+    first = report_figures.station_figures(
         [ReportFacts("no_water", at(9, 10), at(9, 12)), ReportFacts("other", at(9, 10))]
     )
-    second = reports.station_figures(
+    second = report_figures.station_figures(
         [
             ReportFacts("no_water", at(9, 10), at(9, 11)),
             ReportFacts("no_water", at(9, 10), at(9, 14)),
         ]
     )
-    total = reports.combined([first, second])
+    total = report_figures.combined([first, second])
     # Times 1, 2, 4 h: median 2 (the median of the medians 2 and 2.5 would be 2.25);
     # mean 7 / 3 = 2.333
     assert total.median_hours == 2.0
@@ -70,7 +71,7 @@ def test_combined_median_is_over_all_reports_not_of_medians() -> None:
 
 
 def test_no_resolved_reports_give_no_times() -> None:
-    figures = reports.station_figures([ReportFacts("other", at(9, 10))])
+    figures = report_figures.station_figures([ReportFacts("other", at(9, 10))])
     assert figures.median_hours is None and figures.mean_hours is None
     assert app_reports.format_decimal(figures.median_hours) == "—"
 

@@ -1,5 +1,6 @@
 """Staff page /staff/stations/reports and its CSV export: problem reports per station and
-reason for a period, and how quickly they were resolved (see stations.services.reports)."""
+reason for a period, and how quickly they were resolved (see stations.services.reports and
+stations.logic.report_figures)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.web.guards import requires_staff
 from app.web.reports import FromDate, ToDate, csv_response
 from app.web.responses import page
 from stations.logic.labels import REASON_LABELS
+from stations.logic.report_figures import REASONS, StationFigures
 from stations.services import reports
 
 AnyRequest = Request[Any, Any, Any]
@@ -34,10 +36,10 @@ COLUMNS = (
 """The headings of the figures after the one column per reason, in the order of `cells`."""
 
 
-def cells(figures: reports.StationFigures, empty: str = "—") -> list[str]:
+def cells(figures: StationFigures, empty: str = "—") -> list[str]:
     """Counts per reason (in `ReportReason` order), then the figures of `COLUMNS`."""
     return [
-        *(str(figures.by_reason[reason]) for reason in reports.REASONS),
+        *(str(figures.by_reason[reason]) for reason in REASONS),
         str(figures.total),
         str(figures.resolved),
         str(figures.still_open),
@@ -64,7 +66,7 @@ class StationReportsController(Controller):
         context: dict[str, Any] = {
             "communities": await managed_communities(actor),
             "chosen_community": community,
-            "reasons": [REASON_LABELS[reason] for reason in reports.REASONS],
+            "reasons": [REASON_LABELS[reason] for reason in REASONS],
             "columns": COLUMNS,
             "first": first,
             "last": last,
@@ -120,7 +122,7 @@ class StationReportsController(Controller):
         header = [
             _("Community"),
             _("Station"),
-            *(_(REASON_LABELS[reason]) for reason in reports.REASONS),
+            *(_(REASON_LABELS[reason]) for reason in REASONS),
             *(_(label) for label in COLUMNS),
         ]
         rows = [
