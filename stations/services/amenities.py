@@ -11,7 +11,7 @@ from app import audit
 from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from stations.logic.kinds import AmenityStatus
 from stations.logic.station_form import parse_amenities
 from stations.queries.stations import community_id_of, refresh_amenity_mask, touch
@@ -24,6 +24,7 @@ from stations.services.permissions import (
 from stations.tables import Station, StationAmenity
 
 
+@staff_service
 async def set_amenity_status(
     actor: Actor, station: Station, kind: str, working: bool, *, note: str = "", now: datetime
 ) -> None:
@@ -61,6 +62,7 @@ async def set_amenity_status(
         )
 
 
+@staff_service
 async def save_amenities(
     actor: Actor, station: Station, form: Mapping[str, str], *, now: datetime
 ) -> None:

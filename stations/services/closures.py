@@ -17,7 +17,7 @@ from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _
 from app.ics_import import ImportedEvent
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from stations.queries.stations import community_id_of, touch
 from stations.services.permissions import can_edit_station_calendar, refuse_unless
 from stations.tables import Station, StationClosure
@@ -52,6 +52,7 @@ def _closure_row(station: Station, draft: ClosureDraft, now: datetime) -> Statio
     )
 
 
+@staff_service
 async def add_closure(
     actor: Actor, station: Station, form: ClosureForm, *, now: datetime
 ) -> StationClosure:
@@ -95,6 +96,7 @@ async def fresh_closures(
     return split_known(drafts, ((row["starts_at"], row["ends_at"]) for row in known))
 
 
+@staff_service
 async def add_closures(
     actor: Actor,
     station: Station,
@@ -132,6 +134,7 @@ async def add_closures(
     return rows, len(skipped)
 
 
+@staff_service
 async def remove_closure(actor: Actor, station: Station, closure_id: int, *, now: datetime) -> None:
     refuse_unless(can_edit_station_calendar(actor, community_id_of(station)))
     async with write_transaction(f"station:{station.id}"):

@@ -19,7 +19,7 @@ from app import audit, photos, slugs
 from app.db import existing, is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from app.tables import Community
 from stations.logic import station_form
@@ -58,6 +58,7 @@ AUDITED = (
 """The station's columns an edit may change, as they appear in audit entries."""
 
 
+@staff_service
 async def managed_station(actor: Actor, slug: str) -> Station:
     """The station at `slug`, active or not, if `actor` may manage it (404 before 403)."""
     station = await Station.objects(Station.community).where(Station.slug == slug).first()
@@ -112,6 +113,7 @@ async def _set_seats(station_id: Any, seats: int, now: datetime) -> None:
         )
 
 
+@staff_service
 async def create_station(actor: Actor, form: station_form.StationForm, *, now: datetime) -> Station:
     """A new station in one of the actor's communities; its slug comes from the English
     name (with a number added when taken) unless one was typed."""
@@ -166,6 +168,7 @@ async def create_station(actor: Actor, form: station_form.StationForm, *, now: d
     return existing(await Station.objects().where(Station.id == station.id).first())
 
 
+@staff_service
 async def update_station(
     actor: Actor,
     station: Station,
@@ -218,6 +221,7 @@ async def update_station(
     return list(new)
 
 
+@staff_service
 async def set_active(actor: Actor, station: Station, active: bool, *, now: datetime) -> None:
     """Deactivate a station (public pages and searches stop showing it) or bring it back."""
     refuse_unless(can_deactivate_station(actor, community_id_of(station)))
@@ -242,6 +246,7 @@ async def set_active(actor: Actor, station: Station, active: bool, *, now: datet
         )
 
 
+@staff_service
 async def mark_verified(actor: Actor, station: Station, *, now: datetime) -> None:
     """Staff confirm the station's details are right as of now."""
     hide_unless(can_confirm_station(actor, community_id_of(station)))

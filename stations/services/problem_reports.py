@@ -11,7 +11,7 @@ from app import throttle
 from app.db import existing
 from app.errors import FieldError, InputError, NotFound
 from app.i18n import _
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from stations.logic.devices import device_hash
 from stations.logic.kinds import REASON_AMENITY, ReportReason
@@ -65,6 +65,7 @@ async def report_problem(
     return report
 
 
+@staff_service
 async def resolve_report(
     actor: Actor,
     report_id: str,

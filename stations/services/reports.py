@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from app.communities.services import managed_community
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from app.reports import Period
 from app.tables import Community
@@ -54,6 +54,7 @@ async def _figures_of(station: Station, period: Period) -> StationFigures:
     return station_figures(ReportFacts(**row) for row in rows)
 
 
+@staff_service
 async def station_report(
     actor: Actor, period: Period, *, community_slug: str = ""
 ) -> StationReportData:

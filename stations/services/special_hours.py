@@ -15,7 +15,7 @@ from app.calendar_exceptions import SpecialHoursForm, read_special_hours
 from app.db import write_transaction
 from app.errors import NotFound
 from app.i18n import _
-from app.permissions import Actor
+from app.permissions import Actor, staff_service
 from stations.queries.stations import community_id_of, touch
 from stations.services.permissions import can_edit_station_calendar, refuse_unless
 from stations.tables import Station, StationSpecialHours
@@ -35,6 +35,7 @@ async def special_hours_ahead(station: Station, now: datetime) -> list[StationSp
     )
 
 
+@staff_service
 async def set_special_hours(
     actor: Actor, station: Station, form: SpecialHoursForm, *, now: datetime
 ) -> StationSpecialHours:
@@ -70,6 +71,7 @@ async def set_special_hours(
     return row
 
 
+@staff_service
 async def remove_special_hours(
     actor: Actor, station: Station, row_id: int, *, now: datetime
 ) -> None:
