@@ -1,21 +1,23 @@
+"""Nearby search: the nearest active stations with the wanted amenities working, open when
+asked, with free seats; and widening a search that finds nothing near."""
+
 import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from app.tables import PublicHoliday
 from stations.logic.amenities import mask_of
 from stations.logic.geo import Point, distance_m, wgs84_to_gcj02
 from stations.logic.nearby import NearbyQuery, read_query
-from stations.queries.stations import seats_taken
-from stations.services import amenities, checkins, problem_reports
+from stations.services import amenities
 from stations.services.nearby import nearby, search
 from stations.tables import Station, StationClosure
 from tests.factories import actor_for, make_community, make_station, make_user
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SQUARE = Point(36.1950, 113.1160)
+KM_NORTH_DEG = 1 / 111.2
+"""About one kilometre of latitude, in degrees."""
 MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=ZONE)
 
 
@@ -191,93 +193,26 @@ async def test_gcj02_input_finds_the_same_stations(db: None) -> None:
     assert plain.stations == []  # the GCJ-02 point is some 500 m off in WGS-84
 
 
-async def test_check_ins_fill_seats_and_expire(db: None) -> None:
+# --- widening ------------------------------------------------------------------------------
+
+
+async def test_widening_stops_at_the_first_radius_that_finds_a_station(db: None) -> None:
     home = await make_community()
-    one = await make_station(home, "one")
-    two = await make_station(home, "two", lat=SQUARE.lat + 0.001)
+    await make_station(home, "three-km", lat=SQUARE.lat + 3 * KM_NORTH_DEG)
+    await make_station(home, "seven-km", lat=SQUARE.lat + 7 * KM_NORTH_DEG)
 
-    async def seats(station: Station, at: datetime) -> int:
-        return station.seats_total - (await seats_taken([station.id], at)).get(station.id, 0)
+    widened = await search(query(radius_m=1000), now=MONDAY_NOON, widen=True)
+    exact = await search(query(radius_m=1000), now=MONDAY_NOON)
 
-    await checkins.check_in(one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
-    await checkins.check_in(one, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON)
-    assert await seats(one, MONDAY_NOON) == 2
-    # Checking in again at the same station extends; elsewhere, it moves.
-    await checkins.check_in(
-        one, "device-a" * 3, client_ip="198.51.100.1", now=MONDAY_NOON + timedelta(minutes=30)
-    )
-    assert await seats(one, MONDAY_NOON + timedelta(minutes=30)) == 2
-    await checkins.check_in(
-        two, "device-b" * 3, client_ip="198.51.100.1", now=MONDAY_NOON + timedelta(minutes=31)
-    )
-    assert (
-        await seats(one, MONDAY_NOON + timedelta(minutes=31)),
-        await seats(two, MONDAY_NOON + timedelta(minutes=31)),
-    ) == (3, 3)
-    # Device a's check-in was extended to 13:30; after that it frees itself.
-    assert await seats(one, MONDAY_NOON + timedelta(minutes=89)) == 3
-    assert await seats(one, MONDAY_NOON + timedelta(minutes=91)) == 4
-    assert await checkins.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=40)) is True
-    assert await seats(two, MONDAY_NOON + timedelta(minutes=40)) == 4
-    assert (
-        await checkins.check_out("device-b" * 3, now=MONDAY_NOON + timedelta(minutes=41)) is False
-    )
+    assert widened.radius_m == 5000
+    assert [found.row["slug"] for found in widened.stations] == ["three-km"]
+    assert (exact.radius_m, exact.stations) == (1000, [])
 
 
-async def test_check_ins_are_throttled_per_device(db: None) -> None:
-    from app.errors import Throttled
-
+async def test_widening_ends_at_the_largest_radius_when_nothing_is_near(db: None) -> None:
     home = await make_community()
-    stations = [await make_station(home, f"s-{n}", lat=SQUARE.lat + n * 0.001) for n in range(2)]
-    for n in range(20):
-        await checkins.check_in(
-            stations[n % 2], "device-z" * 3, client_ip="198.51.100.9", now=MONDAY_NOON
-        )
-    with pytest.raises(Throttled):
-        await checkins.check_in(
-            stations[0], "device-z" * 3, client_ip="198.51.100.9", now=MONDAY_NOON
-        )
+    await make_station(home, "far", lat=SQUARE.lat + 20 * KM_NORTH_DEG)
 
+    result = await search(query(radius_m=1000), now=MONDAY_NOON, widen=True)
 
-async def test_report_flow_marks_the_amenity_out_of_order(db: None) -> None:
-    from app.errors import InputError, NotFound
-
-    home, other = await make_community(), await make_community()
-    station = await make_station(home, "s")
-    staff = await actor_for(await make_user(staff_of=[home]))
-    outsider = await actor_for(await make_user(staff_of=[other]))
-    with pytest.raises(InputError):
-        await problem_reports.report_problem(
-            station,
-            "other",
-            "",
-            device_token="d" * 24,
-            client_ip="198.51.100.1",
-            user_id=None,
-            now=MONDAY_NOON,
-        )
-    report = await problem_reports.report_problem(
-        station,
-        "no_water",
-        "饮水机坏了",
-        device_token="d" * 24,
-        client_ip="198.51.100.1",
-        user_id=None,
-        now=MONDAY_NOON,
-    )
-    assert [r.id for r in await problem_reports.open_reports(staff)] == [report.id]
-    assert await problem_reports.open_reports(outsider) == []
-    with pytest.raises(NotFound):
-        await problem_reports.resolve_report(
-            outsider, str(report.id), resolution="", now=MONDAY_NOON
-        )
-    resolved = await problem_reports.resolve_report(
-        staff, str(report.id), resolution="已报修", now=MONDAY_NOON
-    )
-    assert (resolved.resolved_by, resolved.resolution) == (staff.id, "已报修")
-    await amenities.set_amenity_status(
-        staff, station, "water", False, note="已报修", now=MONDAY_NOON
-    )
-    found = await nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)
-    assert found.stations == []
-    assert await problem_reports.open_reports(staff) == []
+    assert (result.radius_m, result.stations) == (10_000, [])

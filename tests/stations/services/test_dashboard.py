@@ -1,10 +1,8 @@
 import uuid
 from datetime import datetime, timedelta
 
-from app.calendar import Interval
 from app.i18n import set_locale
 from app.tables import Community
-from stations.logic.closed_days import local_day
 from stations.services import dashboard
 from stations.tables import (
     Station,
@@ -144,11 +142,3 @@ async def test_admin_sees_every_community_and_empty_panels_say_so(db: None) -> N
         "resting": [],
         "broken": [],
     }
-
-
-def test_local_day_follows_the_station_zone() -> None:
-    from zoneinfo import ZoneInfo
-
-    assert local_day(NOW.date(), ZoneInfo("Asia/Shanghai")) == Interval(
-        shanghai(2, 0), shanghai(3, 0)
-    )
