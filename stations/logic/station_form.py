@@ -1,5 +1,6 @@
 """Reading the staff's station forms: the station's details and its amenities (dated closures
-and hours are in stations.dated). Pure functions: text in, checked values or `InputError`."""
+and special hours are read by app.calendar_exceptions). Pure functions: text in, checked
+values or `InputError`. `StationForm` is also the body the staff's pages receive."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from app.calendar import Calendar, OpenState
 from app.errors import NotFound
 from app.i18n import _, localized
+from app.queries import overlapping
 from app.tables import Community
 from stations.logic.devices import device_hash
 from stations.logic.hours import DayHours, HoursSpec, week_hours
@@ -131,8 +132,9 @@ async def station_page(slug: str, now: datetime, *, device_token: str | None) ->
         closures=await StationClosure.objects()
         .where(
             (StationClosure.station == station.id)
-            & (StationClosure.ends_at > now)
-            & (StationClosure.starts_at < now + CLOSURES_AHEAD)
+            & overlapping(
+                StationClosure.starts_at, StationClosure.ends_at, now, now + CLOSURES_AHEAD
+            )
         )
         .order_by(StationClosure.starts_at),
         check_in=await active_check_in(device_hash(device_token), now) if device_token else None,

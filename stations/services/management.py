@@ -1,5 +1,7 @@
-"""Staff's changes to stations: create, edit, deactivate and reactivate, amenities (dated
-closures and special hours are in stations.services.closures).
+"""Staff's changes to stations: the stations a member of staff manages; creating, editing,
+deactivating and reactivating them; confirming their details (amenities are in
+stations.services.amenities, closures and special hours in stations.services.closures and
+stations.services.special_hours).
 
 Every change is checked first (stations.logic.station_form), then written in one transaction
 with its audit entry, and bumps `Station.version`, which keys the catalog's cached hours.
