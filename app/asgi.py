@@ -48,13 +48,14 @@ from needs import domain as needs
 from spaces import domain as spaces
 from spaces import web as spaces_web
 from stations import domain as stations
+from stations import web as stations_web
 
 log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "linli_csrf"
 DOMAINS = [spaces.DOMAIN, stations.DOMAIN, needs.DOMAIN]
 """The domains this application is assembled from: what each gives the kernel's services."""
-WEB_DOMAINS = [spaces_web.WEB, stations.WEB, needs.WEB]
+WEB_DOMAINS = [spaces_web.WEB, stations_web.WEB, needs.WEB]
 """What each of those domains serves over HTTP: routes and links to its pages."""
 
 

@@ -12,7 +12,7 @@ from app.errors import NotFound
 from app.i18n import localized
 from app.tables import Community, User
 from needs.tables import Need, NeedEvent, PartnerUnit, Project, Resource, Volunteer
-from stations import catalog as stations_catalog
+from stations.services import catalog as stations_catalog
 
 if TYPE_CHECKING:
     from stations.tables import Station

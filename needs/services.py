@@ -30,7 +30,7 @@ from needs.steps import (
 )
 from needs.tables import Need, ReporterKind
 from needs.views import CATEGORY_LABELS
-from stations import catalog as stations_catalog
+from stations.services import catalog as stations_catalog
 
 if TYPE_CHECKING:
     from stations.tables import Station

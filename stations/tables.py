@@ -6,8 +6,6 @@ and problem reports.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from piccolo.columns import (
     JSON,
     UUID,
@@ -24,41 +22,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from app.tables import Community, User
-
-
-class HostType(StrEnum):
-    shop = "shop"
-    restaurant = "restaurant"
-    bank = "bank"
-    post_office = "post_office"
-    petrol_station = "petrol_station"
-    pharmacy = "pharmacy"
-    union = "union"
-    community_centre = "community_centre"
-    courier_hub = "courier_hub"
-    other = "other"
-
-
-class HolidayPolicy(StrEnum):
-    normal = "normal"
-    """Public holidays change nothing."""
-    closed = "closed"
-    special = "special"
-    """Public holidays have their own hours (`holiday_hours`)."""
-
-
-class AmenityStatus(StrEnum):
-    working = "working"
-    out_of_order = "out_of_order"
-
-
-class ReportReason(StrEnum):
-    no_water = "no_water"
-    charging_broken = "charging_broken"
-    closed_in_hours = "closed_in_hours"
-    toilet_unavailable = "toilet_unavailable"
-    wrong_location = "wrong_location"
-    other = "other"
+from stations.logic.kinds import AmenityStatus, HolidayPolicy, HostType, ReportReason
 
 
 class Station(Table):
@@ -90,7 +54,7 @@ class Station(Table):
     makeup_days_as_workdays = Boolean(default=False)
     """On a make-up working day (调休), open with Monday's hours."""
     amenities_working = Integer(default=0)
-    """Bit mask (stations.amenities.BITS) of amenities present and working, kept in step
+    """Bit mask (stations.logic.amenities.BITS) of amenities present and working, kept in step
     with `StationAmenity` so nearby search can filter in the database."""
     seats_total = Integer(default=0)
     active = Boolean(default=True)

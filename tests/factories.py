@@ -142,7 +142,7 @@ async def make_station(
     **columns: object,
 ) -> Station:
     """A station open 08:00-20:00 every day with water, charging and 4 seats by default."""
-    from stations.services import refresh_amenity_mask
+    from stations.queries.stations import refresh_amenity_mask
 
     columns.setdefault("name_zh", "测试驿站")
     columns.setdefault("name_en", "Test station")

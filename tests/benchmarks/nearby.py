@@ -32,7 +32,7 @@ def _ms(started: float) -> float:
 async def seed() -> None:
     from app.migrate import migrate
     from app.tables import Community, District, Street
-    from stations.amenities import mask_of
+    from stations.logic.amenities import mask_of
     from stations.tables import Station
 
     await migrate(quiet=True)
@@ -93,8 +93,9 @@ def _centres(count: int) -> list[tuple[float, float]]:
 
 async def measure(repeats: int, scans: int) -> dict[str, float]:
     from app import db
-    from stations import catalog
-    from stations.geo import Point, distance_m
+    from stations.logic.geo import Point, distance_m
+    from stations.logic.nearby import NearbyQuery
+    from stations.services import nearby
     from stations.tables import Station
 
     await db.start_pool(10)  # as a served process does (a no-op on SQLite)
@@ -102,9 +103,9 @@ async def measure(repeats: int, scans: int) -> dict[str, float]:
     found = []
     timings = []
     for lat, lon in _centres(repeats):
-        query = catalog.NearbyQuery(centre=Point(lat, lon), radius_m=1000, limit=20)
+        query = NearbyQuery(centre=Point(lat, lon), radius_m=1000, limit=20)
         started = time.perf_counter()
-        result = await catalog.nearby(query, now=now)
+        result = await nearby.nearby(query, now=now)
         timings.append(_ms(started))
         found.append(len(result.stations))
     scan_timings = []
@@ -112,7 +113,7 @@ async def measure(repeats: int, scans: int) -> dict[str, float]:
         centre = Point(lat, lon)
         started = time.perf_counter()
         rows = await Station.raw(
-            f"SELECT {catalog.LIST_COLUMNS} FROM station WHERE active = {{}}", True
+            f"SELECT {nearby.LIST_COLUMNS} FROM station WHERE active = {{}}", True
         )
         measured = sorted(
             (d, row["slug"])

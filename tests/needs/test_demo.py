@@ -17,7 +17,7 @@ from needs.tables import (
     Resource,
     Volunteer,
 )
-from stations.demo import NINE
+from stations.services.demo import NINE
 from tests.factories import NOW, actor_for
 
 STEPS = {

@@ -1,0 +1,78 @@
+"""Reads and writes of a station several services share: its free seats, its amenities, and
+the version and working-amenities mask that every change keeps in step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.db import placeholders
+from stations.logic.amenities import AMENITIES, BITS
+from stations.logic.kinds import AmenityStatus
+from stations.tables import CheckIn, Station, StationAmenity
+
+
+async def seats_taken(station_ids: list[int], now: datetime) -> dict[int, int]:
+    """Active check-ins per station."""
+    if not station_ids:
+        return {}
+    rows = await CheckIn.raw(
+        "SELECT station, COUNT(*) AS taken FROM check_in "
+        f"WHERE station IN ({placeholders(len(station_ids))}) "
+        "AND expires_at > {} AND checked_out_at IS NULL GROUP BY station",
+        *station_ids,
+        now,
+    )
+    return {row["station"]: row["taken"] for row in rows}
+
+
+@dataclass
+class AmenityView:
+    key: str
+    label: str
+    """A message id."""
+    quantity: int | None
+    working: bool
+    note: str
+
+
+async def amenities_of(station: Station) -> list[AmenityView]:
+    """The station's amenities, in the order of `AMENITIES`."""
+    rows = {
+        row.kind: row
+        for row in await StationAmenity.objects().where(StationAmenity.station == station.id)
+    }
+    return [
+        AmenityView(key, label, rows[key].quantity, rows[key].status == "working", rows[key].note)
+        for key, label in AMENITIES.items()
+        if key in rows
+    ]
+
+
+async def touch(station_id: Any) -> None:
+    """Mark the station's hours or amenities as changed (call inside the transaction)."""
+    await Station.update({Station.version: Station.version + 1}).where(Station.id == station_id)
+
+
+async def refresh_amenity_mask(station_id: Any) -> None:
+    """Recompute the station's working-amenities mask and seat count from its amenities."""
+    rows = await StationAmenity.select(
+        StationAmenity.kind, StationAmenity.status, StationAmenity.quantity
+    ).where(StationAmenity.station == station_id)
+    mask = 0
+    seats = 0
+    for row in rows:
+        if row["status"] == AmenityStatus.working.value and row["kind"] in BITS:
+            mask |= BITS[row["kind"]]
+            if row["kind"] == "seats":
+                seats = row["quantity"] or 0
+    await Station.update({Station.amenities_working: mask, Station.seats_total: seats}).where(
+        Station.id == station_id
+    )
+
+
+def community_id_of(station: Station) -> int:
+    """The id of the station's community, whether the row has it joined or not."""
+    community: Any = station.community
+    return int(getattr(community, "id", community))

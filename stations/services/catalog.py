@@ -1,0 +1,179 @@
+"""Reading stations: one active station (for another domain, as a `StationRef`), what its
+public page and the API show of it, and the places a courier may search from.
+
+Public module: `station_ref` is what other domains use (needs: the station a need was filed
+at).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.calendar import Calendar, OpenState
+from app.errors import NotFound
+from app.i18n import _, localized
+from app.queries import overlapping
+from app.tables import Community
+from stations.logic.devices import device_hash
+from stations.logic.hours import DayHours, HoursSpec, week_hours
+from stations.logic.refs import StationRef
+from stations.queries.calendars import calendar_data, hours_spec, state_of, station_calendar_of
+from stations.queries.stations import AmenityView, amenities_of, seats_taken
+from stations.services.checkins import active_check_in
+from stations.tables import CheckIn, Landmark, Station, StationClosure
+
+STALE_AFTER = timedelta(days=180)
+"""Details the community has not confirmed for this long may be out of date."""
+CLOSURES_AHEAD = timedelta(days=30)
+"""How far ahead a station's page lists its closures."""
+
+
+async def station_ref(slug: str) -> StationRef | None:
+    """The active station at `slug` as a plain value, or None when there is none."""
+    row = (
+        await Station.select(
+            Station.slug,
+            Station.name_zh,
+            Station.name_en,
+            Station.community,
+            Station.community.slug.as_alias("community_slug"),
+        )
+        .where((Station.slug == slug) & (Station.active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        return None
+    return StationRef(
+        slug=row["slug"],
+        name_zh=row["name_zh"],
+        name_en=row["name_en"],
+        community_id=row["community"],
+        community_slug=row["community_slug"],
+    )
+
+
+async def get_station(slug: str) -> Station:
+    """The active station at `slug`, with its community; `NotFound` otherwise."""
+    station = (
+        await Station.objects(Station.community)
+        .where((Station.slug == slug) & (Station.active == True))  # noqa: E712
+        .first()
+    )
+    if station is None:
+        raise NotFound(_("There is no station at this address."))
+    return station
+
+
+@dataclass
+class StationDetails:
+    """An active station as couriers and the API see it at a moment."""
+
+    station: Station
+    """With its community."""
+    hours: HoursSpec
+    state: OpenState
+    calendar: Calendar | None
+    """None when the station has no recorded hours."""
+    amenities: list[AmenityView]
+    seats_free: int | None
+    """None where the station records no seats."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.hours.zone
+
+
+async def station_details(slug: str, now: datetime) -> StationDetails:
+    """The active station at `slug` with its open state, amenities and free seats."""
+    station = await get_station(slug)
+    data = await calendar_data([station.id], now)
+    taken = await seats_taken([station.id], now)
+    return StationDetails(
+        station=station,
+        hours=hours_spec(station),
+        state=state_of(station, data, now),
+        calendar=station_calendar_of(station, data),
+        amenities=await amenities_of(station),
+        seats_free=max(0, station.seats_total - taken.get(station.id, 0))
+        if station.seats_total
+        else None,
+    )
+
+
+@dataclass
+class StationPage:
+    """What a station's public page shows: its details, this week's hours, the closures
+    ahead, and whether this device is checked in here."""
+
+    details: StationDetails
+    week: list[DayHours]
+    closures: list[StationClosure]
+    check_in: CheckIn | None
+    """This device's current check-in, wherever it is."""
+    stale: bool
+    """The details were never confirmed, or not for `STALE_AFTER`."""
+
+    @property
+    def checked_in_here(self) -> bool:
+        return self.check_in is not None and self.check_in.station == self.details.station.id
+
+
+async def station_page(slug: str, now: datetime, *, device_token: str | None) -> StationPage:
+    """The public page of the active station at `slug`, for the device with `device_token`."""
+    details = await station_details(slug, now)
+    station = details.station
+    today = now.astimezone(details.zone).date()
+    verified = station.last_verified_at
+    return StationPage(
+        details=details,
+        week=week_hours(details.calendar, today) if details.calendar else [],
+        closures=await StationClosure.objects()
+        .where(
+            (StationClosure.station == station.id)
+            & overlapping(
+                StationClosure.starts_at, StationClosure.ends_at, now, now + CLOSURES_AHEAD
+            )
+        )
+        .order_by(StationClosure.starts_at),
+        check_in=await active_check_in(device_hash(device_token), now) if device_token else None,
+        stale=verified is None or now - verified > STALE_AFTER,
+    )
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """Somewhere to search from when the browser gives no position."""
+
+    slug: str
+    """`landmark:<slug>` or `community:<slug>`."""
+    name: str
+    lat: float
+    lon: float
+
+
+async def places() -> list[Place]:
+    """Landmarks, then the middle of each community's active stations, in the viewer's
+    language."""
+    found = [
+        Place(f"landmark:{row.slug}", localized(row, "name"), row.latitude, row.longitude)
+        for row in await Landmark.objects().order_by(Landmark.slug)
+    ]
+    rows = await Station.raw(
+        "SELECT community, AVG(latitude) AS lat, AVG(longitude) AS lon FROM station "
+        "WHERE active = {} GROUP BY community",
+        True,
+    )
+    communities = {c.id: c for c in await Community.objects()}
+    centres = sorted(
+        Place(
+            f"community:{communities[row['community']].slug}",
+            localized(communities[row["community"]], "name"),
+            row["lat"],
+            row["lon"],
+        )
+        for row in rows
+        if row["community"] in communities
+    )
+    return found + centres

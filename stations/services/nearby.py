@@ -1,0 +1,125 @@
+"""Nearby search: the nearest active stations with the wanted amenities working, with their
+open state and free seats; the couriers' page and the API both search through `search`.
+
+It narrows by a bounding box on the `(latitude, longitude)` index and by the amenity bit
+mask in the database, measures exact great-circle distances in Python, and only then
+evaluates opening hours, for the few stations left. The hot path uses plain SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.calendar import OpenState
+from stations.logic.amenities import keys_of
+from stations.logic.geo import Point, bounding_box, distance_m
+from stations.logic.nearby import NearbyQuery, radii_to_try
+from stations.queries.calendars import calendar_data, hours_spec, state_of
+from stations.queries.stations import seats_taken
+from stations.tables import Station
+
+LIST_COLUMNS = (
+    "id, slug, name_zh, name_en, latitude, longitude, amenities_working, seats_total, "
+    "timezone, weekly_hours, holiday_policy, holiday_hours, makeup_days_as_workdays, "
+    "version, created_at, address_zh, address_en, community"
+)
+
+
+@dataclass
+class NearbyStation:
+    row: dict[str, Any]
+    """The station's `LIST_COLUMNS`."""
+    distance_m: float
+    open: OpenState
+    amenities: list[str]
+    """Keys of the amenities present and working."""
+    seats_free: int | None
+    """None where the station records no seats."""
+    zone: ZoneInfo
+
+
+@dataclass
+class NearbyResult:
+    stations: list[NearbyStation]
+    truncated: bool
+    """More stations matched than `limit`."""
+    at: datetime
+    """The moment the open states describe."""
+    radius_m: int
+    """The radius searched (the query's, or a wider one when widening found something)."""
+
+
+async def candidates(query: NearbyQuery) -> list[tuple[float, dict[str, Any]]]:
+    """Stations within the radius having every wanted amenity working, nearest first."""
+    box = bounding_box(query.centre, query.radius_m)
+    rows = await Station.raw(
+        f"SELECT {LIST_COLUMNS} FROM station "
+        "WHERE active = {} AND latitude >= {} AND latitude <= {} "
+        "AND longitude >= {} AND longitude <= {} AND (amenities_working & {}) = {}",
+        True,
+        box.south,
+        box.north,
+        box.west,
+        box.east,
+        query.amenity_mask,
+        query.amenity_mask,
+    )
+    measured = []
+    for row in rows:
+        distance = distance_m(query.centre, Point(row["latitude"], row["longitude"]))
+        if distance <= query.radius_m:
+            measured.append((distance, row))
+    measured.sort(key=lambda pair: (pair[0], pair[1]["slug"]))
+    return measured
+
+
+async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
+    """The nearest stations within the query's radius (GeoJSON-ready), with open state,
+    amenities and free seats."""
+    at = query.at or now
+    measured = await candidates(query)
+    if query.open_only:
+        # Only the stations near enough need their calendars; one batch of queries.
+        data = await calendar_data([row["id"] for _, row in measured], at)
+        states = [(d, row, state_of(row, data, at)) for d, row in measured]
+        chosen = [(d, row, s) for d, row, s in states if s.state == "open"]
+    else:
+        picked = measured[: query.limit + 1]
+        data = await calendar_data([row["id"] for _, row in picked], at)
+        chosen = [(d, row, state_of(row, data, at)) for d, row in picked]
+    truncated = len(chosen) > query.limit
+    chosen = chosen[: query.limit]
+    taken = await seats_taken([row["id"] for _, row, _ in chosen], now)
+    return NearbyResult(
+        stations=[
+            NearbyStation(
+                row=row,
+                distance_m=distance,
+                open=state,
+                amenities=keys_of(row["amenities_working"]),
+                seats_free=max(0, row["seats_total"] - taken.get(row["id"], 0))
+                if row["seats_total"]
+                else None,
+                zone=hours_spec(row).zone,
+            )
+            for distance, row, state in chosen
+        ],
+        truncated=truncated,
+        at=at,
+        radius_m=query.radius_m,
+    )
+
+
+async def search(query: NearbyQuery, *, now: datetime, widen: bool = False) -> NearbyResult:
+    """The nearest stations `query` asks for. With `widen`, a search that finds nothing
+    within its radius looks again within each wider radius (stations.logic.nearby
+    `WIDER_RADII_M`) until it finds some; `radius_m` of the result says where it stopped."""
+    result = await nearby(query, now=now)
+    for wider_m in radii_to_try(query.radius_m, widen=widen)[1:]:
+        if result.stations:
+            break
+        result = await nearby(replace(query, radius_m=wider_m), now=now)
+    return result

@@ -1,0 +1,213 @@
+"""GET /api/v1/stations/nearby (GeoJSON) and GET /api/v1/stations/{slug}."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import get
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from app.calendar import OpenState
+from app.i18n import localized
+from app.web.api import problem_responses
+from app.web.context import RequestNow
+from stations.logic.amenities import AMENITIES
+from stations.logic.geo import Point, wgs84_to_gcj02
+from stations.logic.nearby import (
+    DEFAULT_LIMIT,
+    DEFAULT_RADIUS_M,
+    MAX_LIMIT,
+    MAX_RADIUS_M,
+    read_query,
+)
+from stations.services import catalog
+from stations.services.nearby import NearbyStation, search
+
+
+class OpenOut(msgspec.Struct):
+    state: str
+    closes_at: datetime | None
+    closes_soon: bool
+    opens_next_at: datetime | None
+
+
+class PointGeometry(msgspec.Struct):
+    coordinates: list[float]
+    """[longitude, latitude], WGS-84."""
+    type: str = "Point"
+
+
+class StationProperties(msgspec.Struct):
+    slug: str
+    name: str
+    distance_m: int
+    open: OpenOut
+    amenities: list[str]
+    """Keys of the amenities present and working."""
+    seats_free: int | None
+    seats_total: int
+    address: str
+    url: str
+    coordinates_gcj02: list[float]
+    """[longitude, latitude] in GCJ-02, for maps drawn by Chinese tile services."""
+
+
+class Feature(msgspec.Struct):
+    id: str
+    geometry: PointGeometry
+    properties: StationProperties
+    type: str = "Feature"
+
+
+class FeatureCollection(msgspec.Struct):
+    features: list[Feature]
+    truncated: bool
+    """True when `limit` cut the list: more stations matched."""
+    at: datetime
+    """The moment the open states describe."""
+    type: str = "FeatureCollection"
+
+
+def open_out(state: OpenState, zone: Any) -> OpenOut:
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(zone) if moment else None
+
+    return OpenOut(
+        state=state.state,
+        closes_at=local(state.closes_at),
+        closes_soon=state.closes_soon,
+        opens_next_at=local(state.opens_next_at),
+    )
+
+
+def feature(found: NearbyStation) -> Feature:
+    row = found.row
+    gcj = wgs84_to_gcj02(Point(row["latitude"], row["longitude"]))
+    return Feature(
+        id=row["slug"],
+        geometry=PointGeometry([round(row["longitude"], 7), round(row["latitude"], 7)]),
+        properties=StationProperties(
+            slug=row["slug"],
+            name=localized(row, "name"),
+            distance_m=round(found.distance_m),
+            open=open_out(found.open, found.zone),
+            amenities=found.amenities,
+            seats_free=found.seats_free,
+            seats_total=row["seats_total"],
+            address=localized(row, "address"),
+            url=f"/stations/{row['slug']}",
+            coordinates_gcj02=[round(gcj.lon, 7), round(gcj.lat, 7)],
+        ),
+    )
+
+
+AMENITY_LIST_PATTERN = "^({keys})(,({keys}))*$".format(keys="|".join(AMENITIES))
+"""What `amenities` may hold: a comma list of amenity keys."""
+
+
+@get(
+    "/api/v1/stations/nearby",
+    name="api:stations.nearby",
+    tags=["stations"],
+    responses=problem_responses(422),
+)
+async def nearby(
+    now: RequestNow,
+    lat: Annotated[float, QueryParameter(ge=-90, le=90)],
+    lon: Annotated[float, QueryParameter(ge=-180, le=180)],
+    radius_m: Annotated[int, QueryParameter(ge=1, le=MAX_RADIUS_M)] = DEFAULT_RADIUS_M,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    amenities: Annotated[
+        str | None,
+        QueryParameter(max_length=200, schema_extra={"pattern": AMENITY_LIST_PATTERN}),
+    ] = None,
+    open_now: FromQuery[bool] = False,
+    open_at: Annotated[str | None, QueryParameter(max_length=40, format="date-time")] = None,
+    coordsys: FromQuery[Literal["wgs84", "gcj02"]] = "wgs84",
+) -> FeatureCollection:
+    """Stations within `radius_m` metres, nearest first. `amenities` lists keys that must all
+    be present and working; `open_now` or `open_at` keep only open stations;
+    `coordsys=gcj02` for coordinates taken from Amap or Tencent maps."""
+    query = read_query(
+        lat,
+        lon,
+        radius_m=radius_m,
+        limit=limit,
+        amenities=amenities,
+        open_now=open_now,
+        open_at=open_at,
+        coordsys=coordsys,
+    )
+    result = await search(query, now=now)
+    return FeatureCollection(
+        features=[feature(found) for found in result.stations],
+        truncated=result.truncated,
+        at=result.at,
+    )
+
+
+class AmenityOut(msgspec.Struct):
+    key: str
+    quantity: int | None
+    working: bool
+
+
+class StationOut(msgspec.Struct):
+    slug: str
+    name: str
+    name_zh: str
+    name_en: str
+    community: str
+    host: str
+    host_type: str
+    address: str
+    access_notes: str
+    phone: str
+    latitude: float
+    longitude: float
+    timezone: str
+    weekly_hours: dict[str, str]
+    holiday_policy: str
+    open: OpenOut
+    amenities: list[AmenityOut]
+    seats_total: int
+    seats_free: int | None
+    last_verified_at: datetime | None
+
+
+@get(
+    "/api/v1/stations/{slug:str}",
+    name="api:station",
+    tags=["stations"],
+    responses=problem_responses(404),
+)
+async def station(slug: FromPath[str], now: RequestNow) -> StationOut:
+    details = await catalog.station_details(slug, now)
+    found = details.station
+    return StationOut(
+        slug=found.slug,
+        name=localized(found, "name"),
+        name_zh=found.name_zh,
+        name_en=found.name_en,
+        community=found.community.slug,
+        host=localized(found, "host_name"),
+        host_type=found.host_type,
+        address=localized(found, "address"),
+        access_notes=localized(found, "access_notes"),
+        phone=found.phone,
+        latitude=found.latitude,
+        longitude=found.longitude,
+        timezone=found.timezone,
+        weekly_hours=details.hours.weekly.to_spec(),
+        holiday_policy=found.holiday_policy,
+        open=open_out(details.state, details.zone),
+        amenities=[AmenityOut(a.key, a.quantity, a.working) for a in details.amenities],
+        seats_total=found.seats_total,
+        seats_free=details.seats_free,
+        last_verified_at=found.last_verified_at,
+    )
+
+
+ROUTES = [nearby, station]

@@ -1,0 +1,241 @@
+"""Courier pages: /stations (nearest open stations), /stations/map, /stations/{slug} with
+check-in, check-out and problem reports. No account is needed for any of it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app.errors import DomainError, InputError
+from app.i18n import _, format_day
+from app.settings import get_settings
+from app.web.context import CurrentViewer, RequestNow, client_ip, flash
+from app.web.responses import page, redirect
+from stations.logic.amenities import AMENITIES, QUANTITY_LABELS, mask_of
+from stations.logic.devices import is_device_token
+from stations.logic.geo import Point
+from stations.logic.labels import HOST_LABELS, REASON_LABELS
+from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
+from stations.services import catalog, checkins, nearby, problem_reports
+from stations.web.presentation import (
+    directions,
+    distance_label,
+    in_wechat,
+    minutes_between,
+    moment_label,
+)
+
+AnyRequest = Request[Any, Any, Any]
+DEVICE_COOKIE = "linli_device"
+DEVICE_MAX_AGE_S = 365 * 24 * 3600
+
+
+@dataclass
+class ReportForm:
+    reason: str = ""
+    text: str = ""
+
+
+def device_token(request: AnyRequest) -> tuple[str, Cookie | None]:
+    """The anonymous device token, and the cookie to set when the device is new."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if token is not None and is_device_token(token):
+        return token, None
+    token = secrets.token_urlsafe(24)
+    return token, Cookie(
+        key=DEVICE_COOKIE,
+        value=token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=DEVICE_MAX_AGE_S,
+        path="/",
+    )
+
+
+class StationsController(Controller):
+    path = "/stations"
+    include_in_schema = False
+
+    @get("", name="stations:index")
+    async def index(
+        self,
+        request: AnyRequest,
+        now: RequestNow,
+        lat: Annotated[float | None, QueryParameter(ge=-90, le=90)] = None,
+        lon: Annotated[float | None, QueryParameter(ge=-180, le=180)] = None,
+        near: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        amenity: Annotated[list[str] | None, QueryParameter(max_items=len(AMENITIES))] = None,
+        open_now: FromQuery[bool] = False,
+    ) -> Template:
+        """The stations nearest a position or a chosen place, searching wider when none is
+        within a kilometre."""
+        places = await catalog.places()
+        wanted = [key for key in amenity or [] if key in AMENITIES]
+        centre = None
+        place_name = None
+        if lat is not None and lon is not None:
+            centre = Point(lat, lon)
+        elif near:
+            chosen = next((place for place in places if place.slug == near), None)
+            if chosen:
+                centre = Point(chosen.lat, chosen.lon)
+                place_name = chosen.name
+        result = None
+        if centre is not None:
+            query = NearbyQuery(
+                centre=centre,
+                radius_m=DEFAULT_RADIUS_M,
+                limit=DEFAULT_LIMIT,
+                amenity_mask=mask_of(wanted),
+                open_only=open_now,
+            )
+            result = await nearby.search(query, now=now, widen=True)
+        at = result.at if result else now
+        return page(
+            request,
+            "stations/index.html",
+            places=places,
+            near=near or "",
+            place_name=place_name,
+            centre=centre,
+            wanted=wanted,
+            open_now=open_now,
+            result=result,
+            radius=result.radius_m if result else DEFAULT_RADIUS_M,
+            amenity_labels=AMENITIES,
+            minutes_until=lambda moment: minutes_between(at, moment),
+            when=lambda moment, zone: moment_label(moment, zone, at),
+            distance=distance_label,
+        )
+
+    @get("/map", name="stations:map")
+    async def map(self, request: AnyRequest) -> Template:
+        return page(
+            request,
+            "stations/map.html",
+            places=await catalog.places(),
+            tiles=get_settings().map,
+        )
+
+    async def _detail(
+        self,
+        request: AnyRequest,
+        slug: str,
+        now: datetime,
+        *,
+        status_code: int = 200,
+        errors: dict[str, str] | None = None,
+        form: ReportForm | None = None,
+    ) -> Template:
+        shown = await catalog.station_page(
+            slug, now, device_token=request.cookies.get(DEVICE_COOKIE)
+        )
+        details = shown.details
+        station, zone = details.station, details.zone
+        return page(
+            request,
+            "stations/detail.html",
+            status_code=status_code,
+            station=station,
+            state=details.state,
+            zone=zone,
+            today=now.astimezone(zone).date(),
+            week=shown.week,
+            closures=shown.closures,
+            amenities=details.amenities,
+            quantity_labels=QUANTITY_LABELS,
+            seats_free=details.seats_free or 0,
+            checked_in_here=shown.checked_in_here,
+            check_in_ends=shown.check_in.expires_at if shown.check_in else None,
+            directions=directions(station),
+            wechat=in_wechat(request.headers.get("user-agent", "")),
+            reasons=REASON_LABELS,
+            host_label=HOST_LABELS.get(station.host_type, HOST_LABELS["other"]),
+            errors=errors or {},
+            form=form or ReportForm(),
+            now=now,
+            minutes_until=lambda moment: minutes_between(now, moment),
+            when=lambda moment: moment_label(moment, zone, now),
+            day_label=format_day,
+            local_time=lambda moment: moment.astimezone(zone).strftime("%H:%M"),
+            end_time=lambda moment, day: (
+                "24:00"
+                if moment.astimezone(zone).date() > day
+                else moment.astimezone(zone).strftime("%H:%M")
+            ),
+            stale=shown.stale,
+        )
+
+    @get("/{slug:str}", name="stations:detail")
+    async def detail(self, request: AnyRequest, slug: FromPath[str], now: RequestNow) -> Template:
+        return await self._detail(request, slug, now)
+
+    @post("/{slug:str}/checkin", name="stations:checkin")
+    async def check_in(
+        self, request: AnyRequest, slug: FromPath[str], now: RequestNow
+    ) -> Redirect | Template:
+        station = await catalog.get_station(slug)
+        token, cookie = device_token(request)
+        try:
+            await checkins.check_in(station, token, client_ip=client_ip(request), now=now)
+        except DomainError as exc:
+            return await self._detail(
+                request, slug, now, status_code=exc.status_code, errors={"": exc.detail}
+            )
+        flash(
+            request,
+            _("You are checked in. Your seat is kept for an hour; check out when you leave."),
+        )
+        return redirect(
+            request.app.route_reverse("stations:detail", slug=slug),
+            cookies=[cookie] if cookie else None,
+        )
+
+    @post("/{slug:str}/checkout", name="stations:checkout")
+    async def check_out(
+        self, request: AnyRequest, slug: FromPath[str], now: RequestNow
+    ) -> Redirect:
+        token = request.cookies.get(DEVICE_COOKIE)
+        if token and await checkins.check_out(token, now=now):
+            flash(request, _("Checked out. Ride safe!"))
+        return redirect(request.app.route_reverse("stations:detail", slug=slug))
+
+    @post("/{slug:str}/report", name="stations:report")
+    async def report(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        data: URLEncodedBody[ReportForm],
+        viewer: CurrentViewer,
+        now: RequestNow,
+    ) -> Redirect | Template:
+        station = await catalog.get_station(slug)
+        token, cookie = device_token(request)
+        try:
+            await problem_reports.report_problem(
+                station,
+                data.reason,
+                data.text,
+                device_token=token,
+                client_ip=client_ip(request),
+                user_id=viewer.id if viewer else None,
+                now=now,
+            )
+        except DomainError as exc:
+            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            return await self._detail(
+                request, slug, now, status_code=exc.status_code, errors=errors, form=data
+            )
+        flash(request, _("Thank you. The community's staff have your report."))
+        return redirect(
+            request.app.route_reverse("stations:detail", slug=slug),
+            cookies=[cookie] if cookie else None,
+        )

@@ -1,0 +1,1 @@
+"""The stations staff's pages, one module per task."""

@@ -1,0 +1,93 @@
+import pytest
+
+from stations.tables import CheckIn, StationReport
+from tests.factories import PASSWORD, make_community, make_station, make_user
+from tests.fixtures import Browser, text_of
+
+
+@pytest.fixture
+async def station(db: None):
+    home = await make_community("bayi", name_zh="八一社区")
+    return await make_station(
+        home,
+        "rider-home",
+        name_zh="骑手之家",
+        amenities={"water": None, "seats": 4, "toilet": None},
+    )
+
+
+async def test_without_a_position_the_page_asks_where(browser: Browser, station) -> None:
+    page = await browser.get("/stations")
+    assert page.status_code == 200
+    assert 'data-autolocate="true"' in page.text
+    assert '<option value="community:bayi">八一社区</option>' in page.text
+
+
+async def test_near_a_community_lists_stations_with_distance(browser: Browser, station) -> None:
+    text = text_of((await browser.get("/stations?near=community:bayi&amenity=water")).text)
+    assert "骑手之家 0 米 营业中 开到 20:00 还剩 4 个座位 饮用水 卫生间 座位" in text
+
+
+async def test_with_nothing_near_the_page_searches_further(browser: Browser, db: None) -> None:
+    home = await make_community()
+    await make_station(home, "three-km", lat=36.1950 + 3 / 111.2, name_en="Far station")
+    page = await browser.get(
+        "/stations?lat=36.1950&lon=113.1160", headers={"accept-language": "en"}
+    )
+    assert page.status_code == 200
+    assert "1 station within 5 km" in text_of(page.text)
+    assert "Far station" in page.text
+
+
+async def test_detail_gives_directions_in_each_coordinate_system(browser: Browser, station) -> None:
+    page = await browser.get("/stations/rider-home")
+    assert "https://uri.amap.com/marker?position=113.12" in page.text  # GCJ-02, shifted east
+    assert "coordinate=gaode" in page.text
+    assert "coord_type=wgs84" in page.text
+    assert 'href="geo:36.195000,113.116000?q=36.195000,113.116000' in page.text
+    wechat = await browser.get(
+        "/stations/rider-home", headers={"user-agent": "Mozilla/5.0 MicroMessenger/8.0"}
+    )
+    assert "微信无法直接打开地图应用" in wechat.text
+
+
+async def test_check_in_and_out_without_an_account(browser: Browser, station) -> None:
+    response = await browser.submit("/stations/rider-home/checkin")
+    assert response.status_code == 303
+    assert "linli_device=" in response.headers.get("set-cookie", "")
+    page = text_of((await browser.get("/stations/rider-home")).text)
+    assert "还剩 3 个座位" in page and "签退" in page
+    await browser.submit("/stations/rider-home/checkout")
+    assert await CheckIn.count().where(CheckIn.checked_out_at.is_null()) == 0
+
+
+async def test_report_a_problem_and_staff_resolve_it(browser: Browser, station) -> None:
+    empty = await browser.submit("/stations/rider-home/report", {"reason": "other", "text": ""})
+    assert empty.status_code == 422
+    assert await StationReport.count() == 0
+    sent = await browser.submit(
+        "/stations/rider-home/report", {"reason": "no_water", "text": "没水了"}
+    )
+    assert sent.status_code == 303
+    report = await StationReport.objects().first()
+    await make_user("staff@example.com", staff_of=[station.community and await _community(station)])
+    await browser.sign_in("staff@example.com", PASSWORD)
+    page = await browser.get("/staff/stations")
+    assert "没水了" in page.text
+    await browser.submit(
+        f"/staff/stations/reports/{report.id}/resolve",
+        {"resolution": "已修好", "mark_out_of_order": ""},
+    )
+    assert (await StationReport.objects().first()).resolution == "已修好"
+
+
+async def _community(station):
+    from app.tables import Community
+
+    return await Community.objects().where(Community.id == station.community).first()
+
+
+async def test_residents_cannot_open_staff_station_pages(browser: Browser, station) -> None:
+    await make_user("13812345678", community=await _community(station))
+    await browser.sign_in("13812345678", PASSWORD)
+    assert (await browser.get("/staff/stations")).status_code == 403
