@@ -97,7 +97,7 @@ class NeedsController(Controller):
             own = await Community.objects().where(Community.id == actor.user.community).first()
         station = await services.filing_station(form.station)
         if station is not None and not form.community:
-            form.community = station.community.slug
+            form.community = station.community_slug
         return page(
             request,
             "needs/new.html",

@@ -34,10 +34,10 @@ from needs.steps import (
     tell_reporter,
 )
 from needs.tables import Need
-from spaces import catalog as spaces_catalog
-from spaces import decisions
-from spaces import series as spaces_series
-from spaces.rules import Request as BookingRequest
+from spaces.logic.rules import Request as BookingRequest
+from spaces.services import catalog as spaces_catalog
+from spaces.services import decisions
+from spaces.services import series as spaces_series
 
 
 @dataclass

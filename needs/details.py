@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.db import existing
-from app.errors import NotFound
 from app.i18n import localized
 from app.tables import Community, User
 from needs.tables import Need, NeedEvent, PartnerUnit, Project, Resource, Volunteer
-from stations import catalog as stations_catalog
-
-if TYPE_CHECKING:
-    from stations.tables import Station
+from stations.logic.refs import StationRef
+from stations.services.catalog import station_ref
 
 
 @dataclass
@@ -26,7 +23,7 @@ class NeedView:
     helper_kind: str
     """`volunteer`, `unit`, or empty when nobody has it now."""
     helper_name: str
-    station: Station | None
+    station: StationRef | None
     project: dict[str, Any] | None
     resources: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -74,16 +71,6 @@ async def timeline(need_id: Any) -> list[dict[str, Any]]:
     )
 
 
-async def _station(slug: str) -> Station | None:
-    """The active station it was filed from; None when there is none (or no longer)."""
-    if not slug:
-        return None
-    try:
-        return await stations_catalog.get_station(slug)
-    except NotFound:
-        return None
-
-
 async def view_of(need: Need) -> NeedView:
     community = existing(await Community.objects().where(Community.id == need.community).first())
     reporter = (
@@ -111,7 +98,7 @@ async def view_of(need: Need) -> NeedView:
         reporter=reporter,
         helper_kind=kind,
         helper_name=name,
-        station=await _station(need.station_slug),
+        station=await station_ref(need.station_slug) if need.station_slug else None,
         project=project,
         resources=resources,
         events=await timeline(need.id),

@@ -7,7 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app import photos, throttle
 from app.db import write_transaction
@@ -30,10 +30,8 @@ from needs.steps import (
 )
 from needs.tables import Need, ReporterKind
 from needs.views import CATEGORY_LABELS
-from stations import catalog as stations_catalog
-
-if TYPE_CHECKING:
-    from stations.tables import Station
+from stations.logic.refs import StationRef
+from stations.services.catalog import station_ref
 
 FILINGS_PER_ADDRESS = throttle.Limit("need-file-address", 5, timedelta(hours=1))
 """Needs filed without an account, per client address and hour."""
@@ -65,22 +63,17 @@ def _wait(minutes: int) -> str:
     )
 
 
-async def filing_station(slug: str) -> Station | None:
-    """The active station a filing comes from, with its community; None when unknown."""
-    if not slug.strip():
-        return None
-    try:
-        return await stations_catalog.get_station(slug.strip())
-    except NotFound:
-        return None
+async def filing_station(slug: str) -> StationRef | None:
+    """The active station a filing comes from; None when unknown."""
+    return await station_ref(slug.strip()) if slug.strip() else None
 
 
 async def _community(
-    actor: Actor | None, slug: str, station: Station | None, fields: Fields
+    actor: Actor | None, slug: str, station: StationRef | None, fields: Fields
 ) -> Community | None:
     if actor is not None and actor.user.community is not None:
         return await Community.objects().where(Community.id == actor.user.community).first()
-    slug = slug.strip() or (station.community.slug if station is not None else "")
+    slug = slug.strip() or (station.community_slug if station is not None else "")
     community = await Community.objects().where(Community.slug == slug).first() if slug else None
     if community is None:
         fields.error("community", _("Choose the community where it is."))

@@ -25,7 +25,7 @@ from app.web.responses import page, redirect
 from needs import convert, details, dispatch, loop
 from needs.tables import Need
 from needs.views import CATEGORY_LABELS, STATUS_LABELS
-from spaces import series as spaces_series
+from spaces.services import series as spaces_series
 
 AnyRequest = Request[Any, Any, Any]
 

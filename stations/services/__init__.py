@@ -1,5 +1,9 @@
 """Changing stations: anonymous check-in and check-out, problem reports, and the staff's
-side of them (resolving reports, marking amenities out of order, confirming details)."""
+side of them (resolving reports, marking amenities out of order, confirming details).
+
+STAND-IN location until the spaces/stations restructure lands (moved here from
+`stations/services.py` only so that the package `stations.services` can exist on the needs
+branch); on merge keep the stations branch's layout."""
 
 from __future__ import annotations
 
