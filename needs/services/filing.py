@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app import photos, throttle
-from app.communities.services import StreetGroup, communities_by_street
+from app.communities.services import StreetGroup, communities_by_street, community_of
 from app.db import write_transaction
 from app.formfields import Fields
 from app.i18n import _, localized
@@ -57,9 +57,7 @@ class FilingPlace:
 
 async def filing_place(viewer: Actor | None, station_slug: str) -> FilingPlace:
     """What the filing form offers `viewer` (None for someone without an account)."""
-    own = None
-    if viewer is not None and viewer.user.community is not None:
-        own = await Community.objects().where(Community.id == viewer.user.community).first()
+    own = await community_of(viewer.user) if viewer is not None else None
     return FilingPlace(
         own_community=own,
         station=await filing_station(station_slug),

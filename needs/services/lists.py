@@ -62,6 +62,7 @@ async def community_of(row: ListEntry) -> Community:
     return existing(await Community.objects().where(Community.id == row.community).first())
 
 
+@staff_service
 async def community_named(actor: Actor, slug: str) -> Community | None:
     """The community a list form names, if the actor keeps its lists; None for none or an
     unknown one (the form says so), `Forbidden` for another community."""

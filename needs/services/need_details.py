@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app.clock import site_date
 from app.db import existing
 from app.permissions import Actor, staff_service
-from app.settings import get_settings
 from app.tables import Community, User
 from needs.logic import loop
 from needs.queries.assignees import helper_of
@@ -109,5 +108,5 @@ async def staff_need_page(actor: Actor, need_id: str, *, now: datetime) -> Staff
         projects=await dispatch.projects_of(need.community),
         resources=await dispatch.resources_of(need.community),
         spaces=await convert.spaces_for(need),
-        today=now.astimezone(ZoneInfo(get_settings().site.timezone)).date(),
+        today=site_date(now),
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,11 +53,6 @@ class NeedReportData:
 def report_zone() -> ZoneInfo:
     """Needs belong to communities, not to a place with a zone: the site's zone counts."""
     return ZoneInfo(get_settings().site.timezone)
-
-
-def report_today(now: datetime) -> date:
-    """The site's date at `now`: the default period of a report ends before it."""
-    return now.astimezone(report_zone()).date()
 
 
 async def _facts_of(community_ids: list[int], period: Period) -> dict[int, list[NeedFacts]]:

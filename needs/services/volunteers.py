@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from app import audit
+from app.communities.services import community_of
 from app.db import existing, write_transaction
 from app.errors import Forbidden, NotFound, RuleViolation
 from app.formfields import Fields
@@ -101,9 +102,7 @@ async def standing(user_id: int, community_id: int) -> Standing:
 
 async def own_standing(actor: Actor) -> tuple[Community | None, Standing]:
     """The actor's own community (None without one) and their volunteering there."""
-    if not actor.user.community:
-        return None, Standing(None)
-    community = await Community.objects().where(Community.id == actor.user.community).first()
+    community = await community_of(actor.user)
     return community, await standing(actor.id, community.id) if community else Standing(None)
 
 

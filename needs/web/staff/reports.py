@@ -13,6 +13,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
+from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import DomainError, InputError
 from app.i18n import N_, _, format_date, localized
@@ -166,7 +167,7 @@ class NeedReportsController(Controller):
             "report": None,
         }
         try:
-            period = app_reports.read_period(first, last, reports.report_today(now))
+            period = app_reports.read_period(first, last, site_date(now))
         except InputError as exc:
             context["errors"] = exc.by_field()
             return page(request, "needs/staff/reports.html", status_code=400, **context)
@@ -208,7 +209,7 @@ class NeedReportsController(Controller):
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         try:
-            period = app_reports.read_period(first, last, reports.report_today(now))
+            period = app_reports.read_period(first, last, site_date(now))
         except InputError as exc:
             raise DomainError(exc.errors[0].message) from exc
         report = await reports.need_report(actor, period, community_slug=community)
