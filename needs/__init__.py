@@ -11,7 +11,7 @@ Layers, each importing only those below it (import-linter keeps it so):
 - `tables.py`: the Piccolo tables;
 - `logic/`: pure rules and values (kinds, labels, the loop's steps, permissions).
 
-Public modules: none yet; another domain would use `needs.services` only. needs itself
-uses spaces and stations only through `spaces.services.*`, `spaces.logic.*`,
+Public modules: `needs.services.*` (no other domain uses needs today). needs itself uses
+spaces and stations only through `spaces.services.*`, `spaces.logic.*`,
 `stations.services.*` and `stations.logic.*`.
 """

@@ -6,7 +6,7 @@ import pytest
 from app.tables import Community, User
 from needs.queries import assignees
 from tests.factories import make_community, make_user
-from tests.needs.web.test_lists import make_unit, make_volunteer
+from tests.needs.lists_world import make_unit, make_volunteer
 
 
 @pytest.fixture
