@@ -19,6 +19,7 @@ from app.tables import Community, User
 from needs.logic.kinds import VolunteerStatus
 from needs.logic.labels import CATEGORY_LABELS
 from needs.logic.permissions import can_edit_lists, can_see_lists
+from needs.services.volunteers import volunteers_of
 from needs.tables import PartnerUnit, Project, ProjectResource, Resource, Volunteer
 
 ListEntry = PartnerUnit | Resource | Project
@@ -185,3 +186,40 @@ async def bundled(project_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     for row in rows:
         found[row.pop("project")].append(row)
     return found
+
+
+@staff_service
+async def units_with_resources(
+    actor: Actor, community_id: int | None = None
+) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """The units of one community (or of all the actor's), with the resources each offers
+    by unit id."""
+    by_unit: dict[int, list[dict[str, Any]]] = {}
+    for resource in await resources_of(actor, community_id):
+        if resource["unit"] is not None:
+            by_unit.setdefault(resource["unit"], []).append(resource)
+    return await units_of(actor, community_id), by_unit
+
+
+@staff_service
+async def offerers(
+    actor: Actor, community_id: int | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Who offers resources in one community (or in all the actor's), to filter them by:
+    its units, and its approved volunteers."""
+    approved = [
+        person
+        for person in await volunteers_of(actor, community_id)
+        if person["status"] == VolunteerStatus.approved.value
+    ]
+    return await units_of(actor, community_id), approved
+
+
+@staff_service
+async def projects_with_resources(
+    actor: Actor, community_id: int | None = None
+) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """The projects of one community (or of all the actor's), with the resources each
+    bundles by project id."""
+    rows = await projects_of(actor, community_id)
+    return rows, await bundled([row["id"] for row in rows])

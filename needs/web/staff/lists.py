@@ -20,7 +20,7 @@ from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from needs.logic.labels import CATEGORY_LABELS
 from needs.logic.list_forms import ProjectForm, ResourceForm, UnitForm
-from needs.services import lists, volunteers
+from needs.services import lists
 from needs.web.staff import list_pages
 
 AnyRequest = Request[Any, Any, Any]
@@ -39,18 +39,9 @@ class StaffListsController(Controller):
         community: FromQuery[str] = "",
     ) -> Template:
         chosen = await list_pages.chosen_community(actor, community)
-        scope = chosen.id if chosen else None
-        by_unit: dict[int, list[dict[str, Any]]] = {}
-        for resource in await lists.resources_of(actor, scope):
-            if resource["unit"] is not None:
-                by_unit.setdefault(resource["unit"], []).append(resource)
+        units, by_unit = await lists.units_with_resources(actor, chosen.id if chosen else None)
         return await list_pages.list_page(
-            request,
-            actor,
-            "units.html",
-            chosen,
-            units=await lists.units_of(actor, scope),
-            resources_by_unit=by_unit,
+            request, actor, "units.html", chosen, units=units, resources_by_unit=by_unit
         )
 
     @get("/resources", name="staff:needs.resources")
@@ -65,18 +56,18 @@ class StaffListsController(Controller):
         chosen = await list_pages.chosen_community(actor, community)
         scope = chosen.id if chosen else None
         several = chosen is None and len(await managed_communities(actor)) > 1
+        units, people = await lists.offerers(actor, scope)
         offer_options = [("", _("Anyone")), ("own", _("The community itself"))]
-        for unit in await lists.units_of(actor, scope):
+        for unit in units:
             label = localized(unit, "name")
             if several:
                 label = f"{label} · {localized(unit, 'community_name')}"
             offer_options.append((f"unit:{unit['id']}", label))
-        for person in await volunteers.volunteers_of(actor, scope):
-            if person["status"] == "approved":
-                label = _("Volunteer %(name)s", name=person["name"])
-                if several:
-                    label = f"{label} · {localized(person, 'community_name')}"
-                offer_options.append((f"volunteer:{person['id']}", label))
+        for person in people:
+            label = _("Volunteer %(name)s", name=person["name"])
+            if several:
+                label = f"{label} · {localized(person, 'community_name')}"
+            offer_options.append((f"volunteer:{person['id']}", label))
         return await list_pages.list_page(
             request,
             actor,
@@ -98,14 +89,9 @@ class StaffListsController(Controller):
         community: FromQuery[str] = "",
     ) -> Template:
         chosen = await list_pages.chosen_community(actor, community)
-        rows = await lists.projects_of(actor, chosen.id if chosen else None)
+        rows, bundles = await lists.projects_with_resources(actor, chosen.id if chosen else None)
         return await list_pages.list_page(
-            request,
-            actor,
-            "projects.html",
-            chosen,
-            projects=rows,
-            bundles=await lists.bundled([row["id"] for row in rows]),
+            request, actor, "projects.html", chosen, projects=rows, bundles=bundles
         )
 
     @get("/units/new", name="staff:needs.unit.new")

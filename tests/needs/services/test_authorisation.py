@@ -165,6 +165,13 @@ PROBES: dict[str, Probe] = {
     "needs.services.lists.offered_by_choices": lambda actor, w: lists.offered_by_choices(
         actor, w.community.id
     ),
+    "needs.services.lists.units_with_resources": lambda actor, w: lists.units_with_resources(
+        actor, w.community.id
+    ),
+    "needs.services.lists.offerers": lambda actor, w: lists.offerers(actor, w.community.id),
+    "needs.services.lists.projects_with_resources": lambda actor, w: lists.projects_with_resources(
+        actor, w.community.id
+    ),
     "needs.services.list_changes.create_unit": lambda actor, w: list_changes.create_unit(
         actor, UnitForm(community=w.community.slug, name_zh="新物业"), now=NOW
     ),
