@@ -45,6 +45,7 @@ from app.web.site import (
 )
 from app.web.templating import STATIC_DIR, configure_templates
 from needs import domain as needs
+from needs import web as needs_web
 from spaces import domain as spaces
 from spaces import web as spaces_web
 from stations import domain as stations
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 CSRF_COOKIE = "linli_csrf"
 DOMAINS = [spaces.DOMAIN, stations.DOMAIN, needs.DOMAIN]
 """The domains this application is assembled from: what each gives the kernel's services."""
-WEB_DOMAINS = [spaces_web.WEB, stations_web.WEB, needs.WEB]
+WEB_DOMAINS = [spaces_web.WEB, stations_web.WEB, needs_web.WEB]
 """What each of those domains serves over HTTP: routes and links to its pages."""
 
 

@@ -4,12 +4,11 @@ three lists (三张清单) it draws on: resources, needs and projects.
 Needs may point at a booking or a series made for them; those live in `spaces`, so they are
 kept here as opaque ids, never as foreign keys into another domain's tables.
 
-`id: Serial` annotates Piccolo's implicit primary key (see app/tables.py).
+Their kinds and statuses are enums in needs.logic.kinds. `id: Serial` annotates Piccolo's
+implicit primary key (see app/tables.py).
 """
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
@@ -27,45 +26,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from app.tables import Community, User
-
-
-class Category(StrEnum):
-    repairs = "repairs"
-    environment = "environment"
-    parking = "parking"
-    neighbours = "neighbours"
-    space_or_tool = "space_or_tool"
-    elderly_care = "elderly_care"
-    other = "other"
-
-
-class NeedStatus(StrEnum):
-    open = "open"
-    """Filed (or reopened, or declined by whoever had it): waiting for staff to dispatch."""
-    dispatched = "dispatched"
-    """Sent to a volunteer or a partner unit, who has not yet accepted."""
-    accepted = "accepted"
-    """Being worked on."""
-    done = "done"
-    """Finished; waiting for the resident's rating."""
-    rated = "rated"
-    """Rated well: the loop is closed."""
-    withdrawn = "withdrawn"
-    """Taken back by the resident, or closed by staff as not a need (with a reason)."""
-
-
-class ReporterKind(StrEnum):
-    resident = "resident"
-    courier = "courier"
-    """Filed without an account (a courier on their round): followed through a secret link."""
-    staff = "staff"
-
-
-class VolunteerStatus(StrEnum):
-    applied = "applied"
-    approved = "approved"
-    declined = "declined"
-    retired = "retired"
+from needs.logic.kinds import Category, NeedStatus, ReporterKind, VolunteerStatus
 
 
 class PartnerUnit(Table):

@@ -1,0 +1,38 @@
+"""Words for the needs domain: category, status and volunteer-status labels (message ids,
+translated when shown)."""
+
+from __future__ import annotations
+
+from app.i18n import N_
+from needs.logic.kinds import Category, NeedStatus, VolunteerStatus
+
+CATEGORY_LABELS = {
+    Category.repairs.value: N_("Repairs"),
+    Category.environment.value: N_("Environment and hygiene"),
+    Category.parking.value: N_("Parking"),
+    Category.neighbours.value: N_("Neighbours"),
+    Category.space_or_tool.value: N_("A space or a tool"),
+    Category.elderly_care.value: N_("Elderly care"),
+    Category.other.value: N_("Something else"),
+}
+STATUS_LABELS = {
+    NeedStatus.open.value: N_("Waiting for the community"),
+    NeedStatus.dispatched.value: N_("Sent to a helper"),
+    NeedStatus.accepted.value: N_("Being handled"),
+    NeedStatus.done.value: N_("Done: please rate it"),
+    NeedStatus.rated.value: N_("Solved"),
+    NeedStatus.withdrawn.value: N_("Withdrawn or closed"),
+}
+VOLUNTEER_STATUS_LABELS = {
+    VolunteerStatus.applied.value: N_("Waiting for staff to confirm"),
+    VolunteerStatus.approved.value: N_("Volunteer"),
+    VolunteerStatus.declined.value: N_("Not accepted"),
+    VolunteerStatus.retired.value: N_("No longer volunteering"),
+}
+"""In the order staff see them: waiting offers first."""
+
+
+def categories_of(text: str) -> list[str]:
+    """`"repairs,parking"` → the known categories it names, in the order of the list."""
+    chosen = {part.strip() for part in text.split(",")}
+    return [key for key in CATEGORY_LABELS if key in chosen]

@@ -1,0 +1,102 @@
+"""The rules of the needs loop (点单—派单—接单—评单) as plain values: which step may follow
+which status, what a rating does, the limits of what people type, and the words of the
+timeline. No database, no HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.i18n import N_
+from needs.logic.kinds import NeedStatus
+
+MAX_DESCRIPTION = 1000
+MAX_PLACE = 200
+MAX_CONTACT = 30
+MAX_RESOLUTION = 1000
+MAX_REASON = 500
+MAX_COMMENT = 500
+MAX_NOTE = 500
+LOW_RATING = 2
+"""A rating of this many stars or fewer reopens the need."""
+SUMMARY_CHARS = 40
+"""How much of the description a notification quotes."""
+
+OPEN = NeedStatus.open.value
+DISPATCHED = NeedStatus.dispatched.value
+ACCEPTED = NeedStatus.accepted.value
+DONE = NeedStatus.done.value
+RATED = NeedStatus.rated.value
+WITHDRAWN = NeedStatus.withdrawn.value
+
+ACTIVE = (OPEN, DISPATCHED, ACCEPTED)
+"""Not finished: staff, helpers or the reporter still have something to do."""
+MAY_DISPATCH = (OPEN, DISPATCHED)
+"""Staff may send it (again): nobody has accepted it yet."""
+MAY_CONVERT = ACTIVE
+MAY_STAFF_WITHDRAW = ACTIVE
+MAY_REPORTER_WITHDRAW = (OPEN, DISPATCHED)
+MAY_ACCEPT = (DISPATCHED,)
+MAY_DECLINE = (DISPATCHED, ACCEPTED)
+MAY_FINISH = (ACCEPTED,)
+MAY_RATE = (DONE,)
+
+EVENT_LABELS = {
+    "filed": N_("Filed"),
+    "dispatched": N_("Sent to a helper"),
+    "accepted": N_("Accepted by the helper"),
+    "declined": N_("Declined by the helper"),
+    "done": N_("Done"),
+    "rated": N_("Rated"),
+    "reopened": N_("Reopened after a low rating"),
+    "withdrawn": N_("Withdrawn or closed"),
+    "converted": N_("Solved with a booking"),
+    "note": N_("Note"),
+}
+REPORTER_EVENT_LABELS = {**EVENT_LABELS, "declined": N_("Returned to the community")}
+"""What the reporter reads: a helper's reasons for declining stay with the staff."""
+REPORTER_SEES_DETAIL = frozenset({"done", "rated", "withdrawn", "converted"})
+
+
+def status_after_rating(stars: int) -> str:
+    """A low rating reopens the need for staff; a good one closes the loop."""
+    return OPEN if stars <= LOW_RATING else RATED
+
+
+def rating_detail(stars: int, comment: str) -> str:
+    """The timeline's record of a rating: `4/5`, then the comment."""
+    return f"{stars}/5" + (f" · {comment}" if comment else "")
+
+
+def resource_ids(value: Any) -> list[int]:
+    """The ids in a need's `resources` column (a JSON list, read as text by `objects()`)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "[]")
+        except ValueError:
+            return []
+    return [int(item) for item in value or [] if str(item).isdigit()]
+
+
+def summary(description: str, limit: int = SUMMARY_CHARS) -> str:
+    """The start of a description on one line, for notifications and lists."""
+    flat = " ".join(description.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def queue_order(status: str, created_at: object) -> tuple[int, object]:
+    """Open needs first, then the other active ones, then the rest; oldest first within."""
+    rank = 0 if status == OPEN else 1 if status in ACTIVE else 2
+    return rank, created_at
+
+
+def helper_key(kind: str, row_id: int) -> str:
+    """How a dispatch form names a helper: `volunteer:3`, `unit:7`."""
+    return f"{kind}:{row_id}"
+
+
+def parse_helper_key(value: str) -> tuple[str, int] | None:
+    kind, _sep, number = value.strip().partition(":")
+    if kind not in ("volunteer", "unit") or not number.isdigit():
+        return None
+    return kind, int(number)

@@ -1,0 +1,1 @@
+"""Reads several of the needs services share."""

@@ -1,0 +1,119 @@
+"""The shapes of the needs demo: resources, partner units, people, a need's steps, needs,
+projects and the community holding them, as plain frozen values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class R:
+    """A resource: key (unique in its community), titles, category, when, what."""
+
+    key: str
+    title_zh: str
+    title_en: str
+    category: str
+    availability: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str
+    name_zh: str
+    name_en: str
+    kind: str
+    contact_name: str
+    contact_phone: str
+    categories: str
+    resources: tuple[R, ...]
+    signs_in: bool = False
+    """Its contact person has an account (`<key>.<community>@linli.example`)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    login: str
+    name: str
+    community: str
+    volunteer: str = ""
+    """`approved:<categories>` or `applied:<categories>`; empty for a plain resident."""
+    skills: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    after_hours: float
+    """Hours after the step before it."""
+    detail: str = ""
+    helper: str = ""
+    """For `dispatched`: `unit:<key>` or `volunteer:<login>`."""
+    stars: int | None = None
+    by_staff: bool = False
+    """For `withdrawn`: closed by staff rather than by the reporter."""
+
+
+def dispatch(hours: float, helper: str) -> Step:
+    return Step("dispatched", hours, helper=helper)
+
+
+def accept(hours: float) -> Step:
+    return Step("accepted", hours)
+
+
+def decline(hours: float, reason: str) -> Step:
+    return Step("declined", hours, reason)
+
+
+def finish(hours: float, resolution: str) -> Step:
+    return Step("done", hours, resolution)
+
+
+def rate(hours: float, stars: int, comment: str) -> Step:
+    return Step("rated", hours, comment, stars=stars)
+
+
+def withdraw(hours: float, reason: str, *, by_staff: bool = False) -> Step:
+    return Step("withdrawn", hours, reason, by_staff=by_staff)
+
+
+def note(hours: float, text: str) -> Step:
+    return Step("note", hours, text)
+
+
+@dataclass(frozen=True)
+class DemoNeed:
+    category: str
+    description: str
+    place: str
+    reporter: str
+    """A resident's login, `staff`, or `courier:<station slug>`."""
+    days_ago: int
+    filed_at: str
+    """Local wall time `HH:MM` on the day `days_ago` days before today."""
+    steps: tuple[Step, ...] = ()
+    resources: tuple[str, ...] = ()
+    project: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class DemoProject:
+    key: str
+    title_zh: str
+    title_en: str
+    description: str
+    categories: str
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DemoCommunity:
+    slug: str
+    people: tuple[Person, ...]
+    """Its demo residents; volunteers sign in with the demo password."""
+    units: tuple[Unit, ...]
+    projects: tuple[DemoProject, ...]
+    needs: tuple[DemoNeed, ...]

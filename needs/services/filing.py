@@ -1,0 +1,163 @@
+"""Filing a need (点单): a resident, or a courier without an account who follows it through a
+secret link (following, rating and withdrawing it are needs.services.reporter)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app import photos, throttle
+from app.communities.services import StreetGroup, communities_by_street, community_of
+from app.db import write_transaction
+from app.formfields import Fields
+from app.i18n import _, localized
+from app.permissions import Actor
+from app.tables import Community
+from needs.logic import follow_tokens, loop
+from needs.logic.kinds import ReporterKind
+from needs.logic.labels import CATEGORY_LABELS
+from needs.services import need_notices
+from needs.services.transitions import add_event, lock_key
+from needs.tables import Need
+from stations.logic.refs import StationRef
+from stations.services.catalog import station_ref
+
+FILINGS_PER_ADDRESS = throttle.Limit("need-file-address", 5, timedelta(hours=1))
+"""Needs filed without an account, per client address and hour."""
+_PHONE = re.compile(r"^[0-9+\-\s()]+$")
+
+
+@dataclass
+class Filing:
+    category: str = ""
+    description: str = ""
+    place: str = ""
+    community: str = ""
+    """A community's slug; only someone without a community of their own chooses."""
+    station: str = ""
+    """The slug of the rest station it is filed from, if any."""
+    contact: str = ""
+    """A phone number left by someone without an account."""
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FilingPlace:
+    """Where a filing form is for: the person's own community, or the station it comes from
+    and the streets and communities to choose among."""
+
+    own_community: Community | None
+    station: StationRef | None
+    streets: list[StreetGroup]
+    """`app.communities.services.communities_by_street()`; empty for a person whose own
+    community it is."""
+
+
+async def filing_place(viewer: Actor | None, station_slug: str) -> FilingPlace:
+    """What the filing form offers `viewer` (None for someone without an account)."""
+    own = await community_of(viewer.user) if viewer is not None else None
+    return FilingPlace(
+        own_community=own,
+        station=await filing_station(station_slug),
+        streets=[] if own else await communities_by_street(),
+    )
+
+
+def _wait(minutes: int) -> str:
+    return _(
+        "Too many needs were sent from this network. Please try again in %(minutes)s minutes, "
+        "or call the community.",
+        minutes=minutes,
+    )
+
+
+async def filing_station(slug: str) -> StationRef | None:
+    """The active station a filing comes from; None when unknown."""
+    return await station_ref(slug.strip()) if slug.strip() else None
+
+
+async def _community(
+    actor: Actor | None, slug: str, station: StationRef | None, fields: Fields
+) -> Community | None:
+    if actor is not None and actor.user.community is not None:
+        return await Community.objects().where(Community.id == actor.user.community).first()
+    slug = slug.strip() or (station.community_slug if station is not None else "")
+    community = await Community.objects().where(Community.slug == slug).first() if slug else None
+    if community is None:
+        fields.error("community", _("Choose the community where it is."))
+    return community
+
+
+def _contact(value: str, fields: Fields) -> str:
+    value = value.strip()
+    if value and (
+        len(value) > loop.MAX_CONTACT
+        or not _PHONE.match(value)
+        or sum(ch.isdigit() for ch in value) < 5
+    ):
+        fields.error("contact", _("Enter a phone number such as 13812345678, or leave it empty."))
+    return value
+
+
+async def file_need(
+    actor: Actor | None, filing: Filing, *, client_ip: str, now: datetime
+) -> tuple[Need, str | None]:
+    """File a need (status `open`) and tell the community's staff. Returns the need and, for
+    someone without an account, the secret follow token (shown once, never stored).
+
+    Raises `InputError` naming every field to correct, `Throttled` when too many needs came
+    from the address without an account."""
+    fields = Fields()
+    category = filing.category.strip()
+    if category not in CATEGORY_LABELS:
+        fields.error("category", _("Choose what the need is about."))
+    description = fields.text(
+        filing.description,
+        "description",
+        max_length=loop.MAX_DESCRIPTION,
+        required=_("Describe the need in a few words."),
+    )
+    place = fields.text(filing.place, "place", max_length=loop.MAX_PLACE)
+    station = await filing_station(filing.station)
+    community = await _community(actor, filing.community, station, fields)
+    contact = _contact(filing.contact, fields) if actor is None else ""
+    cleaned = await photos.checked_upload(filing.photo, fields.errors)
+    fields.check()
+    assert community is not None
+    if actor is None:
+        await throttle.check(FILINGS_PER_ADDRESS, client_ip, now, _wait)
+    token, token_hash = follow_tokens.new_token() if actor is None else (None, None)
+    need = Need(
+        id=uuid.uuid4(),
+        community=community.id,
+        category=category,
+        description=description,
+        place=place,
+        photo="",
+        status=loop.OPEN,
+        reporter=actor.id if actor else None,
+        reporter_kind=(ReporterKind.resident if actor else ReporterKind.courier).value,
+        reporter_contact=contact,
+        follow_token_hash=token_hash,
+        station_slug=station.slug if station is not None else "",
+        resources=[],
+        created_at=now,
+        updated_at=now,
+    )
+    async with photos.stored(cleaned) as photo_name, write_transaction(lock_key(need.id)):
+        need.photo = photo_name or ""
+        await need.save()
+        await add_event(need.id, "filed", actor_id=need.reporter, now=now)
+        await need_notices.tell_staff(
+            need,
+            "filed",
+            need_notices.FILED,
+            now=now,
+            skip=need.reporter,
+            community=lambda: localized(community, "name"),
+        )
+        if actor is None:
+            await throttle.record(FILINGS_PER_ADDRESS, client_ip, now)
+    return need, token

@@ -1,0 +1,196 @@
+import json
+from collections import Counter
+from datetime import date
+
+from app import demo as app_demo
+from app.accounts import services
+from app.reports import Period
+from app.tables import Community, User
+from needs.services.demo import loader as demo
+from needs.services.reports import need_report
+from needs.tables import (
+    Need,
+    NeedEvent,
+    PartnerUnit,
+    Project,
+    ProjectResource,
+    Resource,
+    Volunteer,
+)
+from stations.services.demo import NINE
+from tests.factories import NOW, actor_for
+
+STEPS = {
+    # status before → {event kind: status after}; `rated` is decided by its stars.
+    "open": {"dispatched": "dispatched", "withdrawn": "withdrawn"},
+    "dispatched": {
+        "dispatched": "dispatched",
+        "accepted": "accepted",
+        "declined": "open",
+        "withdrawn": "withdrawn",
+    },
+    "accepted": {"done": "done", "declined": "open", "withdrawn": "withdrawn"},
+    "done": {"rated": "rated"},
+    "rated": {},
+    "withdrawn": {},
+    "reopening": {"reopened": "open"},
+}
+
+
+def replay(events: list[dict]) -> tuple[str, int]:
+    """The status a need's timeline leads to, and how often it was reopened; fails on any
+    step that may not follow the one before."""
+    assert events[0]["kind"] == "filed"
+    status, reopened = "open", 0
+    for event in events[1:]:
+        kind = event["kind"]
+        if kind == "note":
+            continue
+        assert kind in STEPS[status], f"{kind} after {status}"
+        status = STEPS[status][kind]
+        if kind == "rated":
+            stars = int(event["detail"].split("/5")[0])
+            assert 1 <= stars <= 5
+            status = "rated" if stars >= 3 else "reopening"
+        if kind == "reopened":
+            reopened += 1
+    assert status != "reopening", "a low rating must reopen the need"
+    return status, reopened
+
+
+async def community_id(slug: str) -> int:
+    return (await Community.objects().where(Community.slug == slug).first()).id
+
+
+async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
+    await app_demo.load(NOW)
+    lines = await demo.load(NOW)
+    assert lines[:2] == [
+        "needs guangchang-xi: 8 units, 35 resources, 23 needs",
+        "needs guangchang-dong: 14 units, 22 resources, 5 needs",
+    ]
+    west, east = await community_id("guangchang-xi"), await community_id("guangchang-dong")
+    assert await PartnerUnit.count().where(PartnerUnit.community == west) == 8
+    assert await Resource.count().where(Resource.community == west) == 35
+    assert await Need.count().where(Need.community == west) == 23
+    assert await PartnerUnit.count().where(PartnerUnit.community == east) == 14
+    assert await Resource.count().where(Resource.community == east) == 22
+    assert await Need.count().where(Need.community == east) == 5
+    # Every resource belongs to a unit of its own community.
+    for row in await Resource.select(Resource.community, Resource.unit.community.as_alias("uc")):
+        assert row["community"] == row["uc"]
+    projects = await Project.select(Project.title_zh).where(Project.community == west)
+    assert {row["title_zh"] for row in projects} == {"老旧小区楼道照明改造", "助老陪诊"}
+    assert await ProjectResource.count() == 8
+    volunteers = await Volunteer.select(Volunteer.status).where(Volunteer.community == west)
+    assert Counter(row["status"] for row in volunteers) == {"approved": 3, "applied": 1}
+
+    statuses = Counter(
+        row["status"] for row in await Need.select(Need.status).where(Need.community == west)
+    )
+    assert statuses == {
+        "rated": 11,
+        "open": 3,
+        "accepted": 3,
+        "dispatched": 2,
+        "done": 2,
+        "withdrawn": 2,
+    }
+    couriers = await Need.select(Need.reporter, Need.station_slug, Need.follow_token_hash).where(
+        Need.reporter_kind == "courier"
+    )
+    assert len(couriers) == 2
+    assert all(row["reporter"] is None and row["follow_token_hash"] for row in couriers)
+    assert {row["station_slug"] for row in couriers} <= {station.slug for station in NINE}
+    assert await Need.count().where(Need.category == "space_or_tool") == 1
+
+
+async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None:
+    await app_demo.load(NOW)
+    await demo.load(NOW)
+    needs = await Need.select().output(load_json=True)
+    assert len(needs) == 28
+    reopened_and_open = 0
+    for need in needs:
+        events = (
+            await NeedEvent.select()
+            .where(NeedEvent.need == need["id"])
+            .order_by(NeedEvent.at)
+            .order_by(NeedEvent.id)
+        )
+        times = [event["at"] for event in events]
+        assert times == sorted(times) and times[-1] < NOW
+        status, reopened = replay(events)
+        assert (status, reopened) == (need["status"], need["times_reopened"])
+        assert need["created_at"] == times[0] and need["updated_at"] == times[-1]
+        kinds = [event["kind"] for event in events]
+        for kind, column in (("dispatched", "dispatched_at"), ("accepted", "accepted_at")):
+            last = [event["at"] for event in events if event["kind"] == kind]
+            assert need[column] == (last[-1] if last else None)
+        if need["status"] in ("done", "rated"):
+            assert need["done_at"] == [e["at"] for e in events if e["kind"] == "done"][-1]
+            assert need["resolution"]
+        if "rated" in kinds:
+            assert 1 <= need["rating"] <= 5 and need["rating_comment"]
+        else:
+            assert need["rating"] is None
+        if need["status"] == "rated":
+            assert 3 <= need["rating"] <= 5
+        if need["status"] == "open" and need["times_reopened"]:
+            reopened_and_open += 1
+            assert need["rating"] <= 2 and need["unit"] is None and need["volunteer"] is None
+        if need["status"] == "withdrawn":
+            assert need["withdrawn_at"] == times[-1]
+        if need["status"] in ("dispatched", "accepted"):
+            assert (need["unit"] is None) != (need["volunteer"] is None)
+        resources = await Resource.select(Resource.community).where(
+            Resource.id.is_in(need["resources"] or [-1])
+        )
+        assert len(resources) == len(need["resources"])
+        assert all(row["community"] == need["community"] for row in resources)
+    assert reopened_and_open == 1
+
+
+async def test_demo_is_idempotent(db: None) -> None:
+    await app_demo.load(NOW)
+    await demo.load(NOW)
+    counts = [
+        await table.count()
+        for table in (User, PartnerUnit, Resource, Project, Volunteer, Need, NeedEvent)
+    ]
+    assert await demo.load(NOW) == []
+    assert [
+        await table.count()
+        for table in (User, PartnerUnit, Resource, Project, Volunteer, Need, NeedEvent)
+    ] == counts
+
+
+async def test_demo_needs_the_demo_district(db: None) -> None:
+    assert await demo.load(NOW) == []
+    assert await Need.count() == 0 and await PartnerUnit.count() == 0
+
+
+async def test_helpers_sign_in_with_the_demo_password(db: None) -> None:
+    await app_demo.load(NOW)
+    await demo.load(NOW)
+    for login in ("13800000012", demo.unit_login("wuye", "guangchang-xi")):
+        user = await services.authenticate(
+            login, app_demo.DEMO_PASSWORD, client_ip="198.51.100.1", now=NOW
+        )
+        assert user.login == login
+    unit = await PartnerUnit.objects().where(PartnerUnit.name_zh.like("%安居物业%")).first()
+    assert unit.contact_user is not None
+
+
+async def test_demo_report_of_the_last_three_months(db: None) -> None:
+    await app_demo.load(NOW)
+    await demo.load(NOW)
+    staff = await User.objects().where(User.login == "staff.guangchang-xi@linli.example").first()
+    # NOW is 2 March 2026 in Shanghai; the demo's needs were filed from 88 days before.
+    report = await need_report(await actor_for(staff), Period(date(2025, 12, 1), date(2026, 3, 2)))
+    figures = report.total
+    # 11 solved of 23 − 2 withdrawn = 21; ratings 5 5 4 5 4 5 5 4 5 5 4 (latest) + 2 (reopened).
+    assert (figures.total, figures.solved, figures.withdrawn) == (23, 11, 2)
+    assert round(figures.solved_rate, 4) == round(11 / 21, 4)
+    assert (len(figures.ratings), figures.times_reopened) == (12, 2)
+    assert json.dumps(sorted(figures.ratings)) == "[2, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5]"
