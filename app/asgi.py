@@ -25,7 +25,8 @@ from app.accounts import sessions
 from app.settings import Settings, get_settings
 from app.web import domains as web_domains
 from app.web.accounts import api as accounts_api
-from app.web.accounts.pages import AccountController
+from app.web.accounts.account import AccountController
+from app.web.accounts.signing import SigningController
 from app.web.api_reference import ApiReferencePlugin
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             serve_photo,
             FeedsController,
+            SigningController,
             AccountController,
             StaffController,
             accounts_api.register,

@@ -278,6 +278,29 @@ async def reset_password(
     return user
 
 
+@dataclass(frozen=True)
+class SignedUp:
+    user: User
+    must_verify: bool
+    """Their community asks residents to confirm their phone or email before booking."""
+    code_problem: str | None = None
+    """Why the first code could not be sent (they can ask again), or None."""
+
+
+async def sign_up(data: Registration, *, client_ip: str, now: datetime, secret: str) -> SignedUp:
+    """Register a resident from the sign-up page and, when their community asks residents to
+    confirm their contact, send the first code at once."""
+    user = await register(data, client_ip=client_ip, now=now)
+    community = await Community.objects().where(Community.id == user.community).first()
+    if community is None or not community.contact_verification:
+        return SignedUp(user, must_verify=False)
+    try:
+        await send_verification_code(user, client_ip=client_ip, now=now, secret=secret)
+    except DomainError as exc:
+        return SignedUp(user, must_verify=True, code_problem=exc.detail)
+    return SignedUp(user, must_verify=True)
+
+
 async def send_verification_code(user: User, *, client_ip: str, now: datetime, secret: str) -> None:
     await codes.send_code(
         user, codes.Purpose.verify_contact, client_ip=client_ip, now=now, secret=secret

@@ -11,8 +11,8 @@ from litestar.openapi.spec import Example
 from litestar.params import BodyKwarg, JSONBody
 
 from app.accounts import services, sessions
+from app.communities.services import community_of
 from app.permissions import booking_block_reason
-from app.tables import Community
 from app.web.api import problem_responses
 from app.web.context import CurrentActor, RequestNow, client_ip
 from app.web.guards import requires_signed_in
@@ -58,11 +58,7 @@ class TokenOut(msgspec.Struct):
 
 
 async def _account(user: Any, role: str) -> AccountOut:
-    community = (
-        await Community.objects().where(Community.id == user.community).first()
-        if user.community
-        else None
-    )
+    community = await community_of(user)
     block = booking_block_reason(user, community)
     return AccountOut(
         name=user.name,

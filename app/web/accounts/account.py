@@ -1,4 +1,5 @@
-"""Account pages: sign up, sign in and out, the account page, passwords, verification."""
+"""The signed-in person's account: the account page (preferences, API tokens, calendar
+feeds), password change, contact verification, and their personal data."""
 
 from __future__ import annotations
 
@@ -7,49 +8,31 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from app import feeds
 from app.accounts import services, sessions
-from app.communities.services import communities_by_street, community_of
-from app.errors import DomainError, InputError, NotFound, Throttled
+from app.communities.services import community_of
+from app.errors import DomainError, InputError, NotFound
 from app.formfields import checked
 from app.i18n import _
 from app.permissions import Actor, booking_block_reason
-from app.tables import Community, FeedKind
+from app.tables import FeedKind
 from app.web.accounts import forms
+from app.web.accounts.signing import form_errors, secret_key
 from app.web.context import (
     SESSION_COOKIE,
     CurrentActor,
-    CurrentViewer,
     RequestNow,
     client_ip,
     flash,
     session_hash_of,
 )
 from app.web.guards import requires_signed_in
-from app.web.responses import expired_cookie, page, redirect, safe_next, session_cookie
+from app.web.responses import expired_cookie, page, redirect
 
 AnyRequest = Request[Any, Any, Any]
-
-
-def _secret(request: AnyRequest) -> str:
-    return request.app.state.secret_key
-
-
-def _form_errors(exc: DomainError) -> dict[str, str]:
-    """Field messages for the form; messages without a field go under `""`."""
-    if isinstance(exc, InputError):
-        return exc.by_field()
-    return {"": exc.detail}
-
-
-async def _signed_in_redirect(
-    request: AnyRequest, user: Any, target: str, now: datetime
-) -> Redirect:
-    token = await sessions.start_session(user, request.headers.get("user-agent", ""), now)
-    return redirect(target, cookies=[session_cookie(request, token)])
 
 
 def _feed_kind(actor: Actor, kind: str) -> FeedKind:
@@ -90,127 +73,6 @@ async def _calendars(request: AnyRequest, actor: Actor) -> list[dict[str, Any]]:
 class AccountController(Controller):
     path = "/account"
     include_in_schema = False
-
-    # --- sign up ------------------------------------------------------------------------
-
-    @get("/signup", name="account:signup")
-    async def signup_form(self, request: AnyRequest, next: FromQuery[str] = "") -> Template:
-        return page(
-            request,
-            "account/signup.html",
-            form=forms.SignUpForm(next=next),
-            errors={},
-            streets=await communities_by_street(),
-        )
-
-    @post("/signup", name="account:signup.post")
-    async def signup(
-        self, request: AnyRequest, data: forms.SignUpBody, now: RequestNow
-    ) -> Template | Redirect:
-        try:
-            user = await services.register(
-                services.Registration(
-                    login=data.login,
-                    name=data.name,
-                    password=data.password,
-                    community=data.community,
-                    accepted_privacy=checked(data.accepted_privacy),
-                ),
-                client_ip=client_ip(request),
-                now=now,
-            )
-        except DomainError as exc:
-            data.password = ""
-            return page(
-                request,
-                "account/signup.html",
-                status_code=exc.status_code,
-                headers={"Retry-After": str(exc.retry_after_s)}
-                if isinstance(exc, Throttled)
-                else None,
-                form=data,
-                errors=_form_errors(exc),
-                streets=await communities_by_street(),
-            )
-        community = await Community.objects().where(Community.id == user.community).first()
-        target = safe_next(data.next)
-        if community is not None and community.contact_verification:
-            try:
-                await services.send_verification_code(
-                    user, client_ip=client_ip(request), now=now, secret=_secret(request)
-                )
-            except DomainError as exc:
-                flash(request, exc.detail, "error")
-            target = request.app.route_reverse("account:verify")
-        flash(request, _("Welcome to Linli, %(name)s!", name=user.name))
-        return await _signed_in_redirect(request, user, target, now)
-
-    # --- sign in and out -----------------------------------------------------------------
-
-    @get("/signin", name="account:signin")
-    async def signin_form(
-        self, request: AnyRequest, viewer: CurrentViewer, next: FromQuery[str] = ""
-    ) -> Template | Redirect:
-        if viewer is not None:
-            return redirect(safe_next(next))
-        return page(request, "account/signin.html", form=forms.SignInForm(next=next), errors={})
-
-    @post("/signin", name="account:signin.post")
-    async def signin(
-        self, request: AnyRequest, data: forms.SignInBody, now: RequestNow
-    ) -> Template | Redirect:
-        try:
-            user = await services.authenticate(
-                data.login, data.password, client_ip=client_ip(request), now=now
-            )
-        except DomainError as exc:
-            data.password = ""
-            return page(
-                request,
-                "account/signin.html",
-                status_code=429 if isinstance(exc, Throttled) else 400,
-                headers={"Retry-After": str(exc.retry_after_s)}
-                if isinstance(exc, Throttled)
-                else None,
-                form=data,
-                errors=_form_errors(exc),
-            )
-        return await _signed_in_redirect(request, user, safe_next(data.next), now)
-
-    @get("/signout", name="account:signout")
-    async def signout_form(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
-        if viewer is None:
-            return redirect("/")
-        return page(request, "account/signout.html")
-
-    @post("/signout", name="account:signout.post")
-    async def signout(self, request: AnyRequest) -> Redirect:
-        session_hash = session_hash_of(request)
-        if session_hash:
-            await sessions.end_session(session_hash)
-        flash(request, _("You have signed out."))
-        return redirect("/", cookies=[expired_cookie(SESSION_COOKIE)])
-
-    @post(
-        "/signout-everywhere",
-        name="account:signout-everywhere",
-        guards=[requires_signed_in],
-    )
-    async def signout_everywhere(
-        self, request: AnyRequest, actor: CurrentActor, now: RequestNow
-    ) -> Redirect:
-        await services.sign_out_everywhere(actor.user, now)
-        flash(
-            request,
-            _(
-                "You have signed out on every device; all API tokens and calendar addresses "
-                "were revoked."
-            ),
-        )
-        return redirect(
-            request.app.route_reverse("account:signin"),
-            cookies=[expired_cookie(SESSION_COOKIE)],
-        )
 
     # --- the account page ----------------------------------------------------------------
 
@@ -352,62 +214,6 @@ class AccountController(Controller):
             flash(request, _("You were signed out on your other devices."), "info")
         return redirect(request.app.route_reverse("account:index"))
 
-    # --- password reset -------------------------------------------------------------------
-
-    @get("/reset", name="account:reset")
-    async def reset_form(self, request: AnyRequest) -> Template:
-        return page(request, "account/reset.html", form=forms.ResetRequestForm(), errors={})
-
-    @post("/reset", name="account:reset.post")
-    async def reset_request(
-        self, request: AnyRequest, data: forms.ResetRequestBody, now: RequestNow
-    ) -> Template:
-        try:
-            await services.request_password_reset(
-                data.login,
-                client_ip=client_ip(request),
-                now=now,
-                secret=_secret(request),
-            )
-        except DomainError as exc:
-            return page(
-                request,
-                "account/reset.html",
-                status_code=exc.status_code,
-                form=data,
-                errors=_form_errors(exc),
-            )
-        return page(
-            request,
-            "account/reset_confirm.html",
-            form=forms.ResetConfirmForm(login=data.login),
-            errors={},
-        )
-
-    @post("/reset/confirm", name="account:reset.confirm")
-    async def reset_confirm(
-        self, request: AnyRequest, data: forms.ResetConfirmBody, now: RequestNow
-    ) -> Template | Redirect:
-        try:
-            await services.reset_password(
-                data.login,
-                data.code,
-                data.new_password,
-                now=now,
-                secret=_secret(request),
-            )
-        except DomainError as exc:
-            data.new_password = ""
-            return page(
-                request,
-                "account/reset_confirm.html",
-                status_code=400,
-                form=data,
-                errors=_form_errors(exc),
-            )
-        flash(request, _("Your password was reset. Please sign in with the new password."))
-        return redirect(request.app.route_reverse("account:signin"))
-
     # --- contact verification ---------------------------------------------------------------
 
     @get("/verify", name="account:verify", guards=[requires_signed_in])
@@ -419,9 +225,11 @@ class AccountController(Controller):
         self, request: AnyRequest, data: forms.CodeBody, actor: CurrentActor, now: RequestNow
     ) -> Template | Redirect:
         try:
-            await services.verify_contact(actor.user, data.code, now=now, secret=_secret(request))
+            await services.verify_contact(
+                actor.user, data.code, now=now, secret=secret_key(request)
+            )
         except DomainError as exc:
-            return page(request, "account/verify.html", status_code=400, errors=_form_errors(exc))
+            return page(request, "account/verify.html", status_code=400, errors=form_errors(exc))
         flash(request, _("Thank you, your contact is confirmed."))
         return redirect(request.app.route_reverse("account:index"))
 
@@ -434,7 +242,7 @@ class AccountController(Controller):
                 actor.user,
                 client_ip=client_ip(request),
                 now=now,
-                secret=_secret(request),
+                secret=secret_key(request),
             )
         except DomainError as exc:
             return page(
@@ -475,7 +283,7 @@ class AccountController(Controller):
                 request,
                 "account/delete.html",
                 status_code=exc.status_code,
-                errors=_form_errors(exc),
+                errors=form_errors(exc),
             )
         flash(request, _("Your account and its data were deleted."))
         return redirect("/", cookies=[expired_cookie(SESSION_COOKIE)])
