@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app import clock
 from app.calendar import Interval, wall_to_utc
 from app.errors import FieldError, InputError
 from app.formfields import Fields
 from app.i18n import _
-from app.settings import get_settings
 
 MAX_DAYS = 366
 """The longest period one report covers."""
@@ -78,11 +76,6 @@ def format_percent(share: float | None, empty: str = "—") -> str:
 
 def format_decimal(value: float | None, empty: str = "—") -> str:
     return empty if value is None else f"{value:.1f}"
-
-
-def site_today() -> date:
-    """Today in the site's zone: the default period of every report ends before it."""
-    return clock.utcnow().astimezone(ZoneInfo(get_settings().site.timezone)).date()
 
 
 def csv_body(header: list[str], rows: list[list[str]]) -> bytes:
