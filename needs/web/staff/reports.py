@@ -6,20 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
-from app.clock import site_date
-from app.communities.services import managed_communities
-from app.errors import DomainError, InputError
-from app.i18n import N_, _, format_date, localized
+from app.i18n import N_, _, localized
 from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
-from app.web.reports import FromDate, ToDate, csv_response
+from app.web.reports import FromDate, ReportFilters, ToDate, csv_period, csv_response
 from app.web.responses import page
 from needs.logic import report_figures
 from needs.logic.kinds import NeedStatus
@@ -153,37 +149,19 @@ class NeedReportsController(Controller):
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        context: dict[str, Any] = {
-            "communities": await managed_communities(actor),
-            "chosen_community": community,
-            "status_labels": [STATUS_LABELS[status] for status in report_figures.STATUSES],
-            "category_labels": [
-                CATEGORY_LABELS[category] for category in report_figures.CATEGORIES
-            ],
-            "figure_columns": FIGURE_COLUMNS,
-            "first": first,
-            "last": last,
-            "errors": {},
-            "report": None,
-        }
-        try:
-            period = app_reports.read_period(first, last, site_date(now))
-        except InputError as exc:
-            context["errors"] = exc.by_field()
+        filters = ReportFilters.read(first, last, community, now)
+        context = await filters.context(actor)
+        context.update(
+            status_labels=[STATUS_LABELS[status] for status in report_figures.STATUSES],
+            category_labels=[CATEGORY_LABELS[category] for category in report_figures.CATEGORIES],
+            figure_columns=FIGURE_COLUMNS,
+        )
+        period = filters.period
+        if period is None:
             return page(request, "needs/staff/reports.html", status_code=400, **context)
         report = await reports.need_report(actor, period, community_slug=community)
-        query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
-        if community:
-            query["community"] = community
         context.update(
-            first=query["from"],
-            last=query["to"],
             report=report,
-            period_label=_(
-                "%(first)s to %(last)s",
-                first=format_date(period.first),
-                last=format_date(period.last),
-            ),
             statuses=report_figures.STATUSES,
             status_rows=[(row.community, status_cells(row.figures)) for row in report.rows],
             status_total=status_cells(report.total),
@@ -194,7 +172,7 @@ class NeedReportsController(Controller):
             bars=chart_bars(report.total),
             chart_width=CHART_WIDTH,
             top=[(*resource_name(use), use.uses) for use in report.top],
-            csv_url=request.app.route_reverse("staff:needs.reports.csv") + "?" + urlencode(query),
+            csv_url=filters.csv_url(request, "staff:needs.reports.csv"),
         )
         return page(request, "needs/staff/reports.html", **context)
 
@@ -208,10 +186,7 @@ class NeedReportsController(Controller):
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
-        try:
-            period = app_reports.read_period(first, last, site_date(now))
-        except InputError as exc:
-            raise DomainError(exc.errors[0].message) from exc
+        period = csv_period(first, last, now)
         report = await reports.need_report(actor, period, community_slug=community)
         header = [
             _("Community"),

@@ -4,20 +4,16 @@ space for a period (see spaces.reports for what each figure means)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
-from app.clock import site_date
-from app.communities.services import managed_communities
-from app.errors import DomainError, InputError
-from app.i18n import N_, _, format_date, localized
+from app.i18n import N_, _, localized
 from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
-from app.web.reports import FromDate, ToDate, csv_response
+from app.web.reports import FromDate, ReportFilters, ToDate, csv_period, csv_response
 from app.web.responses import page
 from spaces.logic import report_figures
 from spaces.services import reports
@@ -72,33 +68,17 @@ class SpaceReportsController(Controller):
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        context: dict[str, Any] = {
-            "communities": await managed_communities(actor),
-            "chosen_community": community,
-            "columns": COLUMNS,
-            "first": first,
-            "last": last,
-            "errors": {},
-            "report": None,
-        }
-        try:
-            period = app_reports.read_period(first, last, site_date(now))
-        except InputError as exc:
-            context["errors"] = exc.by_field()
+        filters = ReportFilters.read(first, last, community, now)
+        context = await filters.context(actor)
+        context.update(
+            columns=COLUMNS,
+        )
+        period = filters.period
+        if period is None:
             return page(request, "spaces/staff/reports.html", status_code=400, **context)
         report = await reports.space_report(actor, period, community_slug=community, now=now)
-        query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
-        if community:
-            query["community"] = community
         context.update(
-            first=query["from"],
-            last=query["to"],
             report=report,
-            period_label=_(
-                "%(first)s to %(last)s",
-                first=format_date(period.first),
-                last=format_date(period.last),
-            ),
             rows=[(row.space, cells(row.figures)) for row in report.rows],
             total=cells(report.total),
             bars=[
@@ -109,7 +89,7 @@ class SpaceReportsController(Controller):
                 )
                 for row in report.rows
             ],
-            csv_url=request.app.route_reverse("staff:spaces.reports.csv") + "?" + urlencode(query),
+            csv_url=filters.csv_url(request, "staff:spaces.reports.csv"),
         )
         return page(request, "spaces/staff/reports.html", **context)
 
@@ -123,10 +103,7 @@ class SpaceReportsController(Controller):
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
-        try:
-            period = app_reports.read_period(first, last, site_date(now))
-        except InputError as exc:
-            raise DomainError(exc.errors[0].message) from exc
+        period = csv_period(first, last, now)
         report = await reports.space_report(actor, period, community_slug=community, now=now)
         header = [_("Community"), _("Space"), _("Capacity"), *(_(label) for label in COLUMNS)]
         rows = [

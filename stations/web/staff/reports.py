@@ -5,20 +5,16 @@ stations.logic.report_figures)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
-from app.clock import site_date
-from app.communities.services import managed_communities
-from app.errors import DomainError, InputError
-from app.i18n import N_, _, format_date, localized
+from app.i18n import N_, _, localized
 from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
-from app.web.reports import FromDate, ToDate, csv_response
+from app.web.reports import FromDate, ReportFilters, ToDate, csv_period, csv_response
 from app.web.responses import page
 from stations.logic.labels import REASON_LABELS
 from stations.logic.report_figures import REASONS, StationFigures
@@ -63,44 +59,26 @@ class StationReportsController(Controller):
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Template:
-        context: dict[str, Any] = {
-            "communities": await managed_communities(actor),
-            "chosen_community": community,
-            "reasons": [REASON_LABELS[reason] for reason in REASONS],
-            "columns": COLUMNS,
-            "first": first,
-            "last": last,
-            "errors": {},
-            "report": None,
-        }
-        try:
-            period = app_reports.read_period(first, last, site_date(now))
-        except InputError as exc:
-            context["errors"] = exc.by_field()
+        filters = ReportFilters.read(first, last, community, now)
+        context = await filters.context(actor)
+        context.update(
+            reasons=[REASON_LABELS[reason] for reason in REASONS],
+            columns=COLUMNS,
+        )
+        period = filters.period
+        if period is None:
             return page(request, "stations/staff/reports.html", status_code=400, **context)
         report = await reports.station_report(actor, period, community_slug=community)
-        query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
-        if community:
-            query["community"] = community
         most = max(report.total.by_reason.values(), default=0)
         context.update(
-            first=query["from"],
-            last=query["to"],
             report=report,
-            period_label=_(
-                "%(first)s to %(last)s",
-                first=format_date(period.first),
-                last=format_date(period.last),
-            ),
             rows=[(row.station, cells(row.figures)) for row in report.rows],
             total=cells(report.total),
             bars=[
                 (_(REASON_LABELS[reason]), count / most if most else 0.0, str(count))
                 for reason, count in report.total.by_reason.items()
             ],
-            csv_url=request.app.route_reverse("staff:stations.reports.csv")
-            + "?"
-            + urlencode(query),
+            csv_url=filters.csv_url(request, "staff:stations.reports.csv"),
         )
         return page(request, "stations/staff/reports.html", **context)
 
@@ -114,10 +92,7 @@ class StationReportsController(Controller):
         last: ToDate = "",
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
-        try:
-            period = app_reports.read_period(first, last, site_date(now))
-        except InputError as exc:
-            raise DomainError(exc.errors[0].message) from exc
+        period = csv_period(first, last, now)
         report = await reports.station_report(actor, period, community_slug=community)
         header = [
             _("Community"),
