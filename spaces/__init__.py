@@ -14,7 +14,8 @@ Layers, each importing only those below it:
   held units; bookings overlapping a time; a series' occurrences);
 - `spaces.tables`: the Piccolo tables;
 - `spaces.logic`: pure rules over plain values (availability, booking rules, kinds and
-  statuses, forms and their readers, report figures, the timeline's layout).
+  statuses, permission predicates, forms and their readers, report figures, the timeline's
+  layout).
 
 Public modules, the only ones other domains may import: `spaces.services.catalog`
 (`list_spaces`, `get_space`, `zone_of`), `spaces.services.decisions` (`book_on_behalf`),

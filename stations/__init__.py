@@ -10,7 +10,7 @@ Layers, each importing only those below it (import-linter keeps it so):
 - `stations.domain`: `DOMAIN`, what the domain gives the kernel's services (dashboard
   panel, demo data, its part of a data export, the holidays hook), only wiring;
 - `stations.services`: operations and reads that take the actor and `now`, check who may
-  act (one predicate per action, `services/permissions.py`), run transactions and raise
+  act (one predicate per action, `logic/permissions.py`), run transactions and raise
   `app.errors` domain errors;
 - `stations.queries`: reads and writes several services share (calendar data and parsed
   hours, free seats, amenities, the version and amenity mask);
