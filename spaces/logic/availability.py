@@ -1,8 +1,12 @@
 """The availability engine: slots, free units and whether a booking fits. Pure functions.
 
-A confirmed booking holds `units` from its start until its end plus the space's turnaround
-buffer. At no instant may the units held exceed the capacity; `free_units` of a slot is the
-capacity minus the most units held at any instant of that slot.
+**The hold rule**, the one definition every capacity-checked write and the week grid use: a
+confirmed booking or a waitlist offer holds its units over its span plus the space's
+turnaround buffer; a maintenance block holds its units over its span exactly; a pending
+request holds nothing. A new booking fits when its units, held over its span *and its own
+buffer*, never take the units held at any instant above the capacity. `HeldUnits` answers
+that question, and refuses to answer for a span it was not read around.
+`free_units` of a slot is the capacity minus the most units held at any instant of that slot.
 
 Slots start on local wall-clock times that are whole multiples of the slot length (09:00,
 09:30, …) and are walked in real elapsed time, so a local time skipped by daylight saving is
@@ -30,9 +34,21 @@ class Hold:
     units: int
 
 
-def holds_of(bookings: Iterable[tuple[datetime, datetime, int]], buffer: timedelta) -> list[Hold]:
-    """Holds of `(start, end, units)` bookings extended by the turnaround buffer."""
-    return [Hold(start, end + buffer, units) for start, end, units in bookings]
+def hold_of(start: datetime, end: datetime, units: int, buffer: timedelta) -> Hold:
+    """The hold of a confirmed booking or a waitlist offer (pass the space's buffer) or of a
+    maintenance block (pass no buffer)."""
+    return Hold(start, end + buffer, units)
+
+
+def needed_span(span: Interval, buffer: timedelta) -> Interval:
+    """The time a new booking of `span` must find free: its span and its own buffer."""
+    return Interval(span.start, span.end + buffer)
+
+
+def read_window(window: Interval, buffer: timedelta) -> Interval:
+    """The holds to read so that every booking inside `window` can be checked: those that
+    reach into `window` or into the buffer after it."""
+    return needed_span(window, buffer)
 
 
 class Usage:
@@ -60,6 +76,13 @@ class Usage:
         usage = Usage(())
         usage.deltas = dict(self.deltas)
         usage._add(holds, -1)
+        return usage
+
+    def with_holds(self, holds: Iterable[Hold]) -> Usage:
+        """The usage with `holds` added."""
+        usage = Usage(())
+        usage.deltas = dict(self.deltas)
+        usage._add(holds, 1)
         return usage
 
     def peak(self, start: datetime, end: datetime) -> int:
@@ -132,9 +155,49 @@ def slots(
     return result
 
 
-def fits(span: Interval, units: int, capacity: int, buffer: timedelta, usage: Usage) -> bool:
-    """Whether `units` more can be held over `span` plus its buffer without overbooking."""
-    return usage.peak(span.start, span.end + buffer) + units <= capacity
+class HeldUnits:
+    """The units held in and around `window` of one space, read once, and whether more fit.
+
+    Built from every hold reaching into `read_window(window, buffer)`; asking about a span
+    outside `window` is a bug (the holds just after it were not read) and raises.
+    """
+
+    def __init__(
+        self, window: Interval, capacity: int, buffer: timedelta, holds: Iterable[Hold]
+    ) -> None:
+        self.window = window
+        self.capacity = capacity
+        self.buffer = buffer
+        self.usage = Usage(holds)
+
+    def _covered(self, span: Interval) -> None:
+        if span.start < self.window.start or span.end > self.window.end:
+            raise ValueError(f"{span} was not read: the holds were read for {self.window}")
+
+    def fits(self, span: Interval, units: int, *, buffered: bool = True) -> bool:
+        """Whether `units` more can be held over `span` (plus the buffer, unless it is a
+        maintenance block) without the units held at any instant exceeding the capacity."""
+        self._covered(span)
+        needed = needed_span(span, self.buffer) if buffered else span
+        return self.usage.peak(needed.start, needed.end) + units <= self.capacity
+
+    def held(self, span: Interval) -> int:
+        """The most units held at any instant of `span`."""
+        self._covered(span)
+        return self.usage.peak(span.start, span.end)
+
+    def add(self, span: Interval, units: int) -> None:
+        """Count a new hold of this transaction (an offer just made), buffer included."""
+        self.usage = self.usage.with_holds([hold_of(span.start, span.end, units, self.buffer)])
+
+    def without(self, bookings: Iterable[tuple[datetime, datetime, int]]) -> HeldUnits:
+        """These units once the given confirmed bookings `(start, end, units)`, each counted
+        here, are let go (being moved or replaced)."""
+        released = HeldUnits(self.window, self.capacity, self.buffer, ())
+        released.usage = self.usage.without(
+            [hold_of(start, end, units, self.buffer) for start, end, units in bookings]
+        )
+        return released
 
 
 def within_open_hours(span: Interval, open_intervals: Sequence[Interval]) -> bool:

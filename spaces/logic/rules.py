@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.calendar import Interval
+from app.calendar import Calendar, Interval
 from app.i18n import _
-from spaces.logic.availability import Slot, Usage, is_aligned, within_open_hours
+from spaces.logic.availability import HeldUnits, Slot, is_aligned, within_open_hours
 
 
 @dataclass(frozen=True)
@@ -268,6 +268,20 @@ def check_request(
     return refusals
 
 
+def approval_refusals(
+    rules: Rules, request: Request, zone: ZoneInfo, calendar: Calendar | None
+) -> list[Refusal]:
+    """Why staff may no longer confirm a pending request, capacity apart: its shape against
+    the space's rules now (the slot length or the units may have changed), or the space not
+    open for the whole of it (a closure, new hours, a holiday)."""
+    refusals = request_shape_refusals(rules, request, zone)
+    if refusals:
+        return refusals
+    if calendar is None or not calendar.is_open(request.span):
+        return [Refusal("closed", _("The space is not open for the whole of this time."))]
+    return []
+
+
 def can_cancel_in_time(rules: Rules, start: datetime, now: datetime) -> bool:
     """Whether a resident may still cancel a booking that starts at `start`."""
     if start <= now:
@@ -317,7 +331,7 @@ def refusal_reasons(
     found: list[Slot],
     rules: Rules,
     open_intervals: list[Interval],
-    usage: Usage,
+    held: HeldUnits,
     now: datetime,
 ) -> list[str | None]:
     """For each slot, why one unit cannot be booked from it for the shortest allowed
@@ -327,7 +341,6 @@ def refusal_reasons(
     since a week has hundreds of slots.
     """
     length = timedelta(minutes=max(rules.slot_minutes, rules.min_duration_minutes or 0))
-    buffer = rules.buffer
     earliest = now + timedelta(minutes=rules.lead_time_minutes or 0)
     latest_end = now + timedelta(days=rules.horizon_days) if rules.horizon_days else None
     reasons: list[str | None] = []
@@ -348,7 +361,7 @@ def refusal_reasons(
             inside = index < len(open_intervals) and (
                 open_intervals[index].start <= slot.start and end <= open_intervals[index].end
             )
-            if inside and usage.peak(slot.start, end + buffer) < rules.capacity:
+            if inside and held.fits(Interval(slot.start, end), 1):
                 reasons.append(None)
             else:
                 reasons.append("too_short")

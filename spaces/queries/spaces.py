@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.calendar import Interval
-from spaces.logic.availability import Hold, Usage
+from spaces.logic.availability import HeldUnits, Hold, Usage, read_window
 from spaces.logic.statuses import BookingStatus, WaitlistStatus
 from spaces.tables import Booking, Space
 
@@ -35,27 +35,37 @@ HOLDS_SQL = (
 )
 
 
-async def holding_usage(space: Space, window: Interval) -> Usage:
-    """Units held around `window`: by confirmed bookings and waitlist offers (each with the
-    turnaround buffer) and by maintenance blocks. One query, the same on both engines."""
-    buffer = timedelta(minutes=space.buffer_minutes)
-    start, end = window.start - buffer, window.end
+async def held_units(
+    space: Space, window: Interval, *, buffer_minutes: int | None = None
+) -> HeldUnits:
+    """What confirmed bookings, waitlist offers and maintenance blocks hold in and around
+    `window`, to check any booking inside it (`spaces.logic.availability` states the hold
+    rule). One query, the same on both engines. `buffer_minutes` replaces the space's buffer
+    for a change being previewed."""
+    minutes = space.buffer_minutes if buffer_minutes is None else buffer_minutes
+    buffer = timedelta(minutes=minutes)
+    reach = read_window(window, buffer)
+    start, end = reach.start - buffer, reach.end
     rows = await Booking.raw(
         HOLDS_SQL,
         *(space.id, end, start, BookingStatus.confirmed.value),
-        *(space.id, end, window.start),
+        *(space.id, end, reach.start),
         *(space.id, end, start, WaitlistStatus.offered.value),
     )
-    return Usage(
-        [
-            Hold(
-                _instant(r["starts_at"]),
-                _instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
-                r["units"],
-            )
-            for r in rows
-        ]
-    )
+    holds = [
+        Hold(
+            _instant(r["starts_at"]),
+            _instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
+            r["units"],
+        )
+        for r in rows
+    ]
+    return HeldUnits(window, space.capacity, buffer, holds)
+
+
+async def holding_usage(space: Space, window: Interval) -> Usage:
+    """The units held over time in and around `window` (see `held_units`)."""
+    return (await held_units(space, window)).usage
 
 
 ZERO = timedelta(0)

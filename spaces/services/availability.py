@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 from app.cache import VersionedCache
 from app.calendar import Calendar, Interval
 from app.db import gather
-from spaces.logic.availability import Usage, local_day_window, slots
+from spaces.logic.availability import HeldUnits, local_day_window, slots
 from spaces.logic.rules import QuotaLeft, Rules, quota_left, refusal_reasons
 from spaces.queries.bookings import spans_of
-from spaces.queries.spaces import holding_usage
+from spaces.queries.spaces import held_units
 from spaces.services.catalog import calendar_of, rules_of, zone_of
 from spaces.tables import Space
 
@@ -66,12 +66,12 @@ async def _slots_by_day(
         )
     )
     reach = Interval(window.start, window.end + longest)
-    calendar, usage = await gather(calendar_of(space, reach), holding_usage(space, reach))
+    calendar, held = await gather(calendar_of(space, reach), held_units(space, reach))
     # gather() gives one type to all its results; each is what its read returns.
-    assert isinstance(calendar, Calendar) and isinstance(usage, Usage)
+    assert isinstance(calendar, Calendar) and isinstance(held, HeldUnits)
     open_intervals = calendar.open_intervals(window)
     reachable = calendar.open_intervals(reach)
-    found = slots(open_intervals, zone, rules.slot_minutes, rules.capacity, usage)
+    found = slots(open_intervals, zone, rules.slot_minutes, rules.capacity, held.usage)
     # Local midnights as instants, so each slot finds its day without a zone conversion.
     midnights = [local_day_window(first_day, i, zone).end for i in range(1, days + 1)]
     by_day: list[tuple[date, list[SlotView]]] = [
@@ -79,7 +79,7 @@ async def _slots_by_day(
     ]
     day_index = 0
     for slot, refusal in zip(
-        found, refusal_reasons(found, rules, reachable, usage, now), strict=True
+        found, refusal_reasons(found, rules, reachable, held, now), strict=True
     ):
         while day_index < days and slot.start >= midnights[day_index]:
             day_index += 1

@@ -2,8 +2,10 @@
 nearest free times offered on a refusal; reading one's own bookings, and a booking for its
 resident or its space's staff. Cancelling, deciding and rating have their own modules.
 
-The capacity check and the insert happen in one `write_transaction` keyed
-by the space, which serialises every writer of that space on both engines. Services take the
+The checks and the insert happen in one `write_transaction` keyed by the space, which
+serialises every writer of that space on both engines; the space, its calendar and what is
+held are all read inside it, so a closure or an hours change committed a moment earlier is
+seen. Capacity follows the one hold rule of `spaces.logic.availability`. Services take the
 acting user and `now`, raise domain errors, and either complete or change nothing.
 """
 
@@ -27,7 +29,7 @@ from app.errors import (
 )
 from app.i18n import _
 from app.permissions import Actor
-from spaces.logic.availability import fits, slot_starts
+from spaces.logic.availability import slot_starts
 from spaces.logic.permissions import can_see_booking
 from spaces.logic.rules import (
     Refusal,
@@ -36,8 +38,15 @@ from spaces.logic.rules import (
 )
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.bookings import owner_id, spans_of
-from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.services.catalog import calendar_of, community_id, get_space, rules_of, zone_of
+from spaces.queries.spaces import held_units, lock_key, touch
+from spaces.services.catalog import (
+    calendar_of,
+    community_id,
+    get_space,
+    reread_space,
+    rules_of,
+    zone_of,
+)
 from spaces.services.eligibility import check_eligibility
 from spaces.tables import Booking, Space
 
@@ -61,7 +70,7 @@ async def alternatives(
     window = Interval(start_after, request.start + ALTERNATIVE_SEARCH + length)
     calendar = await calendar_of(space, window)
     open_intervals = calendar.open_intervals(window)
-    usage = await holding_usage(space, window)
+    held = await held_units(space, window)
     mine = await spans_of(user_id, space.id, min(now, window.start)) if rules.has_quotas else []
     found = []
     for interval in open_intervals:
@@ -73,7 +82,7 @@ async def alternatives(
                 rules, candidate, zone=zone, now=now, open_intervals=open_intervals, mine=mine
             ):
                 continue
-            if fits(candidate.span, candidate.units, rules.capacity, rules.buffer, usage):
+            if held.fits(candidate.span, candidate.units):
                 found.append(candidate)
     found.sort(key=lambda c: (abs(c.start - request.start), c.start))
     return [Alternative(_iso(c.start, space), _iso(c.end, space)) for c in found[:ALTERNATIVES]]
@@ -122,8 +131,9 @@ async def book(
     note = checked_note(note)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
         raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
-    calendar = await calendar_for(space, request)
+    await before_lock(space, request)
     async with write_transaction(lock_key(space)):
+        space = await reread_space(space)
         outcome = await book_locked(
             actor,
             space,
@@ -131,7 +141,6 @@ async def book(
             now=now,
             note=note,
             idempotency_key=idempotency_key,
-            calendar=calendar,
             booked_by=booked_by,
         )
         if isinstance(outcome, Booked) and outcome.created and on_created is not None:
@@ -141,24 +150,31 @@ async def book(
     raise await refusal_error(space, request, outcome, user_id=actor.id, now=now)
 
 
+async def before_lock(space: Space, request: Request) -> None:
+    """Where a test steps in between reading the space and taking its lock (to commit a
+    closure there, say); nothing in production."""
+
+
 def _window(request: Request) -> Interval:
     return Interval(request.start - timedelta(days=1), request.end + timedelta(days=1))
 
 
 async def calendar_for(space: Space, request: Request) -> Calendar | None:
-    """The calendar a check of `request` reads; read it before taking the space's lock."""
+    """The calendar a check of `request` reads (inside the space's lock)."""
     return await calendar_of(space, _window(request)) if request.end > request.start else None
 
 
 async def refusals_locked(
-    actor: Actor, space: Space, request: Request, *, now: datetime, calendar: Calendar | None
+    actor: Actor, space: Space, request: Request, *, now: datetime
 ) -> list[Refusal]:
     """Why the actor may not book `request` now, inside the caller's write transaction of
-    the space: the rules it breaks, else a lone `capacity` refusal when the units are taken,
-    else nothing. Raises `RuleViolation` when the actor may not book here at all."""
+    the space (with `space` read inside it): the rules it breaks, else a lone `capacity`
+    refusal when the units are taken, else nothing. Raises `RuleViolation` when the actor
+    may not book here at all."""
     zone = zone_of(space)
     rules = rules_of(space)
     await check_eligibility(actor, space, now)
+    calendar = await calendar_for(space, request)
     open_intervals = calendar.open_intervals(_window(request)) if calendar else []
     mine = (
         await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
@@ -170,8 +186,8 @@ async def refusals_locked(
     )
     if refusals or rules.requires_approval:
         return refusals
-    usage = await holding_usage(space, request.span)
-    if fits(request.span, request.units, rules.capacity, rules.buffer, usage):
+    held = await held_units(space, request.span)
+    if held.fits(request.span, request.units):
         return []
     message = _("Someone else booked this time just now. Here are the nearest free times.")
     return [Refusal(CAPACITY, message)]
@@ -185,10 +201,10 @@ async def book_locked(
     now: datetime,
     note: str = "",
     idempotency_key: str | None = None,
-    calendar: Calendar | None,
     booked_by: int | None = None,
 ) -> Booked | list[Refusal]:
-    """`book` inside the caller's write transaction of the space: the booking, or why not."""
+    """`book` inside the caller's write transaction of the space, with `space` read inside
+    it: the booking, or why not."""
     if idempotency_key:
         earlier = (
             await Booking.objects()
@@ -197,7 +213,7 @@ async def book_locked(
         )
         if earlier is not None:
             return Booked(earlier, created=False)
-    refusals = await refusals_locked(actor, space, request, now=now, calendar=calendar)
+    refusals = await refusals_locked(actor, space, request, now=now)
     if refusals:
         return refusals
     booking = Booking(

@@ -94,11 +94,22 @@ async def get_space(slug: str, *, include_inactive: bool = False) -> Space:
     Every space page and API call starts here, so it is one plain SQL statement: Piccolo's
     builder spends longer assembling a joined query (about 4 ms) than SQLite answering it.
     """
+    return await _space_where("space.slug", slug, include_inactive)
+
+
+async def reread_space(space: Space, *, include_inactive: bool = False) -> Space:
+    """The space read again by its id, inside the caller's write transaction of it, so its
+    hours, rules and capacity are those the lock protects; "not found" if it was deactivated
+    meanwhile (unless `include_inactive`)."""
+    return await _space_where("space.id", space.id, include_inactive)
+
+
+async def _space_where(column: str, value: Any, include_inactive: bool) -> Space:
     rows = await Space.raw(
         f"SELECT space.*, {_COMMUNITY_COLUMNS} FROM space "
         "JOIN community ON community.id = space.community "
-        "WHERE space.slug = {} AND (space.active = {} OR space.active = {})",
-        slug,
+        f"WHERE {column} = {{}} AND (space.active = {{}} OR space.active = {{}})",
+        value,
         True,
         not include_inactive,
     )

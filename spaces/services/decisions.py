@@ -12,26 +12,26 @@ from app.accounts.sessions import load_actor
 from app.calendar import Interval
 from app.db import existing, write_transaction
 from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
-from app.i18n import _, localized
+from app.i18n import _, format_datetime, localized
 from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
+from app.queries import overlapping as spans_overlapping
 from app.tables import User
 from spaces.logic import notices
-from spaces.logic.availability import fits
 from spaces.logic.permissions import (
     can_approve_booking,
     can_book_on_behalf,
     can_manage_space,
     space_refused,
 )
-from spaces.logic.rules import Request
+from spaces.logic.rules import Request, approval_refusals
 from spaces.logic.statuses import HOLDING, BookingStatus, is_expired_request
 from spaces.queries.bookings import owner_id, update_booking
-from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.services.bookings import Booked, book, checked_note, staff_booking
-from spaces.services.catalog import community_id, get_space, rules_of, zone_of
-from spaces.tables import Booking, Space
+from spaces.queries.spaces import held_units, lock_key, touch
+from spaces.services.bookings import Booked, book, calendar_for, checked_note, staff_booking
+from spaces.services.catalog import community_id, get_space, reread_space, rules_of, zone_of
+from spaces.tables import Booking, Space, SpaceClosure
 
 
 def _link(booking: Booking) -> str:
@@ -41,24 +41,18 @@ def _link(booking: Booking) -> str:
 @staff_service
 async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "") -> Booking:
     """Confirm a pending request: the capacity-checked write, inside the space's lock, so
-    two staff approving competing requests at once cannot both succeed."""
+    two staff approving competing requests at once cannot both succeed. The space, its
+    calendar and what is held are read inside the lock: a request that a closure, new hours
+    or a changed slot length now refuse is not confirmed, and the refusal says why."""
     booking, space = await staff_booking(actor, booking_id, can_approve_booking)
-    rules = rules_of(space)
     async with write_transaction(lock_key(space)):
+        space = await reread_space(space)
         booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
         if booking.status != BookingStatus.pending.value:
             raise Conflict(_("This request was already decided."), rule="decided")
         if is_expired_request(booking, now):
             raise RuleViolation("expired", _("This request was not decided before it began."))
-        span = Interval(booking.starts_at, booking.ends_at)
-        usage = await holding_usage(space, span)
-        if not fits(span, booking.units, rules.capacity, rules.buffer, usage):
-            raise Conflict(
-                _(
-                    "Approving this request would overbook the space. Reject it or cancel "
-                    "another booking first."
-                )
-            )
+        await _check_still_allowed(space, booking)
         await touch(space.id)
         updated = await update_booking(
             booking,
@@ -82,6 +76,59 @@ async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "
         )
         await _audit(actor, "booking.approved", booking, space, now, "pending", "confirmed")
     return updated
+
+
+async def _check_still_allowed(space: Space, booking: Booking) -> None:
+    """Refuse approving `booking` when the space's calendar or rules, read now inside its
+    lock, no longer allow it, or when its units no longer fit. The resident's own limits
+    (quotas, lead time, horizon) were checked when the request was made, and stand."""
+    request = Request(booking.starts_at, booking.ends_at, booking.units, booking.party_size)
+    rules = rules_of(space)
+    zone = zone_of(space)
+    calendar = await calendar_for(space, request)
+    refusals = approval_refusals(rules, request, zone, calendar)
+    if refusals and refusals[0].rule == "closed":
+        raise RuleViolation("closed", await _closed_message(space, request))
+    if refusals:
+        raise RuleViolation(refusals[0].rule, refusals[0].message)
+    held = await held_units(space, request.span)
+    if not held.fits(request.span, request.units):
+        raise Conflict(
+            _(
+                "Approving this request would overbook the space. Reject it or cancel "
+                "another booking first."
+            )
+        )
+
+
+async def _closed_message(space: Space, request: Request) -> str:
+    """Why the space is not open for the request: the closure over it, named, when there is
+    one; else its hours."""
+    closure = (
+        await SpaceClosure.objects()
+        .where(
+            (SpaceClosure.space == space.id)
+            & SpaceClosure.units.is_null()
+            & spans_overlapping(
+                SpaceClosure.starts_at, SpaceClosure.ends_at, request.start, request.end
+            )
+        )
+        .order_by(SpaceClosure.starts_at)
+        .first()
+    )
+    if closure is None:
+        return _(
+            "The space is no longer open for the whole of this time (its hours changed). "
+            "Reject the request, telling the resident why."
+        )
+    zone = zone_of(space)
+    return _(
+        "The space is closed from %(start)s to %(end)s (%(reason)s). Reject the request, "
+        "telling the resident why.",
+        start=format_datetime(closure.starts_at, zone, "short"),
+        end=format_datetime(closure.ends_at, zone, "short"),
+        reason=closure.reason or _("no reason given"),
+    )
 
 
 @staff_service

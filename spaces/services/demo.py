@@ -18,7 +18,6 @@ from app.demo import staff_login
 from app.errors import DomainError, InputError
 from app.passwords import hash_password
 from app.tables import Community, LoginKind, User
-from spaces.logic.availability import fits
 from spaces.logic.rules import Request
 from spaces.logic.statuses import BookingStatus
 from spaces.queries import spaces
@@ -300,9 +299,8 @@ async def _bookings(space: Space, people: dict[str, User], now: datetime) -> int
             user = people[person]
             if end <= now:
                 span = Interval(start, end)
-                usage = await spaces.holding_usage(space, span)
-                rules = catalog.rules_of(space)
-                if not fits(span, units, rules.capacity, rules.buffer, usage):
+                held = await spaces.held_units(space, span)
+                if not held.fits(span, units):
                     continue  # past bookings obey capacity too
                 await Booking.insert(
                     Booking(

@@ -38,7 +38,7 @@ from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from app.tables import User
 from spaces.logic import notices
-from spaces.logic.availability import Hold, Usage, fits
+from spaces.logic.availability import HeldUnits
 from spaces.logic.permissions import can_manage_series, space_refused
 from spaces.logic.series_pattern import (
     ALL,
@@ -50,8 +50,8 @@ from spaces.logic.series_pattern import (
     span_on,
 )
 from spaces.logic.statuses import BookingStatus, SkipReason
-from spaces.queries.spaces import holding_usage, lock_key, touch
-from spaces.services.catalog import calendar_of, community_id, rules_of, zone_of
+from spaces.queries.spaces import held_units, lock_key, touch
+from spaces.services.catalog import calendar_of, community_id, reread_space, zone_of
 from spaces.services.residents import find_resident
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 
@@ -127,14 +127,13 @@ class Occurrence:
         return self.problem is None and self.kept is None
 
 
-async def usage_without(space: Space, window: Interval, exclude: Iterable[Booking]) -> Usage:
-    """Units held around `window` apart from the bookings in `exclude` (being moved)."""
-    usage = await holding_usage(space, window)
+async def held_without(space: Space, window: Interval, exclude: Iterable[Booking]) -> HeldUnits:
+    """Units held in and around `window` apart from the bookings in `exclude` (being moved)."""
+    held = await held_units(space, window)
     moved = [b for b in exclude if b.status == BookingStatus.confirmed.value]
     if not moved:
-        return usage
-    buffer = timedelta(minutes=space.buffer_minutes)
-    return usage.without([Hold(b.starts_at, b.ends_at + buffer, b.units) for b in moved])
+        return held
+    return held.without([(b.starts_at, b.ends_at, b.units) for b in moved])
 
 
 async def plan(
@@ -156,15 +155,16 @@ async def plan(
     if not days:
         return []
     skipped, detached = set(skipped), set(detached)
+    # Inside a write transaction of the space, its hours and rules as the lock protects them.
+    space = await reread_space(space, include_inactive=True)
     zone = zone_of(space)
     window = Interval(
         wall_to_utc(datetime.combine(days[0], time()), zone) - timedelta(days=1),
         wall_to_utc(datetime.combine(days[-1], time()), zone) + timedelta(days=2),
     )
-    rules = rules_of(space)
     calendar = await calendar_of(space, window)
     open_intervals = calendar.open_intervals(window)
-    usage = await usage_without(space, window, moving)
+    held = await held_without(space, window, moving)
     result = []
     for day in days:
         if day in skipped:
@@ -181,7 +181,7 @@ async def plan(
             continue
         elif not any(i.contains(span) for i in open_intervals):
             problem = _("The space is closed then.")
-        elif not fits(span, pattern.units, rules.capacity, rules.buffer, usage):
+        elif not held.fits(span, pattern.units):
             problem = _("Already booked then.")
         else:
             problem = None

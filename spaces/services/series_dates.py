@@ -15,19 +15,18 @@ from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from spaces.logic import notices
-from spaces.logic.availability import fits
 from spaces.logic.statuses import BookingStatus, SkipReason
 from spaces.queries.bookings import owner_id
 from spaces.queries.series import occurrence_of
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import calendar_of, community_id, rules_of, zone_of
+from spaces.services.catalog import calendar_of, community_id, reread_space, zone_of
 from spaces.services.series import (
+    held_without,
     occurrence_booking,
     pattern_of,
     plan,
     require_series_staff,
-    usage_without,
 )
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
 
@@ -71,13 +70,13 @@ async def edit_one(
     if new_start <= now:
         raise InputError([FieldError("on_date", _("Choose a time still ahead."))])
     async with write_transaction(lock_key(space)):
+        space = await reread_space(space, include_inactive=True)
         booking = await occurrence_of(series, booking_id)
         calendar = await calendar_of(space, Interval(span.start - timedelta(days=1), span.end))
         if not calendar.is_open(span):
             raise InputError([FieldError("start_time", _("The space is closed then."))])
-        usage = await usage_without(space, span, [booking])
-        rules = rules_of(space)
-        if not fits(span, booking.units, rules.capacity, rules.buffer, usage):
+        held = await held_without(space, span, [booking])
+        if not held.fits(span, booking.units):
             raise Conflict(_("Already booked then."))
         await Booking.update(
             {

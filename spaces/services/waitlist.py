@@ -24,14 +24,13 @@ from app.permissions import Actor
 from app.queries import overlapping
 from app.scheduler import Job
 from spaces.logic import notices
-from spaces.logic.availability import fits
 from spaces.logic.rules import Refusal, Request, check_request
 from spaces.logic.statuses import WaitlistStatus
 from spaces.queries import spaces
 from spaces.queries.bookings import spans_of
-from spaces.queries.spaces import holding_usage, touch
+from spaces.queries.spaces import held_units, touch
 from spaces.services import bookings
-from spaces.services.catalog import calendar_of, get_space, rules_of, zone_of
+from spaces.services.catalog import calendar_of, get_space, reread_space, rules_of, zone_of
 from spaces.tables import Booking, Space, WaitlistEntry
 
 ACTIVE = (WaitlistStatus.waiting.value, WaitlistStatus.offered.value)
@@ -82,9 +81,9 @@ async def join(actor: Actor, space_slug: str, request: Request, *, now: datetime
     capacity is raised as the booking would raise it.
     """
     space = await get_space(space_slug)
-    calendar = await bookings.calendar_for(space, request)
     async with write_transaction(spaces.lock_key(space), _user_lock(actor.id)):
-        refusals = await bookings.refusals_locked(actor, space, request, now=now, calendar=calendar)
+        space = await reread_space(space)
+        refusals = await bookings.refusals_locked(actor, space, request, now=now)
         if not refusals:
             raise RuleViolation(
                 "not_taken", _("This time is free now: book it instead of joining the waitlist.")
@@ -152,14 +151,17 @@ async def refill(space: Space, now: datetime) -> list[WaitlistEntry]:
         )
         .order_by(WaitlistEntry.created_at)
     )
-    if not waiting or not space.active:
+    if not waiting:
+        return []
+    space = await reread_space(space, include_inactive=True)
+    if not space.active:
         return []
     zone = zone_of(space)
     rules = rules_of(space)
     span = Interval(min(e.starts_at for e in waiting), max(e.ends_at for e in waiting))
     window = Interval(span.start - timedelta(days=1), span.end + timedelta(days=1))
     open_intervals = (await calendar_of(space, window)).open_intervals(window)
-    usage = await holding_usage(space, span)
+    held = await held_units(space, span)
     offered = []
     for entry in waiting:
         request = _request(entry)
@@ -170,7 +172,7 @@ async def refill(space: Space, now: datetime) -> list[WaitlistEntry]:
         )
         if check_request(
             rules, request, zone=zone, now=now, open_intervals=open_intervals, mine=mine
-        ) or not fits(request.span, request.units, rules.capacity, rules.buffer, usage):
+        ) or not held.fits(request.span, request.units):
             continue
         deadline = offer_deadline(space, entry.starts_at, now)
         await _set(
@@ -196,7 +198,7 @@ async def refill(space: Space, now: datetime) -> list[WaitlistEntry]:
             zone=zone,
         )
         offered.append(entry)
-        usage = await holding_usage(space, span)  # the new offer holds its units
+        held.add(request.span, request.units)  # the new offer holds its units
     if offered:
         await touch(space.id)
     return offered
@@ -290,9 +292,9 @@ async def accept(actor: Actor, entry_id: str, *, now: datetime) -> Booking:
     if not space.active:
         raise NotFound(_("There is no space at this address."))
     request = _request(entry)
-    calendar = await bookings.calendar_for(space, request)
     failure: DomainError | list[Refusal]
     async with write_transaction(spaces.lock_key(space)):
+        space = await reread_space(space)
         entry = existing(await WaitlistEntry.objects().where(WaitlistEntry.id == entry.id).first())
         if entry.status == WaitlistStatus.booked.value and entry.booking is not None:
             # Accepted already (a second tap): the booking it made.
@@ -307,9 +309,7 @@ async def accept(actor: Actor, entry_id: str, *, now: datetime) -> Booking:
             await _set(entry, {WaitlistEntry.status: WaitlistStatus.booked.value}, now)
             outcome: bookings.Booked | list[Refusal] | RuleViolation
             try:
-                outcome = await bookings.book_locked(
-                    actor, space, request, now=now, calendar=calendar
-                )
+                outcome = await bookings.book_locked(actor, space, request, now=now)
             except RuleViolation as exc:
                 outcome = exc
             if isinstance(outcome, bookings.Booked):

@@ -3,11 +3,20 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.calendar import Calendar, Interval, WeeklyHours, wall_to_utc
-from spaces.logic.availability import Hold, Usage, fits, holds_of, is_aligned, slot_starts, slots
+from spaces.logic.availability import (
+    HeldUnits,
+    Hold,
+    Usage,
+    hold_of,
+    is_aligned,
+    slot_starts,
+    slots,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -35,17 +44,62 @@ def test_usage_peak_counts_overlapping_holds() -> None:
     assert usage.peak(utc(2026, 3, 2, 4), utc(2026, 3, 2, 5)) == 0
 
 
+DAY = Interval(utc(2026, 3, 2), utc(2026, 3, 3))
+
+
+def held(buffer: timedelta, *bookings: tuple[datetime, datetime, int]) -> HeldUnits:
+    """One unit, the bookings holding with `buffer`, read for the whole of 2 March."""
+    holds = [hold_of(start, end, units, buffer) for start, end, units in bookings]
+    return HeldUnits(DAY, 1, buffer, holds)
+
+
 def test_buffer_keeps_units_held_after_the_end() -> None:
-    usage = Usage(holds_of([(utc(2026, 3, 2, 1), utc(2026, 3, 2, 2), 1)], timedelta(minutes=15)))
-    after = Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 2, 30))
-    assert not fits(after, 1, 1, timedelta(), usage)
-    later = Interval(utc(2026, 3, 2, 2, 30), utc(2026, 3, 2, 3))
-    assert fits(later, 1, 1, timedelta(), usage)
-    # The new booking's own buffer must not run into the next booking either.
-    usage = Usage(holds_of([(utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1)], timedelta()))
-    before = Interval(utc(2026, 3, 2, 2, 30), utc(2026, 3, 2, 3))
-    assert fits(before, 1, 1, timedelta(), usage)
-    assert not fits(before, 1, 1, timedelta(minutes=15), usage)
+    quarter = timedelta(minutes=15)
+    earlier = held(quarter, (utc(2026, 3, 2, 1), utc(2026, 3, 2, 2), 1))
+    assert not earlier.fits(Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 2, 15)), 1)
+    assert not earlier.fits(Interval(utc(2026, 3, 2, 2, 14), utc(2026, 3, 2, 2, 30)), 1)
+    assert earlier.fits(Interval(utc(2026, 3, 2, 2, 15), utc(2026, 3, 2, 2, 30)), 1)
+
+
+def test_a_new_bookings_own_buffer_may_not_run_into_a_hold() -> None:
+    quarter = timedelta(minutes=15)
+    later = held(quarter, (utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1))
+    assert not later.fits(Interval(utc(2026, 3, 2, 2, 30), utc(2026, 3, 2, 3)), 1)
+    assert not later.fits(Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 2, 46)), 1)
+    assert later.fits(Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 2, 45)), 1)
+    no_buffer = held(timedelta(), (utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1))
+    assert no_buffer.fits(Interval(utc(2026, 3, 2, 2, 30), utc(2026, 3, 2, 3)), 1)
+
+
+def test_a_block_holds_its_span_exactly() -> None:
+    quarter = timedelta(minutes=15)
+    block = HeldUnits(DAY, 1, quarter, [Hold(utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1)])
+    # A booking ending as the block starts: its own buffer runs into the block.
+    assert not block.fits(Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 3)), 1)
+    # A booking starting as the block ends: the block has no buffer.
+    assert block.fits(Interval(utc(2026, 3, 2, 4), utc(2026, 3, 2, 5)), 1)
+    # Another block may follow a booking's end at once only if the buffer is over.
+    booked = held(quarter, (utc(2026, 3, 2, 1), utc(2026, 3, 2, 2), 1))
+    assert not booked.fits(Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 3)), 1, buffered=False)
+    assert booked.fits(Interval(utc(2026, 3, 2, 2, 15), utc(2026, 3, 2, 3)), 1, buffered=False)
+
+
+def test_asking_about_a_span_that_was_not_read_is_a_bug() -> None:
+    nothing = held(timedelta(minutes=15))
+    with pytest.raises(ValueError, match="was not read"):
+        nothing.fits(Interval(utc(2026, 3, 2, 23, 30), utc(2026, 3, 3, 0, 30)), 1)
+    with pytest.raises(ValueError, match="was not read"):
+        nothing.held(Interval(utc(2026, 3, 1, 23), utc(2026, 3, 2, 1)))
+
+
+def test_an_offer_added_and_bookings_let_go() -> None:
+    quarter = timedelta(minutes=15)
+    booking = (utc(2026, 3, 2, 1), utc(2026, 3, 2, 2), 1)
+    units = held(quarter, booking)
+    assert units.without([booking]).fits(Interval(utc(2026, 3, 2, 1), utc(2026, 3, 2, 2)), 1)
+    units.add(Interval(utc(2026, 3, 2, 5), utc(2026, 3, 2, 6)), 1)
+    assert not units.fits(Interval(utc(2026, 3, 2, 6), utc(2026, 3, 2, 7)), 1)
+    assert units.fits(Interval(utc(2026, 3, 2, 6, 15), utc(2026, 3, 2, 7)), 1)
 
 
 def test_slots_of_a_morning_with_free_units() -> None:
@@ -163,7 +217,7 @@ def test_engine_matches_the_brute_force_model(
         (origin + timedelta(minutes=15 * s), origin + timedelta(minutes=15 * (s + length)), units)
         for s, length, units in raw_holds
     ]
-    holds = holds_of(bookings, timedelta(minutes=buffer_minutes))
+    holds = [hold_of(s, e, u, timedelta(minutes=buffer_minutes)) for s, e, u in bookings]
     engine = slots(opening, zone, slot_minutes, capacity, Usage(holds))
 
     assert [s.start for s in engine] == model_slot_starts(opening, zone, slot_minutes)
@@ -174,8 +228,9 @@ def test_engine_matches_the_brute_force_model(
         # Never offers a slot that would overbook: booking every free unit stays within capacity.
         if slot.free_units:
             span = Interval(slot.start, slot.end)
-            assert fits(span, slot.free_units, capacity, timedelta(), Usage(holds))
-            assert not fits(span, slot.free_units + 1, capacity, timedelta(), Usage(holds))
+            unbuffered = HeldUnits(window, capacity, timedelta(), holds)
+            assert unbuffered.fits(span, slot.free_units)
+            assert not unbuffered.fits(span, slot.free_units + 1)
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
@@ -221,12 +276,14 @@ def test_bookable_slots_are_exactly_those_the_booking_rules_accept(
         (origin + timedelta(minutes=30 * s), origin + timedelta(minutes=30 * (s + n)), u)
         for s, n, u in raw_holds
     ]
-    usage = Usage(holds_of(bookings, rules.buffer))
-    found = slots(opening, zone, 30, capacity, usage)
+    holds = HeldUnits(
+        window, capacity, rules.buffer, [hold_of(s, e, u, rules.buffer) for s, e, u in bookings]
+    )
+    found = slots(opening, zone, 30, capacity, holds.usage)
     length = timedelta(minutes=max(30, min_minutes or 0))
-    for slot, reason in zip(found, refusal_reasons(found, rules, opening, usage, now), strict=True):
+    for slot, reason in zip(found, refusal_reasons(found, rules, opening, holds, now), strict=True):
         request = Request(slot.start, slot.start + length)
         accepted = not check_request(
             rules, request, zone=zone, now=now, open_intervals=opening, mine=[]
-        ) and fits(request.span, 1, capacity, rules.buffer, usage)
+        ) and holds.fits(request.span, 1)
         assert (reason is None) == accepted, (slot, reason)

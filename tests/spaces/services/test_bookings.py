@@ -12,7 +12,7 @@ from app.accounts import services as accounts
 from app.errors import Conflict, InputError, NotFound, RuleViolation
 from app.i18n import set_locale
 from spaces.logic import statuses
-from spaces.logic.availability import Usage, holds_of
+from spaces.logic.availability import Usage, hold_of
 from spaces.logic.rules import Request
 from spaces.logic.statuses import BookingStatus
 from spaces.services import bookings, cancellation, decisions, ratings
@@ -270,7 +270,7 @@ async def _peak(space_slug: str) -> int:
     rows = await Booking.select(Booking.starts_at, Booking.ends_at, Booking.units).where(
         (Booking.space.slug == space_slug) & (Booking.status == BookingStatus.confirmed.value)
     )
-    usage = Usage(holds_of([(r["starts_at"], r["ends_at"], r["units"]) for r in rows], timedelta()))
+    usage = Usage([hold_of(r["starts_at"], r["ends_at"], r["units"], timedelta()) for r in rows])
     return usage.peak(shanghai(1, 0), shanghai(9, 0))
 
 
