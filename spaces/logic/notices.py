@@ -9,6 +9,10 @@ CHANGED = N_("Your booking of %(space)s now starts on %(when)s.")
 REMINDER = N_("Reminder: %(space)s, %(when)s.")
 NO_SHOW = N_("You did not check in for %(space)s on %(when)s, so the time was released.")
 WAITLIST_OFFER = N_("%(space)s is free on %(when)s. It is held for you until %(deadline)s.")
+OFFER_WITHDRAWN = N_(
+    "The place held for you at %(space)s on %(when)s is no longer free: %(reason)s. You keep "
+    "your place on the waitlist."
+)
 BOOKED_FOR_YOU = N_("Staff booked %(space)s for you on %(when)s.")
 CLOSURE_KEPT = N_(
     "%(space)s will be closed around your booking on %(when)s (%(reason)s). Your booking "

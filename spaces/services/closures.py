@@ -23,38 +23,75 @@ from datetime import datetime
 from typing import Any
 
 from app import audit
+from app.calendar import Interval
 from app.calendar_exceptions import KEEP, check_unchanged, read_consequence, split_known
 from app.db import write_transaction
-from app.errors import NotFound
+from app.errors import FieldError, InputError, NotFound
 from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor, staff_service
+from app.queries import overlapping as spans_overlapping
 from spaces.logic import notices
+from spaces.logic.availability import Hold, Usage
 from spaces.logic.closures import SpaceClosureDraft
 from spaces.logic.permissions import can_close_space, space_refused
 from spaces.logic.statuses import HOLDING, BookingStatus
 from spaces.queries.bookings import overlapping, owner_id
-from spaces.queries.spaces import holding_usage, lock_key, touch
+from spaces.queries.spaces import held_units, lock_key, touch
 from spaces.services.cancellation import cancel_locked
 from spaces.services.catalog import community_id, zone_of
 from spaces.services.decisions import reject_locked
+from spaces.services.waitlist import make_room
 from spaces.tables import Booking, Space, SpaceClosure
 
 
 async def _impact(space: Space, draft: SpaceClosureDraft) -> list[Booking]:
     """The bookings the closure or block would hit, earliest first, with their resident."""
+    reach = draft.span
+    if draft.units is not None:
+        await _check_blockable(space, draft)
     if draft.units is None:
         statuses = [*HOLDING, BookingStatus.pending.value]
     else:
-        usage = await holding_usage(space, draft.span)
-        if usage.peak(draft.start, draft.end) + draft.units <= space.capacity:
+        held = await held_units(space, draft.span)
+        if held.fits(draft.span, draft.units, buffered=False):
             return []
         statuses = list(HOLDING)
+        # A booking holds its buffer too: one ending just before the block may be in its way.
+        reach = Interval(draft.start - held.buffer, draft.end)
     return (
         await Booking.objects(Booking.user)
-        .where(overlapping(space.id, draft.start, draft.end) & Booking.status.is_in(statuses))
+        .where(overlapping(space.id, reach.start, reach.end) & Booking.status.is_in(statuses))
         .order_by(Booking.starts_at)
     )
+
+
+async def _check_blockable(space: Space, draft: SpaceClosureDraft) -> None:
+    """Refuse a block that, with the blocks already there, would take more units out of use
+    than the space has: bookings in its way can be cancelled, other blocks cannot."""
+    assert draft.units is not None
+    rows = await SpaceClosure.select(
+        SpaceClosure.starts_at, SpaceClosure.ends_at, SpaceClosure.units
+    ).where(
+        (SpaceClosure.space == space.id)
+        & SpaceClosure.units.is_not_null()
+        & spans_overlapping(SpaceClosure.starts_at, SpaceClosure.ends_at, draft.start, draft.end)
+    )
+    blocked = Usage(Hold(r["starts_at"], r["ends_at"], r["units"]) for r in rows)
+    left = space.capacity - blocked.peak(draft.start, draft.end)
+    if draft.units > left:
+        raise InputError(
+            [
+                FieldError(
+                    "units",
+                    _(
+                        "Other blocks already take units out of use then: at most %(n)s more "
+                        "can be blocked.",
+                        n=max(left, 0),
+                    ),
+                )
+            ]
+        )
 
 
 @staff_service
@@ -176,6 +213,19 @@ async def add_many(
         hit = _hit_once([(draft, await _impact(space, draft)) for draft in fresh])
         affected = [booking for booking, _draft in hit]
         check_unchanged(expected, affected, (booking.id for booking in affected))
+        if consequence.choice == KEEP and any(draft.units is not None for _b, draft in hit):
+            # A block holds its units: keeping the bookings in its way would overbook.
+            raise InputError(
+                [
+                    FieldError(
+                        "choice",
+                        _(
+                            "A block cannot keep the bookings in its way: cancel them, or "
+                            "block fewer units or a shorter time."
+                        ),
+                    )
+                ]
+            )
         made = []
         for draft in fresh:
             closure = SpaceClosure(
@@ -201,6 +251,9 @@ async def add_many(
                 await reject_locked(actor, booking, space, reason=reason, now=now)
             else:
                 await cancel_locked(actor.id, booking, space, reason=reason, now=now)
+        for draft in fresh:
+            if draft.units is not None:
+                await make_room(space, draft.span, reason=draft.reason, now=now)
         action, after = _what_was_added(made, len(skipped), imported_from)
         await audit.record(
             actor_id=actor.id,

@@ -204,6 +204,55 @@ async def refill(space: Space, now: datetime) -> list[WaitlistEntry]:
     return offered
 
 
+async def make_room(
+    space: Space, span: Interval, *, reason: str, now: datetime
+) -> list[WaitlistEntry]:
+    """Inside the space's write transaction, once units over `span` were taken out of use
+    (a maintenance block), put back in line the offers that would otherwise overbook it,
+    the latest offer first, telling each resident why; returns them."""
+    held = await held_units(space, span)
+    if held.held(span) <= held.capacity:
+        return []
+    offers = (
+        await WaitlistEntry.objects()
+        .where(
+            (WaitlistEntry.space == space.id)
+            & (WaitlistEntry.status == WaitlistStatus.offered.value)
+            & overlapping(
+                WaitlistEntry.starts_at, WaitlistEntry.ends_at, span.start - held.buffer, span.end
+            )
+        )
+        .order_by(WaitlistEntry.offered_at, ascending=False)
+    )
+    withdrawn = []
+    for entry in offers:
+        if held.held(span) <= held.capacity:
+            break
+        held = held.without([(entry.starts_at, entry.ends_at, entry.units)])
+        await _set(
+            entry,
+            {
+                WaitlistEntry.status: WaitlistStatus.waiting.value,
+                WaitlistEntry.offered_at: None,
+                WaitlistEntry.offer_expires_at: None,
+            },
+            now,
+        )
+        await notify_user(
+            entry.user,
+            "waitlist.offer_withdrawn",
+            notices.OFFER_WITHDRAWN,
+            link=f"/waitlist/{entry.id}",
+            now=now,
+            space=lambda: localized(space, "name"),
+            when=entry.starts_at,
+            zone=zone_of(space),
+            reason=reason,
+        )
+        withdrawn.append(entry)
+    return withdrawn
+
+
 async def _own_entry(actor: Actor, entry_id: str) -> WaitlistEntry:
     """The actor's own entry; anyone else's is "not found"."""
     try:
