@@ -123,6 +123,21 @@ async def test_concurrent_first_claims_exactly_one_wins(db_pool: None) -> None:
     assert await IdempotentAnswer.count() == 1
 
 
+async def test_concurrent_retries_of_an_abandoned_claim_exactly_one_wins(db_pool: None) -> None:
+    user = await make_user()
+    await idempotency.claim(user.id, "k", target=TARGET, fingerprint="f", now=NOW)
+    later = NOW + timedelta(minutes=2)
+    outcomes = await asyncio.gather(
+        *(
+            idempotency.claim(user.id, "k", target=TARGET, fingerprint="f", now=later)
+            for _ in range(8)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["Claim"] + ["Conflict"] * 7
+    assert await IdempotentAnswer.count() == 1
+
+
 def test_final_answers_are_the_kept_ones() -> None:
     statuses = (200, 201, 204, 400, 401, 403, 404, 409, 422, 429, 500, 503)
     assert [s for s in statuses if idempotency.is_final(s)] == [200, 201, 204, 400, 404, 409, 422]
@@ -132,3 +147,10 @@ def test_booking_key_fits_the_booking_column_and_depends_on_the_body() -> None:
     key = idempotency.booking_key("k" * 255, "f1")
     assert len(key) == 68 and key.startswith("api:")
     assert idempotency.booking_key("k" * 255, "f2") != key
+
+
+def test_expired_answers_are_pruned_every_hour() -> None:
+    from app.asgi import all_jobs
+
+    (job,) = [job for job in all_jobs([]) if job.name == "idempotency.prune"]
+    assert (job.every, job.run) == (timedelta(hours=1), idempotency.prune)
