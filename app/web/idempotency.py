@@ -134,6 +134,20 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
     return ""
 
 
+def _final_answer(messages: list[Message]) -> idempotency.Answer | None:
+    """The answer the handler sent, if it is one to keep."""
+    start = next((m for m in messages if m["type"] == "http.response.start"), None)
+    if start is None or not idempotency.is_final(int(start["status"])):
+        return None
+    headers = list(start.get("headers", []))
+    return idempotency.Answer(
+        status=int(start["status"]),
+        content_type=_header(headers, b"content-type"),
+        location=_header(headers, b"location"),
+        body=b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body"),
+    )
+
+
 async def _replay(answer: idempotency.Answer, send: Send) -> None:
     headers = [
         (b"content-type", answer.content_type.encode("latin-1")),
@@ -156,16 +170,13 @@ class IdempotencyMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         handler: Any = scope.get("route_handler")
+        if scope.get("method") != "POST" or not (handler and handler.opt.get("idempotent")):
+            await next_app(scope, receive, send)
+            return
         context = context_of(scope)
         values = Headers.from_scope(scope).getall(idempotency.HEADER, [])
-        if (
-            not values
-            or scope.get("method") != "POST"
-            or handler is None
-            or not handler.opt.get("idempotent")
-            or context is None
-            or context.actor is None
-        ):
+        if not values or context is None or context.actor is None:
+            # Without the header, as before; a visitor gets the handler's 401, never kept.
             await next_app(scope, receive, send)
             return
         if len(values) > 1:
@@ -193,18 +204,8 @@ class IdempotencyMiddleware(ASGIMiddleware):
         except Exception:
             await idempotency.release(outcome)
             raise
-        start = next((m for m in messages if m["type"] == "http.response.start"), None)
-        status = int(start["status"]) if start else 500
-        if start is not None and idempotency.is_final(status):
-            headers = list(start.get("headers", []))
-            answer = idempotency.Answer(
-                status=status,
-                content_type=_header(headers, b"content-type"),
-                location=_header(headers, b"location"),
-                body=b"".join(
-                    m.get("body", b"") for m in messages if m["type"] == "http.response.body"
-                ),
-            )
+        answer = _final_answer(messages)
+        if answer is not None:
             try:
                 await idempotency.complete(outcome, answer, now=context.now)
             except Exception:
