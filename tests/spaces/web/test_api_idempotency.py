@@ -275,3 +275,14 @@ async def test_two_concurrent_first_requests_run_once(
     assert booked.status_code == 201
     assert len(calls) == 1
     assert await Booking.count() == 1
+
+
+async def test_the_schema_documents_the_header_and_its_answers(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    for path in ("/api/v1/bookings", "/api/v1/bookings/{booking_id}/cancel"):
+        operation = schema["paths"][path]["post"]
+        (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert (header["name"], header["required"]) == ("Idempotency-Key", False)
+        assert {"400", "409", "422"} <= set(operation["responses"])
+        assert "still running" in operation["responses"]["409"]["description"]
+        assert "different request" in operation["responses"]["422"]["description"]
