@@ -20,7 +20,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from piccolo.utils.sync import run_sync
 
-from app import db, domains, notifications, scheduler, throttle
+from app import db, domains, idempotency, notifications, scheduler, throttle
 from app.accounts import sessions
 from app.settings import Settings, get_settings
 from app.web import domains as web_domains
@@ -33,6 +33,7 @@ from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
+from app.web.idempotency import IdempotencyMiddleware
 from app.web.photos import serve_photo
 from app.web.problems import handle_exception
 from app.web.site import (
@@ -123,6 +124,7 @@ def all_jobs(installed: list[domains.Domain]) -> list[scheduler.Job]:
         *notifications.JOBS,
         scheduler.Job("sessions.prune", timedelta(hours=6), sessions.prune_expired),
         scheduler.Job("throttle.prune", timedelta(hours=6), throttle.prune),
+        scheduler.Job("idempotency.prune", timedelta(hours=1), idempotency.prune),
         *(job for domain in installed for job in domain.jobs),
     ]
 
@@ -178,7 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
             ),
         ],
-        middleware=[RequestContextMiddleware()],
+        middleware=[RequestContextMiddleware(), IdempotencyMiddleware()],
         dependencies=DEPENDENCIES,
         before_send=[before_send],
         exception_handlers={Exception: handle_exception},

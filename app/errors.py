@@ -138,3 +138,10 @@ class Throttled(DomainError):
 
     def title(self) -> str:
         return _("Too many attempts")
+
+
+class MalformedRequest(InputError):
+    """The request cannot be read as sent, such as a header of the wrong form (400)."""
+
+    status_code = 400
+    slug = "malformed"

@@ -16,6 +16,7 @@ from enum import StrEnum
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -245,3 +246,31 @@ class FeedCache(Table):
     last_modified = Timestamptz()
     body = Text()
     built_at = Timestamptz()
+
+
+class IdempotentAnswer(Table):
+    """The answer to an API request sent with an `Idempotency-Key`, kept per person and key
+    for 24 hours so a retry gets it again (IETF draft-ietf-httpapi-idempotency-key-header).
+
+    The row is written, in flight (`status` empty), before the request runs, so a second
+    request with the key sees it; unique per (`user`, `key`) by an index of the migration.
+    """
+
+    id: Serial
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
+    key = Varchar(length=255)
+    """The key as the client sent it, without the quotes of the structured-field form."""
+    target = Varchar(length=300)
+    """The method and path the key was first used for, such as `POST /api/v1/bookings`."""
+    fingerprint = Varchar(length=64)
+    """SHA-256 (hex) of the request body's canonical JSON, or of its bytes if not JSON."""
+    claim = Varchar(length=32)
+    """A random value of the request that holds the row; a taker-over writes its own."""
+    claimed_at = Timestamptz()
+    """When the request that holds the row started; in flight past 60 s it is abandoned."""
+    expires_at = Timestamptz(index=True)
+    status = Integer(null=True, default=None)
+    """The answer's status code; empty while the request is still in flight."""
+    content_type = Varchar(length=100, default="")
+    location = Varchar(length=300, default="")
+    body = Bytea(default=b"")

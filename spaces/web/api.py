@@ -7,13 +7,19 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
 from app.web.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ItemsPage, next_url, problem_responses
 from app.web.context import CurrentActor, CurrentViewer, RequestNow
 from app.web.guards import requires_signed_in
+from app.web.idempotency import (
+    IDEMPOTENT,
+    IdempotencyKeyHeader,
+    booking_key_of,
+    idempotent_responses,
+)
 from spaces.logic import statuses
 from spaces.logic.rules import Request as BookingRequest
 from spaces.services import bookings, cancellation, catalog
@@ -246,18 +252,18 @@ def _need_offset(data: BookingIn) -> None:
     tags=["bookings"],
     status_code=201,
     guards=[requires_signed_in],
-    responses=problem_responses(400, 401, 404, 409, 422),
+    responses=idempotent_responses(400, 401, 404, 409, 422),
+    opt=IDEMPOTENT,
 )
 async def create_booking(
+    request: AnyRequest,
     data: JSONBody[BookingIn],
     actor: CurrentActor,
     now: RequestNow,
-    idempotency_key: Annotated[
-        str | None, HeaderParameter(name="Idempotency-Key", max_length=100)
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response[BookingOut]:
     """Book; 409 when the units were taken, 422 naming the rule that refuses, both with
-    `alternatives`. With an `Idempotency-Key`, a repeated request returns the first answer."""
+    `alternatives`. With an `Idempotency-Key`, a retry gets the first answer again."""
     _need_offset(data)
     result = await bookings.book(
         actor,
@@ -265,7 +271,7 @@ async def create_booking(
         BookingRequest(data.start, data.end, data.units, data.party_size),
         now=now,
         note=data.note,
-        idempotency_key=f"api:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=booking_key_of(request),
     )
     booking, space = await bookings.get_booking(actor, str(result.booking.id))
     return Response(booking_out(booking, space, now), status_code=201)
@@ -317,13 +323,15 @@ async def get_booking(
     tags=["bookings"],
     status_code=200,
     guards=[requires_signed_in],
-    responses=problem_responses(401, 404, 422),
+    responses=idempotent_responses(401, 404, 422),
+    opt=IDEMPOTENT,
 )
 async def cancel_booking(
     booking_id: FromPath[str],
     actor: CurrentActor,
     now: RequestNow,
     data: JSONBody[CancelIn | None] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> BookingOut:
     """Cancel; cancelling again changes nothing and answers the booking as it is."""
     await cancellation.cancel(actor, booking_id, reason=data.reason if data else "", now=now)

@@ -93,9 +93,10 @@ class SpacesController(Controller):
         availability = await get_availability(
             space, first_day, 7, now=now, user_id=viewer.id if viewer else None
         )
-        form = form or BookForm(start=start or "", form_token=secrets.token_urlsafe(16))
-        if not form.form_token:
-            form.form_token = secrets.token_urlsafe(16)
+        form = form or BookForm(start=start or "")
+        # A new token on every render, a re-render after an error too: a token stands for
+        # one submission of what the page shows, and a repeated one returns its booking.
+        form.form_token = secrets.token_urlsafe(16)
         context: dict[str, Any] = {
             "space": space,
             "availability": availability,

@@ -37,8 +37,8 @@ def _counter_page(
 ) -> Template:
     if not form.on_date:
         form.on_date = now.astimezone(zone_of(space)).date().isoformat()
-    if not form.form_token:
-        form.form_token = secrets.token_urlsafe(16)
+    # A new token on every render, a re-render after an error too (see spaces:book).
+    form.form_token = secrets.token_urlsafe(16)
     alternatives = [
         (datetime.fromisoformat(a.start), datetime.fromisoformat(a.end))
         for a in getattr(refusal, "alternatives", ())
