@@ -35,10 +35,14 @@ HOLDS_SQL = (
 )
 
 
-async def holding_usage(space: Space, window: Interval) -> Usage:
+async def holding_usage(
+    space: Space, window: Interval, *, buffer_minutes: int | None = None
+) -> Usage:
     """Units held around `window`: by confirmed bookings and waitlist offers (each with the
-    turnaround buffer) and by maintenance blocks. One query, the same on both engines."""
-    buffer = timedelta(minutes=space.buffer_minutes)
+    turnaround buffer, or `buffer_minutes` when a new one is proposed) and by maintenance
+    blocks. One query, the same on both engines."""
+    minutes = space.buffer_minutes if buffer_minutes is None else buffer_minutes
+    buffer = timedelta(minutes=minutes)
     start, end = window.start - buffer, window.end
     rows = await Booking.raw(
         HOLDS_SQL,

@@ -4,6 +4,7 @@ Closures imported from a calendar file: `spaces.web.staff.closure_import`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,14 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.calendar_exceptions import CANCEL, KEEP, ImpactChanged, SpecialHoursForm, fingerprint
+from app.calendar_exceptions import (
+    CANCEL,
+    Impact,
+    ImpactChanged,
+    ImpactRefused,
+    SpecialHoursForm,
+    fingerprint,
+)
 from app.errors import InputError
 from app.i18n import _
 from app.web.context import CurrentActor, RequestNow, flash
@@ -22,8 +30,41 @@ from spaces.services import closures, special_hours
 from spaces.services.catalog import managed_space, zone_of
 from spaces.tables import Booking, Space
 from spaces.web.presentation import time_helpers
+from spaces.web.staff.impact import ImpactAnswerForm, impact_page
 
 AnyRequest = Request[Any, Any, Any]
+
+
+@dataclass
+class SpaceSpecialHoursForm(SpecialHoursForm, ImpactAnswerForm):
+    """One date's hours, with the impact step's answer once it was shown."""
+
+
+def _hours_step(
+    request: AnyRequest,
+    space: Space,
+    data: SpaceSpecialHoursForm,
+    impact: Impact,
+    now: datetime,
+    *,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> Template:
+    """What one date's new hours would hit, for staff to answer."""
+    hours = data.hours.strip() or _("closed all day")
+    return impact_page(
+        request,
+        space,
+        now,
+        impact,
+        what=[_("Hours on %(date)s: %(hours)s", date=data.on_date, hours=hours)],
+        action=request.app.route_reverse("staff:space.special_hours", slug=space.slug),
+        carried={"on_date": data.on_date, "hours": data.hours, "note": data.note},
+        answer=data,
+        back=request.app.route_reverse("staff:space.closures", slug=space.slug),
+        errors=errors,
+        message=message,
+    )
 
 
 async def closures_page(
@@ -137,11 +178,11 @@ class StaffClosuresController(Controller):
                 request, space, now, form=data, errors=exc.by_field(), status_code=400
             )
         try:
-            _closure, affected = await closures.add(
+            closure, affected = await closures.add(
                 actor,
                 space,
                 draft,
-                choice=data.choice or KEEP,
+                choice=data.choice,
                 cancel_reason=data.cancel_reason,
                 expected=data.expected,
                 now=now,
@@ -155,7 +196,9 @@ class StaffClosuresController(Controller):
             return _preview_page(
                 request, space, data, draft, affected, now, errors=exc.by_field(), status_code=400
             )
-        if not affected:
+        if closure is None:
+            flash(request, _("This closure was saved already; nothing was changed."))
+        elif not affected:
             flash(request, _("Saved. No booking was affected."))
         elif data.choice == CANCEL:
             flash(
@@ -191,18 +234,28 @@ class StaffClosuresController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[SpecialHoursForm],
+        data: URLEncodedBody[SpaceSpecialHoursForm],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
         try:
-            await special_hours.set_special_hours(actor, space, data, now=now)
+            changed = await special_hours.set_special_hours(
+                actor, space, data, now=now, confirmation=data.confirmation()
+            )
+        except ImpactRefused as exc:
+            return _hours_step(request, space, data, exc.impact, now, errors=exc.by_field())
+        except ImpactChanged as exc:
+            message = exc.detail if data.step else ""
+            return _hours_step(request, space, data, exc.affected, now, message=message)
         except InputError as exc:
             return await closures_page(
                 request, space, now, hours_form=data, hours_errors=exc.by_field(), status_code=400
             )
-        flash(request, _("The hours of that date were saved."))
+        if changed:
+            flash(request, _("The hours of that date were saved."))
+        else:
+            flash(request, _("That date had these hours already; nothing was changed."))
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
 
     @post("/special-hours/{row_id:int}/delete", name="staff:space.special_hours.delete")
