@@ -160,8 +160,9 @@ async def test_keep_tells_each_resident_in_their_language_and_changes_only_the_h
 
 async def test_cancel_cancels_exactly_the_listed_and_rejects_requests_outside() -> None:
     home, staff, room = await _world(requires_approval=True)
-    # Past bookings are not touched: this one was confirmed before the change and is over.
-    past = await _book(home, (shanghai(1, 19), shanghai(1, 21)), now=NOW - timedelta(days=2))
+    # Past bookings are not touched: last Tuesday evening's is over.
+    last_tuesday = (shanghai(24, 19, month=2), shanghai(24, 21, month=2))
+    past = await _book(home, last_tuesday, now=NOW - timedelta(days=8))
     await Booking.update({Booking.status: "confirmed"}).where(Booking.id == past.id)
     confirmed = await _book(home, EVENING, name="Anna", locale="en")
     await Booking.update({Booking.status: "confirmed"}).where(Booking.id == confirmed.id)
