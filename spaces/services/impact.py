@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -84,11 +84,14 @@ async def hours_impact(
     *,
     proposed: Space | None = None,
     special: SpecialHours | None = None,
+    removed: date | None = None,
 ) -> Impact:
     """What new hours leave outside the opening time from now on: the weekly hours (time
-    zone, holidays) of `proposed`, or `special` hours for one date."""
-    if special is not None:
-        window = local_day_window(special.on_date, 1, zone_of(space))
+    zone, holidays) of `proposed`, `special` hours for one date, or the weekly hours again
+    on the date whose special hours are `removed`."""
+    day = special.on_date if special is not None else removed
+    if day is not None:
+        window = local_day_window(day, 1, zone_of(space))
     else:
         window = Interval(now, now + HORIZON_CHECKED)
     ahead = [b for b in await _bookings(space, COUNTING, window) if b.starts_at >= now]
@@ -101,6 +104,8 @@ async def hours_impact(
         after = replace(
             after, special={**after.special, special.on_date: parse_ranges(special.hours)}
         )
+    if removed is not None:
+        after = replace(after, special={k: v for k, v in after.special.items() if k != removed})
     already = {b.id for b in outside(ahead, _span, before.open_intervals(reach))}
     hit = [b for b in outside(ahead, _span, after.open_intervals(reach)) if b.id not in already]
     return Impact(

@@ -91,8 +91,17 @@ async def set_special_hours(
 
 
 @staff_service
-async def remove_special_hours(actor: Actor, space: Space, row_id: int, *, now: datetime) -> None:
-    """The date follows the weekly hours again."""
+async def remove_special_hours(
+    actor: Actor,
+    space: Space,
+    row_id: int,
+    *,
+    now: datetime,
+    confirmation: Confirmation | None = None,
+) -> None:
+    """The date follows the weekly hours again; when they leave bookings from now on outside
+    the opening time, only with the staff's `confirmation` of exactly that impact (as for
+    `set_special_hours`)."""
     _require_staff(actor, space)
     async with write_transaction(lock_key(space)):
         row = (
@@ -102,8 +111,14 @@ async def remove_special_hours(actor: Actor, space: Space, row_id: int, *, now: 
         )
         if row is None:
             raise NotFound(_("There are no such hours."))
+        hit = impact.Planned(
+            await impact.hours_impact(space, now, removed=row.on_date),
+            space.capacity,
+            space.buffer_minutes,
+        )
         await SpaceSpecialHours.delete().where(SpaceSpecialHours.id == row.id)
         await touch(space.id)
+        outcome = await impact.settle(actor, space, hit, confirmation, now)
         await audit.record(
             actor_id=actor.id,
             action="space.special_hours_removed",
@@ -111,5 +126,6 @@ async def remove_special_hours(actor: Actor, space: Space, row_id: int, *, now: 
             subject_id=space.slug,
             community_id=space.community.id,
             before={"date": row.on_date.isoformat(), "hours": row.hours, "note": row.note},
+            after={"impact": outcome} if outcome else None,
             now=now,
         )

@@ -43,28 +43,53 @@ class SpaceSpecialHoursForm(SpecialHoursForm, ImpactAnswerForm):
 def _hours_step(
     request: AnyRequest,
     space: Space,
-    data: SpaceSpecialHoursForm,
+    answer: ImpactAnswerForm,
     impact: Impact,
     now: datetime,
     *,
+    what: str,
+    action: str,
+    carried: dict[str, str],
     errors: dict[str, str] | None = None,
     message: str = "",
 ) -> Template:
     """What one date's new hours would hit, for staff to answer."""
-    hours = data.hours.strip() or _("closed all day")
     return impact_page(
         request,
         space,
         now,
         impact,
-        what=[_("Hours on %(date)s: %(hours)s", date=data.on_date, hours=hours)],
-        action=request.app.route_reverse("staff:space.special_hours", slug=space.slug),
-        carried={"on_date": data.on_date, "hours": data.hours, "note": data.note},
-        answer=data,
+        what=[what],
+        action=action,
+        carried=carried,
+        answer=answer,
         back=request.app.route_reverse("staff:space.closures", slug=space.slug),
         errors=errors,
         message=message,
     )
+
+
+def _new_hours(request: AnyRequest, space: Space, data: SpaceSpecialHoursForm) -> dict[str, Any]:
+    """How the step of one date's new hours describes and carries them."""
+    hours = data.hours.strip() or _("closed all day")
+    return {
+        "what": _("Hours on %(date)s: %(hours)s", date=data.on_date, hours=hours),
+        "action": request.app.route_reverse("staff:space.special_hours", slug=space.slug),
+        "carried": {"on_date": data.on_date, "hours": data.hours, "note": data.note},
+    }
+
+
+async def _removal(request: AnyRequest, space: Space, row_id: int, now: datetime) -> dict[str, Any]:
+    """How the step of a date going back to the weekly hours describes it."""
+    ahead = await special_hours.special_hours_ahead(space, now.astimezone(zone_of(space)).date())
+    day = next((row.on_date.isoformat() for row in ahead if row.id == row_id), "")
+    return {
+        "what": _("%(date)s follows the weekly hours again.", date=day),
+        "action": request.app.route_reverse(
+            "staff:space.special_hours.delete", slug=space.slug, row_id=row_id
+        ),
+        "carried": {},
+    }
 
 
 async def closures_page(
@@ -244,10 +269,12 @@ class StaffClosuresController(Controller):
                 actor, space, data, now=now, confirmation=data.confirmation()
             )
         except ImpactRefused as exc:
-            return _hours_step(request, space, data, exc.impact, now, errors=exc.by_field())
+            step = _new_hours(request, space, data)
+            return _hours_step(request, space, data, exc.impact, now, errors=exc.by_field(), **step)
         except ImpactChanged as exc:
             message = exc.detail if data.step else ""
-            return _hours_step(request, space, data, exc.affected, now, message=message)
+            step = _new_hours(request, space, data)
+            return _hours_step(request, space, data, exc.affected, now, message=message, **step)
         except InputError as exc:
             return await closures_page(
                 request, space, now, hours_form=data, hours_errors=exc.by_field(), status_code=400
@@ -264,10 +291,21 @@ class StaffClosuresController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         row_id: FromPath[int],
+        data: URLEncodedBody[ImpactAnswerForm],
         actor: CurrentActor,
         now: RequestNow,
-    ) -> Redirect:
+    ) -> Template | Redirect:
         space = await managed_space(actor, slug)
-        await special_hours.remove_special_hours(actor, space, row_id, now=now)
+        try:
+            await special_hours.remove_special_hours(
+                actor, space, row_id, now=now, confirmation=data.confirmation()
+            )
+        except ImpactRefused as exc:
+            step = await _removal(request, space, row_id, now)
+            return _hours_step(request, space, data, exc.impact, now, errors=exc.by_field(), **step)
+        except ImpactChanged as exc:
+            message = exc.detail if data.step else ""
+            step = await _removal(request, space, row_id, now)
+            return _hours_step(request, space, data, exc.affected, now, message=message, **step)
         flash(request, _("That date follows the weekly hours again."))
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))

@@ -341,3 +341,25 @@ async def test_special_hours_for_a_date_go_through_the_step() -> None:
     # Bookings already outside the hours are not listed again by a later change.
     later = replace(form, hours="08:00-11:00")
     assert await special_hours.set_special_hours(staff, room, later, now=NOW)
+
+
+async def test_removing_special_hours_goes_through_the_step() -> None:
+    home, staff, room = await _world()
+    # Tuesday 3 March is open late that day only; a booking uses the late hours.
+    await SpaceSpecialHours(
+        space=room.id, on_date=shanghai(3, 0).date(), hours="08:00-23:00"
+    ).save()
+    row = await SpaceSpecialHours.objects().first()
+    late = await _book(home, (shanghai(3, 21), shanghai(3, 23)), name="Anna", locale="en")
+    with pytest.raises(ImpactChanged) as caught:
+        await special_hours.remove_special_hours(staff, room, row.id, now=NOW)
+    assert [b.id for b in caught.value.affected.outside] == [late.id]
+    assert await SpaceSpecialHours.count() == 1
+    answer = Confirmation(CANCEL, "恢复正常时间", f"outside:{late.id}")
+    await special_hours.remove_special_hours(staff, room, row.id, now=NOW, confirmation=answer)
+    assert await SpaceSpecialHours.count() == 0
+    assert await _status(late) == "cancelled"
+    assert await _titles(late) == [
+        "Your booking of Shared music room on 3/3/26, 9:00\u202fPM was cancelled because the "
+        "opening hours changed: 恢复正常时间"
+    ]

@@ -231,3 +231,21 @@ async def test_a_closure_has_no_default_and_is_added_once(browser: Browser) -> N
     assert (first.status_code, second.status_code) == (303, 303)
     assert await SpaceClosure.count() == 1
     assert await Notification.count() == 1
+
+
+async def test_removing_special_hours_shows_the_step(browser: Browser) -> None:
+    home, room = await _world(browser)
+    await SpaceSpecialHours(
+        space=room.id, on_date=shanghai(3, 0).date(), hours="08:00-23:00"
+    ).save()
+    row = await SpaceSpecialHours.objects().first()
+    await _book(home, shanghai(3, 21), shanghai(3, 23), name="张三")
+    url = f"/staff/spaces/room/special-hours/{row.id}/delete"
+    step = await browser.submit(url)
+    assert step.status_code == 200
+    assert "2026-03-03 恢复按每周开放时间。" in text_of(step.text) and "张三" in step.text
+    assert f'action="{url}"' in step.text
+    assert (await browser.submit(url, carried(step.text))).status_code == 400
+    done = await browser.submit(url, {**carried(step.text), "choice": "keep"})
+    assert done.status_code == 303
+    assert await SpaceSpecialHours.count() == 0
