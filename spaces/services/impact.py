@@ -196,7 +196,11 @@ async def settle(
         raise ImpactRefused(exc.errors, impact) from exc
     reason = consequence.cancel_reason
     cancelled_outside = impact.outside if consequence.choice == CANCEL else []
-    ticked = chosen(answer.ticked, impact.over)
+    # A booking both outside the new hours and over capacity is cancelled (and told) once.
+    gone = {b.id for b in cancelled_outside}
+    ticked = [b for b in chosen(answer.ticked, impact.over) if b.id not in gone]
+    cancelled_over = {b.id for b in ticked}
+    kept = [b for b in impact.outside if consequence.choice == KEEP and b.id not in cancelled_over]
     if impact.over and planned.usage is not None and planned.window is not None:
         let_go = {
             b.id: planned.holds[b.id]
@@ -219,20 +223,19 @@ async def settle(
                 ],
                 impact,
             )
-    for booking in impact.outside:
-        if consequence.choice == KEEP:
-            await tell(booking, space, "booking.hours_kept", notices.HOURS_KEPT, now)
-        else:
-            await cancel_locked(actor.id, booking, space, reason=reason, now=now, tell=False)
-            await tell(
-                booking,
-                space,
-                "booking.cancelled",
-                notices.HOURS_CANCELLED,
-                now,
-                actor_id=actor.id,
-                reason=reason,
-            )
+    for booking in kept:
+        await tell(booking, space, "booking.hours_kept", notices.HOURS_KEPT, now)
+    for booking in cancelled_outside:
+        await cancel_locked(actor.id, booking, space, reason=reason, now=now, tell=False)
+        await tell(
+            booking,
+            space,
+            "booking.cancelled",
+            notices.HOURS_CANCELLED,
+            now,
+            actor_id=actor.id,
+            reason=reason,
+        )
     for request in impact.requests:
         await reject_locked(actor, request, space, reason=reason, now=now, tell=False)
         await tell(request, space, "booking.rejected", notices.HOURS_REJECTED, now, reason=reason)
@@ -249,7 +252,7 @@ async def settle(
         )
     return {
         "bookings": consequence.choice or None,
-        "kept": [str(b.id) for b in impact.outside] if consequence.choice == KEEP else [],
+        "kept": [str(b.id) for b in kept],
         "cancelled": [str(b.id) for b in [*cancelled_outside, *ticked]],
         "rejected": [str(b.id) for b in impact.requests],
         "reason": reason,

@@ -363,3 +363,42 @@ async def test_removing_special_hours_goes_through_the_step() -> None:
         "Your booking of Shared music room on 3/3/26, 9:00\u202fPM was cancelled because the "
         "opening hours changed: 恢复正常时间"
     ]
+
+
+async def test_hours_and_capacity_changed_together_cancel_and_tell_each_booking_once() -> None:
+    home, staff, room = await _world(capacity=2)
+    evening = [await _book(home, EVENING, name=name) for name in ("张三", "李四")]
+    form = _short_tuesday(room)
+    form.capacity = "1"
+    with pytest.raises(ImpactChanged) as caught:
+        await editing.update_space(staff, room, form, now=NOW)
+    impact = caught.value.affected
+    assert [b.id for b in impact.outside] == [b.id for b in impact.over] == [b.id for b in evening]
+    # Kept outside the hours, but one ticked for the capacity: it is cancelled, not kept.
+    answer = Confirmation(KEEP, "只剩一间", impact.fingerprint(), (str(evening[0].id),))
+    await editing.update_space(staff, room, form, now=NOW, confirmation=answer)
+    assert [await _status(b) for b in evening] == ["cancelled", "confirmed"]
+    assert [n.kind for n in await Notification.objects().order_by(Notification.id)] == [
+        "booking.hours_kept",
+        "booking.cancelled",
+    ]
+    assert await _titles(evening[0]) == ["您预约的共享音乐室（2026/3/3 19:00）已被取消：只剩一间"]
+
+
+async def test_cancelling_outside_the_hours_counts_towards_the_capacity() -> None:
+    home, staff, room = await _world(capacity=2)
+    evening = [await _book(home, EVENING, name=name) for name in ("张三", "李四")]
+    form = _short_tuesday(room)
+    form.capacity = "1"
+    with pytest.raises(ImpactChanged) as caught:
+        await editing.update_space(staff, room, form, now=NOW)
+    expected = caught.value.affected.fingerprint()
+    # Everything outside the hours is cancelled, which makes the rest fit; the one also
+    # ticked for the capacity is cancelled and told once.
+    answer = Confirmation(CANCEL, "改为培训", expected, (str(evening[0].id),))
+    await editing.update_space(staff, room, form, now=NOW, confirmation=answer)
+    assert [await _status(b) for b in evening] == ["cancelled", "cancelled"]
+    assert await Notification.count() == 2
+    assert await _titles(evening[0]) == [
+        "您预约的共享音乐室（2026/3/3 19:00）已被取消，因为开放时间变了：改为培训"
+    ]
