@@ -6,11 +6,15 @@ closure is written.
   `read_special_hours` check it and return values, or raise one `InputError` naming every
   field to correct. A domain with more fields (a space's maintenance block) reads them into
   the same `Fields` first, so every mistake is shown at once.
-- **Impact.** Staff first see what a closure would hit (a space's bookings; a station's
-  closures hit nothing), then confirm with a choice: keep what it hits or cancel it with a
-  reason. The confirmation carries `fingerprint()` of what the preview showed; the domain
-  recomputes the impact inside its write transaction and `check_unchanged()` refuses with
-  `ImpactChanged` when it differs, so nobody confirms a consequence they did not see.
+- **Impact.** Staff first see what a change would hit (a space's closure, weekly hours,
+  special hours, buffer or capacity; a station's closures hit nothing): the `Impact` lists
+  the confirmed bookings outside the new opening time (staff keep them or cancel them with a
+  reason: there is no default), the pending requests there (refused with the reason either
+  way) and the confirmed bookings a larger buffer or a lower capacity leaves over capacity
+  (no "keep": staff tick which to cancel). The confirmation carries the `fingerprint()` of
+  what the preview showed; the domain recomputes the impact inside its write transaction and
+  `check_unchanged()` refuses with `ImpactChanged` when it differs, so nobody confirms a
+  consequence they did not see.
 - **Imports.** `split_known()` leaves out closures that already exist (or came earlier in
   the same calendar file).
 
@@ -19,14 +23,15 @@ Pure functions: text in, values or `InputError` out; no database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from app.calendar import Interval
-from app.errors import Conflict
+from app.errors import Conflict, FieldError, InputError
 from app.formfields import Fields, checked
 from app.hours_form import read_day_hours
 from app.i18n import _
@@ -165,14 +170,25 @@ class Consequence:
     cancel_reason: str
 
 
-def read_consequence(choice: str, cancel_reason: str) -> Consequence:
-    """The staff's choice on the preview, or an `InputError` on `choice`/`cancel_reason`."""
+def read_consequence(
+    choice: str, cancel_reason: str, *, choice_needed: bool = True, reason_needed: bool = False
+) -> Consequence:
+    """The staff's choice on the preview, or an `InputError` on `choice`/`cancel_reason`.
+
+    There is no default: when `choice_needed` (confirmed bookings are hit), an empty choice
+    is an error; otherwise the choice is left empty. `reason_needed`: the reason must be
+    given (something is cancelled or refused and no other reason stands in)."""
     fields = Fields()
-    if choice not in {KEEP, CANCEL}:
+    if choice_needed and choice not in {KEEP, CANCEL}:
         fields.error("choice", _("Choose what happens to the bookings."))
-    reason = fields.text(cancel_reason, "cancel_reason", max_length=300)
+    reason = fields.text(
+        cancel_reason,
+        "cancel_reason",
+        max_length=300,
+        required=_("Say why, for residents to read.") if reason_needed else None,
+    )
     fields.check()
-    return Consequence(choice, reason)
+    return Consequence(choice if choice_needed else "", reason)
 
 
 def fingerprint(ids: Iterable[Any]) -> str:
@@ -180,19 +196,106 @@ def fingerprint(ids: Iterable[Any]) -> str:
     return ",".join(sorted(str(one) for one in ids))
 
 
-class ImpactChanged(Conflict):
-    """What a closure hits changed between the preview and the confirmation; `affected` is
-    what it hits now, for a new preview."""
+@dataclass(frozen=True)
+class Impact:
+    """What a change of a calendar or of its units hits from now on, earliest first.
 
-    def __init__(self, affected: Sequence[Any]) -> None:
+    `outside`: confirmed bookings outside the new opening time (kept or cancelled, as staff
+    choose); `requests`: pending requests outside it (refused with the reason either way);
+    `over`: confirmed bookings over capacity with a larger buffer or a lower capacity (no
+    keep: staff choose which to cancel until what remains fits). Items have an `id`."""
+
+    outside: list[Any] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+    over: list[Any] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.outside or self.requests or self.over)
+
+    def keys(self) -> list[str]:
+        """Each id with the list it is in."""
+        return [
+            *(f"outside:{one.id}" for one in self.outside),
+            *(f"request:{one.id}" for one in self.requests),
+            *(f"over:{one.id}" for one in self.over),
+        ]
+
+    def fingerprint(self) -> str:
+        """What the preview showed, for the confirmation to carry."""
+        return fingerprint(self.keys())
+
+    def read(self, choice: str, cancel_reason: str) -> Consequence:
+        """The staff's choice: keep or cancel when confirmed bookings are outside (no
+        default), and a reason whenever something is cancelled or refused."""
+        refuses = bool(self.requests or self.over) or (bool(self.outside) and choice == CANCEL)
+        return read_consequence(
+            choice, cancel_reason, choice_needed=bool(self.outside), reason_needed=refuses
+        )
+
+
+T = TypeVar("T")
+
+
+def outside(
+    items: Iterable[T], span_of: Callable[[T], Interval], open_intervals: Sequence[Interval]
+) -> list[T]:
+    """The items whose span does not lie wholly inside one of `open_intervals` (sorted and
+    merged, as `Calendar.open_intervals` gives them)."""
+    starts = [interval.start for interval in open_intervals]
+    found = []
+    for item in items:
+        span = span_of(item)
+        index = bisect.bisect_right(starts, span.start) - 1
+        if index < 0 or not open_intervals[index].contains(span):
+            found.append(item)
+    return found
+
+
+def chosen(ticked: Iterable[str], listed: Iterable[Any]) -> list[Any]:
+    """The listed items (with an `id`) whose id was ticked; other ids are ignored."""
+    wanted = {one.strip() for one in ticked}
+    return [one for one in listed if str(one.id) in wanted]
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What staff sent from the impact step: the choice, the reason, the `fingerprint` of
+    what the step showed, and the ids of the bookings ticked to cancel."""
+
+    choice: str = ""
+    cancel_reason: str = ""
+    expected: str = ""
+    ticked: tuple[str, ...] = ()
+
+
+def ticked_values(value: Sequence[str] | str) -> tuple[str, ...]:
+    """A form's ticked boxes as a tuple, whether one value or several arrived."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+class ImpactChanged(Conflict):
+    """What a change hits changed between the preview and the confirmation (or it hits
+    something and nobody saw a preview); `affected` is what it hits now (a list, or an
+    `Impact`), for a new preview."""
+
+    def __init__(self, affected: Sequence[Any] | Impact) -> None:
         super().__init__(
             _("Bookings changed since you looked. Check the list again, then confirm."),
             rule="impact_changed",
         )
-        self.affected = list(affected)
+        self.affected: Any = affected if isinstance(affected, Impact) else list(affected)
 
 
-def check_unchanged(expected: str, affected: Sequence[Any], ids: Iterable[Any]) -> None:
+class ImpactRefused(InputError):
+    """The staff's answer on the impact step cannot be used (no choice, no reason, too few
+    bookings ticked); `impact` is what the step shows again with the errors."""
+
+    def __init__(self, errors: list[FieldError], impact: Impact) -> None:
+        super().__init__(errors)
+        self.impact = impact
+
+
+def check_unchanged(expected: str, affected: Sequence[Any] | Impact, ids: Iterable[Any]) -> None:
     """Refuse with `ImpactChanged(affected)` unless `ids` are what the preview showed."""
     if fingerprint(ids) != expected:
         raise ImpactChanged(affected)

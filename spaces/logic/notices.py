@@ -25,3 +25,15 @@ SERIES_CHANGED = N_(
     "Your standing booking of %(space)s changed: now %(pattern)s, until %(last)s. See your "
     "bookings."
 )
+HOURS_KEPT = N_(
+    "The opening hours of %(space)s changed, and your booking on %(when)s is now outside "
+    "them. Your booking stands; the staff will let you in."
+)
+HOURS_CANCELLED = N_(
+    "Your booking of %(space)s on %(when)s was cancelled because the opening hours changed: "
+    "%(reason)s"
+)
+HOURS_REJECTED = N_(
+    "Your request for %(space)s on %(when)s was not approved because the opening hours "
+    "changed: %(reason)s"
+)

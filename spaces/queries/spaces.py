@@ -63,9 +63,11 @@ async def held_units(
     return HeldUnits(window, space.capacity, buffer, holds)
 
 
-async def holding_usage(space: Space, window: Interval) -> Usage:
+async def holding_usage(
+    space: Space, window: Interval, *, buffer_minutes: int | None = None
+) -> Usage:
     """The units held over time in and around `window` (see `held_units`)."""
-    return (await held_units(space, window)).usage
+    return (await held_units(space, window, buffer_minutes=buffer_minutes)).usage
 
 
 ZERO = timedelta(0)

@@ -82,10 +82,11 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
 
 
 async def cancel_locked(
-    actor_id: int, booking: Booking, space: Space, *, reason: str, now: datetime
+    actor_id: int, booking: Booking, space: Space, *, reason: str, now: datetime, tell: bool = True
 ) -> Booking:
     """Cancel `booking` inside the caller's write transaction of the space, telling the
-    resident when someone else (staff) cancelled it."""
+    resident when someone else (staff) cancelled it (unless the caller tells them itself,
+    `tell=False`)."""
     if booking.status == BookingStatus.confirmed.value:
         await touch(space.id)
     updated = await update_booking(
@@ -101,7 +102,7 @@ async def cancel_locked(
     if booking.status == BookingStatus.confirmed.value:
         await refill(space, now)
     user_id = owner_id(booking)
-    if user_id is not None and user_id != actor_id:
+    if tell and user_id is not None and user_id != actor_id:
         await notify_user(
             user_id,
             "booking.cancelled",

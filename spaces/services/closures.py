@@ -1,10 +1,12 @@
 """Closures and maintenance blocks, added with their impact in view.
 
-Staff first see which bookings a closure or block would hit (`preview`), then choose: keep
-them (the residents are told of the closure and their booking stands) or cancel them with a
-reason (pending requests in the way are rejected with it). The closure and every
-consequence are written in one transaction of the space; if the bookings hit changed since
-the preview, nothing is written and staff are shown the new list.
+Staff first see which bookings a closure or block would hit (`preview`), then choose, with
+no default: keep the confirmed ones (the residents are told of the closure and their booking
+stands) or cancel them with a reason. Pending requests in the way are rejected with the
+reason either way. The closure and every consequence are written in one transaction of the
+space; if the bookings hit changed since the preview, nothing is written and staff are shown
+the new list. A closure identical to one already there (a confirmation sent twice) is not
+added again.
 
 A closure (`units` None) shuts the space and hits every confirmed booking and pending
 request it overlaps. A block takes `units` out of use and hits the confirmed bookings it
@@ -27,8 +29,7 @@ from app.calendar import Interval
 from app.calendar_exceptions import KEEP, check_unchanged, read_consequence, split_known
 from app.db import write_transaction
 from app.errors import FieldError, InputError, NotFound
-from app.i18n import _, localized
-from app.notifications import notify_user
+from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.queries import overlapping as spans_overlapping
 from spaces.logic import notices
@@ -36,11 +37,12 @@ from spaces.logic.availability import Hold, Usage
 from spaces.logic.closures import SpaceClosureDraft
 from spaces.logic.permissions import can_close_space, space_refused
 from spaces.logic.statuses import HOLDING, BookingStatus
-from spaces.queries.bookings import overlapping, owner_id
+from spaces.queries.bookings import overlapping
 from spaces.queries.spaces import held_units, lock_key, touch
 from spaces.services.cancellation import cancel_locked
-from spaces.services.catalog import community_id, zone_of
+from spaces.services.catalog import community_id
 from spaces.services.decisions import reject_locked
+from spaces.services.impact import tell
 from spaces.services.waitlist import make_room
 from spaces.tables import Booking, Space, SpaceClosure
 
@@ -150,6 +152,30 @@ async def _fresh(
     return split_known(drafts, ((row["starts_at"], row["ends_at"]) for row in known))
 
 
+async def _not_there_yet(
+    space: Space, drafts: list[SpaceClosureDraft]
+) -> tuple[list[SpaceClosureDraft], list[SpaceClosureDraft]]:
+    """The drafts to add and those already there: a closure or block of the space with the
+    same span, units and reason (the same confirmation sent twice)."""
+    fresh: list[SpaceClosureDraft] = []
+    there: list[SpaceClosureDraft] = []
+    for draft in drafts:
+        units = (
+            SpaceClosure.units.is_null()
+            if draft.units is None
+            else SpaceClosure.units == draft.units
+        )
+        same = await SpaceClosure.exists().where(
+            (SpaceClosure.space == space.id)
+            & (SpaceClosure.starts_at == draft.start)
+            & (SpaceClosure.ends_at == draft.end)
+            & (SpaceClosure.reason == draft.reason)
+            & units
+        )
+        (there if same else fresh).append(draft)
+    return fresh, there
+
+
 @staff_service
 async def plan_import(actor: Actor, space: Space, drafts: list[SpaceClosureDraft]) -> ImportPlan:
     """The preview of an import: what `add_many(..., imported_from=...)` would do now."""
@@ -168,8 +194,9 @@ async def add(
     cancel_reason: str,
     expected: str,
     now: datetime,
-) -> tuple[SpaceClosure, list[Booking]]:
-    """Add the closure or block and apply the chosen consequence to the bookings it hits."""
+) -> tuple[SpaceClosure | None, list[Booking]]:
+    """Add the closure or block and apply the chosen consequence to the bookings it hits;
+    None when the same closure or block is there already (nothing changes)."""
     added = await add_many(
         actor,
         space,
@@ -179,7 +206,7 @@ async def add(
         expected=expected,
         now=now,
     )
-    return added.closures[0], added.affected
+    return (added.closures[0] if added.closures else None), added.affected
 
 
 @staff_service
@@ -203,16 +230,22 @@ async def add_many(
     existing closure are then skipped, and one audit entry sums up the import.
     """
     _require_staff(actor, space)
-    consequence = read_consequence(choice, cancel_reason)
     async with write_transaction(lock_key(space)):
         skipped: list[SpaceClosureDraft]
         if imported_from is None:
-            fresh, skipped = list(drafts), []
+            fresh, skipped = await _not_there_yet(space, drafts)
         else:
             fresh, skipped = await _fresh(space, drafts)
+        if not fresh:
+            return Added([], [], len(skipped))
         hit = _hit_once([(draft, await _impact(space, draft)) for draft in fresh])
         affected = [booking for booking, _draft in hit]
         check_unchanged(expected, affected, (booking.id for booking in affected))
+        consequence = read_consequence(
+            choice,
+            cancel_reason,
+            choice_needed=any(b.status != BookingStatus.pending.value for b in affected),
+        )
         if consequence.choice == KEEP and any(draft.units is not None for _b, draft in hit):
             # A block holds its units: keeping the bookings in its way would overbook.
             raise InputError(
@@ -240,17 +273,32 @@ async def add_many(
             )
             await closure.save()
             made.append(closure)
-        if not made:
-            return Added([], [], len(skipped))
         await touch(space.id)
         for booking, draft in hit:
             reason = consequence.cancel_reason or draft.reason
-            if consequence.choice == KEEP:
-                await _tell_kept(booking, space, draft, now)
-            elif booking.status == BookingStatus.pending.value:
-                await reject_locked(actor, booking, space, reason=reason, now=now)
+            if booking.status == BookingStatus.pending.value:
+                await reject_locked(actor, booking, space, reason=reason, now=now, tell=False)
+                await tell(booking, space, "booking.rejected", notices.REJECTED, now, reason=reason)
+            elif consequence.choice == KEEP:
+                await tell(
+                    booking,
+                    space,
+                    "booking.closure_kept",
+                    notices.CLOSURE_KEPT,
+                    now,
+                    reason=draft.reason,
+                )
             else:
-                await cancel_locked(actor.id, booking, space, reason=reason, now=now)
+                await cancel_locked(actor.id, booking, space, reason=reason, now=now, tell=False)
+                await tell(
+                    booking,
+                    space,
+                    "booking.cancelled",
+                    notices.CANCELLED_BY_STAFF,
+                    now,
+                    actor_id=actor.id,
+                    reason=reason,
+                )
         for draft in fresh:
             if draft.units is not None:
                 await make_room(space, draft.span, reason=draft.reason, now=now)
@@ -291,24 +339,6 @@ def _what_was_added(
         "units": closure.units,
         "reason": closure.reason,
     }
-
-
-async def _tell_kept(
-    booking: Booking, space: Space, draft: SpaceClosureDraft, now: datetime
-) -> None:
-    if owner_id(booking) is None:
-        return
-    await notify_user(
-        owner_id(booking),
-        "booking.closure_kept",
-        notices.CLOSURE_KEPT,
-        link=f"/bookings/{booking.id}",
-        now=now,
-        space=localized(space, "name"),
-        when=booking.starts_at,
-        zone=zone_of(space),
-        reason=draft.reason,
-    )
 
 
 async def upcoming(space: Space, now: datetime) -> list[SpaceClosure]:

@@ -146,10 +146,11 @@ async def reject(actor: Actor, booking_id: str, *, reason: str, now: datetime) -
 
 
 async def reject_locked(
-    actor: Actor, booking: Booking, space: Space, *, reason: str, now: datetime
+    actor: Actor, booking: Booking, space: Space, *, reason: str, now: datetime, tell: bool = True
 ) -> Booking:
     """Reject a pending request inside the caller's write transaction of the space (the
-    caller, a service of the space's staff, has checked the actor)."""
+    caller, a service of the space's staff, has checked the actor; `tell=False`: the caller
+    tells the resident itself)."""
     updated = await update_booking(
         booking,
         {
@@ -160,7 +161,7 @@ async def reject_locked(
         },
         now,
     )
-    if owner_id(booking) is not None:
+    if tell and owner_id(booking) is not None:
         await notify_user(
             owner_id(booking),
             "booking.rejected",

@@ -3,19 +3,22 @@ Every change is checked first (`spaces.logic.space_form`), then written in one t
 of the space with its audit entry, and bumps the space's version so cached availability is
 never stale.
 
-Changes apply to bookings made from now on; bookings already made stand. The one exception
-is capacity: it cannot drop below the units confirmed bookings still ahead hold at once,
-because that would overbook the space.
+Changes of rules apply to bookings made from now on. A change that strands bookings ahead
+goes through the impact step first (`spaces.services.impact`): new weekly hours (or time
+zone, or holidays) that leave bookings outside the opening time, a larger buffer or a lower
+capacity that leaves them over capacity. Without a confirmation of exactly what it hits,
+such a change is refused with `ImpactChanged` carrying the impact to show; a change that
+hits nothing is saved at once.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from app import audit, photos, slugs
-from app.calendar import Interval
+from app.calendar_exceptions import Confirmation, Impact
 from app.db import existing, is_unique_violation, write_transaction
 from app.errors import FieldError, Forbidden, InputError
 from app.i18n import _
@@ -24,12 +27,10 @@ from app.tables import Community
 from spaces.logic import space_form
 from spaces.logic.permissions import can_edit_space, space_refused
 from spaces.logic.statuses import BookingStatus
-from spaces.queries.spaces import holding_usage, lock_key, touch
+from spaces.queries.spaces import lock_key, touch
+from spaces.services import impact
 from spaces.services.catalog import community_id
 from spaces.tables import Booking, Space
-
-HORIZON_CHECKED = timedelta(days=800)
-"""How far ahead a capacity change is checked against confirmed bookings."""
 
 
 def _snapshot(space: Space) -> dict[str, Any]:
@@ -87,10 +88,26 @@ async def create_space(actor: Actor, form: space_form.SpaceForm, *, now: datetim
     return existing(await Space.objects().where(Space.id == space.id).first())
 
 
-async def _most_units_booked_ahead(space: Space, now: datetime) -> int:
-    window = Interval(now, now + HORIZON_CHECKED)
-    usage = await holding_usage(space, window)
-    return usage.peak(window.start, window.end)
+async def _plan(
+    current: Space, proposed: Space, old: dict[str, Any], new: dict[str, Any], now: datetime
+) -> impact.Planned:
+    """What the change hits: bookings outside new hours, bookings over a lower capacity or
+    a larger buffer."""
+    hours = Impact()
+    if impact.HOURS_FIELDS & new.keys():
+        hours = await impact.hours_impact(current, now, proposed=proposed)
+    lower = "capacity" in new and new["capacity"] < old["capacity"]
+    longer = "buffer_minutes" in new and new["buffer_minutes"] > old["buffer_minutes"]
+    if not (lower or longer):
+        return impact.Planned(hours, proposed.capacity, proposed.buffer_minutes)
+    units = await impact.plan_units(
+        current,
+        now,
+        capacity=proposed.capacity,
+        buffer_minutes=proposed.buffer_minutes,
+        field_name="capacity" if lower else "buffer_minutes",
+    )
+    return impact.combined(hours, units)
 
 
 @staff_service
@@ -102,9 +119,14 @@ async def update_space(
     photo: bytes | None = None,
     remove_photo: bool = False,
     now: datetime,
+    confirmation: Confirmation | None = None,
 ) -> list[str]:
     """Save the space's details, hours and rules (and a new photo, cleaned of its metadata);
-    returns the names of the changed fields, empty when nothing changed."""
+    returns the names of the changed fields, empty when nothing changed.
+
+    A change that hits bookings ahead needs the staff's `confirmation` of exactly that
+    impact (else `ImpactChanged`, with the impact to show; `ImpactRefused` when the answer
+    cannot be used); it is applied in the same transaction."""
     if not can_edit_space(actor, community_id(space)):
         raise space_refused()
     errors: list[FieldError] = []
@@ -119,24 +141,12 @@ async def update_space(
         current = existing(await Space.objects().where(Space.id == space.id).first())
         photo_name = new_photo or ("" if remove_photo else current.photo)
         old, new = audit.changes(_snapshot(current), {**values.columns(), "photo": photo_name})
-        if "capacity" in new and new["capacity"] < old["capacity"]:
-            booked = await _most_units_booked_ahead(current, now)
-            if new["capacity"] < booked:
-                raise InputError(
-                    [
-                        FieldError(
-                            "capacity",
-                            _(
-                                "Bookings ahead hold %(n)s units at once. Cancel some, or "
-                                "add a maintenance block instead of lowering the capacity.",
-                                n=booked,
-                            ),
-                        )
-                    ]
-                )
         if new:
+            proposed = impact.proposed_space(current, new)
+            planned = await _plan(current, proposed, old, new, now)
             await Space.update(**new, updated_at=now).where(Space.id == space.id)
             await touch(space.id)
+            outcome = await impact.settle(actor, proposed, planned, confirmation, now)
             await audit.record(
                 actor_id=actor.id,
                 action="space.update",
@@ -144,7 +154,7 @@ async def update_space(
                 subject_id=space.slug,
                 community_id=space.community.id,
                 before=old,
-                after=new,
+                after={**new, **({"impact": outcome} if outcome else {})},
                 now=now,
             )
     if current.photo and current.photo != photo_name:

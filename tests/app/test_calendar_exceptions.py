@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.calendar import Interval
 from app.calendar_exceptions import (
     CANCEL,
     KEEP,
     ClosureDraft,
     ClosureForm,
     Consequence,
+    Impact,
     ImpactChanged,
     SpecialHours,
     SpecialHoursForm,
     check_unchanged,
+    chosen,
     fingerprint,
+    outside,
     read_closure,
     read_consequence,
     read_special_hours,
@@ -145,3 +150,47 @@ def test_a_confirmation_stands_only_while_the_impact_is_what_the_preview_showed(
     assert refusal.value.affected == ["first", "second", "third"]
     assert refusal.value.status_code == 409
     assert refusal.value.rule == "impact_changed"
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    start: datetime
+    end: datetime
+
+
+def test_outside_lists_what_no_single_open_interval_holds() -> None:
+    open_time = [Interval(utc(5, 1), utc(5, 4)), Interval(utc(5, 4, 30), utc(5, 9))]
+    inside = Row("in", utc(5, 1), utc(5, 4))
+    across = Row("across", utc(5, 3), utc(5, 5))  # runs over the half-hour gap
+    before = Row("before", utc(5, 0), utc(5, 2))
+    late = Row("late", utc(5, 8), utc(5, 10))
+    rows = [inside, across, before, late]
+    found = outside(rows, lambda r: Interval(r.start, r.end), open_time)
+    assert [r.id for r in found] == ["across", "before", "late"]
+    assert outside(rows, lambda r: Interval(r.start, r.end), []) == rows
+
+
+def test_an_impact_reads_its_answer_with_no_default() -> None:
+    a, b, c = Row("a", utc(5, 1), utc(5, 2)), Row("b", utc(5, 2), utc(5, 3)), Row("c", NOW, NOW)
+    assert Impact(outside=[a], requests=[b], over=[c]).keys() == [
+        "outside:a",
+        "request:b",
+        "over:c",
+    ]
+    assert Impact(over=[c], requests=[b]).fingerprint() == "over:c,request:b"
+    assert not Impact() and Impact(over=[c])
+    with pytest.raises(InputError) as refusal:
+        Impact(outside=[a]).read("", "")
+    assert set(refusal.value.by_field()) == {"choice"}
+    assert Impact(outside=[a]).read(KEEP, "") == Consequence(KEEP, "")
+    with pytest.raises(InputError) as refusal:
+        Impact(outside=[a]).read(CANCEL, " ")
+    assert set(refusal.value.by_field()) == {"cancel_reason"}
+    # Keeping still refuses the requests, so a reason is needed; with none outside there
+    # is no choice to make, and what was sent for it is dropped.
+    with pytest.raises(InputError) as refusal:
+        Impact(outside=[a], requests=[b]).read(KEEP, "")
+    assert set(refusal.value.by_field()) == {"cancel_reason"}
+    assert Impact(over=[c]).read(KEEP, "满了") == Consequence("", "满了")
+    assert chosen([" b", "x"], [a, b]) == [b]

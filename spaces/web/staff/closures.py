@@ -4,6 +4,7 @@ Closures imported from a calendar file: `spaces.web.staff.closure_import`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,14 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.calendar_exceptions import CANCEL, KEEP, ImpactChanged, SpecialHoursForm, fingerprint
+from app.calendar_exceptions import (
+    CANCEL,
+    Impact,
+    ImpactChanged,
+    ImpactRefused,
+    SpecialHoursForm,
+    fingerprint,
+)
 from app.errors import InputError
 from app.i18n import _
 from app.web.context import CurrentActor, RequestNow, flash
@@ -22,8 +30,66 @@ from spaces.services import closures, special_hours
 from spaces.services.catalog import managed_space, zone_of
 from spaces.tables import Booking, Space
 from spaces.web.presentation import time_helpers
+from spaces.web.staff.impact import ImpactAnswerForm, impact_page
 
 AnyRequest = Request[Any, Any, Any]
+
+
+@dataclass
+class SpaceSpecialHoursForm(SpecialHoursForm, ImpactAnswerForm):
+    """One date's hours, with the impact step's answer once it was shown."""
+
+
+def _hours_step(
+    request: AnyRequest,
+    space: Space,
+    answer: ImpactAnswerForm,
+    impact: Impact,
+    now: datetime,
+    *,
+    what: str,
+    action: str,
+    carried: dict[str, str],
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> Template:
+    """What one date's new hours would hit, for staff to answer."""
+    return impact_page(
+        request,
+        space,
+        now,
+        impact,
+        what=[what],
+        action=action,
+        carried=carried,
+        answer=answer,
+        back=request.app.route_reverse("staff:space.closures", slug=space.slug),
+        errors=errors,
+        message=message,
+    )
+
+
+def _new_hours(request: AnyRequest, space: Space, data: SpaceSpecialHoursForm) -> dict[str, Any]:
+    """How the step of one date's new hours describes and carries them."""
+    hours = data.hours.strip() or _("closed all day")
+    return {
+        "what": _("Hours on %(date)s: %(hours)s", date=data.on_date, hours=hours),
+        "action": request.app.route_reverse("staff:space.special_hours", slug=space.slug),
+        "carried": {"on_date": data.on_date, "hours": data.hours, "note": data.note},
+    }
+
+
+async def _removal(request: AnyRequest, space: Space, row_id: int, now: datetime) -> dict[str, Any]:
+    """How the step of a date going back to the weekly hours describes it."""
+    ahead = await special_hours.special_hours_ahead(space, now.astimezone(zone_of(space)).date())
+    day = next((row.on_date.isoformat() for row in ahead if row.id == row_id), "")
+    return {
+        "what": _("%(date)s follows the weekly hours again.", date=day),
+        "action": request.app.route_reverse(
+            "staff:space.special_hours.delete", slug=space.slug, row_id=row_id
+        ),
+        "carried": {},
+    }
 
 
 async def closures_page(
@@ -137,11 +203,11 @@ class StaffClosuresController(Controller):
                 request, space, now, form=data, errors=exc.by_field(), status_code=400
             )
         try:
-            _closure, affected = await closures.add(
+            closure, affected = await closures.add(
                 actor,
                 space,
                 draft,
-                choice=data.choice or KEEP,
+                choice=data.choice,
                 cancel_reason=data.cancel_reason,
                 expected=data.expected,
                 now=now,
@@ -155,7 +221,9 @@ class StaffClosuresController(Controller):
             return _preview_page(
                 request, space, data, draft, affected, now, errors=exc.by_field(), status_code=400
             )
-        if not affected:
+        if closure is None:
+            flash(request, _("This closure was saved already; nothing was changed."))
+        elif not affected:
             flash(request, _("Saved. No booking was affected."))
         elif data.choice == CANCEL:
             flash(
@@ -191,18 +259,30 @@ class StaffClosuresController(Controller):
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: URLEncodedBody[SpecialHoursForm],
+        data: URLEncodedBody[SpaceSpecialHoursForm],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
         try:
-            await special_hours.set_special_hours(actor, space, data, now=now)
+            changed = await special_hours.set_special_hours(
+                actor, space, data, now=now, confirmation=data.confirmation()
+            )
+        except ImpactRefused as exc:
+            step = _new_hours(request, space, data)
+            return _hours_step(request, space, data, exc.impact, now, errors=exc.by_field(), **step)
+        except ImpactChanged as exc:
+            message = exc.detail if data.step else ""
+            step = _new_hours(request, space, data)
+            return _hours_step(request, space, data, exc.affected, now, message=message, **step)
         except InputError as exc:
             return await closures_page(
                 request, space, now, hours_form=data, hours_errors=exc.by_field(), status_code=400
             )
-        flash(request, _("The hours of that date were saved."))
+        if changed:
+            flash(request, _("The hours of that date were saved."))
+        else:
+            flash(request, _("That date had these hours already; nothing was changed."))
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
 
     @post("/special-hours/{row_id:int}/delete", name="staff:space.special_hours.delete")
@@ -211,10 +291,21 @@ class StaffClosuresController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         row_id: FromPath[int],
+        data: URLEncodedBody[ImpactAnswerForm],
         actor: CurrentActor,
         now: RequestNow,
-    ) -> Redirect:
+    ) -> Template | Redirect:
         space = await managed_space(actor, slug)
-        await special_hours.remove_special_hours(actor, space, row_id, now=now)
+        try:
+            await special_hours.remove_special_hours(
+                actor, space, row_id, now=now, confirmation=data.confirmation()
+            )
+        except ImpactRefused as exc:
+            step = await _removal(request, space, row_id, now)
+            return _hours_step(request, space, data, exc.impact, now, errors=exc.by_field(), **step)
+        except ImpactChanged as exc:
+            message = exc.detail if data.step else ""
+            step = await _removal(request, space, row_id, now)
+            return _hours_step(request, space, data, exc.affected, now, message=message, **step)
         flash(request, _("That date follows the weekly hours again."))
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))

@@ -4,7 +4,7 @@ deactivating it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from typing import Annotated, Any
 
@@ -15,11 +15,13 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import photos
+from app.calendar_exceptions import ImpactChanged, ImpactRefused
 from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import InputError
 from app.formfields import checked
-from app.i18n import _, localized
+from app.hours_form import HoursTextError, normalise_day_text
+from app.i18n import _, localized, weekday_names
 from app.permissions import Actor
 from app.settings import get_settings
 from app.web.context import CurrentActor, RequestNow, flash
@@ -32,14 +34,55 @@ from spaces.logic.wording import day_label, local_time, site_zone
 from spaces.services import decisions, editing
 from spaces.services.catalog import managed_space, managed_spaces, zone_of
 from spaces.tables import Space
+from spaces.web.staff.impact import ImpactAnswerForm, impact_page
 
 AnyRequest = Request[Any, Any, Any]
+SPACE_FIELDS = frozenset(f.name for f in fields(space_form.SpaceForm))
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass
-class SpaceEditForm(space_form.SpaceForm):
+class SpaceEditForm(space_form.SpaceForm, ImpactAnswerForm):
+    """The space form, with a photo, and the impact step's answer once it was shown."""
+
     photo: UploadFile | None = None
     remove_photo: str = ""
+
+
+def _day_text(text: str) -> str:
+    try:
+        return normalise_day_text(text) or _("closed")
+    except HoursTextError:
+        return text
+
+
+def what_changes(space: Space, form: space_form.SpaceForm) -> list[str]:
+    """The changes of hours, time zone, holidays, units and buffer, one line each, for the
+    impact step."""
+    before = space_form.form_of(space)
+    lines = []
+    for key, name in zip(WEEKDAY_KEYS, weekday_names("wide"), strict=True):
+        old, new = getattr(before, f"hours_{key}"), getattr(form, f"hours_{key}")
+        if _day_text(old) != _day_text(new):
+            lines.append(
+                _("%(day)s: %(old)s → %(new)s", day=name, old=_day_text(old), new=_day_text(new))
+            )
+    if before.timezone != form.timezone.strip():
+        lines.append(_("Time zone: %(old)s → %(new)s", old=before.timezone, new=form.timezone))
+    if checked(before.closed_on_holidays) != checked(form.closed_on_holidays):
+        lines.append(
+            _("Closed on public holidays")
+            if checked(form.closed_on_holidays)
+            else _("Open on public holidays")
+        )
+    for name, label in (
+        ("capacity", _("Units: %(old)s → %(new)s")),
+        ("buffer_minutes", _("Kept free after each booking: %(old)s → %(new)s minutes")),
+    ):
+        old, new = getattr(before, name) or "0", getattr(form, name).strip() or "0"
+        if old != new:
+            lines.append(label % {"old": old, "new": new})
+    return lines
 
 
 class StaffSpacesController(Controller):
@@ -158,9 +201,7 @@ class StaffSpacesController(Controller):
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
         upload = await data.photo.read() if data.photo is not None else None
-        form = space_form.SpaceForm(
-            **{k: v for k, v in vars(data).items() if k not in {"photo", "remove_photo"}}
-        )
+        form = space_form.SpaceForm(**{k: v for k, v in vars(data).items() if k in SPACE_FIELDS})
         try:
             changed = await editing.update_space(
                 actor,
@@ -169,12 +210,48 @@ class StaffSpacesController(Controller):
                 photo=upload,
                 remove_photo=checked(data.remove_photo),
                 now=now,
+                confirmation=data.confirmation(),
             )
+        except ImpactRefused as exc:
+            return self._impact_step(request, space, data, form, exc.impact, now, exc.by_field())
+        except ImpactChanged as exc:
+            message = exc.detail if data.step else ""
+            return self._impact_step(request, space, data, form, exc.affected, now, {}, message)
         except InputError as exc:
             errors = photos.ask_again(exc.by_field(), upload)
             return await self._form_page(request, actor, form, space=space, errors=errors)
         flash(request, _("The space was saved.") if changed else _("Nothing was changed."))
         return redirect(request.app.route_reverse("staff:space", slug=slug))
+
+    def _impact_step(
+        self,
+        request: AnyRequest,
+        space: Space,
+        data: SpaceEditForm,
+        form: space_form.SpaceForm,
+        impact: Any,
+        now: Any,
+        errors: dict[str, str],
+        message: str = "",
+    ) -> Template:
+        """What the edit would hit, for staff to answer; a photo sent with it is not kept."""
+        what = what_changes(space, form)
+        if data.photo is not None and data.photo.filename:
+            what.append(_("The new photo is not kept: choose it again after saving."))
+        return impact_page(
+            request,
+            space,
+            now,
+            impact,
+            what=what,
+            action=request.app.route_reverse("staff:space.update", slug=space.slug),
+            carried={**vars(form), "remove_photo": data.remove_photo},
+            answer=data,
+            back=request.app.route_reverse("staff:space.edit", slug=space.slug),
+            errors=errors,
+            message=message,
+            multipart=True,
+        )
 
     @post("/{slug:str}/deactivate", name="staff:space.deactivate")
     async def deactivate(

@@ -92,7 +92,7 @@ async def test_closing_and_cancelling_the_bookings_hit(browser: Browser) -> None
     assert morning == []
 
 
-async def test_closing_and_keeping_the_bookings_tells_the_residents(browser: Browser) -> None:
+async def test_keeping_the_bookings_still_refuses_pending_requests(browser: Browser) -> None:
     home, _staff, _room = await _setup(requires_approval=True)
     pending = await _book("room", home, shanghai(3, 10), shanghai(3, 11))
     await browser.sign_in("staff@example.com", PASSWORD)
@@ -102,9 +102,9 @@ async def test_closing_and_keeping_the_bookings_tells_the_residents(browser: Bro
     )
     assert response.status_code == 303
     stored = await Booking.objects().where(Booking.id == pending.id).first()
-    assert stored.status == "pending"
+    assert (stored.status, stored.decision_note) == ("rejected", "水管维修")
     notice = await Notification.objects().where(Notification.user == pending.user).first()
-    assert notice.kind == "booking.closure_kept"
+    assert notice.kind == "booking.rejected"
     assert await SpaceClosure.count() == 1
 
 

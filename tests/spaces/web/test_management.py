@@ -175,7 +175,9 @@ async def test_edit_hours_and_rules_is_audited_and_seen_at_once(browser: Browser
     assert view.days[0][1][0].start == shanghai(9, 10)
 
 
-async def test_capacity_cannot_drop_below_what_is_booked(browser: Browser) -> None:
+async def test_capacity_below_what_is_booked_goes_through_the_impact_step(
+    browser: Browser,
+) -> None:
     home, _staff_user = await _staff(browser)
     cabinet = await make_space(home, "drills", capacity=2)
     for _ in range(2):
@@ -184,8 +186,8 @@ async def test_capacity_cannot_drop_below_what_is_booked(browser: Browser) -> No
     form = music_room(capacity="1", kind="tool")
     del form["community"]
     response = await browser.submit("/staff/spaces/drills/edit", form, files=NO_FILE)
-    assert response.status_code == 400
-    assert "已预约的时段同时占用了 2 个" in response.text
+    assert response.status_code == 200
+    assert "按新设置会超出数量的预约：2 个" in response.text
     assert (await Space.objects().where(Space.id == cabinet.id).first()).capacity == 2
 
 
