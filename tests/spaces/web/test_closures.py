@@ -146,6 +146,15 @@ async def test_a_block_hits_bookings_only_when_units_run_short(browser: Browser)
     block_two = {**block_one, "units": "2"}
     page = await browser.submit("/staff/spaces/room/closures/preview", block_two)
     assert f'name="expected" value="{one.id}"' in page.text
+    # A block keeps no booking in its way: the step offers no "keep", only the cancellation.
+    assert 'name="choice" value="keep"' not in page.text
+    assert '<input type="hidden" name="choice" value="cancel">' in page.text
+    kept = await browser.submit(
+        "/staff/spaces/room/closures", {**block_two, "choice": "keep", "expected": str(one.id)}
+    )
+    assert kept.status_code == 400
+    assert "停用会占用这些数量，不能保留与之冲突的预约" in kept.text
+    assert await SpaceClosure.count() == 0
     response = await browser.submit(
         "/staff/spaces/room/closures", {**block_one, "choice": "keep", "expected": ""}
     )
