@@ -40,7 +40,7 @@ from app.i18n import _, localized
 from app.notifications import notify_user
 from app.permissions import Actor
 from spaces.logic import notices
-from spaces.logic.availability import Hold, Usage, local_day_window
+from spaces.logic.availability import Hold, Usage, hold_of, local_day_window
 from spaces.logic.impact import over_capacity, peak_without
 from spaces.logic.statuses import COUNTING, HOLDING, BookingStatus
 from spaces.queries.bookings import overlapping, owner_id
@@ -128,10 +128,6 @@ class Planned:
     """The hold of each confirmed booking in the way, with the new buffer."""
 
 
-def _hold(booking: Booking, buffer: timedelta) -> Hold:
-    return Hold(booking.starts_at, booking.ends_at + buffer, booking.units)
-
-
 async def plan_units(
     space: Space, now: datetime, *, capacity: int, buffer_minutes: int, field_name: str
 ) -> Planned:
@@ -145,7 +141,7 @@ async def plan_units(
         return planned
     buffer = timedelta(minutes=buffer_minutes)
     booked = await _bookings(space, HOLDING, Interval(window.start - buffer, window.end))
-    holds = {b.id: _hold(b, buffer) for b in booked}
+    holds = {b.id: hold_of(b.starts_at, b.ends_at, b.units, buffer) for b in booked}
     over = [
         b
         for b in over_capacity(booked, lambda b: holds[b.id], usage, capacity, window)
