@@ -82,6 +82,7 @@ async def join(actor: Actor, space_slug: str, request: Request, *, now: datetime
     capacity is raised as the booking would raise it.
     """
     space = await get_space(space_slug)
+    await bookings.check_bounds(space, request, user_id=actor.id, now=now)
     calendar = await bookings.calendar_for(space, request)
     async with write_transaction(spaces.lock_key(space), _user_lock(actor.id)):
         refusals = await bookings.refusals_locked(actor, space, request, now=now, calendar=calendar)
