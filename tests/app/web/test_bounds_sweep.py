@@ -15,7 +15,7 @@ import pytest
 from app.accounts import sessions
 from needs.services import filing
 from spaces.services import series
-from spaces.tables import Booking, BookingSeries
+from spaces.tables import Booking
 from tests.factories import (
     NOW,
     PASSWORD,
@@ -238,7 +238,7 @@ CASES = [
 @pytest.fixture
 async def world(db: None, client: httpx.AsyncClient) -> World:
     home = await make_community("home")
-    await make_space(home, "room")
+    room = await make_space(home, "room")
     await make_station(home, "post")
     staff = await make_user("staff@example.com", staff_of=[home], locale="en")
     await make_user("admin@example.com", is_admin=True, locale="en")
@@ -246,7 +246,7 @@ async def world(db: None, client: httpx.AsyncClient) -> World:
     await make_user("13812345678", community=home, locale="en")
     made, _booked, _skipped = await series.create(
         await actor_for(staff),
-        await make_space_row("room"),
+        room,
         series.SeriesForm(
             resident="13812345678",
             group_name="合唱团",
@@ -267,12 +267,6 @@ async def world(db: None, client: httpx.AsyncClient) -> World:
     )
     _row, token = await sessions.create_api_token(resident, "test", NOW)
     return World(str(made.id), str(occurrence.id), str(need.id), token)
-
-
-async def make_space_row(slug: str) -> Any:
-    from spaces.tables import Space
-
-    return await Space.objects(Space.community).where(Space.slug == slug).first()
 
 
 async def _ask(client: httpx.AsyncClient, world: World, case: Case, day: str) -> httpx.Response:
