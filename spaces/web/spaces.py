@@ -78,9 +78,11 @@ class SpacesController(Controller):
         form: BookForm | None = None,
         errors: dict[str, str] | None = None,
         refusal: DomainError | None = None,
+        space: Space | None = None,
     ) -> tuple[Space, Markup, dict[str, Any]]:
-        """The space, its week grid rendered, and what the rest of its page shows."""
-        space = await catalog.get_space(slug)
+        """The space (looked up unless given), its week grid rendered, and what the rest of
+        its page shows."""
+        space = space or await catalog.get_space(slug)
         zone = catalog.zone_of(space)
         today = now.astimezone(zone).date()
         chosen_start, first_day = _week_asked(space, now, first=first, start=start)
@@ -173,7 +175,7 @@ class SpacesController(Controller):
                 message=exc.detail,
             )
         space, week_html, context = await self._space_view(
-            request, slug, viewer, now, first=first, start=start
+            request, slug, viewer, now, first=first, start=start, space=asked
         )
         return page_or_fragment(
             request,

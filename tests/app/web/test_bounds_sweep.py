@@ -136,6 +136,15 @@ CASES = [
         status=422,
         says="Choose a time from 2026-03-01 09:00 to 2027-03-03 09:00.",
     ),
+    Case(
+        "waitlist",
+        "resident",
+        "POST",
+        "/spaces/room/waitlist",
+        form={"start": "{d}T10:00:00+08:00", "duration_minutes": "60"},
+        status=303,
+        says="",
+    ),
     # staff forms
     Case("space closure preview", "staff", "POST", "/staff/spaces/room/closures/preview", CLOSURE),
     Case("space closure", "staff", "POST", "/staff/spaces/room/closures", CLOSURE),

@@ -8,8 +8,8 @@ import pytest
 
 from app.accounts import sessions
 from spaces.tables import Booking
-from tests.factories import NOW, make_community, make_space, make_user
-from tests.fixtures import WorkLog
+from tests.factories import NOW, PASSWORD, make_community, make_space, make_user
+from tests.fixtures import Browser, WorkLog, text_of
 
 ALWAYS = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 EN = {"accept-language": "en"}
@@ -22,7 +22,7 @@ async def token(db: None) -> dict[str, str]:
     home = await make_community("home")
     await make_space(home, "room", weekly_hours=ALWAYS)
     await make_space(home, "court", weekly_hours=ALWAYS, horizon_days=14, max_duration_minutes=120)
-    resident = await make_user(community=home, locale="en")
+    resident = await make_user("13800000001", community=home, locale="en")
     _row, secret = await sessions.create_api_token(resident, "test", NOW)
     return {"authorization": f"Bearer {secret}", **EN}
 
@@ -234,3 +234,15 @@ async def test_the_work_log_sees_an_accepted_request(
     assert response.status_code == 200
     assert len(work_log.statements_after(SPACE_LOOKUP)) > 0
     assert "open_intervals" in work_log.expansions
+
+
+async def test_waitlist_for_a_time_outside_the_window_goes_back_to_this_week(
+    browser: Browser, token: dict[str, str]
+) -> None:
+    browser.set_language("en")
+    await browser.sign_in("13800000001", PASSWORD)
+    form = {"start": "9999-12-31T10:00:00+08:00", "duration_minutes": "60"}
+    response = await browser.submit("/spaces/room/waitlist", form)
+    assert (response.status_code, response.headers["location"]) == (303, "/spaces/room#book")
+    page = await browser.get("/spaces/room")
+    assert "Choose a time from 2026-03-01 09:00 to 2027-03-03 09:00." in text_of(page.text)
