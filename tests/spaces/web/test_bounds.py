@@ -7,8 +7,10 @@ import httpx
 import pytest
 
 from app.accounts import sessions
+from app.tables import Community, User
+from needs.services import filing
 from spaces.tables import Booking
-from tests.factories import NOW, PASSWORD, make_community, make_space, make_user
+from tests.factories import NOW, PASSWORD, actor_for, make_community, make_space, make_user
 from tests.fixtures import Browser, WorkLog, text_of
 
 ALWAYS = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -246,3 +248,35 @@ async def test_waitlist_for_a_time_outside_the_window_goes_back_to_this_week(
     assert (response.status_code, response.headers["location"]) == (303, "/spaces/room#book")
     page = await browser.get("/spaces/room")
     assert "Choose a time from 2026-03-01 09:00 to 2027-03-03 09:00." in text_of(page.text)
+
+
+@pytest.mark.parametrize(
+    ("on_date", "status", "refused"),
+    [("2027-03-03", 303, False), ("2027-03-04", 422, True)],
+)
+@pytest.mark.parametrize("path", ["counter", "need"])
+async def test_staff_bookings_end_at_most_366_days_ahead(
+    browser: Browser, token: dict[str, str], path: str, on_date: str, status: int, refused: bool
+) -> None:
+    home = await Community.objects().where(Community.slug == "home").first()
+    staff = await make_user("staff@example.com", staff_of=[home], locale="en")
+    resident = await User.objects().where(User.login == "13800000001").first()
+    need, _ = await filing.file_need(
+        await actor_for(resident),
+        filing.Filing(category="space_or_tool", description="A room for our band", place="3"),
+        client_ip="198.51.100.1",
+        now=NOW,
+    )
+    browser.set_language("en")
+    await browser.sign_in(staff.login, PASSWORD)
+    times = {"on_date": on_date, "start_time": "08:00", "end_time": "09:00"}
+    if path == "counter":
+        response = await browser.submit(
+            "/staff/spaces/room/book-for", {"resident": "13800000001", **times}
+        )
+    else:
+        response = await browser.submit(f"/staff/needs/{need.id}/book", {"space": "room", **times})
+    assert response.status_code == status
+    said = "Bookings may be made at most 366 days ahead." in text_of(response.text)
+    assert said == refused
+    assert await Booking.count() == (0 if refused else 1)
