@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from app.bounds import FIRST_DAY, LAST_DAY, day_error
 from app.calendar import wall_time_exists, wall_to_utc
 from app.errors import FieldError, InputError
 from app.i18n import _
@@ -75,18 +76,32 @@ class Fields:
             return None
         return number
 
-    def day(self, value: str, field: str, *, required: bool = True) -> date | None:
-        """A date as the browser's date input sends it, `YYYY-MM-DD`."""
+    def day(
+        self,
+        value: str,
+        field: str,
+        *,
+        required: bool = True,
+        first: date = FIRST_DAY,
+        last: date = LAST_DAY,
+    ) -> date | None:
+        """A date as the browser's date input sends it, `YYYY-MM-DD`, from `first` to `last`
+        (by default the years 2000 to 2099: nothing later overflows)."""
         value = value.strip()
         if not value:
             if required:
                 self.error(field, _("Choose a date."))
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.error(field, _("Enter a date like 2026-03-02."))
             return None
+        bound = day_error(day, first, last)
+        if bound is not None:
+            self.error(field, bound)
+            return None
+        return day
 
     def clock(self, value: str, field: str, *, required: bool = True) -> time | None:
         """A wall-clock time `HH:MM` (full-width colon accepted)."""

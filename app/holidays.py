@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app import audit, domains
+from app.bounds import day_error
 from app.db import write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
@@ -119,6 +120,9 @@ async def add(
         on_date = date.fromisoformat(on_date_text.strip())
     except ValueError:
         errors.append(FieldError("on_date", _("Enter a date like 2027-02-06.")))
+    else:
+        if (bound := day_error(on_date)) is not None:
+            errors.append(FieldError("on_date", bound))
     if kind not in {"holiday", "workday"}:
         errors.append(FieldError("kind", _("Choose a day off or a make-up working day.")))
     if not name_zh.strip() or len(name_zh) > 60 or len(name_en) > 60:

@@ -153,6 +153,17 @@ def _check_repetition(calendar: icalendar.Calendar, end: datetime) -> None:
         )
 
 
+def _drop_later_events(calendar: icalendar.Calendar, last_day: date) -> None:
+    """Leave out the events starting after the window's last day: none of their repetitions
+    can fall inside it, and one dated in year 9999 would overflow the expansion."""
+    for component in list(calendar.subcomponents):
+        if component.name != "VEVENT" or "DTSTART" not in component:
+            continue
+        first = component.decoded("DTSTART")
+        if (first.date() if isinstance(first, datetime) else first) > last_day:
+            calendar.subcomponents.remove(component)
+
+
 def _occurrences(
     calendar: icalendar.Calendar, zone: ZoneInfo, start: datetime, end: datetime
 ) -> list[ImportedEvent]:
@@ -211,6 +222,7 @@ def read_events(
         calendar = icalendar.Calendar.from_ical(data)
         if calendar.name != "VCALENDAR":
             raise ValueError(calendar.name)
+        _drop_later_events(calendar, end.astimezone(zone).date())
         _check_repetition(calendar, end.astimezone(zone))
         events = _occurrences(calendar, zone, start, end)
     except InputError:

@@ -16,7 +16,6 @@ from app.i18n import _
 
 MAX_DAYS = 366
 """The longest period one report covers."""
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 @dataclass(frozen=True)
@@ -49,16 +48,6 @@ def read_period(first: str, last: str, today: date) -> Period:
     fields = Fields()
     start = fields.day(first, "from", required=False) if first.strip() else default.first
     end = fields.day(last, "to", required=False) if last.strip() else default.last
-    for name, day in (("from", start), ("to", end)):
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            fields.error(
-                name,
-                _(
-                    "Choose a date from %(first)s to %(last)s.",
-                    first="2000-01-01",
-                    last="2099-12-31",
-                ),
-            )
     fields.check()
     assert start is not None and end is not None
     if start > end:

@@ -80,3 +80,53 @@ def text_of(html: str) -> str:
         r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html, flags=re.S)
     )
     return re.sub(r"\s+", " ", without_tags).strip()
+
+
+class WorkLog:
+    """What the app did while a test watched: every SQL statement sent to the engine and
+    every calendar expansion (a day's hours, a window's open intervals), in order.
+
+    To watch more (a statement kind, another expansion), add it in `work_log` below."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.expansions: list[str] = []
+
+    def clear(self) -> None:
+        self.statements.clear()
+        self.expansions.clear()
+
+    def statements_after(self, marker: str) -> list[str]:
+        """The statements sent after the last one containing `marker` (all of them when
+        none contains it)."""
+        found = [i for i, sql in enumerate(self.statements) if marker in sql]
+        return self.statements[found[-1] + 1 :] if found else list(self.statements)
+
+
+@pytest.fixture
+def work_log(monkeypatch: pytest.MonkeyPatch) -> WorkLog:
+    """Record the engine's statements and the calendar expansions of this test."""
+    from app.calendar import Calendar
+    from app.tables import SiteSetting
+
+    log = WorkLog()
+    engine_class = type(SiteSetting._meta.db)
+    for method in ("run_querystring", "run_ddl"):
+        original = getattr(engine_class, method)
+
+        def recording(
+            self: Any, query: Any, *args: Any, _original: Any = original, **kw: Any
+        ) -> Any:
+            log.statements.append(str(query))
+            return _original(self, query, *args, **kw)
+
+        monkeypatch.setattr(engine_class, method, recording)
+    for method in ("ranges_on", "open_intervals"):
+        original = getattr(Calendar, method)
+
+        def expanding(self: Any, *args: Any, _original: Any = original, _name: str = method) -> Any:
+            log.expansions.append(_name)
+            return _original(self, *args)
+
+        monkeypatch.setattr(Calendar, method, expanding)
+    return log

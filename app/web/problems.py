@@ -49,6 +49,14 @@ _MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"Expected `str` of length >= (?P<n>\d+)"),
         lambda m: _("At least %(n)s characters.", n=m["n"]),
     ),
+    (
+        re.compile(r"Expected `(?:int|float)` >= (?P<n>-?[\d.]+)"),
+        lambda m: _("Give a number of at least %(n)s.", n=m["n"]),
+    ),
+    (
+        re.compile(r"Expected `(?:int|float)` <= (?P<n>-?[\d.]+)"),
+        lambda m: _("Give a number of at most %(n)s.", n=m["n"]),
+    ),
     (re.compile(r"Expected `(?P<want>\w+)`, got `\w+`"), lambda m: _("Wrong type of value.")),
     (re.compile(r"Object contains unknown field"), lambda m: _("Unknown field.")),
 ]

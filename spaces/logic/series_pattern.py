@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 from app.calendar import WEEKDAYS, Interval, wall_time_exists, wall_to_utc
 
-MAX_OCCURRENCES = 200
+MAX_OCCURRENCES = 366
 """The most dates one series may have."""
-MAX_SPAN = timedelta(days=731)
-"""The longest a series may run."""
+MAX_SPAN_DAYS = 366
+MAX_SPAN = timedelta(days=MAX_SPAN_DAYS - 1)
+"""The most days from a series' first date to its last: all its dates lie within 366 days."""
 ALL = "all"
 """An edit of every date still ahead."""
 FOLLOWING = "following"

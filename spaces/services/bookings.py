@@ -30,6 +30,7 @@ from app.errors import (
 from app.i18n import _
 from app.permissions import Actor
 from spaces.logic.availability import slot_starts
+from spaces.logic.bounds import booking_bound_refusal, latest_end, max_duration
 from spaces.logic.permissions import can_see_booking
 from spaces.logic.rules import (
     Refusal,
@@ -66,8 +67,17 @@ async def alternatives(
     zone = zone_of(space)
     rules = rules_of(space)
     length = request.end - request.start
+    latest = latest_end(rules, now)
+    # Only inside the booking window: a start far outside it (year 2727) has nothing near.
+    if length > max_duration(rules) or not (
+        now - ALTERNATIVE_SEARCH <= request.start <= latest + ALTERNATIVE_SEARCH
+    ):
+        return []
     start_after = max(now, request.start - ALTERNATIVE_SEARCH)
-    window = Interval(start_after, request.start + ALTERNATIVE_SEARCH + length)
+    search_end = min(request.start + ALTERNATIVE_SEARCH + length, latest)
+    if search_end <= start_after:
+        return []
+    window = Interval(start_after, search_end)
     calendar = await calendar_of(space, window)
     open_intervals = calendar.open_intervals(window)
     held = await held_units(space, window)
@@ -131,6 +141,7 @@ async def book(
     note = checked_note(note)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
         raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
+    await check_bounds(space, request, user_id=actor.id, now=now)
     await before_lock(space, request)
     async with write_transaction(lock_key(space)):
         space = await reread_space(space)
@@ -153,6 +164,14 @@ async def book(
 async def before_lock(space: Space, request: Request) -> None:
     """Where a test steps in between reading the space and taking its lock (to commit a
     closure there, say); nothing in production."""
+
+
+async def check_bounds(space: Space, request: Request, *, user_id: int, now: datetime) -> None:
+    """Refuse, before any calendar is read, a request outside the booking window or longer
+    than the space's maximum (see `spaces.logic.bounds`), with its rule's alternatives."""
+    refusal = booking_bound_refusal(rules_of(space), request, now, zone_of(space))
+    if refusal is not None:
+        raise await refusal_error(space, request, [refusal], user_id=user_id, now=now)
 
 
 def _window(request: Request) -> Interval:

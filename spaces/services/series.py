@@ -44,6 +44,7 @@ from spaces.logic.series_pattern import (
     ALL,
     MAX_OCCURRENCES,
     MAX_SPAN,
+    MAX_SPAN_DAYS,
     Pattern,
     audit_values,
     series_columns,
@@ -96,7 +97,7 @@ def read_pattern(space: Space, form: SeriesForm, fields: Fields) -> Pattern | No
         if ends_on < starts_on:
             fields.error("ends_on", _("The last date must not be before the first."))
         elif ends_on - starts_on > MAX_SPAN:
-            fields.error("ends_on", _("A series can run for at most two years."))
+            fields.error("ends_on", _("A series must fit within %(n)s days.", n=MAX_SPAN_DAYS))
     units = fields.whole(form.units, "units", low=1, high=space.capacity, default=1)
     if fields.errors:
         return None
@@ -108,6 +109,9 @@ def read_pattern(space: Space, form: SeriesForm, fields: Fields) -> Pattern | No
         return None
     if len(dates) > MAX_OCCURRENCES:
         fields.error("ends_on", _("A series can have at most %(n)s dates.", n=MAX_OCCURRENCES))
+        return None
+    if count is not None and len(dates) < count:
+        fields.error("count", _("A series must fit within %(n)s days.", n=MAX_SPAN_DAYS))
         return None
     return pattern
 

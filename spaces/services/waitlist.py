@@ -81,6 +81,7 @@ async def join(actor: Actor, space_slug: str, request: Request, *, now: datetime
     capacity is raised as the booking would raise it.
     """
     space = await get_space(space_slug)
+    await bookings.check_bounds(space, request, user_id=actor.id, now=now)
     async with write_transaction(spaces.lock_key(space), _user_lock(actor.id)):
         space = await reread_space(space)
         refusals = await bookings.refusals_locked(actor, space, request, now=now)

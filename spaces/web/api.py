@@ -21,13 +21,14 @@ from app.web.idempotency import (
     idempotent_responses,
 )
 from spaces.logic import statuses
+from spaces.logic.bounds import MAX_DAYS_SHOWN, check_first_day, look_window
 from spaces.logic.rules import Request as BookingRequest
 from spaces.services import bookings, cancellation, catalog
 from spaces.services.availability import get_availability
 from spaces.tables import Booking, Space
 
 AnyRequest = Request[Any, Any, Any]
-MAX_AVAILABILITY_DAYS = 31
+MAX_AVAILABILITY_DAYS = MAX_DAYS_SHOWN
 
 
 class RulesOut(msgspec.Struct):
@@ -211,12 +212,17 @@ async def availability(
     from_: Annotated[date | None, QueryParameter(name="from")] = None,
     days: Annotated[int, QueryParameter(ge=1, le=MAX_AVAILABILITY_DAYS)] = 7,
 ) -> AvailabilityOut:
-    """Slots of `days` local days from `from` (default: today in the space's zone)."""
+    """Slots of `days` (1 to 31) local days from `from` (default: today in the space's zone),
+    which lies from today − 366 days to today + max(horizon, 366 days); outside → 422."""
     space = await catalog.get_space(slug)
     zone = catalog.zone_of(space)
+    today = now.astimezone(zone).date()
+    first = (
+        today if from_ is None else check_first_day(from_, look_window(today, space.horizon_days))
+    )
     result = await get_availability(
         space,
-        from_ or now.astimezone(zone).date(),
+        first,
         days,
         now=now,
         user_id=viewer.id if viewer else None,

@@ -4,7 +4,7 @@ week grid, rules and ratings, and booking from it."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
 
@@ -18,15 +18,17 @@ from litestar.params import (
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from app.bounds import day_error
 from app.cache import VersionedCache
 from app.clock import site_date
-from app.errors import Conflict, DomainError, InputError, RuleViolation
+from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
 from app.i18n import _, current_locale
 from app.permissions import Actor
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, page_or_fragment, redirect, render
 from spaces.logic import wording as views
+from spaces.logic.bounds import look_window, start_error
 from spaces.logic.kinds import KIND_LABELS, SpaceKind
 from spaces.logic.wording import site_zone
 from spaces.services import (
@@ -76,20 +78,14 @@ class SpacesController(Controller):
         form: BookForm | None = None,
         errors: dict[str, str] | None = None,
         refusal: DomainError | None = None,
+        space: Space | None = None,
     ) -> tuple[Space, Markup, dict[str, Any]]:
-        """The space, its week grid rendered, and what the rest of its page shows."""
-        space = await catalog.get_space(slug)
+        """The space (looked up unless given), its week grid rendered, and what the rest of
+        its page shows."""
+        space = space or await catalog.get_space(slug)
         zone = catalog.zone_of(space)
         today = now.astimezone(zone).date()
-        chosen_start = None
-        if start:
-            try:
-                chosen_start = read_start(start)
-            except InputError:
-                chosen_start = None
-        first_day = presentation.first_day_shown(
-            first, today, chosen_start.astimezone(zone).date() if chosen_start else None
-        )
+        chosen_start, first_day = _week_asked(space, now, first=first, start=start)
         availability = await get_availability(
             space, first_day, 7, now=now, user_id=viewer.id if viewer else None
         )
@@ -165,9 +161,22 @@ class SpacesController(Controller):
         first: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
         start: Annotated[str | None, QueryParameter(max_length=40)] = None,
     ) -> Template | Response[str]:
-        """The space's page; htmx asking for another week gets the page's `week` block."""
+        """The space's page; htmx asking for another week gets the page's `week` block.
+        A `from` or `start` outside the window (see `spaces.logic.bounds`) answers 400 with
+        a link to this week, before any calendar is read."""
+        asked = await catalog.get_space(slug)
+        try:
+            _week_asked(asked, now, first=first, start=start, strict=True)
+        except InputError as exc:
+            return page(
+                request,
+                "spaces/out_of_window.html",
+                status_code=400,
+                space=asked,
+                message=exc.detail,
+            )
         space, week_html, context = await self._space_view(
-            request, slug, viewer, now, first=first, start=start
+            request, slug, viewer, now, first=first, start=start, space=asked
         )
         return page_or_fragment(
             request,
@@ -191,7 +200,7 @@ class SpacesController(Controller):
             result = await bookings.book(
                 actor,
                 slug,
-                read_book_form(data),
+                read_book_form(data, now),
                 now=now,
                 note=data.note,
                 idempotency_key=f"form:{data.form_token}" if data.form_token else None,
@@ -221,6 +230,34 @@ class SpacesController(Controller):
         else:
             flash(request, _("Booked. See you there!"))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
+
+
+def _week_asked(
+    space: Space, now: datetime, *, first: str | None, start: str | None, strict: bool = False
+) -> tuple[datetime | None, date]:
+    """The chosen start (or None) and the first day shown. A `start` or `from` outside the
+    window raises `InputError` naming it when `strict`, and is otherwise ignored."""
+    zone = catalog.zone_of(space)
+    today = now.astimezone(zone).date()
+    window = look_window(today, space.horizon_days)
+    chosen_start = None
+    if start:
+        try:
+            chosen_start = read_start(start)
+        except InputError:
+            chosen_start = None
+    if chosen_start is not None and (message := start_error(chosen_start, window, zone)):
+        if strict:
+            raise InputError([FieldError("start", message)], message)
+        chosen_start = None
+    first_day = presentation.first_day_shown(
+        first, today, chosen_start.astimezone(zone).date() if chosen_start else None
+    )
+    if (message := day_error(first_day, window.first, window.last)) is not None:
+        if strict:
+            raise InputError([FieldError("from", message)], message)
+        first_day = today
+    return chosen_start, first_day
 
 
 def _alternatives(refusal: DomainError | None) -> list[Any]:

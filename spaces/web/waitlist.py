@@ -49,14 +49,17 @@ class WaitlistController(Controller):
     ) -> Redirect:
         try:
             # A wait is for units over a time; the party comes with the booking it turns into.
-            wanted = replace(read_book_form(data), party_size=None)
+            wanted = replace(read_book_form(data, now), party_size=None)
             joined = await waitlist.join(actor, slug, wanted, now=now)
         except NotFound:
             raise
         except DomainError as exc:
             flash(request, _message(exc), "error")
             back = request.app.route_reverse("spaces:detail", slug=slug)
-            query = f"?{urlencode({'start': data.start})}" if data.start else ""
+            refused_start = isinstance(exc, InputError) and "start" in exc.by_field()
+            query = (
+                f"?{urlencode({'start': data.start})}" if data.start and not refused_start else ""
+            )
             return redirect(f"{back}{query}#book")
         entry = joined.entry
         if joined.created:

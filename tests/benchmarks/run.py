@@ -25,7 +25,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.request import urlopen
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOKINGS = 10_000
@@ -277,6 +278,22 @@ async def availability_in_process(bench_day: date, repeats: int) -> list[float]:
     return timings
 
 
+def check_refused(url: str, status: int, body: str | None = None, token: str = "") -> None:
+    """The hostile request is refused as it should be (else its figure measures another
+    answer)."""
+    request = Request(url, data=body.encode() if body else None)
+    if body:
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urlopen(request) as response:
+            answered = response.status
+    except HTTPError as error:
+        answered = error.code
+    if answered != status:
+        raise RuntimeError(f"{url} answered {answered}, not {status}")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -345,6 +362,35 @@ def main() -> None:
             connections=4,
             script=Path(__file__).with_name("create_booking.lua"),
             env={**env, "LINLI_BENCH_TOKEN": token, "LINLI_BENCH_FIRST_START": str(first_start)},
+        )
+        hostile_body = json.dumps(
+            {
+                "space": "bench-create",
+                "start": f"{bench_day}T10:00:00+08:00",
+                "end": f"{bench_day.year + 700}-01-01T10:00:00+08:00",
+            }
+        )
+        check_refused(f"{linli}/api/v1/bookings", 422, hostile_body, token)
+        hostile_booking = wrk(
+            f"{linli}/api/v1/bookings",
+            seconds=seconds,
+            connections=1,
+            script=Path(__file__).with_name("hostile_booking.lua"),
+            env={**env, "LINLI_BENCH_TOKEN": token, "LINLI_BENCH_BODY": hostile_body},
+        )
+        far_page_url = f"{linli}/spaces/bench-week?from=9999-12-31"
+        check_refused(far_page_url, 400)
+        far_page = wrk(far_page_url, seconds=seconds, connections=1, headers={"Cookie": cookie})
+        # The cheapest answers of the same kind: signed in with the same token, and a page
+        # rendered through the layout without the database.
+        me = wrk(
+            f"{linli}/api/v1/me",
+            seconds=seconds,
+            connections=1,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        privacy = wrk(
+            f"{linli}/privacy", seconds=seconds, connections=1, headers={"Cookie": cookie}
         )
     finally:
         for server in servers:
@@ -416,6 +462,34 @@ def main() -> None:
             f"{trivial_latency.p50_ms:.2f}",
             f"{feed_304.p50_ms / trivial_latency.p50_ms:.1f}×",
             "< 3 ms",
+        ),
+        Row(
+            "hostile: a 700-year booking (API, refused 422), median ms (1 connection)",
+            f"{hostile_booking.p50_ms:.2f}",
+            f"{trivial_latency.p50_ms:.2f}",
+            f"{hostile_booking.p50_ms / trivial_latency.p50_ms:.1f}×",
+            "≤ 5×",
+        ),
+        Row(
+            "hostile: space page from=9999-12-31 (refused 400), median ms (1 connection)",
+            f"{far_page.p50_ms:.2f}",
+            f"{trivial_latency.p50_ms:.2f}",
+            f"{far_page.p50_ms / trivial_latency.p50_ms:.1f}×",
+            "≤ 5×",
+        ),
+        Row(
+            "hostile 700-year booking beside GET /api/v1/me (same token), median ms",
+            f"{hostile_booking.p50_ms:.2f}",
+            f"{me.p50_ms:.2f} (/api/v1/me)",
+            f"{hostile_booking.p50_ms / me.p50_ms:.1f}×",
+            "—",
+        ),
+        Row(
+            "hostile space page from=9999-12-31 beside /privacy (layout, no database), median ms",
+            f"{far_page.p50_ms:.2f}",
+            f"{privacy.p50_ms:.2f} (/privacy)",
+            f"{far_page.p50_ms / privacy.p50_ms:.1f}×",
+            "—",
         ),
     ]
     rows += nearby_rows(

@@ -17,6 +17,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
+from app.bounds import FIRST_DAY, LAST_DAY
 from app.calendar import format_ranges
 from app.clock import site_date
 from app.communities.services import managed_communities
@@ -37,8 +38,7 @@ DayParameter = Annotated[str, QueryParameter(name="date")]
 
 VIEWS = {"day": 1, "week": 7}
 """Each view and the days it shows."""
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
+EARLIEST, LATEST = FIRST_DAY, LAST_DAY
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANE_HEIGHT = 48
 """Pixels per lane of a day row; a block is 4 less."""
