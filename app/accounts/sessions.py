@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from piccolo.custom_types import Combinable
 
@@ -33,8 +33,8 @@ def token_hash(token: str) -> str:
 
 
 async def load_actor(user: User) -> Actor:
-    rows = await StaffMembership.select(StaffMembership.community).where(
-        StaffMembership.user == user.id
+    rows = await StaffMembership.raw(
+        'SELECT community FROM staff_membership WHERE "user" = {}', user.id
     )
     return Actor(user=user, staff_of=frozenset(row["community"] for row in rows))
 
@@ -137,20 +137,34 @@ async def actor_for_bearer(authorization: str | None, now: datetime) -> Actor | 
     scheme, _sep, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = (
-        await ApiToken.objects(ApiToken.user)
-        .where(
-            (ApiToken.token_hash == token_hash(token.strip()))
-            & ApiToken.revoked_at.is_null()
-            & (ApiToken.expires_at > now)
-        )
-        .first()
+    # Every API call starts here, so these are plain SQL statements: Piccolo's builder
+    # spends longer assembling a joined query than SQLite answering it.
+    rows = await ApiToken.raw(
+        "SELECT linli_user.*, api_token.id AS token__id, "
+        "api_token.last_used_at AS token__last_used_at FROM api_token "
+        'JOIN linli_user ON linli_user.id = api_token."user" '
+        "WHERE api_token.token_hash = {} AND api_token.revoked_at IS NULL "
+        "AND api_token.expires_at > {}",
+        token_hash(token.strip()),
+        now,
     )
-    if row is None or not row.user.active:
+    if not rows:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= SESSION_TOUCH_INTERVAL:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row.id)
-    return await load_actor(row.user)
+    row = rows[0]
+    token_id, last_used_at = row.pop("token__id"), row.pop("token__last_used_at")
+    user = User(_exists_in_db=True, **row)
+    if not user.active:
+        return None
+    if last_used_at is None or now - _instant(last_used_at) >= SESSION_TOUCH_INTERVAL:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token_id)
+    return await load_actor(user)
+
+
+def _instant(value: datetime | str) -> datetime:
+    """A timestamp from a raw query (SQLite may give text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def api_tokens(user_id: int, now: datetime) -> list[ApiToken]:
