@@ -23,7 +23,6 @@ Pure functions: text in, values or `InputError` out; no database.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -236,19 +235,30 @@ class Impact:
 T = TypeVar("T")
 
 
-def outside(
-    items: Iterable[T], span_of: Callable[[T], Interval], open_intervals: Sequence[Interval]
+def open_time_within(span: Interval, open_intervals: Iterable[Interval]) -> timedelta:
+    """How much of `span` the open intervals cover."""
+    covered = timedelta(0)
+    for interval in open_intervals:
+        start, end = max(span.start, interval.start), min(span.end, interval.end)
+        if start < end:
+            covered += end - start
+    return covered
+
+
+def losing_open_time(
+    items: Iterable[T],
+    span_of: Callable[[T], Interval],
+    before: Sequence[Interval],
+    after: Sequence[Interval],
 ) -> list[T]:
-    """The items whose span does not lie wholly inside one of `open_intervals` (sorted and
-    merged, as `Calendar.open_intervals` gives them)."""
-    starts = [interval.start for interval in open_intervals]
-    found = []
-    for item in items:
-        span = span_of(item)
-        index = bisect.bisect_right(starts, span.start) - 1
-        if index < 0 or not open_intervals[index].contains(span):
-            found.append(item)
-    return found
+    """The items whose span the `after` opening time covers less of than `before` did: a
+    change of hours hits a booking when it takes away any of its time, also a booking that
+    was already partly outside (kept through an earlier closure) and loses more now."""
+    return [
+        item
+        for item in items
+        if open_time_within(span_of(item), after) < open_time_within(span_of(item), before)
+    ]
 
 
 def chosen(ticked: Iterable[str], listed: Iterable[Any]) -> list[Any]:

@@ -2,17 +2,18 @@
 
 A change of weekly hours (`editing`), of one date's hours (`special_hours`), a larger
 turnaround buffer or a lower capacity (`editing`) is planned inside the space's write
-transaction: `hours_impact` finds the confirmed bookings and pending requests from now on
-that the new hours leave outside the opening time (those outside already are not listed
-again), `plan_units` the confirmed bookings ahead that would be over capacity. `settle` then
+transaction: `hours_impact` finds the confirmed bookings and pending requests not yet over
+that the new hours take open time from (one kept through an earlier closure is listed again
+when the change takes more of it), `plan_units` the confirmed bookings ahead that would be
+over capacity. `settle` then
 refuses unless staff confirmed exactly that impact (`app.calendar_exceptions`), reads their
 answer and applies it: confirmed bookings outside are kept or cancelled as staff chose,
 requests outside are refused with the reason, and of the bookings over capacity those
 ticked are cancelled, provided what remains fits. Each resident is told in their own
 language.
 
-Past bookings are never touched: only bookings starting now or later are listed for hours,
-and the capacity check starts now.
+Past bookings are never touched: a booking under way is judged by what is left of it, and
+the capacity check starts now.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from app.calendar_exceptions import (
     SpecialHours,
     check_unchanged,
     chosen,
-    outside,
+    losing_open_time,
 )
 from app.errors import FieldError, InputError
 from app.i18n import _, localized
@@ -94,10 +95,15 @@ async def hours_impact(
         window = local_day_window(day, 1, zone_of(space))
     else:
         window = Interval(now, now + HORIZON_CHECKED)
-    ahead = [b for b in await _bookings(space, COUNTING, window) if b.starts_at >= now]
+    # Not yet over: a booking under way loses what is left of it, never what is past.
+    ahead = [b for b in await _bookings(space, COUNTING, window) if b.ends_at > now]
     if not ahead:
         return Impact()
-    reach = Interval(min(b.starts_at for b in ahead), max(b.ends_at for b in ahead))
+
+    def left_of(booking: Booking) -> Interval:
+        return Interval(max(booking.starts_at, now), booking.ends_at)
+
+    reach = Interval(min(left_of(b).start for b in ahead), max(b.ends_at for b in ahead))
     before = await calendar_of(space, reach)
     after = await calendar_of(proposed, reach) if proposed is not None else before
     if special is not None:
@@ -106,8 +112,9 @@ async def hours_impact(
         )
     if removed is not None:
         after = replace(after, special={k: v for k, v in after.special.items() if k != removed})
-    already = {b.id for b in outside(ahead, _span, before.open_intervals(reach))}
-    hit = [b for b in outside(ahead, _span, after.open_intervals(reach)) if b.id not in already]
+    hit = losing_open_time(
+        ahead, left_of, before.open_intervals(reach), after.open_intervals(reach)
+    )
     return Impact(
         outside=[b for b in hit if b.status == BookingStatus.confirmed.value],
         requests=[b for b in hit if b.status == BookingStatus.pending.value],

@@ -22,7 +22,7 @@ from app.calendar_exceptions import (
     check_unchanged,
     chosen,
     fingerprint,
-    outside,
+    losing_open_time,
     read_closure,
     read_consequence,
     read_special_hours,
@@ -159,16 +159,19 @@ class Row:
     end: datetime
 
 
-def test_outside_lists_what_no_single_open_interval_holds() -> None:
-    open_time = [Interval(utc(5, 1), utc(5, 4)), Interval(utc(5, 4, 30), utc(5, 9))]
+def test_a_change_hits_what_loses_open_time() -> None:
+    before = [Interval(utc(5, 1), utc(5, 9))]
+    after = [Interval(utc(5, 1), utc(5, 4)), Interval(utc(5, 4, 30), utc(5, 9))]
     inside = Row("in", utc(5, 1), utc(5, 4))
-    across = Row("across", utc(5, 3), utc(5, 5))  # runs over the half-hour gap
-    before = Row("before", utc(5, 0), utc(5, 2))
-    late = Row("late", utc(5, 8), utc(5, 10))
-    rows = [inside, across, before, late]
-    found = outside(rows, lambda r: Interval(r.start, r.end), open_time)
-    assert [r.id for r in found] == ["across", "before", "late"]
-    assert outside(rows, lambda r: Interval(r.start, r.end), []) == rows
+    across = Row("across", utc(5, 3), utc(5, 5))  # now runs over the half-hour gap
+    late = Row("late", utc(5, 8), utc(5, 10))  # already partly outside, loses nothing more
+    rows = [inside, across, late]
+    span = lambda r: Interval(r.start, r.end)  # noqa: E731
+    assert [r.id for r in losing_open_time(rows, span, before, after)] == ["across"]
+    # Closing the whole day takes away what was still open of each, "late" included.
+    assert losing_open_time(rows, span, before, []) == rows
+    # Opening longer hits nothing.
+    assert losing_open_time(rows, span, after, before) == []
 
 
 def test_an_impact_reads_its_answer_with_no_default() -> None:

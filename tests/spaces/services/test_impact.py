@@ -402,3 +402,41 @@ async def test_cancelling_outside_the_hours_counts_towards_the_capacity() -> Non
     assert await _titles(evening[0]) == [
         "您预约的共享音乐室（2026/3/3 19:00）已被取消，因为开放时间变了：改为培训"
     ]
+
+
+async def test_a_booking_kept_through_a_closure_is_listed_again_when_more_is_taken() -> None:
+    """Kept through a closure of 10:00-11:00, a 09:00-13:00 booking is partly outside the
+    opening time already; closing its whole day takes the rest, so it is listed again."""
+    home, staff, room = await _world()
+    long = await _book(home, (shanghai(3, 9), shanghai(3, 13)))
+    await SpaceClosure(
+        space=room.id, starts_at=shanghai(3, 10), ends_at=shanghai(3, 11), created_at=NOW
+    ).save()
+    one_hour_less = _short_tuesday(room)  # 18:00 instead of 22:00 takes nothing from it
+    assert await editing.update_space(staff, room, one_hour_less, now=NOW) == ["weekly_hours"]
+    room = await Space.objects(Space.community).where(Space.id == room.id).first()
+    closed = form_of(room)
+    closed.hours_tue = ""
+    with pytest.raises(ImpactChanged) as caught:
+        await editing.update_space(staff, room, closed, now=NOW)
+    assert [b.id for b in caught.value.affected.outside] == [long.id]
+
+
+async def test_a_booking_under_way_is_judged_by_what_is_left_of_it() -> None:
+    """At 12:00 on Tuesday a 10:00-20:00 loan is under way: closing at 21:00 takes nothing
+    from it, closing at 18:00 takes two of its hours still to come, and opening only at
+    11:00 takes nothing still to come."""
+    home, staff, room = await _world()
+    loan = await _book(home, (shanghai(3, 10), shanghai(3, 20)))
+    noon = shanghai(3, 12)
+    later = form_of(room)
+    later.hours_tue = "08:00-21:00"
+    assert await editing.update_space(staff, room, later, now=noon) == ["weekly_hours"]
+    with pytest.raises(ImpactChanged) as caught:
+        await editing.update_space(staff, room, _short_tuesday(room), now=noon)
+    assert [b.id for b in caught.value.affected.outside] == [loan.id]
+    # The morning is past: opening only from 11:00 takes nothing still to come.
+    room = await Space.objects(Space.community).where(Space.id == room.id).first()
+    late_start = form_of(room)
+    late_start.hours_tue = "11:00-21:00"
+    assert await editing.update_space(staff, room, late_start, now=noon) == ["weekly_hours"]
