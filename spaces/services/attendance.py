@@ -9,6 +9,7 @@ leaves the window.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from app import audit
@@ -122,7 +123,7 @@ async def release_no_shows(now: datetime) -> int:
                 notices.NO_SHOW,
                 link=f"/bookings/{current.id}",
                 now=now,
-                space=localized(space, "name"),
+                space=partial(localized, space, "name"),
                 when=current.starts_at,
                 zone=zone_of(space),
             )

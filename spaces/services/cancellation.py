@@ -4,6 +4,7 @@ with a reason; a freed unit is offered to the waitlist at once."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from app import audit
 from app.db import existing, write_transaction
@@ -109,7 +110,7 @@ async def cancel_locked(
             notices.CANCELLED_BY_STAFF,
             link=f"/bookings/{booking.id}",
             now=now,
-            space=localized(space, "name"),
+            space=partial(localized, space, "name"),
             when=booking.starts_at,
             zone=zone_of(space),
             reason=reason,

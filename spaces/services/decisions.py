@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from app import audit
@@ -70,7 +71,7 @@ async def approve(actor: Actor, booking_id: str, *, now: datetime, note: str = "
             notices.APPROVED,
             link=_link(booking),
             now=now,
-            space=localized(space, "name"),
+            space=partial(localized, space, "name"),
             when=booking.starts_at,
             zone=zone_of(space),
         )
@@ -168,7 +169,7 @@ async def reject_locked(
             notices.REJECTED,
             link=_link(booking),
             now=now,
-            space=localized(space, "name"),
+            space=partial(localized, space, "name"),
             when=booking.starts_at,
             zone=zone_of(space),
             reason=reason.strip(),
@@ -268,7 +269,7 @@ async def book_on_behalf(
             notices.BOOKED_FOR_YOU,
             link=f"/bookings/{booking.id}",
             now=now,
-            space=localized(space, "name"),
+            space=partial(localized, space, "name"),
             when=booking.starts_at,
             zone=zone_of(space),
         )

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from app import audit
 from app.calendar import WEEKDAYS, Interval, wall_to_utc
@@ -290,7 +291,7 @@ async def notify_resident(series: BookingSeries, space: Space, message: str, now
         message,
         link="/bookings",
         now=now,
-        space=localized(space, "name"),
+        space=partial(localized, space, "name"),
         pattern=lambda: describe(series),
         first=series.starts_on,
         last=series.ends_on,

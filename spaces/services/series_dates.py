@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from app import audit
 from app.calendar import Interval
@@ -95,7 +96,7 @@ async def edit_one(
                 notices.CHANGED,
                 link=f"/bookings/{booking.id}",
                 now=now,
-                space=localized(space, "name"),
+                space=partial(localized, space, "name"),
                 when=new_start,
                 zone=zone,
             )
@@ -197,7 +198,7 @@ async def restore(
                 notices.BOOKED_FOR_YOU,
                 link=f"/bookings/{booking.id}",
                 now=now,
-                space=localized(space, "name"),
+                space=partial(localized, space, "name"),
                 when=booking.starts_at,
                 zone=zone_of(space),
             )

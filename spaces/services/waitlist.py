@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from app.calendar import Interval
@@ -193,7 +194,7 @@ async def refill(space: Space, now: datetime) -> list[WaitlistEntry]:
             notices.WAITLIST_OFFER,
             link=f"/waitlist/{entry.id}",
             now=now,
-            space=localized(space, "name"),
+            space=partial(localized, space, "name"),
             when=entry.starts_at,
             deadline=deadline,
             zone=zone,
@@ -245,7 +246,7 @@ async def make_room(
             notices.OFFER_WITHDRAWN,
             link=f"/waitlist/{entry.id}",
             now=now,
-            space=lambda: localized(space, "name"),
+            space=partial(localized, space, "name"),
             when=entry.starts_at,
             zone=zone_of(space),
             reason=reason,

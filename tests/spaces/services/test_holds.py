@@ -328,3 +328,23 @@ async def test_concurrent_attempts_on_adjacent_times_never_overbook(
     refused = [u for u, r in zip(units, results, strict=True) if r is None]
     assert 1 <= booked <= capacity
     assert booked + min(refused) > capacity
+
+
+async def test_an_offer_caused_in_chinese_reaches_an_english_resident_in_english(
+    db: None,
+) -> None:
+    from app.tables import Notification
+
+    home = await make_community()
+    await ladder(home)
+    holder = await resident(home)
+    waiting = await actor_for(await make_user(community=home, locale="en"))
+    taken = await bookings.book(holder, "ladder", at(9), now=NOW)
+    await waitlist.join(waiting, "ladder", at(9), now=NOW)
+    set_locale("zh_CN")  # the holder cancels from a Chinese page
+    await cancellation.cancel(holder, str(taken.booking.id), now=NOW)
+    told = await Notification.objects().where(Notification.user == waiting.id)
+    assert [n.title for n in told] == [
+        "Shared music room is free on 3/2/26, 9:00\u202fAM. It is held for you until "
+        "3/1/26, 8:30\u202fPM."
+    ]
