@@ -186,9 +186,11 @@ class HeldUnits:
         self._covered(span)
         return self.usage.peak(span.start, span.end)
 
-    def add(self, span: Interval, units: int) -> None:
-        """Count a new hold of this transaction (an offer just made), buffer included."""
-        self.usage = self.usage.with_holds([hold_of(span.start, span.end, units, self.buffer)])
+    def add(self, span: Interval, units: int, *, buffered: bool = True) -> None:
+        """Count a new hold: an offer just made (buffer included) or a block (`buffered`
+        False) about to be."""
+        buffer = self.buffer if buffered else timedelta(0)
+        self.usage = self.usage.with_holds([hold_of(span.start, span.end, units, buffer)])
 
     def without(self, bookings: Iterable[tuple[datetime, datetime, int]]) -> HeldUnits:
         """These units once the given confirmed bookings `(start, end, units)`, each counted

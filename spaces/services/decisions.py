@@ -13,12 +13,12 @@ from app.accounts.sessions import load_actor
 from app.calendar import Interval
 from app.db import existing, write_transaction
 from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
-from app.i18n import _, format_datetime, localized
+from app.i18n import _, format_datetime, format_day, localized
 from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from app.queries import overlapping as spans_overlapping
-from app.tables import User
+from app.tables import PublicHoliday, User
 from spaces.logic import notices
 from spaces.logic.permissions import (
     can_approve_booking,
@@ -117,12 +117,32 @@ async def _closed_message(space: Space, request: Request) -> str:
         .order_by(SpaceClosure.starts_at)
         .first()
     )
+    zone = zone_of(space)
+    if closure is None and space.closed_on_holidays:
+        first_day = request.start.astimezone(zone).date()
+        last_day = request.end.astimezone(zone).date()
+        holiday = (
+            await PublicHoliday.objects()
+            .where(
+                (PublicHoliday.on_date >= first_day)
+                & (PublicHoliday.on_date <= last_day)
+                & (PublicHoliday.is_workday == False)  # noqa: E712
+            )
+            .order_by(PublicHoliday.on_date)
+            .first()
+        )
+        if holiday is not None:
+            return _(
+                "The space is closed on %(day)s for %(holiday)s. Reject the request, telling "
+                "the resident why.",
+                day=format_day(holiday.on_date, with_year=True),
+                holiday=localized(holiday, "name"),
+            )
     if closure is None:
         return _(
             "The space is no longer open for the whole of this time (its hours changed). "
             "Reject the request, telling the resident why."
         )
-    zone = zone_of(space)
     return _(
         "The space is closed from %(start)s to %(end)s (%(reason)s). Reject the request, "
         "telling the resident why.",

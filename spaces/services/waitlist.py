@@ -11,6 +11,7 @@ offer declined or run out) and, as a safety net, by a scheduled job every minute
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -26,7 +27,7 @@ from app.queries import overlapping
 from app.scheduler import Job
 from spaces.logic import notices
 from spaces.logic.rules import Refusal, Request, check_request
-from spaces.logic.statuses import WaitlistStatus
+from spaces.logic.statuses import BookingStatus, WaitlistStatus
 from spaces.queries import spaces
 from spaces.queries.bookings import spans_of
 from spaces.queries.spaces import held_units, touch
@@ -206,17 +207,28 @@ async def refill(space: Space, now: datetime) -> list[WaitlistEntry]:
     return offered
 
 
-async def make_room(
-    space: Space, span: Interval, *, reason: str, now: datetime
+async def offers_in_the_way(
+    space: Space,
+    span: Interval,
+    *,
+    block: int = 0,
+    releasing: Iterable[Booking] = (),
 ) -> list[WaitlistEntry]:
-    """Inside the space's write transaction, once units over `span` were taken out of use
-    (a maintenance block), put back in line the offers that would otherwise overbook it,
-    the latest offer first, telling each resident why; returns them."""
+    """The offers that units taken out of use over `span` leave without room, the latest
+    offer first: with the block already written (`block` 0), or for a block of `block` units
+    about to be, once the confirmed bookings `releasing` are cancelled (a preview)."""
     held = await held_units(space, span)
+    held = held.without(
+        (b.starts_at, b.ends_at, b.units)
+        for b in releasing
+        if b.status == BookingStatus.confirmed.value
+    )
+    if block:
+        held.add(span, block, buffered=False)
     if held.held(span) <= held.capacity:
         return []
     offers = (
-        await WaitlistEntry.objects()
+        await WaitlistEntry.objects(WaitlistEntry.user)
         .where(
             (WaitlistEntry.space == space.id)
             & (WaitlistEntry.status == WaitlistStatus.offered.value)
@@ -226,11 +238,23 @@ async def make_room(
         )
         .order_by(WaitlistEntry.offered_at, ascending=False)
     )
-    withdrawn = []
+    in_the_way = []
     for entry in offers:
         if held.held(span) <= held.capacity:
             break
         held = held.without([(entry.starts_at, entry.ends_at, entry.units)])
+        in_the_way.append(entry)
+    return in_the_way
+
+
+async def make_room(
+    space: Space, span: Interval, *, reason: str, now: datetime
+) -> list[WaitlistEntry]:
+    """Inside the space's write transaction, once units over `span` were taken out of use
+    (a maintenance block), put back in line the offers that would otherwise overbook it,
+    telling each resident why; returns them."""
+    withdrawn = await offers_in_the_way(space, span)
+    for entry in withdrawn:
         await _set(
             entry,
             {
@@ -241,7 +265,7 @@ async def make_room(
             now,
         )
         await notify_user(
-            entry.user,
+            entry.user.id,
             "waitlist.offer_withdrawn",
             notices.OFFER_WITHDRAWN,
             link=f"/waitlist/{entry.id}",
@@ -251,7 +275,6 @@ async def make_room(
             zone=zone_of(space),
             reason=reason,
         )
-        withdrawn.append(entry)
     return withdrawn
 
 

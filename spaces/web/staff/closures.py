@@ -26,7 +26,7 @@ from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from spaces.logic.closures import SpaceClosureDraft, SpaceClosureForm, read_space_closure
-from spaces.services import closures, special_hours
+from spaces.services import closures, special_hours, waitlist
 from spaces.services.catalog import managed_space, zone_of
 from spaces.tables import Booking, Space
 from spaces.web.presentation import time_helpers
@@ -124,7 +124,7 @@ async def closures_page(
     )
 
 
-def _preview_page(
+async def _preview_page(
     request: AnyRequest,
     space: Space,
     form: SpaceClosureForm,
@@ -137,6 +137,12 @@ def _preview_page(
     status_code: int = 200,
 ) -> Template:
     form.expected = fingerprint(booking.id for booking in affected)
+    # A block also puts the waitlist offers it leaves without room back in line.
+    offers = (
+        await waitlist.offers_in_the_way(space, draft.span, block=draft.units, releasing=affected)
+        if draft.units
+        else []
+    )
     return page(
         request,
         "spaces/staff/closure_preview.html",
@@ -145,6 +151,7 @@ def _preview_page(
         form=form,
         draft=draft,
         affected=affected,
+        offers=offers,
         errors=errors or {},
         message=message,
         **time_helpers(space, now),
@@ -184,7 +191,7 @@ class StaffClosuresController(Controller):
                 request, space, now, form=data, errors=exc.by_field(), status_code=400
             )
         affected = await closures.preview(actor, space, draft)
-        return _preview_page(request, space, data, draft, affected, now)
+        return await _preview_page(request, space, data, draft, affected, now)
 
     @post("/closures", name="staff:space.closures.add")
     async def add_closure(
@@ -213,12 +220,12 @@ class StaffClosuresController(Controller):
                 now=now,
             )
         except ImpactChanged as exc:
-            return _preview_page(
+            return await _preview_page(
                 request, space, data, draft, exc.affected, now, message=exc.detail, status_code=409
             )
         except InputError as exc:
             affected = await closures.preview(actor, space, draft)
-            return _preview_page(
+            return await _preview_page(
                 request, space, data, draft, affected, now, errors=exc.by_field(), status_code=400
             )
         if closure is None:

@@ -348,3 +348,21 @@ async def test_an_offer_caused_in_chinese_reaches_an_english_resident_in_english
         "Shared music room is free on 3/2/26, 9:00\u202fAM. It is held for you until "
         "3/1/26, 8:30\u202fPM."
     ]
+
+
+async def test_approval_on_a_holiday_names_the_holiday(db: None) -> None:
+    from app.tables import PublicHoliday
+
+    home = await make_community()
+    await ladder(home, requires_approval=True, closed_on_holidays=True)
+    staff = await actor_for(await make_user("staff@example.com", staff_of=[home]))
+    asked = await bookings.book(await resident(home), "ladder", at(10), now=NOW)
+    await PublicHoliday(
+        on_date=shanghai(2, 0).date(), name_zh="测试假日", name_en="Test holiday"
+    ).save()
+    with pytest.raises(RuleViolation) as refused:
+        await decisions.approve(staff, str(asked.booking.id), now=NOW)
+    assert refused.value.detail == (
+        "The space is closed on Mon, Mar 2, 2026 for Test holiday. Reject the request, "
+        "telling the resident why."
+    )

@@ -222,3 +222,23 @@ async def test_removing_a_closure_reopens_the_time_and_is_audited(browser: Brows
     )
     space = await catalog.get_space("room")
     assert space.version == 1
+
+
+async def test_a_block_preview_names_the_waitlist_offer_it_puts_back_in_line(
+    browser: Browser,
+) -> None:
+    from spaces.services import cancellation, waitlist
+
+    home, _staff, _room = await _setup()
+    holder = await actor_for(await make_user(community=home, name="张三"))
+    waiting = await actor_for(await make_user(community=home, name="候补的李四"))
+    request = Request(shanghai(3, 10), shanghai(3, 11))
+    taken = await bookings.book(holder, "room", request, now=NOW)
+    await waitlist.join(waiting, "room", request, now=NOW)
+    await cancellation.cancel(holder, str(taken.booking.id), now=NOW)
+    await browser.sign_in("staff@example.com", PASSWORD)
+    block = {**CLOSE_TUESDAY_MORNING, "kind": "block", "units": "1"}
+    page = await browser.submit("/staff/spaces/room/closures/preview", block)
+    assert "没有预约受影响。" in page.text
+    assert "候补的李四" in page.text
+    assert "这些居民将重新排队" in page.text
