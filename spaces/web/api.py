@@ -268,8 +268,23 @@ async def create_booking(
     now: RequestNow,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response[BookingOut]:
-    """Book; 409 when the units were taken, 422 naming the rule that refuses, both with
-    `alternatives`. With an `Idempotency-Key`, a retry gets the first answer again."""
+    """Book (or, where staff approve, request) `units` of a space from `start` to `end`.
+
+    **Holds.** A confirmed booking or a waitlist offer holds its units over its span plus the
+    space's turnaround buffer (`buffer_minutes`); a maintenance block holds its units over its
+    span exactly; a pending request holds nothing. A booking fits when its units, held over
+    its span and its own buffer, never take the units held at any instant above `capacity`:
+    an hour just before someone's booking is refused when the buffer would run into it.
+
+    **Bounds** (checked before any other work): `start` no earlier than now − 1 day; `end` no
+    later than now + the space's horizon (366 days without one); the length at most the
+    space's maximum (31 days without one). Refusals keep their rule (`past`, `horizon`,
+    `duration`) and offer alternatives inside that window only.
+
+    **Answers.** 201 created; 409 `capacity` when the units are taken; 422 naming the rule that
+    refuses (`rule`), both with `alternatives`. With an `Idempotency-Key`, a retry with the
+    same body gets the first final answer again byte for byte (24 hours); another body 422;
+    while the first is still running 409."""
     _need_offset(data)
     result = await bookings.book(
         actor,
