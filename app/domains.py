@@ -2,23 +2,25 @@
 
 Each domain describes what it contributes in one `Domain` value (demo data, its part of a
 person's data export and account deletion, scheduled jobs, calendar feeds, staff-dashboard
-panels); what it contributes over HTTP is its `app.web.domains.WebDomain`. `app.asgi`
-installs both when the application is assembled, so the rest of `app/` never imports a
-domain. Labels are message ids marked with `app.i18n.N_` and translated when shown.
+panels, what a new public holiday hits); what it contributes over HTTP is its
+`app.web.domains.WebDomain`. `app.asgi` installs both when the application is assembled,
+so the rest of `app/` never imports a domain. Labels are message ids marked with
+`app.i18n.N_` and translated when shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.calendar_exceptions import Consequence, Impact
     from app.feeds import FeedSource
     from app.permissions import Actor
     from app.scheduler import Job
-    from app.tables import User
+    from app.tables import PublicHoliday, User
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,50 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class DayHit:
+    """A booking or request that closing a whole date would hit, as its domain describes it
+    for the kernel's impact step (`app.holidays`)."""
+
+    id: Any
+    """The booking's id (opaque), as the step's fingerprint carries it."""
+    status: str
+    """`confirmed` or `pending`."""
+    place: str
+    """What the rows are grouped by (a space's slug)."""
+    place_zh: str
+    place_en: str
+    starts_at: datetime
+    ends_at: datetime
+    zone: str
+    """The IANA zone of the place, in which its times are shown."""
+    units: int
+    resident: str
+    """The resident's name; empty for a group's booking or a deleted account."""
+    resident_login: str
+    group: str | None
+    """The group's name for a group's standing booking (may be empty), else None."""
+    subject: Any = field(default=None, compare=False, repr=False)
+    """The domain's own objects, for its `settle`."""
+
+
+@dataclass(frozen=True)
+class DayClosing:
+    """What a domain does when a whole date closes everywhere (a new public holiday): the
+    kernel takes `lock_keys` with its own lock, asks `impact` before writing the date,
+    checks that it is what the administrator confirmed, writes the date, then calls
+    `settle`, all in one transaction."""
+
+    lock_keys: Callable[[], Awaitable[Sequence[str]]]
+    """The write locks of everything that closes on public holidays."""
+    impact: Callable[[date, datetime], Awaitable[Impact]]
+    """What closing the date hits from `now` on that is open now: `DayHit`s of confirmed
+    bookings (`outside`) and pending requests (`requests`), grouped by place."""
+    settle: Callable[[Actor, Impact, Consequence, PublicHoliday, datetime], Awaitable[Any]]
+    """Keep or cancel the confirmed bookings as chosen, refuse the requests with the reason,
+    tell each resident; returns what was done, for the audit."""
+
+
+@dataclass(frozen=True)
 class Domain:
     name: str
     load_demo: Callable[[datetime], Awaitable[list[str]]] | None = None
@@ -47,6 +93,8 @@ class Domain:
     """Called inside the deletion's transaction, before the account row goes."""
     after_holidays_changed: Callable[[], Awaitable[None]] | None = None
     """Called inside the transaction that edits the public-holiday table."""
+    day_closing: DayClosing | None = None
+    """What a new public holiday hits in the domain, and the administrator's answer to it."""
     jobs: Sequence[Job] = ()
     """Scheduled jobs (app.scheduler); exactly one process runs each turn."""
     personal_feed: FeedSource | None = None

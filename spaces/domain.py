@@ -1,11 +1,12 @@
 """What the spaces domain gives the kernel's services: demo data, scheduled jobs, calendar
-feeds, the staff dashboard's panel, and its part of a person's data export and account
-deletion. Only wiring: the functions live in `spaces.services`."""
+feeds, the staff dashboard's panel, what a new public holiday hits, and its part of a
+person's data export and account deletion. Only wiring: the functions live in
+`spaces.services`."""
 
 from __future__ import annotations
 
-from app.domains import Domain
-from spaces.services import accounts, dashboard, demo
+from app.domains import DayClosing, Domain
+from spaces.services import accounts, dashboard, demo, holiday_closing
 from spaces.services.attendance import JOBS
 from spaces.services.feeds import PERSONAL_FEED, STAFF_FEED
 from spaces.services.waitlist import JOBS as WAITLIST_JOBS
@@ -17,6 +18,9 @@ DOMAIN = Domain(
     export_account=accounts.export_account,
     before_account_deleted=accounts.before_account_deleted,
     after_holidays_changed=accounts.after_holidays_changed,
+    day_closing=DayClosing(
+        holiday_closing.lock_keys, holiday_closing.impact, holiday_closing.settle
+    ),
     jobs=[*JOBS, *WAITLIST_JOBS],
     personal_feed=PERSONAL_FEED,
     staff_feed=STAFF_FEED,

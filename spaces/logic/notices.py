@@ -37,3 +37,15 @@ HOURS_REJECTED = N_(
     "Your request for %(space)s on %(when)s was not approved because the opening hours "
     "changed: %(reason)s"
 )
+HOLIDAY_KEPT = N_(
+    "%(space)s is closed for %(holiday)s on the day of your booking, %(when)s. Your booking "
+    "stands; the staff will let you in."
+)
+HOLIDAY_CANCELLED = N_(
+    "Your booking of %(space)s on %(when)s was cancelled because it is closed for "
+    "%(holiday)s: %(reason)s"
+)
+HOLIDAY_REJECTED = N_(
+    "Your request for %(space)s on %(when)s was not approved because it is closed for "
+    "%(holiday)s: %(reason)s"
+)

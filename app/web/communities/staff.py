@@ -4,7 +4,7 @@ administrators' pages for people and the audit log."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -13,11 +13,13 @@ from litestar.response import Redirect, Template
 
 from app import audit, domains, holidays
 from app.accounts import admin
+from app.calendar_exceptions import CANCEL, Confirmation, Impact, ImpactChanged, ImpactRefused
 from app.clock import site_date
 from app.communities import services
 from app.errors import DomainError, InputError
 from app.formfields import checked
 from app.i18n import _
+from app.settings import get_settings
 from app.tables import Community
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_admin, requires_staff
@@ -56,6 +58,17 @@ class HolidayForm:
     kind: str = "holiday"
     name_zh: str = ""
     name_en: str = ""
+    step: str = ""
+    """Set by the impact step's form: the date was previewed."""
+    choice: str = ""
+    cancel_reason: str = ""
+    expected: str = ""
+
+    def confirmation(self) -> Confirmation | None:
+        """The answer on the impact step, or None when the date comes from the table's form."""
+        if not self.step:
+            return None
+        return Confirmation(self.choice, self.cancel_reason, self.expected)
 
 
 class StaffController(Controller):
@@ -274,20 +287,51 @@ class StaffController(Controller):
         now: RequestNow,
     ) -> Template | Redirect:
         try:
-            await holidays.add(
+            saved = await holidays.add(
                 actor,
                 data.on_date,
                 data.kind,
                 data.name_zh,
                 data.name_en,
                 now=now,
+                confirmation=data.confirmation(),
             )
+        except ImpactRefused as exc:
+            return self._holiday_step(request, data, exc.impact, errors=exc.by_field())
+        except ImpactChanged as exc:
+            message = exc.detail if data.step else ""
+            return self._holiday_step(request, data, exc.affected, message=message)
         except InputError as exc:
             return await self._holidays_page(
                 request, now, status_code=400, form=data, errors=exc.by_field()
             )
-        flash(request, _("The holiday table was updated."))
+        for message in _holiday_saved(saved):
+            flash(request, message)
         return redirect(request.app.route_reverse("staff:holidays"))
+
+    def _holiday_step(
+        self,
+        request: AnyRequest,
+        data: HolidayForm,
+        impact: Impact,
+        *,
+        errors: dict[str, str] | None = None,
+        message: str = "",
+    ) -> Template:
+        """What the new day off hits, for the administrator to answer (400 with errors, 409
+        when it changed since they looked)."""
+        return page(
+            request,
+            "staff/holiday_impact.html",
+            status_code=409 if message else 400 if errors else 200,
+            form=data,
+            day=date.fromisoformat(data.on_date.strip()),
+            impact=impact,
+            expected=impact.fingerprint(),
+            errors=errors or {},
+            message=message,
+            site_zone=get_settings().site.timezone,
+        )
 
     @post(
         "/holidays/{holiday_id:int}/delete", name="staff:holidays.delete", guards=[requires_admin]
@@ -312,3 +356,23 @@ class StaffController(Controller):
             entries=entries,
             older=entries[-1]["id"] if more else None,
         )
+
+
+def _holiday_saved(saved: holidays.Saved) -> list[str]:
+    """What the administrator is told after saving a date."""
+    if not saved.changed:
+        return [_("This date was saved already; nothing was changed.")]
+    messages = [_("The holiday table was updated.")]
+    bookings = len(saved.impact.outside)
+    if bookings and saved.choice == CANCEL:
+        messages.append(_("%(n)s bookings were cancelled and the residents told why.", n=bookings))
+    elif bookings:
+        messages.append(_("%(n)s bookings stand and the residents were told.", n=bookings))
+    if saved.impact.requests:
+        messages.append(
+            _(
+                "%(n)s requests were refused and the residents told why.",
+                n=len(saved.impact.requests),
+            )
+        )
+    return messages
