@@ -52,6 +52,7 @@ from spaces.logic.series_pattern import (
     span_on,
 )
 from spaces.logic.statuses import BookingStatus, SkipReason
+from spaces.logic.wording import shortfall_reason
 from spaces.queries.spaces import held_units, lock_key, touch
 from spaces.services.catalog import calendar_of, community_id, reread_space, zone_of
 from spaces.services.residents import find_resident
@@ -188,8 +189,9 @@ async def plan(
             continue
         elif not any(i.contains(span) for i in open_intervals):
             problem = _("The space is closed then.")
-        elif not held.fits(span, pattern.units):
-            problem = _("Already booked then.")
+        elif short := held.shortfall(span, pattern.units):
+            reason = shortfall_reason(short, space.buffer_minutes, zone)
+            problem = reason or _("Already booked then.")
         else:
             problem = None
         result.append(

@@ -108,3 +108,20 @@ async def test_a_plan_confirmed_without_a_good_token_is_shown_again_with_a_new_o
     booked = await browser.submit("/staff/spaces/hall/series", {**form, "form_token": fresh})
     assert booked.status_code == 303
     assert await Booking.count() == 2
+
+
+async def test_the_plan_counts_its_dates_in_words_of_the_right_number(browser: Browser) -> None:
+    await series_world()
+    await browser.sign_in("staff@example.com", PASSWORD)
+    browser.set_language("en")
+    form = {
+        "group_name": "Band",
+        "weekdays": "tue",
+        "start_time": "09:00",
+        "end_time": "11:00",
+        "starts_on": "2026-03-03",
+    }
+    one = await browser.submit("/staff/spaces/hall/series/preview", {**form, "count": "1"})
+    assert "1 date can be booked." in text_of(one.text)
+    two = await browser.submit("/staff/spaces/hall/series/preview", {**form, "count": "2"})
+    assert "2 dates can be booked." in text_of(two.text)
