@@ -105,6 +105,16 @@ class Conflict(DomainError):
         }
 
 
+class InFlight(Conflict):
+    """An earlier request with the same `Idempotency-Key` is still running (409)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, rule="idempotency_in_flight")
+
+    def title(self) -> str:
+        return _("Request still in progress")
+
+
 class RuleViolation(DomainError):
     """A rule such as lead time or quota refuses the request; `rule` is its code."""
 

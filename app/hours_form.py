@@ -26,6 +26,9 @@ MAX_RANGES_PER_DAY = 6
 ALL_DAY_WORDS = frozenset({"24小时", "24h", "全天"})
 """Words meaning the whole day, besides `00:00-24:00`."""
 
+SHOWN_CHARS = 40
+"""How much of a wrong range a message quotes: enough to find it, never a pasted page."""
+
 _SEPARATORS = re.compile(r"[,;、\s]+")
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})[-–—~〜至到](\d{1,2}):(\d{2})$")
 
@@ -44,6 +47,11 @@ def _parts(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text)
     tight = re.sub(r"\s*([-–—~〜至到:])\s*", r"\1", folded.strip())
     return [part for part in _SEPARATORS.split(tight) if part]
+
+
+def _shown(part: str) -> str:
+    """`part` as a message quotes it: its first `SHOWN_CHARS` characters, then "…"."""
+    return part if len(part) <= SHOWN_CHARS else part[:SHOWN_CHARS] + "…"
 
 
 def _minutes(hours: str, minutes: str) -> int | None:
@@ -68,7 +76,7 @@ def parse_day_text(text: str) -> tuple[TimeRange, ...]:
                 _(
                     "“%(text)s” is not a time range. Write it like 09:00-12:00, and separate "
                     "several ranges with commas.",
-                    text=part,
+                    text=_shown(part),
                 )
             )
         start = _minutes(match[1], match[2])
@@ -77,7 +85,7 @@ def parse_day_text(text: str) -> tuple[TimeRange, ...]:
             raise HoursTextError(
                 _(
                     "“%(text)s” has a time that does not exist. Use times from 00:00 to 24:00.",
-                    text=part,
+                    text=_shown(part),
                 )
             )
         if end <= start:
@@ -85,7 +93,7 @@ def parse_day_text(text: str) -> tuple[TimeRange, ...]:
                 _(
                     "“%(text)s” ends before it starts. For hours past midnight, split them over "
                     "two days: 22:00-24:00 on the first day and 00:00-06:00 on the next.",
-                    text=part,
+                    text=_shown(part),
                 )
             )
         ranges.append(TimeRange(start, end))

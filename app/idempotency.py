@@ -20,7 +20,7 @@ from piccolo.columns import Column
 from piccolo.columns.combination import And
 
 from app.db import is_unique_violation
-from app.errors import Conflict, FieldError, InputError
+from app.errors import FieldError, InFlight, InputError
 from app.i18n import _
 from app.tables import IdempotentAnswer
 
@@ -66,10 +66,9 @@ def booking_key(key: str, fingerprint: str) -> str:
     return "api:" + hashlib.sha256(f"{fingerprint}:{key}".encode()).hexdigest()
 
 
-def _in_flight() -> Conflict:
-    return Conflict(
-        _("A request with this Idempotency-Key is still running. Try again in a moment."),
-        rule="idempotency_in_flight",
+def _in_flight() -> InFlight:
+    return InFlight(
+        _("A request with this Idempotency-Key is still running. Try again in a moment.")
     )
 
 
@@ -84,8 +83,8 @@ async def claim(
     """Claim `key` for a request to `target` (method and path) whose body has
     `fingerprint`, or return the answer kept for it.
 
-    Raises `Conflict` while an earlier request with the key is still running (for less than
-    `ABANDONED_AFTER`), and `InputError` when the key was used for another request.
+    Raises `InFlight` (a `Conflict`) while an earlier request with the key is still running
+    (for less than `ABANDONED_AFTER`), and `InputError` when the key was used for another request.
     """
     for _attempt in range(_CLAIM_ATTEMPTS):
         token = secrets.token_hex(16)

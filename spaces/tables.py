@@ -132,6 +132,9 @@ class BookingSeries(Table):
     updated_at = Timestamptz()
     sequence = Integer(default=0)
     cancelled_at = Timestamptz(null=True, default=None)
+    form_token = Varchar(length=64, null=True, default=None)
+    """The token of the staff form that created it, unique per `created_by`: a repeated
+    submission of that form finds this series instead of booking another."""
 
 
 class SeriesSkip(Table):

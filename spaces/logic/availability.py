@@ -32,6 +32,8 @@ class Hold:
     start: datetime
     end: datetime
     units: int
+    maintenance: bool = False
+    """A maintenance block's hold (units out of use), for telling people why."""
 
 
 def hold_of(start: datetime, end: datetime, units: int, buffer: timedelta) -> Hold:
@@ -84,6 +86,24 @@ class Usage:
         usage.deltas = dict(self.deltas)
         usage._add(holds, 1)
         return usage
+
+    def level_at(self, moment: datetime) -> int:
+        """The units held at the instant `moment`."""
+        index = bisect.bisect_right(self.times, moment) - 1
+        return self.levels[index] if index >= 0 else 0
+
+    def first_above(self, start: datetime, end: datetime, limit: int) -> datetime | None:
+        """The first instant of `[start, end)` at which more than `limit` units are held."""
+        if end <= start:
+            return None
+        if self.level_at(start) > limit:
+            return start
+        index = bisect.bisect_right(self.times, start)
+        while index < len(self.times) and self.times[index] < end:
+            if self.levels[index] > limit:
+                return self.times[index]
+            index += 1
+        return None
 
     def peak(self, start: datetime, end: datetime) -> int:
         """The most units held at any instant of `[start, end)`."""
@@ -155,6 +175,19 @@ def slots(
     return result
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """Where a booking that does not fit runs out of units, to tell the person why."""
+
+    at: datetime
+    """The first instant of its needed span (its span, then its buffer) without the units."""
+    in_buffer: bool
+    """The units are free over the span itself; its own turnaround buffer runs into a later
+    booking, offer or block starting at `at`."""
+    maintenance: bool
+    """Maintenance blocks hold the units missing at `at` (it would fit there without them)."""
+
+
 class HeldUnits:
     """The units held in and around `window` of one space, read once, and whether more fit.
 
@@ -168,7 +201,9 @@ class HeldUnits:
         self.window = window
         self.capacity = capacity
         self.buffer = buffer
+        holds = list(holds)
         self.usage = Usage(holds)
+        self.blocks = Usage(h for h in holds if h.maintenance)
 
     def _covered(self, span: Interval) -> None:
         if span.start < self.window.start or span.end > self.window.end:
@@ -180,6 +215,21 @@ class HeldUnits:
         self._covered(span)
         needed = needed_span(span, self.buffer) if buffered else span
         return self.usage.peak(needed.start, needed.end) + units <= self.capacity
+
+    def shortfall(self, span: Interval, units: int) -> Shortfall | None:
+        """Why `units` more do not fit over `span` and its buffer (the same rule as `fits`),
+        or None when they fit."""
+        self._covered(span)
+        needed = needed_span(span, self.buffer)
+        at = self.usage.first_above(needed.start, needed.end, self.capacity - units)
+        if at is None:
+            return None
+        without_blocks = self.usage.level_at(at) - self.blocks.level_at(at)
+        return Shortfall(
+            at=at,
+            in_buffer=at >= span.end,
+            maintenance=without_blocks + units <= self.capacity,
+        )
 
     def held(self, span: Interval) -> int:
         """The most units held at any instant of `span`."""
@@ -196,6 +246,7 @@ class HeldUnits:
         """These units once the given confirmed bookings `(start, end, units)`, each counted
         here, are let go (being moved or replaced)."""
         released = HeldUnits(self.window, self.capacity, self.buffer, ())
+        released.blocks = self.blocks
         released.usage = self.usage.without(
             [hold_of(start, end, units, self.buffer) for start, end, units in bookings]
         )

@@ -3,6 +3,7 @@ checked values or an `InputError` naming every field that needs attention."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, fields
 from typing import Any
@@ -59,6 +60,9 @@ class SpaceForm:
     max_active_bookings: str = ""
     checkin_grace_minutes: str = ""
     waitlist_offer_minutes: str = "30"
+    edited_from: str = ""
+    """The `edited_fingerprint` of the space when its edit form was rendered (empty for a
+    new space): a save from a form older than the stored values is refused."""
 
 
 @dataclass(frozen=True)
@@ -184,17 +188,37 @@ def parse_space(form: SpaceForm) -> SpaceValues:
     )
 
 
+def stored_values(space: Any) -> dict[str, Any]:
+    """What the edit form changes, as stored: the `SpaceValues` columns and the photo."""
+    values = {name: getattr(space, name) for name in SpaceValues.__dataclass_fields__}
+    weekly = values["weekly_hours"]
+    values["weekly_hours"] = json.loads(weekly) if isinstance(weekly, str) else weekly
+    return {**values, "photo": space.photo}
+
+
+def edited_fingerprint(space: Any) -> str:
+    """A SHA-256 (hex, 32 characters) of `stored_values`: it changes when someone saves the
+    edit form, and not when a booking bumps `Space.version`."""
+    text = json.dumps(stored_values(space), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def form_of(space: Any) -> SpaceForm:
     """The form pre-filled with a space's stored values."""
     weekly = space.weekly_hours
     weekly = json.loads(weekly) if isinstance(weekly, str) else (weekly or {})
     values: dict[str, str] = {}
     for field in fields(SpaceForm):
-        if field.name in {"community", "slug"} or field.name.startswith("hours_"):
+        if field.name in {"community", "slug", "edited_from"} or field.name.startswith("hours_"):
             continue
         value = getattr(space, field.name)
         if field.name in _FLAGS:
             values[field.name] = "1" if value else ""
         else:
             values[field.name] = "" if value is None else str(value)
-    return SpaceForm(slug=space.slug, **values, **weekly_form_values(weekly))
+    return SpaceForm(
+        slug=space.slug,
+        edited_from=edited_fingerprint(space),
+        **values,
+        **weekly_form_values(weekly),
+    )

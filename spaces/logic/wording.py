@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from app.calendar import wall_time_is_ambiguous
 from app.i18n import _, format_day
 from app.settings import get_settings
+from spaces.logic.availability import Shortfall
 
 
 def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
@@ -56,3 +57,27 @@ def site_zone() -> ZoneInfo:
     """The zone of the site (LINLI_TIMEZONE): the zone people see times in, and where "today"
     on the staff pages is a date."""
     return ZoneInfo(get_settings().site.timezone)
+
+
+def shortfall_reason(short: Shortfall, buffer_minutes: int, zone: ZoneInfo) -> str | None:
+    """Why a booking does not fit when it is not simply taken over its own span: its
+    turnaround runs into the next booking or a block, or a block holds the units. None when
+    other bookings hold the span itself (the caller says so in its own words)."""
+    at = local_time(short.at, zone, site_zone())
+    if short.in_buffer and short.maintenance:
+        return _(
+            "This space needs %(n)s min of turnaround after each booking, and units are out "
+            "of use for maintenance from %(time)s.",
+            n=buffer_minutes,
+            time=at,
+        )
+    if short.in_buffer:
+        return _(
+            "This space needs %(n)s min of turnaround after each booking, and the next "
+            "booking starts at %(time)s.",
+            n=buffer_minutes,
+            time=at,
+        )
+    if short.maintenance:
+        return _("The units are out of use for maintenance at %(time)s.", time=at)
+    return None

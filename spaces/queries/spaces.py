@@ -57,6 +57,7 @@ async def held_units(
             _instant(r["starts_at"]),
             _instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
             r["units"],
+            maintenance=not r["buffered"],
         )
         for r in rows
     ]

@@ -38,6 +38,7 @@ from spaces.logic.rules import (
     check_request,
 )
 from spaces.logic.statuses import BookingStatus
+from spaces.logic.wording import shortfall_reason
 from spaces.queries.bookings import owner_id, spans_of
 from spaces.queries.spaces import held_units, lock_key, touch
 from spaces.services.catalog import (
@@ -206,9 +207,15 @@ async def refusals_locked(
     if refusals or rules.requires_approval:
         return refusals
     held = await held_units(space, request.span)
-    if held.fits(request.span, request.units):
+    short = held.shortfall(request.span, request.units)
+    if short is None:
         return []
-    message = _("Someone else booked this time just now. Here are the nearest free times.")
+    reason = shortfall_reason(short, space.buffer_minutes, zone)
+    message = (
+        _("%(reason)s Here are the nearest free times.", reason=reason)
+        if reason
+        else _("Someone else booked this time just now. Here are the nearest free times.")
+    )
     return [Refusal(CAPACITY, message)]
 
 

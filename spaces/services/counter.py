@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.errors import InputError
+from app.form_tokens import checked_token
 from app.formfields import Fields
 from app.i18n import _
 from app.permissions import Actor, staff_service
@@ -28,6 +29,7 @@ async def book_at_counter(
     among the actor's communities); every problem with the form is raised at once."""
     if not can_book_on_behalf(actor, community_id(space)):
         raise space_refused()
+    token = checked_token(form.form_token)
     fields = Fields()
     resident = None
     if not form.resident.strip():
@@ -47,6 +49,6 @@ async def book_at_counter(
         request,
         note=form.note,
         now=now,
-        idempotency_key=f"staff:{form.form_token}" if form.form_token else None,
+        idempotency_key=f"staff:{token}",
     )
     return resident, booked

@@ -13,14 +13,13 @@ hits nothing is saved at once.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from app import audit, photos, slugs
 from app.calendar_exceptions import Confirmation, Impact
 from app.db import existing, is_unique_violation, write_transaction
-from app.errors import FieldError, Forbidden, InputError
+from app.errors import Conflict, FieldError, Forbidden, InputError
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.tables import Community
@@ -33,11 +32,20 @@ from spaces.services.catalog import community_id
 from spaces.tables import Booking, Space
 
 
-def _snapshot(space: Space) -> dict[str, Any]:
-    values = {name: getattr(space, name) for name in space_form.SpaceValues.__dataclass_fields__}
-    weekly = values["weekly_hours"]
-    values["weekly_hours"] = json.loads(weekly) if isinstance(weekly, str) else weekly
-    return {**values, "photo": space.photo}
+class EditedMeanwhile(Conflict):
+    """Someone saved the space after this edit form was rendered; `current` is the space as
+    saved now, for the form to show again."""
+
+    def __init__(self, current: Space) -> None:
+        super().__init__(
+            _(
+                "Someone else saved this space after you opened the form, and nothing of yours "
+                "was saved. The form now shows the saved values: check them, make your change "
+                "again and save."
+            ),
+            rule="edited_meanwhile",
+        )
+        self.current = current
 
 
 @staff_service
@@ -124,6 +132,10 @@ async def update_space(
     """Save the space's details, hours and rules (and a new photo, cleaned of its metadata);
     returns the names of the changed fields, empty when nothing changed.
 
+    A form rendered before the space was last saved (`form.edited_from`) that would change
+    anything is refused with `EditedMeanwhile`, nothing written; bookings in between do not
+    count.
+
     A change that hits bookings ahead needs the staff's `confirmation` of exactly that
     impact (else `ImpactChanged`, with the impact to show; `ImpactRefused` when the answer
     cannot be used); it is applied in the same transaction."""
@@ -140,7 +152,12 @@ async def update_space(
     async with photos.stored(cleaned) as new_photo, write_transaction(lock_key(space)):
         current = existing(await Space.objects().where(Space.id == space.id).first())
         photo_name = new_photo or ("" if remove_photo else current.photo)
-        old, new = audit.changes(_snapshot(current), {**values.columns(), "photo": photo_name})
+        old, new = audit.changes(
+            space_form.stored_values(current), {**values.columns(), "photo": photo_name}
+        )
+        # A stale form that changes nothing (a confirmation sent twice) is no conflict.
+        if new and form.edited_from not in {"", space_form.edited_fingerprint(current)}:
+            raise EditedMeanwhile(current)
         if new:
             proposed = impact.proposed_space(current, new)
             planned = await _plan(current, proposed, old, new, now)

@@ -31,8 +31,9 @@ from functools import partial
 
 from app import audit
 from app.calendar import WEEKDAYS, Interval, wall_to_utc
-from app.db import write_transaction
+from app.db import is_unique_violation, write_transaction
 from app.errors import Conflict, FieldError, InputError
+from app.form_tokens import token_refused
 from app.formfields import Fields, checked
 from app.i18n import _, current_locale, localized, weekday_names
 from app.notifications import notify_user
@@ -52,6 +53,7 @@ from spaces.logic.series_pattern import (
     span_on,
 )
 from spaces.logic.statuses import BookingStatus, SkipReason
+from spaces.logic.wording import shortfall_reason
 from spaces.queries.spaces import held_units, lock_key, touch
 from spaces.services.catalog import calendar_of, community_id, reread_space, zone_of
 from spaces.services.residents import find_resident
@@ -75,6 +77,8 @@ class SeriesForm:
     skip_conflicts: str = ""
     scope: str = ALL
     from_date: str = ""
+    form_token: str = ""
+    """The token of the plan page that confirms a new series (`app.form_tokens`)."""
 
 
 def read_pattern(space: Space, form: SeriesForm, fields: Fields) -> Pattern | None:
@@ -186,8 +190,9 @@ async def plan(
             continue
         elif not any(i.contains(span) for i in open_intervals):
             problem = _("The space is closed then.")
-        elif not held.fits(span, pattern.units):
-            problem = _("Already booked then.")
+        elif short := held.shortfall(span, pattern.units):
+            reason = shortfall_reason(short, space.buffer_minutes, zone)
+            problem = reason or _("Already booked then.")
         else:
             problem = None
         result.append(
@@ -335,6 +340,28 @@ async def preview_create(
     return await plan(space, pattern, now=now)
 
 
+async def made_with(
+    actor: Actor, space: Space, form_token: str
+) -> tuple[BookingSeries, int, int] | None:
+    """The series the actor's form with `form_token` created, with how many of its dates
+    were booked and skipped, or None. A token that made a series of another space is
+    refused (`app.form_tokens.token_refused`)."""
+    made = (
+        await BookingSeries.objects()
+        .where((BookingSeries.created_by == actor.id) & (BookingSeries.form_token == form_token))
+        .first()
+    )
+    if made is None:
+        return None
+    if made.space != space.id:
+        raise token_refused()
+    booked = await Booking.count().where(Booking.series == made.id)
+    skipped = await SeriesSkip.count().where(
+        (SeriesSkip.series == made.id) & (SeriesSkip.reason == SkipReason.conflict.value)
+    )
+    return made, booked, skipped
+
+
 @staff_service
 async def create(
     actor: Actor,
@@ -342,16 +369,25 @@ async def create(
     form: SeriesForm,
     *,
     now: datetime,
+    form_token: str | None = None,
     on_created: Callable[[BookingSeries, Space], Awaitable[None]] | None = None,
 ) -> tuple[BookingSeries, int, int]:
     """Book a standing weekly slot; returns the series and how many dates were booked and
     skipped. Raises `ConflictsFound` when dates are in the way and skipping was not chosen.
     `on_created` runs inside the series' transaction, for a caller's own record of it (such
-    as the need it solves)."""
+    as the need it solves).
+
+    With `form_token` (checked by the caller), a repeat of the form that made a series
+    returns that series and its counts, and books nothing: the token is looked up under the
+    space's lock and kept on the series in the same transaction, unique per staff member."""
     require_series_staff(actor, space)
     pattern, resident, group_name, note = await _read_new(actor, space, form)
     skip = checked(form.skip_conflicts)
     async with write_transaction(lock_key(space)):
+        if form_token is not None:
+            earlier = await made_with(actor, space, form_token)
+            if earlier is not None:
+                return earlier
         occurrences = await plan(space, pattern, now=now)
         check_plan(occurrences, skip)
         series = BookingSeries(
@@ -363,9 +399,17 @@ async def create(
             created_by=actor.id,
             created_at=now,
             updated_at=now,
+            form_token=form_token,
             **series_columns(pattern),
         )
-        await series.save()
+        try:
+            await series.save()
+        except Exception as exc:
+            # Only a token already spent in another space gets here: one space's lock
+            # serialises the repeats in it, and the lookup above found theirs.
+            if form_token is not None and is_unique_violation(exc):
+                raise token_refused() from exc
+            raise
         booked, skipped = await write_occurrences(series, space, occurrences, now)
         await touch(space.id)
         await notify_resident(series, space, notices.SERIES_BOOKED, now)

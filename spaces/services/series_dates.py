@@ -17,6 +17,7 @@ from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from spaces.logic import notices
 from spaces.logic.statuses import BookingStatus, SkipReason
+from spaces.logic.wording import shortfall_reason
 from spaces.queries.bookings import owner_id
 from spaces.queries.series import occurrence_of
 from spaces.queries.spaces import lock_key, touch
@@ -77,8 +78,10 @@ async def edit_one(
         if not calendar.is_open(span):
             raise InputError([FieldError("start_time", _("The space is closed then."))])
         held = await held_without(space, span, [booking])
-        if not held.fits(span, booking.units):
-            raise Conflict(_("Already booked then."))
+        short = held.shortfall(span, booking.units)
+        if short is not None:
+            reason = shortfall_reason(short, space.buffer_minutes, zone)
+            raise Conflict(reason or _("Already booked then."))
         await Booking.update(
             {
                 Booking.starts_at: new_start,

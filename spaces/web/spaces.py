@@ -3,7 +3,6 @@ week grid, rules and ratings, and booking from it."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
@@ -22,6 +21,7 @@ from app.bounds import day_error
 from app.cache import VersionedCache
 from app.clock import site_date
 from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
+from app.form_tokens import checked_token, new_token
 from app.i18n import _, current_locale
 from app.permissions import Actor
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
@@ -92,7 +92,7 @@ class SpacesController(Controller):
         form = form or BookForm(start=start or "")
         # A new token on every render, a re-render after an error too: a token stands for
         # one submission of what the page shows, and a repeated one returns its booking.
-        form.form_token = secrets.token_urlsafe(16)
+        form.form_token = new_token()
         context: dict[str, Any] = {
             "space": space,
             "availability": availability,
@@ -197,13 +197,14 @@ class SpacesController(Controller):
         now: RequestNow,
     ) -> Template | Redirect:
         try:
+            token = checked_token(data.form_token)
             result = await bookings.book(
                 actor,
                 slug,
                 read_book_form(data, now),
                 now=now,
                 note=data.note,
-                idempotency_key=f"form:{data.form_token}" if data.form_token else None,
+                idempotency_key=f"form:{token}",
             )
         except DomainError as exc:
             try:

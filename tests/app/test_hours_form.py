@@ -176,3 +176,13 @@ def test_form_values_of_stored_hours() -> None:
         "hours_sun": "00:00-24:00",
     }
     assert weekly_form_values(None)["hours_wed"] == ""
+
+
+def test_day_text_error_quotes_at_most_40_characters_of_a_long_text() -> None:
+    typed = "9" * 2000
+    with pytest.raises(HoursTextError) as caught:
+        normalise_day_text(typed)
+    assert caught.value.message == (
+        "“" + "9" * 40 + "…” is not a time range. Write it like 09:00-12:00, and separate "
+        "several ranges with commas."
+    )

@@ -119,7 +119,7 @@ async def test_concurrent_first_claims_exactly_one_wins(db_pool: None) -> None:
         ),
         return_exceptions=True,
     )
-    assert sorted(type(o).__name__ for o in outcomes) == ["Claim"] + ["Conflict"] * 7
+    assert sorted(type(o).__name__ for o in outcomes) == ["Claim"] + ["InFlight"] * 7
     assert await IdempotentAnswer.count() == 1
 
 
@@ -134,7 +134,7 @@ async def test_concurrent_retries_of_an_abandoned_claim_exactly_one_wins(db_pool
         ),
         return_exceptions=True,
     )
-    assert sorted(type(o).__name__ for o in outcomes) == ["Claim"] + ["Conflict"] * 7
+    assert sorted(type(o).__name__ for o in outcomes) == ["Claim"] + ["InFlight"] * 7
     assert await IdempotentAnswer.count() == 1
 
 

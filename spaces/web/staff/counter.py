@@ -3,7 +3,6 @@ a phone, with the resident's own rules and quotas; a refusal shows the nearest f
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import DomainError, InputError
+from app.form_tokens import new_token
 from app.i18n import _
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
@@ -38,7 +38,7 @@ def _counter_page(
     if not form.on_date:
         form.on_date = now.astimezone(zone_of(space)).date().isoformat()
     # A new token on every render, a re-render after an error too (see spaces:book).
-    form.form_token = secrets.token_urlsafe(16)
+    form.form_token = new_token()
     alternatives = [
         (datetime.fromisoformat(a.start), datetime.fromisoformat(a.end))
         for a in getattr(refusal, "alternatives", ())

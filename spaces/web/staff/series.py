@@ -11,7 +11,8 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import Conflict, InputError
+from app.errors import Conflict, InputError, MalformedRequest
+from app.form_tokens import checked_token, new_token
 from app.i18n import _
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
@@ -90,6 +91,8 @@ class StaffSeriesController(Controller):
             made=made,
             message=message,
             weekdays=_weekdays(form),
+            # A new token on every render: confirming the plan twice makes one series.
+            form_token=new_token(),
             **time_helpers(space, now),
         )
 
@@ -120,10 +123,30 @@ class StaffSeriesController(Controller):
         now: RequestNow,
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
+        action = request.app.route_reverse("staff:series.create", slug=slug)
         try:
-            made, booked, skipped = await series.create(actor, space, data, now=now)
+            token = checked_token(data.form_token)
+            made, booked, skipped = await series.create(
+                actor, space, data, now=now, form_token=token
+            )
+        except MalformedRequest as exc:
+            try:
+                occurrences = await series.preview_create(actor, space, data, now=now)
+            except InputError as invalid:
+                return await self._index_page(
+                    request, actor, space, data, invalid.by_field(), now, 400
+                )
+            return self._plan_page(
+                request,
+                space,
+                data,
+                occurrences,
+                now,
+                action=action,
+                message=exc.detail,
+                status_code=400,
+            )
         except series.ConflictsFound as exc:
-            action = request.app.route_reverse("staff:series.create", slug=slug)
             return self._plan_page(
                 request,
                 space,

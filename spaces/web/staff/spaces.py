@@ -113,16 +113,19 @@ class StaffSpacesController(Controller):
         *,
         space: Space | None = None,
         errors: dict[str, str] | None = None,
+        message: str = "",
+        status_code: int | None = None,
     ) -> Template:
         communities = [] if space else await managed_communities(actor)
         return page(
             request,
             "spaces/staff/form.html",
-            status_code=400 if errors else 200,
+            status_code=status_code or (400 if errors else 200),
             space=space,
             form=form,
             form_values=vars(form),
             errors=errors or {},
+            message=message,
             community_options=[("", _("Choose…"))]
             + [(c.slug, localized(c, "name")) for c in communities],
             kind_options=[(key, _(label)) for key, label in KIND_LABELS.items()],
@@ -211,6 +214,15 @@ class StaffSpacesController(Controller):
                 remove_photo=checked(data.remove_photo),
                 now=now,
                 confirmation=data.confirmation(),
+            )
+        except editing.EditedMeanwhile as exc:
+            return await self._form_page(
+                request,
+                actor,
+                space_form.form_of(exc.current),
+                space=exc.current,
+                message=exc.detail,
+                status_code=409,
             )
         except ImpactRefused as exc:
             return self._impact_step(request, space, data, form, exc.impact, now, exc.by_field())

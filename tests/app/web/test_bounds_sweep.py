@@ -132,7 +132,7 @@ CASES = [
         "resident",
         "POST",
         "/spaces/room/book",
-        form={"start": "{d}T10:00:00+08:00", "duration_minutes": "60"},
+        form={"start": "{d}T10:00:00+08:00", "duration_minutes": "60", "form_token": "t1"},
         status=422,
         says="Choose a time from 2026-03-01 09:00 to 2027-03-03 09:00.",
     ),
@@ -193,7 +193,13 @@ CASES = [
         "staff",
         "POST",
         "/staff/spaces/room/book-for",
-        {"resident": "13800000001", "on_date": "{d}", "start_time": "10:00", "end_time": "11:00"},
+        {
+            "resident": "13800000001",
+            "on_date": "{d}",
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "form_token": "t1",
+        },
     ),
     Case(
         "space closure import",

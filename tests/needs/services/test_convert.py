@@ -170,3 +170,23 @@ async def test_a_need_becomes_a_weekly_series_for_its_reporter(world: World) -> 
         "ends_on",
     }
     assert await snapshot() == before
+
+
+async def test_a_need_turned_into_a_series_twice_makes_one_series(world: World) -> None:
+    """The conversion form has no form token: the need itself is the guard, re-checked under
+    its lock, so a double submit finds it done and books nothing more."""
+    await make_space(world.home, "music-room")
+    need, _ = await file(world.resident, category="space_or_tool")
+    form = convert.SeriesForm(
+        series_space="music-room",
+        group_name="老年乐队",
+        weekdays="tue",
+        series_start_time="14:00",
+        series_end_time="16:00",
+        starts_on="2026-03-03",
+        count="2",
+    )
+    await convert.to_series(world.staff, str(need.id), form, now=T1)
+    with pytest.raises(Conflict, match="the need is now"):
+        await convert.to_series(world.staff, str(need.id), form, now=T1)
+    assert (await BookingSeries.count(), await Booking.count()) == (1, 2)

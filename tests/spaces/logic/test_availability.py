@@ -11,6 +11,7 @@ from app.calendar import Calendar, Interval, WeeklyHours, wall_to_utc
 from spaces.logic.availability import (
     HeldUnits,
     Hold,
+    Shortfall,
     Usage,
     hold_of,
     is_aligned,
@@ -82,6 +83,73 @@ def test_a_block_holds_its_span_exactly() -> None:
     booked = held(quarter, (utc(2026, 3, 2, 1), utc(2026, 3, 2, 2), 1))
     assert not booked.fits(Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 3)), 1, buffered=False)
     assert booked.fits(Interval(utc(2026, 3, 2, 2, 15), utc(2026, 3, 2, 3)), 1, buffered=False)
+
+
+def test_shortfall_says_where_a_booking_runs_out_of_units() -> None:
+    half = timedelta(minutes=30)
+    later = held(half, (utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1))
+    block = Hold(utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1, maintenance=True)
+    blocked = HeldUnits(DAY, 1, half, [block])
+    two_to_three = Interval(utc(2026, 3, 2, 2), utc(2026, 3, 2, 3))
+    three_to_four = Interval(utc(2026, 3, 2, 3, 30), utc(2026, 3, 2, 4, 30))
+    # The span is free; its own buffer runs into the booking at 03:00, or the block.
+    assert later.shortfall(two_to_three, 1) == Shortfall(utc(2026, 3, 2, 3), True, False)
+    assert blocked.shortfall(two_to_three, 1) == Shortfall(utc(2026, 3, 2, 3), True, True)
+    # The span itself is held: by the booking (and its buffer), or by the block.
+    assert later.shortfall(three_to_four, 1) == Shortfall(utc(2026, 3, 2, 3, 30), False, False)
+    assert blocked.shortfall(three_to_four, 1) == Shortfall(utc(2026, 3, 2, 3, 30), False, True)
+    assert later.shortfall(Interval(utc(2026, 3, 2, 1), utc(2026, 3, 2, 2, 30)), 1) is None
+    # Of two units, one booked and one blocked, the block is what leaves none.
+    mixed = HeldUnits(
+        DAY, 2, half, [hold_of(utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1, half), block]
+    )
+    assert mixed.shortfall(two_to_three, 1) == Shortfall(utc(2026, 3, 2, 3), True, True)
+    # Moving the booking away leaves the block, still named for two units.
+    moved = mixed.without([(utc(2026, 3, 2, 3), utc(2026, 3, 2, 4), 1)])
+    assert moved.shortfall(two_to_three, 2) == Shortfall(utc(2026, 3, 2, 3), True, True)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    capacity=st.integers(1, 3),
+    buffer_minutes=st.sampled_from([0, 15, 30]),
+    raw_holds=st.lists(
+        st.tuples(st.integers(0, 20), st.integers(1, 6), st.integers(1, 3), st.booleans()),
+        max_size=5,
+    ),
+    start=st.integers(0, 20),
+    length=st.integers(1, 6),
+    units=st.integers(1, 3),
+)
+def test_shortfall_is_none_exactly_when_the_booking_fits(
+    capacity: int,
+    buffer_minutes: int,
+    raw_holds: list[tuple[int, int, int, bool]],
+    start: int,
+    length: int,
+    units: int,
+) -> None:
+    buffer = timedelta(minutes=buffer_minutes)
+    origin = utc(2026, 3, 2, 1)
+    at = [origin + timedelta(minutes=15 * n) for n in range(40)]
+    holds = [
+        Hold(at[s], at[s + n] + (ZERO if block else buffer), u, maintenance=block)
+        for s, n, u, block in raw_holds
+    ]
+    engine = HeldUnits(DAY, capacity, buffer, holds)
+    span = Interval(at[start], at[start + length])
+    short = engine.shortfall(span, units)
+    assert (short is None) == engine.fits(span, units)
+    if short is not None:
+        # The first instant without the units, inside the span and its buffer.
+        assert span.start <= short.at < span.end + buffer
+        assert engine.usage.level_at(short.at) + units > capacity
+        assert engine.fits(Interval(span.start, short.at), units, buffered=False) or (
+            short.at == span.start
+        )
+
+
+ZERO = timedelta(0)
 
 
 def test_asking_about_a_span_that_was_not_read_is_a_bug() -> None:

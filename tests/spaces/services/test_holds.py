@@ -56,6 +56,10 @@ async def test_an_earlier_booking_whose_buffer_runs_into_a_later_one_is_refused(
     with pytest.raises(Conflict) as refused:
         await bookings.book(second, "ladder", at(2), now=NOW)
     assert refused.value.rule == "capacity"
+    assert refused.value.detail == (
+        "This space needs 30 min of turnaround after each booking, and the next booking "
+        "starts at 03:00. Here are the nearest free times."
+    )
     # The nearest free times of the same length leave the turnaround before 03:00 free.
     assert [a.start for a in refused.value.alternatives] == [
         "2026-03-02T01:30:00+08:00",
@@ -89,8 +93,20 @@ async def test_a_booking_ending_as_a_block_starts_is_refused_one_starting_as_it_
         space=space.id, starts_at=shanghai(2, 3), ends_at=shanghai(2, 4), units=1, created_at=NOW
     ).save()
     wang = await resident(home)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await bookings.book(wang, "ladder", at(2), now=NOW)
+    assert (refused.value.rule, refused.value.detail) == (
+        "capacity",
+        "This space needs 30 min of turnaround after each booking, and units are out of use "
+        "for maintenance from 03:00. Here are the nearest free times.",
+    )
+    with pytest.raises(Conflict) as refused:
+        await bookings.book(wang, "ladder", at(3, 30, 4, 30), now=NOW)
+    assert (refused.value.rule, refused.value.detail) == (
+        "capacity",
+        "The units are out of use for maintenance at 03:30. Here are the nearest free times.",
+    )
+    assert refused.value.alternatives
     assert (await bookings.book(wang, "ladder", at(4), now=NOW)).created
 
 
@@ -366,3 +382,32 @@ async def test_approval_on_a_holiday_names_the_holiday(db: None) -> None:
         "The space is closed on Mon, Mar 2, 2026 for Test holiday. Reject the request, "
         "telling the resident why."
     )
+
+
+async def test_a_booking_held_over_its_own_span_is_still_someone_elses(db: None) -> None:
+    home = await make_community()
+    await ladder(home)
+    await bookings.book(await resident(home), "ladder", at(2), now=NOW)
+    with pytest.raises(Conflict) as refused:
+        await bookings.book(await resident(home), "ladder", at(2, 30, 3, 30), now=NOW)
+    assert refused.value.detail == (
+        "Someone else booked this time just now. Here are the nearest free times."
+    )
+
+
+async def test_a_series_date_whose_buffer_runs_into_a_booking_says_so(db: None) -> None:
+    home = await make_community()
+    space = await ladder(home)
+    staff = await actor_for(await make_user("staff@example.com", staff_of=[home]))
+    await bookings.book(
+        await resident(home), "ladder", Request(shanghai(3, 10), shanghai(3, 11)), now=NOW
+    )
+    form = elderly_band(
+        resident="", weekdays="tue", start_time="09:00", end_time="10:00", ends_on="2026-03-10"
+    )
+    planned = await series.preview_create(staff, space, form, now=NOW)
+    assert [o.problem for o in planned] == [
+        "This space needs 30 min of turnaround after each booking, and the next booking "
+        "starts at 10:00.",
+        None,
+    ]

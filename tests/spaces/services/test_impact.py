@@ -432,6 +432,7 @@ async def test_a_booking_under_way_is_judged_by_what_is_left_of_it() -> None:
     later = form_of(room)
     later.hours_tue = "08:00-21:00"
     assert await editing.update_space(staff, room, later, now=noon) == ["weekly_hours"]
+    room = await Space.objects(Space.community).where(Space.id == room.id).first()
     with pytest.raises(ImpactChanged) as caught:
         await editing.update_space(staff, room, _short_tuesday(room), now=noon)
     assert [b.id for b in caught.value.affected.outside] == [loan.id]

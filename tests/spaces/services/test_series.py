@@ -3,11 +3,12 @@ cancel one and add it back."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
 
-from app.errors import Conflict, InputError
+from app.errors import Conflict, InputError, MalformedRequest
 from app.tables import AuditEntry, Notification
 from spaces.logic.rules import Request
 from spaces.services import bookings, cancellation, series, series_changes, series_dates
@@ -257,3 +258,58 @@ async def test_moving_one_occurrence_onto_a_taken_time_is_refused(db: None) -> N
             now=NOW,
         )
     assert (await _times(made.id))[date(2026, 3, 3)] == (shanghai(3, 9), shanghai(3, 11), False)
+
+
+# --- one series per form token --------------------------------------------------------------
+
+
+def ladder_group(**changes: object) -> SeriesForm:
+    """The red-team case: a one-unit item, two Tuesdays, skipping what is in the way."""
+    values: dict[str, object] = {
+        "group_name": "Test group",
+        "weekdays": "tue",
+        "start_time": "08:00",
+        "end_time": "09:00",
+        "starts_on": "2026-03-03",
+        "count": "2",
+        "skip_conflicts": "1",
+        **changes,
+    }
+    return SeriesForm(**values)  # type: ignore[arg-type]
+
+
+async def test_five_concurrent_creates_with_one_form_token_make_one_series(
+    db_pool: None,
+) -> None:
+    home = await make_community("caijiaxiang")
+    staff = await actor_for(await make_user("staff@example.com", staff_of=[home]))
+    ladder = await make_space(home, "ladder", kind="tool", buffer_minutes=30)
+    results = await asyncio.gather(
+        *(series.create(staff, ladder, ladder_group(), now=NOW, form_token="t-1") for _ in range(5))
+    )
+    assert len({made.id for made, _booked, _skipped in results}) == 1
+    assert [(booked, skipped) for _made, booked, skipped in results] == [(2, 0)] * 5
+    assert await BookingSeries.count() == 1
+    assert await Booking.count() == 2
+
+
+async def test_a_form_token_of_another_space_is_refused(db: None) -> None:
+    home, staff, _leader, hall = await series_world()
+    court = await make_space(home, "court")
+    await series.create(staff, hall, ladder_group(), now=NOW, form_token="t-1")
+    with pytest.raises(MalformedRequest) as refused:
+        await series.create(staff, court, ladder_group(), now=NOW, form_token="t-1")
+    assert refused.value.by_field() == {
+        "form_token": "无法核对这张表单，请检查填写的内容后再提交一次。"
+    }
+    assert await BookingSeries.count() == 1
+
+
+async def test_the_same_form_token_of_two_staff_makes_two_series(db: None) -> None:
+    home, staff, _leader, hall = await series_world()
+    other = await actor_for(await make_user("other@example.com", staff_of=[home]))
+    await series.create(staff, hall, ladder_group(), now=NOW, form_token="t-1")
+    await series.create(
+        other, hall, ladder_group(starts_on="2026-03-17"), now=NOW, form_token="t-1"
+    )
+    assert await BookingSeries.count() == 2

@@ -112,6 +112,7 @@ async def test_a_running_request_with_the_key_is_409(client: httpx.AsyncClient, 
     running = await client.post("/api/v1/bookings", json=SLOT, headers=headers)
     assert running.status_code == 409
     assert running.json()["rule"] == "idempotency_in_flight"
+    assert running.json()["title"] == "Request still in progress"
     assert await Booking.count() == 0
 
 

@@ -272,7 +272,8 @@ async def test_staff_bookings_end_at_most_366_days_ahead(
     times = {"on_date": on_date, "start_time": "08:00", "end_time": "09:00"}
     if path == "counter":
         response = await browser.submit(
-            "/staff/spaces/room/book-for", {"resident": "13800000001", **times}
+            "/staff/spaces/room/book-for",
+            {"resident": "13800000001", "form_token": "t1", **times},
         )
     else:
         response = await browser.submit(f"/staff/needs/{need.id}/book", {"space": "room", **times})

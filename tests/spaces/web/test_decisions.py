@@ -49,6 +49,7 @@ async def test_staff_book_for_a_resident_at_the_counter(browser: Browser) -> Non
             "start_time": "10:00",
             "end_time": "11:30",
             "note": "柜台代约",
+            "form_token": "t1",
         },
     )
     assert response.status_code == 303
@@ -81,6 +82,7 @@ async def test_booking_for_a_resident_applies_their_quota(browser: Browser) -> N
             "on_date": "2026-03-03",
             "start_time": "10:00",
             "end_time": "11:00",
+            "form_token": "t1",
         },
     )
     assert response.status_code == 422
@@ -103,6 +105,7 @@ async def test_booking_for_someone_outside_my_communities_is_refused(browser: Br
             "on_date": "2026-03-03",
             "start_time": "10:00",
             "end_time": "11:00",
+            "form_token": "t1",
         },
     )
     assert stranger.status_code == 400
@@ -114,6 +117,7 @@ async def test_booking_for_someone_outside_my_communities_is_refused(browser: Br
             "on_date": "2026-03-03",
             "start_time": "10:00",
             "end_time": "11:00",
+            "form_token": "t1",
         },
     )
     assert elsewhere.status_code == 403

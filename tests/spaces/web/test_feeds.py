@@ -159,7 +159,7 @@ async def test_one_booking_as_a_calendar_file_and_a_google_link(browser: Browser
     await browser.sign_in("13800000009", PASSWORD)
     booked = await browser.submit(
         "/spaces/hall/book",
-        {"start": shanghai(3, 10).isoformat(), "duration_minutes": "60"},
+        {"start": shanghai(3, 10).isoformat(), "duration_minutes": "60", "form_token": "t1"},
     )
     url = booked.headers["location"]
     download = await browser.get(url + "/event.ics")

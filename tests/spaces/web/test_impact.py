@@ -249,3 +249,13 @@ async def test_removing_special_hours_shows_the_step(browser: Browser) -> None:
     done = await browser.submit(url, {**carried(step.text), "choice": "keep"})
     assert done.status_code == 303
     assert await SpaceSpecialHours.count() == 0
+
+
+async def test_a_booking_over_midnight_shows_its_end_date(browser: Browser) -> None:
+    all_day = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    home, _room = await _world(browser, weekly_hours=all_day)
+    await _book(home, shanghai(2, 14), shanghai(3, 14), name="张三")
+    typed = {"on_date": "2026-03-03", "hours": "16:00-20:00", "note": "停电"}
+    step = await browser.submit("/staff/spaces/room/special-hours", typed)
+    assert step.status_code == 200
+    assert "3月2日周一 14:00 – 3月3日周二 14:00 张三" in text_of(step.text)

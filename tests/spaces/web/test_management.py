@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from PIL import Image
 from app import photos
 from app.tables import AuditEntry
 from spaces.logic.rules import Request
+from spaces.logic.space_form import form_of
 from spaces.services import bookings, catalog
 from spaces.services.availability import get_availability
 from spaces.tables import Space, SpaceSpecialHours
@@ -28,7 +31,7 @@ from tests.factories import (
     make_user,
     shanghai,
 )
-from tests.fixtures import Browser
+from tests.fixtures import Browser, text_of
 
 NO_FILE = {"photo": ("", b"", "application/octet-stream")}
 """What a browser sends for a file input left empty."""
@@ -274,3 +277,66 @@ async def test_staff_of_another_community_cannot_manage_my_spaces(browser: Brows
     assert (stored.name_en, stored.active, stored.version) == ("Shared music room", True, 0)
     assert await SpaceSpecialHours.count() == 1
     assert await AuditEntry.count() == 0
+
+
+def _edited_from(page: str) -> str:
+    (fingerprint,) = re.findall(r'name="edited_from" value="([0-9a-f]{32})"', page)
+    return fingerprint
+
+
+async def _opened(browser: Browser, slug: str) -> dict[str, str]:
+    """The edit form as a browser has it after opening the page: the stored values and the
+    fingerprint rendered in it."""
+    page = await browser.get(f"/staff/spaces/{slug}/edit")
+    stored = await Space.objects().where(Space.slug == slug).first()
+    return {**asdict(form_of(stored)), "edited_from": _edited_from(page.text)}
+
+
+async def test_a_stale_edit_form_is_refused_and_shown_with_the_saved_values(
+    browser: Browser,
+) -> None:
+    home, _staff_user = await _staff(browser)
+    room = await make_space(home, "room")
+    by_a = await _opened(browser, "room")
+    by_b = await _opened(browser, "room")
+    saved = await browser.submit(
+        "/staff/spaces/room/edit", {**by_b, "hours_fri": "08:00-12:00"}, files=NO_FILE
+    )
+    assert saved.status_code == 303
+    stale = await browser.submit(
+        "/staff/spaces/room/edit", {**by_a, "name_en": "Band room"}, files=NO_FILE
+    )
+    assert stale.status_code == 409
+    assert (
+        "在您打开表单之后，有人保存了这个空间，您的修改没有保存。表单现在显示的是已保存的内容："
+        "请核对后重新修改并保存。"
+    ) in text_of(stale.text)
+    stored = await Space.objects().where(Space.id == room.id).first()
+    assert (json.loads(stored.weekly_hours)["fri"], stored.name_en) == (
+        "08:00-12:00",
+        "Shared music room",
+    )
+    assert 'name="hours_fri" type="text" value="08:00-12:00"' in stale.text
+    again = {**by_a, "hours_fri": "08:00-12:00", "name_en": "Band room"}
+    again["edited_from"] = _edited_from(stale.text)
+    assert (
+        await browser.submit("/staff/spaces/room/edit", again, files=NO_FILE)
+    ).status_code == 303
+    stored = await Space.objects().where(Space.id == room.id).first()
+    assert (json.loads(stored.weekly_hours)["fri"], stored.name_en) == ("08:00-12:00", "Band room")
+
+
+async def test_a_booking_made_while_the_edit_form_is_open_does_not_refuse_it(
+    browser: Browser,
+) -> None:
+    home, _staff_user = await _staff(browser)
+    room = await make_space(home, "room")
+    opened = await _opened(browser, "room")
+    resident = await actor_for(await make_user(community=home))
+    await bookings.book(resident, "room", Request(shanghai(3, 10), shanghai(3, 11)), now=NOW)
+    assert (await Space.objects().where(Space.id == room.id).first()).version == 1
+    saved = await browser.submit(
+        "/staff/spaces/room/edit", {**opened, "name_en": "Band room"}, files=NO_FILE
+    )
+    assert saved.status_code == 303
+    assert (await Space.objects().where(Space.id == room.id).first()).name_en == "Band room"
