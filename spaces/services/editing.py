@@ -20,6 +20,7 @@ from app import audit, photos, slugs
 from app.calendar_exceptions import Confirmation, Impact
 from app.db import existing, is_unique_violation, write_transaction
 from app.errors import Conflict, FieldError, Forbidden, InputError
+from app.holidays import HOLIDAYS_LOCK
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.tables import Community
@@ -149,7 +150,12 @@ async def update_space(
     cleaned = await photos.checked_upload(photo, errors)
     if errors:
         raise InputError(errors)
-    async with photos.stored(cleaned) as new_photo, write_transaction(lock_key(space)):
+    # The holidays' lock too: a space that starts closing on holidays while a day off is
+    # being added would otherwise escape that day's impact step.
+    async with (
+        photos.stored(cleaned) as new_photo,
+        write_transaction(lock_key(space), HOLIDAYS_LOCK),
+    ):
         current = existing(await Space.objects().where(Space.id == space.id).first())
         photo_name = new_photo or ("" if remove_photo else current.photo)
         old, new = audit.changes(

@@ -441,3 +441,21 @@ async def test_a_booking_under_way_is_judged_by_what_is_left_of_it() -> None:
     late_start = form_of(room)
     late_start.hours_tue = "11:00-21:00"
     assert await editing.update_space(staff, room, late_start, now=noon) == ["weekly_hours"]
+
+
+async def test_an_edit_takes_the_holidays_lock_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A space that starts closing on holidays while a day off is added would escape that
+    day's impact step: the edit waits for the holidays' lock as the day off does."""
+    from app.holidays import HOLIDAYS_LOCK
+
+    _home, staff, room = await _world()
+    taken: list[tuple[str, ...]] = []
+    real = editing.write_transaction
+
+    def recording(*keys: str):
+        taken.append(keys)
+        return real(*keys)
+
+    monkeypatch.setattr(editing, "write_transaction", recording)
+    await editing.update_space(staff, room, _short_tuesday(room), now=NOW)
+    assert taken == [(f"space:{room.id}", HOLIDAYS_LOCK)]
