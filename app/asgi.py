@@ -31,6 +31,7 @@ from app.web.api_reference import ApiReferencePlugin
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
+from app.web.edge import JsonDepthMiddleware, answer_head
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
 from app.web.idempotency import IdempotencyMiddleware
@@ -152,7 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     secret_key = resolve_secret_key(settings)
     install_domains()
     web_domains.install(WEB_DOMAINS)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *(handler for domain in WEB_DOMAINS for handler in domain.route_handlers),
             home,
@@ -180,7 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
             ),
         ],
-        middleware=[RequestContextMiddleware(), IdempotencyMiddleware()],
+        middleware=[RequestContextMiddleware(), JsonDepthMiddleware(), IdempotencyMiddleware()],
         dependencies=DEPENDENCIES,
         before_send=[before_send],
         exception_handlers={Exception: handle_exception},
@@ -193,3 +194,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "secret_key": secret_key}),
         debug=False,
     )
+    # Before routing: HEAD as GET without a body, and no control characters in paths.
+    app.asgi_handler = answer_head(app.asgi_handler)
+    return app

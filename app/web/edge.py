@@ -1,0 +1,105 @@
+"""What every request meets before routing: HEAD answered as GET without a body, control
+characters in a path made harmless, and JSON bodies nested too deeply refused (400) before
+anything decodes them.
+
+- **HEAD.** Every GET route answers HEAD (DESIGN, "Pages"): the request is routed as a GET
+  and the body is dropped while the status and headers, `Content-Length` included, stay
+  what GET would send.
+- **Paths.** A NUL or other control character in a path cannot name anything: it is
+  replaced by U+FFFD before routing, so such a path is an ordinary 404 rather than an error
+  from the file system (`/static/x%00.jpg`).
+- **JSON depth.** msgspec and `json` decode recursively; a body nested a thousand levels
+  deep would exhaust the stack (a 500). Nesting deeper than `MAX_JSON_DEPTH` is refused with
+  400 problem details first; no API body of Linli's nests more than a few levels.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+from litestar import Request
+from litestar.datastructures import Headers
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+
+from app.errors import FieldError, MalformedRequest
+from app.i18n import _
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+
+MAX_JSON_DEPTH = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_OPEN, _CLOSE, _QUOTE, _BACKSLASH = (b"[{", b"]}", ord('"'), ord("\\"))
+
+
+def answer_head(app: ASGIApp) -> ASGIApp:
+    """`app` with HEAD served as GET without a body, and control characters in paths made
+    harmless (see the module's docstring)."""
+
+    async def edge(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        http = cast("HTTPScope", scope)
+        if _CONTROL.search(http["path"]):
+            http = cast("HTTPScope", {**http, "path": _CONTROL.sub("\ufffd", http["path"])})
+        if http["method"] != "HEAD":
+            await app(http, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = cast("Message", {**message, "body": b""})
+            await send(message)
+
+        await app(cast("HTTPScope", {**http, "method": "GET"}), receive, without_body)
+
+    return edge
+
+
+def nested_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether the JSON text `body` opens more than `limit` arrays or objects inside each
+    other (brackets inside strings do not count). Linear, and nearly free for the bodies
+    that cannot be that deep."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == _BACKSLASH:
+                escaped = True
+            elif byte == _QUOTE:
+                in_string = False
+        elif byte == _QUOTE:
+            in_string = True
+        elif byte in _OPEN:
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in _CLOSE:
+            depth -= 1
+    return False
+
+
+class JsonDepthMiddleware(ASGIMiddleware):
+    """Refuse a JSON body nested deeper than `MAX_JSON_DEPTH` before any handler (or the
+    idempotency check) decodes it. The body read here is the one the handler reads."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        content_type = Headers.from_scope(scope).get("content-type", "")
+        if scope.get("method") in {"POST", "PUT", "PATCH"} and "json" in content_type.lower():
+            body = await Request[Any, Any, Any](scope, receive).body()
+            if nested_deeper_than(body, MAX_JSON_DEPTH):
+                message = _(
+                    "The JSON is nested more than %(n)s levels deep; no request needs that.",
+                    n=MAX_JSON_DEPTH,
+                )
+                raise MalformedRequest([FieldError("body", message)], message)
+        await next_app(scope, receive, send)
