@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -67,11 +68,25 @@ def format_decimal(value: float | None, empty: str = "—") -> str:
     return empty if value is None else f"{value:.1f}"
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+"""What a spreadsheet may read as the start of a formula: `=`, `+`, `-`, `@` (and their
+full-width forms, which some spreadsheets fold), a tab or a carriage return."""
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
+
+
+def csv_cell(value: str) -> str:
+    """`value`, quoted with an apostrophe when a spreadsheet would run it as a formula; a
+    plain number (which Linli writes, `-3` or `12.5%`) stays a number."""
+    if value[:1] in FORMULA_STARTS and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_body(header: list[str], rows: list[list[str]]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on Chinese Windows reads it as UTF-8. Text that
-    a spreadsheet would run as a formula is quoted with an apostrophe."""
+    a spreadsheet would run as a formula is quoted with an apostrophe (`csv_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in [header, *rows]:
-        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row])
+        writer.writerow([csv_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
