@@ -22,6 +22,27 @@ from app.i18n import _
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def unshowable(value: str, *, multiline: bool = False) -> bool:
+    """Whether `value` holds a character that cannot be shown as typed: a control character
+    (C0, DEL and C1), a line or paragraph separator, or a bidirectional override or isolate
+    (which can make a name read as another). A multi-line field may hold line breaks and
+    tabs; joiners (ZWJ, ZWNJ) are always allowed."""
+    for char in value:
+        if multiline and char in _LINE_BREAKS:
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in {"Cc", "Zl", "Zp"}:
+            return True
+    return False
+
+
+def unshowable_message() -> str:
+    return _("Remove the invisible control characters (line breaks or direction marks).")
+
+
 def checked(value: str) -> bool:
     """An HTML checkbox sends `on` (or our `1`) when ticked and nothing otherwise."""
     return value.lower() in {"on", "1", "true", "yes"}
@@ -42,13 +63,25 @@ class Fields:
         if self.errors:
             raise InputError(list(self.errors))
 
-    def text(self, value: str, field: str, *, max_length: int, required: str | None = None) -> str:
-        """Trimmed text; `required` is the message shown when it is empty."""
+    def text(
+        self,
+        value: str,
+        field: str,
+        *,
+        max_length: int,
+        required: str | None = None,
+        single_line: bool = False,
+    ) -> str:
+        """Trimmed text; `required` is the message shown when it is empty. A name
+        (`single_line`) may hold no line break; no text may hold control characters or
+        direction overrides (see `unshowable`)."""
         value = value.strip()
         if required is not None and not value:
             self.error(field, required)
         elif len(value) > max_length:
             self.error(field, _("Use at most %(n)s characters.", n=max_length))
+        elif unshowable(value, multiline=not single_line):
+            self.error(field, unshowable_message())
         return value
 
     def whole(

@@ -7,6 +7,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 
 from app.errors import FieldError
+from app.formfields import unshowable, unshowable_message
 from app.i18n import _
 from app.tables import LoginKind
 
@@ -50,6 +51,6 @@ def name_problem(name: str) -> str | None:
         return _("Enter the name neighbours and staff will see.")
     if len(cleaned) > MAX_NAME_LENGTH:
         return _("Use at most %(n)s characters.", n=MAX_NAME_LENGTH)
-    if any(ord(ch) < 32 for ch in cleaned):
-        return _("The name contains characters that cannot be shown.")
+    if unshowable(cleaned):
+        return unshowable_message()
     return None

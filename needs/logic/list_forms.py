@@ -72,10 +72,14 @@ def read_categories(fields: Fields, value: list[str] | str, name: str, *, requir
 def titles(fields: Fields, form: Any, prefix: str, missing: str) -> dict[str, str]:
     return {
         f"{prefix}_zh": fields.text(
-            getattr(form, f"{prefix}_zh"), f"{prefix}_zh", max_length=TITLE_MAX, required=missing
+            getattr(form, f"{prefix}_zh"),
+            f"{prefix}_zh",
+            max_length=TITLE_MAX,
+            required=missing,
+            single_line=True,
         ),
         f"{prefix}_en": fields.text(
-            getattr(form, f"{prefix}_en"), f"{prefix}_en", max_length=TITLE_MAX
+            getattr(form, f"{prefix}_en"), f"{prefix}_en", max_length=TITLE_MAX, single_line=True
         ),
     }
 
@@ -86,7 +90,9 @@ def unit_values(fields: Fields, form: UnitForm) -> dict[str, Any]:
         **titles(fields, form, "name", _("Enter the name in Chinese.")),
         "kind": fields.text(form.kind, "kind", max_length=40),
         "categories": read_categories(fields, form.categories, "categories", required=False),
-        "contact_name": fields.text(form.contact_name, "contact_name", max_length=60),
+        "contact_name": fields.text(
+            form.contact_name, "contact_name", max_length=60, single_line=True
+        ),
         "contact_phone": " ".join(unicodedata.normalize("NFKC", form.contact_phone).split()),
     }
     if values["contact_phone"] and not _PHONE.match(values["contact_phone"]):

@@ -130,10 +130,18 @@ def parse_space(form: SpaceForm) -> SpaceValues:
     """The checked values of a space form; raises `InputError` listing every problem."""
     f = Fields()
     name_zh = f.text(
-        form.name_zh, "name_zh", max_length=100, required=_("Enter the name in Chinese.")
+        form.name_zh,
+        "name_zh",
+        max_length=100,
+        required=_("Enter the name in Chinese."),
+        single_line=True,
     )
     name_en = f.text(
-        form.name_en, "name_en", max_length=100, required=_("Enter the name in English or pinyin.")
+        form.name_en,
+        "name_en",
+        max_length=100,
+        required=_("Enter the name in English or pinyin."),
+        single_line=True,
     )
     if form.kind not in SpaceKind.__members__:
         f.error("kind", _("Choose what kind of space it is."))

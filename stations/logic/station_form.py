@@ -150,10 +150,18 @@ def parse_station(form: StationForm) -> StationValues:
     """The checked details of a station form; raises `InputError` listing every problem."""
     fields = Fields()
     name_zh = fields.text(
-        form.name_zh, "name_zh", max_length=100, required=_("Enter the name in Chinese.")
+        form.name_zh,
+        "name_zh",
+        max_length=100,
+        required=_("Enter the name in Chinese."),
+        single_line=True,
     )
     name_en = fields.text(
-        form.name_en, "name_en", max_length=100, required=_("Enter the name in English or pinyin.")
+        form.name_en,
+        "name_en",
+        max_length=100,
+        required=_("Enter the name in English or pinyin."),
+        single_line=True,
     )
     if form.host_type not in HostType.__members__:
         fields.error("host_type", _("Choose what kind of place hosts the station."))

@@ -52,4 +52,18 @@ def test_name_rules() -> None:
     assert name_problem("王阿姨") is None
     assert name_problem("  ") == "Enter the name neighbours and staff will see."
     assert name_problem("名" * 41) == "Use at most 40 characters."
-    assert name_problem("bad\x07name") == "The name contains characters that cannot be shown."
+    unshowable = "Remove the invisible control characters (line breaks or direction marks)."
+    for bad in (
+        "bad\x07name",
+        "王\x7f",
+        "王\x85姨",
+        "王\u2028阿姨",
+        "王\u2029姨",
+        "\u202e姨阿王",
+        "王\u2066",
+    ):
+        assert name_problem(bad) == unshowable, repr(bad)
+    assert name_problem("王\n阿姨") == unshowable
+    # Joiners are part of names and emoji.
+    assert name_problem("👩\u200d👩\u200d👧 王家") is None
+    assert name_problem("ab\u200ccd") is None
