@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -13,15 +14,17 @@ from app.tables import LoginKind
 
 MAX_NAME_LENGTH = 40
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
-_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MAINLAND_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalise_login(raw: str) -> tuple[str, LoginKind] | FieldError:
     """A mainland mobile number (11 digits, +86 allowed) or an email address, normalised.
 
+    Full-width and other compatibility forms are folded first (NFKC), so `13８００…`
+    is the same login as `138000…`; a phone number is ASCII digits after that.
     Returns the stored form and its kind, or a field error for `login`.
     """
-    text = raw.strip()
+    text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         return FieldError("login", _("Enter your mobile number or email address."))
     if "@" in text:
