@@ -54,6 +54,9 @@ class LinliSQLiteEngine(SQLiteEngine):
         if connection is not None and self._local.path == path:
             return connection
         if connection is not None:
+            # Forget it first: if the new path cannot be opened, the next call must not
+            # find this closed connection (service resumes once the file is back).
+            self._local.connection = None
             connection.close()
         connection = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": True})
         connection.row_factory = dict_factory
@@ -204,6 +207,34 @@ async def write_transaction(*lock_keys: str) -> AsyncIterator[Any]:
         for key_id in sorted({lock_id(key) for key in lock_keys}):
             await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key_id)
         yield tx
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached (or will not take this request
+    now), rather than that the request or the code is wrong: the site is briefly
+    unavailable, and says so (503), instead of failing (500)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        message = str(exc).lower()
+        return any(
+            sign in message
+            for sign in ("unable to open", "disk i/o", "database is locked", "readonly database")
+        )
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a declared dependency
+        return False
+    return isinstance(
+        exc,
+        (
+            asyncpg.PostgresConnectionError,
+            asyncpg.InterfaceError,
+            asyncpg.exceptions.CannotConnectNowError,
+            asyncpg.exceptions.TooManyConnectionsError,
+            asyncpg.exceptions.OperatorInterventionError,
+        ),
+    )
 
 
 def existing(row: T | None) -> T:

@@ -19,6 +19,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from app.db import is_unreachable
 from app.errors import DomainError, Throttled
 from app.i18n import _
 from app.web.context import ensure_locale, is_api_path
@@ -80,6 +81,10 @@ def _field_of(item: dict[str, Any]) -> str:
         return path.group(1)
     key = str(item.get("key") or "")
     return "" if key == "data" else key
+
+
+RETRY_AFTER_S = 30
+"""What a page or an API answer says to wait while the database cannot be reached."""
 
 
 def problem_for(exc: Exception, *, is_api: bool) -> Problem:
@@ -149,6 +154,18 @@ def problem_for(exc: Exception, *, is_api: bool) -> Problem:
         title, detail = titles.get(status, (_("The request could not be completed"), ""))
         headers = dict(exc.headers or {})
         return Problem(status, f"http-{status}", title, detail, headers=headers)
+    if is_unreachable(exc):
+        log.warning("database unreachable: %s", exc)
+        return Problem(
+            503,
+            "unavailable",
+            _("Linli is briefly unavailable"),
+            _(
+                "The database cannot be reached just now. Try again in a minute; nothing was "
+                "changed."
+            ),
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
     log.exception("unhandled error", exc_info=exc)
     return Problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
