@@ -8,8 +8,8 @@ import pytest
 
 from app.db import is_unreachable
 from app.tables import SiteSetting
-from tests.factories import make_community, make_space
 from tests.conftest import ENGINE
+from tests.factories import make_community, make_space
 from tests.postgres import without_pool
 
 
