@@ -112,6 +112,23 @@ async def issue(user_id: int, kind: FeedKind, now: datetime) -> str:
     return token
 
 
+async def renew_all(user_id: int, now: datetime) -> list[FeedKind]:
+    """Give every address the person has a new nonce, inside the caller's transaction: the
+    old addresses stop working at once. Returns the kinds renewed (none made, none renewed)."""
+    rows = await FeedToken.objects().where(FeedToken.user == user_id).order_by(FeedToken.kind)
+    for row in rows:
+        row.nonce = secrets.token_urlsafe(32)
+        await FeedToken.update(
+            {
+                FeedToken.nonce: row.nonce,
+                FeedToken.token_hash: _digest(await _token_of(row)),
+                FeedToken.created_at: now,
+                FeedToken.last_used_at: None,
+            }
+        ).where(FeedToken.id == row.id)
+    return [FeedKind(row.kind) for row in rows]
+
+
 async def revoke(user_id: int, kind: FeedKind) -> None:
     await FeedToken.delete().where((FeedToken.user == user_id) & (FeedToken.kind == kind.value))
 

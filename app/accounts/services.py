@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from app import audit, domains, throttle
+from app import audit, domains, feeds, throttle
 from app.accounts import codes, sessions
 from app.accounts.validation import name_problem, normalise_login
 from app.db import is_unique_violation, write_transaction
 from app.errors import DomainError, FieldError, Forbidden, InputError
-from app.i18n import _
+from app.i18n import N_, _
+from app.notifications import notify_user
 from app.passwords import (
     dummy_hash,
     hash_password,
@@ -28,6 +30,7 @@ from app.tables import (
     ApiToken,
     AuditEntry,
     Community,
+    FeedKind,
     FeedToken,
     LoginKind,
     SignInSession,
@@ -208,10 +211,57 @@ async def set_locale(user: User, locale: str) -> None:
         await User.update({User.locale: locale}).where(User.id == user.id)
 
 
+PASSWORD_CHANGED = N_("Your password was changed")
+PASSWORD_CHANGED_BODY = N_(
+    "Your password was changed on %(when)s. You were signed out on your other devices and "
+    "every API token was revoked. If this was not you, reset your password at once."
+)
+PASSWORD_CHANGED_CALENDARS_BODY = N_(
+    "Your password was changed on %(when)s. You were signed out on your other devices and "
+    "every API token was revoked. Your calendar addresses were renewed and the old ones no "
+    "longer work: add your calendar subscription again with the new address on your account "
+    "page. If this was not you, reset your password at once."
+)
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    sessions_ended: int
+    """How many other sessions were signed out."""
+    calendars_renewed: list[FeedKind]
+    """The calendar addresses that were renewed (to subscribe to again)."""
+
+
+async def _set_password(
+    user: User, new_hash: str, *, keep_session_hash: str | None, now: datetime
+) -> PasswordChanged:
+    """Store the new hash and end every other way in, inside the caller's transaction: other
+    sessions, every API token and the calendar addresses (renewed). Whoever had the account
+    keeps none of them; the account is told, with the time."""
+    await User.update({User.password_hash: new_hash, User.password_changed_at: now}).where(
+        User.id == user.id
+    )
+    ended = await sessions.end_other_sessions(user.id, keep_session_hash)
+    await sessions.revoke_all_api_tokens(user.id, now)
+    renewed = await feeds.renew_all(user.id, now)
+    await notify_user(
+        user.id,
+        "account.password_changed",
+        PASSWORD_CHANGED,
+        PASSWORD_CHANGED_CALENDARS_BODY if renewed else PASSWORD_CHANGED_BODY,
+        link="/account#calendars" if renewed else "/account",
+        now=now,
+        when=now,
+        zone=ZoneInfo(get_settings().site.timezone),
+    )
+    return PasswordChanged(ended, renewed)
+
+
 async def change_password(
     user: User, *, current: str, new: str, keep_session_hash: str | None, now: datetime
-) -> int:
-    """Change the password and end the user's other sessions; returns how many ended."""
+) -> PasswordChanged:
+    """Change the password and end every other way in (`_set_password`); the session
+    `keep_session_hash` stays signed in."""
     errors = []
     if not await verify_password(user.password_hash, current):
         errors.append(FieldError("current_password", _("This is not your current password.")))
@@ -220,11 +270,8 @@ async def change_password(
     if errors:
         raise InputError(errors)
     new_hash = await hash_password(new)
-    async with write_transaction():
-        await User.update({User.password_hash: new_hash, User.password_changed_at: now}).where(
-            User.id == user.id
-        )
-        return await sessions.end_other_sessions(user.id, keep_session_hash)
+    async with write_transaction(f"feed-token:{user.id}"):
+        return await _set_password(user, new_hash, keep_session_hash=keep_session_hash, now=now)
 
 
 async def sign_out_everywhere(user: User, now: datetime) -> None:
@@ -256,8 +303,9 @@ async def request_password_reset(
 
 async def reset_password(
     login_text: str, code: str, new_password: str, *, now: datetime, secret: str
-) -> User:
-    """Set a new password with a reset code; every session of the account ends."""
+) -> PasswordChanged:
+    """Set a new password with a reset code; every session of the account ends, and every
+    other way in (`_set_password`)."""
     wrong_code = InputError([FieldError("code", _("This code is wrong or has expired."))])
     login = normalise_login(login_text)
     if isinstance(login, FieldError):
@@ -269,13 +317,10 @@ async def reset_password(
         raise InputError([FieldError("new_password", problem)])
     new_hash = await hash_password(new_password)
     await codes.consume_code(user.id, codes.Purpose.password_reset, code, now=now, secret=secret)
-    async with write_transaction():
-        await User.update({User.password_hash: new_hash, User.password_changed_at: now}).where(
-            User.id == user.id
-        )
-        await sessions.end_other_sessions(user.id, keep_hash=None)
+    async with write_transaction(f"feed-token:{user.id}"):
+        changed = await _set_password(user, new_hash, keep_session_hash=None, now=now)
         await throttle.clear(SIGNIN_FAILURES_PER_ACCOUNT, user.login)
-    return user
+    return changed
 
 
 @dataclass(frozen=True)

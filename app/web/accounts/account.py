@@ -200,7 +200,7 @@ class AccountController(Controller):
         self, request: AnyRequest, data: forms.PasswordBody, actor: CurrentActor, now: RequestNow
     ) -> Template | Redirect:
         try:
-            ended = await services.change_password(
+            changed = await services.change_password(
                 actor.user,
                 current=data.current_password,
                 new=data.new_password,
@@ -210,8 +210,19 @@ class AccountController(Controller):
         except InputError as exc:
             return page(request, "account/password.html", status_code=400, errors=exc.by_field())
         flash(request, _("Your password was changed."))
-        if ended:
+        if changed.sessions_ended:
             flash(request, _("You were signed out on your other devices."), "info")
+        if changed.calendars_renewed:
+            # The account page shows the new addresses.
+            flash(
+                request,
+                _(
+                    "Your calendar addresses were renewed and the old ones no longer work: add "
+                    "your calendar subscription again with the new address below."
+                ),
+                "info",
+            )
+            return redirect(request.app.route_reverse("account:index") + "#calendars")
         return redirect(request.app.route_reverse("account:index"))
 
     # --- contact verification ---------------------------------------------------------------

@@ -210,7 +210,7 @@ class SigningController(Controller):
         self, request: AnyRequest, data: forms.ResetConfirmBody, now: RequestNow
     ) -> Template | Redirect:
         try:
-            await services.reset_password(
+            changed = await services.reset_password(
                 data.login,
                 data.code,
                 data.new_password,
@@ -227,4 +227,14 @@ class SigningController(Controller):
                 errors=form_errors(exc),
             )
         flash(request, _("Your password was reset. Please sign in with the new password."))
+        if changed.calendars_renewed:
+            flash(
+                request,
+                _(
+                    "Your calendar addresses were renewed and the old ones no longer work: once "
+                    "signed in, add your calendar subscription again with the new address on "
+                    "your account page."
+                ),
+                "info",
+            )
         return redirect(request.app.route_reverse("account:signin"))

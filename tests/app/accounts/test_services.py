@@ -4,11 +4,21 @@ from datetime import timedelta
 
 import pytest
 
+from app import feeds
 from app.accounts import codes, services, sessions
 from app.accounts.services import Registration
-from app.errors import FieldError, Forbidden, InputError, Throttled
+from app.errors import FieldError, Forbidden, InputError, NotFound, Throttled
 from app.i18n import set_locale
-from app.tables import ApiToken, AuditEntry, SignInSession, ThrottleEvent, User
+from app.tables import (
+    ApiToken,
+    AuditEntry,
+    FeedKind,
+    FeedToken,
+    Notification,
+    SignInSession,
+    ThrottleEvent,
+    User,
+)
 from tests.factories import NOW, PASSWORD, make_community, make_user
 
 SECRET = "test-secret"
@@ -190,14 +200,14 @@ async def test_change_password_ends_other_sessions_only(db: None) -> None:
     user = await make_user()
     here = await sessions.start_session(user, "phone", NOW)
     await sessions.start_session(user, "laptop", NOW)
-    ended = await services.change_password(
+    changed = await services.change_password(
         user,
         current=PASSWORD,
         new="new-quiet-garden-5",
         keep_session_hash=sessions.token_hash(here),
         now=NOW,
     )
-    assert ended == 1
+    assert changed == services.PasswordChanged(sessions_ended=1, calendars_renewed=[])
     assert [s.user_agent for s in await SignInSession.objects()] == ["phone"]
     user = await User.objects().where(User.id == user.id).first()
     await services.authenticate(user.login, "new-quiet-garden-5", client_ip="198.51.100.1", now=NOW)
@@ -213,6 +223,118 @@ async def test_change_password_checks_the_current_one_and_the_policy(db: None) -
         "current_password": "This is not your current password.",
         "new_password": "Use at least 8 characters.",
     }
+
+
+async def _notices(user_id: int) -> list[tuple[str, str, str, str | None]]:
+    rows = await Notification.objects().where(Notification.user == user_id)
+    return [(row.kind, row.title, row.body, row.link) for row in rows]
+
+
+async def _feed_answers(token: str, kind: FeedKind) -> int | None:
+    """The owner's id behind a feed token, or None when the address answers 404."""
+    try:
+        return (await feeds.user_for(token, kind, NOW)).id
+    except NotFound:
+        return None
+
+
+async def test_change_password_ends_every_other_way_in(db: None) -> None:
+    community = await make_community("bayi")
+    user = await make_user("13800000001", locale="en", staff_of=[community])
+    here = await sessions.start_session(user, "phone", NOW)
+    await sessions.start_session(user, "laptop", NOW)
+    _row, api_token = await sessions.create_api_token(user, "script", NOW)
+    old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
+    old_staff = await feeds.issue(user.id, FeedKind.staff, NOW)
+    later = NOW + timedelta(minutes=5)
+    changed = await services.change_password(
+        user,
+        current=PASSWORD,
+        new="new-quiet-garden-5",
+        keep_session_hash=sessions.token_hash(here),
+        now=later,
+    )
+    assert changed == services.PasswordChanged(
+        sessions_ended=1, calendars_renewed=[FeedKind.personal, FeedKind.staff]
+    )
+    assert [s.user_agent for s in await SignInSession.objects()] == ["phone"]
+    assert await sessions.actor_for_bearer(f"Bearer {api_token}", later) is None
+    assert await ApiToken.count().where(ApiToken.revoked_at == later) == 1
+    assert await _feed_answers(old_personal, FeedKind.personal) is None
+    assert await _feed_answers(old_staff, FeedKind.staff) is None
+    new_personal = await feeds.token_for(user.id, FeedKind.personal)
+    new_staff = await feeds.token_for(user.id, FeedKind.staff)
+    assert new_personal not in (None, old_personal) and new_staff not in (None, old_staff)
+    assert await _feed_answers(new_personal, FeedKind.personal) == user.id
+    assert await _feed_answers(new_staff, FeedKind.staff) == user.id
+    assert await FeedToken.count().where(FeedToken.created_at == later) == 2
+    assert await _notices(user.id) == [
+        (
+            "account.password_changed",
+            "Your password was changed",
+            "Your password was changed on 3/2/26, 9:05\u202fAM. You were signed out on your "
+            "other devices and every API token was revoked. Your calendar addresses were "
+            "renewed and the old ones no longer work: add your calendar subscription again "
+            "with the new address on your account page. If this was not you, reset your "
+            "password at once.",
+            "/account#calendars",
+        )
+    ]
+
+
+async def test_change_password_without_calendars_says_nothing_of_them(db: None) -> None:
+    user = await make_user("13800000002")  # no language of their own: the site's (Chinese)
+    await services.change_password(
+        user, current=PASSWORD, new="new-quiet-garden-5", keep_session_hash=None, now=NOW
+    )
+    assert await FeedToken.count() == 0
+    assert await _notices(user.id) == [
+        (
+            "account.password_changed",
+            "您的密码已修改",
+            "您的密码已于 2026/3/2 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
+            "如果不是您本人操作，请马上重置密码。",
+            "/account",
+        )
+    ]
+
+
+async def test_a_password_change_that_fails_midway_changes_nothing(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = await make_user("13800000003")
+    await sessions.start_session(user, "laptop", NOW)
+    _row, api_token = await sessions.create_api_token(user, "script", NOW)
+    old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the notice could not be written")
+
+    monkeypatch.setattr(services, "notify_user", broken)
+    with pytest.raises(RuntimeError):
+        await services.change_password(
+            user, current=PASSWORD, new="new-quiet-garden-5", keep_session_hash=None, now=NOW
+        )
+    stored = await User.objects().where(User.id == user.id).first()
+    assert stored.password_hash == user.password_hash
+    assert await SignInSession.count() == 1
+    assert (await sessions.actor_for_bearer(f"Bearer {api_token}", NOW)).id == user.id
+    assert await _feed_answers(old_personal, FeedKind.personal) == user.id
+
+
+async def test_a_refused_password_change_keeps_every_way_in(db: None) -> None:
+    user = await make_user("13800000004")
+    await sessions.start_session(user, "laptop", NOW)
+    _row, api_token = await sessions.create_api_token(user, "script", NOW)
+    old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
+    with pytest.raises(InputError):
+        await services.change_password(
+            user, current="wrong", new="new-quiet-garden-5", keep_session_hash=None, now=NOW
+        )
+    assert await SignInSession.count() == 1
+    assert (await sessions.actor_for_bearer(f"Bearer {api_token}", NOW)).id == user.id
+    assert await _feed_answers(old_personal, FeedKind.personal) == user.id
+    assert await Notification.count() == 0
 
 
 def _sent_code(caplog: pytest.LogCaptureFixture) -> str:
@@ -246,6 +368,58 @@ async def test_password_reset_with_the_code_sent_by_sms(
         await services.reset_password(
             "13812345678", code, "another-start-2026", now=NOW, secret=SECRET
         )
+
+
+async def test_password_reset_ends_every_other_way_in(
+    db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = await make_user("13812345678", locale="zh_CN")
+    await sessions.start_session(user, "old phone", NOW)
+    await sessions.start_session(user, "thief's laptop", NOW)
+    _row, api_token = await sessions.create_api_token(user, "script", NOW)
+    old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
+    caplog.set_level(logging.WARNING, logger="linli.notify")
+    await services.request_password_reset(
+        "13812345678", client_ip="198.51.100.1", now=NOW, secret=SECRET
+    )
+    later = NOW + timedelta(minutes=5)
+    changed = await services.reset_password(
+        "13812345678", _sent_code(caplog), "fresh-start-2026", now=later, secret=SECRET
+    )
+    assert changed == services.PasswordChanged(
+        sessions_ended=2, calendars_renewed=[FeedKind.personal]
+    )
+    assert await SignInSession.count() == 0
+    assert await sessions.actor_for_bearer(f"Bearer {api_token}", later) is None
+    assert await _feed_answers(old_personal, FeedKind.personal) is None
+    new_personal = await feeds.token_for(user.id, FeedKind.personal)
+    assert new_personal not in (None, old_personal)
+    assert await _feed_answers(new_personal, FeedKind.personal) == user.id
+    assert await _notices(user.id) == [
+        (
+            "account.password_changed",
+            "您的密码已修改",
+            "您的密码已于 2026/3/2 09:05 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
+            "您的日历地址已换新，旧地址不能再用了：请到“我的账户”页面，用新地址重新添加日历订阅。"
+            "如果不是您本人操作，请马上重置密码。",
+            "/account#calendars",
+        )
+    ]
+
+
+async def test_a_refused_password_reset_keeps_every_way_in(db: None) -> None:
+    user = await make_user("13812345678")
+    await sessions.start_session(user, "old phone", NOW)
+    _row, api_token = await sessions.create_api_token(user, "script", NOW)
+    old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
+    with pytest.raises(InputError):
+        await services.reset_password(
+            "13812345678", "000000", "fresh-start-2026", now=NOW, secret=SECRET
+        )
+    assert await SignInSession.count() == 1
+    assert (await sessions.actor_for_bearer(f"Bearer {api_token}", NOW)).id == user.id
+    assert await _feed_answers(old_personal, FeedKind.personal) == user.id
+    assert await Notification.count() == 0
 
 
 async def test_password_reset_for_an_unknown_account_sends_nothing_and_says_nothing(

@@ -371,3 +371,108 @@ async def test_feed_addresses_never_reach_the_access_log(
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("linli"))
     assert "/feeds/users/[redacted]" in ours
     assert token not in ours
+
+
+async def _notice_of(user_id: int) -> tuple[str, str]:
+    from app.tables import Notification
+
+    rows = await Notification.objects().where(Notification.user == user_id)
+    assert len(rows) == 1, rows
+    return rows[0].title, rows[0].body
+
+
+async def test_password_change_ends_every_other_way_in(browser: Browser) -> None:
+    from app import feeds
+    from app.accounts import sessions
+    from app.tables import FeedKind
+
+    community = await make_community("bayi")
+    user = await make_user("13800000009", community=community, staff_of=[community])
+    await sessions.start_session(user, "thief's laptop", NOW)
+    _row, api_token = await sessions.create_api_token(user, "thief's script", NOW)
+    old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
+    old_staff = await feeds.issue(user.id, FeedKind.staff, NOW)
+    await browser.sign_in("13800000009", PASSWORD)
+    bearer = {"authorization": f"Bearer {api_token}"}
+    assert (await browser.client.get("/api/v1/me", headers=bearer)).status_code == 200
+    assert (await browser.get(f"/feeds/users/{old_personal}.ics")).status_code == 200
+    assert (await browser.get(f"/feeds/staff/{old_staff}.ics")).status_code == 200
+
+    changed = await browser.submit(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "new-quiet-garden-5"},
+    )
+    assert changed.status_code == 303
+    assert changed.headers["location"] == "/account#calendars"
+    account = await browser.get("/account")  # this session is kept
+    assert account.status_code == 200
+    text = text_of(account.text)
+    assert "提示： 密码已修改。" in text
+    assert "提示： 您在其他设备上的登录已退出。" in text
+    assert "提示： 您的日历地址已换新，旧地址不能再用了：请用下面的新地址重新添加日历订阅。" in text
+    new_personal = await feeds.token_for(user.id, FeedKind.personal)
+    new_staff = await feeds.token_for(user.id, FeedKind.staff)
+    assert f'value="http://testserver/feeds/users/{new_personal}.ics"' in account.text
+    assert f'value="http://testserver/feeds/staff/{new_staff}.ics"' in account.text
+    assert old_personal not in account.text and old_staff not in account.text
+    kept = sessions.token_hash(browser.client.cookies["linli_session"])
+    assert [s.token_hash for s in await SignInSession.objects()] == [kept]
+    assert (await browser.client.get("/api/v1/me", headers=bearer)).status_code == 401
+    assert (await browser.get(f"/feeds/users/{old_personal}.ics")).status_code == 404
+    assert (await browser.get(f"/feeds/staff/{old_staff}.ics")).status_code == 404
+    assert (await browser.get(f"/feeds/users/{new_personal}.ics")).status_code == 200
+    assert (await browser.get(f"/feeds/staff/{new_staff}.ics")).status_code == 200
+    assert await _notice_of(user.id) == (
+        "您的密码已修改",
+        "您的密码已于 2026/3/2 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
+        "您的日历地址已换新，旧地址不能再用了：请到“我的账户”页面，用新地址重新添加日历订阅。"
+        "如果不是您本人操作，请马上重置密码。",
+    )
+
+
+async def test_password_reset_ends_every_way_in(
+    browser: Browser, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from app import feeds
+    from app.accounts import sessions
+    from app.tables import FeedKind
+
+    user = await make_user("wang@example.com", locale="en")
+    await sessions.start_session(user, "thief's laptop", NOW)
+    _row, api_token = await sessions.create_api_token(user, "thief's script", NOW)
+    old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
+    browser.set_language("en")
+    caplog.set_level(logging.WARNING, logger="linli.notify")
+    await browser.submit("/account/reset", {"login": "wang@example.com"})
+    code = re.search(
+        r"\b(\d{6})\b", next(r.outgoing.body for r in caplog.records if hasattr(r, "outgoing"))
+    ).group(1)
+    done = await browser.submit(
+        "/account/reset/confirm",
+        {"login": "wang@example.com", "code": code, "new_password": "fresh-start-2026"},
+    )
+    assert done.headers["location"] == "/account/signin"
+    signin = text_of((await browser.get("/account/signin")).text)
+    assert "Note: Your password was reset. Please sign in with the new password." in signin
+    assert (
+        "Note: Your calendar addresses were renewed and the old ones no longer work: once signed "
+        "in, add your calendar subscription again with the new address on your account page."
+    ) in signin
+    assert await SignInSession.count() == 0
+    bearer = {"authorization": f"Bearer {api_token}"}
+    assert (await browser.client.get("/api/v1/me", headers=bearer)).status_code == 401
+    assert (await browser.get(f"/feeds/users/{old_personal}.ics")).status_code == 404
+    assert await _notice_of(user.id) == (
+        "Your password was changed",
+        "Your password was changed on 3/2/26, 9:00\u202fAM. You were signed out on your other "
+        "devices and every API token was revoked. Your calendar addresses were renewed and the "
+        "old ones no longer work: add your calendar subscription again with the new address on "
+        "your account page. If this was not you, reset your password at once.",
+    )
+    await browser.sign_in("wang@example.com", "fresh-start-2026")
+    account = await browser.get("/account")
+    new_personal = await feeds.token_for(user.id, FeedKind.personal)
+    assert f'value="http://testserver/feeds/users/{new_personal}.ics"' in account.text
+    assert (await browser.get(f"/feeds/users/{new_personal}.ics")).status_code == 200
