@@ -67,7 +67,7 @@ async def make_user(
     active: bool = True,
     locale: str = "",
 ) -> User:
-    login = login or f"1390000{next(_sequence):04d}"
+    login = login or f"1660000{next(_sequence):04d}"
     user = User(
         login=login,
         login_kind=(LoginKind.email if "@" in login else LoginKind.phone).value,
