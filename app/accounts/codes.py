@@ -88,10 +88,11 @@ async def send_code(
     await notify.deliver(message)
 
 
-async def consume_code(
+async def check_code(
     user_id: int, purpose: Purpose, code: str, *, now: datetime, secret: str
-) -> None:
-    """Accept `code` once, or raise an `InputError` on field `code`.
+) -> int:
+    """The id of the unused code `code` matches, without using it up; else an `InputError`
+    on field `code`, a wrong guess counted against the code's attempts.
 
     Each statement commits on its own: call this outside a transaction that a wrong code
     would roll back, or failed attempts would not be counted.
@@ -105,20 +106,35 @@ async def consume_code(
         )
         .first()
     )
-    wrong = InputError([FieldError("code", _("This code is wrong or has expired."))])
     if row is None or row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
-        raise wrong
+        raise _wrong()
     expected = _code_hash(user_id, purpose, code.strip(), secret)
     if not hmac.compare_digest(expected, row.code_hash):
         await OneTimeCode.update({OneTimeCode.attempts: OneTimeCode.attempts + 1}).where(
             OneTimeCode.id == row.id
         )
-        raise wrong
-    # Two requests with the right code at once: only one may use it.
+        raise _wrong()
+    return int(row.id)
+
+
+async def use_code(code_id: int, *, now: datetime) -> None:
+    """Use up the code `check_code` accepted; of two requests with it at once only one
+    may (the other gets the wrong-code error)."""
     used = (
         await OneTimeCode.update({OneTimeCode.consumed_at: now})
-        .where((OneTimeCode.id == row.id) & OneTimeCode.consumed_at.is_null())
+        .where((OneTimeCode.id == code_id) & OneTimeCode.consumed_at.is_null())
         .returning(OneTimeCode.id)
     )
     if not used:
-        raise wrong
+        raise _wrong()
+
+
+async def consume_code(
+    user_id: int, purpose: Purpose, code: str, *, now: datetime, secret: str
+) -> None:
+    """Accept `code` once, or raise an `InputError` on field `code` (see `check_code`)."""
+    await use_code(await check_code(user_id, purpose, code, now=now, secret=secret), now=now)
+
+
+def _wrong() -> InputError:
+    return InputError([FieldError("code", _("This code is wrong or has expired."))])

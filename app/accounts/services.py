@@ -313,10 +313,15 @@ async def reset_password(
     user = await User.objects().where((User.login == login[0]) & (User.active == True)).first()  # noqa: E712
     if user is None:
         raise wrong_code
+    # The code first: only someone holding it learns the password rules' verdict, and only
+    # they make Linli spend a password hash (wrong guesses count against the code).
+    code_id = await codes.check_code(
+        user.id, codes.Purpose.password_reset, code, now=now, secret=secret
+    )
     if problem := password_problem(new_password, login=user.login, name=user.name):
         raise InputError([FieldError("new_password", problem)])
     new_hash = await hash_password(new_password)
-    await codes.consume_code(user.id, codes.Purpose.password_reset, code, now=now, secret=secret)
+    await codes.use_code(code_id, now=now)
     async with write_transaction(f"feed-token:{user.id}"):
         changed = await _set_password(user, new_hash, keep_session_hash=None, now=now)
         await throttle.clear(SIGNIN_FAILURES_PER_ACCOUNT, user.login)

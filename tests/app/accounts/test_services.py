@@ -535,3 +535,41 @@ async def test_the_last_administrator_cannot_delete_their_account(db: None) -> N
         await services.delete_account(admin, password=PASSWORD, now=NOW)
     await make_user(is_admin=True)
     await services.delete_account(admin, password=PASSWORD, now=NOW)
+
+
+async def test_reset_confirm_checks_the_code_before_the_password_and_its_hash(
+    db: None, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong code is answered the same way for a real and a made-up login, whatever the
+    password, and costs no password hash; with the right code a weak password is refused
+    and the code stays usable."""
+    set_locale("en")
+    await make_user("13812345678")
+    hashed: list[str] = []
+    real_hash = services.hash_password
+
+    async def counting(password: str) -> str:
+        hashed.append(password)
+        return await real_hash(password)
+
+    monkeypatch.setattr(services, "hash_password", counting)
+    caplog.set_level(logging.WARNING, logger="linli.notify")
+    await services.request_password_reset(
+        "13812345678", client_ip="198.51.100.1", now=NOW, secret=SECRET
+    )
+    code = _sent_code(caplog)
+    answers = []
+    for login in ("13812345678", "13899999999"):
+        with pytest.raises(InputError) as refused:
+            await services.reset_password(login, "000000", "short", now=NOW, secret=SECRET)
+        answers.append([(e.field, e.message) for e in refused.value.errors])
+    assert answers == [[("code", "This code is wrong or has expired.")]] * 2
+    assert hashed == []
+    with pytest.raises(InputError) as weak:
+        await services.reset_password("13812345678", code, "short", now=NOW, secret=SECRET)
+    assert [e.field for e in weak.value.errors] == ["new_password"]
+    assert hashed == []
+    await services.reset_password(
+        "13812345678", code, "fresh-start-2026", now=NOW + timedelta(minutes=1), secret=SECRET
+    )
+    assert hashed == ["fresh-start-2026"]
