@@ -283,13 +283,20 @@ async def sign_out_everywhere(user: User, now: datetime) -> None:
         await FeedToken.delete().where(FeedToken.user == user.id)
 
 
+RESET_PER_LOGIN = throttle.Limit("reset-login", 5, timedelta(hours=1))
+"""Reset requests per login as typed (normalised), whether or not an account has it."""
+
+
 async def request_password_reset(
     login_text: str, *, client_ip: str, now: datetime, secret: str
 ) -> None:
-    """Send a reset code if the account exists; the answer is the same either way."""
+    """Send a reset code if the account exists; the answer is the same either way, limits
+    included: each login string (existing or not) and each address count alike."""
     login = normalise_login(login_text)
     if isinstance(login, FieldError):
         raise InputError([login])
+    await throttle.check(RESET_PER_LOGIN, login[0], now, codes.wait_message)
+    await throttle.record(RESET_PER_LOGIN, login[0], now)
     user = await User.objects().where((User.login == login[0]) & (User.active == True)).first()  # noqa: E712
     if user is None:
         # Count the attempt like a real one, so probing for accounts is throttled too.

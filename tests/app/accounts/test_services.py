@@ -573,3 +573,26 @@ async def test_reset_confirm_checks_the_code_before_the_password_and_its_hash(
         "13812345678", code, "fresh-start-2026", now=NOW + timedelta(minutes=1), secret=SECRET
     )
     assert hashed == ["fresh-start-2026"]
+
+
+async def test_reset_requests_are_limited_alike_for_real_and_made_up_logins(db: None) -> None:
+    """The sixth request within the hour is refused for any login string, so the limit
+    tells nobody whether an account exists."""
+    from app.errors import Throttled
+
+    set_locale("en")
+    await make_user("13812345678")
+    refusals = []
+    for index, login in enumerate(("13812345678", "13899999999")):
+        address = f"198.51.100.{index + 10}"
+        for minute in range(5):
+            await services.request_password_reset(
+                login, client_ip=address, now=NOW + timedelta(minutes=minute), secret=SECRET
+            )
+        with pytest.raises(Throttled) as refused:
+            await services.request_password_reset(
+                login, client_ip=address, now=NOW + timedelta(minutes=5), secret=SECRET
+            )
+        refusals.append((refused.value.detail, refused.value.retry_after_s))
+    assert refusals[0] == refusals[1]
+    assert refusals[0][1] == 55 * 60
