@@ -29,7 +29,7 @@ from spaces.queries.spaces import lock_key
 from spaces.services.cancellation import cancel_locked
 from spaces.services.catalog import calendar_of, zone_of
 from spaces.services.decisions import reject_locked
-from spaces.services.impact import tell
+from spaces.services.impact import reach_of, still_to_come, tell
 from spaces.tables import Booking, Space
 
 EARLIEST_OFFSET = timedelta(hours=14)
@@ -74,23 +74,21 @@ async def impact(day: date, now: datetime) -> Impact:
         .order_by(Booking.starts_at)
     )
     hits: list[DayHit] = []
-
-    def left_of(booking: Booking) -> Interval:
-        """What is still to come of the booking: a booking under way loses only that."""
-        return Interval(max(booking.starts_at, now), booking.ends_at)
-
     for space in spaces.values():
         window = local_day_window(day, 1, zone_of(space))
         ahead = [b for b in near if b.space == space.id and _span(b).overlaps(window)]
         if not ahead:
             continue
-        reach = Interval(min(left_of(b).start for b in ahead), max(b.ends_at for b in ahead))
+        reach = reach_of(ahead, now)
         before = await calendar_of(space, reach)
         after = replace(before, closed_dates=before.closed_dates | {day})
         hits += [
             _hit(b, space)
             for b in losing_open_time(
-                ahead, left_of, before.open_intervals(reach), after.open_intervals(reach)
+                ahead,
+                partial(still_to_come, now=now),
+                before.open_intervals(reach),
+                after.open_intervals(reach),
             )
         ]
     return Impact(

@@ -79,6 +79,18 @@ async def _bookings(space: Space, statuses: tuple[str, ...], window: Interval) -
     )
 
 
+def still_to_come(booking: Booking, *, now: datetime) -> Interval:
+    """What is not yet over of a booking: a booking under way loses only that to a change."""
+    return Interval(max(booking.starts_at, now), booking.ends_at)
+
+
+def reach_of(bookings: list[Booking], now: datetime) -> Interval:
+    """From the earliest time still to come of `bookings` to the last one's end."""
+    return Interval(
+        min(still_to_come(b, now=now).start for b in bookings), max(b.ends_at for b in bookings)
+    )
+
+
 async def hours_impact(
     space: Space,
     now: datetime,
@@ -100,10 +112,7 @@ async def hours_impact(
     if not ahead:
         return Impact()
 
-    def left_of(booking: Booking) -> Interval:
-        return Interval(max(booking.starts_at, now), booking.ends_at)
-
-    reach = Interval(min(left_of(b).start for b in ahead), max(b.ends_at for b in ahead))
+    reach = reach_of(ahead, now)
     before = await calendar_of(space, reach)
     after = await calendar_of(proposed, reach) if proposed is not None else before
     if special is not None:
@@ -113,7 +122,10 @@ async def hours_impact(
     if removed is not None:
         after = replace(after, special={k: v for k, v in after.special.items() if k != removed})
     hit = losing_open_time(
-        ahead, left_of, before.open_intervals(reach), after.open_intervals(reach)
+        ahead,
+        partial(still_to_come, now=now),
+        before.open_intervals(reach),
+        after.open_intervals(reach),
     )
     return Impact(
         outside=[b for b in hit if b.status == BookingStatus.confirmed.value],
