@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -72,6 +72,29 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[datetime]]:
     current = [NOW]
     monkeypatch.setattr(clock, "utcnow", lambda: current[0])
     yield current
+
+
+class SteppingClock:
+    """The database's clock (`clock.db_now()`) in a test: it stands still until the test
+    steps it, so leases, claims and back-off are checked at exact instants, never by sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def step(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+    async def read(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def db_clock(monkeypatch: pytest.MonkeyPatch) -> SteppingClock:
+    """Replace the database's clock with a `SteppingClock` that starts at NOW."""
+    stepping = SteppingClock(NOW)
+    monkeypatch.setattr(clock, "db_now", stepping.read)
+    return stepping
 
 
 def text_of(html: str) -> str:
