@@ -86,6 +86,7 @@ async def test_a_claim_skips_rows_another_connection_has_locked(
     from app.db import engine
 
     ids = [await queue(f"n{n}@example.com", at=NOW + timedelta(seconds=n)) for n in range(2)]
+    db_clock.step(timedelta(seconds=5))
     other = await asyncpg.connect(engine().config["dsn"])
     try:
         async with other.transaction():
