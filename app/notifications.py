@@ -60,8 +60,10 @@ async def notify_user(
 ) -> Notification | None:
     """Record a notification; `title` and `body` are message ids formatted with `params`,
     translated into the recipient's language. A datetime in `params` is written in the
-    recipient's language too, in the `zone` given in `params` (else the site's zone).
-    No user (a deleted account): nothing."""
+    recipient's language too, in the `zone` given in `params` (else the site's zone); pass
+    names as callables (`partial(localized, space, "name")`) so they are read in it as well.
+    Its email or SMS, if the person gets one (`_channel_for`), is queued in the outbox in the
+    same transaction, in the same language. No user (a deleted account): nothing."""
     if user_id is None:
         return None
     user = await User.objects().where(User.id == user_id).first()
