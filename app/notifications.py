@@ -1,8 +1,11 @@
-"""Telling people what happened: an in-app list, and email when SMTP is configured.
+"""Telling people what happened: an in-app list, email and SMS.
 
 A notification is written in the recipient's own language inside the transaction of the
-change it reports, so it exists exactly when the change does. Emails go out afterwards from
-an outbox, by a scheduled job, so a slow mail server never slows a page.
+change it reports, so it exists exactly when the change does; so are its messages in the
+outbox (`app.outbox`): an email for accounts that sign in with an email address (when SMTP
+is configured), an SMS for accounts that sign in with a phone number when the notice changes
+what they must do. They go out afterwards, by a scheduled job, so a slow mail server or SMS
+provider never slows a page.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app import notify
+from app import outbox
 from app.i18n import _, current_locale, format_datetime, format_day, set_locale
 from app.scheduler import Job
 from app.settings import get_settings
@@ -21,11 +24,28 @@ from app.tables import LoginKind, Notification, User
 log = logging.getLogger("linli.notifications")
 
 PAGE_SIZE = 50
-EMAIL_BATCH = 50
+
+SMS_KINDS = frozenset(
+    {
+        "booking.approved",
+        "booking.rejected",
+        "booking.cancelled",
+        "booking.hours_kept",
+        "waitlist.offered",
+        "account.password_changed",
+    }
+)
+"""Notices that change what a person must do (go, not go, come back, sign in again): the
+ones worth a text message to those who sign in with a phone number."""
 
 
-def _email_wanted(user: User) -> bool:
-    return user.login_kind == LoginKind.email.value and bool(get_settings().mail.smtp_host)
+def _channel_for(user: User, kind: str) -> outbox.Channel | None:
+    """How `user` also gets a notice of `kind` outside the app, if at all."""
+    if user.login_kind == LoginKind.email.value:
+        return "email" if get_settings().mail.smtp_host else None
+    if user.login_kind == LoginKind.phone.value and kind in SMS_KINDS:
+        return "sms"
+    return None
 
 
 async def notify_user(
@@ -40,8 +60,10 @@ async def notify_user(
 ) -> Notification | None:
     """Record a notification; `title` and `body` are message ids formatted with `params`,
     translated into the recipient's language. A datetime in `params` is written in the
-    recipient's language too, in the `zone` given in `params` (else the site's zone).
-    No user (a deleted account): nothing."""
+    recipient's language too, in the `zone` given in `params` (else the site's zone); pass
+    names as callables (`partial(localized, space, "name")`) so they are read in it as well.
+    Its email or SMS, if the person gets one (`_channel_for`), is queued in the outbox in the
+    same transaction, in the same language. No user (a deleted account): nothing."""
     if user_id is None:
         return None
     user = await User.objects().where(User.id == user_id).first()
@@ -55,6 +77,7 @@ async def notify_user(
         values = {key: _in_locale(value, zone) for key, value in params.items()}
         text_title = _(title, **values)
         text_body = _(body, **values) if body else ""
+        text_sms = _("[Linli] %(notice)s", notice=" ".join(filter(None, [text_title, text_body])))
     finally:
         set_locale(request_locale)
     row = Notification(
@@ -64,9 +87,19 @@ async def notify_user(
         body=text_body,
         link=link[:300],
         created_at=now,
-        email_pending=_email_wanted(user),
     )
     await row.save()
+    channel = _channel_for(user, kind)
+    if channel is not None:
+        await outbox.enqueue(
+            channel,
+            user.login,
+            text_sms if channel == "sms" else text_body or text_title,
+            subject=text_title,
+            now=now,
+            user_id=user.id,
+            notification_id=row.id,
+        )
     return row
 
 
@@ -101,31 +134,6 @@ async def mark_all_read(user_id: int, now: datetime) -> None:
     )
 
 
-async def send_pending_emails(now: datetime) -> int:
-    """The outbox job: email what is waiting; a failure stays pending for the next turn."""
-    rows = (
-        await Notification.objects(Notification.user)
-        .where((Notification.email_pending == True) & Notification.emailed_at.is_null())  # noqa: E712
-        .order_by(Notification.created_at)
-        .limit(EMAIL_BATCH)
-    )
-    sent = 0
-    for row in rows:
-        message = notify.OutgoingMessage(
-            channel="email", to=row.user.login, subject=row.title, body=row.body or row.title
-        )
-        try:
-            await notify.sender_for("email").send(message)
-        except Exception:
-            log.exception("email to user %s failed; retried later", row.user.id)
-            continue
-        await Notification.update(
-            {Notification.emailed_at: now, Notification.email_pending: False}
-        ).where(Notification.id == row.id)
-        sent += 1
-    return sent
-
-
 async def prune(now: datetime) -> None:
     """Read notifications older than half a year go."""
     await Notification.delete().where(
@@ -133,7 +141,13 @@ async def prune(now: datetime) -> None:
     )
 
 
+async def undelivered(items: list[Notification]) -> dict[int, list[str]]:
+    """For the notices among `items` whose email or SMS was given up on, the channels."""
+    return await outbox.undelivered_channels([item.id for item in items])
+
+
 JOBS = [
-    Job("notifications.email", timedelta(seconds=15), send_pending_emails),
+    Job("outbox.send", timedelta(seconds=15), outbox.send_due),
     Job("notifications.prune", timedelta(hours=24), prune),
+    Job("outbox.prune", timedelta(hours=24), outbox.prune),
 ]

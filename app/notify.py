@@ -14,10 +14,13 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from functools import cache
 from typing import Literal, Protocol
 
+from app import clock
 from app.errors import DomainError
 from app.i18n import _
 from app.settings import MailSettings, get_settings
@@ -33,6 +36,10 @@ class OutgoingMessage:
     to: str
     subject: str
     body: str
+    message_id: str = ""
+    """`<…@…>`, the same on every try of one message; empty: a new one is made."""
+    date: datetime | None = None
+    """When the message was written (the `Date` header); None: when it is sent."""
 
 
 class Sender(Protocol):
@@ -82,6 +89,9 @@ class SmtpSender:
         email["From"] = self.settings.mail_from
         email["To"] = message.to
         email["Subject"] = message.subject
+        email["Date"] = format_datetime(message.date or clock.utcnow())
+        domain = self.settings.mail_from.rpartition("@")[2] or "localhost"
+        email["Message-ID"] = message.message_id or make_msgid(domain=domain)
         email.set_content(message.body)
         context = ssl.create_default_context()
         tls = "ssl" if self.settings.smtp_port == 465 else self.settings.smtp_tls

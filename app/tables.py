@@ -190,7 +190,8 @@ class PublicHoliday(Table):
 
 
 class Notification(Table):
-    """Something a person should know: shown in the app, emailed when SMTP is configured."""
+    """Something a person should know: shown in the app, and sent by email or SMS through
+    the outbox (`OutboxMessage`)."""
 
     id: Serial
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=False)
@@ -200,8 +201,35 @@ class Notification(Table):
     link = Varchar(length=300, default="")
     created_at = Timestamptz(index=True)
     read_at = Timestamptz(null=True, default=None)
-    email_pending = Boolean(default=False)
-    emailed_at = Timestamptz(null=True, default=None)
+
+
+class OutboxMessage(Table):
+    """An email or SMS waiting to go out, going out, sent, or given up on (`app.outbox`).
+
+    Written in the transaction of the change it reports; a worker claims due rows
+    (`claimed_by`, `claimed_until`) in a short transaction and sends them outside it, so
+    several workers never send one row at once, and a worker that dies leaves its rows to be
+    claimed again when the claim runs out (at-least-once delivery)."""
+
+    id: Serial
+    channel = Varchar(length=8)
+    """`email` or `sms`."""
+    to_address = Varchar(length=254, index=True)
+    """An email address or a mainland mobile number; not necessarily an account's."""
+    subject = Varchar(length=200, default="")
+    body = Text(default="")
+    """Rendered in the recipient's language when the row was written."""
+    notification = ForeignKey(references=Notification, on_delete=OnDelete.set_null, null=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=True)
+    created_at = Timestamptz()
+    next_attempt_at = Timestamptz(index=True)
+    attempts = Integer(default=0)
+    claimed_by = Varchar(length=64, default="")
+    claimed_until = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+    """Set when the last try failed; the row is not tried again."""
+    last_error = Text(default="")
 
 
 class JobLease(Table):

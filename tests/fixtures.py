@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import re
+import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
 from litestar import Litestar
 
-from app import clock
+from app import clock, notify, settings
 from app.asgi import CSRF_COOKIE, create_app
 from tests.factories import NOW
 
@@ -74,6 +80,29 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[datetime]]:
     yield current
 
 
+class SteppingClock:
+    """The database's clock (`clock.db_now()`) in a test: it stands still until the test
+    steps it, so leases, claims and back-off are checked at exact instants, never by sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def step(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+    async def read(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def db_clock(monkeypatch: pytest.MonkeyPatch) -> SteppingClock:
+    """Replace the database's clock with a `SteppingClock` that starts at NOW."""
+    stepping = SteppingClock(NOW)
+    monkeypatch.setattr(clock, "db_now", stepping.read)
+    return stepping
+
+
 def text_of(html: str) -> str:
     """The visible text of a page, whitespace collapsed, for exact assertions."""
     without_tags = re.sub(
@@ -130,3 +159,58 @@ def work_log(monkeypatch: pytest.MonkeyPatch) -> WorkLog:
 
         monkeypatch.setattr(Calendar, method, expanding)
     return log
+
+
+class SmtpRecorder(Sink):
+    """An SMTP server's handler that records what it is sent. When `held`, each message
+    waits, unanswered, until the test calls `release()`; `arrived` is set once one waits."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], str]] = []
+        self.held = False
+        self.arrived = threading.Event()
+        self._gate = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.held:
+            self._loop = asyncio.get_running_loop()
+            self.arrived.set()
+            await self._gate.wait()
+        self.messages.append((envelope.mail_from, envelope.rcpt_tos, envelope.content.decode()))
+        return "250 OK"
+
+    def release(self) -> None:
+        """Let the held message through (from the test's thread into the server's loop)."""
+        assert self._loop is not None, "no message is held"
+        self._loop.call_soon_threadsafe(self._gate.set)
+
+
+@pytest.fixture
+def smtp_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpRecorder]:
+    """A local SMTP server that records what it is sent, and Linli set up to use it."""
+    from app import notifications, outbox
+
+    recorder = SmtpRecorder()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    current = settings.get_settings()
+    mail = dataclasses.replace(
+        current.mail,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        mail_from="linli@example.com",
+        smtp_tls="none",
+    )
+    patched = dataclasses.replace(current, mail=mail)
+    for module in (settings, notifications, notify, outbox):
+        monkeypatch.setattr(module, "get_settings", lambda: patched)
+    notify._sender.cache_clear()
+    yield recorder
+    if recorder.held and not recorder._gate.is_set() and recorder._loop is not None:
+        recorder.release()
+    controller.stop()
+    notify._sender.cache_clear()

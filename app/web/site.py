@@ -81,7 +81,13 @@ async def set_text_size(
 
 @get("/notifications", name="notifications", include_in_schema=False, guards=[requires_signed_in])
 async def notification_list(request: AnyRequest, actor: CurrentActor) -> Template:
-    return page(request, "notifications.html", items=await notifications.recent(actor.id))
+    items = await notifications.recent(actor.id)
+    return page(
+        request,
+        "notifications.html",
+        items=items,
+        undelivered=await notifications.undelivered(items),
+    )
 
 
 @post(

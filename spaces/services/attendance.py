@@ -162,7 +162,7 @@ async def send_reminders(now: datetime) -> int:
                 notices.REMINDER,
                 link=f"/bookings/{booking.id}",
                 now=now,
-                space=localized(booking.space, "name"),
+                space=partial(localized, booking.space, "name"),
                 when=booking.starts_at,
                 zone=zone_of(booking.space),
             )

@@ -267,3 +267,19 @@ async def test_linli_sqlite_engine_is_called_where_piccolo_runs_statements(
         assert await engine.run_querystring(QueryString("SELECT n FROM t")) == [{"n": 1}]
     finally:
         engine._executor.shutdown()
+
+
+async def test_db_now_is_the_databases_clock_in_utc(db: None) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app import clock
+
+    now = await clock.db_now()
+    (row,) = await database.engine().run_querystring(
+        QueryString("SELECT CURRENT_TIMESTAMP AS stamp")
+    )
+    stamp = row["stamp"]
+    if isinstance(stamp, str):  # SQLite: UTC text to the second
+        stamp = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+    assert now.utcoffset() == timedelta(0)
+    assert timedelta(0) <= stamp - now.replace(microsecond=0) < timedelta(seconds=2)

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app import audit, domains, holidays
+from app import audit, domains, holidays, outbox
 from app.accounts import admin
 from app.calendar_exceptions import CANCEL, Confirmation, Impact, ImpactChanged, ImpactRefused
 from app.clock import site_date
@@ -100,6 +100,7 @@ class StaffController(Controller):
             rows=rows,
             panels=await domains.dashboard_panels(actor, now),
             today=site_date(now),
+            undelivered=await outbox.undelivered_count() if actor.is_admin else 0,
         )
 
     async def _community_page(

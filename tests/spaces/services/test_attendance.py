@@ -90,3 +90,13 @@ async def test_reminders_go_out_once(db: None) -> None:
     assert await attendance.send_reminders(shanghai(2, 10, 5)) == 0
     assert await Notification.count().where(Notification.kind == "booking.reminder") == 1
     assert (await Booking.objects().first()).reminded_at == shanghai(2, 10)
+
+
+async def test_a_reminder_names_the_space_in_the_recipients_language(db: None) -> None:
+    home = await make_community()
+    await make_space(home, "room")
+    await booked("room", home, shanghai(2, 12), shanghai(2, 13), locale="en")
+    # The job runs in the site's language (Chinese); the resident reads English.
+    assert await attendance.send_reminders(shanghai(2, 10)) == 1
+    (notice,) = await Notification.objects()
+    assert notice.title == "Reminder: Shared music room, 3/2/26, 12:00\u202fPM."
