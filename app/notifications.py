@@ -30,8 +30,12 @@ SMS_KINDS = frozenset(
         "booking.approved",
         "booking.rejected",
         "booking.cancelled",
+        "booking.changed",
         "booking.hours_kept",
+        "booking.closure_kept",
+        "booking.holiday_kept",
         "waitlist.offered",
+        "waitlist.offer_withdrawn",
         "account.password_changed",
     }
 )
