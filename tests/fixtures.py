@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
@@ -11,7 +13,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from app import clock
+from app import clock, throttle
 from app.asgi import CSRF_COOKIE, create_app
 from tests.factories import NOW
 
@@ -130,3 +132,44 @@ def work_log(monkeypatch: pytest.MonkeyPatch) -> WorkLog:
 
         monkeypatch.setattr(Calendar, method, expanding)
     return log
+
+
+REDIS_URL = os.environ.get("LINLI_TEST_REDIS_URL", "")
+"""Redis for the throttle tests (.ci/run sets it); unset, they skip, except under CI."""
+
+
+async def _redis_for_tests() -> throttle.RedisBackend:
+    """A Redis backend whose keys are this test's alone (a random prefix under
+    `linli:test:`, deleted afterwards), so runs and tests never share counts."""
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs the Redis throttle tests: set LINLI_TEST_REDIS_URL (.ci/run does)")
+        pytest.skip("LINLI_TEST_REDIS_URL is not set")
+    store = throttle.RedisBackend(REDIS_URL, prefix=f"linli:test:{secrets.token_hex(6)}:")
+    try:
+        await store._client()[0].ping()
+    except Exception as exc:
+        await store.aclose()
+        pytest.fail(f"no Redis answers at LINLI_TEST_REDIS_URL={REDIS_URL}: {exc!r}")
+    return store
+
+
+@pytest.fixture(params=["database", "redis"])
+async def throttle_backend(
+    request: pytest.FixtureRequest, db: None, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[throttle.Backend]:
+    """Every limit counted in the database, then in Redis: the test runs once with each."""
+    if request.param == "database":
+        monkeypatch.setattr(throttle, "backend", throttle.DatabaseBackend)
+        yield throttle.DatabaseBackend()
+        return
+    store = await _redis_for_tests()
+    monkeypatch.setattr(throttle, "backend", lambda: store)
+    try:
+        yield store
+    finally:
+        client = store._client()[0]
+        keys = [key async for key in client.scan_iter(match=f"{store.prefix}*")]
+        if keys:
+            await client.delete(*keys)
+        await store.aclose()
