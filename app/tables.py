@@ -145,7 +145,8 @@ class OneTimeCode(Table):
 
 
 class ThrottleEvent(Table):
-    """One counted event (a failed sign-in, a registration) in a throttling bucket."""
+    """One attempt counted in a throttling bucket (a failed sign-in, a sign-up, a code sent,
+    a check-in …); see `app.throttle`."""
 
     id: Serial
     bucket = Varchar(length=100)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import re
+import secrets
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -17,7 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 from litestar import Litestar
 
-from app import clock, notify, settings
+from app import clock, notify, settings, throttle
 from app.asgi import CSRF_COOKIE, create_app
 from tests.factories import NOW
 
@@ -214,3 +216,44 @@ def smtp_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpRecorder]:
         recorder.release()
     controller.stop()
     notify._sender.cache_clear()
+
+
+REDIS_URL = os.environ.get("LINLI_TEST_REDIS_URL", "")
+"""Redis for the throttle tests (.ci/run sets it); unset, they skip, except under CI."""
+
+
+async def _redis_for_tests() -> throttle.RedisBackend:
+    """A Redis backend whose keys are this test's alone (a random prefix under
+    `linli:test:`, deleted afterwards), so runs and tests never share counts."""
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs the Redis throttle tests: set LINLI_TEST_REDIS_URL (.ci/run does)")
+        pytest.skip("LINLI_TEST_REDIS_URL is not set")
+    store = throttle.RedisBackend(REDIS_URL, prefix=f"linli:test:{secrets.token_hex(6)}:")
+    try:
+        await store._client()[0].ping()
+    except Exception as exc:
+        await store.aclose()
+        pytest.fail(f"no Redis answers at LINLI_TEST_REDIS_URL={REDIS_URL}: {exc!r}")
+    return store
+
+
+@pytest.fixture(params=["database", "redis"])
+async def throttle_backend(
+    request: pytest.FixtureRequest, db: None, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[throttle.Backend]:
+    """Every limit counted in the database, then in Redis: the test runs once with each."""
+    if request.param == "database":
+        monkeypatch.setattr(throttle, "backend", throttle.DatabaseBackend)
+        yield throttle.DatabaseBackend()
+        return
+    store = await _redis_for_tests()
+    monkeypatch.setattr(throttle, "backend", lambda: store)
+    try:
+        yield store
+    finally:
+        client = store._client()[0]
+        keys = [key async for key in client.scan_iter(match=f"{store.prefix}*")]
+        if keys:
+            await client.delete(*keys)
+        await store.aclose()

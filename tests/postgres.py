@@ -80,10 +80,12 @@ def pool_per_loop(engine: PostgresEngine) -> None:
 
 
 @asynccontextmanager
-async def loop_pool(engine: PostgresEngine) -> AsyncIterator[asyncpg.Pool]:
+async def loop_pool(
+    engine: PostgresEngine, max_size: int = POOL_MAX_SIZE
+) -> AsyncIterator[asyncpg.Pool]:
     """A pool for the running loop, used by every query of that loop until the block ends."""
     loop = asyncio.get_running_loop()
-    pool = await asyncpg.create_pool(**engine.config, min_size=1, max_size=POOL_MAX_SIZE)
+    pool = await asyncpg.create_pool(**engine.config, min_size=1, max_size=max_size)
     _pools[loop] = pool
     try:
         yield pool

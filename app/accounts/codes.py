@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app import notify, throttle
-from app.errors import FieldError, InputError
+from app.errors import FieldError, InputError, Throttled
 from app.i18n import _, current_locale, set_locale
 from app.tables import LoginKind, OneTimeCode, User
 
@@ -59,9 +59,37 @@ def _message_for(user: User, purpose: Purpose, code: str) -> notify.OutgoingMess
 async def send_code(
     user: User, purpose: Purpose, *, client_ip: str, now: datetime, secret: str
 ) -> None:
-    """Replace any earlier code of this purpose with a new one and send it to the user."""
-    await throttle.check(SEND_PER_ACCOUNT, str(user.id), now, wait_message)
-    await throttle.check(SEND_PER_ADDRESS, client_ip, now, wait_message)
+    """Replace any earlier code of this purpose with a new one and send it to the user;
+    counted per account and per address."""
+    held = await throttle.reserve_all(
+        [(SEND_PER_ACCOUNT, str(user.id)), (SEND_PER_ADDRESS, client_ip)], now, wait_message
+    )
+    await _issue(user, purpose, held, now=now, secret=secret)
+
+
+async def send_reset_code(user: User, *, now: datetime, secret: str) -> None:
+    """Send a reset code for a request the caller already counted per login and address,
+    as for any login typed. Beyond the account's own limit the code is not sent, silently:
+    refusing would tell that an account has the login."""
+    try:
+        held = await throttle.reserve(SEND_PER_ACCOUNT, str(user.id), now, wait_message)
+    except Throttled:
+        return
+    await _issue(user, Purpose.password_reset, held, now=now, secret=secret)
+
+
+async def _issue(
+    user: User, purpose: Purpose, held: throttle.Reservation, *, now: datetime, secret: str
+) -> None:
+    """Store and deliver a new code; the reservation `held` is given back if that fails."""
+    try:
+        await _store_and_deliver(user, purpose, now=now, secret=secret)
+    except BaseException:
+        await throttle.release(held)
+        raise
+
+
+async def _store_and_deliver(user: User, purpose: Purpose, *, now: datetime, secret: str) -> None:
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     await OneTimeCode.delete().where(
         (OneTimeCode.user == user.id) & (OneTimeCode.purpose == purpose.value)
@@ -75,8 +103,6 @@ async def send_code(
             expires_at=now + CODE_LIFETIME,
         )
     )
-    await throttle.record(SEND_PER_ACCOUNT, str(user.id), now)
-    await throttle.record(SEND_PER_ADDRESS, client_ip, now)
     # The message goes out in the person's own language, whatever page asked for it.
     request_locale = current_locale()
     if user.locale:

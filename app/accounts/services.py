@@ -104,7 +104,9 @@ async def register(data: Registration, *, client_ip: str, now: datetime) -> User
     if errors:
         raise InputError(errors)
     assert community is not None and not isinstance(login, FieldError)
-    await throttle.check(signups_per_address(), client_ip, now, _signup_wait)
+    # Counted from here on, "already registered" included: otherwise trying logins one by
+    # one would read who has an account without ever being limited.
+    held = await throttle.reserve(signups_per_address(), client_ip, now, _signup_wait)
 
     taken = InputError(
         [
@@ -119,17 +121,21 @@ async def register(data: Registration, *, client_ip: str, now: datetime) -> User
     )
     if await User.exists().where(User.login == login[0]):
         raise taken
-    user = await insert_user(
-        login=login[0],
-        kind=login[1],
-        name=data.name,
-        password_hash=await hash_password(data.password),
-        community_id=community.id,
-        privacy_version=PRIVACY_VERSION,
-        now=now,
-        taken=taken,
-    )
-    await throttle.record(signups_per_address(), client_ip, now)
+    try:
+        user = await insert_user(
+            login=login[0],
+            kind=login[1],
+            name=data.name,
+            password_hash=await hash_password(data.password),
+            community_id=community.id,
+            privacy_version=PRIVACY_VERSION,
+            now=now,
+            taken=taken,
+        )
+    except BaseException as exc:
+        if exc is not taken:  # a failure of Linli's own is not the visitor's attempt
+            await throttle.release(held)
+        raise
     return user
 
 
@@ -177,16 +183,24 @@ async def authenticate(login_text: str, password: str, *, client_ip: str, now: d
     """The user with these credentials; only failures count towards throttling."""
     login = normalise_login(login_text)
     login_key = login[0] if not isinstance(login, FieldError) else login_text.strip().lower()
-    await throttle.check(SIGNIN_FAILURES_PER_ACCOUNT, login_key, now, _signin_wait)
-    await throttle.check(SIGNIN_FAILURES_PER_ADDRESS, client_ip, now, _signin_wait)
-    user = None
-    if not isinstance(login, FieldError):
-        user = await User.objects().where(User.login == login_key).first()
-    valid = await verify_password(user.password_hash if user else dummy_hash(), password)
+    # Counted as failures before the password is verified, so parallel guesses cannot all be
+    # verified before any is counted; a success gives them back.
+    held = await throttle.reserve_all(
+        [(SIGNIN_FAILURES_PER_ACCOUNT, login_key), (SIGNIN_FAILURES_PER_ADDRESS, client_ip)],
+        now,
+        _signin_wait,
+    )
+    try:
+        user = None
+        if not isinstance(login, FieldError):
+            user = await User.objects().where(User.login == login_key).first()
+        valid = await verify_password(user.password_hash if user else dummy_hash(), password)
+    except BaseException:
+        await throttle.release(held)
+        raise
     if user is None or not valid:
-        await throttle.record(SIGNIN_FAILURES_PER_ACCOUNT, login_key, now)
-        await throttle.record(SIGNIN_FAILURES_PER_ADDRESS, client_ip, now)
         raise InvalidCredentials(_("The mobile number, email or password is not right."))
+    await throttle.release(held)
     if not user.active:
         raise InvalidCredentials(_("This account is closed. Please contact your community."))
     await throttle.clear(SIGNIN_FAILURES_PER_ACCOUNT, login_key)
@@ -285,6 +299,17 @@ async def sign_out_everywhere(user: User, now: datetime) -> None:
 
 RESET_PER_LOGIN = throttle.Limit("reset-login", 5, timedelta(hours=1))
 """Reset requests per login as typed (normalised), whether or not an account has it."""
+RESET_CONFIRM_PER_LOGIN = throttle.Limit("reset-confirm-login", 10, timedelta(hours=1))
+"""Attempts to set a new password with a code, per login as typed, account or not."""
+RESET_CONFIRM_PER_ADDRESS = throttle.Limit("reset-confirm-address", 30, timedelta(hours=1))
+"""Attempts to set a new password with a code, per client address."""
+
+
+def _reset_wait(minutes: int) -> str:
+    return _(
+        "Too many attempts to reset a password. Try again in %(minutes)s minutes.",
+        minutes=minutes,
+    )
 
 
 async def request_password_reset(
@@ -295,28 +320,31 @@ async def request_password_reset(
     login = normalise_login(login_text)
     if isinstance(login, FieldError):
         raise InputError([login])
-    await throttle.check(RESET_PER_LOGIN, login[0], now, codes.wait_message)
-    await throttle.record(RESET_PER_LOGIN, login[0], now)
-    user = await User.objects().where((User.login == login[0]) & (User.active == True)).first()  # noqa: E712
-    if user is None:
-        # Count the attempt like a real one, so probing for accounts is throttled too.
-        await throttle.check(codes.SEND_PER_ADDRESS, client_ip, now, codes.wait_message)
-        await throttle.record(codes.SEND_PER_ADDRESS, client_ip, now)
-        return
-    await codes.send_code(
-        user, codes.Purpose.password_reset, client_ip=client_ip, now=now, secret=secret
+    await throttle.reserve_all(
+        [(RESET_PER_LOGIN, login[0]), (codes.SEND_PER_ADDRESS, client_ip)],
+        now,
+        codes.wait_message,
     )
+    user = await User.objects().where((User.login == login[0]) & (User.active == True)).first()  # noqa: E712
+    if user is not None:
+        await codes.send_reset_code(user, now=now, secret=secret)
 
 
 async def reset_password(
-    login_text: str, code: str, new_password: str, *, now: datetime, secret: str
+    login_text: str, code: str, new_password: str, *, client_ip: str, now: datetime, secret: str
 ) -> PasswordChanged:
     """Set a new password with a reset code; every session of the account ends, and every
-    other way in (`_set_password`)."""
+    other way in (`_set_password`). Every attempt counts per login string and per address,
+    whether or not an account has the login, so the limits tell nothing either."""
     wrong_code = InputError([FieldError("code", _("This code is wrong or has expired."))])
     login = normalise_login(login_text)
     if isinstance(login, FieldError):
         raise InputError([login])
+    await throttle.reserve_all(
+        [(RESET_CONFIRM_PER_LOGIN, login[0]), (RESET_CONFIRM_PER_ADDRESS, client_ip)],
+        now,
+        _reset_wait,
+    )
     user = await User.objects().where((User.login == login[0]) & (User.active == True)).first()  # noqa: E712
     if user is None:
         raise wrong_code

@@ -126,8 +126,11 @@ async def file_need(
     cleaned = await photos.checked_upload(filing.photo, fields.errors)
     fields.check()
     assert community is not None
-    if actor is None:
-        await throttle.check(FILINGS_PER_ADDRESS, client_ip, now, _wait)
+    held = (
+        await throttle.reserve(FILINGS_PER_ADDRESS, client_ip, now, _wait)
+        if actor is None
+        else throttle.Reservation()
+    )
     token, token_hash = follow_tokens.new_token() if actor is None else (None, None)
     need = Need(
         id=uuid.uuid4(),
@@ -146,18 +149,20 @@ async def file_need(
         created_at=now,
         updated_at=now,
     )
-    async with photos.stored(cleaned) as photo_name, write_transaction(lock_key(need.id)):
-        need.photo = photo_name or ""
-        await need.save()
-        await add_event(need.id, "filed", actor_id=need.reporter, now=now)
-        await need_notices.tell_staff(
-            need,
-            "filed",
-            need_notices.FILED,
-            now=now,
-            skip=need.reporter,
-            community=lambda: localized(community, "name"),
-        )
-        if actor is None:
-            await throttle.record(FILINGS_PER_ADDRESS, client_ip, now)
+    try:
+        async with photos.stored(cleaned) as photo_name, write_transaction(lock_key(need.id)):
+            need.photo = photo_name or ""
+            await need.save()
+            await add_event(need.id, "filed", actor_id=need.reporter, now=now)
+            await need_notices.tell_staff(
+                need,
+                "filed",
+                need_notices.FILED,
+                now=now,
+                skip=need.reporter,
+                community=lambda: localized(community, "name"),
+            )
+    except BaseException:
+        await throttle.release(held)  # not filed: it does not count
+        raise
     return need, token

@@ -36,8 +36,17 @@ async def check_in(
     """Take a seat: one tap, no account. Checking in elsewhere ends the earlier check-in;
     checking in again here extends it."""
     device = device_hash(device_token)
-    await throttle.check(CHECK_INS_PER_DEVICE, device, now, try_again_in)
-    await throttle.check(CHECK_INS_PER_ADDRESS, client_ip, now, try_again_in)
+    held = await throttle.reserve_all(
+        [(CHECK_INS_PER_DEVICE, device), (CHECK_INS_PER_ADDRESS, client_ip)], now, try_again_in
+    )
+    try:
+        return await _take_seat(station, device, now)
+    except BaseException:
+        await throttle.release(held)
+        raise
+
+
+async def _take_seat(station: Station, device: str, now: datetime) -> CheckIn:
     async with write_transaction(f"checkin:{device}"):
         current = await active_check_in(device, now)
         if current is not None and current.station == station.id:
@@ -55,8 +64,6 @@ async def check_in(
             expires_at=now + CHECK_IN_LIFETIME,
         )
         await row.save()
-    await throttle.record(CHECK_INS_PER_DEVICE, device, now)
-    await throttle.record(CHECK_INS_PER_ADDRESS, client_ip, now)
     return row
 
 

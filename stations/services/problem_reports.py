@@ -48,8 +48,9 @@ async def report_problem(
     if errors:
         raise InputError(errors)
     device = device_hash(device_token)
-    await throttle.check(REPORTS_PER_DEVICE, device, now, try_again_in)
-    await throttle.check(REPORTS_PER_ADDRESS, client_ip, now, try_again_in)
+    held = await throttle.reserve_all(
+        [(REPORTS_PER_DEVICE, device), (REPORTS_PER_ADDRESS, client_ip)], now, try_again_in
+    )
     report = StationReport(
         id=uuid.uuid4(),
         station=station.id,
@@ -59,9 +60,11 @@ async def report_problem(
         user=user_id,
         created_at=now,
     )
-    await report.save()
-    await throttle.record(REPORTS_PER_DEVICE, device, now)
-    await throttle.record(REPORTS_PER_ADDRESS, client_ip, now)
+    try:
+        await report.save()
+    except BaseException:
+        await throttle.release(held)
+        raise
     return report
 
 

@@ -1,10 +1,11 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from app import throttle
 from app.errors import Throttled
 from tests.factories import NOW
+from tests.parallel import at_once
 
 LIMIT = throttle.Limit("test-limit", 3, timedelta(minutes=15))
 
@@ -13,60 +14,98 @@ def _wait(minutes: int) -> str:
     return f"wait {minutes} min"
 
 
-async def window(limit: throttle.Limit, key: str, now: datetime) -> tuple[int, datetime | None]:
-    """The events of `key` that `limit` counts at `now`, and the oldest of them."""
-    return await throttle.backend().window(throttle.bucket_for(limit, key), now - limit.window)
-
-
-async def test_limit_refuses_only_after_max_events(db: None) -> None:
-    for offset in range(3):
-        await throttle.check(LIMIT, "13800000001", NOW, _wait)
-        await throttle.record(LIMIT, "13800000001", NOW + timedelta(minutes=offset))
+async def test_the_attempt_over_the_limit_is_refused_and_not_counted(
+    throttle_backend: throttle.Backend,
+) -> None:
+    for minute in range(3):
+        await throttle.reserve(LIMIT, "13800000001", NOW + timedelta(minutes=minute), _wait)
+    assert await throttle.counted(LIMIT, "13800000001", NOW + timedelta(minutes=5)) == 3
     with pytest.raises(Throttled) as refused:
-        await throttle.check(LIMIT, "13800000001", NOW + timedelta(minutes=5), _wait)
-    # The oldest event (at NOW) leaves the window at NOW+15min: 10 minutes from NOW+5.
+        await throttle.reserve(LIMIT, "13800000001", NOW + timedelta(minutes=5), _wait)
+    # The oldest attempt (at NOW) leaves the window at NOW+15min: 10 minutes from NOW+5.
     assert refused.value.retry_after_s == 600
     assert refused.value.detail == "wait 10 min"
+    assert await throttle.counted(LIMIT, "13800000001", NOW + timedelta(minutes=5)) == 3
 
 
-async def test_events_leave_the_window(db: None) -> None:
-    for _ in range(3):
-        await throttle.record(LIMIT, "key", NOW)
-    # One second before the window ends the three events still count; one second after, none.
+async def test_retry_after_waits_until_there_is_room_again(
+    throttle_backend: throttle.Backend,
+) -> None:
+    for seconds in (0, 30, 90):
+        await throttle.reserve(LIMIT, "key", NOW + timedelta(seconds=seconds), _wait)
+    # At NOW+15min the attempt at NOW has left: room for exactly one, then the next one
+    # waits for the attempt at NOW+30s to leave, 30 seconds later.
+    await throttle.reserve(LIMIT, "key", NOW + timedelta(minutes=15), _wait)
     with pytest.raises(Throttled) as refused:
-        await throttle.check(LIMIT, "key", NOW + timedelta(minutes=14, seconds=59), _wait)
+        await throttle.reserve(LIMIT, "key", NOW + timedelta(minutes=15), _wait)
+    assert refused.value.retry_after_s == 30
+    assert refused.value.detail == "wait 1 min"
+
+
+async def test_attempts_leave_the_window(throttle_backend: throttle.Backend) -> None:
+    for _ in range(3):
+        await throttle.reserve(LIMIT, "key", NOW, _wait)
+    # One second before the window ends the three attempts still count; at its end, none.
+    with pytest.raises(Throttled) as refused:
+        await throttle.reserve(LIMIT, "key", NOW + timedelta(minutes=14, seconds=59), _wait)
     assert refused.value.retry_after_s == 1
-    later = NOW + timedelta(minutes=15, seconds=1)
-    await throttle.check(LIMIT, "key", later, _wait)
-    assert await window(LIMIT, "key", later) == (0, None)
+    later = NOW + timedelta(minutes=15)
+    assert await throttle.counted(LIMIT, "key", later) == 0
+    await throttle.reserve(LIMIT, "key", later, _wait)
+    assert await throttle.counted(LIMIT, "key", later) == 1
 
 
-async def test_buckets_are_separate_per_key(db: None) -> None:
-    for _ in range(3):
-        await throttle.record(LIMIT, "one", NOW)
+async def test_release_gives_the_attempt_back(throttle_backend: throttle.Backend) -> None:
+    held = [await throttle.reserve(LIMIT, "key", NOW, _wait) for _ in range(3)]
+    await throttle.release(held[1])
+    await throttle.release(held[1])  # twice changes nothing
+    assert await throttle.counted(LIMIT, "key", NOW) == 2
+    await throttle.reserve(LIMIT, "key", NOW, _wait)
     with pytest.raises(Throttled):
-        await throttle.check(LIMIT, "one", NOW, _wait)
-    await throttle.check(LIMIT, "two", NOW, _wait)
-    assert await window(LIMIT, "one", NOW) == (3, NOW)
-    assert await window(LIMIT, "two", NOW) == (0, None)
+        await throttle.reserve(LIMIT, "key", NOW, _wait)
 
 
-async def test_clear_empties_the_bucket(db: None) -> None:
+async def test_a_refusal_by_one_limit_costs_nothing_against_another(
+    throttle_backend: throttle.Backend,
+) -> None:
+    other = throttle.Limit("test-other", 10, timedelta(minutes=15))
     for _ in range(3):
-        await throttle.record(LIMIT, "key", NOW)
-    assert await window(LIMIT, "key", NOW) == (3, NOW)
+        await throttle.reserve_all([(other, "address"), (LIMIT, "account")], NOW, _wait)
+    with pytest.raises(Throttled):
+        await throttle.reserve_all([(other, "address"), (LIMIT, "account")], NOW, _wait)
+    assert await throttle.counted(other, "address", NOW) == 3
+    held = await throttle.reserve_all([(other, "address"), (LIMIT, "elsewhere")], NOW, _wait)
+    assert await throttle.counted(other, "address", NOW) == 4
+    await throttle.release(held)
+    assert await throttle.counted(other, "address", NOW) == 3
+    assert await throttle.counted(LIMIT, "elsewhere", NOW) == 0
+
+
+async def test_buckets_are_separate_per_key(throttle_backend: throttle.Backend) -> None:
+    for _ in range(3):
+        await throttle.reserve(LIMIT, "one", NOW, _wait)
+    with pytest.raises(Throttled):
+        await throttle.reserve(LIMIT, "one", NOW, _wait)
+    await throttle.reserve(LIMIT, "two", NOW, _wait)
+    assert await throttle.counted(LIMIT, "one", NOW) == 3
+    assert await throttle.counted(LIMIT, "two", NOW) == 1
+
+
+async def test_clear_empties_the_bucket(throttle_backend: throttle.Backend) -> None:
+    for _ in range(3):
+        await throttle.reserve(LIMIT, "key", NOW, _wait)
     await throttle.clear(LIMIT, "key")
-    assert await window(LIMIT, "key", NOW) == (0, None)
-    await throttle.check(LIMIT, "key", NOW, _wait)
+    assert await throttle.counted(LIMIT, "key", NOW) == 0
+    await throttle.reserve(LIMIT, "key", NOW, _wait)
 
 
-async def test_zero_means_no_limit(db: None) -> None:
+async def test_zero_means_no_limit(throttle_backend: throttle.Backend) -> None:
     unlimited = throttle.Limit("unlimited", 0, timedelta(hours=1))
     for _ in range(5):
-        await throttle.record(unlimited, "key", NOW)
-        await throttle.check(unlimited, "key", NOW, _wait)  # never Throttled
-    # A disabled limit keeps no events at all.
-    assert await window(unlimited, "key", NOW) == (0, None)
+        held = await throttle.reserve(unlimited, "key", NOW, _wait)  # never Throttled
+        assert held == throttle.Reservation()
+    # A disabled limit keeps no attempts at all.
+    assert await throttle.counted(unlimited, "key", NOW) == 0
 
 
 def test_bucket_does_not_contain_the_raw_key() -> None:
@@ -75,23 +114,13 @@ def test_bucket_does_not_contain_the_raw_key() -> None:
     assert bucket.startswith("test-limit:")
 
 
-async def test_redis_backend_counts_a_sliding_window() -> None:
-    redis = pytest.importorskip("redis.asyncio")
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    try:
-        await client.ping()
-    except OSError:
-        pytest.skip("no Redis server on 127.0.0.1:6379")
-    finally:
-        await client.aclose()
-    backend = throttle.RedisBackend("redis://127.0.0.1:6379/15")
-    bucket = f"test:{id(backend)}"
-    await backend.clear(bucket)
-    for minute in range(3):
-        await backend.record(bucket, NOW + timedelta(minutes=minute), timedelta(minutes=15))
-    count, oldest = await backend.window(bucket, NOW - timedelta(minutes=15))
-    assert (count, oldest) == (3, NOW)
-    count, oldest = await backend.window(bucket, NOW + timedelta(seconds=30))
-    assert (count, oldest) == (2, NOW + timedelta(minutes=1))
-    await backend.clear(bucket)
-    assert await backend.window(bucket, NOW - timedelta(hours=1)) == (0, None)
+async def test_fifty_attempts_from_three_processes_pass_exactly_the_limit(
+    throttle_backend: throttle.Backend,
+) -> None:
+    limit = throttle.Limit("test-parallel", 7, timedelta(minutes=15))
+
+    async def attempt(index: int) -> None:
+        await throttle.reserve(limit, "key", NOW, _wait)
+
+    assert at_once(attempt) == {"ok": 7, "Throttled": 43}
+    assert await throttle.counted(limit, "key", NOW) == 7

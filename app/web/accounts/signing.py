@@ -42,6 +42,11 @@ def form_errors(exc: DomainError) -> dict[str, str]:
     return {"": exc.detail}
 
 
+def _retry_after(exc: DomainError) -> dict[str, str] | None:
+    """The `Retry-After` header of a refusal by a limit."""
+    return {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Throttled) else None
+
+
 async def _signed_in_redirect(
     request: AnyRequest, user: Any, target: str, now: datetime
 ) -> Redirect:
@@ -195,6 +200,7 @@ class SigningController(Controller):
                 request,
                 "account/reset.html",
                 status_code=exc.status_code,
+                headers=_retry_after(exc),
                 form=data,
                 errors=form_errors(exc),
             )
@@ -214,6 +220,7 @@ class SigningController(Controller):
                 data.login,
                 data.code,
                 data.new_password,
+                client_ip=client_ip(request),
                 now=now,
                 secret=secret_key(request),
             )
@@ -222,7 +229,8 @@ class SigningController(Controller):
             return page(
                 request,
                 "account/reset_confirm.html",
-                status_code=400,
+                status_code=429 if isinstance(exc, Throttled) else 400,
+                headers=_retry_after(exc),
                 form=data,
                 errors=form_errors(exc),
             )

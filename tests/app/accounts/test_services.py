@@ -358,7 +358,12 @@ async def test_password_reset_with_the_code_sent_by_sms(
     assert message.body.startswith("【邻里】您正在重置密码，验证码 ")
     code = _sent_code(caplog)
     await services.reset_password(
-        "13812345678", code, "fresh-start-2026", now=NOW + timedelta(minutes=5), secret=SECRET
+        "13812345678",
+        code,
+        "fresh-start-2026",
+        client_ip="198.51.100.1",
+        now=NOW + timedelta(minutes=5),
+        secret=SECRET,
     )
     await services.authenticate(
         "13812345678", "fresh-start-2026", client_ip="198.51.100.1", now=NOW
@@ -366,7 +371,12 @@ async def test_password_reset_with_the_code_sent_by_sms(
     assert await SignInSession.count() == 0
     with pytest.raises(InputError):  # a code works once
         await services.reset_password(
-            "13812345678", code, "another-start-2026", now=NOW, secret=SECRET
+            "13812345678",
+            code,
+            "another-start-2026",
+            client_ip="198.51.100.1",
+            now=NOW,
+            secret=SECRET,
         )
 
 
@@ -384,7 +394,12 @@ async def test_password_reset_ends_every_other_way_in(
     )
     later = NOW + timedelta(minutes=5)
     changed = await services.reset_password(
-        "13812345678", _sent_code(caplog), "fresh-start-2026", now=later, secret=SECRET
+        "13812345678",
+        _sent_code(caplog),
+        "fresh-start-2026",
+        client_ip="198.51.100.1",
+        now=later,
+        secret=SECRET,
     )
     assert changed == services.PasswordChanged(
         sessions_ended=2, calendars_renewed=[FeedKind.personal]
@@ -414,7 +429,12 @@ async def test_a_refused_password_reset_keeps_every_way_in(db: None) -> None:
     old_personal = await feeds.issue(user.id, FeedKind.personal, NOW)
     with pytest.raises(InputError):
         await services.reset_password(
-            "13812345678", "000000", "fresh-start-2026", now=NOW, secret=SECRET
+            "13812345678",
+            "000000",
+            "fresh-start-2026",
+            client_ip="198.51.100.1",
+            now=NOW,
+            secret=SECRET,
         )
     assert await SignInSession.count() == 1
     assert (await sessions.actor_for_bearer(f"Bearer {api_token}", NOW)).id == user.id
@@ -446,6 +466,7 @@ async def test_reset_code_expires_and_allows_five_tries(
             "wang@example.com",
             code,
             "fresh-start-2026",
+            client_ip="198.51.100.1",
             now=NOW + timedelta(minutes=16),
             secret=SECRET,
         )
@@ -457,11 +478,21 @@ async def test_reset_code_expires_and_allows_five_tries(
     for _ in range(codes.MAX_CODE_ATTEMPTS):
         with pytest.raises(InputError):
             await services.reset_password(
-                "wang@example.com", wrong, "fresh-start-2026", now=NOW, secret=SECRET
+                "wang@example.com",
+                wrong,
+                "fresh-start-2026",
+                client_ip="198.51.100.1",
+                now=NOW,
+                secret=SECRET,
             )
     with pytest.raises(InputError) as refused:  # even the right code no longer works
         await services.reset_password(
-            "wang@example.com", code, "fresh-start-2026", now=NOW, secret=SECRET
+            "wang@example.com",
+            code,
+            "fresh-start-2026",
+            client_ip="198.51.100.1",
+            now=NOW,
+            secret=SECRET,
         )
     assert refused.value.by_field() == {"code": "This code is wrong or has expired."}
 
@@ -561,16 +592,25 @@ async def test_reset_confirm_checks_the_code_before_the_password_and_its_hash(
     answers = []
     for login in ("13812345678", "13899999999"):
         with pytest.raises(InputError) as refused:
-            await services.reset_password(login, "000000", "short", now=NOW, secret=SECRET)
+            await services.reset_password(
+                login, "000000", "short", client_ip="198.51.100.1", now=NOW, secret=SECRET
+            )
         answers.append([(e.field, e.message) for e in refused.value.errors])
     assert answers == [[("code", "This code is wrong or has expired.")]] * 2
     assert hashed == []
     with pytest.raises(InputError) as weak:
-        await services.reset_password("13812345678", code, "short", now=NOW, secret=SECRET)
+        await services.reset_password(
+            "13812345678", code, "short", client_ip="198.51.100.1", now=NOW, secret=SECRET
+        )
     assert [e.field for e in weak.value.errors] == ["new_password"]
     assert hashed == []
     await services.reset_password(
-        "13812345678", code, "fresh-start-2026", now=NOW + timedelta(minutes=1), secret=SECRET
+        "13812345678",
+        code,
+        "fresh-start-2026",
+        client_ip="198.51.100.1",
+        now=NOW + timedelta(minutes=1),
+        secret=SECRET,
     )
     assert hashed == ["fresh-start-2026"]
 

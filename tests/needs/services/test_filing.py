@@ -31,6 +31,7 @@ from tests.needs.world import (
     reload,
     snapshot,
 )
+from tests.parallel import at_once
 
 # --- refusals: a clear message, nothing stored ---------------------------------------------
 
@@ -142,3 +143,13 @@ async def test_anonymous_filing_is_throttled_per_address(world: World) -> None:
     await file(world.resident, at=T0 + timedelta(minutes=10))  # residents are not throttled
     await file(None, community="bayi", at=T0 + timedelta(minutes=61))  # an hour later
     assert await Need.count() == 8
+
+
+async def test_fifty_anonymous_filings_at_once_from_one_address_file_exactly_five(
+    world: World, throttle_backend: object
+) -> None:
+    async def attempt(index: int) -> None:
+        await file(None, community="bayi", at=T0)
+
+    assert at_once(attempt) == {"ok": 5, "Throttled": 45}
+    assert await Need.count() == 5

@@ -6,11 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app import throttle
+from stations.logic.devices import device_hash
 from stations.logic.geo import Point
 from stations.queries.stations import seats_taken
 from stations.services import checkins
 from stations.tables import Station
 from tests.factories import make_community, make_station
+from tests.parallel import at_once
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SQUARE = Point(36.1950, 113.1160)
@@ -63,3 +66,43 @@ async def test_check_ins_are_throttled_per_device(db: None) -> None:
         await checkins.check_in(
             stations[0], "device-z" * 3, client_ip="198.51.100.9", now=MONDAY_NOON
         )
+
+
+async def test_fifty_check_ins_at_once_from_one_device_pass_exactly_twenty(
+    throttle_backend: object,
+) -> None:
+    home = await make_community()
+    station = await make_station(home, "s")
+
+    async def attempt(index: int) -> None:
+        await checkins.check_in(
+            station, "device-z" * 3, client_ip=f"198.51.100.{index}", now=MONDAY_NOON
+        )
+
+    assert at_once(attempt) == {"ok": 20, "Throttled": 30}
+
+
+async def test_fifty_check_ins_at_once_from_one_address_pass_exactly_its_limit(
+    throttle_backend: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = checkins.CHECK_INS_PER_ADDRESS
+    monkeypatch.setattr(
+        checkins, "CHECK_INS_PER_ADDRESS", throttle.Limit(limit.name, 7, limit.window)
+    )
+    home = await make_community()
+    station = await make_station(home, "s")
+
+    async def attempt(index: int) -> None:
+        await checkins.check_in(
+            station, f"device-{index:04d}" * 2, client_ip="198.51.100.9", now=MONDAY_NOON
+        )
+
+    assert at_once(attempt) == {"ok": 7, "Throttled": 43}
+    # Those refused by the address's limit cost their devices nothing.
+    per_device = [
+        await throttle.counted(
+            checkins.CHECK_INS_PER_DEVICE, device_hash(f"device-{index:04d}" * 2), MONDAY_NOON
+        )
+        for index in range(50)
+    ]
+    assert sum(per_device) == 7

@@ -6,12 +6,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app import throttle
 from stations.logic.amenities import mask_of
 from stations.logic.geo import Point
 from stations.logic.nearby import NearbyQuery
 from stations.services import amenities, problem_reports
 from stations.services.nearby import nearby
+from stations.tables import Station, StationReport
 from tests.factories import actor_for, make_community, make_station, make_user
+from tests.parallel import at_once
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SQUARE = Point(36.1950, 113.1160)
@@ -104,3 +107,43 @@ async def test_resolving_can_mark_the_reported_amenity_out_of_order(db: None) ->
     assert resolved.resolved_at is not None
     assert (await nearby(query(amenity_mask=mask_of(["water"])), now=MONDAY_NOON)).stations == []
     assert (await nearby(query(amenity_mask=mask_of(["charging"])), now=MONDAY_NOON)).stations != []
+
+
+async def _report(station: Station, device: str, address: str) -> None:
+    await problem_reports.report_problem(
+        station,
+        "no_water",
+        "",
+        device_token=device,
+        client_ip=address,
+        user_id=None,
+        now=MONDAY_NOON,
+    )
+
+
+async def test_fifty_reports_at_once_from_one_device_pass_exactly_ten(
+    throttle_backend: object,
+) -> None:
+    station = await make_station(await make_community(), "s")
+
+    async def attempt(index: int) -> None:
+        await _report(station, "d" * 24, f"198.51.100.{index}")
+
+    assert at_once(attempt) == {"ok": 10, "Throttled": 40}
+    assert await StationReport.count() == 10
+
+
+async def test_fifty_reports_at_once_from_one_address_pass_exactly_its_limit(
+    throttle_backend: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = problem_reports.REPORTS_PER_ADDRESS
+    monkeypatch.setattr(
+        problem_reports, "REPORTS_PER_ADDRESS", throttle.Limit(limit.name, 7, limit.window)
+    )
+    station = await make_station(await make_community(), "s")
+
+    async def attempt(index: int) -> None:
+        await _report(station, f"device-{index:04d}" * 2, "198.51.100.9")
+
+    assert at_once(attempt) == {"ok": 7, "Throttled": 43}
+    assert await StationReport.count() == 7

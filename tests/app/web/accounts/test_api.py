@@ -1,8 +1,10 @@
 import httpx
+from litestar import Litestar
 
 from app.accounts import sessions
 from app.tables import User
 from tests.factories import NOW, PASSWORD, make_community, make_user
+from tests.parallel import at_once
 
 REGISTER = {
     "login": "13812345678",
@@ -144,3 +146,20 @@ async def test_unknown_api_path_is_a_json_404(client: httpx.AsyncClient) -> None
     response = await client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["type"] == "urn:linli:problem:http-404"
+
+
+async def test_fifty_wrong_passwords_at_once_over_http_get_five_401_and_45_429(
+    app: Litestar, client: httpx.AsyncClient, throttle_backend: object
+) -> None:
+    """Three processes, each with its own HTTP client of the app, all at one account."""
+    await make_user("13812345678")
+
+    async def attempt(index: int) -> str:
+        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{index}", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.post(
+                "/api/v1/auth/token", json={"login": "13812345678", "password": "wrong"}
+            )
+        return f"{response.status_code} {response.headers.get('retry-after', '-')}"
+
+    assert at_once(attempt) == {"401 -": 5, "429 900": 45}

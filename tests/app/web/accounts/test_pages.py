@@ -275,6 +275,33 @@ async def test_password_reset_pages(browser: Browser, caplog: pytest.LogCaptureF
     await browser.sign_in("13812345678", "fresh-start-2026")
 
 
+async def test_reset_request_beyond_its_limit_answers_429_with_retry_after(
+    browser: Browser,
+) -> None:
+    for _ in range(5):
+        asked = await browser.submit("/account/reset", {"login": "13899999999"})
+        assert asked.status_code == 200
+    refused = await browser.submit("/account/reset", {"login": "13899999999"})
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "3600"
+
+
+async def test_reset_confirm_beyond_its_limit_answers_429_with_retry_after(
+    browser: Browser,
+) -> None:
+    """The eleventh try within the hour for one login string, real or not, is refused
+    before its code is looked at; the form keeps the login and asks to wait."""
+    fields = {"login": "13899999999", "code": "000000", "new_password": "fresh-start-2026"}
+    for _ in range(10):
+        wrong = await browser.submit("/account/reset/confirm", fields)
+        assert wrong.status_code == 400
+    refused = await browser.submit("/account/reset/confirm", fields)
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "3600"
+    assert "重置密码的尝试次数太多，请 60 分钟后再试。" in refused.text
+    assert 'value="13899999999"' in refused.text
+
+
 async def test_community_verification_sends_new_residents_to_confirm(
     browser: Browser, caplog: pytest.LogCaptureFixture
 ) -> None:
