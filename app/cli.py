@@ -32,9 +32,14 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Create or update the database schema and the stored secret key."""
+    from app.asgi import install_domains
     from app.migrate import migrate as migrate_database
+    from app.photos import photos_dir
 
-    _run(migrate_database())
+    install_domains()  # they say which photos of the media folder are private
+    imported = _run(migrate_database())
+    if imported:
+        click.echo(f"Imported {imported} photo(s) from {photos_dir()} into the database.")
     click.echo(f"Database is up to date ({get_settings().database.engine_type}).")
 
 
@@ -46,11 +51,12 @@ def demo() -> None:
     from app.migrate import migrate as migrate_database
 
     async def load() -> tuple[list[demo.DemoAccount], list[str]]:
+        installed = install_domains()
         await migrate_database(quiet=True)
         now = clock.utcnow()
         accounts = await demo.load(now)
         lines = []
-        for domain in install_domains():
+        for domain in installed:
             if domain.load_demo:
                 lines += await domain.load_demo(now)
         return accounts, lines

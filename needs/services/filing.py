@@ -14,7 +14,7 @@ from app.db import write_transaction
 from app.formfields import Fields
 from app.i18n import _, localized
 from app.permissions import Actor
-from app.tables import Community
+from app.tables import Community, PhotoVisibility
 from needs.logic import follow_tokens, loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.labels import CATEGORY_LABELS
@@ -146,8 +146,8 @@ async def file_need(
         created_at=now,
         updated_at=now,
     )
-    async with photos.stored(cleaned) as photo_name, write_transaction(lock_key(need.id)):
-        need.photo = photo_name or ""
+    async with write_transaction(lock_key(need.id)):
+        need.photo = await photos.stored(cleaned, PhotoVisibility.private, now=now) or ""
         await need.save()
         await add_event(need.id, "filed", actor_id=need.reporter, now=now)
         await need_notices.tell_staff(

@@ -32,6 +32,7 @@ from tests.factories import (
     shanghai,
 )
 from tests.fixtures import Browser, text_of
+from tests.stored_photos import stored_body, stored_names, visibility_of
 
 NO_FILE = {"photo": ("", b"", "application/octet-stream")}
 """What a browser sends for a file input left empty."""
@@ -206,11 +207,23 @@ async def test_a_photo_loses_its_location_and_camera(browser: Browser, media: Pa
     )
     assert response.status_code == 303
     stored = await Space.objects().where(Space.slug == "room").first()
-    with Image.open(io.BytesIO((media / "photos" / stored.photo).read_bytes())) as image:
+    with Image.open(io.BytesIO(await stored_body(stored.photo))) as image:
         assert dict(image.getexif()) == {}
         assert "icc_profile" not in image.info and "comment" not in image.info
+    assert await visibility_of(stored.photo) == "public"
     public = await browser.get("/spaces/room")
     assert f"/media/photos/{stored.photo}" in public.text
+    # A new photo replaces the old one, which is deleted; removing it deletes it too.
+    await browser.submit(
+        "/staff/spaces/room/edit", form, files={"photo": ("2.jpg", camera_jpeg(), "image/jpeg")}
+    )
+    replaced = await Space.objects().where(Space.slug == "room").first()
+    assert replaced.photo != stored.photo
+    assert await stored_names() == [replaced.photo]
+    await browser.submit("/staff/spaces/room/edit", {**form, "remove_photo": "1"}, files=NO_FILE)
+    assert (await Space.objects().where(Space.slug == "room").first()).photo == ""
+    assert await stored_names() == []
+    assert not (media / "photos").exists()
 
 
 async def test_deactivated_spaces_leave_public_pages(browser: Browser) -> None:
