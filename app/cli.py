@@ -31,12 +31,11 @@ def main() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Create or update the database schema and the stored secret key."""
-    from app.asgi import install_domains
+    """Create or update the database schema and the stored secret key; import photos older
+    versions left in the media folder (LINLI_MEDIA_DIR)."""
     from app.migrate import migrate as migrate_database
     from app.photos import photos_dir
 
-    install_domains()  # they say which photos of the media folder are private
     imported = _run(migrate_database())
     if imported:
         click.echo(f"Imported {imported} photo(s) from {photos_dir()} into the database.")
@@ -51,12 +50,11 @@ def demo() -> None:
     from app.migrate import migrate as migrate_database
 
     async def load() -> tuple[list[demo.DemoAccount], list[str]]:
-        installed = install_domains()
         await migrate_database(quiet=True)
         now = clock.utcnow()
         accounts = await demo.load(now)
         lines = []
-        for domain in installed:
+        for domain in install_domains():
             if domain.load_demo:
                 lines += await domain.load_demo(now)
         return accounts, lines

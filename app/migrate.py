@@ -75,10 +75,10 @@ async def _after_migrations() -> int:
 
 async def _private_photos(names: Sequence[str]) -> set[str]:
     """Which of the photo names the installed domains show only to some people."""
-    installed = domains.installed()
-    if not installed:
-        # Without the domains every photo would be imported as public, a need's too.
-        raise RuntimeError("install the domains (app.asgi.install_domains) before importing")
+    from app.asgi import install_domains  # only the domains know; loaded when needed
+
+    # Never without them: every photo would be imported as public, a need's too.
+    installed = domains.installed() or install_domains()
     private: set[str] = set()
     for domain in installed:
         if domain.private_photos is not None:
