@@ -339,6 +339,26 @@ async def test_a_stale_edit_form_is_refused_and_shown_with_the_saved_values(
     assert (json.loads(stored.weekly_hours)["fri"], stored.name_en) == ("08:00-12:00", "Band room")
 
 
+async def test_a_photo_sent_with_a_refused_edit_leaves_no_stored_photo(
+    browser: Browser, media: Path
+) -> None:
+    home, _staff_user = await _staff(browser)
+    await make_space(home, "room")
+    by_a = await _opened(browser, "room")
+    by_b = await _opened(browser, "room")
+    await browser.submit(
+        "/staff/spaces/room/edit", {**by_b, "hours_fri": "08:00-12:00"}, files=NO_FILE
+    )
+    stale = await browser.submit(
+        "/staff/spaces/room/edit",
+        by_a,
+        files={"photo": ("IMG_0001.jpg", camera_jpeg(), "image/jpeg")},
+    )
+    assert stale.status_code == 409
+    assert (await Space.objects().where(Space.slug == "room").first()).photo == ""
+    assert await stored_names() == []
+
+
 async def test_a_booking_made_while_the_edit_form_is_open_does_not_refuse_it(
     browser: Browser,
 ) -> None:
