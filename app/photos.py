@@ -40,6 +40,9 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 CACHE_SECONDS = 365 * 24 * 3600
 """A stored photo never changes: a new upload gets a new name."""
 
+IMPORT_BATCH = 500
+"""Names looked up at once by the import of the media folder."""
+
 _NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.jpg$")
 
 
@@ -225,26 +228,28 @@ async def import_media_folder(
     names = sorted(
         path.name for path in await asyncio.to_thread(_listing, folder) if is_photo_name(path.name)
     )
-    if not names:
-        return 0
-    stored_names = {
-        row["name"] for row in await Photo.select(Photo.name).where(Photo.name.is_in(names))
-    }
-    new = [name for name in names if name not in stored_names]
-    private = await private_names(new) if new else set()
-    for name in new:
-        body = await asyncio.to_thread((folder / name).read_bytes)
-        visibility = PhotoVisibility.private if name in private else PhotoVisibility.public
-        await Photo.insert(
-            Photo(
-                name=name,
-                visibility=visibility.value,
-                body=body,
-                etag=hashlib.sha256(body).hexdigest(),
-                created_at=now,
+    imported = 0
+    for start in range(0, len(names), IMPORT_BATCH):  # bounded lists of query parameters
+        batch = names[start : start + IMPORT_BATCH]
+        stored_names = {
+            row["name"] for row in await Photo.select(Photo.name).where(Photo.name.is_in(batch))
+        }
+        new = [name for name in batch if name not in stored_names]
+        private = await private_names(new) if new else set()
+        for name in new:
+            body = await asyncio.to_thread((folder / name).read_bytes)
+            visibility = PhotoVisibility.private if name in private else PhotoVisibility.public
+            await Photo.insert(
+                Photo(
+                    name=name,
+                    visibility=visibility.value,
+                    body=body,
+                    etag=hashlib.sha256(body).hexdigest(),
+                    created_at=now,
+                )
             )
-        )
-    return len(new)
+        imported += len(new)
+    return imported
 
 
 def _listing(folder: Path) -> list[Path]:

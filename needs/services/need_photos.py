@@ -28,7 +28,7 @@ async def photo_for(actor: Actor | None, need_id: str) -> str:
         raise _no_photo() from exc
     if need is None or not need.photo or actor is None:
         raise _no_photo()
-    helper = await helper_user_id(need) if need.volunteer or need.unit else None
+    helper = await helper_user_id(need)
     if not can_see_need_photo(actor, need.community, reporter_id=need.reporter, helper_id=helper):
         raise _no_photo()
     return need.photo

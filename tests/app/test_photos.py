@@ -239,7 +239,7 @@ async def test_photos_stay_cacheable_for_signed_in_people(browser, media: Path) 
 
 
 async def test_migrate_imports_the_media_folder_once_and_keeps_need_photos_private(
-    db: None, media: Path, caplog: pytest.LogCaptureFixture
+    db: None, media: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.asgi import install_domains
     from app.migrate import migrate
@@ -247,6 +247,7 @@ async def test_migrate_imports_the_media_folder_once_and_keeps_need_photos_priva
     from tests.needs.world import file, make_world
 
     install_domains()
+    monkeypatch.setattr(photos, "IMPORT_BATCH", 2)  # several batches of names
     world = await make_world()
     need, _ = await file(world.resident)
     folder = media / "photos"
