@@ -31,10 +31,14 @@ def main() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Create or update the database schema and the stored secret key."""
+    """Create or update the database schema and the stored secret key; import photos older
+    versions left in the media folder (LINLI_MEDIA_DIR)."""
     from app.migrate import migrate as migrate_database
+    from app.photos import photos_dir
 
-    _run(migrate_database())
+    imported = _run(migrate_database())
+    if imported:
+        click.echo(f"Imported {imported} photo(s) from {photos_dir()} into the database.")
     click.echo(f"Database is up to date ({get_settings().database.engine_type}).")
 
 

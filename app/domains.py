@@ -103,6 +103,9 @@ class Domain:
     """The domain's events in a staff member's feed of their communities."""
     dashboard: Callable[[Actor, datetime], Awaitable[Sequence[Panel]]] | None = None
     """The domain's panels on the staff dashboard, scoped to the actor's communities."""
+    private_photos: Callable[[Sequence[str]], Awaitable[set[str]]] | None = None
+    """Which of these photo names belong to something only some people may see (a need's
+    photo); `linli migrate` imports those from the media folder as private."""
 
 
 @dataclass

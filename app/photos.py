@@ -1,5 +1,6 @@
-"""Photos uploaded by staff: checked, cleaned of every piece of metadata, stored under the
-media directory with a random name, and served at `/media/photos/{name}`.
+"""Photos uploaded by staff and with needs: checked, cleaned of every piece of metadata and
+stored in the database (`Photo`) under a random name, so every process on every host serves
+them (app.web.photos; a need's photo only to those who may read the need).
 
 An upload must be a JPEG, PNG or WebP picture of at most 8 MB and 40 megapixels (a small
 file that decodes to a huge image is refused before it is decoded). It is turned upright
@@ -11,11 +12,13 @@ make and model, time), no XMP, no comments, no ICC profile.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import hashlib
 import io
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -23,6 +26,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from app.errors import FieldError, InputError
 from app.i18n import _
 from app.settings import get_settings
+from app.tables import Photo, PhotoVisibility
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 UPLOAD_MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
@@ -36,11 +40,15 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 CACHE_SECONDS = 365 * 24 * 3600
 """A stored photo never changes: a new upload gets a new name."""
 
+IMPORT_BATCH = 500
+"""Names looked up at once by the import of the media folder."""
+
 _NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.jpg$")
 
 
 def media_dir() -> Path:
-    """Where uploaded files live (`LINLI_MEDIA_DIR`, relative to the working directory)."""
+    """Where older versions kept uploaded files (`LINLI_MEDIA_DIR`, relative to the working
+    directory); only `linli migrate` reads it now, to import them."""
     return Path(get_settings().site.media_dir)
 
 
@@ -126,21 +134,28 @@ def clean_photo(data: bytes, *, field: str = "photo") -> bytes:
     return out.getvalue()
 
 
-def store_photo(jpeg: bytes) -> str:
-    """Write a cleaned photo under a new random name and return the name."""
-    folder = photos_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+async def store_photo(jpeg: bytes, visibility: PhotoVisibility, *, now: datetime) -> str:
+    """Keep a cleaned photo under a new random name and return the name. Called inside the
+    transaction of the change that uses it, so a failed change leaves no row behind."""
     name = secrets.token_urlsafe(24) + ".jpg"  # 192 random bits: unguessable
-    partial = folder / f".{name}.part"
-    partial.write_bytes(jpeg)
-    partial.replace(folder / name)
+    await Photo.insert(
+        Photo(
+            name=name,
+            visibility=visibility.value,
+            body=jpeg,
+            etag=hashlib.sha256(jpeg).hexdigest(),
+            created_at=now,
+        )
+    )
     return name
 
 
-async def save_photo(data: bytes, *, field: str = "photo") -> str:
+async def save_photo(
+    data: bytes, visibility: PhotoVisibility, *, now: datetime, field: str = "photo"
+) -> str:
     """Clean and store an upload; returns the stored name (raises `InputError`)."""
     jpeg = await asyncio.to_thread(clean_photo, data, field=field)
-    return await asyncio.to_thread(store_photo, jpeg)
+    return await store_photo(jpeg, visibility, now=now)
 
 
 async def checked_upload(data: bytes | None, errors: list[FieldError]) -> bytes | None:
@@ -155,16 +170,12 @@ async def checked_upload(data: bytes | None, errors: list[FieldError]) -> bytes 
         return None
 
 
-@contextlib.asynccontextmanager
-async def stored(cleaned: bytes | None) -> AsyncIterator[str | None]:
-    """Store a cleaned photo for the change in the block; if the change fails, the file
-    goes again. Yields its name (None when there is no photo)."""
-    name = await asyncio.to_thread(store_photo, cleaned) if cleaned else None
-    try:
-        yield name
-    except BaseException:
-        delete_photo(name)
-        raise
+async def stored(
+    cleaned: bytes | None, visibility: PhotoVisibility, *, now: datetime
+) -> str | None:
+    """Store a cleaned photo for the change being written (None when there is none); call
+    it inside that change's transaction, so the photo is kept only if the change is."""
+    return await store_photo(cleaned, visibility, now=now) if cleaned else None
 
 
 def ask_again(errors: dict[str, str], upload: bytes | None) -> dict[str, str]:
@@ -174,8 +185,72 @@ def ask_again(errors: dict[str, str], upload: bytes | None) -> dict[str, str]:
     return errors
 
 
-def delete_photo(name: str | None) -> None:
-    """Remove a stored photo (a replaced or removed one); unknown names are ignored."""
+async def delete_photo(name: str | None) -> None:
+    """Remove a stored photo (a replaced or removed one), inside the transaction of the
+    change that drops it; unknown names are ignored."""
     if name and is_photo_name(name):
-        with contextlib.suppress(FileNotFoundError):
-            (photos_dir() / name).unlink()
+        await Photo.delete().where(Photo.name == name)
+
+
+@dataclass(frozen=True)
+class PhotoHead:
+    """What answering a request for a photo needs before its bytes."""
+
+    name: str
+    visibility: PhotoVisibility
+    etag: str
+
+
+async def photo_head(name: str) -> PhotoHead | None:
+    """The stored photo's visibility and ETag, or None for a name never stored."""
+    if not is_photo_name(name):
+        return None
+    row = await Photo.select(Photo.visibility, Photo.etag).where(Photo.name == name).first()
+    if row is None:
+        return None
+    return PhotoHead(name, PhotoVisibility(row["visibility"]), row["etag"])
+
+
+async def photo_body(name: str) -> bytes | None:
+    """The stored JPEG, or None when it went meanwhile."""
+    row = await Photo.select(Photo.body).where(Photo.name == name).first()
+    return bytes(row["body"]) if row is not None else None
+
+
+async def import_media_folder(
+    private_names: Callable[[Sequence[str]], Awaitable[set[str]]], *, now: datetime
+) -> int:
+    """Copy the photos older versions wrote to `LINLI_MEDIA_DIR/photos/` into the table,
+    once: names already stored are skipped, the files stay where they are. `private_names`
+    says which of the names belong to something only some people may see. Returns how many
+    were imported."""
+    folder = photos_dir()
+    names = sorted(
+        path.name for path in await asyncio.to_thread(_listing, folder) if is_photo_name(path.name)
+    )
+    imported = 0
+    for start in range(0, len(names), IMPORT_BATCH):  # bounded lists of query parameters
+        batch = names[start : start + IMPORT_BATCH]
+        stored_names = {
+            row["name"] for row in await Photo.select(Photo.name).where(Photo.name.is_in(batch))
+        }
+        new = [name for name in batch if name not in stored_names]
+        private = await private_names(new) if new else set()
+        for name in new:
+            body = await asyncio.to_thread((folder / name).read_bytes)
+            visibility = PhotoVisibility.private if name in private else PhotoVisibility.public
+            await Photo.insert(
+                Photo(
+                    name=name,
+                    visibility=visibility.value,
+                    body=body,
+                    etag=hashlib.sha256(body).hexdigest(),
+                    created_at=now,
+                )
+            )
+        imported += len(new)
+    return imported
+
+
+def _listing(folder: Path) -> list[Path]:
+    return [path for path in folder.iterdir() if path.is_file()] if folder.is_dir() else []

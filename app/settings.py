@@ -104,7 +104,8 @@ class SiteSettings:
     )
     """LINLI_PASSWORD_HASH_PROFILE: Argon2id cost profile; only the test suite lowers it."""
     media_dir: str = field(default_factory=lambda: _env("LINLI_MEDIA_DIR", "data/media"))
-    """LINLI_MEDIA_DIR: folder for uploaded photos, relative to the working directory."""
+    """LINLI_MEDIA_DIR: where older versions kept uploaded photos, relative to the working
+    directory; read by `linli migrate` to import them into the database."""
 
     def __post_init__(self) -> None:
         if self.default_locale not in SUPPORTED_LOCALES:

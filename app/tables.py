@@ -303,3 +303,27 @@ class IdempotentAnswer(Table):
     content_type = Varchar(length=100, default="")
     location = Varchar(length=300, default="")
     body = Bytea(default=b"")
+
+
+class PhotoVisibility(StrEnum):
+    public = "public"
+    """A space's or a station's photo: anyone may see it, and caches keep it for a year."""
+    private = "private"
+    """A need's photo: only those who may read the need see it, and nothing keeps it."""
+
+
+class Photo(Table):
+    """An uploaded photo, cleaned of its metadata (app.photos), kept in the database so that
+    every process on every host serves it. A photo never changes: a new upload is a new row
+    with a new name, and the row goes when its owner replaces or removes it."""
+
+    id: Serial
+    name = Varchar(length=40, unique=True)
+    """32 random URL-safe characters and `.jpg`: unguessable, and the file name of photos
+    imported from the media folder."""
+    visibility = Varchar(length=8, choices=PhotoVisibility)
+    body = Bytea()
+    """The JPEG as served."""
+    etag = Varchar(length=64)
+    """SHA-256 (hex) of `body`, sent quoted as the `ETag`."""
+    created_at = Timestamptz()

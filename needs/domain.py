@@ -1,10 +1,11 @@
 """What the needs domain gives the kernel's services: its staff-dashboard panel, its demo
-data and its part of a person's data export (its pages are needs.web)."""
+data, its part of a person's data export and which photos are private (its pages are
+needs.web)."""
 
 from __future__ import annotations
 
 from app.domains import Domain
-from needs.services import accounts, dashboard
+from needs.services import accounts, dashboard, need_photos
 from needs.services.demo import loader as demo
 
 DOMAIN = Domain(
@@ -12,4 +13,5 @@ DOMAIN = Domain(
     dashboard=dashboard.dashboard,
     load_demo=demo.load,
     export_account=accounts.export_account,
+    private_photos=need_photos.private_photo_names,
 )

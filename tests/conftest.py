@@ -58,6 +58,8 @@ os.environ["LINLI_SECRET_KEY"] = "test-secret-key-" + "x" * 32
 os.environ["LINLI_DB_POOL_SIZE"] = "0"
 os.environ["LINLI_DEFAULT_LOCALE"] = "zh_CN"
 os.environ["LINLI_SIGNUPS_PER_HOUR"] = "20"
+# Photos older versions left in a checkout's data/media must not reach the template database.
+os.environ["LINLI_MEDIA_DIR"] = str(_WORKDIR / "media")
 for name in ("REDIS_URL", "LINLI_SMTP_HOST", "LINLI_SMS_SENDER", "LINLI_TIMEZONE"):
     os.environ.pop(name, None)
 

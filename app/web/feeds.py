@@ -23,6 +23,7 @@ from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import FeedKind, User
 from app.web.context import RequestNow
+from app.web.responses import etag_matches
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -45,10 +46,8 @@ def respond(request: Request[Any, Any, Any], built: Built, filename: str) -> Res
 
 
 def _not_modified(request: Request[Any, Any, Any], etag: str, last_modified: datetime) -> bool:
-    match = request.headers.get("if-none-match")
-    if match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
-        return etag in tags or "*" in tags
+    if request.headers.get("if-none-match") is not None:
+        return etag_matches(request, etag)
     since = request.headers.get("if-modified-since")
     if since:
         try:

@@ -144,3 +144,13 @@ def _environment(request: Request[Any, Any, Any]) -> Environment:
     if not isinstance(engine, JinjaTemplateEngine):
         raise RuntimeError("the application renders with Jinja")
     return engine.engine
+
+
+def etag_matches(request: Request[Any, Any, Any], etag: str) -> bool:
+    """True when the request's `If-None-Match` names `etag` (quoted, weak or strong) or `*`:
+    the client's copy is current and a 304 will do."""
+    match = request.headers.get("if-none-match")
+    if match is None:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
+    return etag in tags or "*" in tags

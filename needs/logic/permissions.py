@@ -52,3 +52,12 @@ def can_decide_volunteer(actor: Actor | None, volunteer_community: int) -> bool:
 def can_volunteer_in(actor: Actor, community_id: int) -> bool:
     """A resident offers to help in their own community only."""
     return actor.user.community == community_id
+
+
+def can_see_need_photo(
+    actor: Actor, need_community: int, *, reporter_id: int | None, helper_id: int | None
+) -> bool:
+    """The photo sent with a need: its filer, the staff of its community, and the helper it
+    is sent to now (the volunteer, or the partner unit's contact person)."""
+    is_filer_or_helper = actor.id in (reporter_id, helper_id)
+    return is_filer_or_helper or can_manage_community(actor, need_community)

@@ -14,7 +14,7 @@ from app.db import write_transaction
 from app.formfields import Fields
 from app.i18n import _, localized
 from app.permissions import Actor
-from app.tables import Community
+from app.tables import Community, PhotoVisibility
 from needs.logic import follow_tokens, loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.labels import CATEGORY_LABELS
@@ -123,14 +123,20 @@ async def file_need(
     station = await filing_station(filing.station)
     community = await _community(actor, filing.community, station, fields)
     contact = _contact(filing.contact, fields) if actor is None else ""
-    cleaned = await photos.checked_upload(filing.photo, fields.errors)
-    fields.check()
-    assert community is not None
+    # The limit comes before the photo is decoded, so a refused filer costs no decoding;
+    # a filing refused for its fields gives its place back.
     held = (
         await throttle.reserve(FILINGS_PER_ADDRESS, client_ip, now, _wait)
         if actor is None
         else throttle.Reservation()
     )
+    try:
+        cleaned = await photos.checked_upload(filing.photo, fields.errors)
+        fields.check()
+    except BaseException:
+        await throttle.release(held)
+        raise
+    assert community is not None
     token, token_hash = follow_tokens.new_token() if actor is None else (None, None)
     need = Need(
         id=uuid.uuid4(),
@@ -150,8 +156,8 @@ async def file_need(
         updated_at=now,
     )
     try:
-        async with photos.stored(cleaned) as photo_name, write_transaction(lock_key(need.id)):
-            need.photo = photo_name or ""
+        async with write_transaction(lock_key(need.id)):
+            need.photo = await photos.stored(cleaned, PhotoVisibility.private, now=now) or ""
             await need.save()
             await add_event(need.id, "filed", actor_id=need.reporter, now=now)
             await need_notices.tell_staff(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.i18n import N_
 from app.web.domains import Link, WebDomain
 from needs.web.helper_tasks import HelperTasksController
+from needs.web.photos import followed_need_photo, need_photo
 from needs.web.reporter import NeedsController
 from needs.web.staff.dispatch import StaffNeedsController
 from needs.web.staff.lists import StaffListsController
@@ -24,6 +25,8 @@ WEB = WebDomain(
         NeedsController,
         HelperTasksController,
         StaffNeedsController,
+        need_photo,
+        followed_need_photo,
     ],
     nav=[Link("needs:index", N_("My needs"), audience="signed_in")],
     home=[

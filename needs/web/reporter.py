@@ -46,6 +46,8 @@ class NeedActions:
 
     rate: str
     withdraw: str
+    photo: str
+    """Where the need's photo is read."""
 
 
 @dataclass
@@ -187,6 +189,7 @@ class NeedsController(Controller):
             anonymous=access.user_id is None,
             rate_action=actions.rate,
             withdraw_action=actions.withdraw,
+            photo_action=actions.photo,
             may_withdraw=access.need.status in loop.MAY_REPORTER_WITHDRAW,
             errors=errors or {},
             form=form or RateForm(),
@@ -197,6 +200,7 @@ class NeedsController(Controller):
         return NeedActions(
             rate=request.app.route_reverse("needs:rate", need_id=need_id),
             withdraw=request.app.route_reverse("needs:withdraw", need_id=need_id),
+            photo=request.app.route_reverse("needs:photo", need_id=need_id),
         )
 
     @get("/{need_id:str}", name="needs:detail", guards=[requires_signed_in])
@@ -261,6 +265,7 @@ class NeedsController(Controller):
         return NeedActions(
             rate=request.app.route_reverse("needs:follow.rate", token=token),
             withdraw=request.app.route_reverse("needs:follow.withdraw", token=token),
+            photo=request.app.route_reverse("needs:follow.photo", token=token),
         )
 
     @get("/follow/{token:str}", name="needs:follow")

@@ -23,7 +23,7 @@ from app.errors import Conflict, FieldError, Forbidden, InputError
 from app.holidays import HOLIDAYS_LOCK
 from app.i18n import _
 from app.permissions import Actor, staff_service
-from app.tables import Community
+from app.tables import Community, PhotoVisibility
 from spaces.logic import space_form
 from spaces.logic.permissions import can_edit_space, space_refused
 from spaces.logic.statuses import BookingStatus
@@ -152,11 +152,9 @@ async def update_space(
         raise InputError(errors)
     # The holidays' lock too: a space that starts closing on holidays while a day off is
     # being added would otherwise escape that day's impact step.
-    async with (
-        photos.stored(cleaned) as new_photo,
-        write_transaction(lock_key(space), HOLIDAYS_LOCK),
-    ):
+    async with write_transaction(lock_key(space), HOLIDAYS_LOCK):
         current = existing(await Space.objects().where(Space.id == space.id).first())
+        new_photo = await photos.stored(cleaned, PhotoVisibility.public, now=now)
         photo_name = new_photo or ("" if remove_photo else current.photo)
         old, new = audit.changes(
             space_form.stored_values(current), {**values.columns(), "photo": photo_name}
@@ -180,8 +178,8 @@ async def update_space(
                 after={**new, **({"impact": outcome} if outcome else {})},
                 now=now,
             )
-    if current.photo and current.photo != photo_name:
-        photos.delete_photo(current.photo)
+        if current.photo and current.photo != photo_name:
+            await photos.delete_photo(current.photo)
     return list(new)
 
 

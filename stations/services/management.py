@@ -23,7 +23,7 @@ from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
-from app.tables import Community
+from app.tables import Community, PhotoVisibility
 from stations.logic import station_form
 from stations.logic.permissions import (
     can_add_station,
@@ -191,8 +191,9 @@ async def update_station(
     cleaned = await photos.checked_upload(photo, errors)
     if errors:
         raise InputError(errors)
-    async with photos.stored(cleaned) as new_photo, write_transaction(f"station:{station.id}"):
+    async with write_transaction(f"station:{station.id}"):
         current = existing(await Station.objects().where(Station.id == station.id).first())
+        new_photo = await photos.stored(cleaned, PhotoVisibility.public, now=now)
         before = snapshot(current, await seats_of(station.id))
         photo_name = new_photo or ("" if remove_photo else current.photo)
         old, new = audit.changes(
@@ -218,8 +219,8 @@ async def update_station(
                 after=new,
                 now=now,
             )
-    if current.photo and current.photo != photo_name:
-        photos.delete_photo(current.photo)
+        if current.photo and current.photo != photo_name:
+            await photos.delete_photo(current.photo)
     return list(new)
 
 

@@ -1,7 +1,12 @@
+from pathlib import Path
+
+import pytest
 from click.testing import CliRunner
 
+from app import photos
 from app.cli import main
-from app.tables import User
+from app.settings import get_settings
+from app.tables import Photo, User
 
 
 def test_help_lists_the_commands() -> None:
@@ -41,3 +46,21 @@ def test_createadmin_reports_a_weak_password(db: None) -> None:
     assert result.exit_code == 1
     assert "password:" in result.output
     assert User.count().run_sync() == 0
+
+
+def test_migrate_imports_older_photos_and_says_how_many(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(photos, "media_dir", lambda: tmp_path / "media")
+    (tmp_path / "media" / "photos").mkdir(parents=True)
+    (tmp_path / "media" / "photos" / ("P" * 32 + ".jpg")).write_bytes(b"jpeg")
+    first = CliRunner().invoke(main, ["migrate"])
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines()[-2:] == [  # after Piccolo's report of the migrations
+        f"Imported 1 photo(s) from {tmp_path / 'media' / 'photos'} into the database.",
+        f"Database is up to date ({get_settings().database.engine_type}).",
+    ]
+    assert Photo.select(Photo.name).run_sync() == [{"name": "P" * 32 + ".jpg"}]
+    again = CliRunner().invoke(main, ["migrate"])
+    assert again.exit_code == 0 and "Imported" not in again.output
+    assert Photo.count().run_sync() == 1

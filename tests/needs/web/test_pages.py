@@ -22,6 +22,7 @@ from spaces.tables import Booking
 from tests.factories import PASSWORD, make_community, make_space, make_station, make_user
 from tests.fixtures import Browser, text_of
 from tests.needs.world import make_volunteer
+from tests.stored_photos import stored_body, visibility_of
 
 NO_FILE = {"photo": ("", b"", "application/octet-stream")}
 """What a browser sends for a file input left empty."""
@@ -123,14 +124,19 @@ async def test_a_courier_files_from_a_station_page_and_follows_it_by_link(
         bayi.id,
     )
     assert need.reporter_contact == "13812345678"
-    stored = media / "photos" / need.photo
-    with Image.open(stored) as image:
+    stored = await stored_body(need.photo)
+    with Image.open(io.BytesIO(stored)) as image:
         assert dict(image.getexif()) == {}
-    assert b"Huawei" not in stored.read_bytes()
+    assert b"Huawei" not in stored
+    assert await visibility_of(need.photo) == "private"
+    assert not (media / "photos").exists()
 
     followed = await courier.get(f"/needs/follow/{token}")
     assert followed.status_code == 200
     assert followed.headers["cache-control"] == "private, no-store"
+    assert f'src="/needs/follow/{token}/photo"' in followed.text
+    assert (await courier.get(f"/needs/follow/{token}/photo")).content == stored
+    assert (await courier.get(f"/media/photos/{need.photo}")).status_code == 404
     text = visible(followed.text)
     assert "Repairs Waiting for the community" in text
     assert "Stair light out" in text and "Rider's Home" in text

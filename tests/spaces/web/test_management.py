@@ -32,6 +32,7 @@ from tests.factories import (
     shanghai,
 )
 from tests.fixtures import Browser, text_of
+from tests.stored_photos import stored_body, stored_names, visibility_of
 
 NO_FILE = {"photo": ("", b"", "application/octet-stream")}
 """What a browser sends for a file input left empty."""
@@ -206,11 +207,23 @@ async def test_a_photo_loses_its_location_and_camera(browser: Browser, media: Pa
     )
     assert response.status_code == 303
     stored = await Space.objects().where(Space.slug == "room").first()
-    with Image.open(io.BytesIO((media / "photos" / stored.photo).read_bytes())) as image:
+    with Image.open(io.BytesIO(await stored_body(stored.photo))) as image:
         assert dict(image.getexif()) == {}
         assert "icc_profile" not in image.info and "comment" not in image.info
+    assert await visibility_of(stored.photo) == "public"
     public = await browser.get("/spaces/room")
     assert f"/media/photos/{stored.photo}" in public.text
+    # A new photo replaces the old one, which is deleted; removing it deletes it too.
+    await browser.submit(
+        "/staff/spaces/room/edit", form, files={"photo": ("2.jpg", camera_jpeg(), "image/jpeg")}
+    )
+    replaced = await Space.objects().where(Space.slug == "room").first()
+    assert replaced.photo != stored.photo
+    assert await stored_names() == [replaced.photo]
+    await browser.submit("/staff/spaces/room/edit", {**form, "remove_photo": "1"}, files=NO_FILE)
+    assert (await Space.objects().where(Space.slug == "room").first()).photo == ""
+    assert await stored_names() == []
+    assert not (media / "photos").exists()
 
 
 async def test_deactivated_spaces_leave_public_pages(browser: Browser) -> None:
@@ -324,6 +337,26 @@ async def test_a_stale_edit_form_is_refused_and_shown_with_the_saved_values(
     ).status_code == 303
     stored = await Space.objects().where(Space.id == room.id).first()
     assert (json.loads(stored.weekly_hours)["fri"], stored.name_en) == ("08:00-12:00", "Band room")
+
+
+async def test_a_photo_sent_with_a_refused_edit_leaves_no_stored_photo(
+    browser: Browser, media: Path
+) -> None:
+    home, _staff_user = await _staff(browser)
+    await make_space(home, "room")
+    by_a = await _opened(browser, "room")
+    by_b = await _opened(browser, "room")
+    await browser.submit(
+        "/staff/spaces/room/edit", {**by_b, "hours_fri": "08:00-12:00"}, files=NO_FILE
+    )
+    stale = await browser.submit(
+        "/staff/spaces/room/edit",
+        by_a,
+        files={"photo": ("IMG_0001.jpg", camera_jpeg(), "image/jpeg")},
+    )
+    assert stale.status_code == 409
+    assert (await Space.objects().where(Space.slug == "room").first()).photo == ""
+    assert await stored_names() == []
 
 
 async def test_a_booking_made_while_the_edit_form_is_open_does_not_refuse_it(

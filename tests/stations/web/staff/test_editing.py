@@ -1,6 +1,7 @@
 """Staff edit a station: changed fields saved and audited, bad input changing nothing, and
 the photo cleaned of its metadata."""
 
+import io
 from pathlib import Path
 
 from PIL import Image
@@ -17,6 +18,7 @@ from tests.stations.web.staff.world import (
     everything,
     station_form,
 )
+from tests.stored_photos import stored_body, stored_names, visibility_of
 
 # The browser fixture fixes the clock at Monday 2 March 2026, 09:00 in Shanghai.
 
@@ -112,18 +114,19 @@ async def test_photo_upload_keeps_no_exif_and_replaces_the_old_one(
     )
     assert response.status_code == 303
     first = (await Station.objects().first()).photo
-    stored = media / "photos" / first
+    stored = await stored_body(first)
     assert photos.is_photo_name(first)
-    with Image.open(stored) as image:
+    with Image.open(io.BytesIO(stored)) as image:
         assert image.size == (20, 40)  # turned upright
         assert dict(image.getexif()) == {}
         assert "exif" not in image.info
-    assert b"Huawei" not in stored.read_bytes()
+    assert b"Huawei" not in stored
+    assert await visibility_of(first) == "public"
     served = await staff.get(f"/media/photos/{first}")
-    assert served.status_code == 200 and served.content == stored.read_bytes()
+    assert served.status_code == 200 and served.content == stored
     assert 'src="/media/photos/' + first in (await staff.get("/staff/stations/rider-home")).text
     assert 'src="/media/photos/' + first in (await staff.get("/stations/rider-home")).text
-    # A new photo replaces the old one, whose file is deleted.
+    # A new photo replaces the old one, which is deleted.
     await staff.submit(
         "/staff/stations/rider-home/edit",
         form,
@@ -131,16 +134,17 @@ async def test_photo_upload_keeps_no_exif_and_replaces_the_old_one(
     )
     second = (await Station.objects().first()).photo
     assert second != first
-    assert sorted(p.name for p in (media / "photos").iterdir()) == [second]
+    assert await stored_names() == [second]
     entries = await audit_entries()
     assert [e["after"] for e in entries] == [{"photo": first}, {"photo": second}]
     assert entries[1]["before"] == {"photo": first}
-    # Removing it deletes the file too.
+    # Removing it deletes it too; nothing was ever written to the media folder.
     await staff.submit(
         "/staff/stations/rider-home/edit", {**form, "remove_photo": "1"}, files=NO_FILE
     )
     assert (await Station.objects().first()).photo == ""
-    assert list((media / "photos").iterdir()) == []
+    assert await stored_names() == []
+    assert not (media / "photos").exists()
 
 
 async def test_a_text_file_named_jpg_is_refused(
