@@ -1,5 +1,6 @@
-"""Reads and writes of a station several services share: its free seats, its amenities, and
-the version and working-amenities mask that every change keeps in step."""
+"""Reads and writes of a station several services share: its free seats and current
+check-ins, its amenities, and the version and working-amenities mask that every change keeps
+in step."""
 
 from __future__ import annotations
 
@@ -38,6 +39,20 @@ async def seat_counts(
         station_id: seat_count(seats, reserve, per_address[station_id])
         for station_id, (seats, reserve) in seating.items()
     }
+
+
+async def active_check_ins(station_id: Any, now: datetime) -> list[CheckIn]:
+    """The station's check-ins that have neither ended nor expired, earliest first."""
+    return (
+        await CheckIn.objects()
+        .where(
+            (CheckIn.station == station_id)
+            & (CheckIn.expires_at > now)
+            & CheckIn.checked_out_at.is_null()
+        )
+        .order_by(CheckIn.checked_in_at)
+        .order_by(CheckIn.id)
+    )
 
 
 @dataclass
