@@ -41,15 +41,20 @@ async def seat_counts(
     }
 
 
+def current_at(station_id: Any, now: datetime) -> Any:
+    """Where: the station's check-ins that have neither ended nor expired at `now`."""
+    return (
+        (CheckIn.station == station_id)
+        & (CheckIn.expires_at > now)
+        & CheckIn.checked_out_at.is_null()
+    )
+
+
 async def active_check_ins(station_id: Any, now: datetime) -> list[CheckIn]:
     """The station's check-ins that have neither ended nor expired, earliest first."""
     return (
         await CheckIn.objects()
-        .where(
-            (CheckIn.station == station_id)
-            & (CheckIn.expires_at > now)
-            & CheckIn.checked_out_at.is_null()
-        )
+        .where(current_at(station_id, now))
         .order_by(CheckIn.checked_in_at)
         .order_by(CheckIn.id)
     )

@@ -19,7 +19,7 @@ from app.i18n import _
 from app.permissions import Actor, staff_service
 from stations.logic.permissions import can_clear_check_ins, can_see_check_ins, refuse_unless
 from stations.logic.seats import ActiveCheckIn, SeatCount, counted_check_ins, seat_count
-from stations.queries.stations import active_check_ins, community_id_of
+from stations.queries.stations import active_check_ins, community_id_of, current_at
 from stations.tables import CheckIn, Station
 
 
@@ -107,18 +107,22 @@ async def clear_check_ins(actor: Actor, station: Station, *, now: datetime) -> i
     """End every current check-in at the station; returns how many ended."""
     refuse_unless(can_clear_check_ins(actor, community_id_of(station)))
     async with write_transaction(f"station:{station.id}"):
-        ids = [row.id for row in await active_check_ins(station.id, now)]
-        if not ids:
+        ended = (
+            await CheckIn.update({CheckIn.checked_out_at: now})
+            .where(current_at(station.id, now))
+            .returning(CheckIn.id)
+        )
+        cleared = len(ended)
+        if not cleared:
             return 0
-        await CheckIn.update({CheckIn.checked_out_at: now}).where(CheckIn.id.is_in(ids))
         await audit.record(
             actor_id=actor.id,
             action="station.checkins_clear",
             subject_type="station",
             subject_id=station.slug,
             community_id=community_id_of(station),
-            before={"check_ins": len(ids)},
+            before={"check_ins": cleared},
             after={"check_ins": 0},
             now=now,
         )
-    return len(ids)
+    return cleared
