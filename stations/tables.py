@@ -57,6 +57,9 @@ class Station(Table):
     """Bit mask (stations.logic.amenities.BITS) of amenities present and working, kept in step
     with `StationAmenity` so nearby search can filter in the database."""
     seats_total = Integer(default=0)
+    walk_in_reserve = Integer(default=0)
+    """Seats kept for couriers who walk in without checking in (0..seats): online check-ins
+    take at most `seats_total - walk_in_reserve` (stations.logic.seats)."""
     active = Boolean(default=True)
     last_verified_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
@@ -102,6 +105,9 @@ class CheckIn(Table):
     station = ForeignKey(references=Station, on_delete=OnDelete.cascade, null=False)
     device_hash = Varchar(length=64)
     """SHA-256 of the anonymous device cookie: no account and nothing personal."""
+    address_hash = Varchar(length=64, default="")
+    """Keyed hash of the client's address (stations.logic.devices.address_hash), never the
+    address itself: seats are counted per address."""
     checked_in_at = Timestamptz()
     expires_at = Timestamptz()
     checked_out_at = Timestamptz(null=True, default=None)

@@ -57,6 +57,16 @@ def can_resolve_report(actor: Actor | None, station_community: int) -> bool:
     return can_manage_community(actor, station_community)
 
 
+def can_see_check_ins(actor: Actor | None, station_community: int) -> bool:
+    """See a station's current check-ins (times and whether each counts; nothing personal)."""
+    return can_manage_community(actor, station_community)
+
+
+def can_clear_check_ins(actor: Actor | None, station_community: int) -> bool:
+    """End a station's check-ins, one or all, to free the seats they hold."""
+    return can_manage_community(actor, station_community)
+
+
 def refuse_unless(allowed: bool) -> None:
     """Refuse an action on a station the actor may not manage."""
     if not allowed:

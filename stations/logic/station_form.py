@@ -59,6 +59,7 @@ class StationForm:
     holiday_hours: str = ""
     makeup_days_as_workdays: str = ""
     seats: str = ""
+    walk_in_reserve: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class StationValues:
     makeup_days_as_workdays: bool
     seats: int
     """Seats for couriers: the quantity of the `seats` amenity (0: none)."""
+    walk_in_reserve: int
+    """Seats online check-ins may not take, kept for couriers who walk in (0..seats)."""
 
     def columns(self) -> dict[str, Any]:
         """The values of the `Station` columns (seats live on the amenity)."""
@@ -102,6 +105,8 @@ def form_of(station: Any, seats: int) -> StationForm:
         longitude=repr(station.longitude),
         makeup_days_as_workdays="1" if station.makeup_days_as_workdays else "",
         seats=str(seats) if seats else "",
+        # The seats may have been lowered on the amenities page since the reserve was set.
+        walk_in_reserve=str(min(station.walk_in_reserve, seats)) if station.walk_in_reserve else "",
     )
 
 
@@ -193,9 +198,21 @@ def parse_station(form: StationForm) -> StationValues:
             _("Enter the hours on public holidays, or choose “Closed on public holidays”."),
         )
     seats = fields.whole(form.seats, "seats", low=0, high=MAX_SEATS, default=0)
+    reserve = fields.whole(
+        form.walk_in_reserve, "walk_in_reserve", low=0, high=MAX_SEATS, default=0
+    )
+    if seats is not None and reserve is not None and reserve > seats:
+        fields.error(
+            "walk_in_reserve",
+            _(
+                "Keep at most as many seats for walk-ins as the station has (%(seats)s).",
+                seats=seats,
+            ),
+        )
     texts = {name: _text(fields, form, name, limit) for name, limit in _OPTIONAL_TEXTS}
     fields.check()
-    assert latitude is not None and longitude is not None and seats is not None
+    assert latitude is not None and longitude is not None
+    assert seats is not None and reserve is not None
     return StationValues(
         name_zh=name_zh,
         name_en=name_en,
@@ -209,6 +226,7 @@ def parse_station(form: StationForm) -> StationValues:
         holiday_hours=holiday_hours,
         makeup_days_as_workdays=checked(form.makeup_days_as_workdays),
         seats=seats,
+        walk_in_reserve=reserve,
         **texts,
     )
 

@@ -1,8 +1,10 @@
-"""Reads and writes of a station several services share: its free seats, its amenities, and
-the version and working-amenities mask that every change keeps in step."""
+"""Reads and writes of a station several services share: its free seats and current
+check-ins, its amenities, and the version and working-amenities mask that every change keeps
+in step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,21 +12,52 @@ from typing import Any
 from app.db import placeholders
 from stations.logic.amenities import AMENITIES, BITS
 from stations.logic.kinds import AmenityStatus
+from stations.logic.seats import SeatCount, seat_count
 from stations.tables import CheckIn, Station, StationAmenity
 
 
-async def seats_taken(station_ids: list[int], now: datetime) -> dict[int, int]:
-    """Active check-ins per station."""
-    if not station_ids:
+async def seat_counts(
+    seating: Mapping[int, tuple[int, int]], now: datetime
+) -> dict[int, SeatCount]:
+    """Free and kept seats per station, for stations given as `{id: (seats, walk-in
+    reserve)}`, from their active check-ins counted per client address
+    (stations.logic.seats)."""
+    if not seating:
         return {}
+    station_ids = list(seating)
     rows = await CheckIn.raw(
-        "SELECT station, COUNT(*) AS taken FROM check_in "
+        "SELECT station, address_hash, COUNT(*) AS check_ins FROM check_in "
         f"WHERE station IN ({placeholders(len(station_ids))}) "
-        "AND expires_at > {} AND checked_out_at IS NULL GROUP BY station",
+        "AND expires_at > {} AND checked_out_at IS NULL GROUP BY station, address_hash",
         *station_ids,
         now,
     )
-    return {row["station"]: row["taken"] for row in rows}
+    per_address: dict[int, list[int]] = {station_id: [] for station_id in station_ids}
+    for row in rows:
+        per_address[row["station"]].append(row["check_ins"])
+    return {
+        station_id: seat_count(seats, reserve, per_address[station_id])
+        for station_id, (seats, reserve) in seating.items()
+    }
+
+
+def current_at(station_id: Any, now: datetime) -> Any:
+    """Where: the station's check-ins that have neither ended nor expired at `now`."""
+    return (
+        (CheckIn.station == station_id)
+        & (CheckIn.expires_at > now)
+        & CheckIn.checked_out_at.is_null()
+    )
+
+
+async def active_check_ins(station_id: Any, now: datetime) -> list[CheckIn]:
+    """The station's check-ins that have neither ended nor expired, earliest first."""
+    return (
+        await CheckIn.objects()
+        .where(current_at(station_id, now))
+        .order_by(CheckIn.checked_in_at)
+        .order_by(CheckIn.id)
+    )
 
 
 @dataclass

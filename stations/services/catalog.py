@@ -20,7 +20,7 @@ from stations.logic.devices import device_hash
 from stations.logic.hours import DayHours, HoursSpec, week_hours
 from stations.logic.refs import StationRef
 from stations.queries.calendars import calendar_data, hours_spec, state_of, station_calendar_of
-from stations.queries.stations import AmenityView, amenities_of, seats_taken
+from stations.queries.stations import AmenityView, amenities_of, seat_counts
 from stations.services.checkins import active_check_in
 from stations.tables import CheckIn, Landmark, Station, StationClosure
 
@@ -78,7 +78,9 @@ class StationDetails:
     """None when the station has no recorded hours."""
     amenities: list[AmenityView]
     seats_free: int | None
-    """None where the station records no seats."""
+    """Seats an online check-in can still take; None where the station records no seats."""
+    seats_kept: int
+    """Seats kept for couriers who walk in without checking in."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -89,16 +91,17 @@ async def station_details(slug: str, now: datetime) -> StationDetails:
     """The active station at `slug` with its open state, amenities and free seats."""
     station = await get_station(slug)
     data = await calendar_data([station.id], now)
-    taken = await seats_taken([station.id], now)
+    seats = (await seat_counts({station.id: (station.seats_total, station.walk_in_reserve)}, now))[
+        station.id
+    ]
     return StationDetails(
         station=station,
         hours=hours_spec(station),
         state=state_of(station, data, now),
         calendar=station_calendar_of(station, data),
         amenities=await amenities_of(station),
-        seats_free=max(0, station.seats_total - taken.get(station.id, 0))
-        if station.seats_total
-        else None,
+        seats_free=seats.free if station.seats_total else None,
+        seats_kept=seats.kept,
     )
 
 

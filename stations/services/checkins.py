@@ -1,18 +1,26 @@
 """A courier's anonymous check-in at a station (one tap, no account) and check-out: it
-holds a seat until it ends by itself or the courier leaves."""
+holds a seat until it ends by itself or the courier leaves.
+
+Each check-in keeps a keyed hash of the client's address, never the address: one address
+holds at most a third of a station's seats, whatever devices it checks in as, and further
+check-ins from it are recorded without being counted (stations.logic.seats decides which
+count, when seats are counted)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from app import throttle
-from app.db import write_transaction
-from stations.logic.devices import device_hash
+from app.db import stored_secret_key, write_transaction
+from app.settings import get_settings
+from stations.logic.devices import address_hash, device_hash
 from stations.logic.labels import try_again_in
 from stations.tables import CheckIn, Station
 
-CHECK_IN_LIFETIME = timedelta(minutes=60)
+CHECK_IN_LIFETIME = timedelta(minutes=90)
 """A check-in ends by itself after this long, so a forgotten one frees its seat."""
+LIFETIME_MINUTES = int(CHECK_IN_LIFETIME.total_seconds() // 60)
+"""The same, as couriers are told it."""
 CHECK_INS_PER_DEVICE = throttle.Limit("checkin-device", 20, timedelta(hours=1))
 CHECK_INS_PER_ADDRESS = throttle.Limit("checkin-address", 120, timedelta(hours=1))
 
@@ -30,6 +38,12 @@ async def active_check_in(device: str, now: datetime) -> CheckIn | None:
     )
 
 
+async def _address_hash(client_ip: str) -> str:
+    """The client address as a check-in keeps it, keyed with the site's secret key."""
+    key = get_settings().site.secret_key or await stored_secret_key() or ""
+    return address_hash(client_ip, key)
+
+
 async def check_in(
     station: Station, device_token: str, *, client_ip: str, now: datetime
 ) -> CheckIn:
@@ -40,13 +54,13 @@ async def check_in(
         [(CHECK_INS_PER_DEVICE, device), (CHECK_INS_PER_ADDRESS, client_ip)], now, try_again_in
     )
     try:
-        return await _take_seat(station, device, now)
+        return await _take_seat(station, device, await _address_hash(client_ip), now)
     except BaseException:
         await throttle.release(held)
         raise
 
 
-async def _take_seat(station: Station, device: str, now: datetime) -> CheckIn:
+async def _take_seat(station: Station, device: str, address: str, now: datetime) -> CheckIn:
     async with write_transaction(f"checkin:{device}"):
         current = await active_check_in(device, now)
         if current is not None and current.station == station.id:
@@ -60,6 +74,7 @@ async def _take_seat(station: Station, device: str, now: datetime) -> CheckIn:
         row = CheckIn(
             station=station.id,
             device_hash=device,
+            address_hash=address,
             checked_in_at=now,
             expires_at=now + CHECK_IN_LIFETIME,
         )

@@ -55,6 +55,7 @@ AUDITED = (
     "holiday_policy",
     "holiday_hours",
     "makeup_days_as_workdays",
+    "walk_in_reserve",
     "photo",
 )
 """The station's columns an edit may change, as they appear in audit entries."""

@@ -18,13 +18,13 @@ from stations.logic.amenities import keys_of
 from stations.logic.geo import Point, bounding_box, distance_m
 from stations.logic.nearby import NearbyQuery, radii_to_try
 from stations.queries.calendars import calendar_data, hours_spec, state_of
-from stations.queries.stations import seats_taken
+from stations.queries.stations import seat_counts
 from stations.tables import Station
 
 LIST_COLUMNS = (
     "id, slug, name_zh, name_en, latitude, longitude, amenities_working, seats_total, "
-    "timezone, weekly_hours, holiday_policy, holiday_hours, makeup_days_as_workdays, "
-    "version, created_at, address_zh, address_en, community"
+    "walk_in_reserve, timezone, weekly_hours, holiday_policy, holiday_hours, "
+    "makeup_days_as_workdays, version, created_at, address_zh, address_en, community"
 )
 
 
@@ -37,7 +37,9 @@ class NearbyStation:
     amenities: list[str]
     """Keys of the amenities present and working."""
     seats_free: int | None
-    """None where the station records no seats."""
+    """Seats an online check-in can still take; None where the station records no seats."""
+    seats_kept: int
+    """Seats kept for couriers who walk in without checking in."""
     zone: ZoneInfo
 
 
@@ -92,7 +94,9 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         chosen = [(d, row, state_of(row, data, at)) for d, row in picked]
     truncated = len(chosen) > query.limit
     chosen = chosen[: query.limit]
-    taken = await seats_taken([row["id"] for _, row, _ in chosen], now)
+    seats = await seat_counts(
+        {row["id"]: (row["seats_total"], row["walk_in_reserve"]) for _, row, _ in chosen}, now
+    )
     return NearbyResult(
         stations=[
             NearbyStation(
@@ -100,9 +104,8 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
                 distance_m=distance,
                 open=state,
                 amenities=keys_of(row["amenities_working"]),
-                seats_free=max(0, row["seats_total"] - taken.get(row["id"], 0))
-                if row["seats_total"]
-                else None,
+                seats_free=seats[row["id"]].free if row["seats_total"] else None,
+                seats_kept=seats[row["id"]].kept,
                 zone=hours_spec(row).zone,
             )
             for distance, row, state in chosen

@@ -10,6 +10,7 @@ from stations.web import api
 from stations.web.feeds import StationFeedController
 from stations.web.pages import StationsController
 from stations.web.staff.amenities import StaffAmenitiesController
+from stations.web.staff.checkins import StaffCheckInsController
 from stations.web.staff.dates import StaffStationDatesController
 from stations.web.staff.reports import StationReportsController
 from stations.web.staff.stations import StaffStationsController
@@ -20,6 +21,7 @@ WEB = WebDomain(
         StationsController,
         StaffStationsController,
         StaffAmenitiesController,
+        StaffCheckInsController,
         StaffStationDatesController,
         StationReportsController,
         StationFeedController,

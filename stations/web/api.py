@@ -47,11 +47,14 @@ class StationProperties(msgspec.Struct):
     amenities: list[str]
     """Keys of the amenities present and working."""
     seats_free: int | None
+    """Seats an online check-in can still take; the walk-in reserve is not among them."""
     seats_total: int
     address: str
     url: str
     coordinates_gcj02: list[float]
     """[longitude, latitude] in GCJ-02, for maps drawn by Chinese tile services."""
+    seats_kept_for_walk_ins: int
+    """Seats staff keep for couriers who walk in without checking in (0: none)."""
 
 
 class Feature(msgspec.Struct):
@@ -99,6 +102,7 @@ def feature(found: NearbyStation) -> Feature:
             address=localized(row, "address"),
             url=f"/stations/{row['slug']}",
             coordinates_gcj02=[round(gcj.lon, 7), round(gcj.lat, 7)],
+            seats_kept_for_walk_ins=found.seats_kept,
         ),
     )
 
@@ -174,7 +178,10 @@ class StationOut(msgspec.Struct):
     amenities: list[AmenityOut]
     seats_total: int
     seats_free: int | None
+    """Seats an online check-in can still take; the walk-in reserve is not among them."""
     last_verified_at: datetime | None
+    seats_kept_for_walk_ins: int
+    """Seats staff keep for couriers who walk in without checking in (0: none)."""
 
 
 @get(
@@ -207,6 +214,7 @@ async def station(slug: FromPath[str], now: RequestNow) -> StationOut:
         seats_total=found.seats_total,
         seats_free=details.seats_free,
         last_verified_at=found.last_verified_at,
+        seats_kept_for_walk_ins=details.seats_kept,
     )
 
 

@@ -153,6 +153,8 @@ class StationsController(Controller):
             amenities=details.amenities,
             quantity_labels=QUANTITY_LABELS,
             seats_free=details.seats_free or 0,
+            seats_kept=details.seats_kept,
+            check_in_minutes=checkins.LIFETIME_MINUTES,
             checked_in_here=shown.checked_in_here,
             check_in_ends=shown.check_in.expires_at if shown.check_in else None,
             directions=directions(station),
@@ -192,7 +194,11 @@ class StationsController(Controller):
             )
         flash(
             request,
-            _("You are checked in. Your seat is kept for an hour; check out when you leave."),
+            _(
+                "You are checked in. Your seat is kept for %(minutes)s minutes; "
+                "check out when you leave.",
+                minutes=checkins.LIFETIME_MINUTES,
+            ),
         )
         return redirect(
             request.app.route_reverse("stations:detail", slug=slug),

@@ -3,8 +3,9 @@
 Every service of `stations` marked `app.permissions.staff_service` has a probe here that
 calls it on a thing of community A; each probe runs as a resident of A and as staff of
 community B, and must be refused with the domain's error (a station's staff pages, details,
-amenities and dates: `Forbidden`; marking an amenity, confirming details and resolving a
-report, where the station or report must not be revealed: `NotFound`) with nothing changed.
+amenities, dates and check-ins: `Forbidden`; marking an amenity, confirming details and
+resolving a report, where the station or report must not be revealed: `NotFound`) with
+nothing changed.
 Each probe first has to work for A's staff, so that a refusal is about the person. A marked
 service without a probe fails `test_every_marked_stations_service_has_a_probe`.
 """
@@ -16,7 +17,7 @@ import pkgutil
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -33,9 +34,11 @@ from stations.services import (
     management,
     problem_reports,
     reports,
+    seat_keeping,
     special_hours,
 )
 from stations.tables import (
+    CheckIn,
     Station,
     StationAmenity,
     StationClosure,
@@ -55,6 +58,7 @@ class World:
     closure_id: int
     special_hours_id: int
     report_id: str
+    check_in_id: int
     resident: Actor
     stranger: Actor
     staff: Actor
@@ -83,12 +87,21 @@ async def world(db: None) -> World:
         id=uuid.uuid4(), station=station.id, reason="no_water", text="", created_at=NOW
     )
     await report.save()
+    check_in = CheckIn(
+        station=station.id,
+        device_hash="d" * 64,
+        address_hash="a" * 64,
+        checked_in_at=NOW,
+        expires_at=NOW + timedelta(minutes=90),
+    )
+    await check_in.save()
     return World(
         community_slug="a-community",
         station=station,
         closure_id=closure.id,
         special_hours_id=special.id,
         report_id=str(report.id),
+        check_in_id=check_in.id,
         resident=resident,
         stranger=stranger,
         staff=staff,
@@ -160,6 +173,15 @@ PROBES: dict[str, Probe] = {
     "stations.services.reports.station_report": lambda actor, w: reports.station_report(
         actor, Period(date(2026, 3, 1), date(2026, 3, 31)), community_slug=w.community_slug
     ),
+    "stations.services.seat_keeping.station_seats": (
+        lambda actor, w: seat_keeping.station_seats(actor, w.station, now=NOW)
+    ),
+    "stations.services.seat_keeping.clear_check_in": (
+        lambda actor, w: seat_keeping.clear_check_in(actor, w.station, w.check_in_id, now=NOW)
+    ),
+    "stations.services.seat_keeping.clear_check_ins": (
+        lambda actor, w: seat_keeping.clear_check_ins(actor, w.station, now=NOW)
+    ),
     "stations.services.special_hours.set_special_hours": (
         lambda actor, w: special_hours.set_special_hours(
             actor, w.station, SpecialHoursForm(on_date="2026-03-22", hours=""), now=NOW
@@ -194,6 +216,7 @@ async def _state() -> tuple[object, ...]:
         await StationClosure.select().order_by(StationClosure.id),
         await StationSpecialHours.select().order_by(StationSpecialHours.id),
         await StationReport.select().order_by(StationReport.created_at),
+        await CheckIn.select().order_by(CheckIn.id),
         await AuditEntry.count(),
     )
 

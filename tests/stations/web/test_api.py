@@ -53,6 +53,7 @@ async def test_nearby_is_geojson_sorted_by_distance(client: httpx.AsyncClient, s
             "address": "",
             "url": "/stations/near",
             "coordinates_gcj02": near["properties"]["coordinates_gcj02"],
+            "seats_kept_for_walk_ins": 0,
         },
     }
     assert (far["id"], far["properties"]["distance_m"], far["properties"]["open"]["state"]) == (
