@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app import audit, domains, feeds, throttle
+from app import audit, domains, feeds, notify, throttle
 from app.accounts import codes, sessions
 from app.accounts.validation import name_problem, normalise_login
 from app.db import is_unique_violation, write_transaction
@@ -326,8 +326,13 @@ async def request_password_reset(
         codes.wait_message,
     )
     user = await User.objects().where((User.login == login[0]) & (User.active == True)).first()  # noqa: E712
-    if user is not None:
+    if user is None:
+        return
+    try:
         await codes.send_reset_code(user, now=now, secret=secret)
+    except notify.DeliveryFailed:
+        # Logged where it failed; answering it would tell that an account has the login.
+        return
 
 
 async def reset_password(

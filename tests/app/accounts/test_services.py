@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import feeds
+from app import feeds, notify
 from app.accounts import codes, services, sessions
 from app.accounts.services import Registration
 from app.errors import FieldError, Forbidden, InputError, NotFound, Throttled
@@ -636,3 +636,24 @@ async def test_reset_requests_are_limited_alike_for_real_and_made_up_logins(db: 
         refusals.append((refused.value.detail, refused.value.retry_after_s))
     assert refusals[0] == refusals[1]
     assert refusals[0][1] == 55 * 60
+
+
+async def test_a_reset_code_that_cannot_be_sent_is_answered_like_an_unknown_login(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing mail server must not tell that an account has the login: the request for
+    a real account whose code cannot leave answers exactly as one for a made-up login."""
+    await make_user("wang@example.com")
+
+    class Broken:
+        async def send(self, message: object) -> None:
+            raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(notify, "sender_for", lambda channel: Broken())
+    for login in ("wang@example.com", "nobody@example.com"):
+        assert (
+            await services.request_password_reset(
+                login, client_ip="198.51.100.1", now=NOW, secret=SECRET
+            )
+            is None
+        )
