@@ -4,6 +4,7 @@ at once per process."""
 from __future__ import annotations
 
 import asyncio
+import io
 import struct
 import threading
 import zlib
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import ImageFile
+from PIL import Image, ImageFile
 
 from app import photos
 from app.errors import FieldError
@@ -152,3 +153,16 @@ async def test_a_third_decode_waits_until_one_of_two_has_finished(
     finish["c"].set()
     assert (await second, await third) == (b"jpeg b", b"jpeg c")
     assert most_at_once == 2
+
+
+def test_a_palette_picture_is_converted_then_shrunk_and_its_transparency_turns_white() -> None:
+    image = Image.new("P", (3200, 100), 1)
+    image.putpalette([0, 0, 0] + [200, 30, 30] * 255)
+    image.paste(0, (0, 0, 1600, 100))  # the left half: colour 0, transparent
+    out = io.BytesIO()
+    image.save(out, "PNG", transparency=0)
+    with Image.open(io.BytesIO(photos.clean_photo(out.getvalue()))) as cleaned:
+        assert (cleaned.mode, cleaned.size) == ("RGB", (1600, 50))
+        assert min(cleaned.getpixel((100, 25))) > 245
+        red, green, blue = cleaned.getpixel((1500, 25))
+    assert red > 180 and green < 60 and blue < 60
