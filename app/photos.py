@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import re
 import secrets
 import weakref
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -165,6 +167,14 @@ _decode_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Sema
 )
 
 
+@functools.cache
+def _decoder() -> ThreadPoolExecutor:
+    """The process's decoding threads, as many as the slots: memory freed by a decode stays
+    with the allocator of the thread that made it, so a few threads keep reusing it where the
+    shared pool's many would each hold on to their own."""
+    return ThreadPoolExecutor(max_workers=MAX_DECODES, thread_name_prefix="photo-decode")
+
+
 def decode_slots() -> asyncio.Semaphore:
     """The running loop's `MAX_DECODES` slots (one loop per process when serving; each test
     has its own, and a semaphore must not outlive its loop)."""
@@ -180,7 +190,9 @@ async def cleaned(data: bytes, *, field: str = "photo") -> bytes:
     the process's `MAX_DECODES` slots, waiting for one if need be."""
     await asyncio.to_thread(check_photo, data, field=field)
     async with decode_slots():
-        decoding = asyncio.ensure_future(asyncio.to_thread(clean_photo, data, field=field))
+        decoding = asyncio.get_running_loop().run_in_executor(
+            _decoder(), functools.partial(clean_photo, data, field=field)
+        )
         try:
             return await asyncio.shield(decoding)
         except asyncio.CancelledError:
