@@ -250,3 +250,22 @@ async def test_a_visitors_json_to_a_route_that_needs_a_token_is_refused_unread(
     )
     assert (answer.status, answer.pulled) == (401, 0)
     assert json.loads(answer.body)["type"] == "urn:linli:problem:unauthorized"
+
+
+def test_a_form_is_filled_with_every_value_of_a_list_field_and_the_first_of_others() -> None:
+    from spaces.web.staff.spaces import SpaceEditForm
+
+    received = uploads.ReceivedForm(
+        values={
+            "name_en": ["Band room", "ignored"],
+            "cancel_booking": ["b1", "b2"],
+            "_csrf_token": ["t"],
+        }
+    )
+    form = received.fill(SpaceEditForm)
+    assert (form.name_en, form.cancel_booking, form.ticked()) == (
+        "Band room",
+        ["b1", "b2"],
+        ("b1", "b2"),
+    )
+    assert form.remove_photo == ""
