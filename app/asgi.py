@@ -31,7 +31,7 @@ from app.web.api_reference import ApiReferencePlugin
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
-from app.web.edge import JsonDepthMiddleware, answer_head
+from app.web.edge import BodyGateMiddleware, answer_head
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
 from app.web.idempotency import IdempotencyMiddleware
@@ -181,7 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
             ),
         ],
-        middleware=[RequestContextMiddleware(), JsonDepthMiddleware(), IdempotencyMiddleware()],
+        middleware=[RequestContextMiddleware(), BodyGateMiddleware(), IdempotencyMiddleware()],
         dependencies=DEPENDENCIES,
         before_send=[before_send],
         exception_handlers={Exception: handle_exception},

@@ -27,11 +27,9 @@ import recurring_ical_events
 from app.calendar import wall_to_utc
 from app.errors import FieldError, InputError
 from app.i18n import _, format_day
+from app.uploads import Upload
 
 MAX_FILE_BYTES = 1024 * 1024
-UPLOAD_MAX_BODY_BYTES = MAX_FILE_BYTES + 1024 * 1024
-"""The upload form: the largest file accepted plus room, so a file just too large gets its
-own message rather than a bare "too large" page."""
 MAX_EVENTS = 500
 WINDOW = timedelta(days=365)
 """Events are read from now to a year ahead."""
@@ -192,6 +190,25 @@ def _occurrences(
     return sorted(found)
 
 
+def _too_large() -> InputError:
+    return _refuse(
+        _(
+            "The file is larger than %(n)s MB. Export a shorter period from your calendar.",
+            n=MAX_FILE_BYTES // (1024 * 1024),
+        )
+    )
+
+
+def read_upload(
+    upload: Upload | None, *, zone: ZoneInfo, start: datetime, end: datetime
+) -> list[ImportedEvent]:
+    """`read_events` of a file sent with a form; one the request reader discarded for being
+    larger than `MAX_FILE_BYTES` is refused the same way. CPU-bound: run it in a thread."""
+    if upload is not None and upload.too_large:
+        raise _too_large()
+    return read_events(upload.content if upload else b"", zone=zone, start=start, end=end)
+
+
 def read_events(
     data: bytes, *, zone: ZoneInfo, start: datetime, end: datetime
 ) -> list[ImportedEvent]:
@@ -204,12 +221,7 @@ def read_events(
     if not data:
         raise _refuse(_("Choose a calendar file (.ics) to import."))
     if len(data) > MAX_FILE_BYTES:
-        raise _refuse(
-            _(
-                "The file is larger than %(n)s MB. Export a shorter period from your calendar.",
-                n=MAX_FILE_BYTES // (1024 * 1024),
-            )
-        )
+        raise _too_large()
     data = data.removeprefix(b"\xef\xbb\xbf")
     if not data.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
         raise _refuse(

@@ -1,6 +1,7 @@
 """What every request meets before routing: HEAD answered as GET without a body, control
-characters in a path made harmless, and JSON bodies nested too deeply refused (400) before
-anything decodes them.
+characters in a path made harmless; and what a request with a body meets before anything
+reads it: the route's guards, its size bound, then the JSON depth check or the multipart
+reader.
 
 - **HEAD.** Every GET route answers HEAD (DESIGN, "Pages"): the request is routed as a GET
   and the body is dropped while the status and headers, `Content-Length` included, stay
@@ -8,9 +9,14 @@ anything decodes them.
 - **Paths.** A NUL or other control character in a path cannot name anything: it is
   replaced by U+FFFD before routing, so such a path is an ordinary 404 rather than an error
   from the file system (`/static/x%00.jpg`).
+- **Cheap checks first.** A visitor's body sent to a route that needs sign-in, or a body
+  announced larger than the route accepts, is refused before a byte of it is read: the
+  route's guards run here (Litestar runs them only after its CSRF check has read a form),
+  then `Content-Length` is held against the route's `request_max_body_size` (413).
 - **JSON depth.** msgspec and `json` decode recursively; a body nested a thousand levels
   deep would exhaust the stack (a 500). Nesting deeper than `MAX_JSON_DEPTH` is refused with
   400 problem details first; no API body of Linli's nests more than a few levels.
+- **Multipart.** Read as a stream within per-part bounds by `app.web.uploads`.
 """
 
 from __future__ import annotations
@@ -19,17 +25,18 @@ import re
 from typing import TYPE_CHECKING, Any, cast
 
 from litestar import Request
-from litestar.datastructures import Headers
-from litestar.enums import ScopeType
+from litestar.enums import RequestEncodingType, ScopeType
 from litestar.middleware import ASGIMiddleware
 
 from app.errors import FieldError, MalformedRequest
 from app.i18n import _
+from app.web.uploads import TooLarge, receive_multipart
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 MAX_JSON_DEPTH = 32
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _OPEN, _CLOSE, _QUOTE, _BACKSLASH = (b"[{", b"]}", ord('"'), ord("\\"))
 
@@ -86,17 +93,27 @@ def nested_deeper_than(body: bytes, limit: int) -> bool:
     return False
 
 
-class JsonDepthMiddleware(ASGIMiddleware):
-    """Refuse a JSON body nested deeper than `MAX_JSON_DEPTH` before any handler (or the
-    idempotency check) decodes it. The body read here is the one the handler reads."""
+class BodyGateMiddleware(ASGIMiddleware):
+    """For a request with a body: the route's guards, then its size bound against
+    `Content-Length`, then a JSON body's depth or a multipart body read as a stream, all
+    before the CSRF check, the idempotency check or the handler read anything. The body
+    read here is the one they read. (The guards run again in Litestar's own place; they
+    only look at the request's context.)"""
 
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        content_type = Headers.from_scope(scope).get("content-type", "")
-        if scope.get("method") in {"POST", "PUT", "PATCH"} and "json" in content_type.lower():
-            body = await Request[Any, Any, Any](scope, receive).body()
-            if nested_deeper_than(body, MAX_JSON_DEPTH):
+        if scope.get("method") in _WITH_BODY:
+            request = Request[Any, Any, Any](scope, receive)
+            handler = request.route_handler
+            await handler.authorize_connection(request)
+            limit = handler.resolve_request_max_body_size()
+            if limit and (request.content_length or 0) > limit:
+                raise TooLarge(limit)
+            media_type = request.content_type[0]
+            if media_type == RequestEncodingType.MULTI_PART:
+                await receive_multipart(request)
+            elif "json" in media_type and nested_deeper_than(await request.body(), MAX_JSON_DEPTH):
                 message = _(
                     "The JSON is nested more than %(n)s levels deep; no request needs that.",
                     n=MAX_JSON_DEPTH,

@@ -15,6 +15,7 @@ from app.formfields import Fields
 from app.i18n import _, localized
 from app.permissions import Actor
 from app.tables import Community, PhotoVisibility
+from app.uploads import Upload
 from needs.logic import follow_tokens, loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.labels import CATEGORY_LABELS
@@ -40,7 +41,7 @@ class Filing:
     """The slug of the rest station it is filed from, if any."""
     contact: str = ""
     """A phone number left by someone without an account."""
-    photo: bytes | None = None
+    photo: Upload | None = None
 
 
 @dataclass(frozen=True)

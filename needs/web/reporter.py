@@ -5,12 +5,10 @@ a courier's phone), `/needs` and `/needs/{id}` for signed-in residents, and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import photos
@@ -20,6 +18,7 @@ from app.permissions import Actor
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, client_ip, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
+from app.web.uploads import accepts_files, received_form
 from needs.logic import loop
 from needs.logic.labels import CATEGORY_LABELS, STATUS_LABELS
 from needs.services import filing, helper_tasks, need_details, reporter
@@ -37,7 +36,6 @@ class FilingForm:
     community: str = ""
     station: str = ""
     contact: str = ""
-    photo: UploadFile | None = None
 
 
 @dataclass(frozen=True)
@@ -116,16 +114,15 @@ class NeedsController(Controller):
     ) -> Template:
         return await self._form(request, viewer, FilingForm(station=station[:64]))
 
-    @post("/new", name="needs:create", request_max_body_size=photos.UPLOAD_MAX_BODY_BYTES)
+    @post("/new", name="needs:create", **accepts_files(photos.MAX_UPLOAD_BYTES))
     async def create(
-        self,
-        request: AnyRequest,
-        viewer: CurrentViewer,
-        now: RequestNow,
-        data: Annotated[FilingForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        self, request: AnyRequest, viewer: CurrentViewer, now: RequestNow
     ) -> Template | Redirect:
-        upload = await data.photo.read() if data.photo is not None else None
+        received = received_form(request)
+        data = received.fill(FilingForm)
+        upload = received.file("photo")
         try:
+            received.check()
             need, token = await filing.file_need(
                 viewer,
                 filing.Filing(
@@ -135,7 +132,7 @@ class NeedsController(Controller):
                     community=data.community,
                     station=data.station,
                     contact=data.contact,
-                    photo=upload or None,
+                    photo=upload,
                 ),
                 client_ip=client_ip(request),
                 now=now,

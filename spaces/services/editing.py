@@ -24,6 +24,7 @@ from app.holidays import HOLIDAYS_LOCK
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.tables import Community, PhotoVisibility
+from app.uploads import Upload
 from spaces.logic import space_form
 from spaces.logic.permissions import can_edit_space, space_refused
 from spaces.logic.statuses import BookingStatus
@@ -125,7 +126,7 @@ async def update_space(
     space: Space,
     form: space_form.SpaceForm,
     *,
-    photo: bytes | None = None,
+    photo: Upload | None = None,
     remove_photo: bool = False,
     now: datetime,
     confirmation: Confirmation | None = None,

@@ -24,6 +24,7 @@ from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from app.tables import Community, PhotoVisibility
+from app.uploads import Upload
 from stations.logic import station_form
 from stations.logic.permissions import (
     can_add_station,
@@ -177,7 +178,7 @@ async def update_station(
     station: Station,
     form: station_form.StationForm,
     *,
-    photo: bytes | None = None,
+    photo: Upload | None = None,
     remove_photo: bool = False,
     now: datetime,
 ) -> list[str]:

@@ -165,7 +165,7 @@ def test_webp_is_accepted() -> None:
         ),
         (
             bomb_png(9000, 5000),
-            "The photo has too many pixels (at most 40 million). Choose a smaller one.",
+            "The photo has too many pixels (at most 24 million). Choose a smaller one.",
         ),
     ],
 )

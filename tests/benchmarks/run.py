@@ -28,7 +28,11 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
+from tests.benchmarks import uploads
+
 ROOT = Path(__file__).resolve().parents[2]
+RESIDENT = "13900009999"
+"""The seeded resident, who files needs with photos in the upload figures."""
 BOOKINGS = 10_000
 FEED_BOOKINGS = 5_000
 
@@ -136,7 +140,7 @@ async def seed(bench_day: date) -> tuple[str, int]:
     community = Community(street=street.id, slug="bench", name_zh="基准社区", name_en="Bench")
     await community.save()
     user = User(
-        login="13900009999",
+        login=RESIDENT,
         login_kind="phone",
         name="基准",
         password_hash="x",
@@ -319,6 +323,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     bench_day = date.today() + timedelta(days=30)
     token, count = asyncio.run(seed(bench_day))
+    session = asyncio.run(uploads.resident_session(RESIDENT))
+    from app.photos import MAX_UPLOAD_BYTES
+
+    pictures = [uploads.largest_png(), uploads.largest_jpeg(MAX_UPLOAD_BYTES)]
     timings = asyncio.run(availability_in_process(bench_day, 300))
     feed_cold, feed_changed, feed_bytes = asyncio.run(feed_build_in_process(5))
 
@@ -393,6 +401,15 @@ def main() -> None:
         privacy = wrk(
             f"{linli}/privacy", seconds=seconds, connections=1, headers={"Cookie": cookie}
         )
+        idle_rss_mb = uploads.rss_mb(servers[0].pid)
+        healthz = wrk(f"{linli}/healthz", seconds=seconds, connections=1)
+        form_cookie, csrf = uploads.form_cookies(linli, session)
+        upload_runs = [
+            uploads.during_uploads(
+                linli, servers[0].pid, picture, form_cookie, csrf, seconds, wrk, workdir
+            )
+            for picture in pictures
+        ]
     finally:
         for server in servers:
             server.terminate()
@@ -493,6 +510,7 @@ def main() -> None:
             "—",
         ),
     ]
+    rows += upload_rows(idle_rss_mb, healthz, upload_runs)
     rows += nearby_rows(
         "SQLite", f"sqlite:///{workdir / 'nearby.sqlite'}", seconds, trivial_latency.p50_ms
     )
@@ -526,6 +544,38 @@ def main() -> None:
         print(f"The server logged {len(errors)} errors; see {workdir / 'linli.log'}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def upload_rows(idle_rss_mb: float, healthz: WrkResult, runs: list[uploads.UploadRun]) -> list[Row]:
+    rows = [
+        Row(
+            "server RSS at rest after the figures above, MB (1 process)",
+            f"{idle_rss_mb:.0f}",
+            "—",
+            "—",
+            "—",
+        ),
+    ]
+    for run in runs:
+        rows += [
+            Row(
+                f"server RSS, peak while {uploads.UPLOADS_AT_ONCE} uploads of a 24 MP "
+                f"{run.picture} ({run.picture_mb:.1f} MB) arrive at once, MB",
+                f"{run.peak_rss_mb:.0f}",
+                f"{idle_rss_mb:.0f} (at rest)",
+                f"+{run.peak_rss_mb - idle_rss_mb:.0f} MB",
+                "bounded: 2 decodes at once",
+            ),
+            Row(
+                f"GET /healthz during the {run.picture} uploads, median ms (p99) "
+                f"({run.uploads} uploads answered, {run.refused} refused)",
+                f"{run.page_p50_ms:.2f} ({run.page_p99_ms:.0f})",
+                f"{healthz.p50_ms:.2f} (without uploads)",
+                f"{run.page_p50_ms / healthz.p50_ms:.1f}×",
+                "—",
+            ),
+        ]
+    return rows
 
 
 def nearby_rows(engine: str, database_url: str, seconds: int, trivial_ms: float) -> list[Row]:

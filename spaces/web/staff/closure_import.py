@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import ics_import
@@ -21,6 +19,7 @@ from app.i18n import _
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
+from app.web.uploads import accepts_files, received_form
 from spaces.logic.closures import drafts_of
 from spaces.services import closures
 from spaces.services.catalog import managed_space, zone_of
@@ -30,11 +29,6 @@ from spaces.web.presentation import time_helpers
 from spaces.web.staff.closures import closures_page
 
 AnyRequest = Request[Any, Any, Any]
-
-
-@dataclass
-class CalendarUpload:
-    file: UploadFile | None = None
 
 
 @dataclass
@@ -81,29 +75,28 @@ class StaffClosureImportController(Controller):
     @post(
         "/preview",
         name="staff:space.closures.import.preview",
-        request_max_body_size=ics_import.UPLOAD_MAX_BODY_BYTES,
+        **accepts_files(ics_import.MAX_FILE_BYTES),
     )
     async def preview_import(
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: Annotated[CalendarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template:
         space = await managed_space(actor, slug)
-        upload = await data.file.read() if data.file is not None else b""
+        upload = received_form(request).file(ics_import.FIELD)
         start, end = ics_import.window(now)
         try:
             events = await asyncio.to_thread(
-                ics_import.read_events, upload, zone=zone_of(space), start=start, end=end
+                ics_import.read_upload, upload, zone=zone_of(space), start=start, end=end
             )
         except InputError as exc:
             return await closures_page(
                 request, space, now, import_errors=exc.by_field(), status_code=400
             )
         plan = await closures.plan_import(actor, space, drafts_of(events))
-        form = ImportForm(file_name=ics_import.file_label(getattr(data.file, "filename", "")))
+        form = ImportForm(file_name=ics_import.file_label(upload.filename if upload else ""))
         return _import_preview_page(request, space, form, events, plan, now)
 
     @post("", name="staff:space.closures.import")

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from functools import partial
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import photos
@@ -24,9 +22,11 @@ from app.hours_form import HoursTextError, normalise_day_text
 from app.i18n import _, localized, weekday_names
 from app.permissions import Actor
 from app.settings import get_settings
+from app.uploads import Upload
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
+from app.web.uploads import accepts_files, received_form
 from spaces.logic import space_form
 from spaces.logic.kinds import KIND_LABELS
 from spaces.logic.statuses import STATUS_LABELS, effective_status
@@ -43,9 +43,9 @@ WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass
 class SpaceEditForm(space_form.SpaceForm, ImpactAnswerForm):
-    """The space form, with a photo, and the impact step's answer once it was shown."""
+    """The space form, its photo's removal, and the impact step's answer once it was shown
+    (the photo itself comes with the form as a file)."""
 
-    photo: UploadFile | None = None
     remove_photo: str = ""
 
 
@@ -192,20 +192,22 @@ class StaffSpacesController(Controller):
     @post(
         "/{slug:str}/edit",
         name="staff:space.update",
-        request_max_body_size=photos.UPLOAD_MAX_BODY_BYTES,
+        **accepts_files(photos.MAX_UPLOAD_BYTES),
     )
     async def update(
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: Annotated[SpaceEditForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template | Redirect:
         space = await managed_space(actor, slug)
-        upload = await data.photo.read() if data.photo is not None else None
+        received = received_form(request)
+        data = received.fill(SpaceEditForm)
+        upload = received.file("photo")
         form = space_form.SpaceForm(**{k: v for k, v in vars(data).items() if k in SPACE_FIELDS})
         try:
+            received.check()
             changed = await editing.update_space(
                 actor,
                 space,
@@ -225,10 +227,14 @@ class StaffSpacesController(Controller):
                 status_code=409,
             )
         except ImpactRefused as exc:
-            return self._impact_step(request, space, data, form, exc.impact, now, exc.by_field())
+            return self._impact_step(
+                request, space, data, form, upload, exc.impact, now, exc.by_field()
+            )
         except ImpactChanged as exc:
             message = exc.detail if data.step else ""
-            return self._impact_step(request, space, data, form, exc.affected, now, {}, message)
+            return self._impact_step(
+                request, space, data, form, upload, exc.affected, now, {}, message
+            )
         except InputError as exc:
             errors = photos.ask_again(exc.by_field(), upload)
             return await self._form_page(request, actor, form, space=space, errors=errors)
@@ -241,6 +247,7 @@ class StaffSpacesController(Controller):
         space: Space,
         data: SpaceEditForm,
         form: space_form.SpaceForm,
+        upload: Upload | None,
         impact: Any,
         now: Any,
         errors: dict[str, str],
@@ -248,7 +255,7 @@ class StaffSpacesController(Controller):
     ) -> Template:
         """What the edit would hit, for staff to answer; a photo sent with it is not kept."""
         what = what_changes(space, form)
-        if data.photo is not None and data.photo.filename:
+        if upload is not None:
             what.append(_("The new photo is not kept: choose it again after saving."))
         return impact_page(
             request,

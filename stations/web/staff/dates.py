@@ -4,16 +4,13 @@ after a preview) and special hours for a date."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import ics_import
@@ -23,17 +20,13 @@ from app.i18n import _, format_day
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
+from app.web.uploads import accepts_files, received_form
 from stations.services import closures, management, special_hours
 from stations.tables import Station
 from stations.web.presentation import closure_when
 from stations.web.staff.stations import station_url
 
 AnyRequest = Request[Any, Any, Any]
-
-
-@dataclass
-class CalendarUpload:
-    file: UploadFile | None = None
 
 
 async def _dates_page(
@@ -109,24 +102,23 @@ class StaffStationDatesController(Controller):
     @post(
         "/{slug:str}/closures/import/preview",
         name="staff:station.closures.import.preview",
-        request_max_body_size=ics_import.UPLOAD_MAX_BODY_BYTES,
+        **accepts_files(ics_import.MAX_FILE_BYTES),
     )
     async def preview_import(
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: Annotated[CalendarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template:
         """The closures a calendar file (.ics) would add, to check before confirming."""
         station = await management.managed_station(actor, slug)
-        upload = await data.file.read() if data.file is not None else b""
+        upload = received_form(request).file(ics_import.FIELD)
         start, end = ics_import.window(now)
         zone = ZoneInfo(station.timezone)
         try:
             events = await asyncio.to_thread(
-                ics_import.read_events, upload, zone=zone, start=start, end=end
+                ics_import.read_upload, upload, zone=zone, start=start, end=end
             )
         except InputError as exc:
             return await _dates_page(request, station, now, import_errors=exc.by_field())
@@ -140,7 +132,7 @@ class StaffStationDatesController(Controller):
             fresh=fresh,
             skipped=skipped,
             carried=[event.carried for event in events],
-            file_name=ics_import.file_label(getattr(data.file, "filename", "")),
+            file_name=ics_import.file_label(upload.filename if upload else ""),
         )
 
     @post("/{slug:str}/closures/import", name="staff:station.closures.import")

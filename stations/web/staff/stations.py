@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import photos
@@ -25,6 +23,7 @@ from app.settings import get_settings
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
+from app.web.uploads import accepts_files, received_form
 from stations.logic.labels import HOLIDAY_LABELS, HOST_LABELS, REASON_LABELS
 from stations.logic.station_form import StationForm, form_of
 from stations.queries.stations import amenities_of
@@ -48,7 +47,6 @@ class AmenityForm:
 
 @dataclass
 class StationEditForm(StationForm):
-    photo: UploadFile | None = None
     remove_photo: str = ""
 
 
@@ -159,19 +157,21 @@ class StaffStationsController(Controller):
     @post(
         "/{slug:str}/edit",
         name="staff:station.update",
-        request_max_body_size=photos.UPLOAD_MAX_BODY_BYTES,
+        **accepts_files(photos.MAX_UPLOAD_BYTES),
     )
     async def update(
         self,
         request: AnyRequest,
         slug: FromPath[str],
-        data: Annotated[StationEditForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template | Redirect:
         station = await management.managed_station(actor, slug)
-        upload = await data.photo.read() if data.photo is not None else None
+        received = received_form(request)
+        data = received.fill(StationEditForm)
+        upload = received.file("photo")
         try:
+            received.check()
             changed = await management.update_station(
                 actor,
                 station,

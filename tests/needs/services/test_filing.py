@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.errors import FieldError, InputError, NotFound, Throttled
+from app.uploads import Upload
 from needs.services import (
     dispatch,
     helper_tasks,
@@ -54,11 +55,12 @@ pytestmark = pytest.mark.usefixtures("media")
             ],
         ),
         (
-            {"photo": b"Shopping list: milk, eggs\n"},
+            {"photo": Upload("list.jpg", b"Shopping list: milk, eggs\n", 26)},
             [FieldError("photo", "This file is not a photo. Choose a JPEG, PNG or WebP picture.")],
         ),
         (
-            {"photo": b"\xff\xd8\xff" + b"\x00" * (8 * 1024 * 1024)},
+            # As the request reader hands over a file over the bound: its size, no bytes.
+            {"photo": Upload("huge.jpg", b"", 8 * 1024 * 1024 + 1)},
             [
                 FieldError(
                     "photo",

@@ -13,6 +13,7 @@ import pytest
 from litestar import Litestar
 from PIL import Image
 
+from app.uploads import Upload
 from needs.tables import Need
 from tests.factories import PASSWORD, make_user
 from tests.fixtures import Browser
@@ -27,6 +28,11 @@ def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 20), (200, 30, 30)).save(out, "JPEG")
     return out.getvalue()
+
+
+def jpeg_upload() -> Upload:
+    data = jpeg()
+    return Upload("need.jpg", data, len(data))
 
 
 @pytest.fixture
@@ -60,7 +66,7 @@ async def _status(browser: Browser, url: str) -> int:
 async def test_a_need_photo_is_served_to_the_filer_staff_and_helper_only(
     open_browser: OpenBrowser, world: World
 ) -> None:
-    need, _ = await file(world.resident, photo=jpeg())
+    need, _ = await file(world.resident, photo=jpeg_upload())
     url = f"/needs/{need.id}/photo"
     body = await stored_body(need.photo)
 
@@ -114,7 +120,7 @@ async def test_a_need_photo_is_served_to_the_filer_staff_and_helper_only(
 async def test_the_follow_link_shows_its_need_photo_and_nothing_else(
     open_browser: OpenBrowser, world: World
 ) -> None:
-    need, token = await file(None, community="bayi", photo=jpeg())
+    need, token = await file(None, community="bayi", photo=jpeg_upload())
     assert token is not None
     other_need, other_token = await file(None, community="bayi", client_ip="198.51.100.2")
     assert other_token is not None and other_need.photo == ""
