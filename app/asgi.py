@@ -28,6 +28,7 @@ from app.web.accounts import api as accounts_api
 from app.web.accounts.account import AccountController
 from app.web.accounts.signing import SigningController
 from app.web.api_reference import ApiReferencePlugin
+from app.web.api_schema import ApiSchemaPlugin
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
@@ -107,7 +108,9 @@ def configure_openapi() -> OpenAPIConfig:
             "Errors are RFC 9457 problem details."
         ),
         path="/schema",
-        render_plugins=[ApiReferencePlugin()],
+        # ApiSchemaPlugin serves the schema with what every operation shares (400, 429, 503,
+        # bearer security) added in one place.
+        render_plugins=[ApiReferencePlugin(), ApiSchemaPlugin()],
     )
 
 
