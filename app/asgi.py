@@ -32,7 +32,7 @@ from app.web.api_schema import ApiSchemaPlugin
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
-from app.web.edge import JsonDepthMiddleware, answer_head
+from app.web.edge import JsonDepthMiddleware, allow_every_method, answer_head
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
 from app.web.idempotency import IdempotencyMiddleware
@@ -186,7 +186,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         middleware=[RequestContextMiddleware(), JsonDepthMiddleware(), IdempotencyMiddleware()],
         dependencies=DEPENDENCIES,
-        before_send=[before_send],
+        before_send=[before_send, allow_every_method],
         exception_handlers={Exception: handle_exception},
         template_config=configure_templates(),
         csrf_config=configure_csrf(secret_key),

@@ -8,6 +8,9 @@ anything decodes them.
 - **Paths.** A NUL or other control character in a path cannot name anything: it is
   replaced by U+FFFD before routing, so such a path is an ordinary 404 rather than an error
   from the file system (`/static/x%00.jpg`).
+- **Allow.** OPTIONS and 405 answers list every method of the route, HEAD included where GET
+  is. Litestar's own OPTIONS answer lists the methods the route had when its path's first
+  handler was registered, so where GET and POST are separate handlers it named only one.
 - **JSON depth.** msgspec and `json` decode recursively; a body nested a thousand levels
   deep would exhaust the stack (a 500). Nesting deeper than `MAX_JSON_DEPTH` is refused with
   400 problem details first; no API body of Linli's nests more than a few levels.
@@ -19,7 +22,7 @@ import re
 from typing import TYPE_CHECKING, Any, cast
 
 from litestar import Request
-from litestar.datastructures import Headers
+from litestar.datastructures import Headers, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
@@ -57,6 +60,35 @@ def answer_head(app: ASGIApp) -> ASGIApp:
         await app(cast("HTTPScope", {**http, "method": "GET"}), receive, without_body)
 
     return edge
+
+
+def _route_methods(app: Any, path_template: str) -> set[str]:
+    """The methods of the route Litestar matched (`path_template` is how the routing names
+    it, `/api/v1/bookings/{booking_id}`)."""
+    return next(
+        (set(route.methods) for route in app.routes if route.path_format == path_template),
+        set(),
+    )
+
+
+async def allow_every_method(message: Message, scope: Scope) -> None:
+    """`before_send`: the `Allow` header of OPTIONS and 405 answers names every method the
+    route answers (see the module's docstring)."""
+    if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
+        return
+    status = message["status"]
+    headers = MutableScopeHeaders.from_message(message)
+    if status == 204 and scope["method"] == "OPTIONS" and "path_template" in scope:
+        methods = _route_methods(scope["app"], scope["path_template"])
+    elif status == 405 and headers.get("allow"):
+        methods = {method.strip() for method in headers["allow"].split(",")}
+    else:
+        return
+    if not methods:
+        return
+    if "GET" in methods:
+        methods.add("HEAD")
+    headers["allow"] = ", ".join(sorted(methods))
 
 
 def nested_deeper_than(body: bytes, limit: int) -> bool:

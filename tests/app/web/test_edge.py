@@ -1,5 +1,6 @@
 """Before routing: every GET route answers HEAD, control characters in a path are an
-ordinary 404, and JSON nested too deeply is refused with 400 before anything decodes it."""
+ordinary 404, and JSON nested too deeply is refused with 400 before anything decodes it;
+OPTIONS and 405 answers name every method of the route."""
 
 import httpx
 import pytest
@@ -60,6 +61,33 @@ async def test_json_within_the_bound_reaches_the_handler(client: httpx.AsyncClie
     # Read and refused by the handler's own validation, not by the depth bound.
     assert response.status_code == 422
     assert "nested" not in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        # GET and POST are separate handlers here; Litestar's OPTIONS named only the first.
+        ("/api/v1/bookings", "GET, HEAD, OPTIONS, POST"),
+        ("/api/v1/bookings/b7c6a0e2-0000-4000-8000-000000000000", "GET, HEAD, OPTIONS"),
+        ("/account/signin", "GET, HEAD, OPTIONS, POST"),
+        ("/account/signup", "GET, HEAD, OPTIONS, POST"),
+    ],
+)
+async def test_options_names_every_method_of_the_route(
+    client: httpx.AsyncClient, path: str, allow: str
+) -> None:
+    response = await client.options(path)
+    assert (response.status_code, response.headers["allow"]) == (204, allow)
+
+
+async def test_a_method_a_route_lacks_is_405_problem_details_naming_head_too(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.delete("/api/v1/spaces")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:linli:problem:http-405"
 
 
 def test_nesting_is_counted_outside_strings_only() -> None:
