@@ -3,10 +3,11 @@ instead of on each handler.
 
 Litestar documents what a handler declares; some answers come from the edge for any
 operation instead: 400 for a body that is not JSON or nests too deeply, 429 from a limit, 503
-while the database cannot be reached. `document_api` adds those three (problem details, with
-`Retry-After` on 429 and 503) and the bearer-token security scheme to the generated schema,
-and `ApiSchemaPlugin` serves the result at `/schema/openapi.json`, which the API reference
-reads too.
+while the database cannot be reached, and for operations that take a body 413 (too large) and
+415 (not declared as JSON). `document_api` adds those (problem details, with `Retry-After` on
+429 and 503) and the bearer-token security scheme to the generated schema, and
+`ApiSchemaPlugin` serves the result at `/schema/openapi.json`, which the API reference reads
+too.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ _SHARED: dict[str, tuple[str, dict[str, Any]]] = {
         "the seconds in Retry-After",
         _RETRY_AFTER,
     ),
+}
+_WITH_BODY: dict[str, tuple[str, dict[str, Any]]] = {
+    "413": ("The body is larger than Linli accepts", {}),
+    "415": ("The body is not declared as JSON (Content-Type: application/json)", {}),
 }
 _SECURITY_SCHEME = {
     "type": "http",
@@ -88,8 +93,9 @@ def signed_in_operations(app: Litestar) -> set[tuple[str, str]]:
 
 def document_api(schema: dict[str, Any], signed_in_only: set[tuple[str, str]]) -> dict[str, Any]:
     """A copy of the generated `schema` in which every operation documents 400, 429 and 503
-    problem details (Retry-After on the last two) and bearer security: required for the
-    operations in `signed_in_only` (which also answer 401), optional for the others."""
+    problem details (Retry-After on the last two), those with a body 413 and 415 too, and
+    bearer security: required for the operations in `signed_in_only` (which also answer
+    401), optional for the others."""
     documented = copy.deepcopy(schema)
     components = documented.setdefault("components", {})
     if "Problem" not in components.get("schemas", {}):
@@ -100,7 +106,8 @@ def document_api(schema: dict[str, Any], signed_in_only: set[tuple[str, str]]) -
             if method not in HTTP_METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, (description, headers) in _SHARED.items():
+            shared = {**_SHARED, **_WITH_BODY} if "requestBody" in operation else _SHARED
+            for status, (description, headers) in shared.items():
                 existing = responses.get(status)
                 if existing and _is_problem(existing):
                     # Keep what the handler says of it (such as a malformed Idempotency-Key).

@@ -13,7 +13,9 @@ anything decodes them.
   handler was registered, so where GET and POST are separate handlers it named only one.
 - **JSON depth.** msgspec and `json` decode recursively; a body nested a thousand levels
   deep would exhaust the stack (a 500). Nesting deeper than `MAX_JSON_DEPTH` is refused with
-  400 problem details first; no API body of Linli's nests more than a few levels.
+  400 problem details first; no API body of Linli's nests more than a few levels. Litestar
+  decodes a handler's JSON body whatever its Content-Type says, so the check covers bodies
+  without one too, and the API refuses a body declared as anything but JSON (415) unread.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from litestar.datastructures import Headers, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
-from app.errors import FieldError, MalformedRequest
+from app.errors import FieldError, MalformedRequest, UnsupportedMediaType
 from app.i18n import _
+from app.web.context import is_api_path
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
@@ -118,17 +121,30 @@ def nested_deeper_than(body: bytes, limit: int) -> bool:
     return False
 
 
+def is_json(content_type: str) -> bool:
+    """Whether a Content-Type names JSON (`application/json`, or `…+json` such as
+    `application/merge-patch+json`), parameters aside."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 class JsonDepthMiddleware(ASGIMiddleware):
     """Refuse a JSON body nested deeper than `MAX_JSON_DEPTH` before any handler (or the
-    idempotency check) decodes it. The body read here is the one the handler reads."""
+    idempotency check) decodes it, and a non-empty API body declared as something other
+    than JSON. The body read here is the one the handler reads."""
 
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         content_type = Headers.from_scope(scope).get("content-type", "")
-        if scope.get("method") in {"POST", "PUT", "PATCH"} and "json" in content_type.lower():
+        if scope.get("method") in {"POST", "PUT", "PATCH"} and (
+            not content_type or is_json(content_type) or is_api_path(scope["path"])
+        ):
             body = await Request[Any, Any, Any](scope, receive).body()
-            if nested_deeper_than(body, MAX_JSON_DEPTH):
+            if content_type and not is_json(content_type):
+                if body:
+                    raise UnsupportedMediaType()
+            elif nested_deeper_than(body, MAX_JSON_DEPTH):
                 message = _(
                     "The JSON is nested more than %(n)s levels deep; no request needs that.",
                     n=MAX_JSON_DEPTH,

@@ -48,6 +48,24 @@ async def test_every_operation_documents_400_429_and_503_problem_details(
         assert "headers" not in operation["responses"]["400"], key
 
 
+async def test_operations_with_a_body_document_413_and_415(client: httpx.AsyncClient) -> None:
+    operations = _operations(await _schema(client))
+    with_body = {key for key, operation in operations.items() if "requestBody" in operation}
+    assert with_body == {
+        ("post", "/api/v1/auth/register"),
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/bookings"),
+        ("post", "/api/v1/bookings/{booking_id}/cancel"),
+    }
+    for key, operation in operations.items():
+        for status in ("413", "415"):
+            if key in with_body:
+                content = operation["responses"][status]["content"]
+                assert content == {"application/problem+json": {"schema": PROBLEM}}, key
+            else:
+                assert status not in operation["responses"], key
+
+
 async def test_the_problem_component_has_the_rfc_9457_fields(client: httpx.AsyncClient) -> None:
     problem = (await _schema(client))["components"]["schemas"]["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail"}
