@@ -103,8 +103,10 @@ def feature(found: NearbyStation) -> Feature:
     )
 
 
-AMENITY_LIST_PATTERN = "^({keys})(,({keys}))*$".format(keys="|".join(AMENITIES))
-"""What `amenities` may hold: a comma list of amenity keys."""
+_AMENITY_ITEM = " *({keys})? *".format(keys="|".join(AMENITIES))
+AMENITY_LIST_PATTERN = f"^{_AMENITY_ITEM}(,{_AMENITY_ITEM})*$"
+"""What `amenities` may hold: a comma list of amenity keys, spaces around them and empty
+items ignored (so an empty value filters nothing), as `read_amenities` reads it."""
 
 
 @get(
