@@ -126,7 +126,13 @@ async def nearby(
         QueryParameter(max_length=200, schema_extra={"pattern": AMENITY_LIST_PATTERN}),
     ] = None,
     open_now: FromQuery[bool] = False,
-    open_at: Annotated[str | None, QueryParameter(max_length=40, format="date-time")] = None,
+    open_at: Annotated[
+        str | None,
+        # Empty is read as "not given" (read_moment), so the schema allows it beside a time.
+        QueryParameter(
+            max_length=40, schema_extra={"anyOf": [{"format": "date-time"}, {"maxLength": 0}]}
+        ),
+    ] = None,
     coordsys: FromQuery[Literal["wgs84", "gcj02"]] = "wgs84",
 ) -> FeatureCollection:
     """Stations within `radius_m` metres, nearest first. `amenities` lists keys that must all

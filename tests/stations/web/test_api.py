@@ -110,6 +110,19 @@ async def test_amenity_lists_are_read_exactly_as_the_schema_allows(
         assert [f["id"] for f in response.json()["features"]] == found
 
 
+async def test_an_empty_open_at_is_not_given_as_the_schema_allows(
+    client: httpx.AsyncClient, stations
+) -> None:
+    # Found by Schemathesis: `open_at=` was answered 200 though the schema asked for a time.
+    schema = (await client.get("/schema/openapi.json")).json()
+    parameters = schema["paths"]["/api/v1/stations/nearby"]["get"]["parameters"]
+    open_at = next(p for p in parameters if p["name"] == "open_at")["schema"]
+    assert "format" not in open_at
+    assert open_at["anyOf"] == [{"format": "date-time"}, {"maxLength": 0}]
+    empty = await client.get(f"/api/v1/stations/nearby?{CENTRE}&open_at=")
+    assert [f["id"] for f in empty.json()["features"]] == ["near", "far"]
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
