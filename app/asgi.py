@@ -28,10 +28,11 @@ from app.web.accounts import api as accounts_api
 from app.web.accounts.account import AccountController
 from app.web.accounts.signing import SigningController
 from app.web.api_reference import ApiReferencePlugin
+from app.web.api_schema import ApiSchemaPlugin
 from app.web.communities import api as communities_api
 from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
-from app.web.edge import BodyGateMiddleware, answer_head
+from app.web.edge import BodyGateMiddleware, allow_every_method, answer_head
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
 from app.web.idempotency import IdempotencyMiddleware
@@ -107,7 +108,9 @@ def configure_openapi() -> OpenAPIConfig:
             "Errors are RFC 9457 problem details."
         ),
         path="/schema",
-        render_plugins=[ApiReferencePlugin()],
+        # ApiSchemaPlugin serves the schema with what every operation shares (400, 429, 503,
+        # bearer security) added in one place.
+        render_plugins=[ApiReferencePlugin(), ApiSchemaPlugin()],
     )
 
 
@@ -183,7 +186,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         middleware=[RequestContextMiddleware(), BodyGateMiddleware(), IdempotencyMiddleware()],
         dependencies=DEPENDENCIES,
-        before_send=[before_send],
+        before_send=[before_send, allow_every_method],
         exception_handlers={Exception: handle_exception},
         template_config=configure_templates(),
         csrf_config=configure_csrf(secret_key),

@@ -150,6 +150,19 @@ class Throttled(DomainError):
         return _("Too many attempts")
 
 
+class UnsupportedMediaType(DomainError):
+    """The API reads JSON only; a body declared as anything else is not read (415)."""
+
+    status_code = 415
+    slug = "unsupported-media-type"
+
+    def __init__(self) -> None:
+        super().__init__(_("Send the body as JSON, with Content-Type: application/json."))
+
+    def title(self) -> str:
+        return _("Unsupported content type")
+
+
 class MalformedRequest(InputError):
     """The request cannot be read as sent, such as a header of the wrong form (400)."""
 

@@ -31,13 +31,17 @@ class AlternativeSlot(msgspec.Struct):
     end: str
 
 
-class ProblemDetails(msgspec.Struct, omit_defaults=True):
-    """RFC 9457 problem details, as every error of the API answers."""
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, as every error of the API answers (the `Problem` component
+    of the schema)."""
 
     type: str
+    """A URN naming the kind of problem, such as `urn:linli:problem:invalid-input`."""
     title: str
     status: int
     detail: str
+    instance: str | None = None
+    """Not sent by Linli today; RFC 9457 allows it, so clients may meet it."""
     errors: list[FieldProblem] = []
     """Input errors: which field, and what is wrong with it."""
     rule: str | None = None
@@ -61,7 +65,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the problem details a handler may answer."""
     return {
         status: ResponseSpec(
-            data_container=ProblemDetails,
+            data_container=Problem,
             description=_DESCRIPTIONS[status],
             media_type="application/problem+json",
         )

@@ -13,9 +13,14 @@ reader.
   announced larger than the route accepts, is refused before a byte of it is read: the
   route's guards run here (Litestar runs them only after its CSRF check has read a form),
   then `Content-Length` is held against the route's `request_max_body_size` (413).
+- **Allow.** OPTIONS and 405 answers list every method of the route, HEAD included where GET
+  is. Litestar's own OPTIONS answer lists the methods the route had when its path's first
+  handler was registered, so where GET and POST are separate handlers it named only one.
 - **JSON depth.** msgspec and `json` decode recursively; a body nested a thousand levels
   deep would exhaust the stack (a 500). Nesting deeper than `MAX_JSON_DEPTH` is refused with
-  400 problem details first; no API body of Linli's nests more than a few levels.
+  400 problem details first; no API body of Linli's nests more than a few levels. Litestar
+  decodes a handler's JSON body whatever its Content-Type says, so the check covers bodies
+  without one too, and the API refuses a body declared as anything but JSON (415).
 - **Multipart.** Read as a stream within per-part bounds by `app.web.uploads`.
 """
 
@@ -25,11 +30,13 @@ import re
 from typing import TYPE_CHECKING, Any, cast
 
 from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.middleware import ASGIMiddleware
 
-from app.errors import FieldError, MalformedRequest
+from app.errors import FieldError, MalformedRequest, UnsupportedMediaType
 from app.i18n import _
+from app.web.context import is_api_path
 from app.web.uploads import TooLarge, receive_multipart
 
 if TYPE_CHECKING:
@@ -66,6 +73,35 @@ def answer_head(app: ASGIApp) -> ASGIApp:
     return edge
 
 
+def _route_methods(app: Any, path_template: str) -> set[str]:
+    """The methods of the route Litestar matched (`path_template` is how the routing names
+    it, `/api/v1/bookings/{booking_id}`)."""
+    return next(
+        (set(route.methods) for route in app.routes if route.path_format == path_template),
+        set(),
+    )
+
+
+async def allow_every_method(message: Message, scope: Scope) -> None:
+    """`before_send`: the `Allow` header of OPTIONS and 405 answers names every method the
+    route answers (see the module's docstring)."""
+    if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
+        return
+    status = message["status"]
+    headers = MutableScopeHeaders.from_message(message)
+    if status == 204 and scope["method"] == "OPTIONS" and "path_template" in scope:
+        methods = _route_methods(scope["app"], scope["path_template"])
+    elif status == 405 and headers.get("allow"):
+        methods = {method.strip() for method in headers["allow"].split(",")}
+    else:
+        return
+    if not methods:
+        return
+    if "GET" in methods:
+        methods.add("HEAD")
+    headers["allow"] = ", ".join(sorted(methods))
+
+
 def nested_deeper_than(body: bytes, limit: int) -> bool:
     """Whether the JSON text `body` opens more than `limit` arrays or objects inside each
     other (brackets inside strings do not count). Linear, and nearly free for the bodies
@@ -93,9 +129,17 @@ def nested_deeper_than(body: bytes, limit: int) -> bool:
     return False
 
 
+def is_json(content_type: str) -> bool:
+    """Whether a Content-Type names JSON (`application/json`, or `…+json` such as
+    `application/merge-patch+json`), parameters aside."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 class BodyGateMiddleware(ASGIMiddleware):
     """For a request with a body: the route's guards, then its size bound against
-    `Content-Length`, then a JSON body's depth or a multipart body read as a stream, all
+    `Content-Length`, then an API body that is not JSON (415), a JSON body's depth or a
+    multipart body read as a stream, all
     before the CSRF check, the idempotency check or the handler read anything. The body
     read here is the one they read. (The guards run again in Litestar's own place; they
     only look at the request's context.)"""
@@ -110,10 +154,15 @@ class BodyGateMiddleware(ASGIMiddleware):
             limit = handler.resolve_request_max_body_size()
             if limit and (request.content_length or 0) > limit:
                 raise TooLarge(limit)
-            media_type = request.content_type[0]
-            if media_type == RequestEncodingType.MULTI_PART:
+            content_type = request.headers.get("content-type", "")
+            if is_api_path(scope["path"]) and content_type and not is_json(content_type):
+                if request.content_length != 0 and await request.body():
+                    raise UnsupportedMediaType()
+            elif request.content_type[0] == RequestEncodingType.MULTI_PART:
                 await receive_multipart(request)
-            elif "json" in media_type and nested_deeper_than(await request.body(), MAX_JSON_DEPTH):
+            elif (not content_type or is_json(content_type)) and nested_deeper_than(
+                await request.body(), MAX_JSON_DEPTH
+            ):
                 message = _(
                     "The JSON is nested more than %(n)s levels deep; no request needs that.",
                     n=MAX_JSON_DEPTH,

@@ -41,8 +41,10 @@ def radii_to_try(radius_m: int, *, widen: bool) -> list[int]:
 
 
 def read_amenities(text: str | None) -> int:
-    """The mask of a comma list of amenity keys, or an `InputError` on `amenities`."""
-    keys = [key.strip() for key in (text or "").split(",") if key.strip()]
+    """The mask of a comma list of amenity keys (spaces around them and empty items
+    ignored), or an `InputError` on `amenities`."""
+    # Spaces only, as the API schema's pattern says; a tab or newline is not a key.
+    keys = [key.strip(" ") for key in (text or "").split(",") if key.strip(" ")]
     try:
         return mask_of(keys)
     except UnknownAmenity as exc:

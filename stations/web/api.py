@@ -107,8 +107,10 @@ def feature(found: NearbyStation) -> Feature:
     )
 
 
-AMENITY_LIST_PATTERN = "^({keys})(,({keys}))*$".format(keys="|".join(AMENITIES))
-"""What `amenities` may hold: a comma list of amenity keys."""
+_AMENITY_ITEM = " *({keys})? *".format(keys="|".join(AMENITIES))
+AMENITY_LIST_PATTERN = f"^{_AMENITY_ITEM}(,{_AMENITY_ITEM})*$"
+"""What `amenities` may hold: a comma list of amenity keys, spaces around them and empty
+items ignored (so an empty value filters nothing), as `read_amenities` reads it."""
 
 
 @get(
@@ -128,7 +130,13 @@ async def nearby(
         QueryParameter(max_length=200, schema_extra={"pattern": AMENITY_LIST_PATTERN}),
     ] = None,
     open_now: FromQuery[bool] = False,
-    open_at: Annotated[str | None, QueryParameter(max_length=40, format="date-time")] = None,
+    open_at: Annotated[
+        str | None,
+        # Empty is read as "not given" (read_moment), so the schema allows it beside a time.
+        QueryParameter(
+            max_length=40, schema_extra={"anyOf": [{"format": "date-time"}, {"maxLength": 0}]}
+        ),
+    ] = None,
     coordsys: FromQuery[Literal["wgs84", "gcj02"]] = "wgs84",
 ) -> FeatureCollection:
     """Stations within `radius_m` metres, nearest first. `amenities` lists keys that must all

@@ -44,6 +44,6 @@ def test_refusals_carry_the_rule_and_alternatives() -> None:
 async def test_openapi_documents_problem_details(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
     responses = schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
-    assert set(responses) == {"201", "400", "401", "422", "429"}
+    assert set(responses) == {"201", "400", "401", "413", "415", "422", "429", "503"}
     assert "application/problem+json" in responses["429"]["content"]
     assert not any(path.startswith("/account") for path in schema["paths"])

@@ -1,3 +1,5 @@
+import re
+
 import httpx
 import pytest
 
@@ -78,6 +80,48 @@ async def test_nearby_filters(client: httpx.AsyncClient, stations) -> None:
     assert [f["id"] for f in short.json()["features"]] == ["near"]
     cut = await client.get(f"/api/v1/stations/nearby?{CENTRE}&limit=1")
     assert (len(cut.json()["features"]), cut.json()["truncated"]) == (1, True)
+
+
+@pytest.mark.parametrize(
+    ("amenities", "found"),
+    [
+        ("", ["near", "far"]),
+        ("water,", ["near", "far"]),
+        (" water , toilet ", ["far"]),
+        (",,toilet", ["far"]),
+        ("\twater", None),
+        ("water\n", None),
+        ("water;toilet", None),
+    ],
+)
+async def test_amenity_lists_are_read_exactly_as_the_schema_allows(
+    client: httpx.AsyncClient, stations, amenities: str, found: list[str] | None
+) -> None:
+    # Found by Schemathesis: `amenities=` was answered 200 though the schema refused it.
+    schema = (await client.get("/schema/openapi.json")).json()
+    parameters = schema["paths"]["/api/v1/stations/nearby"]["get"]["parameters"]
+    pattern = next(p for p in parameters if p["name"] == "amenities")["schema"]["pattern"]
+    response = await client.get(
+        "/api/v1/stations/nearby", params={"lat": 36.195, "lon": 113.116, "amenities": amenities}
+    )
+    assert bool(re.fullmatch(pattern, amenities)) is (found is not None)
+    if found is None:
+        assert response.status_code == 422
+    else:
+        assert [f["id"] for f in response.json()["features"]] == found
+
+
+async def test_an_empty_open_at_is_not_given_as_the_schema_allows(
+    client: httpx.AsyncClient, stations
+) -> None:
+    # Found by Schemathesis: `open_at=` was answered 200 though the schema asked for a time.
+    schema = (await client.get("/schema/openapi.json")).json()
+    parameters = schema["paths"]["/api/v1/stations/nearby"]["get"]["parameters"]
+    open_at = next(p for p in parameters if p["name"] == "open_at")["schema"]
+    assert "format" not in open_at
+    assert open_at["anyOf"] == [{"format": "date-time"}, {"maxLength": 0}]
+    empty = await client.get(f"/api/v1/stations/nearby?{CENTRE}&open_at=")
+    assert [f["id"] for f in empty.json()["features"]] == ["near", "far"]
 
 
 @pytest.mark.parametrize(
