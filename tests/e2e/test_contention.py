@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.servers import Server, live_server, server_errors
+from tests.e2e.servers import Server, live_server, run_async, server_errors
 from tests.spaces.oracle import overbooked_minutes
 
 ATTEMPTS = 200
@@ -173,13 +173,13 @@ def _check(
     assert counts == {201: capacity, 409: ATTEMPTS - capacity}, counts
     assert slot["free_units"] == 0
     assert buffered == {201: 1, 409: ATTEMPTS - 1}, buffered
-    assert asyncio.run(_overbooked(server.database_url)) == {}
+    assert run_async(_overbooked(server.database_url)) == {}
     assert server_errors(server.log) == []
 
 
 def test_two_hundred_attempts_on_sqlite_through_one_process() -> None:
     with live_server() as server:
-        _check(server, *asyncio.run(_race(server)))
+        _check(server, *run_async(_race(server)))
 
 
 def test_two_hundred_attempts_on_postgresql_through_four_processes() -> None:
@@ -192,12 +192,12 @@ def test_two_hundred_attempts_on_postgresql_through_four_processes() -> None:
         pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
     name = f"linli_e2e_{os.getpid()}_{secrets.token_hex(3)}"
     base = admin_url.rsplit("/", 1)[0]
-    asyncio.run(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
+    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
     try:
         with live_server(f"{base}/{name}", workers=4) as server:
-            _check(server, *asyncio.run(_race(server)))
+            _check(server, *run_async(_race(server)))
     finally:
-        asyncio.run(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _admin(url: str, statement: str) -> None:

@@ -5,7 +5,6 @@ served by the second to the follow link only. Neither writes a file to its folde
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import re
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.e2e.servers import Server, live_server, server_errors
+from tests.e2e.servers import Server, live_server, run_async, server_errors
 from tests.e2e.test_contention import _admin
 
 pytestmark = pytest.mark.e2e
@@ -178,7 +177,7 @@ def test_a_photo_uploaded_through_one_host_is_served_by_another() -> None:
         pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
     name = f"linli_e2e_photos_{os.getpid()}_{secrets.token_hex(3)}"
     base = admin_url.rsplit("/", 1)[0]
-    asyncio.run(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
+    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
     try:
         with (
             live_server(f"{base}/{name}") as first,
@@ -186,8 +185,8 @@ def test_a_photo_uploaded_through_one_host_is_served_by_another() -> None:
         ):
             folders = [Path(first.env["LINLI_MEDIA_DIR"]), Path(second.env["LINLI_MEDIA_DIR"])]
             assert folders[0] != folders[1]
-            asyncio.run(_across(first, second))
+            run_async(_across(first, second))
             assert [folder.exists() for folder in folders] == [False, False]
             assert server_errors(first.log) == [] and server_errors(second.log) == []
     finally:
-        asyncio.run(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.servers import Server, live_server, server_errors
+from tests.e2e.servers import Server, live_server, run_async, server_errors
 
 ATTEMPTS = 50
 CSRF_COOKIE = "linli_csrf"
@@ -59,7 +59,7 @@ def _check(server: Server, counts: dict[int, int], seats: int, free: int | None)
 
 def test_fifty_check_ins_from_one_address_on_sqlite_through_one_process() -> None:
     with live_server() as server:
-        _check(server, *asyncio.run(_race(server)))
+        _check(server, *run_async(_race(server)))
 
 
 async def _admin(url: str, statement: str) -> None:
@@ -80,9 +80,9 @@ def test_fifty_check_ins_from_one_address_on_postgresql_through_four_processes()
         pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
     name = f"linli_e2e_{os.getpid()}_{secrets.token_hex(3)}"
     base = admin_url.rsplit("/", 1)[0]
-    asyncio.run(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
+    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
     try:
         with live_server(f"{base}/{name}", workers=4) as server:
-            _check(server, *asyncio.run(_race(server)))
+            _check(server, *run_async(_race(server)))
     finally:
-        asyncio.run(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.servers import Server, live_server, run_cli, server_errors
+from tests.e2e.servers import Server, live_server, run_async, run_cli, server_errors
 
 LOGIN = "13800000099"
 PASSWORD = "throttle-garden-47"
@@ -47,7 +47,7 @@ def _check(server: Server) -> None:
         "--name",
         "管理员",
     )
-    statuses, waits, right = asyncio.run(_storm(server))
+    statuses, waits, right = run_async(_storm(server))
     assert statuses == {401: 5, 429: 45}
     # About the 15-minute window: each request reads the clock when it arrives, which may
     # be a little before the oldest counted failure was counted (then it waits 901 s).
@@ -71,12 +71,12 @@ def test_fifty_wrong_passwords_at_once_on_postgresql_through_four_processes() ->
         pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
     name = f"linli_e2e_{os.getpid()}_{secrets.token_hex(3)}"
     base = admin_url.rsplit("/", 1)[0]
-    asyncio.run(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
+    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
     try:
         with live_server(f"{base}/{name}", workers=4, demo=False) as server:
             _check(server)
     finally:
-        asyncio.run(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _admin(url: str, statement: str) -> None:
