@@ -20,7 +20,8 @@ from typing import Literal
 
 from piccolo.columns.combination import Combinable
 
-from app import clock, db, notify
+from app import clock, db, notify, throttle
+from app.errors import Throttled
 from app.settings import get_settings
 from app.tables import OutboxMessage
 
@@ -38,8 +39,12 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
 SMS_PER_DAY = 10
-"""SMS queued for one number in any 24 hours; later ones are not queued."""
+"""SMS for one number in any 24 hours: later ones are not queued, and of those queued at the
+same moment by changes that could not see each other, no more than this are sent."""
 SMS_WINDOW = timedelta(hours=24)
+SMS_SENT = throttle.Limit("sms-recipient", SMS_PER_DAY, SMS_WINDOW)
+"""The exact cap, taken as each SMS is sent (the count at queueing is a courtesy check made
+inside the caller's transaction, where a lock per number could deadlock)."""
 KEEP_FOR = timedelta(days=30)
 """Sent and failed rows are kept this long (failures stay counted meanwhile)."""
 ERROR_CHARS = 500
@@ -154,10 +159,10 @@ async def _mark_sent(row: OutboxMessage) -> None:
     ).where((OutboxMessage.id == row.id) & OutboxMessage.sent_at.is_null())
 
 
-async def _mark_failed(row: OutboxMessage, error: BaseException) -> None:
-    """Count the failed try: back off, or give up after `MAX_ATTEMPTS`."""
+async def _mark_failed(row: OutboxMessage, error: BaseException, *, give_up: bool = False) -> None:
+    """Count the failed try: back off, or give up after `MAX_ATTEMPTS` (or at once)."""
     now = await clock.db_now()
-    attempts = row.attempts + 1
+    attempts = MAX_ATTEMPTS if give_up else row.attempts + 1
     changes: dict = {
         OutboxMessage.attempts: attempts,
         OutboxMessage.last_error: (repr(error) or type(error).__name__)[:ERROR_CHARS],
@@ -177,11 +182,28 @@ async def send_claimed(rows: list[OutboxMessage]) -> int:
     """Send each claimed row and mark it sent or failed on its own; the number sent."""
     sent = 0
     for row in rows:
+        held = throttle.Reservation()
+        if row.channel == "sms":
+            try:
+                held = await throttle.reserve(
+                    SMS_SENT, row.to_address, await clock.db_now(), lambda minutes: ""
+                )
+            except Throttled:
+                log.warning(
+                    "SMS %s to %s not sent: %s in 24 hours already",
+                    row.id,
+                    notify.mask_phone(row.to_address),
+                    SMS_PER_DAY,
+                )
+                over = RuntimeError(f"over {SMS_PER_DAY} SMS to this number in 24 hours")
+                await _mark_failed(row, over, give_up=True)
+                continue
         try:
             await asyncio.wait_for(
                 notify.sender_for(outgoing(row).channel).send(outgoing(row)), SEND_TIMEOUT_S
             )
         except Exception as exc:
+            await throttle.release(held)
             log.warning(
                 "%s %s to %s failed (try %s of %s)",
                 row.channel,

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from app import notifications, notify, outbox
+from app import notifications, notify, outbox, throttle
 from app.tables import OutboxMessage
 from spaces.logic import notices
 from tests.conftest import ENGINE
@@ -260,3 +260,35 @@ async def test_a_failed_message_shows_beside_the_notice_and_on_the_admin_dashboa
     await browser.sign_in("admin@example.com", PASSWORD)
     dashboard = await browser.get("/staff")
     assert "1 条消息未能通过邮件或短信送达。" in dashboard.text
+
+
+async def test_sms_queued_past_the_cap_at_once_are_never_sent_past_it(
+    db: None, db_clock: SteppingClock, sender: FakeSender
+) -> None:
+    """Changes that could not see each other's rows may queue more than the cap between
+    them (each counted nine before it); sending still stops at ten in 24 hours."""
+    for n in range(12):
+        await OutboxMessage(
+            channel="sms",
+            to_address="13900000002",
+            body=f"notice {n}",
+            created_at=NOW,
+            next_attempt_at=NOW,
+        ).save()
+    assert await outbox.send_due(NOW) == 10
+    assert [message.body for message in sender.tried] == [f"notice {n}" for n in range(10)]
+    given_up = await OutboxMessage.objects().where(OutboxMessage.failed_at.is_not_null())
+    assert [(row.body, row.attempts, row.failed_at) for row in given_up] == [
+        ("notice 10", outbox.MAX_ATTEMPTS, NOW),
+        ("notice 11", outbox.MAX_ATTEMPTS, NOW),
+    ]
+    assert given_up[0].last_error == "RuntimeError('over 10 SMS to this number in 24 hours')"
+
+
+async def test_an_sms_that_fails_to_send_does_not_count_towards_the_cap(
+    db: None, db_clock: SteppingClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notify, "sender_for", lambda channel: FakeSender(("13900000003",)))
+    await queue("13900000003", channel="sms")
+    assert await outbox.send_due(NOW) == 0
+    assert await throttle.counted(outbox.SMS_SENT, "13900000003", NOW) == 0
