@@ -6,7 +6,7 @@ pages and API are `stations.web`."""
 from __future__ import annotations
 
 from app.domains import Domain
-from stations.services import accounts, dashboard, demo
+from stations.services import accounts, checkins, dashboard, demo
 
 DOMAIN = Domain(
     name="stations",
@@ -14,4 +14,5 @@ DOMAIN = Domain(
     load_demo=demo.load,
     export_account=accounts.export_account,
     after_holidays_changed=accounts.after_holidays_changed,
+    jobs=checkins.JOBS,
 )

@@ -38,7 +38,7 @@ from app.tables import (
     User,
 )
 
-PRIVACY_VERSION = "2026-11"
+PRIVACY_VERSION = "2026-12"
 """Version of the privacy notice a person accepts at sign-up."""
 
 SIGNIN_FAILURES_PER_ACCOUNT = throttle.Limit("signin-account", 5, timedelta(minutes=15))

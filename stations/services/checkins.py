@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from app import throttle
 from app.db import stored_secret_key, write_transaction
+from app.scheduler import Job
 from app.settings import get_settings
 from stations.logic.devices import address_hash, device_hash
 from stations.logic.labels import try_again_in
@@ -19,6 +20,9 @@ from stations.tables import CheckIn, Station
 
 CHECK_IN_LIFETIME = timedelta(minutes=90)
 """A check-in ends by itself after this long, so a forgotten one frees its seat."""
+KEEP_ENDED_FOR = timedelta(days=1)
+"""An ended check-in (with its device and address hashes) is deleted after this long:
+nothing reads it once it holds no seat."""
 LIFETIME_MINUTES = int(CHECK_IN_LIFETIME.total_seconds() // 60)
 """The same, as couriers are told it."""
 CHECK_INS_PER_DEVICE = throttle.Limit("checkin-device", 20, timedelta(hours=1))
@@ -90,3 +94,15 @@ async def check_out(device_token: str, *, now: datetime) -> bool:
         return False
     await CheckIn.update({CheckIn.checked_out_at: now}).where(CheckIn.id == current.id)
     return True
+
+
+async def prune(now: datetime) -> None:
+    """Scheduled: delete check-ins that ended, by themselves or by leaving, over a day ago."""
+    cutoff = now - KEEP_ENDED_FOR
+    await CheckIn.delete().where(
+        (CheckIn.expires_at < cutoff)
+        | (CheckIn.checked_out_at.is_not_null() & (CheckIn.checked_out_at < cutoff))
+    )
+
+
+JOBS = [Job("stations.checkins_prune", timedelta(hours=6), prune)]

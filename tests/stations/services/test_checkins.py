@@ -216,3 +216,21 @@ async def test_fifty_check_ins_at_once_from_one_address_pass_exactly_its_limit(
         for index in range(50)
     ]
     assert sum(per_device) == 7
+
+
+async def test_check_ins_that_ended_over_a_day_ago_are_deleted_with_their_hashes(
+    db: None,
+) -> None:
+    station = await make_station(await make_community(), "one")
+    expired = await checkins.check_in(
+        station, device(1), client_ip="198.51.100.1", now=MONDAY_NOON
+    )  # ends by itself at 13:30
+    left = await checkins.check_in(station, device(2), client_ip="198.51.100.2", now=MONDAY_NOON)
+    await checkins.check_out(device(2), now=MONDAY_NOON + timedelta(minutes=10))  # 12:10
+    later = MONDAY_NOON + timedelta(hours=25)
+    current = await checkins.check_in(station, device(3), client_ip="198.51.100.3", now=later)
+    await checkins.prune(MONDAY_NOON + timedelta(days=1, minutes=11))
+    assert {row.id for row in await CheckIn.objects()} == {expired.id, current.id}
+    await checkins.prune(MONDAY_NOON + timedelta(days=1, minutes=91))
+    assert {row.id for row in await CheckIn.objects()} == {current.id}
+    assert left.id not in {row.id for row in await CheckIn.objects()}
