@@ -3,6 +3,7 @@ check-in, check-out and problem reports. No account is needed for any of it."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import DomainError, InputError
+from app.errors import DomainError, FieldError, InputError, MalformedRequest
 from app.i18n import _, format_day
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip, flash
@@ -60,6 +61,24 @@ def device_token(request: AnyRequest) -> tuple[str, Cookie | None]:
     )
 
 
+def _position(lat: str | None, lon: str | None) -> Point | None:
+    """The position the search form sent; None when either coordinate is empty. A value
+    that is not a coordinate is refused (400), naming the place list as the way out."""
+    if not (lat or "").strip() or not (lon or "").strip():
+        return None
+    values = []
+    for name, text, bound in (("lat", lat or "", 90.0), ("lon", lon or "", 180.0)):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or abs(value) > bound:
+            message = _("Your position could not be read. Choose a place from the list instead.")
+            raise MalformedRequest([FieldError(name, message)], message)
+        values.append(value)
+    return Point(values[0], values[1])
+
+
 class StationsController(Controller):
     path = "/stations"
     include_in_schema = False
@@ -69,25 +88,31 @@ class StationsController(Controller):
         self,
         request: AnyRequest,
         now: RequestNow,
-        lat: Annotated[float | None, QueryParameter(ge=-90, le=90)] = None,
-        lon: Annotated[float | None, QueryParameter(ge=-180, le=180)] = None,
+        lat: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        lon: Annotated[str | None, QueryParameter(max_length=32)] = None,
         near: Annotated[str | None, QueryParameter(max_length=80)] = None,
         amenity: Annotated[list[str] | None, QueryParameter(max_items=len(AMENITIES))] = None,
         open_now: FromQuery[bool] = False,
     ) -> Template:
-        """The stations nearest a position or a chosen place, searching wider when none is
-        within a kilometre."""
+        """The stations nearest a chosen place or else the phone's position, searching wider
+        when none is within a kilometre.
+
+        The form always sends `lat` and `lon`, empty when the browser gave no position
+        (refused, no JavaScript, a desktop): empty means "no position". A place chosen in
+        the list wins over a position sent with it, since choosing one is how a courier
+        changes where to search after the phone located them (the position button empties
+        the list's choice)."""
         places = await catalog.places()
         wanted = [key for key in amenity or [] if key in AMENITIES]
+        position = _position(lat, lon)
         centre = None
         place_name = None
-        if lat is not None and lon is not None:
-            centre = Point(lat, lon)
-        elif near:
-            chosen = next((place for place in places if place.slug == near), None)
-            if chosen:
-                centre = Point(chosen.lat, chosen.lon)
-                place_name = chosen.name
+        chosen = next((place for place in places if place.slug == near), None) if near else None
+        if chosen is not None:
+            centre = Point(chosen.lat, chosen.lon)
+            place_name = chosen.name
+        elif position is not None:
+            centre = position
         result = None
         if centre is not None:
             query = NearbyQuery(

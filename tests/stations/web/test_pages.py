@@ -28,6 +28,48 @@ async def test_near_a_community_lists_stations_with_distance(browser: Browser, s
     assert "骑手之家 0 米 营业中 开到 20:00 还剩 4 个座位 饮用水 卫生间 座位" in text
 
 
+async def test_a_place_chosen_without_a_position_is_searched(browser: Browser, station) -> None:
+    """The form always sends lat and lon, empty without GPS (refused, no JavaScript, a
+    desktop): choosing a place and searching answered 400 "lat/lon 填写的内容无效"."""
+    page = await browser.get("/stations?lat=&lon=&near=community:bayi&amenity=water")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "在八一社区附近 · 更换" in text
+    assert "骑手之家 0 米 营业中" in text
+
+
+async def test_empty_coordinates_and_no_place_ask_where(browser: Browser, station) -> None:
+    page = await browser.get("/stations?lat=&lon=&near=")
+    assert page.status_code == 200
+    assert 'data-autolocate="true"' in page.text
+    assert "骑手之家" not in page.text
+
+
+async def test_a_place_chosen_after_gps_replaces_the_position(browser: Browser, station) -> None:
+    """After GPS the form carries the phone's position; choosing 八一社区 under "更换位置"
+    must search there, not list the GPS results again."""
+    home = await make_community("far", name_zh="远方社区")
+    await make_station(home, "far-away", name_zh="远处驿站", lat=36.1950 + 30 / 111.2)
+    gps = "lat=36.464800&lon=113.116000"  # next to 远处驿站, 30 km north of 八一社区
+    by_gps = text_of((await browser.get(f"/stations?{gps}&near=")).text)
+    assert "在您附近 · 更换位置" in by_gps and "远处驿站 0 米" in by_gps
+    page = await browser.get(f"/stations?{gps}&near=community:bayi")
+    text = text_of(page.text)
+    assert "在八一社区附近 · 更换" in text
+    assert "骑手之家 0 米" in text and "远处驿站" not in text
+    # The re-rendered form no longer carries the old position.
+    assert 'name="lat" value=""' in page.text and 'name="lon" value=""' in page.text
+
+
+@pytest.mark.parametrize("query", ["lat=abc&lon=113.1", "lat=91&lon=113.1", "lat=nan&lon=1"])
+async def test_a_position_that_is_not_one_is_a_400_naming_the_way_out(
+    browser: Browser, station, query: str
+) -> None:
+    page = await browser.get(f"/stations?{query}", headers={"accept-language": "en"})
+    assert page.status_code == 400
+    assert "Your position could not be read. Choose a place from the list instead." in page.text
+
+
 async def test_with_nothing_near_the_page_searches_further(browser: Browser, db: None) -> None:
     home = await make_community()
     await make_station(home, "three-km", lat=36.1950 + 3 / 111.2, name_en="Far station")
