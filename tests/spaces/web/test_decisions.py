@@ -212,7 +212,8 @@ async def test_approving_one_request_marks_the_competing_one_as_no_longer_fittin
     assert "Competing requests" not in zhou
     assert "No longer fits" not in wang
     assert text_of(after.text).count("No longer fits") == 1
-    assert [b.status for b in await Booking.objects().order_by(Booking.created_at)] == [
+    statuses = {b.id: b.status for b in await Booking.objects()}
+    assert [statuses[b.id] for b in (first, second, morning.booking)] == [
         "confirmed",
         "pending",
         "pending",
