@@ -90,6 +90,9 @@ class StaffNeedPage:
     others: list[dispatch.Candidate]
     projects: list[dict[str, Any]]
     resources: list[dict[str, Any]]
+    """Active resources of the need's category."""
+    other_resources: list[dict[str, Any]]
+    """Active resources of other categories, offered folded."""
     spaces: list[Any]
     """The active spaces of the need's community, to book for it."""
     today: date
@@ -101,12 +104,14 @@ async def staff_need_page(actor: Actor, need_id: str, *, now: datetime) -> Staff
     """The need (as it stands now) if the actor is staff of its community; else 404."""
     need = await dispatch.managed_need(actor, need_id)
     matching, others = await dispatch.candidates(need)
+    resources = await dispatch.resources_of(need.community)
     return StaffNeedPage(
         view=await view_of(need),
         matching=matching,
         others=others,
         projects=await dispatch.projects_of(need.community),
-        resources=await dispatch.resources_of(need.community),
+        resources=[row for row in resources if row["category"] == need.category],
+        other_resources=[row for row in resources if row["category"] != need.category],
         spaces=await convert.spaces_for(need),
         today=site_date(now),
     )

@@ -244,6 +244,19 @@ def competing(requests: list[Booking]) -> dict[Any, list[Booking]]:
     return result
 
 
+async def still_fitting(requests: list[Booking]) -> dict[Any, bool]:
+    """For each request, whether its units fit beside what confirmed bookings, waitlist
+    offers and maintenance hold now, read afresh on every call: once a competing request
+    is approved, the ones it crowds out say so before anyone tries to approve them. The
+    approval itself checks again inside the space's lock (`approve`)."""
+    result: dict[Any, bool] = {}
+    for request in requests:
+        span = Interval(request.starts_at, request.ends_at)
+        held = await held_units(request.space, span)
+        result[request.id] = held.fits(span, request.units)
+    return result
+
+
 @staff_service
 async def upcoming_of_space(actor: Actor, space: Space, now: datetime) -> list[Booking]:
     """The space's bookings and requests not yet ended, with their residents, soonest first."""

@@ -121,6 +121,7 @@ class StaffNeedsController(Controller):
             others=found.others,
             projects=found.projects,
             resources=found.resources,
+            other_resources=found.other_resources,
             chosen_resources=_chosen(forms.dispatch),
             spaces=found.spaces,
             space_options=[

@@ -42,6 +42,7 @@ class StaffRequestsController(Controller):
             "spaces/staff/requests.html",
             pending=pending,
             competing=decisions.competing(pending),
+            fits=await decisions.still_fitting(pending),
             now=now,
             expired=lambda b: is_expired_request(b, now),
             viewer_zone=site_zone(),

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app import photos
@@ -25,9 +25,10 @@ from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from app.web.uploads import accepts_files, received_form
 from stations.logic.labels import HOLIDAY_LABELS, HOST_LABELS, REASON_LABELS
+from stations.logic.station_filters import StationFilters
 from stations.logic.station_form import StationForm, form_of
 from stations.queries.stations import amenities_of
-from stations.services import amenities, management, problem_reports
+from stations.services import amenities, management, problem_reports, staff_list
 from stations.tables import Station
 
 AnyRequest = Request[Any, Any, Any]
@@ -85,17 +86,25 @@ class StaffStationsController(Controller):
     include_in_schema = False
 
     @get("", name="staff:stations")
-    async def index(self, request: AnyRequest, actor: CurrentActor) -> Template:
-        reports = await problem_reports.open_reports(actor)
-        open_by_station: dict[Any, int] = {}
-        for report in reports:
-            open_by_station[report.station.id] = open_by_station.get(report.station.id, 0) + 1
+    async def index(
+        self,
+        request: AnyRequest,
+        actor: CurrentActor,
+        now: RequestNow,
+        q: FromQuery[str] = "",
+        community: FromQuery[str] = "",
+        open_state: Annotated[str, QueryParameter(name="open")] = "",
+        reports: FromQuery[str] = "",
+    ) -> Template:
+        filters = StationFilters(q=q, community=community, open=open_state, reports=reports)
+        listed = await staff_list.station_list(actor, filters, now=now)
         return page(
             request,
             "stations/staff/index.html",
-            stations=await management.managed_stations(actor),
-            reports=reports,
-            open_by_station=open_by_station,
+            listed=listed,
+            filters=filters.cleaned(),
+            filtered=filters.any,
+            reports=listed.reports,
             reasons=REASON_LABELS,
         )
 

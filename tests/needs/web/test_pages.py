@@ -251,8 +251,10 @@ async def test_the_whole_loop_through_the_pages(open_browser: OpenBrowser, bayi:
 
 
 async def need_page_option(html: str, name: str) -> str:
-    """The value of the dispatch form's option naming `name`."""
-    match = re.search(r'<option value="((?:volunteer|unit):\d+)"[^>]*>[^<]*' + name, html)
+    """The value of the dispatch form's choice naming `name`."""
+    match = re.search(
+        r'name="helper" value="((?:volunteer|unit):\d+)"[^>]*>\s*<label[^>]*>[^<]*' + name, html
+    )
     assert match is not None, name
     return match.group(1)
 

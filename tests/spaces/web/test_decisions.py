@@ -16,7 +16,7 @@ from tests.factories import (
     make_user,
     shanghai,
 )
-from tests.fixtures import Browser
+from tests.fixtures import Browser, text_of
 from tests.spaces.services.test_decisions import requests_of
 
 
@@ -172,3 +172,65 @@ async def test_staff_of_another_community_cannot_hide_comments(browser: Browser)
     assert response.status_code == 404
     assert (await Booking.objects().first()).rating_hidden is False
     assert await AuditEntry.count() == 0
+
+
+def approve_url(booking: Booking) -> str:
+    return f"/staff/spaces/requests/{booking.id}/approve"
+
+
+async def test_approving_one_request_marks_the_competing_one_as_no_longer_fitting(
+    browser: Browser,
+) -> None:
+    home = await make_community("bayi")
+    await make_space(home, "hall", requires_approval=True)
+    await make_user("staff@example.com", staff_of=[home])
+    first, second = await requests_of(home, ["陈老师", "周师傅"])
+    morning = await bookings.book(
+        await actor_for(await make_user(community=home, name="王阿姨")),
+        "hall",
+        Request(shanghai(3, 9), shanghai(3, 10)),
+        now=NOW,
+    )
+    await browser.sign_in("staff@example.com", PASSWORD)
+    browser.set_language("en")
+    before = (await browser.get("/staff/spaces/requests")).text
+    assert "No longer fits" not in before
+    assert all(approve_url(b) in before for b in (first, second, morning.booking))
+
+    approved = await browser.submit(approve_url(first))
+    assert approved.status_code == 303
+    after = await browser.get("/staff/spaces/requests")
+    cards = [text_of(card) for card in after.text.split('<article class="card request"')[1:]]
+    zhou, wang = (next(card for card in cards if name in card) for name in ("周师傅", "王阿姨"))
+    assert approve_url(first) not in after.text
+    assert approve_url(second) not in after.text
+    assert approve_url(morning.booking) in after.text
+    assert (
+        "No longer fits: the space is already booked at this time. Reject it with a reason, "
+        "or cancel another booking first."
+    ) in zhou
+    assert "Competing requests" not in zhou
+    assert "No longer fits" not in wang
+    assert text_of(after.text).count("No longer fits") == 1
+    statuses = {b.id: b.status for b in await Booking.objects()}
+    assert [statuses[b.id] for b in (first, second, morning.booking)] == [
+        "confirmed",
+        "pending",
+        "pending",
+    ]
+
+
+async def test_requests_of_other_communities_stay_out_of_view(browser: Browser) -> None:
+    home = await make_community("bayi")
+    other = await make_community("other")
+    await make_space(home, "hall", requires_approval=True)
+    await make_user("staff@other.example", staff_of=[other])
+    first, _second = await requests_of(home, ["陈老师", "周师傅"])
+    await browser.sign_in("staff@other.example", PASSWORD)
+    browser.set_language("en")
+    page = await browser.get("/staff/spaces/requests")
+    assert "陈老师" not in page.text and "No longer fits" not in page.text
+    assert "No requests are waiting." in text_of(page.text)
+    refused = await browser.submit(approve_url(first))
+    assert refused.status_code in (303, 403, 404)
+    assert [b.status for b in await Booking.objects()] == ["pending", "pending"]
