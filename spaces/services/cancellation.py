@@ -3,6 +3,7 @@ with a reason; a freed unit is offered to the waitlist at once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
@@ -83,11 +84,18 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
 
 
 async def cancel_locked(
-    actor_id: int, booking: Booking, space: Space, *, reason: str, now: datetime, tell: bool = True
+    actor_id: int,
+    booking: Booking,
+    space: Space,
+    *,
+    reason: str | Callable[[], str],
+    now: datetime,
+    tell: bool = True,
 ) -> Booking:
     """Cancel `booking` inside the caller's write transaction of the space, telling the
     resident when someone else (staff) cancelled it (unless the caller tells them itself,
-    `tell=False`)."""
+    `tell=False`). A reason the system gives rather than staff typed is a callable, so the
+    resident is told it in their own language; the booking keeps it in the current one."""
     if booking.status == BookingStatus.confirmed.value:
         await touch(space.id)
     updated = await update_booking(
@@ -96,7 +104,7 @@ async def cancel_locked(
             Booking.status: BookingStatus.cancelled.value,
             Booking.cancelled_at: now,
             Booking.cancelled_by: actor_id,
-            Booking.cancel_reason: reason,
+            Booking.cancel_reason: reason() if callable(reason) else reason,
         },
         now,
     )
