@@ -274,7 +274,7 @@ NOTICES = [
             "",
         ),
         zh=(
-            "共享音乐室 在您 2026/3/5 09:00 的预约前后会关闭（下雨 / rain）。您的预约照常有效，工作人员会为您开门。",
+            "共享音乐室在您2026/3/5 09:00的预约前后会关闭（下雨 / rain）。您的预约照常有效，工作人员会为您开门。",
             "",
         ),
     ),
@@ -459,7 +459,7 @@ NOTICES = [
         volunteers.APPLIED,
         volunteer_notice("needs.volunteer_applied", volunteers.APPLIED, name="王阿姨"),
         en=("王阿姨 offers to volunteer in Caijiaxiang Community. Please confirm or decline.", ""),
-        zh=("王阿姨 申请成为蔡家巷社区的志愿者，请审核。", ""),
+        zh=("王阿姨申请成为蔡家巷社区的志愿者，请审核。", ""),
     ),
     Row(
         "needs.volunteer_approved",
