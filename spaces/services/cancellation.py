@@ -10,9 +10,11 @@ from functools import partial
 from app import audit
 from app.db import existing, write_transaction
 from app.errors import FieldError, InputError, RuleViolation
-from app.i18n import _, localized
+from app.i18n import _, current_locale, localized, set_locale
 from app.notifications import notify_user
 from app.permissions import Actor
+from app.settings import get_settings
+from app.tables import User
 from spaces.logic import notices
 from spaces.logic.permissions import can_cancel_for_resident
 from spaces.logic.rules import can_cancel_in_time, describe_duration
@@ -95,7 +97,7 @@ async def cancel_locked(
     """Cancel `booking` inside the caller's write transaction of the space, telling the
     resident when someone else (staff) cancelled it (unless the caller tells them itself,
     `tell=False`). A reason the system gives rather than staff typed is a callable, so the
-    resident is told it in their own language; the booking keeps it in the current one."""
+    resident reads it in their own language, in the notice and on the booking's page."""
     if booking.status == BookingStatus.confirmed.value:
         await touch(space.id)
     updated = await update_booking(
@@ -104,7 +106,9 @@ async def cancel_locked(
             Booking.status: BookingStatus.cancelled.value,
             Booking.cancelled_at: now,
             Booking.cancelled_by: actor_id,
-            Booking.cancel_reason: reason() if callable(reason) else reason,
+            Booking.cancel_reason: reason
+            if isinstance(reason, str)
+            else await _in_language_of(owner_id(booking), reason),
         },
         now,
     )
@@ -124,3 +128,15 @@ async def cancel_locked(
             reason=reason,
         )
     return updated
+
+
+async def _in_language_of(user_id: int | None, render: Callable[[], str]) -> str:
+    """A system reason as the booking keeps it: in its resident's language, else the site's,
+    whoever cancelled it."""
+    row = await User.select(User.locale).where(User.id == user_id).first() if user_id else None
+    request_locale = current_locale()
+    set_locale((row or {}).get("locale") or get_settings().site.default_locale)
+    try:
+        return render()
+    finally:
+        set_locale(request_locale)

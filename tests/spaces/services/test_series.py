@@ -248,6 +248,8 @@ async def test_a_date_dropped_by_an_edit_is_told_in_the_residents_language(db: N
         "Your booking of Shared music room on 3/5/26, 9:00\u202fAM was cancelled: "
         "The series was changed.",
     ]
+    dropped = await Booking.objects().where(Booking.status == "cancelled")
+    assert [b.cancel_reason for b in dropped] == ["The series was changed."] * 2
 
 
 async def test_a_skipped_date_can_be_added_back_once_free(db: None) -> None:
