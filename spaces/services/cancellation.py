@@ -3,15 +3,18 @@ with a reason; a freed unit is offered to the waitlist at once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
 from app import audit
 from app.db import existing, write_transaction
 from app.errors import FieldError, InputError, RuleViolation
-from app.i18n import _, localized
+from app.i18n import _, current_locale, localized, set_locale
 from app.notifications import notify_user
 from app.permissions import Actor
+from app.settings import get_settings
+from app.tables import User
 from spaces.logic import notices
 from spaces.logic.permissions import can_cancel_for_resident
 from spaces.logic.rules import can_cancel_in_time, describe_duration
@@ -83,11 +86,18 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
 
 
 async def cancel_locked(
-    actor_id: int, booking: Booking, space: Space, *, reason: str, now: datetime, tell: bool = True
+    actor_id: int,
+    booking: Booking,
+    space: Space,
+    *,
+    reason: str | Callable[[], str],
+    now: datetime,
+    tell: bool = True,
 ) -> Booking:
     """Cancel `booking` inside the caller's write transaction of the space, telling the
     resident when someone else (staff) cancelled it (unless the caller tells them itself,
-    `tell=False`)."""
+    `tell=False`). A reason the system gives rather than staff typed is a callable, so the
+    resident reads it in their own language, in the notice and on the booking's page."""
     if booking.status == BookingStatus.confirmed.value:
         await touch(space.id)
     updated = await update_booking(
@@ -96,7 +106,9 @@ async def cancel_locked(
             Booking.status: BookingStatus.cancelled.value,
             Booking.cancelled_at: now,
             Booking.cancelled_by: actor_id,
-            Booking.cancel_reason: reason,
+            Booking.cancel_reason: reason
+            if isinstance(reason, str)
+            else await _in_language_of(owner_id(booking), reason),
         },
         now,
     )
@@ -116,3 +128,15 @@ async def cancel_locked(
             reason=reason,
         )
     return updated
+
+
+async def _in_language_of(user_id: int | None, render: Callable[[], str]) -> str:
+    """A system reason as the booking keeps it: in its resident's language, else the site's,
+    whoever cancelled it."""
+    row = await User.select(User.locale).where(User.id == user_id).first() if user_id else None
+    request_locale = current_locale()
+    set_locale((row or {}).get("locale") or get_settings().site.default_locale)
+    try:
+        return render()
+    finally:
+        set_locale(request_locale)

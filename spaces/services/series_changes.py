@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from app import audit
 from app.db import existing, write_transaction
 from app.formfields import Fields, checked
-from app.i18n import _
+from app.i18n import N_, _
 from app.permissions import Actor, staff_service
 from spaces.logic import notices
 from spaces.logic.series_pattern import ALL, FOLLOWING, Pattern, audit_values, series_columns
@@ -31,6 +32,10 @@ from spaces.services.series import (
     require_series_staff,
 )
 from spaces.tables import Booking, BookingSeries, SeriesSkip, Space
+
+SERIES_CHANGED_REASON = N_("The series was changed.")
+"""Why a date dropped by an edit is cancelled: the system's reason, so each resident reads it
+in their own language (`cancel_locked` takes it as a callable)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,7 @@ async def _apply(
     now: datetime,
 ) -> None:
     live = {b.occurrence_on: b for b in await live_occurrences(series.id) if not b.detached}
-    reason = _("The series was changed.")
+    reason = partial(_, SERIES_CHANGED_REASON)
     for booking in change.dropped:
         await cancel_locked(actor.id, booking, space, reason=reason, now=now)
     await SeriesSkip.delete().where(

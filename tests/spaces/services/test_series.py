@@ -227,6 +227,31 @@ async def test_changing_days_cancels_dropped_dates_and_books_new_ones(db: None) 
     assert all(b.cancel_reason == "这个系列已修改。" for b in dropped)
 
 
+async def test_a_date_dropped_by_an_edit_is_told_in_the_residents_language(db: None) -> None:
+    """Staff work in Chinese; the leader reads English: the reason the system gives is theirs."""
+    home = await make_community("bayi")
+    staff = await actor_for(await make_user("staff@example.com", staff_of=[home]))
+    await make_user("13812345678", name="Mr Zhao", community=home, locale="en")
+    hall = await make_space(home, "hall")
+    made, _b, _s = await series.create(staff, hall, elderly_band(ends_on="2026-03-05"), now=NOW)
+    await series_changes.edit(
+        staff,
+        hall,
+        made,
+        elderly_band(ends_on="2026-03-05", weekdays=["wed"], scope="all"),
+        now=NOW,
+    )
+    cancelled = await Notification.objects().where(Notification.kind == "booking.cancelled")
+    assert sorted(n.title for n in cancelled) == [
+        "Your booking of Shared music room on 3/3/26, 9:00\u202fAM was cancelled: "
+        "The series was changed.",
+        "Your booking of Shared music room on 3/5/26, 9:00\u202fAM was cancelled: "
+        "The series was changed.",
+    ]
+    dropped = await Booking.objects().where(Booking.status == "cancelled")
+    assert [b.cancel_reason for b in dropped] == ["The series was changed."] * 2
+
+
 async def test_a_skipped_date_can_be_added_back_once_free(db: None) -> None:
     home, staff, _leader, hall = await series_world()
     resident, taken = await _with_conflicts(home, hall)
