@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import DomainError, FieldError, InputError, MalformedRequest
@@ -61,6 +61,22 @@ def device_token(request: AnyRequest) -> tuple[str, Cookie | None]:
     )
 
 
+OPEN_ENOUGH = 5
+"""With "open now" on, fewer open stations than this within the radius are followed by
+the nearest closed ones, up to this many in all."""
+_OPEN_NOW_OFF = frozenset({"0", "false", "off"})
+
+
+def _open_now(values: list[str] | None) -> bool:
+    """Whether the search form asked for open stations first. The form sends a hidden
+    `open_now=0` before the checkbox's `open_now=1`, so a ticked box arrives as both and
+    an unticked one as `0` alone; without JavaScript there is no other way to say "off".
+    An absent `open_now` (a shared link, a place link) means on."""
+    if not values:
+        return True
+    return any(value not in _OPEN_NOW_OFF for value in values)
+
+
 def _position(lat: str | None, lon: str | None) -> Point | None:
     """The position the search form sent; None when either coordinate is empty. A value
     that is not a coordinate is refused (400), naming the place list as the way out."""
@@ -92,7 +108,7 @@ class StationsController(Controller):
         lon: Annotated[str | None, QueryParameter(max_length=32)] = None,
         near: Annotated[str | None, QueryParameter(max_length=80)] = None,
         amenity: Annotated[list[str] | None, QueryParameter(max_items=len(AMENITIES))] = None,
-        open_now: FromQuery[bool] = False,
+        open_now: Annotated[list[str] | None, QueryParameter(max_items=2)] = None,
     ) -> Template:
         """The stations nearest a chosen place or else the phone's position, searching wider
         when none is within a kilometre.
@@ -101,10 +117,15 @@ class StationsController(Controller):
         (refused, no JavaScript, a desktop): empty means "no position". A place chosen in
         the list wins over a position sent with it, since choosing one is how a courier
         changes where to search after the phone located them (the position button empties
-        the list's choice)."""
+        the list's choice).
+
+        With `open_now` on (the default) open stations come first and, when fewer than
+        `OPEN_ENOUGH` are open, the nearest closed ones follow with their opening time;
+        `open_now=0` lists all by distance."""
         places = await catalog.places()
         wanted = [key for key in amenity or [] if key in AMENITIES]
         position = _position(lat, lon)
+        open_first = _open_now(open_now)
         centre = None
         place_name = None
         chosen = next((place for place in places if place.slug == near), None) if near else None
@@ -120,7 +141,8 @@ class StationsController(Controller):
                 radius_m=DEFAULT_RADIUS_M,
                 limit=DEFAULT_LIMIT,
                 amenity_mask=mask_of(wanted),
-                open_only=open_now,
+                open_only=open_first,
+                closed_after=OPEN_ENOUGH if open_first else 0,
             )
             result = await nearby.search(query, now=now, widen=True)
         at = result.at if result else now
@@ -132,7 +154,7 @@ class StationsController(Controller):
             place_name=place_name,
             centre=centre,
             wanted=wanted,
-            open_now=open_now,
+            open_now=open_first,
             result=result,
             radius=result.radius_m if result else DEFAULT_RADIUS_M,
             amenity_labels=AMENITIES,

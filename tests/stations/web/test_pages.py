@@ -133,3 +133,61 @@ async def test_residents_cannot_open_staff_station_pages(browser: Browser, stati
     await make_user("13812345678", community=await _community(station))
     await browser.sign_in("13812345678", PASSWORD)
     assert (await browser.get("/staff/stations")).status_code == 403
+
+
+async def _open_and_closed(count_open: int) -> None:
+    """Around 36.195, 113.116 at 09:00 on a Monday: a closed station at 0 m that opens at 14:00,
+    then `count_open` open ones 100 m apart from 200 m north."""
+    home = await make_community()
+    await make_station(home, "later", name_zh="午后驿站", hours={"mon": "14:00-20:00"})
+    for number in range(count_open):
+        await make_station(
+            home, f"open-{number}", name_zh=f"开门驿站{number}", lat=36.1950 + (2 + number) / 1112
+        )
+
+
+async def test_open_stations_come_first_and_the_nearest_closed_follow(
+    browser: Browser, db: None
+) -> None:
+    """Without `open_now` (a shared link) the search is for open stations; too few are
+    open, so the closed one follows under 稍后开门 with its opening time."""
+    await _open_and_closed(1)
+    page = await browser.get("/stations?lat=36.195&lon=113.116")
+    text = text_of(page.text)
+    assert "开门驿站0 200 米 营业中" in text
+    assert "稍后开门 午后驿站 0 米 已关门 14:00 开门" in text
+    assert text.index("开门驿站0") < text.index("稍后开门")
+    assert '<input type="hidden" name="open_now" value="0">' in page.text
+    assert 'name="open_now" value="1" checked' in page.text
+
+
+async def test_the_ticked_box_sends_both_values_and_means_on(browser: Browser, db: None) -> None:
+    await _open_and_closed(1)
+    text = text_of(
+        (await browser.get("/stations?open_now=0&open_now=1&lat=36.195&lon=113.116")).text
+    )
+    assert text.index("开门驿站0") < text.index("稍后开门") < text.index("午后驿站")
+
+
+async def test_open_now_off_lists_all_by_distance(browser: Browser, db: None) -> None:
+    await _open_and_closed(1)
+    page = await browser.get("/stations?open_now=0&lat=36.195&lon=113.116")
+    text = text_of(page.text)
+    assert "1 公里内有 2 个驿站 午后驿站 0 米 已关门 14:00 开门 " in text
+    assert text.index("午后驿站") < text.index("开门驿站0")
+    assert "稍后开门" not in text
+    assert 'name="open_now" value="1">' in page.text  # unticked
+
+
+async def test_five_open_stations_leave_the_closed_ones_out(browser: Browser, db: None) -> None:
+    await _open_and_closed(5)
+    text = text_of((await browser.get("/stations?lat=36.195&lon=113.116")).text)
+    assert "1 公里内有 5 个驿站" in text
+    assert "稍后开门" not in text and "午后驿站" not in text
+
+
+async def test_with_none_open_near_the_closed_ones_answer(browser: Browser, db: None) -> None:
+    await _open_and_closed(0)
+    page = await browser.get("/stations?lat=36.195&lon=113.116", headers={"accept-language": "en"})
+    text = text_of(page.text)
+    assert "No station within 1 km is open now. Opening later" in text
