@@ -123,6 +123,39 @@ async def test_report_a_problem_and_staff_resolve_it(browser: Browser, station) 
     assert (await StationReport.objects().first()).resolution == "已修好"
 
 
+async def test_out_of_order_shows_the_public_note_never_what_was_done(
+    browser: Browser, station
+) -> None:
+    """Staff's "what was done" became the public out-of-order note ("暂不可用: 充电线已更换")."""
+    await browser.submit("/stations/rider-home/report", {"reason": "no_water", "text": "没水了"})
+    report = await StationReport.objects().first()
+    await make_user("staff@example.com", staff_of=[await _community(station)])
+    await browser.sign_in("staff@example.com", PASSWORD)
+    assert "给骑手的说明（选填）" in text_of((await browser.get("/staff/stations")).text)
+    await browser.submit(
+        f"/staff/stations/reports/{report.id}/resolve",
+        {"resolution": "联系了物业王师傅", "mark_out_of_order": "1", "public_note": "明天修好"},
+    )
+    assert (await StationReport.objects().first()).resolution == "联系了物业王师傅"
+    public = await browser.get("/stations/rider-home")
+    assert "饮用水 — 暂不可用 : 明天修好" in text_of(public.text)
+    assert "王师傅" not in public.text
+
+
+async def test_out_of_order_without_a_public_note_shows_none(browser: Browser, station) -> None:
+    await browser.submit("/stations/rider-home/report", {"reason": "no_water", "text": "没水了"})
+    report = await StationReport.objects().first()
+    await make_user("staff@example.com", staff_of=[await _community(station)])
+    await browser.sign_in("staff@example.com", PASSWORD)
+    await browser.submit(
+        f"/staff/stations/reports/{report.id}/resolve",
+        {"resolution": "水桶空了，已通知送水", "mark_out_of_order": "1"},
+    )
+    public = await browser.get("/stations/rider-home")
+    assert "饮用水 — 暂不可用" in text_of(public.text)
+    assert "送水" not in public.text
+
+
 async def _community(station):
     from app.tables import Community
 
