@@ -21,7 +21,7 @@ from app.web.context import CurrentViewer, RequestNow, client_ip, flash
 from app.web.responses import page, redirect
 from stations.logic.amenities import AMENITIES, QUANTITY_LABELS, mask_of
 from stations.logic.devices import is_device_token
-from stations.logic.geo import Point
+from stations.logic.geo import Point, distance_m
 from stations.logic.labels import HOST_LABELS, REASON_LABELS
 from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
 from stations.services import catalog, checkins, nearby, problem_reports
@@ -93,6 +93,16 @@ def _position(lat: str | None, lon: str | None) -> Point | None:
             raise MalformedRequest([FieldError(name, message)], message)
         values.append(value)
     return Point(values[0], values[1])
+
+
+def _origin(text: str | None) -> Point | None:
+    """The `lat,lon` a list link carried, or None. Only a distance hangs on it, so a
+    damaged or hand-edited value is dropped rather than refusing the whole page."""
+    lat, _sep, lon = (text or "").partition(",")
+    try:
+        return _position(lat, lon)
+    except MalformedRequest:
+        return None
 
 
 class StationsController(Controller):
@@ -178,6 +188,7 @@ class StationsController(Controller):
         slug: str,
         now: datetime,
         *,
+        origin: Point | None = None,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
         form: ReportForm | None = None,
@@ -205,6 +216,11 @@ class StationsController(Controller):
             checked_in_here=shown.checked_in_here,
             check_in_ends=shown.check_in.expires_at if shown.check_in else None,
             directions=directions(station),
+            distance=(
+                distance_label(distance_m(origin, Point(station.latitude, station.longitude)))
+                if origin
+                else None
+            ),
             wechat=in_wechat(request.headers.get("user-agent", "")),
             reasons=REASON_LABELS,
             host_label=HOST_LABELS.get(station.host_type, HOST_LABELS["other"]),
@@ -224,8 +240,16 @@ class StationsController(Controller):
         )
 
     @get("/{slug:str}", name="stations:detail")
-    async def detail(self, request: AnyRequest, slug: FromPath[str], now: RequestNow) -> Template:
-        return await self._detail(request, slug, now)
+    async def detail(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        now: RequestNow,
+        origin: Annotated[str | None, QueryParameter(name="from", max_length=64)] = None,
+    ) -> Template:
+        """The station; `from=lat,lon` (WGS-84, put there by the list's links) adds how far
+        it is from where the courier searched."""
+        return await self._detail(request, slug, now, origin=_origin(origin))
 
     @post("/{slug:str}/checkin", name="stations:checkin")
     async def check_in(

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from stations.tables import CheckIn, StationReport
@@ -81,16 +83,53 @@ async def test_with_nothing_near_the_page_searches_further(browser: Browser, db:
     assert "Far station" in page.text
 
 
-async def test_detail_gives_directions_in_each_coordinate_system(browser: Browser, station) -> None:
+async def test_detail_gives_riding_routes_in_each_coordinate_system(
+    browser: Browser, station
+) -> None:
     page = await browser.get("/stations/rider-home")
-    assert "https://uri.amap.com/marker?position=113.12" in page.text  # GCJ-02, shifted east
-    assert "coordinate=gaode" in page.text
-    assert "coord_type=wgs84" in page.text
-    assert 'href="geo:36.195000,113.116000?q=36.195000,113.116000' in page.text
+    links = [
+        url.replace("&amp;", "&")
+        for url in re.findall(r'class="button button-secondary" href="([^"]+)"', page.text)
+    ]
+    name = "%E9%AA%91%E6%89%8B%E4%B9%8B%E5%AE%B6"  # 骑手之家
+    # Amap: GCJ-02, shifted about 600 m east and 100 m north of the WGS-84 point.
+    assert re.fullmatch(
+        rf"https://uri\.amap\.com/navigation\?to=113\.12\d{{4}}%2C36\.19\d{{4}}%2C{name}"
+        r"&mode=ride&coordinate=gaode&callnative=1&src=linli",
+        links[0],
+    ), links[0]
+    assert links[1] == (
+        "https://api.map.baidu.com/direction?destination=latlng%3A36.195000%2C113.116000"
+        f"%7Cname%3A{name}&mode=riding&coord_type=wgs84&output=html&src=linli"
+    )
+    assert links[2] == (
+        "https://www.openstreetmap.org/directions?engine=fossgis_osrm_bike"
+        "&route=%3B36.195000%2C113.116000"
+    )
+    assert links[3] == f"geo:36.195000,113.116000?q=36.195000,113.116000({name})"
     wechat = await browser.get(
         "/stations/rider-home", headers={"user-agent": "Mozilla/5.0 MicroMessenger/8.0"}
     )
     assert "微信无法直接打开地图应用" in wechat.text
+
+
+async def test_the_list_links_carry_the_search_position_and_the_detail_shows_distance(
+    browser: Browser, station
+) -> None:
+    gps = "lat=36.199500&lon=113.116000"  # 500 m north
+    listing = await browser.get(f"/stations?{gps}")
+    assert 'href="/stations/rider-home?from=36.199500,113.116000"' in listing.text
+    page = await browser.get("/stations/rider-home?from=36.199500,113.116000")
+    assert "骑手之家 距离 500 米 营业中" in text_of(page.text)
+
+
+@pytest.mark.parametrize("origin", ["", "abc", "36.1", "91,1", "nan,nan"])
+async def test_a_detail_without_a_usable_origin_shows_no_distance(
+    browser: Browser, station, origin: str
+) -> None:
+    page = await browser.get(f"/stations/rider-home?from={origin}")
+    assert page.status_code == 200
+    assert 'class="distance"' not in page.text
 
 
 async def test_check_in_and_out_without_an_account(browser: Browser, station) -> None:
