@@ -263,3 +263,15 @@ async def test_with_none_open_near_the_closed_ones_answer(browser: Browser, db: 
     page = await browser.get("/stations?lat=36.195&lon=113.116", headers={"accept-language": "en"})
     text = text_of(page.text)
     assert "No station within 1 km is open now. Opening later" in text
+
+
+async def test_the_map_has_a_text_legend_for_each_marker(browser: Browser, station) -> None:
+    page = await browser.get("/stations/map", headers={"accept-language": "en"})
+    assert re.findall(
+        r'<span class="marker (marker-\w+)" aria-hidden="true"></span>([^<]+)<', page.text
+    ) == [
+        ("marker-open", "Open"),
+        ("marker-soon", "Closes soon"),
+        ("marker-closed", "Closed, or hours unknown"),
+    ]
+    assert 'data-state-soon="Closes soon"' in page.text
