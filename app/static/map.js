@@ -13,6 +13,12 @@
     attribution: d.attribution,
   }).addTo(map);
 
+  // open, soon (open and closing within 30 minutes), closed or unknown.
+  function markerKind(open) {
+    if (open.state === "open") return open.closes_soon ? "soon" : "open";
+    return open.state;
+  }
+
   function show(lat, lon) {
     var url = d.api + "?" + new URLSearchParams({ lat: lat, lon: lon, radius_m: 5000, limit: 50 });
     fetch(url, { headers: { Accept: "application/json" } })
@@ -26,10 +32,20 @@
           link.textContent = p.name;
           var label = document.createElement("div");
           label.appendChild(link);
+          var kind = markerKind(p.open);
           var state = document.createElement("div");
-          state.textContent = d["state" + p.open.state.charAt(0).toUpperCase() + p.open.state.slice(1)];
+          state.textContent = d["state" + kind.charAt(0).toUpperCase() + kind.slice(1)];
           label.appendChild(state);
-          L.marker([c[1], c[0]], { title: p.name, alt: p.name }).addTo(map).bindPopup(label);
+          // Shape and colour both differ (circle, triangle, square), so colour is never
+          // the only cue; the legend under the map names them.
+          var icon = L.divIcon({
+            className: "marker marker-" + (kind === "unknown" ? "closed" : kind),
+            iconSize: [22, 22],
+            popupAnchor: [0, -11],
+          });
+          L.marker([c[1], c[0]], { title: p.name + " · " + state.textContent, alt: p.name, icon: icon })
+            .addTo(map)
+            .bindPopup(label);
         });
       });
   }

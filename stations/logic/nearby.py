@@ -31,6 +31,11 @@ class NearbyQuery:
     at: datetime | None = None
     """Evaluate opening at this moment (open_at); None means now."""
     open_only: bool = False
+    closed_after: int = 0
+    """With `open_only`, when fewer than this many stations are open within the radius,
+    the nearest closed ones follow (`NearbyResult.later`) up to this many in all; 0 lists
+    open stations only. Stations whose hours are unknown never follow: nothing says they
+    open later."""
 
 
 def radii_to_try(radius_m: int, *, widen: bool) -> list[int]:

@@ -8,7 +8,7 @@ evaluates opening hours, for the few stations left. The hot path uses plain SQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,6 +52,9 @@ class NearbyResult:
     """The moment the open states describe."""
     radius_m: int
     """The radius searched (the query's, or a wider one when widening found something)."""
+    later: list[NearbyStation] = field(default_factory=list)
+    """Stations within the radius not open now, nearest first, following too few open
+    ones (`NearbyQuery.closed_after`)."""
 
 
 async def candidates(query: NearbyQuery) -> list[tuple[float, dict[str, Any]]]:
@@ -88,41 +91,51 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         data = await calendar_data([row["id"] for _, row in measured], at)
         states = [(d, row, state_of(row, data, at)) for d, row in measured]
         chosen = [(d, row, s) for d, row, s in states if s.state == "open"]
+        later = [(d, row, s) for d, row, s in states if s.state == "closed"]
+        later = later[: max(0, query.closed_after - len(chosen))]
     else:
         picked = measured[: query.limit + 1]
         data = await calendar_data([row["id"] for _, row in picked], at)
         chosen = [(d, row, state_of(row, data, at)) for d, row in picked]
+        later = []
     truncated = len(chosen) > query.limit
     chosen = chosen[: query.limit]
     seats = await seat_counts(
-        {row["id"]: (row["seats_total"], row["walk_in_reserve"]) for _, row, _ in chosen}, now
+        {
+            row["id"]: (row["seats_total"], row["walk_in_reserve"])
+            for _, row, _ in [*chosen, *later]
+        },
+        now,
     )
+
+    def shown(distance: float, row: dict[str, Any], state: OpenState) -> NearbyStation:
+        return NearbyStation(
+            row=row,
+            distance_m=distance,
+            open=state,
+            amenities=keys_of(row["amenities_working"]),
+            seats_free=seats[row["id"]].free if row["seats_total"] else None,
+            seats_kept=seats[row["id"]].kept,
+            zone=hours_spec(row).zone,
+        )
+
     return NearbyResult(
-        stations=[
-            NearbyStation(
-                row=row,
-                distance_m=distance,
-                open=state,
-                amenities=keys_of(row["amenities_working"]),
-                seats_free=seats[row["id"]].free if row["seats_total"] else None,
-                seats_kept=seats[row["id"]].kept,
-                zone=hours_spec(row).zone,
-            )
-            for distance, row, state in chosen
-        ],
+        stations=[shown(*found) for found in chosen],
         truncated=truncated,
         at=at,
         radius_m=query.radius_m,
+        later=[shown(*found) for found in later],
     )
 
 
 async def search(query: NearbyQuery, *, now: datetime, widen: bool = False) -> NearbyResult:
     """The nearest stations `query` asks for. With `widen`, a search that finds nothing
     within its radius looks again within each wider radius (stations.logic.nearby
-    `WIDER_RADII_M`) until it finds some; `radius_m` of the result says where it stopped."""
+    `WIDER_RADII_M`) until it finds some (open or, with `closed_after`, opening later);
+    `radius_m` of the result says where it stopped."""
     result = await nearby(query, now=now)
     for wider_m in radii_to_try(query.radius_m, widen=widen)[1:]:
-        if result.stations:
+        if result.stations or result.later:
             break
         result = await nearby(replace(query, radius_m=wider_m), now=now)
     return result

@@ -24,6 +24,8 @@ from stations.tables import Station, StationReport
 REPORTS_PER_DEVICE = throttle.Limit("report-device", 10, timedelta(hours=1))
 REPORTS_PER_ADDRESS = throttle.Limit("report-address", 60, timedelta(hours=1))
 MAX_REPORT_TEXT = 300
+MAX_PUBLIC_NOTE = 200
+"""Characters of the note couriers read beside an out-of-order amenity (StationAmenity.note)."""
 
 
 async def report_problem(
@@ -75,11 +77,13 @@ async def resolve_report(
     *,
     resolution: str,
     mark_out_of_order: bool = False,
+    public_note: str = "",
     now: datetime,
 ) -> StationReport:
     """Record how staff resolved a report (resolving it again changes nothing); with
-    `mark_out_of_order`, the amenity the report is about is marked out of order too, with the
-    resolution as its note."""
+    `mark_out_of_order`, the amenity the report is about is marked out of order too, with
+    `public_note` (may be empty) as what couriers read. The resolution is staff's own
+    record of what was done and is never shown publicly."""
     try:
         key = uuid.UUID(str(report_id))
     except ValueError as exc:
@@ -89,6 +93,10 @@ async def resolve_report(
         raise NotFound(_("There is no such report."))
     station = existing(await Station.objects().where(Station.id == report.station).first())
     hide_unless(can_resolve_report(actor, community_id_of(station)))
+    if len(public_note.strip()) > MAX_PUBLIC_NOTE:
+        raise InputError(
+            [FieldError("public_note", _("Use at most %(n)s characters.", n=MAX_PUBLIC_NOTE))]
+        )
     if report.resolved_at is None:
         if len(resolution.strip()) > MAX_REPORT_TEXT:
             raise InputError([FieldError("resolution", _("Use at most %(n)s characters.", n=300))])
@@ -101,7 +109,7 @@ async def resolve_report(
         ).where(StationReport.id == key)
     amenity = REASON_AMENITY.get(report.reason)
     if mark_out_of_order and amenity:
-        await set_amenity_status(actor, station, amenity, False, note=resolution, now=now)
+        await set_amenity_status(actor, station, amenity, False, note=public_note, now=now)
     return existing(await StationReport.objects().where(StationReport.id == key).first())
 
 

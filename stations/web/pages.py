@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import DomainError, FieldError, InputError, MalformedRequest
@@ -21,7 +21,7 @@ from app.web.context import CurrentViewer, RequestNow, client_ip, flash
 from app.web.responses import page, redirect
 from stations.logic.amenities import AMENITIES, QUANTITY_LABELS, mask_of
 from stations.logic.devices import is_device_token
-from stations.logic.geo import Point
+from stations.logic.geo import Point, distance_m
 from stations.logic.labels import HOST_LABELS, REASON_LABELS
 from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
 from stations.services import catalog, checkins, nearby, problem_reports
@@ -61,6 +61,22 @@ def device_token(request: AnyRequest) -> tuple[str, Cookie | None]:
     )
 
 
+OPEN_ENOUGH = 5
+"""With "open now" on, fewer open stations than this within the radius are followed by
+the nearest closed ones, up to this many in all."""
+_OPEN_NOW_OFF = frozenset({"0", "false", "off"})
+
+
+def _open_now(values: list[str] | None) -> bool:
+    """Whether the search form asked for open stations first. The form sends a hidden
+    `open_now=0` before the checkbox's `open_now=1`, so a ticked box arrives as both and
+    an unticked one as `0` alone; without JavaScript there is no other way to say "off".
+    An absent `open_now` (a shared link, a place link) means on."""
+    if not values:
+        return True
+    return any(value not in _OPEN_NOW_OFF for value in values)
+
+
 def _position(lat: str | None, lon: str | None) -> Point | None:
     """The position the search form sent; None when either coordinate is empty. A value
     that is not a coordinate is refused (400), naming the place list as the way out."""
@@ -79,6 +95,16 @@ def _position(lat: str | None, lon: str | None) -> Point | None:
     return Point(values[0], values[1])
 
 
+def _origin(text: str | None) -> Point | None:
+    """The `lat,lon` a list link carried, or None. Only a distance hangs on it, so a
+    damaged or hand-edited value is dropped rather than refusing the whole page."""
+    lat, _sep, lon = (text or "").partition(",")
+    try:
+        return _position(lat, lon)
+    except MalformedRequest:
+        return None
+
+
 class StationsController(Controller):
     path = "/stations"
     include_in_schema = False
@@ -92,7 +118,7 @@ class StationsController(Controller):
         lon: Annotated[str | None, QueryParameter(max_length=32)] = None,
         near: Annotated[str | None, QueryParameter(max_length=80)] = None,
         amenity: Annotated[list[str] | None, QueryParameter(max_items=len(AMENITIES))] = None,
-        open_now: FromQuery[bool] = False,
+        open_now: Annotated[list[str] | None, QueryParameter(max_items=2)] = None,
     ) -> Template:
         """The stations nearest a chosen place or else the phone's position, searching wider
         when none is within a kilometre.
@@ -101,10 +127,15 @@ class StationsController(Controller):
         (refused, no JavaScript, a desktop): empty means "no position". A place chosen in
         the list wins over a position sent with it, since choosing one is how a courier
         changes where to search after the phone located them (the position button empties
-        the list's choice)."""
+        the list's choice).
+
+        With `open_now` on (the default) open stations come first and, when fewer than
+        `OPEN_ENOUGH` are open, the nearest closed ones follow with their opening time;
+        `open_now=0` lists all by distance."""
         places = await catalog.places()
         wanted = [key for key in amenity or [] if key in AMENITIES]
         position = _position(lat, lon)
+        open_first = _open_now(open_now)
         centre = None
         place_name = None
         chosen = next((place for place in places if place.slug == near), None) if near else None
@@ -120,7 +151,8 @@ class StationsController(Controller):
                 radius_m=DEFAULT_RADIUS_M,
                 limit=DEFAULT_LIMIT,
                 amenity_mask=mask_of(wanted),
-                open_only=open_now,
+                open_only=open_first,
+                closed_after=OPEN_ENOUGH if open_first else 0,
             )
             result = await nearby.search(query, now=now, widen=True)
         at = result.at if result else now
@@ -132,7 +164,7 @@ class StationsController(Controller):
             place_name=place_name,
             centre=centre,
             wanted=wanted,
-            open_now=open_now,
+            open_now=open_first,
             result=result,
             radius=result.radius_m if result else DEFAULT_RADIUS_M,
             amenity_labels=AMENITIES,
@@ -156,6 +188,7 @@ class StationsController(Controller):
         slug: str,
         now: datetime,
         *,
+        origin: Point | None = None,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
         form: ReportForm | None = None,
@@ -183,6 +216,11 @@ class StationsController(Controller):
             checked_in_here=shown.checked_in_here,
             check_in_ends=shown.check_in.expires_at if shown.check_in else None,
             directions=directions(station),
+            distance=(
+                distance_label(distance_m(origin, Point(station.latitude, station.longitude)))
+                if origin
+                else None
+            ),
             wechat=in_wechat(request.headers.get("user-agent", "")),
             reasons=REASON_LABELS,
             host_label=HOST_LABELS.get(station.host_type, HOST_LABELS["other"]),
@@ -202,8 +240,16 @@ class StationsController(Controller):
         )
 
     @get("/{slug:str}", name="stations:detail")
-    async def detail(self, request: AnyRequest, slug: FromPath[str], now: RequestNow) -> Template:
-        return await self._detail(request, slug, now)
+    async def detail(
+        self,
+        request: AnyRequest,
+        slug: FromPath[str],
+        now: RequestNow,
+        origin: Annotated[str | None, QueryParameter(name="from", max_length=64)] = None,
+    ) -> Template:
+        """The station; `from=lat,lon` (WGS-84, put there by the list's links) adds how far
+        it is from where the courier searched."""
+        return await self._detail(request, slug, now, origin=_origin(origin))
 
     @post("/{slug:str}/checkin", name="stations:checkin")
     async def check_in(

@@ -18,31 +18,34 @@ def in_wechat(user_agent: str) -> bool:
 
 
 def directions(station: Any) -> list[tuple[str, str]]:
-    """(label, URL) of each way to get directions, with each map's coordinate system."""
+    """(label, URL) of a riding route to the station in each map, the destination in that
+    map's coordinate system: Amap's `navigation` URI in GCJ-02 (`coordinate=gaode`), Baidu's
+    `direction` URI in WGS-84 (`coord_type=wgs84`), OpenStreetMap's bicycle directions and
+    the phone's own map app (`geo:`, WGS-84). Each starts from where the phone is."""
     name = localized(station, "name")
     gcj = wgs84_to_gcj02(Point(station.latitude, station.longitude))
     lat, lon = station.latitude, station.longitude
     return [
         (
             _("Amap (Gaode)"),
-            "https://uri.amap.com/marker?"
+            "https://uri.amap.com/navigation?"
             + urlencode(
                 {
-                    "position": f"{gcj.lon:.6f},{gcj.lat:.6f}",
-                    "name": name,
+                    "to": f"{gcj.lon:.6f},{gcj.lat:.6f},{name}",
+                    "mode": "ride",
                     "coordinate": "gaode",
                     "callnative": "1",
+                    "src": "linli",
                 }
             ),
         ),
         (
             _("Baidu Maps"),
-            "https://api.map.baidu.com/marker?"
+            "https://api.map.baidu.com/direction?"
             + urlencode(
                 {
-                    "location": f"{lat:.6f},{lon:.6f}",
-                    "title": name,
-                    "content": name,
+                    "destination": f"latlng:{lat:.6f},{lon:.6f}|name:{name}",
+                    "mode": "riding",
                     "coord_type": "wgs84",
                     "output": "html",
                     "src": "linli",
@@ -51,7 +54,8 @@ def directions(station: Any) -> list[tuple[str, str]]:
         ),
         (
             _("OpenStreetMap"),
-            f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=18/{lat:.6f}/{lon:.6f}",
+            "https://www.openstreetmap.org/directions?"
+            + urlencode({"engine": "fossgis_osrm_bike", "route": f";{lat:.6f},{lon:.6f}"}),
         ),
         (
             _("Map app on this phone"),

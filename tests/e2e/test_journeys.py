@@ -88,9 +88,10 @@ def test_a_courier_finds_an_open_station_with_water_checks_in_and_reports(
     page.wait_for_url(re.compile(r"lat=36\.19"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.locator("label.chip", has=page.locator("input[value=water]")).click()
-    page.locator("label.chip", has=page.locator("input[name=open_now]")).click()
+    # "Open now" is ticked by default; the form sends it as open_now=0&open_now=1.
+    expect(page.locator("input[name=open_now][value='1']")).to_be_checked()
     page.get_by_role("button", name="查找").click()
-    page.wait_for_url(re.compile(r"open_now=true"))
+    page.wait_for_url(re.compile(r"open_now=1"))
     expect(page.locator(".station-card").first).to_contain_text("营业中")
     expect(page.locator(".station-card", has_text="已关门")).to_have_count(0)
     first = page.locator(".station-card a").first

@@ -38,6 +38,7 @@ AnyRequest = Request[Any, Any, Any]
 class ResolveForm:
     resolution: str = ""
     mark_out_of_order: str = ""
+    public_note: str = ""
 
 
 @dataclass
@@ -123,6 +124,7 @@ class StaffStationsController(Controller):
                 report_id,
                 resolution=data.resolution,
                 mark_out_of_order=checked(data.mark_out_of_order),
+                public_note=data.public_note,
                 now=now,
             )
         except DomainError as exc:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from stations.tables import CheckIn, StationReport
@@ -81,16 +83,53 @@ async def test_with_nothing_near_the_page_searches_further(browser: Browser, db:
     assert "Far station" in page.text
 
 
-async def test_detail_gives_directions_in_each_coordinate_system(browser: Browser, station) -> None:
+async def test_detail_gives_riding_routes_in_each_coordinate_system(
+    browser: Browser, station
+) -> None:
     page = await browser.get("/stations/rider-home")
-    assert "https://uri.amap.com/marker?position=113.12" in page.text  # GCJ-02, shifted east
-    assert "coordinate=gaode" in page.text
-    assert "coord_type=wgs84" in page.text
-    assert 'href="geo:36.195000,113.116000?q=36.195000,113.116000' in page.text
+    links = [
+        url.replace("&amp;", "&")
+        for url in re.findall(r'class="button button-secondary" href="([^"]+)"', page.text)
+    ]
+    name = "%E9%AA%91%E6%89%8B%E4%B9%8B%E5%AE%B6"  # 骑手之家
+    # Amap: GCJ-02, shifted about 600 m east and 100 m north of the WGS-84 point.
+    assert re.fullmatch(
+        rf"https://uri\.amap\.com/navigation\?to=113\.12\d{{4}}%2C36\.19\d{{4}}%2C{name}"
+        r"&mode=ride&coordinate=gaode&callnative=1&src=linli",
+        links[0],
+    ), links[0]
+    assert links[1] == (
+        "https://api.map.baidu.com/direction?destination=latlng%3A36.195000%2C113.116000"
+        f"%7Cname%3A{name}&mode=riding&coord_type=wgs84&output=html&src=linli"
+    )
+    assert links[2] == (
+        "https://www.openstreetmap.org/directions?engine=fossgis_osrm_bike"
+        "&route=%3B36.195000%2C113.116000"
+    )
+    assert links[3] == f"geo:36.195000,113.116000?q=36.195000,113.116000({name})"
     wechat = await browser.get(
         "/stations/rider-home", headers={"user-agent": "Mozilla/5.0 MicroMessenger/8.0"}
     )
     assert "微信无法直接打开地图应用" in wechat.text
+
+
+async def test_the_list_links_carry_the_search_position_and_the_detail_shows_distance(
+    browser: Browser, station
+) -> None:
+    gps = "lat=36.199500&lon=113.116000"  # 500 m north
+    listing = await browser.get(f"/stations?{gps}")
+    assert 'href="/stations/rider-home?from=36.199500,113.116000"' in listing.text
+    page = await browser.get("/stations/rider-home?from=36.199500,113.116000")
+    assert "骑手之家 距离 500 米 营业中" in text_of(page.text)
+
+
+@pytest.mark.parametrize("origin", ["", "abc", "36.1", "91,1", "nan,nan"])
+async def test_a_detail_without_a_usable_origin_shows_no_distance(
+    browser: Browser, station, origin: str
+) -> None:
+    page = await browser.get(f"/stations/rider-home?from={origin}")
+    assert page.status_code == 200
+    assert 'class="distance"' not in page.text
 
 
 async def test_check_in_and_out_without_an_account(browser: Browser, station) -> None:
@@ -123,6 +162,39 @@ async def test_report_a_problem_and_staff_resolve_it(browser: Browser, station) 
     assert (await StationReport.objects().first()).resolution == "已修好"
 
 
+async def test_out_of_order_shows_the_public_note_never_what_was_done(
+    browser: Browser, station
+) -> None:
+    """Staff's "what was done" became the public out-of-order note ("暂不可用: 充电线已更换")."""
+    await browser.submit("/stations/rider-home/report", {"reason": "no_water", "text": "没水了"})
+    report = await StationReport.objects().first()
+    await make_user("staff@example.com", staff_of=[await _community(station)])
+    await browser.sign_in("staff@example.com", PASSWORD)
+    assert "给骑手的说明（选填）" in text_of((await browser.get("/staff/stations")).text)
+    await browser.submit(
+        f"/staff/stations/reports/{report.id}/resolve",
+        {"resolution": "联系了物业王师傅", "mark_out_of_order": "1", "public_note": "明天修好"},
+    )
+    assert (await StationReport.objects().first()).resolution == "联系了物业王师傅"
+    public = await browser.get("/stations/rider-home")
+    assert "饮用水 — 暂不可用 : 明天修好" in text_of(public.text)
+    assert "王师傅" not in public.text
+
+
+async def test_out_of_order_without_a_public_note_shows_none(browser: Browser, station) -> None:
+    await browser.submit("/stations/rider-home/report", {"reason": "no_water", "text": "没水了"})
+    report = await StationReport.objects().first()
+    await make_user("staff@example.com", staff_of=[await _community(station)])
+    await browser.sign_in("staff@example.com", PASSWORD)
+    await browser.submit(
+        f"/staff/stations/reports/{report.id}/resolve",
+        {"resolution": "水桶空了，已通知送水", "mark_out_of_order": "1"},
+    )
+    public = await browser.get("/stations/rider-home")
+    assert "饮用水 — 暂不可用" in text_of(public.text)
+    assert "送水" not in public.text
+
+
 async def _community(station):
     from app.tables import Community
 
@@ -133,3 +205,73 @@ async def test_residents_cannot_open_staff_station_pages(browser: Browser, stati
     await make_user("13812345678", community=await _community(station))
     await browser.sign_in("13812345678", PASSWORD)
     assert (await browser.get("/staff/stations")).status_code == 403
+
+
+async def _open_and_closed(count_open: int) -> None:
+    """Around 36.195, 113.116 at 09:00 on a Monday: a closed station at 0 m that opens at 14:00,
+    then `count_open` open ones 100 m apart from 200 m north."""
+    home = await make_community()
+    await make_station(home, "later", name_zh="午后驿站", hours={"mon": "14:00-20:00"})
+    for number in range(count_open):
+        await make_station(
+            home, f"open-{number}", name_zh=f"开门驿站{number}", lat=36.1950 + (2 + number) / 1112
+        )
+
+
+async def test_open_stations_come_first_and_the_nearest_closed_follow(
+    browser: Browser, db: None
+) -> None:
+    """Without `open_now` (a shared link) the search is for open stations; too few are
+    open, so the closed one follows under 稍后开门 with its opening time."""
+    await _open_and_closed(1)
+    page = await browser.get("/stations?lat=36.195&lon=113.116")
+    text = text_of(page.text)
+    assert "开门驿站0 200 米 营业中" in text
+    assert "稍后开门 午后驿站 0 米 已关门 14:00 开门" in text
+    assert text.index("开门驿站0") < text.index("稍后开门")
+    assert '<input type="hidden" name="open_now" value="0">' in page.text
+    assert 'name="open_now" value="1" checked' in page.text
+
+
+async def test_the_ticked_box_sends_both_values_and_means_on(browser: Browser, db: None) -> None:
+    await _open_and_closed(1)
+    text = text_of(
+        (await browser.get("/stations?open_now=0&open_now=1&lat=36.195&lon=113.116")).text
+    )
+    assert text.index("开门驿站0") < text.index("稍后开门") < text.index("午后驿站")
+
+
+async def test_open_now_off_lists_all_by_distance(browser: Browser, db: None) -> None:
+    await _open_and_closed(1)
+    page = await browser.get("/stations?open_now=0&lat=36.195&lon=113.116")
+    text = text_of(page.text)
+    assert "1 公里内有 2 个驿站 午后驿站 0 米 已关门 14:00 开门 " in text
+    assert text.index("午后驿站") < text.index("开门驿站0")
+    assert "稍后开门" not in text
+    assert 'name="open_now" value="1">' in page.text  # unticked
+
+
+async def test_five_open_stations_leave_the_closed_ones_out(browser: Browser, db: None) -> None:
+    await _open_and_closed(5)
+    text = text_of((await browser.get("/stations?lat=36.195&lon=113.116")).text)
+    assert "1 公里内有 5 个驿站" in text
+    assert "稍后开门" not in text and "午后驿站" not in text
+
+
+async def test_with_none_open_near_the_closed_ones_answer(browser: Browser, db: None) -> None:
+    await _open_and_closed(0)
+    page = await browser.get("/stations?lat=36.195&lon=113.116", headers={"accept-language": "en"})
+    text = text_of(page.text)
+    assert "No station within 1 km is open now. Opening later" in text
+
+
+async def test_the_map_has_a_text_legend_for_each_marker(browser: Browser, station) -> None:
+    page = await browser.get("/stations/map", headers={"accept-language": "en"})
+    assert re.findall(
+        r'<span class="marker (marker-\w+)" aria-hidden="true"></span>([^<]+)<', page.text
+    ) == [
+        ("marker-open", "Open"),
+        ("marker-soon", "Closes soon"),
+        ("marker-closed", "Closed, or hours unknown"),
+    ]
+    assert 'data-state-soon="Closes soon"' in page.text
