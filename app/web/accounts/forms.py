@@ -19,8 +19,6 @@ class SignUpForm:
     community: str = ""
     accepted_privacy: str = ""
     next: str = ""
-    by: str = ""
-    """`email` shows the login field for an email address, anything else for a mobile number."""
 
 
 @dataclass
@@ -28,8 +26,6 @@ class SignInForm:
     login: str = ""
     password: str = ""
     next: str = ""
-    by: str = ""
-    """As on `SignUpForm`."""
 
 
 @dataclass
@@ -70,7 +66,6 @@ class ResetConfirmForm:
 @dataclass
 class CodeForm:
     code: str = ""
-    next: str = ""
 
 
 @dataclass

@@ -84,7 +84,7 @@ async def test_a_rule_refusal_offers_no_waitlist(browser: Browser) -> None:
     )
     assert refused.status_code == 422
     assert "Join the waitlist" not in refused.text
-    assert 'action="/spaces/room/waitlist' not in refused.text
+    assert 'action="/spaces/room/waitlist"' not in refused.text
 
 
 async def test_accept_pages_refuse_late_and_hide_others_entries(
