@@ -199,9 +199,8 @@ async def send_claimed(rows: list[OutboxMessage]) -> int:
                 await _mark_failed(row, over, give_up=True)
                 continue
         try:
-            await asyncio.wait_for(
-                notify.sender_for(outgoing(row).channel).send(outgoing(row)), SEND_TIMEOUT_S
-            )
+            message = outgoing(row)
+            await asyncio.wait_for(notify.sender_for(message.channel).send(message), SEND_TIMEOUT_S)
         except Exception as exc:
             await throttle.release(held)
             log.warning(

@@ -215,6 +215,12 @@ async def store_photo(jpeg: bytes, visibility: PhotoVisibility, *, now: datetime
     """Keep a cleaned photo under a new random name and return the name. Called inside the
     transaction of the change that uses it, so a failed change leaves no row behind."""
     name = secrets.token_urlsafe(24) + ".jpg"  # 192 random bits: unguessable
+    await _insert(name, jpeg, visibility, now=now)
+    return name
+
+
+async def _insert(name: str, jpeg: bytes, visibility: PhotoVisibility, *, now: datetime) -> None:
+    """One stored photo row, its ETag the SHA-256 of its bytes."""
     await Photo.insert(
         Photo(
             name=name,
@@ -224,7 +230,6 @@ async def store_photo(jpeg: bytes, visibility: PhotoVisibility, *, now: datetime
             created_at=now,
         )
     )
-    return name
 
 
 async def save_photo(
@@ -317,15 +322,7 @@ async def import_media_folder(
         for name in new:
             body = await asyncio.to_thread((folder / name).read_bytes)
             visibility = PhotoVisibility.private if name in private else PhotoVisibility.public
-            await Photo.insert(
-                Photo(
-                    name=name,
-                    visibility=visibility.value,
-                    body=body,
-                    etag=hashlib.sha256(body).hexdigest(),
-                    created_at=now,
-                )
-            )
+            await _insert(name, body, visibility, now=now)
         imported += len(new)
     return imported
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -18,6 +19,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.request import urlopen
 
+import asyncpg
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -30,6 +34,34 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     keeps an event loop running in the main thread, where `asyncio.run` refuses to start."""
     with ThreadPoolExecutor(max_workers=1) as thread:
         return thread.submit(asyncio.run, coroutine).result()
+
+
+async def _admin(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped after it; its URL. Skips
+    without `LINLI_TEST_POSTGRES_URL` (or `LINLI_E2E_POSTGRES_URL`), and fails under CI."""
+    admin_url = os.environ.get("LINLI_TEST_POSTGRES_URL") or os.environ.get(
+        "LINLI_E2E_POSTGRES_URL"
+    )
+    if not admin_url:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs this on PostgreSQL: set LINLI_TEST_POSTGRES_URL")
+        pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
+    name = f"linli_e2e_{os.getpid()}_{secrets.token_hex(3)}"
+    base = admin_url.rsplit("/", 1)[0]
+    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def free_port() -> int:

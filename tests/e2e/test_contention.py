@@ -8,7 +8,6 @@ overbooked minute."""
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import sqlite3
 from datetime import datetime
@@ -17,7 +16,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.servers import Server, live_server, run_async, server_errors
+from tests.e2e.servers import Server, live_server, run_async, scratch_postgres, server_errors
 from tests.spaces.oracle import overbooked_minutes
 
 ATTEMPTS = 200
@@ -183,26 +182,5 @@ def test_two_hundred_attempts_on_sqlite_through_one_process() -> None:
 
 
 def test_two_hundred_attempts_on_postgresql_through_four_processes() -> None:
-    admin_url = os.environ.get("LINLI_TEST_POSTGRES_URL") or os.environ.get(
-        "LINLI_E2E_POSTGRES_URL"
-    )
-    if not admin_url:
-        if os.environ.get("CI"):
-            pytest.fail("CI runs this on PostgreSQL: set LINLI_TEST_POSTGRES_URL")
-        pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
-    name = f"linli_e2e_{os.getpid()}_{secrets.token_hex(3)}"
-    base = admin_url.rsplit("/", 1)[0]
-    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
-    try:
-        with live_server(f"{base}/{name}", workers=4) as server:
-            _check(server, *run_async(_race(server)))
-    finally:
-        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    with scratch_postgres() as database_url, live_server(database_url, workers=4) as server:
+        _check(server, *run_async(_race(server)))

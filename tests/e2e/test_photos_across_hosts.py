@@ -6,9 +6,7 @@ served by the second to the follow link only. Neither writes a file to its folde
 from __future__ import annotations
 
 import io
-import os
 import re
-import secrets
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,8 +15,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.e2e.servers import Server, live_server, run_async, server_errors
-from tests.e2e.test_contention import _admin
+from tests.e2e.servers import Server, live_server, run_async, scratch_postgres, server_errors
 
 pytestmark = pytest.mark.e2e
 
@@ -168,25 +165,13 @@ async def _across(first: Server, second: Server) -> None:
 
 
 def test_a_photo_uploaded_through_one_host_is_served_by_another() -> None:
-    admin_url = os.environ.get("LINLI_TEST_POSTGRES_URL") or os.environ.get(
-        "LINLI_E2E_POSTGRES_URL"
-    )
-    if not admin_url:
-        if os.environ.get("CI"):
-            pytest.fail("CI runs this on PostgreSQL: set LINLI_TEST_POSTGRES_URL")
-        pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
-    name = f"linli_e2e_photos_{os.getpid()}_{secrets.token_hex(3)}"
-    base = admin_url.rsplit("/", 1)[0]
-    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
-    try:
-        with (
-            live_server(f"{base}/{name}") as first,
-            live_server(f"{base}/{name}", demo=False) as second,
-        ):
-            folders = [Path(first.env["LINLI_MEDIA_DIR"]), Path(second.env["LINLI_MEDIA_DIR"])]
-            assert folders[0] != folders[1]
-            run_async(_across(first, second))
-            assert [folder.exists() for folder in folders] == [False, False]
-            assert server_errors(first.log) == [] and server_errors(second.log) == []
-    finally:
-        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with (
+        scratch_postgres() as database_url,
+        live_server(database_url) as first,
+        live_server(database_url, demo=False) as second,
+    ):
+        folders = [Path(first.env["LINLI_MEDIA_DIR"]), Path(second.env["LINLI_MEDIA_DIR"])]
+        assert folders[0] != folders[1]
+        run_async(_across(first, second))
+        assert [folder.exists() for folder in folders] == [False, False]
+        assert server_errors(first.log) == [] and server_errors(second.log) == []

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import secrets
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.servers import Server, live_server, run_async, server_errors
+from tests.e2e.servers import Server, live_server, run_async, scratch_postgres, server_errors
 
 ATTEMPTS = 50
 CSRF_COOKIE = "linli_csrf"
@@ -62,27 +60,6 @@ def test_fifty_check_ins_from_one_address_on_sqlite_through_one_process() -> Non
         _check(server, *run_async(_race(server)))
 
 
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def test_fifty_check_ins_from_one_address_on_postgresql_through_four_processes() -> None:
-    admin_url = os.environ.get("LINLI_TEST_POSTGRES_URL") or os.environ.get(
-        "LINLI_E2E_POSTGRES_URL"
-    )
-    if not admin_url:
-        if os.environ.get("CI"):
-            pytest.fail("CI runs this on PostgreSQL: set LINLI_TEST_POSTGRES_URL")
-        pytest.skip("LINLI_TEST_POSTGRES_URL is not set")
-    name = f"linli_e2e_{os.getpid()}_{secrets.token_hex(3)}"
-    base = admin_url.rsplit("/", 1)[0]
-    run_async(_admin(f"{base}/postgres", f'CREATE DATABASE "{name}"'))
-    try:
-        with live_server(f"{base}/{name}", workers=4) as server:
-            _check(server, *run_async(_race(server)))
-    finally:
-        run_async(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_postgres() as database_url, live_server(database_url, workers=4) as server:
+        _check(server, *run_async(_race(server)))
