@@ -66,6 +66,7 @@ class ResetConfirmForm:
 @dataclass
 class CodeForm:
     code: str = ""
+    next: str = ""
 
 
 @dataclass

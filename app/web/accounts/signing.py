@@ -26,7 +26,14 @@ from app.web.context import (
     session_hash_of,
 )
 from app.web.guards import requires_signed_in
-from app.web.responses import expired_cookie, page, redirect, safe_next, session_cookie
+from app.web.responses import (
+    expired_cookie,
+    page,
+    redirect,
+    safe_next,
+    session_cookie,
+    with_next,
+)
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -65,7 +72,7 @@ class SigningController(Controller):
         return page(
             request,
             "account/signup.html",
-            form=forms.SignUpForm(next=next),
+            form=forms.SignUpForm(next=safe_next(next, "")),
             errors={},
             streets=await communities_by_street(),
         )
@@ -104,7 +111,7 @@ class SigningController(Controller):
         if signed_up.code_problem:
             flash(request, signed_up.code_problem, "error")
         target = (
-            request.app.route_reverse("account:verify")
+            with_next(request.app.route_reverse("account:verify"), data.next)
             if signed_up.must_verify
             else safe_next(data.next)
         )
@@ -119,7 +126,12 @@ class SigningController(Controller):
     ) -> Template | Redirect:
         if viewer is not None:
             return redirect(safe_next(next))
-        return page(request, "account/signin.html", form=forms.SignInForm(next=next), errors={})
+        return page(
+            request,
+            "account/signin.html",
+            form=forms.SignInForm(next=safe_next(next, "")),
+            errors={},
+        )
 
     @post("/signin", name="account:signin.post")
     async def signin(
