@@ -61,6 +61,11 @@ async def _signed_in_redirect(
     return redirect(target, cookies=[session_cookie(request, token)])
 
 
+def login_mode(by: str) -> str:
+    """Which login field the sign-in and sign-up pages show: `email`, or "" for a mobile."""
+    return "email" if by == "email" else ""
+
+
 class SigningController(Controller):
     path = "/account"
     include_in_schema = False
@@ -68,11 +73,13 @@ class SigningController(Controller):
     # --- sign up ------------------------------------------------------------------------
 
     @get("/signup", name="account:signup")
-    async def signup_form(self, request: AnyRequest, next: FromQuery[str] = "") -> Template:
+    async def signup_form(
+        self, request: AnyRequest, next: FromQuery[str] = "", by: FromQuery[str] = ""
+    ) -> Template:
         return page(
             request,
             "account/signup.html",
-            form=forms.SignUpForm(next=safe_next(next, "")),
+            form=forms.SignUpForm(next=safe_next(next, ""), by=login_mode(by)),
             errors={},
             streets=await communities_by_street(),
         )
@@ -122,14 +129,18 @@ class SigningController(Controller):
 
     @get("/signin", name="account:signin")
     async def signin_form(
-        self, request: AnyRequest, viewer: CurrentViewer, next: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        viewer: CurrentViewer,
+        next: FromQuery[str] = "",
+        by: FromQuery[str] = "",
     ) -> Template | Redirect:
         if viewer is not None:
             return redirect(safe_next(next))
         return page(
             request,
             "account/signin.html",
-            form=forms.SignInForm(next=safe_next(next, "")),
+            form=forms.SignInForm(next=safe_next(next, ""), by=login_mode(by)),
             errors={},
         )
 
