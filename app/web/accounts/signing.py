@@ -103,6 +103,7 @@ class SigningController(Controller):
             )
         except DomainError as exc:
             data.password = ""
+            data.next, data.by = safe_next(data.next, ""), login_mode(data.by)
             return page(
                 request,
                 "account/signup.html",
@@ -154,6 +155,7 @@ class SigningController(Controller):
             )
         except DomainError as exc:
             data.password = ""
+            data.next, data.by = safe_next(data.next, ""), login_mode(data.by)
             return page(
                 request,
                 "account/signin.html",

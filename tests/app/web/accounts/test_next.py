@@ -104,3 +104,41 @@ async def test_next_outside_the_site_is_dropped(
     assert confirmed.headers["location"] == "/account"
     signed_in = await browser.get(f"/account/signin?next={quote(target, safe='')}")
     assert signed_in.headers["location"] == "/"
+
+
+async def test_a_refused_sign_in_keeps_a_local_next_and_drops_another(
+    browser: Browser, music_room
+) -> None:
+    kept = await browser.submit(
+        "/account/signin", {"login": "13812345678", "password": "wrong", "next": SLOT_PAGE}
+    )
+    assert kept.status_code == 400
+    assert f'<input type="hidden" name="next" value="{SLOT_PAGE}">' in kept.text
+    assert f'<a href="/account/signup?next={SLOT_NEXT}">' in kept.text
+    dropped = await browser.submit(
+        "/account/signin",
+        {"login": "13812345678", "password": "wrong", "next": "//evil.example/", "by": "x"},
+    )
+    assert '<input type="hidden" name="next" value="">' in dropped.text
+    assert '<input type="hidden" name="by" value="">' in dropped.text
+    assert "evil.example" not in dropped.text
+
+
+async def test_a_refused_sign_up_keeps_a_local_next(browser: Browser, music_room) -> None:
+    refused = await browser.submit(
+        "/account/signup",
+        {"login": "wang@example.com", "name": "", "password": PASSWORD, "next": SLOT_PAGE},
+    )
+    assert refused.status_code == 422
+    assert f'<input type="hidden" name="next" value="{SLOT_PAGE}">' in refused.text
+    assert f'<a href="/account/signin?next={SLOT_NEXT}">' in refused.text
+    dropped = await browser.submit(
+        "/account/signup",
+        {
+            "login": "wang@example.com",
+            "name": "",
+            "password": PASSWORD,
+            "next": "https://x.example",
+        },
+    )
+    assert "x.example" not in dropped.text
