@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment
 from litestar import MediaType, Request, Response
@@ -90,6 +91,13 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if target and _SAFE_NEXT.match(target):
         return target
     return default
+
+
+def with_next(path: str, target: str | None) -> str:
+    """`path` carrying `target` as its `next` when that is a path on this site, so a
+    newcomer's detour (signing up, confirming their contact) still ends where it began."""
+    target = safe_next(target, "")
+    return f"{path}?{urlencode({'next': target})}" if target else path
 
 
 def redirect(path: str, *, cookies: list[Cookie] | None = None) -> Redirect:

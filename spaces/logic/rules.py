@@ -263,9 +263,33 @@ def check_request(
         return refusals
     refusals += timing_refusals(rules, request, now)
     if not within_open_hours(request.span, open_intervals):
-        refusals.append(Refusal("closed", _("The space is not open for the whole of this time.")))
+        refusals.append(closed_refusal(request, open_intervals, zone))
     refusals += quota_refusals(rules, request, zone, now, mine)
     return refusals
+
+
+def hours_of_day(day: date, open_intervals: Sequence[Interval], zone: ZoneInfo) -> str:
+    """The open times of one local day as "09:00–12:00, 14:00–18:00" ("" when closed)."""
+    ranges = []
+    for interval in open_intervals:
+        start, end = interval.start.astimezone(zone), interval.end.astimezone(zone)
+        if start.date() <= day <= end.date():
+            opens = start.strftime("%H:%M") if start.date() == day else "00:00"
+            closes = end.strftime("%H:%M") if end.date() == day else "24:00"
+            if opens != closes:
+                ranges.append(f"{opens}–{closes}")
+    return ", ".join(ranges)
+
+
+def closed_refusal(request: Request, open_intervals: Sequence[Interval], zone: ZoneInfo) -> Refusal:
+    """The `closed` refusal, naming the hours of the day the request starts on."""
+    hours = hours_of_day(request.start.astimezone(zone).date(), open_intervals, zone)
+    if not hours:
+        return Refusal("closed", _("The space is closed that day."))
+    return Refusal(
+        "closed",
+        _("That day the space is open %(hours)s, not for the whole of this time.", hours=hours),
+    )
 
 
 def approval_refusals(

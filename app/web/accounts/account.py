@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from app import feeds
@@ -30,7 +30,7 @@ from app.web.context import (
     session_hash_of,
 )
 from app.web.guards import requires_signed_in
-from app.web.responses import expired_cookie, page, redirect
+from app.web.responses import expired_cookie, page, redirect, safe_next, with_next
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -228,8 +228,13 @@ class AccountController(Controller):
     # --- contact verification ---------------------------------------------------------------
 
     @get("/verify", name="account:verify", guards=[requires_signed_in])
-    async def verify_form(self, request: AnyRequest) -> Template:
-        return page(request, "account/verify.html", errors={})
+    async def verify_form(
+        self, request: AnyRequest, actor: CurrentActor, next: FromQuery[str] = ""
+    ) -> Template | Redirect:
+        target = safe_next(next, "")
+        if target and actor.user.contact_verified_at is not None:
+            return redirect(target)
+        return page(request, "account/verify.html", errors={}, next=target)
 
     @post("/verify", name="account:verify.post", guards=[requires_signed_in])
     async def verify(
@@ -240,13 +245,19 @@ class AccountController(Controller):
                 actor.user, data.code, now=now, secret=secret_key(request)
             )
         except DomainError as exc:
-            return page(request, "account/verify.html", status_code=400, errors=form_errors(exc))
+            return page(
+                request,
+                "account/verify.html",
+                status_code=400,
+                errors=form_errors(exc),
+                next=safe_next(data.next, ""),
+            )
         flash(request, _("Thank you, your contact is confirmed."))
-        return redirect(request.app.route_reverse("account:index"))
+        return redirect(safe_next(data.next, request.app.route_reverse("account:index")))
 
     @post("/verify/send", name="account:verify.send", guards=[requires_signed_in])
     async def send_verification(
-        self, request: AnyRequest, actor: CurrentActor, now: RequestNow
+        self, request: AnyRequest, data: forms.CodeBody, actor: CurrentActor, now: RequestNow
     ) -> Template | Redirect:
         try:
             await services.send_verification_code(
@@ -257,10 +268,14 @@ class AccountController(Controller):
             )
         except DomainError as exc:
             return page(
-                request, "account/verify.html", status_code=exc.status_code, errors={"": exc.detail}
+                request,
+                "account/verify.html",
+                status_code=exc.status_code,
+                errors={"": exc.detail},
+                next=safe_next(data.next, ""),
             )
         flash(request, _("A new code is on its way."))
-        return redirect(request.app.route_reverse("account:verify"))
+        return redirect(with_next(request.app.route_reverse("account:verify"), data.next))
 
     # --- personal data ----------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ class SignUpForm:
     community: str = ""
     accepted_privacy: str = ""
     next: str = ""
+    by: str = ""
+    """`email` shows the login field for an email address, anything else for a mobile number."""
 
 
 @dataclass
@@ -26,6 +28,8 @@ class SignInForm:
     login: str = ""
     password: str = ""
     next: str = ""
+    by: str = ""
+    """As on `SignUpForm`."""
 
 
 @dataclass
@@ -66,6 +70,7 @@ class ResetConfirmForm:
 @dataclass
 class CodeForm:
     code: str = ""
+    next: str = ""
 
 
 @dataclass

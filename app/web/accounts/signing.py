@@ -26,7 +26,14 @@ from app.web.context import (
     session_hash_of,
 )
 from app.web.guards import requires_signed_in
-from app.web.responses import expired_cookie, page, redirect, safe_next, session_cookie
+from app.web.responses import (
+    expired_cookie,
+    page,
+    redirect,
+    safe_next,
+    session_cookie,
+    with_next,
+)
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -54,6 +61,11 @@ async def _signed_in_redirect(
     return redirect(target, cookies=[session_cookie(request, token)])
 
 
+def login_mode(by: str) -> str:
+    """Which login field the sign-in and sign-up pages show: `email`, or "" for a mobile."""
+    return "email" if by == "email" else ""
+
+
 class SigningController(Controller):
     path = "/account"
     include_in_schema = False
@@ -61,11 +73,13 @@ class SigningController(Controller):
     # --- sign up ------------------------------------------------------------------------
 
     @get("/signup", name="account:signup")
-    async def signup_form(self, request: AnyRequest, next: FromQuery[str] = "") -> Template:
+    async def signup_form(
+        self, request: AnyRequest, next: FromQuery[str] = "", by: FromQuery[str] = ""
+    ) -> Template:
         return page(
             request,
             "account/signup.html",
-            form=forms.SignUpForm(next=next),
+            form=forms.SignUpForm(next=safe_next(next, ""), by=login_mode(by)),
             errors={},
             streets=await communities_by_street(),
         )
@@ -89,6 +103,7 @@ class SigningController(Controller):
             )
         except DomainError as exc:
             data.password = ""
+            data.next, data.by = safe_next(data.next, ""), login_mode(data.by)
             return page(
                 request,
                 "account/signup.html",
@@ -104,7 +119,7 @@ class SigningController(Controller):
         if signed_up.code_problem:
             flash(request, signed_up.code_problem, "error")
         target = (
-            request.app.route_reverse("account:verify")
+            with_next(request.app.route_reverse("account:verify"), data.next)
             if signed_up.must_verify
             else safe_next(data.next)
         )
@@ -115,11 +130,20 @@ class SigningController(Controller):
 
     @get("/signin", name="account:signin")
     async def signin_form(
-        self, request: AnyRequest, viewer: CurrentViewer, next: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        viewer: CurrentViewer,
+        next: FromQuery[str] = "",
+        by: FromQuery[str] = "",
     ) -> Template | Redirect:
         if viewer is not None:
             return redirect(safe_next(next))
-        return page(request, "account/signin.html", form=forms.SignInForm(next=next), errors={})
+        return page(
+            request,
+            "account/signin.html",
+            form=forms.SignInForm(next=safe_next(next, ""), by=login_mode(by)),
+            errors={},
+        )
 
     @post("/signin", name="account:signin.post")
     async def signin(
@@ -131,6 +155,7 @@ class SigningController(Controller):
             )
         except DomainError as exc:
             data.password = ""
+            data.next, data.by = safe_next(data.next, ""), login_mode(data.by)
             return page(
                 request,
                 "account/signin.html",

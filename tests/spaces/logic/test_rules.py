@@ -58,7 +58,7 @@ def test_a_plain_request_passes() -> None:
         ),
         (
             Request(shanghai(2, 21), shanghai(2, 23)),
-            [("closed", "The space is not open for the whole of this time.")],
+            [("closed", "That day the space is open 08:00–22:00, not for the whole of this time.")],
         ),
         (
             Request(shanghai(2, 10), shanghai(2, 11), units=2),
@@ -68,6 +68,39 @@ def test_a_plain_request_passes() -> None:
 )
 def test_shape_timing_and_hours(request_: Request, expected: list[tuple[str, str]]) -> None:
     assert refusals(Rules(capacity=1), request_) == expected
+
+
+def test_closed_refusal_names_the_hours_of_that_day() -> None:
+    split = [
+        Interval(shanghai(2, 9), shanghai(2, 12)),
+        Interval(shanghai(2, 14), shanghai(3, 0)),
+        Interval(shanghai(4, 9), shanghai(4, 12)),
+    ]
+    found = check_request(
+        Rules(capacity=1),
+        Request(shanghai(2, 12), shanghai(2, 13)),
+        zone=ZONE,
+        now=NOW,
+        open_intervals=split,
+        mine=[],
+    )
+    assert [(r.rule, r.message) for r in found] == [
+        (
+            "closed",
+            "That day the space is open 09:00–12:00, 14:00–24:00, not for the whole of this time.",
+        )
+    ]
+    closed_day = check_request(
+        Rules(capacity=1),
+        Request(shanghai(3, 10), shanghai(3, 11)),
+        zone=ZONE,
+        now=NOW,
+        open_intervals=split,
+        mine=[],
+    )
+    assert [(r.rule, r.message) for r in closed_day] == [
+        ("closed", "The space is closed that day.")
+    ]
 
 
 def test_every_optional_rule_names_itself() -> None:
