@@ -131,14 +131,6 @@ class SpacesController(Controller):
             "is_past_day": presentation.is_past_day,
             "week_view": shown.day is None,
         }
-        if shown.day is not None:
-            context["day"] = shown.day
-            context["day_slots"] = presentation.slots_of_day(availability, shown.day)
-            context["strip"] = presentation.day_strip(
-                availability, today, window.first, window.last
-            )
-            context["previous_day"] = _strip_neighbour(first_day, -WEEK, window)
-            context["next_day"] = _strip_neighbour(first_day, WEEK, window)
         times_key = (
             space.id,
             space.version,
@@ -150,10 +142,19 @@ class SpacesController(Controller):
         )
         times_html = _times_html.get(times_key)
         if times_html is None:
-            template = (
-                "spaces/partials/week.html" if shown.day is None else "spaces/partials/day.html"
-            )
-            times_html = Markup(render(request, template, **context))
+            if shown.day is None:
+                times_html = Markup(render(request, "spaces/partials/week.html", **context))
+            else:
+                day_context = {
+                    "day": shown.day,
+                    "day_slots": presentation.slots_of_day(availability, shown.day),
+                    "strip": presentation.day_strip(availability, today, window.first, window.last),
+                    "previous_day": _strip_neighbour(first_day, -WEEK, window),
+                    "next_day": _strip_neighbour(first_day, WEEK, window),
+                }
+                times_html = Markup(
+                    render(request, "spaces/partials/day.html", **context, **day_context)
+                )
             _times_html.put(times_key, times_html)
         return space, times_html, context
 
