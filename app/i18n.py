@@ -135,6 +135,11 @@ def format_day(value: date, *, with_year: bool = False) -> str:
     return format_skeleton("yMMMEd" if with_year else "MMMEd", value, locale=_babel_locale())
 
 
+def format_month_day(value: date) -> str:
+    """A day without its weekday or year: "3月2日" / "Mar 2"."""
+    return format_skeleton("MMMd", value, locale=_babel_locale())
+
+
 def weekday_names(width: str = "abbreviated") -> list[str]:
     """Monday first: "周一" … / "Mon" … in the current locale."""
     names = _babel_locale().days["format"][width]

@@ -1,6 +1,6 @@
 """What the space pages show, derived from the domain: rules and hours in words, the week
-shown, the lengths a booking may have, and the helpers templates use to show bookings and
-times to the viewer. No database here."""
+or the day shown and the strip of days, the lengths a booking may have, and the helpers
+templates use to show bookings and times to the viewer. No database here."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any
 
 from app.calendar import WEEKDAYS, Interval, format_ranges
 from app.clock import site_date
-from app.i18n import N_, _
+from app.i18n import N_, _, format_month_day, weekday_names
 from spaces.logic import wording
 from spaces.logic.rules import Rules, describe_duration
 from spaces.logic.statuses import STATUS_LABELS, effective_status
 from spaces.services import attendance, cancellation
-from spaces.services.availability import Availability
+from spaces.services.availability import Availability, SlotView
 from spaces.services.catalog import weekly_hours_of, zone_of
 from spaces.tables import Space
 
@@ -42,6 +42,67 @@ def first_day_shown(value: str | None, today: date, chosen: date | None = None) 
     if chosen is not None and not today <= chosen < today + timedelta(days=7):
         return chosen
     return today
+
+
+def strip_first_day(day: date, today: date) -> date:
+    """The first of the seven days in the strip that shows `day`: today, or a whole number of
+    weeks before or after it, so that a day and the week from its strip's first day share
+    one computed availability."""
+    return today + timedelta(days=7 * ((day - today).days // 7))
+
+
+@dataclass(frozen=True)
+class StripDay:
+    """One day of the day strip: what its link says and whether it may be asked for."""
+
+    day: date
+    weekday: str
+    """ "周一" / "Mon"."""
+    date_text: str
+    """ "3月2日" / "Mar 2"."""
+    state: str
+    """`free` (some time can be booked), `full` (open, none free), `closed`, or `past`."""
+    free_slots: int
+    """How many slots of the day can start a booking."""
+    in_window: bool
+    """Whether the space page may show this day (see `spaces.logic.bounds.look_window`)."""
+
+
+def is_past_day(day: date, day_slots: list[SlotView], today: date) -> bool:
+    """Whether the whole of `day` is over, as the week grid and the day view say "Past"."""
+    return day < today or bool(day_slots and day_slots[-1].reason == "past")
+
+
+def day_strip(
+    availability: Availability, today: date, first_allowed: date, last_allowed: date
+) -> list[StripDay]:
+    """The days of `availability` as the strip shows them, with their free counts."""
+    weekdays = weekday_names()
+    strip = []
+    for day, day_slots in availability.days:
+        free = sum(1 for slot in day_slots if slot.bookable)
+        if is_past_day(day, day_slots, today):
+            state = "past"
+        elif not day_slots:
+            state = "closed"
+        else:
+            state = "free" if free else "full"
+        strip.append(
+            StripDay(
+                day,
+                weekdays[day.weekday()],
+                format_month_day(day),
+                state,
+                free,
+                first_allowed <= day <= last_allowed,
+            )
+        )
+    return strip
+
+
+def slots_of_day(availability: Availability, day: date) -> list[SlotView]:
+    """The slots of `day`, one of the days `availability` covers."""
+    return availability.days[(day - availability.first_day).days][1]
 
 
 def rules_in_words(space: Space, rules: Rules) -> list[str]:

@@ -1,8 +1,11 @@
-"""The spaces residents see: the list (/spaces) and a space's page (/spaces/{slug}) with its
-week grid, rules and ratings, and booking from it."""
+"""The spaces residents see: the list (/spaces) and a space's page (/spaces/{slug}) with one
+day's times under a strip of seven days (or the week grid), rules and ratings, and booking
+from it."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
@@ -28,7 +31,7 @@ from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, page_or_fragment, redirect, render
 from spaces.logic import wording as views
-from spaces.logic.bounds import look_window, start_error
+from spaces.logic.bounds import LookWindow, look_window, start_error
 from spaces.logic.kinds import KIND_LABELS, SpaceKind
 from spaces.logic.wording import site_zone
 from spaces.services import (
@@ -43,8 +46,9 @@ from spaces.web.forms import BookForm, read_book_form, read_start
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
-_week_html: VersionedCache[Markup] = VersionedCache(max_entries=512)
-"""Rendered week grids, keyed like the availability they show (see app.cache)."""
+_times_html: VersionedCache[Markup] = VersionedCache(max_entries=512)
+"""Rendered week grids and day views, keyed like the availability they show (see
+app.cache)."""
 
 
 class SpacesController(Controller):
@@ -75,17 +79,22 @@ class SpacesController(Controller):
         *,
         first: str | None,
         start: str | None,
+        day: str | None = None,
+        view: str | None = None,
         form: BookForm | None = None,
         errors: dict[str, str] | None = None,
         refusal: DomainError | None = None,
         space: Space | None = None,
     ) -> tuple[Space, Markup, dict[str, Any]]:
-        """The space (looked up unless given), its week grid rendered, and what the rest of
-        its page shows."""
+        """The space (looked up unless given), its times rendered (one day with the strip of
+        days, or the week grid), and what the rest of its page shows."""
         space = space or await catalog.get_space(slug)
         zone = catalog.zone_of(space)
         today = now.astimezone(zone).date()
-        chosen_start, first_day = _week_asked(space, now, first=first, start=start)
+        shown = _times_asked(space, now, first=first, start=start, day=day, view=view)
+        chosen_start = shown.chosen_start
+        first_day = shown.first_day
+        # The day view reads the same seven days as the week from its strip's first day.
         availability = await get_availability(
             space, first_day, 7, now=now, user_id=viewer.id if viewer else None
         )
@@ -93,6 +102,7 @@ class SpacesController(Controller):
         # A new token on every render, a re-render after an error too: a token stands for
         # one submission of what the page shows, and a repeated one returns its booking.
         form.form_token = new_token()
+        window = look_window(today, space.horizon_days)
         context: dict[str, Any] = {
             "space": space,
             "availability": availability,
@@ -118,26 +128,41 @@ class SpacesController(Controller):
             "alternatives": _alternatives(refusal),
             "local_time": views.local_time,
             "day_label": partial(views.day_label, today=site_date(now)),
+            "is_past_day": presentation.is_past_day,
+            "week_view": shown.day is None,
         }
-        week_key = (
+        times_key = (
             space.id,
             space.version,
             first_day,
+            shown.day,
             context["today"],
             now.replace(second=0, microsecond=0),
             current_locale(),
         )
-        week_html = _week_html.get(week_key)
-        if week_html is None:
-            week_html = Markup(render(request, "spaces/partials/week.html", **context))
-            _week_html.put(week_key, week_html)
-        return space, week_html, context
+        times_html = _times_html.get(times_key)
+        if times_html is None:
+            if shown.day is None:
+                times_html = Markup(render(request, "spaces/partials/week.html", **context))
+            else:
+                day_context = {
+                    "day": shown.day,
+                    "day_slots": presentation.slots_of_day(availability, shown.day),
+                    "strip": presentation.day_strip(availability, today, window.first, window.last),
+                    "previous_day": _strip_neighbour(first_day, -WEEK, window),
+                    "next_day": _strip_neighbour(first_day, WEEK, window),
+                }
+                times_html = Markup(
+                    render(request, "spaces/partials/day.html", **context, **day_context)
+                )
+            _times_html.put(times_key, times_html)
+        return space, times_html, context
 
     async def _space_page(
         self,
         request: AnyRequest,
         space: Space,
-        week_html: Markup,
+        times_html: Markup,
         context: dict[str, Any],
         *,
         status_code: int = 200,
@@ -146,7 +171,7 @@ class SpacesController(Controller):
             request,
             "spaces/detail.html",
             status_code=status_code,
-            week_html=week_html,
+            times_html=times_html,
             ratings=await ratings.ratings_of(space),
             **context,
         )
@@ -160,13 +185,17 @@ class SpacesController(Controller):
         now: RequestNow,
         first: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
         start: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        day: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        view: Annotated[str | None, QueryParameter(max_length=40)] = None,
     ) -> Template | Response[str]:
-        """The space's page; htmx asking for another week gets the page's `week` block.
-        A `from` or `start` outside the window (see `spaces.logic.bounds`) answers 400 with
-        a link to this week, before any calendar is read."""
+        """The space's page: one day's times under a strip of seven days (`day`, default
+        today), or the week grid (`view=week`, from `from`); htmx asking for another day or
+        week gets the page's `times` block alone. A malformed `day` or `view`, or a `day`,
+        `from` or `start` outside the window (see `spaces.logic.bounds`), answers 400 with a
+        link to today, before any calendar is read."""
         asked = await catalog.get_space(slug)
         try:
-            _week_asked(asked, now, first=first, start=start, strict=True)
+            _times_asked(asked, now, first=first, start=start, day=day, view=view, strict=True)
         except InputError as exc:
             return page(
                 request,
@@ -174,15 +203,16 @@ class SpacesController(Controller):
                 status_code=400,
                 space=asked,
                 message=exc.detail,
+                week_view=view == "week",
             )
-        space, week_html, context = await self._space_view(
-            request, slug, viewer, now, first=first, start=start, space=asked
+        space, times_html, context = await self._space_view(
+            request, slug, viewer, now, first=first, start=start, day=day, view=view, space=asked
         )
         return page_or_fragment(
             request,
             "spaces/detail.html",
-            "week",
-            week_html=week_html,
+            "times",
+            times_html=times_html,
             ratings=await ratings.ratings_of(space),
             **context,
         )
@@ -211,7 +241,7 @@ class SpacesController(Controller):
                 read_start(data.start)
             except InputError:
                 data.start = ""
-            space, week_html, context = await self._space_view(
+            space, times_html, context = await self._space_view(
                 request,
                 slug,
                 actor,
@@ -223,7 +253,7 @@ class SpacesController(Controller):
                 refusal=exc,
             )
             return await self._space_page(
-                request, space, week_html, context, status_code=exc.status_code
+                request, space, times_html, context, status_code=exc.status_code
             )
         booking = result.booking
         if booking.status == "pending":
@@ -233,14 +263,41 @@ class SpacesController(Controller):
         return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
 
 
-def _week_asked(
-    space: Space, now: datetime, *, first: str | None, start: str | None, strict: bool = False
-) -> tuple[datetime | None, date]:
-    """The chosen start (or None) and the first day shown. A `start` or `from` outside the
-    window raises `InputError` naming it when `strict`, and is otherwise ignored."""
+@dataclass(frozen=True)
+class _Shown:
+    """What the space page shows of its times."""
+
+    chosen_start: datetime | None
+    first_day: date
+    """The first of the seven days read: the week's, or that of the strip around `day`."""
+    day: date | None
+    """The one day shown under the strip; None for the week grid."""
+
+
+_DAY_FORMAT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _times_asked(
+    space: Space,
+    now: datetime,
+    *,
+    first: str | None,
+    start: str | None,
+    day: str | None,
+    view: str | None,
+    strict: bool = False,
+) -> _Shown:
+    """What to show for the query. A malformed `day` or `view`, or a `start`, `from` or
+    `day` outside the window, raises `InputError` naming it when `strict`, and is otherwise
+    ignored. Only comparisons happen before the bounds are checked, so any year is safe."""
     zone = catalog.zone_of(space)
     today = now.astimezone(zone).date()
     window = look_window(today, space.horizon_days)
+    if view not in (None, "", "day", "week"):
+        if strict:
+            views_known = _("Show the times as a day or as a week.")
+            raise InputError([FieldError("view", views_known)], views_known)
+        view = None
     chosen_start = None
     if start:
         try:
@@ -251,14 +308,60 @@ def _week_asked(
         if strict:
             raise InputError([FieldError("start", message)], message)
         chosen_start = None
-    first_day = presentation.first_day_shown(
-        first, today, chosen_start.astimezone(zone).date() if chosen_start else None
-    )
+    chosen_day = chosen_start.astimezone(zone).date() if chosen_start else None
+    first_day = presentation.first_day_shown(first, today, chosen_day)
     if (message := day_error(first_day, window.first, window.last)) is not None:
         if strict:
             raise InputError([FieldError("from", message)], message)
         first_day = today
-    return chosen_start, first_day
+    if view == "week":
+        return _Shown(chosen_start, first_day, None)
+    shown = _day_asked(day, window, strict=strict)
+    if shown is None:
+        # Without a `day`: the `from` asked for, else the chosen start's day, else today.
+        shown = first_day if _asked_from(first) else chosen_day or today
+    return _Shown(chosen_start, presentation.strip_first_day(shown, today), shown)
+
+
+def _day_asked(day: str | None, window: LookWindow, *, strict: bool) -> date | None:
+    """The `day` asked for, if any and well formed and inside `window`."""
+    if not day:
+        return None
+    try:
+        if not _DAY_FORMAT.match(day):
+            raise ValueError(day)
+        asked = date.fromisoformat(day)
+    except ValueError:
+        if strict:
+            how = _("Write the day as year-month-day, for example 2026-03-02.")
+            raise InputError([FieldError("day", how)], how) from None
+        return None
+    if (message := day_error(asked, window.first, window.last)) is not None:
+        if strict:
+            raise InputError([FieldError("day", message)], message)
+        return None
+    return asked
+
+
+def _asked_from(first: str | None) -> bool:
+    """Whether `from` names a date (a malformed one is ignored, as it always was)."""
+    if not first:
+        return False
+    try:
+        date.fromisoformat(first)
+    except ValueError:
+        return False
+    return True
+
+
+def _strip_neighbour(first_day: date, step: timedelta, window: LookWindow) -> date | None:
+    """The first day of the strip before or after the one from `first_day`, when any of its
+    days lies inside `window`; the day view links to it."""
+    if step < timedelta(0):
+        last = first_day - timedelta(days=1)
+        return max(first_day + step, window.first) if last >= window.first else None
+    neighbour = first_day + step
+    return neighbour if neighbour <= window.last else None
 
 
 def _alternatives(refusal: DomainError | None) -> list[Any]:

@@ -354,7 +354,7 @@ def main() -> None:
         with urlopen(f"{linli}/spaces/bench-week") as response:
             cookie = response.headers["set-cookie"].split(";", 1)[0]
         page = wrk(
-            f"{linli}/spaces/bench-week?from={bench_day}",
+            f"{linli}/spaces/bench-week?view=week&from={bench_day}",
             seconds=seconds,
             connections=16,
             headers={"Cookie": cookie},

@@ -42,10 +42,15 @@ def sign_up(page: Page, server: Server, name: str, community: str = "caijiaxiang
 
 
 def free_slot(page: Page, server: Server, path: str, *, day: int) -> str:
-    """Open the space's week and choose the first free time `day` days from today."""
+    """Open the space's page, tap the day `day` days from today in its strip (today is the
+    first of seven) and choose that day's first free time."""
     page.goto(f"{server.url}{path}")
-    section = page.locator("section.day").nth(day)
-    slot = section.locator("a.slot-free").first
+    if day:
+        page.locator("nav.day-strip .strip-day").nth(day).click()
+        expect(page.locator("nav.day-strip .strip-day").nth(day)).to_have_attribute(
+            "aria-current", "date"
+        )
+    slot = page.locator("section.day-shown a.slot-free").first
     href = slot.get_attribute("href")
     assert href, "no free time that day"
     slot.click()

@@ -101,12 +101,20 @@ CASES = [
         status=422,
         says="field:from",
     ),
-    Case("space page from", "anonymous", "GET", "/spaces/room?from={d}", says="Show this week"),
+    Case("space page from", "anonymous", "GET", "/spaces/room?from={d}", says="Show today"),
     Case(
         "space page start",
         "anonymous",
         "GET",
         "/spaces/room?start={d}T10:00:00%2B08:00",
+        says="Show today",
+    ),
+    Case("space page day", "anonymous", "GET", "/spaces/room?day={d}", says="Show today"),
+    Case(
+        "space week from",
+        "anonymous",
+        "GET",
+        "/spaces/room?view=week&from={d}",
         says="Show this week",
     ),
     Case(

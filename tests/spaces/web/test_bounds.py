@@ -81,6 +81,12 @@ async def test_availability_days_edges(
         ("start=2027-03-04T00:00:00%2B08:00", 400),
         ("start=2025-03-01T00:00:00%2B08:00", 200),
         ("start=2025-02-28T23:30:00%2B08:00", 400),
+        ("day=2025-03-01", 200),
+        ("day=2025-02-28", 400),
+        ("day=2027-03-03", 200),
+        ("day=2027-03-04", 400),
+        ("day=0001-01-01", 400),
+        ("day=9999-12-31", 400),
     ],
 )
 async def test_space_page_window_edges(
@@ -88,7 +94,21 @@ async def test_space_page_window_edges(
 ) -> None:
     response = await client.get(f"/spaces/room?{query}", headers=EN)
     assert response.status_code == status
-    refused = WINDOW in response.text and 'href="/spaces/room">Show this week</a>' in response.text
+    refused = WINDOW in response.text and 'href="/spaces/room">Show today</a>' in response.text
+    assert refused == (status == 400)
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("from=2027-03-03", 200), ("from=2027-03-04", 400), ("from=9999-12-31", 400)],
+)
+async def test_space_week_view_window_edges(
+    client: httpx.AsyncClient, token: dict[str, str], query: str, status: int
+) -> None:
+    response = await client.get(f"/spaces/room?view=week&{query}", headers=EN)
+    assert response.status_code == status
+    to_week = 'href="/spaces/room?view=week">Show this week</a>'
+    refused = WINDOW in response.text and to_week in response.text
     assert refused == (status == 400)
 
 

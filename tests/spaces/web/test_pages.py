@@ -61,18 +61,16 @@ async def test_week_shows_free_and_booked_without_names(browser: Browser, music_
 
 
 async def test_htmx_gets_only_the_week(browser: Browser, music_room) -> None:
-    fragment = await browser.get(
-        "/spaces/music-room?from=2026-03-09", headers={"HX-Request": "true"}
-    )
-    assert fragment.text.lstrip().startswith('<div id="week"')
+    week = "/spaces/music-room?view=week&from=2026-03-09"
+    fragment = await browser.get(week, headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<div id="times" class="times times-week"')
     assert "<html" not in fragment.text
     assert fragment.headers["vary"] == "HX-Request"
-    whole = await browser.get("/spaces/music-room?from=2026-03-09")
+    whole = await browser.get(week)
     assert whole.headers["vary"] == "HX-Request"
     assert fragment.text.strip() in whole.text
     restored = await browser.get(
-        "/spaces/music-room?from=2026-03-09",
-        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+        week, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
     )
     assert "<html" in restored.text
 
