@@ -111,6 +111,7 @@ def test_after_one_competing_request_is_approved_the_other_offers_no_approve(
     expect(one).to_contain_text(names[1])  # the competing request is named beside it
     approve = "Approve" if viewer.english else "批准"
     expect(other.get_by_role("button", name=re.compile(approve))).to_be_visible()
+    other.scroll_into_view_if_needed()
     viewer.screen(staff, "staff-competing-before")
 
     one.get_by_role("button", name=re.compile(approve)).click()
@@ -119,6 +120,7 @@ def test_after_one_competing_request_is_approved_the_other_offers_no_approve(
     no_longer = "No longer fits" if viewer.english else "已经排不下"
     expect(other).to_contain_text(no_longer)
     expect(other.get_by_role("button", name="Reject" if viewer.english else "驳回")).to_be_visible()
+    other.scroll_into_view_if_needed()
     viewer.screen(staff, "staff-competing-after")
 
 
@@ -179,6 +181,7 @@ def test_dispatch_lists_matching_helpers_first_and_folds_the_rest(
     others = helpers.locator("details.other-choices")
     expect(others).not_to_have_attribute("open", "")
     expect(helpers.get_by_label(re.compile("申老师"))).to_be_hidden()
+    helpers.scroll_into_view_if_needed()
     viewer.screen(staff, "staff-dispatch-folded")
     others.locator("summary").click()
     expect(helpers.get_by_label(re.compile("申老师"))).to_be_visible()
