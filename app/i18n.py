@@ -55,7 +55,7 @@ def set_locale(locale: str) -> None:
 
 
 _STOPS = "。．.！!？?"
-_DOUBLED_STOP = re.compile(r"(?<!\.)([。．.！!？?])[。．.](?!\.)")
+_DOUBLED_STOP = re.compile(r"(?<![./])([。．.！!？?])[。．.](?![./A-Za-z0-9_-])")
 
 
 def tidy_stops(text: str) -> str:

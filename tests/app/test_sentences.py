@@ -21,6 +21,7 @@ from tests.fixtures import DOUBLED_STOP
         ("Wait... and see", "Wait... and see"),
         ("请稍候……。", "请稍候……。"),
         ("version 1.2.", "version 1.2."),
+        ("see ../notes..", "see ../notes."),
         ("已取消。您在候补名单中。", "已取消。您在候补名单中。"),
     ],
 )
