@@ -33,7 +33,7 @@ from app.calendar import Interval
 from app.errors import Conflict, FieldError, InputError
 from app.formfields import Fields, checked
 from app.hours_form import read_day_hours
-from app.i18n import _
+from app.i18n import _, ngettext
 
 MAX_CLOSURE_DAYS = 366
 """The longest one closure may last."""
@@ -100,7 +100,15 @@ def read_closure(
         if end <= start:
             fields.error("to_date" if all_day else "to_time", _("The end must be after the start."))
         elif end - start > timedelta(days=MAX_CLOSURE_DAYS):
-            fields.error("to_date", _("A closure can last at most %(n)s days.", n=MAX_CLOSURE_DAYS))
+            fields.error(
+                "to_date",
+                ngettext(
+                    "A closure can last at most %(n)s day.",
+                    "A closure can last at most %(n)s days.",
+                    MAX_CLOSURE_DAYS,
+                    n=MAX_CLOSURE_DAYS,
+                ),
+            )
         elif end <= now:
             fields.error("to_date", _("This time is already over."))
     fields.check()

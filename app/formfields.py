@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from app.bounds import FIRST_DAY, LAST_DAY, day_error
 from app.calendar import wall_time_exists, wall_to_utc
 from app.errors import FieldError, InputError
-from app.i18n import _
+from app.i18n import _, ngettext
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
 
@@ -79,7 +79,15 @@ class Fields:
         if required is not None and not value:
             self.error(field, required)
         elif len(value) > max_length:
-            self.error(field, _("Use at most %(n)s characters.", n=max_length))
+            self.error(
+                field,
+                ngettext(
+                    "Use at most %(n)s character.",
+                    "Use at most %(n)s characters.",
+                    max_length,
+                    n=max_length,
+                ),
+            )
         elif unshowable(value, multiline=not single_line):
             self.error(field, unshowable_message())
         return value

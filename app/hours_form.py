@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from app.calendar import MINUTES_PER_DAY, WEEKDAYS, TimeRange, format_ranges
 from app.errors import FieldError
-from app.i18n import _
+from app.i18n import _, ngettext
 
 FIELD_PREFIX = "hours_"
 MAX_RANGES_PER_DAY = 6
@@ -98,7 +98,14 @@ def parse_day_text(text: str) -> tuple[TimeRange, ...]:
             )
         ranges.append(TimeRange(start, end))
     if len(ranges) > MAX_RANGES_PER_DAY:
-        raise HoursTextError(_("Use at most %(n)s time ranges a day.", n=MAX_RANGES_PER_DAY))
+        raise HoursTextError(
+            ngettext(
+                "Use at most %(n)s time range a day.",
+                "Use at most %(n)s time ranges a day.",
+                MAX_RANGES_PER_DAY,
+                n=MAX_RANGES_PER_DAY,
+            )
+        )
     ranges.sort()
     for earlier, later in pairwise(ranges):
         if later.start_minute < earlier.end_minute:

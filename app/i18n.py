@@ -8,15 +8,15 @@ language of the current request lives in a ContextVar set once per request.
 from __future__ import annotations
 
 import io
+import re
 from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -54,12 +54,39 @@ def set_locale(locale: str) -> None:
     _current_locale.set(locale if locale in SUPPORTED_LOCALES else None)
 
 
+_STOPS = "。．.！!？?"
+_DOUBLED_STOP = re.compile(r"(?<![./])([。．.！!？?])[。．.](?![./A-Za-z0-9_-])")
+
+
+def tidy_stops(text: str) -> str:
+    """One stop where a sentence put inside another brought its own: a reason typed as
+    "水管维修。" in "…：%(reason)s。" gives "…：水管维修。", not "…：水管维修。。" (and "broke.."
+    gives "broke."). A question or exclamation mark keeps its place; ellipses stay."""
+    return _DOUBLED_STOP.sub(r"\1", text)
+
+
+def join_sentences(*sentences: str) -> str:
+    """Sentences as one text in the current language, each ending with exactly one stop:
+    "。" and no space between them in Chinese, "." and a space in English."""
+    chinese = current_locale().startswith("zh")
+    stop, space = ("。", "") if chinese else (".", " ")
+    parts = [text.strip() for text in sentences if text and text.strip()]
+    return space.join(text if text[-1] in _STOPS + "…" else text + stop for text in parts)
+
+
 def gettext(message: str, **variables: Any) -> str:
     text = translations(current_locale()).ugettext(message)
-    return text % variables if variables else text
+    return tidy_stops(text % variables) if variables else text
 
 
 _ = gettext
+
+
+def ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> str:
+    """The form of `singular`/`plural` for `count` in the current locale, formatted with
+    `variables`, which name the count too: `ngettext("%(n)s day", "%(n)s days", n, n=n)`."""
+    text = translations(current_locale()).ungettext(singular, plural, count)
+    return tidy_stops(text % variables) if variables else text
 
 
 def _parse_accept_language(header: str) -> list[tuple[str, float]]:
@@ -121,18 +148,36 @@ def _babel_locale() -> Locale:
     return Locale.parse(current_locale())
 
 
-def format_datetime(value: datetime, zone: tzinfo, fmt: str = "medium") -> str:
-    """`value` in `zone`, formatted for the current locale (`short`, `medium`, `long`)."""
-    return babel_format_datetime(value, format=fmt, tzinfo=zone, locale=_babel_locale())
+def _wall(value: date | datetime, zone: tzinfo | None) -> date | datetime:
+    """An aware datetime as the wall clock of `zone` (the site's zone when None); a date as
+    it is."""
+    if isinstance(value, datetime):
+        return value.astimezone(zone or ZoneInfo(get_settings().site.timezone))
+    return value
 
 
-def format_date(value: date | datetime, fmt: str = "medium") -> str:
-    return babel_format_date(value, format=fmt, locale=_babel_locale())
+def format_day(
+    value: date | datetime, *, with_year: bool = False, zone: tzinfo | None = None
+) -> str:
+    """A day with its weekday: "12月7日周一" / "Mon, Dec 7"; with the year
+    "2026年12月7日周一" / "Mon, Dec 7, 2026". A datetime is taken in `zone` (else the site's)."""
+    day = _wall(value, zone)
+    return format_skeleton("yMMMEd" if with_year else "MMMEd", day, locale=_babel_locale())
 
 
-def format_day(value: date, *, with_year: bool = False) -> str:
-    """A day with its weekday: "3月2日周一" / "Mon, Mar 2" (with the year when asked)."""
-    return format_skeleton("yMMMEd" if with_year else "MMMEd", value, locale=_babel_locale())
+def format_time(value: datetime, zone: tzinfo | None = None) -> str:
+    """The time of day on a 24-hour clock in both languages: "14:00"."""
+    return format_skeleton("Hm", _wall(value, zone), locale=_babel_locale())
+
+
+def format_day_time(value: datetime, *, with_year: bool = False, zone: tzinfo | None = None) -> str:
+    """A moment as a person reads it: "12月7日周一 14:00" / "Mon, Dec 7 14:00"."""
+    return f"{format_day(value, with_year=with_year, zone=zone)} {format_time(value, zone)}"
+
+
+def format_month(value: date | datetime, zone: tzinfo | None = None) -> str:
+    """A month of a year: "2026年12月" / "December 2026"."""
+    return format_skeleton("yMMMM", _wall(value, zone), locale=_babel_locale())
 
 
 def format_month_day(value: date) -> str:

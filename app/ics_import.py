@@ -26,7 +26,7 @@ import recurring_ical_events
 
 from app.calendar import wall_to_utc
 from app.errors import FieldError, InputError
-from app.i18n import _, format_day
+from app.i18n import _, format_day, ngettext
 from app.uploads import Upload
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -179,9 +179,12 @@ def _occurrences(
         event = ImportedEvent(begins, ends, all_day, _reason(occurrence.get("SUMMARY")))
         if ends - begins > timedelta(days=MAX_EVENT_DAYS):
             raise _refuse(
-                _(
-                    "“%(name)s” lasts more than %(n)s days, longer than a closure may. "
-                    "Shorten it in the calendar and export it again.",
+                ngettext(
+                    "“%(name)s” lasts more than %(n)s day, longer than a closure may. Shorten it "
+                    "in the calendar and export it again.",
+                    "“%(name)s” lasts more than %(n)s days, longer than a closure may. Shorten it "
+                    "in the calendar and export it again.",
+                    MAX_EVENT_DAYS,
                     name=event.summary,
                     n=MAX_EVENT_DAYS,
                 )
@@ -263,9 +266,12 @@ def read_events(
         )
     if len(events) > MAX_EVENTS:
         raise _refuse(
-            _(
-                "This file has %(n)s events between %(first)s and %(last)s; at most %(max)s "
-                "can be imported at once. Export a shorter period and import it in parts.",
+            ngettext(
+                "This file has %(n)s event between %(first)s and %(last)s; at most %(max)s can be "
+                "imported at once. Export a shorter period and import it in parts.",
+                "This file has %(n)s events between %(first)s and %(last)s; at most %(max)s can "
+                "be imported at once. Export a shorter period and import it in parts.",
+                len(events),
                 n=len(events),
                 max=MAX_EVENTS,
                 **_span_text(start, end, zone),

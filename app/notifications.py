@@ -16,7 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app import outbox
-from app.i18n import _, current_locale, format_datetime, format_day, set_locale
+from app.i18n import (
+    _,
+    current_locale,
+    format_day,
+    format_day_time,
+    join_sentences,
+    set_locale,
+)
 from app.scheduler import Job
 from app.settings import get_settings
 from app.tables import LoginKind, Notification, User
@@ -81,7 +88,7 @@ async def notify_user(
         values = {key: _in_locale(value, zone) for key, value in params.items()}
         text_title = _(title, **values)
         text_body = _(body, **values) if body else ""
-        text_sms = _("[Linli] %(notice)s", notice=" ".join(filter(None, [text_title, text_body])))
+        text_sms = _("[Linli] %(notice)s", notice=join_sentences(text_title, text_body))
     finally:
         set_locale(request_locale)
     row = Notification(
@@ -109,7 +116,7 @@ async def notify_user(
 
 def _in_locale(value: Any, zone: ZoneInfo) -> Any:
     if isinstance(value, datetime):
-        return format_datetime(value, zone, "short")
+        return format_day_time(value, with_year=True, zone=zone)
     if isinstance(value, date):
         return format_day(value, with_year=True)
     if callable(value):

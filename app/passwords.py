@@ -13,7 +13,7 @@ from pathlib import Path
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.settings import get_settings
 
 MIN_PASSWORD_LENGTH = 8
@@ -48,14 +48,29 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, login: str = "", name: str = "") -> str | None:
     """What is wrong with `password`, translated, or None when it may be used."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+        return ngettext(
+            "Use at least %(n)s character.",
+            "Use at least %(n)s characters.",
+            MIN_PASSWORD_LENGTH,
+            n=MIN_PASSWORD_LENGTH,
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return _("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH)
+        return ngettext(
+            "Use at most %(n)s character.",
+            "Use at most %(n)s characters.",
+            MAX_PASSWORD_LENGTH,
+            n=MAX_PASSWORD_LENGTH,
+        )
     lowered = password.lower()
     if lowered in common_passwords():
         return _("This password is too common; choose one that others would not guess.")
     if len(set(password)) < MIN_DISTINCT_CHARACTERS:
-        return _("Use at least %(n)s different characters.", n=MIN_DISTINCT_CHARACTERS)
+        return ngettext(
+            "Use at least %(n)s different character.",
+            "Use at least %(n)s different characters.",
+            MIN_DISTINCT_CHARACTERS,
+            n=MIN_DISTINCT_CHARACTERS,
+        )
     local_part = login.split("@")[0].lower()
     for personal in (local_part, name.lower().strip()):
         if len(personal) >= 4 and personal in lowered:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from app.calendar import Interval, wall_to_utc
 from app.errors import FieldError, InputError
 from app.formfields import Fields
-from app.i18n import _
+from app.i18n import _, ngettext
 
 MAX_DAYS = 366
 """The longest period one report covers."""
@@ -55,7 +55,19 @@ def read_period(first: str, last: str, today: date) -> Period:
         raise InputError([FieldError("to", _("The end date must not be before the start date."))])
     period = Period(start, end)
     if period.days > MAX_DAYS:
-        raise InputError([FieldError("to", _("Choose at most %(n)s days.", n=MAX_DAYS))])
+        raise InputError(
+            [
+                FieldError(
+                    "to",
+                    ngettext(
+                        "Choose at most %(n)s day.",
+                        "Choose at most %(n)s days.",
+                        MAX_DAYS,
+                        n=MAX_DAYS,
+                    ),
+                )
+            ]
+        )
     return period
 
 

@@ -65,8 +65,26 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app on a clean database, with the clock fixed at NOW."""
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        event_hooks={"response": [_refuse_doubled_stops]},
+    ) as http:
         yield http
+
+
+DOUBLED_STOP = re.compile(r"。。|[^\s.]\.\.(?![.\w/])")
+"""A sentence that brought its own stop into another ("坏了。。", "broke.."); not "...". """
+
+
+async def _refuse_doubled_stops(response: httpx.Response) -> None:
+    """Every page any test reads is checked for doubled stops (issue 14)."""
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        return
+    await response.aread()
+    text = text_of(response.text)
+    doubled = [text[max(0, m.start() - 40) : m.end() + 10] for m in DOUBLED_STOP.finditer(text)]
+    assert doubled == [], f"{response.request.url.path}: doubled stops in {doubled}"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from app import notify, throttle
 from app.errors import FieldError, InputError, Throttled
-from app.i18n import _, current_locale, set_locale
+from app.i18n import _, current_locale, ngettext, set_locale
 from app.tables import LoginKind, OneTimeCode, User
 
 CODE_LIFETIME = timedelta(minutes=15)
@@ -32,23 +32,33 @@ def _code_hash(user_id: int, purpose: Purpose, code: str, secret: str) -> str:
 
 
 def wait_message(minutes: int) -> str:
-    return _("Too many codes were requested. Try again in %(minutes)s minutes.", minutes=minutes)
+    return ngettext(
+        "Too many codes were requested. Try again in %(minutes)s minute.",
+        "Too many codes were requested. Try again in %(minutes)s minutes.",
+        minutes,
+        minutes=minutes,
+    )
 
 
 def _message_for(user: User, purpose: Purpose, code: str) -> notify.OutgoingMessage:
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
     if purpose is Purpose.password_reset:
         subject = _("Linli password reset code")
-        body = _(
+        body = ngettext(
+            "[Linli] Your code to reset your password is %(code)s. It is valid for %(minutes)s "
+            "minute. If you did not ask for it, ignore this message.",
             "[Linli] Your code to reset your password is %(code)s. It is valid for %(minutes)s "
             "minutes. If you did not ask for it, ignore this message.",
+            minutes,
             code=code,
             minutes=minutes,
         )
     else:
         subject = _("Linli verification code")
-        body = _(
+        body = ngettext(
+            "[Linli] Your verification code is %(code)s. It is valid for %(minutes)s minute.",
             "[Linli] Your verification code is %(code)s. It is valid for %(minutes)s minutes.",
+            minutes,
             code=code,
             minutes=minutes,
         )

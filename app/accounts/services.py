@@ -16,7 +16,7 @@ from app.accounts import codes, sessions
 from app.accounts.validation import name_problem, normalise_login
 from app.db import is_unique_violation, write_transaction
 from app.errors import DomainError, FieldError, Forbidden, InputError
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.notifications import notify_user
 from app.passwords import (
     dummy_hash,
@@ -60,16 +60,21 @@ class InvalidCredentials(DomainError):
 
 
 def _signin_wait(minutes: int) -> str:
-    return _(
-        "Too many failed sign-in attempts. For your safety, try again in %(minutes)s minutes "
-        "or reset your password.",
+    return ngettext(
+        "Too many failed sign-in attempts. For your safety, try again in %(minutes)s minute or "
+        "reset your password.",
+        "Too many failed sign-in attempts. For your safety, try again in %(minutes)s minutes or "
+        "reset your password.",
+        minutes,
         minutes=minutes,
     )
 
 
 def _signup_wait(minutes: int) -> str:
-    return _(
+    return ngettext(
+        "Too many accounts were created from this network. Try again in %(minutes)s minute.",
         "Too many accounts were created from this network. Try again in %(minutes)s minutes.",
+        minutes,
         minutes=minutes,
     )
 
@@ -306,8 +311,10 @@ RESET_CONFIRM_PER_ADDRESS = throttle.Limit("reset-confirm-address", 30, timedelt
 
 
 def _reset_wait(minutes: int) -> str:
-    return _(
+    return ngettext(
+        "Too many attempts to reset a password. Try again in %(minutes)s minute.",
         "Too many attempts to reset a password. Try again in %(minutes)s minutes.",
+        minutes,
         minutes=minutes,
     )
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from piccolo.custom_types import Combinable
 
 from app.errors import FieldError, InputError, NotFound
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.permissions import Actor
 from app.tables import ApiToken, Notification, SignInSession, StaffMembership, User
 
@@ -109,13 +109,32 @@ async def create_api_token(user: User, name: str, now: datetime) -> tuple[ApiTok
     """A new bearer token; the plain token is returned only here, never again."""
     label = name.strip() or _("API token")
     if len(label) > 60:
-        raise InputError([FieldError("name", _("Use at most %(n)s characters.", n=60))])
+        raise InputError(
+            [
+                FieldError(
+                    "name",
+                    ngettext(
+                        "Use at most %(n)s character.", "Use at most %(n)s characters.", 60, n=60
+                    ),
+                )
+            ]
+        )
     live = await ApiToken.count().where(
         (ApiToken.user == user.id) & ApiToken.revoked_at.is_null() & (ApiToken.expires_at > now)
     )
     if live >= MAX_API_TOKENS:
         raise InputError(
-            [FieldError("name", _("You have %(n)s tokens; revoke one first.", n=MAX_API_TOKENS))]
+            [
+                FieldError(
+                    "name",
+                    ngettext(
+                        "You have %(n)s token; revoke it first.",
+                        "You have %(n)s tokens; revoke one first.",
+                        MAX_API_TOKENS,
+                        n=MAX_API_TOKENS,
+                    ),
+                )
+            ]
         )
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(

@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from app.errors import FieldError
 from app.formfields import unshowable, unshowable_message
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.tables import LoginKind
 
 MAX_NAME_LENGTH = 40
@@ -53,7 +53,12 @@ def name_problem(name: str) -> str | None:
     if not cleaned:
         return _("Enter the name neighbours and staff will see.")
     if len(cleaned) > MAX_NAME_LENGTH:
-        return _("Use at most %(n)s characters.", n=MAX_NAME_LENGTH)
+        return ngettext(
+            "Use at most %(n)s character.",
+            "Use at most %(n)s characters.",
+            MAX_NAME_LENGTH,
+            n=MAX_NAME_LENGTH,
+        )
     if unshowable(cleaned):
         return unshowable_message()
     return None

@@ -35,7 +35,7 @@ from litestar.enums import RequestEncodingType, ScopeType
 from litestar.middleware import ASGIMiddleware
 
 from app.errors import FieldError, MalformedRequest, UnsupportedMediaType
-from app.i18n import _
+from app.i18n import ngettext
 from app.web.context import is_api_path
 from app.web.uploads import TooLarge, receive_multipart
 
@@ -163,8 +163,10 @@ class BodyGateMiddleware(ASGIMiddleware):
             elif (not content_type or is_json(content_type)) and nested_deeper_than(
                 await request.body(), MAX_JSON_DEPTH
             ):
-                message = _(
+                message = ngettext(
+                    "The JSON is nested more than %(n)s level deep; no request needs that.",
                     "The JSON is nested more than %(n)s levels deep; no request needs that.",
+                    MAX_JSON_DEPTH,
                     n=MAX_JSON_DEPTH,
                 )
                 raise MalformedRequest([FieldError("body", message)], message)

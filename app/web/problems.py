@@ -21,7 +21,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from app.db import is_unreachable
 from app.errors import DomainError, Throttled
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.web.context import ensure_locale, is_api_path
 from app.web.responses import base_context, render
 
@@ -44,11 +44,15 @@ _MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"Object missing required field `(?P<name>[^`]+)`"), lambda m: _("Required.")),
     (
         re.compile(r"Expected `str` of length <= (?P<n>\d+)"),
-        lambda m: _("At most %(n)s characters.", n=m["n"]),
+        lambda m: ngettext(
+            "At most %(n)s character.", "At most %(n)s characters.", m["n"], n=m["n"]
+        ),
     ),
     (
         re.compile(r"Expected `str` of length >= (?P<n>\d+)"),
-        lambda m: _("At least %(n)s characters.", n=m["n"]),
+        lambda m: ngettext(
+            "At least %(n)s character.", "At least %(n)s characters.", m["n"], n=m["n"]
+        ),
     ),
     (
         re.compile(r"Expected `(?:int|float)` >= (?P<n>-?[\d.]+)"),

@@ -15,7 +15,7 @@ from litestar.params import QueryParameter
 from app.clock import site_date
 from app.communities.services import managed_communities
 from app.errors import DomainError, InputError
-from app.i18n import _, format_date
+from app.i18n import _, format_day
 from app.permissions import Actor
 from app.reports import Period, csv_body, read_period
 
@@ -55,8 +55,8 @@ class ReportFilters:
             "report": None,
             "period_label": _(
                 "%(first)s to %(last)s",
-                first=format_date(self.period.first),
-                last=format_date(self.period.last),
+                first=format_day(self.period.first, with_year=True),
+                last=format_day(self.period.last, with_year=True),
             )
             if self.period
             else "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import tzinfo
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from app import i18n
 from app.calendar import WEEKDAYS
@@ -96,14 +98,44 @@ def url_for(context: Any, name: str, **params: Any) -> str:
     return _reverse(context["request"].app, name, tuple(sorted(params.items())))
 
 
-def _format_datetime(value: Any, fmt: str = "medium", zone: str | None = None) -> str:
+def _zone(zone: str | tzinfo | None) -> tzinfo | None:
+    return ZoneInfo(zone) if isinstance(zone, str) else zone
+
+
+def _day(value: Any, with_year: bool = False, zone: str | tzinfo | None = None) -> str:
+    return "" if value is None else i18n.format_day(value, with_year=with_year, zone=_zone(zone))
+
+
+def _time(value: Any, zone: str | tzinfo | None = None) -> str:
+    return "" if value is None else i18n.format_time(value, _zone(zone))
+
+
+def _day_time(value: Any, with_year: bool = False, zone: str | tzinfo | None = None) -> str:
     if value is None:
         return ""
-    return i18n.format_datetime(value, ZoneInfo(zone or get_settings().site.timezone), fmt)
+    return i18n.format_day_time(value, with_year=with_year, zone=_zone(zone))
 
 
-def _format_date(value: Any, fmt: str = "medium") -> str:
-    return "" if value is None else i18n.format_date(value, fmt)
+def _month(value: Any, zone: str | tzinfo | None = None) -> str:
+    return "" if value is None else i18n.format_month(value, _zone(zone))
+
+
+DATE_FILTERS = {"day": _day, "time": _time, "day_time": _day_time, "month": _month}
+"""The only ways a template shows a date or a time to a person (app.i18n's formatters):
+`{{ booking.starts_at|day_time }}` → "12月7日周一 14:00" / "Mon, Dec 7 14:00"."""
+
+
+def _tidy_stops(translate: Any) -> Any:
+    """`translate` (Jinja's newstyle gettext), with a stop a value brought along not doubled
+    by the sentence's own (`app.i18n.tidy_stops`)."""
+
+    @pass_context
+    def tidied(context: Any, *args: Any, **variables: Any) -> str:
+        text = context.call(translate, *args, **variables)
+        tidy = i18n.tidy_stops(str(text))
+        return Markup(tidy) if isinstance(text, Markup) else tidy
+
+    return tidied
 
 
 def build_environment() -> Environment:
@@ -123,6 +155,8 @@ def build_environment() -> Environment:
         ),
         newstyle=True,
     )
+    for name in ("gettext", "ngettext"):  # `_` and {% trans %} go through these two
+        env.globals[name] = _tidy_stops(env.globals[name])
     env.globals.update(
         localized=i18n.localized,
         current_locale=i18n.current_locale,
@@ -135,9 +169,7 @@ def build_environment() -> Environment:
         weekday_choices=lambda: list(zip(WEEKDAYS, i18n.weekday_names(), strict=True)),
     )
     env.filters.update(
-        datetime=_format_datetime,
-        date=_format_date,
-        day=i18n.format_day,
+        **DATE_FILTERS,
         mask_phone=mask_phone,
         device=device_name,
         json_text=lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),

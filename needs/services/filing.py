@@ -12,7 +12,7 @@ from app import photos, throttle
 from app.communities.services import StreetGroup, communities_by_street, community_of
 from app.db import write_transaction
 from app.formfields import Fields
-from app.i18n import _, localized
+from app.i18n import _, localized, ngettext
 from app.permissions import Actor
 from app.tables import Community, PhotoVisibility
 from app.uploads import Upload
@@ -67,9 +67,12 @@ async def filing_place(viewer: Actor | None, station_slug: str) -> FilingPlace:
 
 
 def _wait(minutes: int) -> str:
-    return _(
-        "Too many needs were sent from this network. Please try again in %(minutes)s minutes, "
-        "or call the community.",
+    return ngettext(
+        "Too many needs were sent from this network. Please try again in %(minutes)s minute, or "
+        "call the community.",
+        "Too many needs were sent from this network. Please try again in %(minutes)s minutes, or "
+        "call the community.",
+        minutes,
         minutes=minutes,
     )
 

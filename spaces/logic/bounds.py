@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from app.bounds import WINDOW, WINDOW_DAYS, day_error, instant_error
 from app.errors import FieldError, InputError
-from app.i18n import _
+from app.i18n import _, ngettext
 from spaces.logic.rules import Refusal, Request, Rules, describe_duration
 
 MAX_DAYS_SHOWN = 31
@@ -74,7 +74,14 @@ def booking_bound_refusal(
         if moment > latest:
             days = rules.horizon_days or WINDOW_DAYS
             return Refusal(
-                "horizon", _("Bookings may be made at most %(n)s days ahead.", n=days), field
+                "horizon",
+                ngettext(
+                    "Bookings may be made at most %(n)s day ahead.",
+                    "Bookings may be made at most %(n)s days ahead.",
+                    days,
+                    n=days,
+                ),
+                field,
             )
     if request.end - request.start > max_duration(rules):
         if rules.max_duration_minutes:
@@ -82,8 +89,11 @@ def booking_bound_refusal(
                 "Book at most %(d)s at a time.", d=describe_duration(rules.max_duration_minutes)
             )
         else:
-            message = _(
-                "Book at most %(n)s days at a time.", n=DEFAULT_MAX_DURATION_MINUTES // 1440
+            message = ngettext(
+                "Book at most %(n)s day at a time.",
+                "Book at most %(n)s days at a time.",
+                DEFAULT_MAX_DURATION_MINUTES // 1440,
+                n=DEFAULT_MAX_DURATION_MINUTES // 1440,
             )
         return Refusal("duration", message, "end")
     return None

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval
-from app.i18n import _
+from app.i18n import _, ngettext
 from spaces.logic.availability import HeldUnits, Slot, is_aligned, within_open_hours
 
 
@@ -133,7 +133,12 @@ def request_shape_refusals(rules: Rules, request: Request, zone: ZoneInfo) -> li
         refusals.append(
             Refusal(
                 "units",
-                _("Choose between 1 and %(capacity)s units.", capacity=rules.capacity),
+                ngettext(
+                    "Choose %(capacity)s unit.",
+                    "Choose between 1 and %(capacity)s units.",
+                    rules.capacity,
+                    capacity=rules.capacity,
+                ),
                 "units",
             )
         )
@@ -145,7 +150,12 @@ def request_shape_refusals(rules: Rules, request: Request, zone: ZoneInfo) -> li
         refusals.append(
             Refusal(
                 "party_size",
-                _("At most %(n)s people may use this space at once.", n=rules.max_party_size),
+                ngettext(
+                    "At most %(n)s person may use this space at once.",
+                    "At most %(n)s people may use this space at once.",
+                    rules.max_party_size,
+                    n=rules.max_party_size,
+                ),
                 "party_size",
             )
         )
@@ -184,7 +194,12 @@ def timing_refusals(rules: Rules, request: Request, now: datetime) -> list[Refus
         refusals.append(
             Refusal(
                 "horizon",
-                _("Bookings may be made at most %(n)s days ahead.", n=rules.horizon_days),
+                ngettext(
+                    "Bookings may be made at most %(n)s day ahead.",
+                    "Bookings may be made at most %(n)s days ahead.",
+                    rules.horizon_days,
+                    n=rules.horizon_days,
+                ),
             )
         )
     return refusals
@@ -223,13 +238,23 @@ def quota_refusals(
             message = (
                 _("You may book this space for %(d)s a day.", d=_hours(limit))
                 if is_time
-                else _("You may book this space %(n)s times a day.", n=limit)
+                else ngettext(
+                    "You may book this space %(n)s time a day.",
+                    "You may book this space %(n)s times a day.",
+                    limit,
+                    n=limit,
+                )
             )
         else:
             message = (
                 _("You may book this space for %(d)s a week.", d=_hours(limit))
                 if is_time
-                else _("You may book this space %(n)s times a week.", n=limit)
+                else ngettext(
+                    "You may book this space %(n)s time a week.",
+                    "You may book this space %(n)s times a week.",
+                    limit,
+                    n=limit,
+                )
             )
         refusals.append(Refusal(code, message))
     if rules.max_active_bookings is not None:
@@ -238,9 +263,12 @@ def quota_refusals(
             refusals.append(
                 Refusal(
                     "active_limit",
-                    _(
-                        "You already hold %(n)s upcoming bookings here, the most allowed. "
-                        "Cancel one or wait until one has passed.",
+                    ngettext(
+                        "You already hold %(n)s upcoming booking here, the most allowed. Cancel "
+                        "it or wait until it has passed.",
+                        "You already hold %(n)s upcoming bookings here, the most allowed. Cancel "
+                        "one or wait until one has passed.",
+                        active,
                         n=active,
                     ),
                 )

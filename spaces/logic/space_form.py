@@ -10,7 +10,7 @@ from typing import Any
 
 from app.formfields import Fields, checked, is_zone
 from app.hours_form import read_weekly_hours, weekly_form_values
-from app.i18n import _
+from app.i18n import _, ngettext
 from spaces.logic.kinds import SpaceKind
 
 MAX_CAPACITY = 500
@@ -166,7 +166,15 @@ def parse_space(form: SpaceForm) -> SpaceValues:
         for name in ("min_duration_minutes", "max_duration_minutes"):
             limit = limits[name]
             if limit is not None and limit % slot:
-                f.error(name, _("Use a multiple of the slot length (%(n)s minutes).", n=slot))
+                f.error(
+                    name,
+                    ngettext(
+                        "Use a multiple of the slot length (%(n)s minute).",
+                        "Use a multiple of the slot length (%(n)s minutes).",
+                        slot,
+                        n=slot,
+                    ),
+                )
     shortest, longest = limits["min_duration_minutes"], limits["max_duration_minutes"]
     if shortest is not None and longest is not None and shortest > longest:
         f.error(

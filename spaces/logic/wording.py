@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.calendar import wall_time_is_ambiguous
-from app.i18n import _, format_day
+from app.i18n import _, format_day, format_time
 from app.settings import get_settings
 from spaces.logic.availability import Shortfall
 
@@ -16,7 +16,7 @@ def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
     """`09:30`, with the UTC offset when the space's zone differs from the viewer's or when
     the same wall time happens twice that day."""
     wall = moment.astimezone(zone)
-    text = wall.strftime("%H:%M")
+    text = format_time(wall, zone)
     if zone.key != viewer_zone.key or wall_time_is_ambiguous(wall.replace(tzinfo=None), zone):
         offset = wall.strftime("%z")
         text += f" (UTC{offset[:3]}:{offset[3:]})"

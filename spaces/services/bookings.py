@@ -27,7 +27,7 @@ from app.errors import (
     NotFound,
     RuleViolation,
 )
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.permissions import Actor
 from spaces.logic.availability import slot_starts
 from spaces.logic.bounds import booking_bound_refusal, latest_end, max_duration
@@ -110,7 +110,19 @@ def checked_note(note: str) -> str:
     """A booking's (or a decision's) note, trimmed, or an `InputError` when too long."""
     note = note.strip()
     if len(note) > MAX_NOTE:
-        raise InputError([FieldError("note", _("Use at most %(n)s characters.", n=MAX_NOTE))])
+        raise InputError(
+            [
+                FieldError(
+                    "note",
+                    ngettext(
+                        "Use at most %(n)s character.",
+                        "Use at most %(n)s characters.",
+                        MAX_NOTE,
+                        n=MAX_NOTE,
+                    ),
+                )
+            ]
+        )
     return note
 
 

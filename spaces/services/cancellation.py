@@ -10,7 +10,7 @@ from functools import partial
 from app import audit
 from app.db import existing, write_transaction
 from app.errors import FieldError, InputError, RuleViolation
-from app.i18n import _, current_locale, localized, set_locale
+from app.i18n import _, current_locale, localized, ngettext, set_locale
 from app.notifications import notify_user
 from app.permissions import Actor
 from app.settings import get_settings
@@ -50,7 +50,19 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
         raise RuleViolation("past", _("This booking has already ended."))
     reason = reason.strip()
     if len(reason) > MAX_NOTE:
-        raise InputError([FieldError("reason", _("Use at most %(n)s characters.", n=MAX_NOTE))])
+        raise InputError(
+            [
+                FieldError(
+                    "reason",
+                    ngettext(
+                        "Use at most %(n)s character.",
+                        "Use at most %(n)s characters.",
+                        MAX_NOTE,
+                        n=MAX_NOTE,
+                    ),
+                )
+            ]
+        )
     staff = can_cancel_for_resident(actor, community_id(space))
     if is_owner and not staff:
         pending = booking.status == BookingStatus.pending.value

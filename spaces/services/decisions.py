@@ -13,7 +13,7 @@ from app.accounts.sessions import load_actor
 from app.calendar import Interval
 from app.db import existing, write_transaction
 from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
-from app.i18n import _, format_datetime, format_day, localized
+from app.i18n import _, format_day, format_day_time, localized
 from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
@@ -146,8 +146,8 @@ async def _closed_message(space: Space, request: Request) -> str:
     return _(
         "The space is closed from %(start)s to %(end)s (%(reason)s). Reject the request, "
         "telling the resident why.",
-        start=format_datetime(closure.starts_at, zone, "short"),
-        end=format_datetime(closure.ends_at, zone, "short"),
+        start=format_day_time(closure.starts_at, zone=zone),
+        end=format_day_time(closure.ends_at, zone=zone),
         reason=closure.reason or _("no reason given"),
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from app.errors import RuleViolation
-from app.i18n import _, format_date, localized
+from app.i18n import _, format_day_time, localized, ngettext
 from app.permissions import Actor, booking_block_reason
 from app.tables import Community, User
 from spaces.logic.permissions import can_book_space
@@ -25,12 +25,15 @@ async def no_show_block(user: User, community: Community | None, now: datetime) 
     if len(missed) < community.no_show_limit:
         return None
     until = missed[len(missed) - community.no_show_limit] + window
-    return _(
-        "You missed %(n)s bookings without checking in within %(days)s days, so you cannot "
-        "book until %(date)s.",
+    return ngettext(
+        "You missed %(n)s booking without checking in within %(days)s days, so you cannot book "
+        "until %(date)s.",
+        "You missed %(n)s bookings without checking in within %(days)s days, so you cannot book "
+        "until %(date)s.",
+        len(missed),
         n=len(missed),
         days=community.no_show_window_days,
-        date=format_date(until),
+        date=format_day_time(until, with_year=True),
     )
 
 

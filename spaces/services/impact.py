@@ -37,7 +37,7 @@ from app.calendar_exceptions import (
     losing_open_time,
 )
 from app.errors import FieldError, InputError
-from app.i18n import _, localized
+from app.i18n import localized, ngettext
 from app.notifications import notify_user
 from app.permissions import Actor
 from spaces.logic import notices
@@ -172,10 +172,14 @@ async def plan_units(
             [
                 FieldError(
                     field_name,
-                    _(
-                        "Even with every booking ahead in the way cancelled, %(n)s units are "
-                        "held at once (maintenance blocks, waitlist offers or a booking under "
-                        "way). Change those first.",
+                    ngettext(
+                        "Even with every booking ahead in the way cancelled, %(n)s unit is held "
+                        "at once (maintenance blocks, waitlist offers or a booking under way). "
+                        "Change those first.",
+                        "Even with every booking ahead in the way cancelled, %(n)s units are held "
+                        "at once (maintenance blocks, waitlist offers or a booking under way). "
+                        "Change those first.",
+                        peak,
                         n=peak,
                     ),
                 )
@@ -228,9 +232,12 @@ async def settle(
                 [
                     FieldError(
                         "cancel_booking",
-                        _(
-                            "The bookings left would hold %(n)s units at once, and the space "
-                            "will have %(capacity)s. Choose more bookings to cancel.",
+                        ngettext(
+                            "The bookings left would hold %(n)s unit at once, and the space will "
+                            "have %(capacity)s. Choose more bookings to cancel.",
+                            "The bookings left would hold %(n)s units at once, and the space will "
+                            "have %(capacity)s. Choose more bookings to cancel.",
+                            peak,
                             n=peak,
                             capacity=planned.capacity,
                         ),

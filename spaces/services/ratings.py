@@ -11,7 +11,7 @@ from app import audit
 from app.cache import VersionedCache
 from app.db import existing, gather, write_transaction
 from app.errors import FieldError, InputError, NotFound, RuleViolation
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from spaces.logic.permissions import can_hide_rating
@@ -88,7 +88,14 @@ async def rate(
     if not 1 <= stars <= 5:
         errors.append(FieldError("rating", _("Choose 1 to 5 stars.")))
     if len(comment.strip()) > 500:
-        errors.append(FieldError("comment", _("Use at most %(n)s characters.", n=500)))
+        errors.append(
+            FieldError(
+                "comment",
+                ngettext(
+                    "Use at most %(n)s character.", "Use at most %(n)s characters.", 500, n=500
+                ),
+            )
+        )
     if errors:
         raise InputError(errors)
     comment = comment.strip()

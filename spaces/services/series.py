@@ -35,7 +35,7 @@ from app.db import is_unique_violation, write_transaction
 from app.errors import Conflict, FieldError, InputError
 from app.form_tokens import token_refused
 from app.formfields import Fields, checked
-from app.i18n import _, current_locale, localized, weekday_names
+from app.i18n import _, current_locale, localized, ngettext, weekday_names
 from app.notifications import notify_user
 from app.permissions import Actor, staff_service
 from app.tables import User
@@ -102,7 +102,15 @@ def read_pattern(space: Space, form: SeriesForm, fields: Fields) -> Pattern | No
         if ends_on < starts_on:
             fields.error("ends_on", _("The last date must not be before the first."))
         elif ends_on - starts_on > MAX_SPAN:
-            fields.error("ends_on", _("A series must fit within %(n)s days.", n=MAX_SPAN_DAYS))
+            fields.error(
+                "ends_on",
+                ngettext(
+                    "A series must fit within %(n)s day.",
+                    "A series must fit within %(n)s days.",
+                    MAX_SPAN_DAYS,
+                    n=MAX_SPAN_DAYS,
+                ),
+            )
     units = fields.whole(form.units, "units", low=1, high=space.capacity, default=1)
     if fields.errors:
         return None
@@ -113,10 +121,26 @@ def read_pattern(space: Space, form: SeriesForm, fields: Fields) -> Pattern | No
         fields.error("weekdays", _("No date between the first and the last falls on these days."))
         return None
     if len(dates) > MAX_OCCURRENCES:
-        fields.error("ends_on", _("A series can have at most %(n)s dates.", n=MAX_OCCURRENCES))
+        fields.error(
+            "ends_on",
+            ngettext(
+                "A series can have at most %(n)s date.",
+                "A series can have at most %(n)s dates.",
+                MAX_OCCURRENCES,
+                n=MAX_OCCURRENCES,
+            ),
+        )
         return None
     if count is not None and len(dates) < count:
-        fields.error("count", _("A series must fit within %(n)s days.", n=MAX_SPAN_DAYS))
+        fields.error(
+            "count",
+            ngettext(
+                "A series must fit within %(n)s day.",
+                "A series must fit within %(n)s days.",
+                MAX_SPAN_DAYS,
+                n=MAX_SPAN_DAYS,
+            ),
+        )
         return None
     return pattern
 

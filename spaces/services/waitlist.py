@@ -20,7 +20,7 @@ from typing import Any
 from app.calendar import Interval
 from app.db import existing, write_transaction
 from app.errors import DomainError, NotFound, RuleViolation
-from app.i18n import _, localized
+from app.i18n import _, localized, ngettext
 from app.notifications import notify_user
 from app.permissions import Actor
 from app.queries import overlapping
@@ -118,8 +118,10 @@ async def _add_entry(actor: Actor, space: Space, request: Request, now: datetime
     if len(mine) >= MAX_ACTIVE_ENTRIES:
         raise RuleViolation(
             "waitlist_limit",
-            _(
+            ngettext(
+                "You can wait for at most %(n)s time at once. Leave another waitlist first.",
                 "You can wait for at most %(n)s times at once. Leave another waitlist first.",
+                MAX_ACTIVE_ENTRIES,
                 n=MAX_ACTIVE_ENTRIES,
             ),
         )

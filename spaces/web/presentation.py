@@ -11,7 +11,7 @@ from typing import Any
 
 from app.calendar import WEEKDAYS, Interval, format_ranges
 from app.clock import site_date
-from app.i18n import N_, _, format_month_day, weekday_names
+from app.i18n import N_, _, format_month_day, ngettext, weekday_names
 from spaces.logic import wording
 from spaces.logic.rules import Rules, describe_duration
 from spaces.logic.statuses import STATUS_LABELS, effective_status
@@ -117,7 +117,14 @@ def rules_in_words(space: Space, rules: Rules) -> list[str]:
             _("Book at least %(d)s before the start.", d=describe_duration(rules.lead_time_minutes))
         )
     if rules.horizon_days:
-        lines.append(_("Book up to %(n)s days ahead.", n=rules.horizon_days))
+        lines.append(
+            ngettext(
+                "Book up to %(n)s day ahead.",
+                "Book up to %(n)s days ahead.",
+                rules.horizon_days,
+                n=rules.horizon_days,
+            )
+        )
     if rules.cancel_cutoff_minutes:
         lines.append(
             _(
@@ -137,22 +144,45 @@ def rules_in_words(space: Space, rules: Rules) -> list[str]:
             _("Each resident: up to %(d)s a day.", d=describe_duration(rules.quota_day_minutes))
         )
     if rules.quota_day_count:
-        lines.append(_("Each resident: up to %(n)s bookings a day.", n=rules.quota_day_count))
+        lines.append(
+            ngettext(
+                "Each resident: up to %(n)s booking a day.",
+                "Each resident: up to %(n)s bookings a day.",
+                rules.quota_day_count,
+                n=rules.quota_day_count,
+            )
+        )
     if rules.quota_week_minutes:
         lines.append(
             _("Each resident: up to %(d)s a week.", d=describe_duration(rules.quota_week_minutes))
         )
     if rules.quota_week_count:
-        lines.append(_("Each resident: up to %(n)s bookings a week.", n=rules.quota_week_count))
+        lines.append(
+            ngettext(
+                "Each resident: up to %(n)s booking a week.",
+                "Each resident: up to %(n)s bookings a week.",
+                rules.quota_week_count,
+                n=rules.quota_week_count,
+            )
+        )
     if rules.max_active_bookings:
         lines.append(
-            _(
+            ngettext(
+                "Each resident: at most %(n)s upcoming booking at once.",
                 "Each resident: at most %(n)s upcoming bookings at once.",
+                rules.max_active_bookings,
                 n=rules.max_active_bookings,
             )
         )
     if rules.max_party_size:
-        lines.append(_("At most %(n)s people at once.", n=rules.max_party_size))
+        lines.append(
+            ngettext(
+                "At most %(n)s person at once.",
+                "At most %(n)s people at once.",
+                rules.max_party_size,
+                n=rules.max_party_size,
+            )
+        )
     if rules.requires_approval:
         lines.append(_("Staff approve each request; a request holds nothing until approved."))
     if space.closed_on_holidays:

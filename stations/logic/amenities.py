@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from app.i18n import N_
+from collections.abc import Callable
+
+from app.i18n import N_, ngettext
 
 AMENITIES: dict[str, str] = {
     "water": N_("Drinking water"),
@@ -22,10 +24,11 @@ AMENITIES: dict[str, str] = {
 
 BITS = {key: 1 << index for index, key in enumerate(AMENITIES)}
 
-QUANTITY_LABELS = {
-    "charging": N_("%(n)s charging ports"),
-    "seats": N_("%(n)s seats"),
+QUANTITY_LABELS: dict[str, Callable[[int], str]] = {
+    "charging": lambda n: ngettext("%(n)s charging port", "%(n)s charging ports", n, n=n),
+    "seats": lambda n: ngettext("%(n)s seat", "%(n)s seats", n, n=n),
 }
+"""Key → how many of that amenity there are, in the current locale ("1 charging port")."""
 
 
 class UnknownAmenity(ValueError):

@@ -10,7 +10,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, wall_time_is_ambiguous, wall_to_utc
-from app.i18n import N_, _, format_day
+from app.i18n import N_, _, format_day, format_time
 
 HOLIDAY = "holiday"
 SPECIAL = "special"
@@ -89,7 +89,7 @@ def _time(moment: datetime, zone: ZoneInfo, day: date, site_zone: ZoneInfo) -> s
     """`09:30` in the station's zone, with its date when not on `day` and its UTC offset
     when the zone differs from the site's or the time happens twice."""
     wall = moment.astimezone(zone)
-    text = wall.strftime("%H:%M")
+    text = format_time(wall, zone)
     if wall.date() != day:
         text = f"{format_day(wall.date())} {text}"
     if zone.key != site_zone.key or wall_time_is_ambiguous(wall.replace(tzinfo=None), zone):

@@ -3,7 +3,7 @@ as message ids marked with `N_` and translated where they are shown."""
 
 from __future__ import annotations
 
-from app.i18n import N_, _
+from app.i18n import N_, ngettext
 from stations.logic.kinds import HolidayPolicy, ReportReason
 
 REASON_LABELS = {
@@ -38,6 +38,9 @@ HOLIDAY_LABELS = {
 
 def try_again_in(minutes: int) -> str:
     """What a courier reads when a check-in or report limit holds them back."""
-    return _(
-        "You have done this many times just now. Try again in %(minutes)s minutes.", minutes=minutes
+    return ngettext(
+        "You have done this many times just now. Try again in %(minutes)s minute.",
+        "You have done this many times just now. Try again in %(minutes)s minutes.",
+        minutes,
+        minutes=minutes,
     )

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from app import throttle
 from app.db import existing
 from app.errors import FieldError, InputError, NotFound
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from stations.logic.devices import device_hash
@@ -44,7 +44,17 @@ async def report_problem(
         errors.append(FieldError("reason", _("Choose what is wrong.")))
     text = text.strip()
     if len(text) > MAX_REPORT_TEXT:
-        errors.append(FieldError("text", _("Use at most %(n)s characters.", n=MAX_REPORT_TEXT)))
+        errors.append(
+            FieldError(
+                "text",
+                ngettext(
+                    "Use at most %(n)s character.",
+                    "Use at most %(n)s characters.",
+                    MAX_REPORT_TEXT,
+                    n=MAX_REPORT_TEXT,
+                ),
+            )
+        )
     if reason == ReportReason.other.value and not text:
         errors.append(FieldError("text", _("Say in a few words what is wrong.")))
     if errors:
@@ -95,11 +105,33 @@ async def resolve_report(
     hide_unless(can_resolve_report(actor, community_id_of(station)))
     if len(public_note.strip()) > MAX_PUBLIC_NOTE:
         raise InputError(
-            [FieldError("public_note", _("Use at most %(n)s characters.", n=MAX_PUBLIC_NOTE))]
+            [
+                FieldError(
+                    "public_note",
+                    ngettext(
+                        "Use at most %(n)s character.",
+                        "Use at most %(n)s characters.",
+                        MAX_PUBLIC_NOTE,
+                        n=MAX_PUBLIC_NOTE,
+                    ),
+                )
+            ]
         )
     if report.resolved_at is None:
         if len(resolution.strip()) > MAX_REPORT_TEXT:
-            raise InputError([FieldError("resolution", _("Use at most %(n)s characters.", n=300))])
+            raise InputError(
+                [
+                    FieldError(
+                        "resolution",
+                        ngettext(
+                            "Use at most %(n)s character.",
+                            "Use at most %(n)s characters.",
+                            300,
+                            n=300,
+                        ),
+                    )
+                ]
+            )
         await StationReport.update(
             {
                 StationReport.resolved_at: now,

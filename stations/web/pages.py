@@ -15,7 +15,7 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.errors import DomainError, FieldError, InputError, MalformedRequest
-from app.i18n import _, format_day
+from app.i18n import _, format_day, format_time, ngettext
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip, flash
 from app.web.responses import page, redirect
@@ -230,11 +230,9 @@ class StationsController(Controller):
             minutes_until=lambda moment: minutes_between(now, moment),
             when=lambda moment: moment_label(moment, zone, now),
             day_label=format_day,
-            local_time=lambda moment: moment.astimezone(zone).strftime("%H:%M"),
+            local_time=lambda moment: format_time(moment, zone),
             end_time=lambda moment, day: (
-                "24:00"
-                if moment.astimezone(zone).date() > day
-                else moment.astimezone(zone).strftime("%H:%M")
+                "24:00" if moment.astimezone(zone).date() > day else format_time(moment, zone)
             ),
             stale=shown.stale,
         )
@@ -265,9 +263,12 @@ class StationsController(Controller):
             )
         flash(
             request,
-            _(
-                "You are checked in. Your seat is kept for %(minutes)s minutes; "
-                "check out when you leave.",
+            ngettext(
+                "You are checked in. Your seat is kept for %(minutes)s minute; check out when you "
+                "leave.",
+                "You are checked in. Your seat is kept for %(minutes)s minutes; check out when "
+                "you leave.",
+                checkins.LIFETIME_MINUTES,
                 minutes=checkins.LIFETIME_MINUTES,
             ),
         )

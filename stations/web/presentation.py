@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from app.i18n import _, format_day, localized
+from app.i18n import _, format_day, format_day_time, format_time, localized
 from stations.logic.geo import Point, wgs84_to_gcj02
 
 
@@ -73,12 +73,12 @@ def moment_label(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
     """ "21:30" today, "明天 08:30" / "tomorrow 08:30", else "3月2日周一 08:30"."""
     local = moment.astimezone(zone)
     today = now.astimezone(zone).date()
-    clock_text = local.strftime("%H:%M")
+    clock_text = format_time(local, zone)
     if local.date() == today:
         return clock_text
     if local.date() == today + timedelta(days=1):
         return _("tomorrow %(time)s", time=clock_text)
-    return f"{format_day(local.date())} {clock_text}"
+    return format_day_time(local, zone=zone)
 
 
 def distance_label(metres: float) -> str:
@@ -96,6 +96,6 @@ def closure_when(starts_at: datetime, ends_at: datetime, all_day: bool, zone: Zo
         first_label = format_day(start.date())
         return first_label if last == start.date() else f"{first_label} – {format_day(last)}"
     end_label = (
-        f"{end:%H:%M}" if end.date() == start.date() else f"{format_day(end.date())} {end:%H:%M}"
+        format_time(end, zone) if end.date() == start.date() else format_day_time(end, zone=zone)
     )
-    return f"{format_day(start.date())} {start:%H:%M} – {end_label}"
+    return f"{format_day_time(start, zone=zone)} – {end_label}"

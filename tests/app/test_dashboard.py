@@ -179,7 +179,7 @@ async def test_the_dashboard_page(browser: Browser, district) -> None:
     page = await browser.get("/staff")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "Today, Monday, March 2, 2026" in text
+    assert "Today, Mon, Mar 2, 2026" in text
     assert (
         "Spaces today To decide: 3 Today's timeline of all my spaces Bookings today "
         "08:00–08:30 党群活动室 Completed 张大爷 139****0022 "

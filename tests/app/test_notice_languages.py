@@ -20,7 +20,7 @@ import pytest
 
 from app import notifications, settings
 from app.accounts import services as accounts
-from app.i18n import current_locale, localized, set_locale
+from app.i18n import current_locale, join_sentences, localized, set_locale
 from app.notifications import notify_user
 from app.tables import Notification, OutboxMessage
 from needs.services import need_notices, volunteers
@@ -29,6 +29,7 @@ from spaces.logic import notices
 from spaces.services import impact, series
 from spaces.tables import Booking, BookingSeries, Space
 from tests.factories import NOW, make_user, shanghai
+from tests.fixtures import DOUBLED_STOP
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,11 +138,11 @@ NOTICES = [
         password_notice(accounts.PASSWORD_CHANGED_BODY),
         en=(
             "Your password was changed",
-            "Your password was changed on 3/2/26, 9:00\u202fAM. You were signed out on your other devices and every API token was revoked. If this was not you, reset your password at once.",
+            "Your password was changed on Mon, Mar 2, 2026 09:00. You were signed out on your other devices and every API token was revoked. If this was not you, reset your password at once.",
         ),
         zh=(
             "您的密码已修改",
-            "您的密码已于 2026/3/2 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。如果不是您本人操作，请马上重置密码。",
+            "您的密码已于 2026年3月2日周一 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。如果不是您本人操作，请马上重置密码。",
         ),
     ),
     Row(
@@ -150,39 +151,42 @@ NOTICES = [
         password_notice(accounts.PASSWORD_CHANGED_CALENDARS_BODY),
         en=(
             "Your password was changed",
-            "Your password was changed on 3/2/26, 9:00\u202fAM. You were signed out on your other devices and every API token was revoked. Your calendar addresses were renewed and the old ones no longer work: add your calendar subscription again with the new address on your account page. If this was not you, reset your password at once.",
+            "Your password was changed on Mon, Mar 2, 2026 09:00. You were signed out on your other devices and every API token was revoked. Your calendar addresses were renewed and the old ones no longer work: add your calendar subscription again with the new address on your account page. If this was not you, reset your password at once.",
         ),
         zh=(
             "您的密码已修改",
-            "您的密码已于 2026/3/2 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。您的日历地址已换新，旧地址不能再用了：请到“我的账户”页面，用新地址重新添加日历订阅。如果不是您本人操作，请马上重置密码。",
+            "您的密码已于 2026年3月2日周一 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。您的日历地址已换新，旧地址不能再用了：请到“我的账户”页面，用新地址重新添加日历订阅。如果不是您本人操作，请马上重置密码。",
         ),
     ),
     Row(
         "booking.approved",
         notices.APPROVED,
         booking_notice("booking.approved", notices.APPROVED),
-        en=("Your request for Shared music room on 3/5/26, 9:00\u202fAM was approved.", ""),
-        zh=("您申请的共享音乐室（2026/3/5 09:00）已获批准。", ""),
+        en=("Your request for Shared music room on Thu, Mar 5, 2026 09:00 was approved.", ""),
+        zh=("您申请的共享音乐室（2026年3月5日周四 09:00）已获批准。", ""),
     ),
     Row(
         "booking.rejected",
         notices.REJECTED,
         booking_notice("booking.rejected", notices.REJECTED, reason=TYPED),
         en=(
-            "Your request for Shared music room on 3/5/26, 9:00\u202fAM was not approved: 下雨 / rain",
+            "Your request for Shared music room on Thu, Mar 5, 2026 09:00 was not approved: 下雨 / rain",
             "",
         ),
-        zh=("您申请的共享音乐室（2026/3/5 09:00）未获批准：下雨 / rain", ""),
+        zh=("您申请的共享音乐室（2026年3月5日周四 09:00）未获批准：下雨 / rain", ""),
     ),
     Row(
         "booking.rejected",
         notices.HOURS_REJECTED,
         booking_notice("booking.rejected", notices.HOURS_REJECTED, reason=TYPED),
         en=(
-            "Your request for Shared music room on 3/5/26, 9:00\u202fAM was not approved because the opening hours changed: 下雨 / rain",
+            "Your request for Shared music room on Thu, Mar 5, 2026 09:00 was not approved because the opening hours changed: 下雨 / rain",
             "",
         ),
-        zh=("您申请的共享音乐室（2026/3/5 09:00）未获批准，因为开放时间变了：下雨 / rain", ""),
+        zh=(
+            "您申请的共享音乐室（2026年3月5日周四 09:00）未获批准，因为开放时间变了：下雨 / rain",
+            "",
+        ),
     ),
     Row(
         "booking.rejected",
@@ -194,30 +198,36 @@ NOTICES = [
             reason=TYPED,
         ),
         en=(
-            "Your request for Shared music room on 3/5/26, 9:00\u202fAM was not approved because it is closed for Labour Day: 下雨 / rain",
+            "Your request for Shared music room on Thu, Mar 5, 2026 09:00 was not approved because it is closed for Labour Day: 下雨 / rain",
             "",
         ),
-        zh=("您申请的共享音乐室（2026/3/5 09:00）未获批准，因为劳动节当天不开放：下雨 / rain", ""),
+        zh=(
+            "您申请的共享音乐室（2026年3月5日周四 09:00）未获批准，因为劳动节当天不开放：下雨 / rain",
+            "",
+        ),
     ),
     Row(
         "booking.cancelled",
         notices.CANCELLED_BY_STAFF,
         booking_notice("booking.cancelled", notices.CANCELLED_BY_STAFF, reason=TYPED),
         en=(
-            "Your booking of Shared music room on 3/5/26, 9:00\u202fAM was cancelled: 下雨 / rain",
+            "Your booking of Shared music room on Thu, Mar 5, 2026 09:00 was cancelled: 下雨 / rain",
             "",
         ),
-        zh=("您预约的共享音乐室（2026/3/5 09:00）已被取消：下雨 / rain", ""),
+        zh=("您预约的共享音乐室（2026年3月5日周四 09:00）已被取消：下雨 / rain", ""),
     ),
     Row(
         "booking.cancelled",
         notices.HOURS_CANCELLED,
         booking_notice("booking.cancelled", notices.HOURS_CANCELLED, reason=TYPED),
         en=(
-            "Your booking of Shared music room on 3/5/26, 9:00\u202fAM was cancelled because the opening hours changed: 下雨 / rain",
+            "Your booking of Shared music room on Thu, Mar 5, 2026 09:00 was cancelled because the opening hours changed: 下雨 / rain",
             "",
         ),
-        zh=("您预约的共享音乐室（2026/3/5 09:00）已被取消，因为开放时间变了：下雨 / rain", ""),
+        zh=(
+            "您预约的共享音乐室（2026年3月5日周四 09:00）已被取消，因为开放时间变了：下雨 / rain",
+            "",
+        ),
     ),
     Row(
         "booking.cancelled",
@@ -229,52 +239,55 @@ NOTICES = [
             reason=TYPED,
         ),
         en=(
-            "Your booking of Shared music room on 3/5/26, 9:00\u202fAM was cancelled because it is closed for Labour Day: 下雨 / rain",
+            "Your booking of Shared music room on Thu, Mar 5, 2026 09:00 was cancelled because it is closed for Labour Day: 下雨 / rain",
             "",
         ),
-        zh=("您预约的共享音乐室（2026/3/5 09:00）已被取消，因为劳动节当天不开放：下雨 / rain", ""),
+        zh=(
+            "您预约的共享音乐室（2026年3月5日周四 09:00）已被取消，因为劳动节当天不开放：下雨 / rain",
+            "",
+        ),
     ),
     Row(
         "booking.changed",
         notices.CHANGED,
         booking_notice("booking.changed", notices.CHANGED),
-        en=("Your booking of Shared music room now starts on 3/5/26, 9:00\u202fAM.", ""),
-        zh=("您预约的共享音乐室已改为 2026/3/5 09:00 开始。", ""),
+        en=("Your booking of Shared music room now starts on Thu, Mar 5, 2026 09:00.", ""),
+        zh=("您预约的共享音乐室已改为 2026年3月5日周四 09:00 开始。", ""),
     ),
     Row(
         "booking.reminder",
         notices.REMINDER,
         booking_notice("booking.reminder", notices.REMINDER),
-        en=("Reminder: Shared music room, 3/5/26, 9:00\u202fAM.", ""),
-        zh=("提醒：2026/3/5 09:00 在共享音乐室有您的预约。", ""),
+        en=("Reminder: Shared music room, Thu, Mar 5, 2026 09:00.", ""),
+        zh=("提醒：2026年3月5日周四 09:00 在共享音乐室有您的预约。", ""),
     ),
     Row(
         "booking.no_show",
         notices.NO_SHOW,
         booking_notice("booking.no_show", notices.NO_SHOW),
         en=(
-            "You did not check in for Shared music room on 3/5/26, 9:00\u202fAM, so the time was released.",
+            "You did not check in for Shared music room on Thu, Mar 5, 2026 09:00, so the time was released.",
             "",
         ),
-        zh=("您预约的共享音乐室（2026/3/5 09:00）没有签到，这段时间已释放给其他居民。", ""),
+        zh=("您预约的共享音乐室（2026年3月5日周四 09:00）没有签到，这段时间已释放给其他居民。", ""),
     ),
     Row(
         "booking.booked_for_you",
         notices.BOOKED_FOR_YOU,
         booking_notice("booking.booked_for_you", notices.BOOKED_FOR_YOU),
-        en=("Staff booked Shared music room for you on 3/5/26, 9:00\u202fAM.", ""),
-        zh=("社区工作人员为您预约了共享音乐室（2026/3/5 09:00）。", ""),
+        en=("Staff booked Shared music room for you on Thu, Mar 5, 2026 09:00.", ""),
+        zh=("社区工作人员为您预约了共享音乐室（2026年3月5日周四 09:00）。", ""),
     ),
     Row(
         "booking.closure_kept",
         notices.CLOSURE_KEPT,
         booking_notice("booking.closure_kept", notices.CLOSURE_KEPT, reason=TYPED),
         en=(
-            "Shared music room will be closed around your booking on 3/5/26, 9:00\u202fAM (下雨 / rain). Your booking stands; the staff will let you in.",
+            "Shared music room will be closed around your booking on Thu, Mar 5, 2026 09:00 (下雨 / rain). Your booking stands; the staff will let you in.",
             "",
         ),
         zh=(
-            "共享音乐室在您2026/3/5 09:00的预约前后会关闭（下雨 / rain）。您的预约照常有效，工作人员会为您开门。",
+            "共享音乐室在您2026年3月5日周四 09:00的预约前后会关闭（下雨 / rain）。您的预约照常有效，工作人员会为您开门。",
             "",
         ),
     ),
@@ -283,11 +296,11 @@ NOTICES = [
         notices.HOURS_KEPT,
         booking_notice("booking.hours_kept", notices.HOURS_KEPT),
         en=(
-            "The opening hours of Shared music room changed, and your booking on 3/5/26, 9:00\u202fAM is now outside them. Your booking stands; the staff will let you in.",
+            "The opening hours of Shared music room changed, and your booking on Thu, Mar 5, 2026 09:00 is now outside them. Your booking stands; the staff will let you in.",
             "",
         ),
         zh=(
-            "共享音乐室的开放时间变了，您在2026/3/5 09:00的预约已不在开放时间内。预约仍然有效，工作人员会为您开门。",
+            "共享音乐室的开放时间变了，您在2026年3月5日周四 09:00的预约已不在开放时间内。预约仍然有效，工作人员会为您开门。",
             "",
         ),
     ),
@@ -300,11 +313,11 @@ NOTICES = [
             holiday=partial(localized, HOLIDAY, "name"),
         ),
         en=(
-            "Shared music room is closed for Labour Day on the day of your booking, 3/5/26, 9:00\u202fAM. Your booking stands; the staff will let you in.",
+            "Shared music room is closed for Labour Day on the day of your booking, Thu, Mar 5, 2026 09:00. Your booking stands; the staff will let you in.",
             "",
         ),
         zh=(
-            "共享音乐室在劳动节当天不开放，您2026/3/5 09:00的预约照常有效，工作人员会为您开门。",
+            "共享音乐室在劳动节当天不开放，您2026年3月5日周四 09:00的预约照常有效，工作人员会为您开门。",
             "",
         ),
     ),
@@ -313,21 +326,24 @@ NOTICES = [
         notices.WAITLIST_OFFER,
         booking_notice("waitlist.offered", notices.WAITLIST_OFFER, deadline=DEADLINE),
         en=(
-            "Shared music room is free on 3/5/26, 9:00\u202fAM. It is held for you until 3/4/26, 6:30\u202fPM.",
+            "Shared music room is free on Thu, Mar 5, 2026 09:00. It is held for you until Wed, Mar 4, 2026 18:30.",
             "",
         ),
-        zh=("共享音乐室在 2026/3/5 09:00 有空位了，为您保留到 2026/3/4 18:30。", ""),
+        zh=(
+            "共享音乐室在 2026年3月5日周四 09:00 有空位了，为您保留到 2026年3月4日周三 18:30。",
+            "",
+        ),
     ),
     Row(
         "waitlist.offer_withdrawn",
         notices.OFFER_WITHDRAWN,
         booking_notice("waitlist.offer_withdrawn", notices.OFFER_WITHDRAWN, reason=TYPED),
         en=(
-            "The place held for you at Shared music room on 3/5/26, 9:00\u202fAM is no longer free: 下雨 / rain. You keep your place on the waitlist.",
+            "The place held for you at Shared music room on Thu, Mar 5, 2026 09:00 is no longer free: 下雨 / rain. You keep your place on the waitlist.",
             "",
         ),
         zh=(
-            "为您保留的共享音乐室（2026/3/5 09:00）已无法使用：下雨 / rain。您在候补名单中的位置不变。",
+            "为您保留的共享音乐室（2026年3月5日周四 09:00）已无法使用：下雨 / rain。您在候补名单中的位置不变。",
             "",
         ),
     ),
@@ -534,13 +550,16 @@ async def test_notice_reads_in_the_recipients_language(
         title, body = expected[locale]
         (notice,) = await Notification.objects().where(Notification.user == person.id)
         assert (notice.kind, notice.title, notice.body) == (row.kind, title, body)
+        assert DOUBLED_STOP.findall(f"{title} {body}") == []
         sent = await OutboxMessage.objects().where(OutboxMessage.user == person.id)
         if login_kind == "email":
             assert [(m.channel, m.subject, m.body) for m in sent] == [
                 ("email", title, body or title)
             ]
         elif row.kind in notifications.SMS_KINDS:
-            text = SMS_PREFIX[locale] + " ".join(filter(None, [title, body]))
+            set_locale(locale)
+            text = SMS_PREFIX[locale] + join_sentences(title, body)
+            set_locale(before)
             assert [(m.channel, m.body) for m in sent] == [("sms", text)]
         else:
             assert sent == []

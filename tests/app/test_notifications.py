@@ -20,8 +20,8 @@ async def test_notification_is_in_the_recipients_language(db: None) -> None:
         )
     titles = {row.user: row.title for row in await Notification.objects()}
     assert titles == {
-        english.id: "Your request for 音乐室 on 3/2/26, 9:00\u202fAM was approved.",
-        chinese.id: "您申请的音乐室（2026/3/2 09:00）已获批准。",
+        english.id: "Your request for 音乐室 on Mon, Mar 2, 2026 09:00 was approved.",
+        chinese.id: "您申请的音乐室（2026年3月2日周一 09:00）已获批准。",
     }
     assert await notifications.unread_count(english.id) == 1
     await notifications.mark_all_read(english.id, NOW)
@@ -74,6 +74,6 @@ async def test_notices_page_shows_and_marks_read(browser: Browser) -> None:
     home = await browser.get("/")
     assert '通知 <span class="count">1' in home.text
     page = await browser.get("/notifications")
-    assert "您预约的门球场（2026/3/2 09:00）已被取消：下雨" in page.text
+    assert "您预约的门球场（2026年3月2日周一 09:00）已被取消：下雨" in page.text
     await browser.submit("/notifications/read")
     assert '<span class="count">' not in (await browser.get("/")).text

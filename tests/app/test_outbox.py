@@ -202,7 +202,8 @@ async def test_phone_accounts_get_at_most_ten_sms_a_day(db: None, db_clock: Step
         ("sms", "13800000031", user.id)
     }
     assert (
-        rows[0].body == "[Linli] Your request for Music room on 3/2/26, 9:00\u202fAM was approved."
+        rows[0].body
+        == "[Linli] Your request for Music room on Mon, Mar 2, 2026 09:00 was approved."
     )
     assert await notifications.unread_count(user.id) == 11
     # A day after the first, one more may go.
@@ -229,7 +230,7 @@ async def test_sms_only_for_notices_that_change_what_to_do(db: None) -> None:
     (row,) = await OutboxMessage.objects()
     assert (row.channel, row.body) == (
         "sms",
-        "【邻里】您申请的门球场（2026/3/2 09:00）未获批准：已满",
+        "【邻里】您申请的门球场（2026年3月2日周一 09:00）未获批准：已满。",
     )
 
 

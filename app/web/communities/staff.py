@@ -18,7 +18,7 @@ from app.clock import site_date
 from app.communities import services
 from app.errors import DomainError, InputError
 from app.formfields import checked
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.settings import get_settings
 from app.tables import Community
 from app.web.context import CurrentActor, RequestNow, flash
@@ -366,13 +366,29 @@ def _holiday_saved(saved: holidays.Saved) -> list[str]:
     messages = [_("The holiday table was updated.")]
     bookings = len(saved.impact.outside)
     if bookings and saved.choice == CANCEL:
-        messages.append(_("%(n)s bookings were cancelled and the residents told why.", n=bookings))
+        messages.append(
+            ngettext(
+                "%(n)s booking was cancelled and the resident told why.",
+                "%(n)s bookings were cancelled and the residents told why.",
+                bookings,
+                n=bookings,
+            )
+        )
     elif bookings:
-        messages.append(_("%(n)s bookings stand and the residents were told.", n=bookings))
+        messages.append(
+            ngettext(
+                "%(n)s booking stands and the resident was told.",
+                "%(n)s bookings stand and the residents were told.",
+                bookings,
+                n=bookings,
+            )
+        )
     if saved.impact.requests:
         messages.append(
-            _(
+            ngettext(
+                "%(n)s request was refused and the resident told why.",
                 "%(n)s requests were refused and the residents told why.",
+                len(saved.impact.requests),
                 n=len(saved.impact.requests),
             )
         )

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 
 from app.communities.services import managed_communities
 from app.errors import DomainError, InputError
-from app.i18n import _, localized
+from app.i18n import _, localized, ngettext
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
@@ -240,8 +240,10 @@ class StaffNeedsController(Controller):
             )
         flash(
             request,
-            _(
+            ngettext(
+                "A series was booked: %(booked)s date, %(skipped)s skipped. The need is done.",
                 "A series was booked: %(booked)s dates, %(skipped)s skipped. The need is done.",
+                booked,
                 booked=booked,
                 skipped=skipped,
             ),

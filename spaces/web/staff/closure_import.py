@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from app import ics_import
 from app.calendar_exceptions import CANCEL, ImpactChanged, fingerprint
 from app.errors import InputError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
@@ -147,8 +147,10 @@ class StaffClosureImportController(Controller):
         if added.closures:
             flash(
                 request,
-                _(
+                ngettext(
+                    "%(n)s closure was imported from %(file)s.",
                     "%(n)s closures were imported from %(file)s.",
+                    len(added.closures),
                     n=len(added.closures),
                     file=file_name or _("the calendar file"),
                 ),
@@ -158,22 +160,31 @@ class StaffClosureImportController(Controller):
         if added.closures and added.skipped:
             flash(
                 request,
-                _(
+                ngettext(
+                    "%(n)s event was skipped: the same closure was there already.",
                     "%(n)s events were skipped: the same closure was there already.",
+                    added.skipped,
                     n=added.skipped,
                 ),
             )
         if added.affected and data.choice == CANCEL:
             flash(
                 request,
-                _(
+                ngettext(
+                    "%(n)s booking was cancelled and the resident told why.",
                     "%(n)s bookings were cancelled and the residents told why.",
+                    len(added.affected),
                     n=len(added.affected),
                 ),
             )
         elif added.affected:
             flash(
                 request,
-                _("%(n)s bookings stand and the residents were told.", n=len(added.affected)),
+                ngettext(
+                    "%(n)s booking stands and the resident was told.",
+                    "%(n)s bookings stand and the residents were told.",
+                    len(added.affected),
+                    n=len(added.affected),
+                ),
             )
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))

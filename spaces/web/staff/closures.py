@@ -21,7 +21,7 @@ from app.calendar_exceptions import (
     fingerprint,
 )
 from app.errors import InputError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
@@ -235,15 +235,22 @@ class StaffClosuresController(Controller):
         elif data.choice == CANCEL:
             flash(
                 request,
-                _(
+                ngettext(
+                    "Saved. %(n)s booking was cancelled and the resident told why.",
                     "Saved. %(n)s bookings were cancelled and the residents told why.",
+                    len(affected),
                     n=len(affected),
                 ),
             )
         else:
             flash(
                 request,
-                _("Saved. %(n)s bookings stand and the residents were told.", n=len(affected)),
+                ngettext(
+                    "Saved. %(n)s booking stands and the resident was told.",
+                    "Saved. %(n)s bookings stand and the residents were told.",
+                    len(affected),
+                    n=len(affected),
+                ),
             )
         return redirect(request.app.route_reverse("staff:space.closures", slug=slug))
 

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from app.errors import Conflict, InputError, MalformedRequest
 from app.form_tokens import checked_token, new_token
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
@@ -161,7 +161,13 @@ class StaffSeriesController(Controller):
             return await self._index_page(request, actor, space, data, exc.by_field(), now, 400)
         flash(
             request,
-            _("Booked %(booked)s dates; %(skipped)s skipped.", booked=booked, skipped=skipped),
+            ngettext(
+                "Booked %(booked)s date; %(skipped)s skipped.",
+                "Booked %(booked)s dates; %(skipped)s skipped.",
+                booked,
+                booked=booked,
+                skipped=skipped,
+            ),
         )
         return redirect(
             request.app.route_reverse("staff:series.detail", slug=slug, series_id=str(made.id))
@@ -375,7 +381,15 @@ class StaffSeriesController(Controller):
                 errors={"end_reason": exc.by_field().get("reason", "")},
                 status_code=400,
             )
-        flash(request, _("The series was ended; %(n)s dates ahead were cancelled.", n=count))
+        flash(
+            request,
+            ngettext(
+                "The series was ended; %(n)s date ahead was cancelled.",
+                "The series was ended; %(n)s dates ahead were cancelled.",
+                count,
+                n=count,
+            ),
+        )
         return redirect(request.app.route_reverse("staff:series", slug=slug))
 
 

@@ -19,7 +19,7 @@ from app.communities.services import managed_communities
 from app.errors import InputError
 from app.formfields import checked
 from app.hours_form import HoursTextError, normalise_day_text
-from app.i18n import _, localized, weekday_names
+from app.i18n import _, localized, ngettext, weekday_names
 from app.permissions import Actor
 from app.settings import get_settings
 from app.uploads import Upload
@@ -77,7 +77,7 @@ def what_changes(space: Space, form: space_form.SpaceForm) -> list[str]:
         )
     for name, label in (
         ("capacity", _("Units: %(old)s → %(new)s")),
-        ("buffer_minutes", _("Kept free after each booking: %(old)s → %(new)s minutes")),
+        ("buffer_minutes", _("Kept free after each booking (minutes): %(old)s → %(new)s")),
     ):
         old, new = getattr(before, name) or "0", getattr(form, name).strip() or "0"
         if old != new:
@@ -129,7 +129,10 @@ class StaffSpacesController(Controller):
             community_options=[("", _("Choose…"))]
             + [(c.slug, localized(c, "name")) for c in communities],
             kind_options=[(key, _(label)) for key, label in KIND_LABELS.items()],
-            slot_options=[(str(n), _("%(n)s minutes", n=n)) for n in space_form.SLOT_CHOICES],
+            slot_options=[
+                (str(n), ngettext("%(n)s minute", "%(n)s minutes", n, n=n))
+                for n in space_form.SLOT_CHOICES
+            ],
         )
 
     @get("/new", name="staff:spaces.new")
@@ -284,9 +287,12 @@ class StaffSpacesController(Controller):
         ahead = await editing.set_active(actor, space, False, now=now)
         flash(
             request,
-            _(
+            ngettext(
+                "Residents can no longer see or book this space. %(n)s booking ahead stands; "
+                "cancel it if the space cannot be used.",
                 "Residents can no longer see or book this space. %(n)s bookings ahead stand; "
                 "cancel them if the space cannot be used.",
+                ahead,
                 n=ahead,
             ),
         )

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from app import ics_import
 from app.calendar_exceptions import ClosureForm, SpecialHoursForm
 from app.errors import InputError
-from app.i18n import _, format_day
+from app.i18n import _, format_day, ngettext
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
@@ -166,8 +166,10 @@ class StaffStationDatesController(Controller):
         if added:
             flash(
                 request,
-                _(
+                ngettext(
+                    "%(n)s closure was imported from %(file)s.",
                     "%(n)s closures were imported from %(file)s.",
+                    len(added),
                     n=len(added),
                     file=file_name or _("the calendar file"),
                 ),
@@ -177,7 +179,12 @@ class StaffStationDatesController(Controller):
         if added and skipped:
             flash(
                 request,
-                _("%(n)s events were skipped: the same closure was there already.", n=skipped),
+                ngettext(
+                    "%(n)s event was skipped: the same closure was there already.",
+                    "%(n)s events were skipped: the same closure was there already.",
+                    skipped,
+                    n=skipped,
+                ),
             )
         return redirect(station_url(request, "staff:station.dates", slug))
 

@@ -272,7 +272,7 @@ async def test_change_password_ends_every_other_way_in(db: None) -> None:
         (
             "account.password_changed",
             "Your password was changed",
-            "Your password was changed on 3/2/26, 9:05\u202fAM. You were signed out on your "
+            "Your password was changed on Mon, Mar 2, 2026 09:05. You were signed out on your "
             "other devices and every API token was revoked. Your calendar addresses were "
             "renewed and the old ones no longer work: add your calendar subscription again "
             "with the new address on your account page. If this was not you, reset your "
@@ -292,7 +292,7 @@ async def test_change_password_without_calendars_says_nothing_of_them(db: None) 
         (
             "account.password_changed",
             "您的密码已修改",
-            "您的密码已于 2026/3/2 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
+            "您的密码已于 2026年3月2日周一 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
             "如果不是您本人操作，请马上重置密码。",
             "/account",
         )
@@ -414,7 +414,7 @@ async def test_password_reset_ends_every_other_way_in(
         (
             "account.password_changed",
             "您的密码已修改",
-            "您的密码已于 2026/3/2 09:05 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
+            "您的密码已于 2026年3月2日周一 09:05 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
             "您的日历地址已换新，旧地址不能再用了：请到“我的账户”页面，用新地址重新添加日历订阅。"
             "如果不是您本人操作，请马上重置密码。",
             "/account#calendars",

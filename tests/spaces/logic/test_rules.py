@@ -62,7 +62,7 @@ def test_a_plain_request_passes() -> None:
         ),
         (
             Request(shanghai(2, 10), shanghai(2, 11), units=2),
-            [("units", "Choose between 1 and 1 units.")],
+            [("units", "Choose 1 unit.")],
         ),
     ],
 )

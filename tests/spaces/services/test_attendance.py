@@ -99,4 +99,4 @@ async def test_a_reminder_names_the_space_in_the_recipients_language(db: None) -
     # The job runs in the site's language (Chinese); the resident reads English.
     assert await attendance.send_reminders(shanghai(2, 10)) == 1
     (notice,) = await Notification.objects()
-    assert notice.title == "Reminder: Shared music room, 3/2/26, 12:00\u202fPM."
+    assert notice.title == "Reminder: Shared music room, Mon, Mar 2, 2026 12:00."

@@ -202,7 +202,7 @@ async def test_approval_inside_a_closure_is_refused_with_the_closure_named(db: N
         await decisions.approve(staff, str(asked.booking.id), now=NOW)
     assert refused.value.rule == "closed"
     assert refused.value.detail == (
-        "The space is closed from 3/2/26, 9:00\u202fAM to 3/2/26, 12:00\u202fPM (Pipe repair). "
+        "The space is closed from Mon, Mar 2 09:00 to Mon, Mar 2 12:00 (Pipe repair). "
         "Reject the request, telling the resident why."
     )
     stored = await Booking.objects().where(Booking.id == asked.booking.id).first()
@@ -300,7 +300,7 @@ async def test_a_block_puts_an_offer_in_its_way_back_in_line(db: None) -> None:
         (Notification.user == waiting.id) & (Notification.kind == "waitlist.offer_withdrawn")
     )
     assert [n.title for n in told] == [
-        "The place held for you at Shared music room on 3/2/26, 9:00\u202fAM is no longer "
+        "The place held for you at Shared music room on Mon, Mar 2, 2026 09:00 is no longer "
         "free: 检修. You keep your place on the waitlist."
     ]
 
@@ -361,8 +361,8 @@ async def test_an_offer_caused_in_chinese_reaches_an_english_resident_in_english
     await cancellation.cancel(holder, str(taken.booking.id), now=NOW)
     told = await Notification.objects().where(Notification.user == waiting.id)
     assert [n.title for n in told] == [
-        "Shared music room is free on 3/2/26, 9:00\u202fAM. It is held for you until "
-        "3/1/26, 8:30\u202fPM."
+        "Shared music room is free on Mon, Mar 2, 2026 09:00. It is held for you until "
+        "Sun, Mar 1, 2026 20:30."
     ]
 
 

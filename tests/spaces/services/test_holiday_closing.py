@@ -143,10 +143,10 @@ async def test_keep_tells_each_resident_in_their_language_and_the_bookings_stand
     assert [await _status(b) for b in (english, chinese)] == ["confirmed", "confirmed"]
     assert await _titles(english) == [
         "Shared music room is closed for Test holiday on the day of your booking, "
-        "3/4/26, 7:00\u202fPM. Your booking stands; the staff will let you in."
+        "Wed, Mar 4, 2026 19:00. Your booking stands; the staff will let you in."
     ]
     assert await _titles(chinese) == [
-        "共享音乐室在测试假日当天不开放，您2026/3/4 09:00的预约照常有效，工作人员会为您开门。"
+        "共享音乐室在测试假日当天不开放，您2026年3月4日周三 09:00的预约照常有效，工作人员会为您开门。"
     ]
     entry = (
         await AuditEntry.objects()
@@ -184,11 +184,11 @@ async def test_cancel_cancels_the_bookings_and_rejects_the_requests_with_the_rea
     refused = await Booking.objects().where(Booking.id == pending.id).first()
     assert (refused.decision_note, refused.decided_by) == ("节日放假", admin.id)
     assert await _titles(confirmed) == [
-        "Your booking of Shared music room on 3/4/26, 7:00\u202fPM was cancelled because it is "
+        "Your booking of Shared music room on Wed, Mar 4, 2026 19:00 was cancelled because it is "
         "closed for Test holiday: 节日放假"
     ]
     assert await _titles(pending) == [
-        "您申请的共享音乐室（2026/3/4 09:00）未获批准，因为测试假日当天不开放：节日放假"
+        "您申请的共享音乐室（2026年3月4日周三 09:00）未获批准，因为测试假日当天不开放：节日放假"
     ]
 
 

@@ -135,11 +135,11 @@ async def test_keep_tells_each_resident_in_their_language_and_changes_only_the_h
     assert await _tuesday_hours(room) == "08:00-18:00"
     assert [await _status(b) for b in (english, chinese, morning)] == ["confirmed"] * 3
     assert await _titles(english) == [
-        "The opening hours of Shared music room changed, and your booking on 3/3/26, 7:00\u202fPM"
+        "The opening hours of Shared music room changed, and your booking on Tue, Mar 3, 2026 19:00"
         " is now outside them. Your booking stands; the staff will let you in."
     ]
     assert await _titles(chinese) == [
-        "共享音乐室的开放时间变了，您在2026/3/10 19:00的预约已不在开放时间内。"
+        "共享音乐室的开放时间变了，您在2026年3月10日周二 19:00的预约已不在开放时间内。"
         "预约仍然有效，工作人员会为您开门。"
     ]
     assert await _titles(morning) == []
@@ -186,11 +186,11 @@ async def test_cancel_cancels_exactly_the_listed_and_rejects_requests_outside() 
     stored = await Booking.objects().where(Booking.id == confirmed.id).first()
     assert (stored.cancel_reason, stored.cancelled_by) == ("周二晚上改为培训", staff.id)
     assert await _titles(confirmed) == [
-        "Your booking of Shared music room on 3/3/26, 7:00\u202fPM was cancelled because the "
+        "Your booking of Shared music room on Tue, Mar 3, 2026 19:00 was cancelled because the "
         "opening hours changed: 周二晚上改为培训"
     ]
     assert await _titles(pending) == [
-        "您申请的共享音乐室（2026/3/10 20:00）未获批准，因为开放时间变了：周二晚上改为培训"
+        "您申请的共享音乐室（2026年3月10日周二 20:00）未获批准，因为开放时间变了：周二晚上改为培训"
     ]
     assert await _titles(inside) == []
 
@@ -261,7 +261,7 @@ async def test_a_larger_buffer_lists_what_no_longer_fits_and_offers_no_keep() ->
         "confirmed",
     ]
     assert (await Space.objects().where(Space.id == room.id).first()).buffer_minutes == 30
-    assert await _titles(second) == ["您预约的共享音乐室（2026/3/3 11:00）已被取消：保洁"]
+    assert await _titles(second) == ["您预约的共享音乐室（2026年3月3日周二 11:00）已被取消：保洁"]
 
 
 async def test_a_lower_capacity_needs_enough_cancelled() -> None:
@@ -334,7 +334,7 @@ async def test_special_hours_for_a_date_go_through_the_step() -> None:
     )
     assert [row.hours for row in await SpaceSpecialHours.objects()] == ["08:00-12:00"]
     assert await _titles(evening) == [
-        "The opening hours of Shared music room changed, and your booking on 3/3/26, 7:00\u202fPM"
+        "The opening hours of Shared music room changed, and your booking on Tue, Mar 3, 2026 19:00"
         " is now outside them. Your booking stands; the staff will let you in."
     ]
     assert await _titles(other_day) == []
@@ -360,7 +360,7 @@ async def test_removing_special_hours_goes_through_the_step() -> None:
     assert await SpaceSpecialHours.count() == 0
     assert await _status(late) == "cancelled"
     assert await _titles(late) == [
-        "Your booking of Shared music room on 3/3/26, 9:00\u202fPM was cancelled because the "
+        "Your booking of Shared music room on Tue, Mar 3, 2026 21:00 was cancelled because the "
         "opening hours changed: 恢复正常时间"
     ]
 
@@ -382,7 +382,9 @@ async def test_hours_and_capacity_changed_together_cancel_and_tell_each_booking_
         "booking.hours_kept",
         "booking.cancelled",
     ]
-    assert await _titles(evening[0]) == ["您预约的共享音乐室（2026/3/3 19:00）已被取消：只剩一间"]
+    assert await _titles(evening[0]) == [
+        "您预约的共享音乐室（2026年3月3日周二 19:00）已被取消：只剩一间"
+    ]
 
 
 async def test_cancelling_outside_the_hours_counts_towards_the_capacity() -> None:
@@ -400,7 +402,7 @@ async def test_cancelling_outside_the_hours_counts_towards_the_capacity() -> Non
     assert [await _status(b) for b in evening] == ["cancelled", "cancelled"]
     assert await Notification.count() == 2
     assert await _titles(evening[0]) == [
-        "您预约的共享音乐室（2026/3/3 19:00）已被取消，因为开放时间变了：改为培训"
+        "您预约的共享音乐室（2026年3月3日周二 19:00）已被取消，因为开放时间变了：改为培训"
     ]
 
 

@@ -243,9 +243,9 @@ async def test_a_date_dropped_by_an_edit_is_told_in_the_residents_language(db: N
     )
     cancelled = await Notification.objects().where(Notification.kind == "booking.cancelled")
     assert sorted(n.title for n in cancelled) == [
-        "Your booking of Shared music room on 3/3/26, 9:00\u202fAM was cancelled: "
+        "Your booking of Shared music room on Thu, Mar 5, 2026 09:00 was cancelled: "
         "The series was changed.",
-        "Your booking of Shared music room on 3/5/26, 9:00\u202fAM was cancelled: "
+        "Your booking of Shared music room on Tue, Mar 3, 2026 09:00 was cancelled: "
         "The series was changed.",
     ]
     dropped = await Booking.objects().where(Booking.status == "cancelled")

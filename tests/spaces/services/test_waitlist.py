@@ -75,7 +75,10 @@ async def test_first_in_line_gets_the_offer_when_a_booking_is_cancelled(queue) -
     assert await version("room") == 3  # the cancellation, then the offer
     notices = await Notification.objects().where(Notification.kind == "waitlist.offered")
     assert [(n.user, n.link) for n in notices] == [(queue["first"].id, f"/waitlist/{first.id}")]
-    assert notices[0].title == "共享音乐室在 2026/3/2 10:00 有空位了，为您保留到 2026/3/2 09:40。"
+    assert (
+        notices[0].title
+        == "共享音乐室在 2026年3月2日周一 10:00 有空位了，为您保留到 2026年3月2日周一 09:40。"
+    )
 
 
 async def test_an_offer_holds_the_unit(queue) -> None:

@@ -95,9 +95,7 @@ async def test_preview_lists_the_closures_and_the_bookings_each_hits(browser: Br
     assert 'name="file_name" value="社区日历.ics"' in html
     text = text_of(html)
     assert "Closures to add: 2" in text
-    assert (
-        "Tue, Mar 3, all day · 水管维修 It hits 1 bookings: Tue, Mar 3 10:00–11:00 · 张三" in text
-    )
+    assert "Tue, Mar 3, all day · 水管维修 It hits 1 booking: Tue, Mar 3 10:00–11:00 · 张三" in text
     assert "Tue, Mar 10 14:00–16:00 · 合唱团演出 No booking is affected." in text
     assert "Skipped, already closures: 1 Fri, Jan 1, 2027, all day · 元旦" in text
     assert "李四" not in text and "去年的活动" not in text
@@ -151,8 +149,8 @@ async def test_confirm_adds_the_closures_and_keeps_the_bookings_hit(browser: Bro
     ]
     page = text_of((await browser.get("/staff/spaces/room/closures")).text)
     assert "2 closures were imported from 社区日历.ics." in page
-    assert "1 events were skipped: the same closure was there already." in page
-    assert "1 bookings stand and the residents were told." in page
+    assert "1 event was skipped: the same closure was there already." in page
+    assert "1 booking stands and the resident was told." in page
 
 
 async def test_confirm_cancels_bookings_and_rejects_requests_hit(browser: Browser) -> None:

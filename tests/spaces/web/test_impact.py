@@ -124,9 +124,9 @@ async def test_cancel_over_http_cancels_the_listed_once_even_sent_twice(browser:
     assert await _tuesday(room) == "08:00-18:00"
     titles = [n.title for n in await Notification.objects().order_by(Notification.id)]
     assert titles == [
-        "Your booking of Shared music room on 3/3/26, 7:00\u202fPM was cancelled because the "
+        "Your booking of Shared music room on Tue, Mar 3, 2026 19:00 was cancelled because the "
         "opening hours changed: 周二晚上改为培训",
-        "您申请的共享音乐室（2026/3/10 19:00）未获批准，因为开放时间变了：周二晚上改为培训",
+        "您申请的共享音乐室（2026年3月10日周二 19:00）未获批准，因为开放时间变了：周二晚上改为培训",
     ]
     assert await AuditEntry.count().where(AuditEntry.action == "space.update") == 1
 
@@ -150,7 +150,7 @@ async def test_a_larger_buffer_offers_no_keep_and_needs_enough_ticked(browser: B
     second = await _book(home, shanghai(3, 11), shanghai(3, 12), name="李四")
     step = await browser.submit(EDIT, _edit(room, buffer_minutes="30"), files=NO_FILE)
     assert step.status_code == 200
-    assert "每次预约后留空：0 → 30 分钟" in text_of(step.text)
+    assert "每次预约后留空（分钟）：0 → 30" in text_of(step.text)
     assert 'name="choice"' not in step.text
     assert step.text.count('name="cancel_booking"') == 2
     answer = {**carried(step.text), "cancel_reason": "保洁时间加长"}
@@ -204,8 +204,8 @@ async def test_special_hours_go_through_the_step(browser: Browser) -> None:
     notice = await Notification.objects().first()
     assert (notice.kind, notice.title) == (
         "booking.hours_kept",
-        "The opening hours of Shared music room changed, and your booking on 3/3/26, "
-        "7:00\u202fPM is now outside them. Your booking stands; the staff will let you in.",
+        "The opening hours of Shared music room changed, and your booking on Tue, Mar 3, 2026 "
+        "19:00 is now outside them. Your booking stands; the staff will let you in.",
     )
 
 

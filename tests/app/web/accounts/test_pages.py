@@ -451,7 +451,7 @@ async def test_password_change_ends_every_other_way_in(browser: Browser) -> None
     assert (await browser.get(f"/feeds/staff/{new_staff}.ics")).status_code == 200
     assert await _notice_of(user.id) == (
         "您的密码已修改",
-        "您的密码已于 2026/3/2 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
+        "您的密码已于 2026年3月2日周一 09:00 修改。您在其他设备上的登录已退出，所有 API 令牌已撤销。"
         "您的日历地址已换新，旧地址不能再用了：请到“我的账户”页面，用新地址重新添加日历订阅。"
         "如果不是您本人操作，请马上重置密码。",
     )
@@ -493,7 +493,7 @@ async def test_password_reset_ends_every_way_in(
     assert (await browser.get(f"/feeds/users/{old_personal}.ics")).status_code == 404
     assert await _notice_of(user.id) == (
         "Your password was changed",
-        "Your password was changed on 3/2/26, 9:00\u202fAM. You were signed out on your other "
+        "Your password was changed on Mon, Mar 2, 2026 09:00. You were signed out on your other "
         "devices and every API token was revoked. Your calendar addresses were renewed and the "
         "old ones no longer work: add your calendar subscription again with the new address on "
         "your account page. If this was not you, reset your password at once.",

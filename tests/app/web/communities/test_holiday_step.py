@@ -129,7 +129,7 @@ async def test_keep_tells_an_english_resident_in_english(browser: Browser) -> No
     assert await _status(booking) == "confirmed"
     assert await _titles() == [
         "Shared music room is closed for Test holiday on the day of your booking, "
-        "3/4/26, 7:00\u202fPM. Your booking stands; the staff will let you in."
+        "Wed, Mar 4, 2026 19:00. Your booking stands; the staff will let you in."
     ]
     assert await _day_in_table() == [False]
 
@@ -151,9 +151,9 @@ async def test_cancel_sent_twice_cancels_and_rejects_once(browser: Browser) -> N
     assert "这个日期已经保存过了，没有任何修改。" in again
     assert (await _status(confirmed), await _status(pending)) == ("cancelled", "rejected")
     assert await _titles() == [
-        "Your booking of Shared music room on 3/4/26, 7:00\u202fPM was cancelled because it is "
+        "Your booking of Shared music room on Wed, Mar 4, 2026 19:00 was cancelled because it is "
         "closed for Test holiday: 节日放假",
-        "您申请的党群活动室（2026/3/4 09:00）未获批准，因为测试假日当天不开放：节日放假",
+        "您申请的党群活动室（2026年3月4日周三 09:00）未获批准，因为测试假日当天不开放：节日放假",
     ]
     assert await AuditEntry.count().where(AuditEntry.action == "holiday.set") == 1
 

@@ -161,7 +161,7 @@ async def test_the_dashboard_and_holiday_table_use_the_sites_date(
     await make_user("admin@example.com", is_admin=True)
     await browser.sign_in("admin@example.com", PASSWORD)
     index = await browser.get("/staff")
-    assert re.search(r'class="lead">([^<]*)<', index.text)[1] == "今天是2027年1月1日星期五"
+    assert re.search(r'class="lead">([^<]*)<', index.text)[1] == "今天是2027年1月1日周五"
     table = await browser.get("/staff/holidays")
     assert "2027" in table.text and "2028" in table.text
     assert ">2026<" not in table.text

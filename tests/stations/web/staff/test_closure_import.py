@@ -122,7 +122,7 @@ async def test_confirm_adds_the_closures_in_one_audited_change(browser: Browser)
     ]
     page = text_of((await browser.get("/staff/stations/rider-home/dates")).text)
     assert "2 closures were imported from holidays.ics." in page
-    assert "1 events were skipped: the same closure was there already." in page
+    assert "1 event was skipped: the same closure was there already." in page
     assert "Sat, Apr 4 – Mon, Apr 6 清明节" in page
 
 

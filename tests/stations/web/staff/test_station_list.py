@@ -73,15 +73,15 @@ async def test_station_list_unfiltered_shows_every_station_with_counts(
 @pytest.mark.parametrize(
     ("query", "slugs", "summary"),
     [
-        ("q=%E9%BC%93%E6%A5%BC", ["gulou"], "1 of 4 station"),
-        ("q=GATE", ["east-gate"], "1 of 4 station"),
-        ("q=%E9%BC%93%E6%A5%BC%E5%A4%A7%E8%A1%97", ["gulou"], "1 of 4 station"),
+        ("q=%E9%BC%93%E6%A5%BC", ["gulou"], "1 of 4 stations"),
+        ("q=GATE", ["east-gate"], "1 of 4 stations"),
+        ("q=%E9%BC%93%E6%A5%BC%E5%A4%A7%E8%A1%97", ["gulou"], "1 of 4 stations"),
         ("community=bayi", ["bank", "gulou", "park"], "3 of 4 stations"),
         ("open=open", ["bank", "east-gate"], "2 of 4 stations"),
         ("open=closed", ["gulou", "park"], "2 of 4 stations"),
-        ("reports=open", ["gulou"], "1 of 4 station"),
+        ("reports=open", ["gulou"], "1 of 4 stations"),
         ("community=dongjie&open=closed", [], "0 of 4 stations"),
-        ("community=bayi&open=open&reports=", ["bank"], "1 of 4 station"),
+        ("community=bayi&open=open&reports=", ["bank"], "1 of 4 stations"),
         ("q=station&open=whenever", ["bank", "gulou"], "2 of 4 stations"),
     ],
 )
