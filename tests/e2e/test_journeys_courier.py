@@ -172,6 +172,9 @@ def test_the_station_page_shows_the_way_and_the_check_in_is_confirmed(
         )
     )
     expect(page.get_by_role("button", name=words(viewer, "签退离开", "Check out"))).to_be_visible()
+    expect(page.locator(".station-meta .distance")).to_have_text(
+        words(viewer, "距离 570 米", "570 m away")
+    )
     viewer.screen(page, "courier-checked-in")
 
     page.goto(f"{server.url}/stations/map")
