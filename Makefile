@@ -22,12 +22,13 @@ SYNC := $(UV) sync --frozen --quiet --python $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
 E2E_STAMP := $(VENV)/.e2e-stamp
 
-.PHONY: help install lock migrate demo run test test-sqlite test-postgres test-e2e bench lint messages clean
+.PHONY: help install lock migrate demo run test test-sqlite test-postgres test-e2e lighthouse bench lint messages clean
 
 help:
 	@echo "make run      set up .venv from uv.lock, migrate, load the demo district, serve on http://127.0.0.1:8000"
 	@echo "make test     set up .venv from uv.lock and run the test suite (also on PostgreSQL when LINLI_TEST_POSTGRES_URL is set)"
 	@echo "make test-e2e browser journeys (Chromium), API fuzzing and multi-process contention"
+	@echo "make lighthouse audit five pages with Lighthouse (phone, Chinese) and print a table"
 	@echo "make bench    run the benchmarks (wrk) and print one table; see bench-results/"
 	@echo "make lint     ruff (check and format) over every package, import-linter's contracts, mypy"
 	@echo "make lock     re-resolve uv.lock after editing pyproject.toml (LOCK_ARGS=--upgrade-package NAME)"
@@ -96,11 +97,26 @@ $(E2E_STAMP): $(STAMP)
 	@$(SYNC) --extra dev --extra e2e
 	@touch $@
 
+# Lighthouse, pinned by tests/lighthouse/package-lock.json. Without npm the step only says
+# so: tests/e2e/test_lighthouse.py then fails, naming what is missing.
+LIGHTHOUSE := tests/lighthouse/node_modules/lighthouse/package.json
+$(LIGHTHOUSE): tests/lighthouse/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "Installing Lighthouse from tests/lighthouse/package-lock.json …"; \
+		npm ci --prefix tests/lighthouse --no-audit --no-fund --silent && touch $@ \
+		|| echo "npm ci failed: the Lighthouse audits cannot run."; \
+	else echo "npm not found: the Lighthouse audits cannot run (apt-get install npm)."; fi
+
 # Live servers on free ports, Debian's Chromium through Playwright (skipped with a reason
 # when none is installed, except under CI=1), Schemathesis, and 200 concurrent bookings on
 # SQLite and, when LINLI_TEST_POSTGRES_URL is set, on PostgreSQL with 4 processes.
-test-e2e: install $(E2E_STAMP)
+test-e2e: install $(E2E_STAMP) $(LIGHTHOUSE)
 	LINLI_E2E=1 $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# Not part of CI's pass or fail: all four categories, performance included, as one table
+# (test-artifacts/lighthouse.json holds the scores and the failing audits).
+lighthouse: install $(LIGHTHOUSE)
+	$(BIN)/python -m tests.lighthouse.run
 
 test-sqlite: install
 	LINLI_TEST_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)

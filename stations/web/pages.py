@@ -95,6 +95,15 @@ def _position(lat: str | None, lon: str | None) -> Point | None:
     return Point(values[0], values[1])
 
 
+def _from_query(origin: Point | None) -> str:
+    """`?from=lat,lon` to carry where the courier searched from to the next page, or ""."""
+    return f"?from={origin.lat:.6f},{origin.lon:.6f}" if origin else ""
+
+
+FromQuery = Annotated[str | None, QueryParameter(name="from", max_length=64)]
+"""Where the courier searched from, `lat,lon` (see `_origin`)."""
+
+
 def _origin(text: str | None) -> Point | None:
     """The `lat,lon` a list link carried, or None. Only a distance hangs on it, so a
     damaged or hand-edited value is dropped rather than refusing the whole page."""
@@ -221,6 +230,7 @@ class StationsController(Controller):
                 if origin
                 else None
             ),
+            from_query=_from_query(origin),
             wechat=in_wechat(request.headers.get("user-agent", "")),
             reasons=REASON_LABELS,
             host_label=HOST_LABELS.get(station.host_type, HOST_LABELS["other"]),
@@ -243,7 +253,7 @@ class StationsController(Controller):
         request: AnyRequest,
         slug: FromPath[str],
         now: RequestNow,
-        origin: Annotated[str | None, QueryParameter(name="from", max_length=64)] = None,
+        origin: FromQuery = None,
     ) -> Template:
         """The station; `from=lat,lon` (WGS-84, put there by the list's links) adds how far
         it is from where the courier searched."""
@@ -251,15 +261,22 @@ class StationsController(Controller):
 
     @post("/{slug:str}/checkin", name="stations:checkin")
     async def check_in(
-        self, request: AnyRequest, slug: FromPath[str], now: RequestNow
+        self, request: AnyRequest, slug: FromPath[str], now: RequestNow, origin: FromQuery = None
     ) -> Redirect | Template:
+        """Check this device in; back on the station's page, still `from` where the courier
+        searched, so the distance stays."""
         station = await catalog.get_station(slug)
         token, cookie = device_token(request)
         try:
             await checkins.check_in(station, token, client_ip=client_ip(request), now=now)
         except DomainError as exc:
             return await self._detail(
-                request, slug, now, status_code=exc.status_code, errors={"": exc.detail}
+                request,
+                slug,
+                now,
+                origin=_origin(origin),
+                status_code=exc.status_code,
+                errors={"": exc.detail},
             )
         flash(
             request,
@@ -273,18 +290,20 @@ class StationsController(Controller):
             ),
         )
         return redirect(
-            request.app.route_reverse("stations:detail", slug=slug),
+            request.app.route_reverse("stations:detail", slug=slug) + _from_query(_origin(origin)),
             cookies=[cookie] if cookie else None,
         )
 
     @post("/{slug:str}/checkout", name="stations:checkout")
     async def check_out(
-        self, request: AnyRequest, slug: FromPath[str], now: RequestNow
+        self, request: AnyRequest, slug: FromPath[str], now: RequestNow, origin: FromQuery = None
     ) -> Redirect:
         token = request.cookies.get(DEVICE_COOKIE)
         if token and await checkins.check_out(token, now=now):
             flash(request, _("Checked out. Ride safe!"))
-        return redirect(request.app.route_reverse("stations:detail", slug=slug))
+        return redirect(
+            request.app.route_reverse("stations:detail", slug=slug) + _from_query(_origin(origin))
+        )
 
     @post("/{slug:str}/report", name="stations:report")
     async def report(

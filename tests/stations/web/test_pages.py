@@ -123,6 +123,30 @@ async def test_the_list_links_carry_the_search_position_and_the_detail_shows_dis
     assert "骑手之家 距离 500 米 营业中" in text_of(page.text)
 
 
+async def test_checking_in_and_out_keeps_the_distance_from_the_search(
+    browser: Browser, station
+) -> None:
+    """Checking in led back to the bare station page: the distance the courier came for was
+    gone from the confirmation."""
+    page = await browser.get("/stations/rider-home?from=36.199500,113.116000")
+    assert 'action="/stations/rider-home/checkin?from=36.199500,113.116000"' in page.text
+    checked_in = await browser.submit("/stations/rider-home/checkin?from=36.199500,113.116000")
+    assert checked_in.headers["location"] == "/stations/rider-home?from=36.199500,113.116000"
+    page = await browser.get(checked_in.headers["location"])
+    assert 'action="/stations/rider-home/checkout?from=36.199500,113.116000"' in page.text
+    assert "骑手之家 距离 500 米 营业中" in text_of(page.text)
+    checked_out = await browser.submit("/stations/rider-home/checkout?from=36.199500,113.116000")
+    assert checked_out.headers["location"] == "/stations/rider-home?from=36.199500,113.116000"
+
+
+async def test_a_check_in_with_a_damaged_origin_leads_back_without_one(
+    browser: Browser, station
+) -> None:
+    checked_in = await browser.submit("/stations/rider-home/checkin?from=91,1")
+    assert checked_in.status_code == 303
+    assert checked_in.headers["location"] == "/stations/rider-home"
+
+
 @pytest.mark.parametrize("origin", ["", "abc", "36.1", "91,1", "nan,nan"])
 async def test_a_detail_without_a_usable_origin_shows_no_distance(
     browser: Browser, station, origin: str
