@@ -35,16 +35,20 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-// The address a copy is kept under, or null for pages that have none: the list with a
-// place or a position (the whole query), a station's page (its path; `from` only adds a
+function isSearch(url) {
+  return ["near", "lat"].some(function (name) {
+    return (url.searchParams.get(name) || "").trim() !== "";
+  });
+}
+
+// The address a copy is kept under, or null for pages that have none: a search with a
+// place or a position (the whole query); the list without one (how the installed app
+// starts) shows the latest search; a station's page (its path; `from` only adds a
 // distance).
 function copyKey(url) {
   if (url.origin !== self.location.origin || url.searchParams.has("offline")) return null;
   if (url.pathname === CONFIG.scope) {
-    const searched = ["near", "lat"].some(function (name) {
-      return (url.searchParams.get(name) || "").trim() !== "";
-    });
-    return searched ? url.origin + url.pathname + url.search : null;
+    return url.origin + url.pathname + (isSearch(url) ? url.search : "");
   }
   const rest = url.pathname.slice(CONFIG.scope.length + 1);
   if (url.pathname.indexOf(CONFIG.scope + "/") !== 0 || !rest || rest.indexOf("/") !== -1) {
@@ -56,7 +60,8 @@ function copyKey(url) {
 async function keepCopy(pageUrl) {
   const url = new URL(pageUrl);
   const key = copyKey(url);
-  if (key === null) return false;
+  const search = url.pathname === CONFIG.scope;
+  if (key === null || (search && !isSearch(url))) return false;
   url.searchParams.set("offline", "1");
   const response = await fetch(url, { cache: "no-store", redirect: "error" });
   const pages = await caches.open(PAGES);
@@ -64,6 +69,7 @@ async function keepCopy(pageUrl) {
     if (response.status === 404) await pages.delete(key);
     return false;
   }
+  if (search) await pages.put(url.origin + url.pathname, response.clone());
   await pages.put(key, response);
   const keys = await pages.keys();
   await Promise.all(

@@ -29,7 +29,7 @@ def test_a_courier_reopens_saved_pages_after_the_server_has_stopped(viewer) -> N
     with live_server() as server:
         page.goto(f"{server.url}/stations?near={PLACE}")
         expect(page.locator("#offline-status")).to_contain_text(saved)
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         list_url = page.url
         first = page.locator(".station-card h3 a").first
         name = first.inner_text()
@@ -56,6 +56,11 @@ def test_a_courier_reopens_saved_pages_after_the_server_has_stopped(viewer) -> N
     expect(page.locator(".station-card h3 a", has_text=name)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewer.viewport["width"]
     viewer.screen(page, "offline-list-copy")
+
+    # The installed app starts at /stations: it shows the latest search.
+    page.goto(list_url.split("?")[0])
+    expect(page.locator(".offline-stamp")).to_contain_text(stamp)
+    expect(page.locator(".station-card h3 a", has_text=name)).to_be_visible()
 
     # A page never opened before says there is no connection, instead of the browser's error.
     page.goto(list_url.split("/stations")[0] + "/stations/never-opened-here")
