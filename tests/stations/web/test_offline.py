@@ -6,6 +6,8 @@ import shutil
 import pytest
 from PIL import Image
 
+from app.formfields import slug_error
+from stations.logic.station_form import RESERVED_SLUGS
 from stations.web import offline
 from tests.factories import PASSWORD, make_community, make_station, make_user
 from tests.fixtures import Browser, text_of
@@ -218,3 +220,7 @@ async def test_the_page_for_unsaved_addresses_says_there_is_no_connection(
     assert response.headers["cache-control"] == "no-store"
     assert "<form" not in response.text
     assert "没有网络连接 这一页没有存到手机上。" in text_of(response.text)
+
+
+def test_no_station_can_take_the_address_of_the_no_connection_page() -> None:
+    assert slug_error("offline", RESERVED_SLUGS) == "这个网址是系统保留的，请换一个。"
