@@ -80,11 +80,16 @@ def _static_version(file_path: str) -> str:
     return hashlib.sha256(data).hexdigest()[:10]
 
 
+def versioned_static_url(app: Any, file_path: str) -> str:
+    """URL of a static file with a content hash, so browsers may cache it for a long time."""
+    url = app.route_reverse("static", file_path=file_path)
+    return f"{url}?v={_static_version(file_path)}"
+
+
 @pass_context
 def static_url(context: Any, file_path: str) -> str:
-    """URL of a static file with a content hash, so browsers may cache it for a long time."""
-    url = context["request"].app.route_reverse("static", file_path=file_path)
-    return f"{url}?v={_static_version(file_path)}"
+    """`versioned_static_url` for templates."""
+    return versioned_static_url(context["request"].app, file_path)
 
 
 @lru_cache(maxsize=4096)

@@ -20,7 +20,7 @@ from stations.logic.kinds import HolidayPolicy, HostType
 
 MAX_SEATS = 500
 MAX_QUANTITY = 999
-RESERVED_SLUGS = frozenset({"new", "map", "nearby"})
+RESERVED_SLUGS = frozenset({"new", "map", "nearby", "offline"})
 """Slugs that would collide with fixed addresses under /stations and /staff/stations."""
 COORDINATE_DECIMALS = 6
 """About 0.1 m: converted coordinates are rounded to this."""

@@ -8,6 +8,7 @@ from app.i18n import N_
 from app.web.domains import Link, WebDomain
 from stations.web import api
 from stations.web.feeds import StationFeedController
+from stations.web.offline import OfflineController
 from stations.web.pages import StationsController
 from stations.web.staff.amenities import StaffAmenitiesController
 from stations.web.staff.checkins import StaffCheckInsController
@@ -18,6 +19,7 @@ from stations.web.staff.stations import StaffStationsController
 WEB = WebDomain(
     name="stations",
     route_handlers=[
+        OfflineController,
         StationsController,
         StaffStationsController,
         StaffAmenitiesController,

@@ -25,6 +25,7 @@ from stations.logic.geo import Point, distance_m
 from stations.logic.labels import HOST_LABELS, REASON_LABELS
 from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
 from stations.services import catalog, checkins, nearby, problem_reports
+from stations.web.offline import courier_page, wants_copy
 from stations.web.presentation import (
     directions,
     distance_label,
@@ -128,6 +129,7 @@ class StationsController(Controller):
         near: Annotated[str | None, QueryParameter(max_length=80)] = None,
         amenity: Annotated[list[str] | None, QueryParameter(max_items=len(AMENITIES))] = None,
         open_now: Annotated[list[str] | None, QueryParameter(max_items=2)] = None,
+        offline: Annotated[str | None, QueryParameter(max_length=8)] = None,
     ) -> Template:
         """The stations nearest a chosen place or else the phone's position, searching wider
         when none is within a kilometre.
@@ -140,7 +142,8 @@ class StationsController(Controller):
 
         With `open_now` on (the default) open stations come first and, when fewer than
         `OPEN_ENOUGH` are open, the nearest closed ones follow with their opening time;
-        `open_now=0` lists all by distance."""
+        `open_now=0` lists all by distance. `offline=1` answers the copy the service
+        worker keeps for this search."""
         places = await catalog.places()
         wanted = [key for key in amenity or [] if key in AMENITIES]
         position = _position(lat, lon)
@@ -165,9 +168,11 @@ class StationsController(Controller):
             )
             result = await nearby.search(query, now=now, widen=True)
         at = result.at if result else now
-        return page(
+        return courier_page(
             request,
             "stations/index.html",
+            copy=wants_copy(offline),
+            saved_at=now,
             places=places,
             near=near or "",
             place_name=place_name,
@@ -198,18 +203,22 @@ class StationsController(Controller):
         now: datetime,
         *,
         origin: Point | None = None,
+        copy: bool = False,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
         form: ReportForm | None = None,
     ) -> Template:
+        # A copy is the same for every device: it knows of no check-in.
         shown = await catalog.station_page(
-            slug, now, device_token=request.cookies.get(DEVICE_COOKIE)
+            slug, now, device_token=None if copy else request.cookies.get(DEVICE_COOKIE)
         )
         details = shown.details
         station, zone = details.station, details.zone
-        return page(
+        return courier_page(
             request,
             "stations/detail.html",
+            copy=copy,
+            saved_at=now,
             status_code=status_code,
             station=station,
             state=details.state,
@@ -254,10 +263,13 @@ class StationsController(Controller):
         slug: FromPath[str],
         now: RequestNow,
         origin: FromQuery = None,
+        offline: Annotated[str | None, QueryParameter(max_length=8)] = None,
     ) -> Template:
         """The station; `from=lat,lon` (WGS-84, put there by the list's links) adds how far
-        it is from where the courier searched."""
-        return await self._detail(request, slug, now, origin=_origin(origin))
+        it is from where the courier searched; `offline=1` answers the worker's copy."""
+        return await self._detail(
+            request, slug, now, origin=_origin(origin), copy=wants_copy(offline)
+        )
 
     @post("/{slug:str}/checkin", name="stations:checkin")
     async def check_in(

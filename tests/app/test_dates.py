@@ -66,7 +66,7 @@ def test_the_template_filters_use_the_same_formatters(source: str, expected: str
 
 SHOWN_BY_PYTHON = re.compile(r"\.(strftime|isoformat)\(")
 MACHINE_PLACES = re.compile(
-    r"""(?:href|value|id|aria-labelledby|action|hx-get|datetime|min|max)="[^"]*$"""  # attribute
+    r"""(?:href|value|id|aria-labelledby|action|hx-get|datetime|min|max|data-[a-z-]+)="[^"]*$"""  # attribute
     r"""|\{\{\s*field\([^}]*$"""  # a form field's value
 )
 
