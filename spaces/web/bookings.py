@@ -1,4 +1,4 @@
-"""A person's bookings: the list (with their waits), one booking, and cancelling, checking
+"""A person's bookings: the list (with their waits) in groups, one booking, and cancelling, checking
 in to and rating it from its page."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
+from spaces.logic.statuses import group_bookings
 from spaces.services import attendance, bookings, cancellation, ratings, waitlist
 from spaces.web.feeds import google_calendar_url
 from spaces.web.forms import RateForm, ReasonForm, whole_number
@@ -36,14 +37,11 @@ class BookingsController(Controller):
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template:
-        mine = await bookings.bookings_of(actor.id)
-        upcoming = sorted((b for b in mine if b.ends_at > now), key=lambda b: b.starts_at)
-        past = [b for b in mine if b.ends_at <= now]
+        groups = group_bookings(await bookings.bookings_of(actor.id), now)
         return page(
             request,
             "spaces/bookings.html",
-            upcoming=upcoming,
-            past=past,
+            groups=groups,
             waitlist=await waitlist.entries_of(actor.id, now),
             **booking_helpers(now),
         )
