@@ -1,5 +1,5 @@
-"""A person's bookings: the list (with their waits) in groups, one booking, and cancelling, checking
-in to and rating it from its page."""
+"""A person's bookings: the list (with their waits) in groups, one booking, and cancelling
+(asked once), checking in to and rating it from its page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import InputError, RuleViolation
+from app.errors import InputError, NotFound, RuleViolation
 from app.i18n import _
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
@@ -78,6 +78,38 @@ class BookingsController(Controller):
             google_url=google_calendar_url(
                 booking, space, str(request.base_url).rstrip("/") + request.url.path
             ),
+            **booking_helpers(now),
+        )
+
+    @get("/{booking_id:str}/cancel", name="bookings:confirm_cancel")
+    async def confirm_cancel(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
+        """Ask once before cancelling: the booking, and a form that cancels it. Staff
+        cancelling for a resident give a reason on the booking's page instead."""
+        try:
+            booking, space = await cancellation.cancellable(actor, booking_id, now=now)
+        except NotFound:
+            await bookings.get_booking(actor, booking_id)  # staff see the booking; others 404
+            return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
+        except RuleViolation as exc:
+            return await self._detail(
+                request,
+                booking_id,
+                actor,
+                now,
+                status_code=exc.status_code,
+                errors={"": exc.detail},
+            )
+        return page(
+            request,
+            "spaces/cancel.html",
+            booking=booking,
+            space=space,
             **booking_helpers(now),
         )
 

@@ -1,0 +1,106 @@
+"""Cancelling from the booking's page asks once; staff keep cancelling with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.sessions import load_actor
+from spaces.logic.rules import Request
+from spaces.services import bookings
+from spaces.tables import Booking
+from tests.factories import NOW, PASSWORD, make_community, make_space, make_user, shanghai
+from tests.fixtures import Browser, text_of
+
+# The browser fixture fixes the clock at Monday 2 March 2026, 09:00 in Shanghai.
+
+
+@pytest.fixture
+async def mine(db: None):
+    """A resident's booking of the music room on Monday 10:00-11:00, and the resident."""
+    home = await make_community("caijiaxiang")
+    await make_space(home, "music-room", location_zh="蔡家巷 12 号", location_en="12 Caijia Lane")
+    user = await make_user("13812345678", community=home)
+    booking = (
+        await bookings.book(
+            await load_actor(user), "music-room", Request(shanghai(2, 10), shanghai(2, 11)), now=NOW
+        )
+    ).booking
+    return {"home": home, "user": user, "booking": booking, "url": f"/bookings/{booking.id}"}
+
+
+async def status_of(booking: Booking) -> str:
+    return (await Booking.objects().where(Booking.id == booking.id).first()).status
+
+
+async def test_the_booking_page_asks_before_cancelling(browser: Browser, mine) -> None:
+    await browser.sign_in("13812345678", PASSWORD)
+    page = await browser.get(mine["url"])
+    assert f'<a class="button button-secondary" href="{mine["url"]}/cancel">取消这个预约</a>' in (
+        page.text
+    )
+    assert f'action="{mine["url"]}/cancel"' not in page.text  # no form cancels at one tap
+
+    asked = await browser.get(f"{mine['url']}/cancel")
+    assert asked.status_code == 200
+    text = text_of(asked.text)
+    assert (
+        "要取消这个预约吗？ 场地 共享音乐室 时间 3月2日周一 10:00–11:00 地点 蔡家巷 12 号 "
+        "取消后，这个时间会让给需要的邻居。 确认取消 不取消，保留预约"
+    ) in text
+    assert f'<form class="card" method="post" action="{mine["url"]}/cancel">' in asked.text
+    assert 'name="_csrf_token"' in asked.text
+    assert f'<a class="button button-secondary" href="{mine["url"]}">' in asked.text
+    assert await status_of(mine["booking"]) == "confirmed"  # asking changes nothing
+
+
+async def test_the_question_in_english(browser: Browser, mine) -> None:
+    await browser.sign_in("13812345678", PASSWORD)
+    browser.set_language("en")
+    text = text_of((await browser.get(f"{mine['url']}/cancel")).text)
+    assert (
+        "Cancel this booking? Space Shared music room When Mon, Mar 2 10:00–11:00 "
+        "Where 12 Caijia Lane The time goes to neighbours who want it. Yes, cancel it "
+        "Keep my booking"
+    ) in text
+
+
+async def test_a_cancellation_past_the_cut_off_is_not_asked_about(
+    browser: Browser, db: None
+) -> None:
+    home = await make_community("caijiaxiang")
+    await make_space(home, "court", cancel_cutoff_minutes=120)
+    user = await make_user("13812345678", community=home)
+    booking = (
+        await bookings.book(
+            await load_actor(user), "court", Request(shanghai(2, 10), shanghai(2, 11)), now=NOW
+        )
+    ).booking
+    await browser.sign_in("13812345678", PASSWORD)
+    asked = await browser.get(f"/bookings/{booking.id}/cancel")
+    assert asked.status_code == 422
+    assert (
+        "请检查以下内容 这里的预约须在开始前 2 小时 取消。现在请联系社区工作人员。 已确认"
+        in text_of(asked.text)
+    )
+    assert await status_of(booking) == "confirmed"
+
+
+async def test_staff_keep_cancelling_with_a_reason(browser: Browser, mine) -> None:
+    await make_user("staff@example.com", staff_of=[mine["home"]])
+    await browser.sign_in("staff@example.com", PASSWORD)
+    asked = await browser.get(f"{mine['url']}/cancel")
+    assert (asked.status_code, asked.headers["location"]) == (303, mine["url"])
+    page = await browser.get(mine["url"])
+    assert (
+        "替居民取消 原因（居民会看到） 取消这个预约" in text_of(page.text)
+        and 'name="reason"' in page.text
+    )
+    done = await browser.submit(f"{mine['url']}/cancel", {"reason": "水管维修"})
+    assert done.status_code == 303
+    assert await status_of(mine["booking"]) == "cancelled"
+
+
+async def test_strangers_are_not_asked(browser: Browser, mine) -> None:
+    await make_user("13900000000", community=mine["home"])
+    await browser.sign_in("13900000000", PASSWORD)
+    assert (await browser.get(f"{mine['url']}/cancel")).status_code == 404
