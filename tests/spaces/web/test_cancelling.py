@@ -78,7 +78,11 @@ async def test_cancel_then_undo_within_sixty_seconds(browser: Browser, mine, fro
         "改主意了？ 在 09:01:00 之前（取消后 60 秒内），如果这个时间还没被别人约走，"
         "您可以撤销取消。 撤销取消"
     ) in text
-    assert f'action="{mine["url"]}/undo-cancel"' in page.text
+    assert f'action="{mine["url"]}/undo-cancel" data-undo-seconds="60"' in page.text
+
+    frozen_clock[0] = NOW + timedelta(seconds=15, microseconds=1)
+    page = await browser.get(mine["url"])  # the script hides the button when the time is up
+    assert 'data-undo-seconds="45"' in page.text
 
     frozen_clock[0] = NOW + timedelta(seconds=45)
     undone = await browser.submit(f"{mine['url']}/undo-cancel")
