@@ -82,7 +82,9 @@ def undo_offered(booking: Booking, now: datetime) -> bool:
     )
 
 
-def _refusal_before_lock(actor: Actor, booking: Booking, now: datetime) -> RuleViolation | None:
+def _undo_refusal(actor: Actor, booking: Booking, now: datetime) -> RuleViolation | None:
+    """Why the actor may not undo this cancellation now, if they may not (asked before the
+    lock, and again inside it of the booking read there)."""
     if not can_undo_cancel(actor, owner_id(booking), booking.cancelled_by):
         return RuleViolation(
             "undo_not_allowed", _("Only a cancellation you made yourself can be undone.")
@@ -114,7 +116,7 @@ async def undo_cancel(actor: Actor, booking_id: str, *, now: datetime) -> Bookin
         raise NotFound(_("There is no such booking."))
     if booking.status in UPCOMING:
         return booking
-    if (refusal := _refusal_before_lock(actor, booking, now)) is not None:
+    if (refusal := _undo_refusal(actor, booking, now)) is not None:
         raise refusal
     request = _request(booking)
     try:
@@ -123,7 +125,7 @@ async def undo_cancel(actor: Actor, booking_id: str, *, now: datetime) -> Bookin
             booking = existing(await Booking.objects().where(Booking.id == booking.id).first())
             if booking.status in UPCOMING:
                 return booking  # another undo of it won the lock first
-            if (refusal := _refusal_before_lock(actor, booking, now)) is not None:
+            if (refusal := _undo_refusal(actor, booking, now)) is not None:
                 raise refusal
             return await _restore_locked(actor, booking, space, request, now)
     except _Refused as refused:
