@@ -165,9 +165,10 @@ def format_day(
     return format_skeleton("yMMMEd" if with_year else "MMMEd", day, locale=_babel_locale())
 
 
-def format_time(value: datetime, zone: tzinfo | None = None) -> str:
-    """The time of day on a 24-hour clock in both languages: "14:00"."""
-    return format_skeleton("Hm", _wall(value, zone), locale=_babel_locale())
+def format_time(value: datetime, zone: tzinfo | None = None, *, seconds: bool = False) -> str:
+    """The time of day on a 24-hour clock in both languages: "14:00" ("14:00:05" with
+    seconds, for a deadline counted in seconds)."""
+    return format_skeleton("Hms" if seconds else "Hm", _wall(value, zone), locale=_babel_locale())
 
 
 def format_day_time(value: datetime, *, with_year: bool = False, zone: tzinfo | None = None) -> str:

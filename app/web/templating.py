@@ -111,8 +111,8 @@ def _day(value: Any, with_year: bool = False, zone: str | tzinfo | None = None) 
     return "" if value is None else i18n.format_day(value, with_year=with_year, zone=_zone(zone))
 
 
-def _time(value: Any, zone: str | tzinfo | None = None) -> str:
-    return "" if value is None else i18n.format_time(value, _zone(zone))
+def _time(value: Any, zone: str | tzinfo | None = None, seconds: bool = False) -> str:
+    return "" if value is None else i18n.format_time(value, _zone(zone), seconds=seconds)
 
 
 def _day_time(value: Any, with_year: bool = False, zone: str | tzinfo | None = None) -> str:

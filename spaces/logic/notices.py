@@ -13,6 +13,8 @@ OFFER_WITHDRAWN = N_(
     "The place held for you at %(space)s on %(when)s is no longer free: %(reason)s. You keep "
     "your place on the waitlist."
 )
+CANCELLATION_UNDONE = N_("the resident who cancelled it took the cancellation back")
+"""The reason an offer is withdrawn when the cancellation that freed its place is undone."""
 BOOKED_FOR_YOU = N_("Staff booked %(space)s for you on %(when)s.")
 CLOSURE_KEPT = N_(
     "%(space)s will be closed around your booking on %(when)s (%(reason)s). Your booking "

@@ -65,6 +65,12 @@ def can_cancel_for_resident(actor: Actor, community_id: int) -> bool:
     return can_manage_community(actor, community_id)
 
 
+def can_undo_cancel(actor: Actor, owner_id: int | None, cancelled_by: int | None) -> bool:
+    """Take a cancellation back: only the resident who cancelled their own booking (what
+    staff cancelled stays cancelled; they book again at the counter)."""
+    return owner_id == actor.id and cancelled_by == actor.id
+
+
 def can_book_space(actor: Actor, community_id: int, *, open_to_all: bool) -> bool:
     """Book a space at all: anyone when it is open to all communities, else residents of its
     community and its staff."""

@@ -8,7 +8,7 @@ decides), and each refusal names its rule with a code the API returns (`lead_tim
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -341,6 +341,27 @@ def can_cancel_in_time(rules: Rules, start: datetime, now: datetime) -> bool:
     if rules.cancel_cutoff_minutes is None:
         return True
     return start - now >= timedelta(minutes=rules.cancel_cutoff_minutes)
+
+
+UNDO_CANCEL_WINDOW = timedelta(seconds=60)
+"""How long after cancelling their own booking a resident may take the cancellation back."""
+
+
+def undo_deadline(cancelled_at: datetime) -> datetime:
+    """The last instant a cancellation made at `cancelled_at` may be undone."""
+    return cancelled_at + UNDO_CANCEL_WINDOW
+
+
+def can_undo_in_time(cancelled_at: datetime | None, start: datetime, now: datetime) -> bool:
+    """Whether a cancellation made at `cancelled_at` of a booking starting at `start` may
+    still be undone `now`: within `UNDO_CANCEL_WINDOW` of it (inclusive), before the start."""
+    return cancelled_at is not None and now <= undo_deadline(cancelled_at) and now < start
+
+
+def waiving_lead_time(rules: Rules) -> Rules:
+    """The rules for taking back one's own cancellation: the booking stood a minute ago, so
+    the lead time it met when it was made is not asked again; every other rule is."""
+    return replace(rules, lead_time_minutes=None)
 
 
 @dataclass(frozen=True)

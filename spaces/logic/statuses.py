@@ -3,9 +3,11 @@ their names, and the status as people see it now. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from app.i18n import N_
 
@@ -45,6 +47,9 @@ class StatusFacts(Protocol):
     def ends_at(self) -> datetime: ...
 
 
+B = TypeVar("B", bound=StatusFacts)
+
+
 def effective_status(booking: StatusFacts, now: datetime) -> str:
     """The status as people should see it now.
 
@@ -56,6 +61,45 @@ def effective_status(booking: StatusFacts, now: datetime) -> str:
     if booking.status == BookingStatus.pending.value and booking.starts_at <= now:
         return BookingStatus.cancelled.value
     return booking.status
+
+
+UPCOMING = (BookingStatus.pending.value, BookingStatus.confirmed.value)
+"""Effective statuses of bookings still to come (or under way)."""
+CALLED_OFF = (BookingStatus.cancelled.value, BookingStatus.rejected.value)
+"""Effective statuses of bookings that will not take place: cancelled (an undecided
+request past its start included) or rejected."""
+
+
+@dataclass(frozen=True)
+class BookingGroups(Generic[B]):
+    """A person's bookings as "My bookings" shows them, each group in its own order."""
+
+    upcoming: list[B]
+    """Pending and confirmed, not yet ended: the soonest first."""
+    called_off: list[B]
+    """Cancelled or rejected: the latest start first."""
+    ended: list[B]
+    """Completed or not used (no-show): the latest start first."""
+
+
+def group_bookings(bookings: Iterable[B], now: datetime) -> BookingGroups[B]:
+    """Sort a person's bookings into upcoming, called off and ended, by their status as
+    people see it `now` (`effective_status`)."""
+    upcoming: list[B] = []
+    called_off: list[B] = []
+    ended: list[B] = []
+    for booking in bookings:
+        status = effective_status(booking, now)
+        if status in UPCOMING:
+            upcoming.append(booking)
+        elif status in CALLED_OFF:
+            called_off.append(booking)
+        else:
+            ended.append(booking)
+    upcoming.sort(key=lambda b: (b.starts_at, b.ends_at))
+    called_off.sort(key=lambda b: (b.starts_at, b.ends_at), reverse=True)
+    ended.sort(key=lambda b: (b.starts_at, b.ends_at), reverse=True)
+    return BookingGroups(upcoming, called_off, ended)
 
 
 def is_expired_request(booking: StatusFacts, now: datetime) -> bool:

@@ -35,6 +35,7 @@ from spaces.logic.permissions import can_see_booking
 from spaces.logic.rules import (
     Refusal,
     Request,
+    Rules,
     check_request,
 )
 from spaces.logic.statuses import BookingStatus
@@ -197,14 +198,26 @@ async def calendar_for(space: Space, request: Request) -> Calendar | None:
 
 
 async def refusals_locked(
-    actor: Actor, space: Space, request: Request, *, now: datetime
+    actor: Actor,
+    space: Space,
+    request: Request,
+    *,
+    now: datetime,
+    rules: Rules | None = None,
+    holds: bool | None = None,
 ) -> list[Refusal]:
     """Why the actor may not book `request` now, inside the caller's write transaction of
     the space (with `space` read inside it): the rules it breaks, else a lone `capacity`
     refusal when the units are taken, else nothing. Raises `RuleViolation` when the actor
-    may not book here at all."""
+    may not book here at all.
+
+    `rules` replaces the space's (an undo waives the lead time); `holds` says whether the
+    booking would hold its units (by default unless staff approve each request), and so
+    whether capacity is checked."""
     zone = zone_of(space)
-    rules = rules_of(space)
+    rules = rules or rules_of(space)
+    if holds is None:
+        holds = not rules.requires_approval
     await check_eligibility(actor, space, now)
     calendar = await calendar_for(space, request)
     open_intervals = calendar.open_intervals(_window(request)) if calendar else []
@@ -216,7 +229,7 @@ async def refusals_locked(
     refusals = check_request(
         rules, request, zone=zone, now=now, open_intervals=open_intervals, mine=mine
     )
-    if refusals or rules.requires_approval:
+    if refusals or not holds:
         return refusals
     held = await held_units(space, request.span)
     short = held.shortfall(request.span, request.units)

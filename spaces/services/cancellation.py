@@ -9,7 +9,7 @@ from functools import partial
 
 from app import audit
 from app.db import existing, write_transaction
-from app.errors import FieldError, InputError, RuleViolation
+from app.errors import FieldError, InputError, NotFound, RuleViolation
 from app.i18n import _, current_locale, localized, ngettext, set_locale
 from app.notifications import notify_user
 from app.permissions import Actor
@@ -18,7 +18,7 @@ from app.tables import User
 from spaces.logic import notices
 from spaces.logic.permissions import can_cancel_for_resident
 from spaces.logic.rules import can_cancel_in_time, describe_duration
-from spaces.logic.statuses import BookingStatus
+from spaces.logic.statuses import UPCOMING, BookingStatus
 from spaces.queries.bookings import owner_id, update_booking
 from spaces.queries.spaces import lock_key, touch
 from spaces.services.bookings import MAX_NOTE, load_booking
@@ -36,6 +36,38 @@ def resident_may_cancel(booking: Booking, space: Space, now: datetime) -> bool:
     return booking.status == BookingStatus.confirmed.value and can_cancel_in_time(
         rules_of(space), booking.starts_at, now
     )
+
+
+def _past_cutoff(booking: Booking, space: Space, now: datetime) -> RuleViolation | None:
+    """The refusal of a resident cancelling a confirmed booking past the space's cut-off."""
+    pending = booking.status == BookingStatus.pending.value
+    if pending or can_cancel_in_time(rules_of(space), booking.starts_at, now):
+        return None
+    return RuleViolation(
+        "cancel_cutoff",
+        _(
+            "Bookings here can be cancelled until %(d)s before the start. Please contact the "
+            "community's staff.",
+            d=describe_duration(space.cancel_cutoff_minutes or 0),
+        ),
+    )
+
+
+async def cancellable(actor: Actor, booking_id: str, *, now: datetime) -> tuple[Booking, Space]:
+    """The actor's own booking they are about to be asked to confirm cancelling; raises
+    `RuleViolation` when they could not cancel it now (cancelled already, begun, past the
+    cut-off: what `resident_may_cancel` allows), and `NotFound` for anyone else's (staff
+    cancel with a reason instead)."""
+    booking, space, is_owner = await load_booking(actor, booking_id)
+    if not is_owner:
+        raise NotFound(_("There is no such booking."))
+    if booking.status in {BookingStatus.cancelled.value, BookingStatus.rejected.value}:
+        raise RuleViolation("cancelled", _("This booking is already cancelled."))
+    if booking.starts_at <= now or booking.status not in UPCOMING:
+        raise RuleViolation("past", _("This time has already begun or passed."))
+    if (refusal := _past_cutoff(booking, space, now)) is not None:
+        raise refusal
+    return booking, space
 
 
 async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: datetime) -> Booking:
@@ -65,17 +97,8 @@ async def cancel(actor: Actor, booking_id: str, *, reason: str = "", now: dateti
         )
     staff = can_cancel_for_resident(actor, community_id(space))
     if is_owner and not staff:
-        pending = booking.status == BookingStatus.pending.value
-        if not pending and not can_cancel_in_time(rules_of(space), booking.starts_at, now):
-            minutes = space.cancel_cutoff_minutes or 0
-            raise RuleViolation(
-                "cancel_cutoff",
-                _(
-                    "Bookings here can be cancelled until %(d)s before the start. Please "
-                    "contact the community's staff.",
-                    d=describe_duration(minutes),
-                ),
-            )
+        if (refusal := _past_cutoff(booking, space, now)) is not None:
+            raise refusal
     elif not reason:
         raise InputError([FieldError("reason", _("Tell the resident why it is cancelled."))])
     async with write_transaction(lock_key(space)):

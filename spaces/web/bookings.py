@@ -1,5 +1,6 @@
-"""A person's bookings: the list (with their waits), one booking, and cancelling, checking
-in to and rating it from its page."""
+"""A person's bookings: the list (with their waits) in groups, one booking, and cancelling
+(asked once, then undone within a minute if wished), checking in to and rating it from its
+page."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import InputError, RuleViolation
+from app.errors import Alternative, Conflict, InputError, NotFound, RuleViolation
 from app.i18n import _
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
-from spaces.services import attendance, bookings, cancellation, ratings, waitlist
+from spaces.logic.statuses import group_bookings
+from spaces.services import attendance, bookings, cancellation, ratings, undo, waitlist
 from spaces.web.feeds import google_calendar_url
 from spaces.web.forms import RateForm, ReasonForm, whole_number
 from spaces.web.presentation import booking_helpers
@@ -36,14 +38,11 @@ class BookingsController(Controller):
         actor: CurrentActor,
         now: RequestNow,
     ) -> Template:
-        mine = await bookings.bookings_of(actor.id)
-        upcoming = sorted((b for b in mine if b.ends_at > now), key=lambda b: b.starts_at)
-        past = [b for b in mine if b.ends_at <= now]
+        groups = group_bookings(await bookings.bookings_of(actor.id), now)
         return page(
             request,
             "spaces/bookings.html",
-            upcoming=upcoming,
-            past=past,
+            groups=groups,
             waitlist=await waitlist.entries_of(actor.id, now),
             **booking_helpers(now),
         )
@@ -67,6 +66,7 @@ class BookingsController(Controller):
         *,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
+        alternatives: list[Alternative] | None = None,
     ) -> Template:
         booking, space = await bookings.get_booking(actor, booking_id)
         return page(
@@ -77,9 +77,45 @@ class BookingsController(Controller):
             space=space,
             is_owner=booking.user == actor.id,
             errors=errors or {},
+            alternatives=[
+                (datetime.fromisoformat(a.start), datetime.fromisoformat(a.end))
+                for a in alternatives or []
+            ],
             google_url=google_calendar_url(
                 booking, space, str(request.base_url).rstrip("/") + request.url.path
             ),
+            **booking_helpers(now),
+        )
+
+    @get("/{booking_id:str}/cancel", name="bookings:confirm_cancel")
+    async def confirm_cancel(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
+        """Ask once before cancelling: the booking, and a form that cancels it. Staff
+        cancelling for a resident give a reason on the booking's page instead."""
+        try:
+            booking, space = await cancellation.cancellable(actor, booking_id, now=now)
+        except NotFound:
+            await bookings.get_booking(actor, booking_id)  # staff see the booking; others 404
+            return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
+        except RuleViolation as exc:
+            return await self._detail(
+                request,
+                booking_id,
+                actor,
+                now,
+                status_code=exc.status_code,
+                errors={"": exc.detail},
+            )
+        return page(
+            request,
+            "spaces/cancel.html",
+            booking=booking,
+            space=space,
             **booking_helpers(now),
         )
 
@@ -100,6 +136,30 @@ class BookingsController(Controller):
                 request, booking_id, actor, now, status_code=exc.status_code, errors=errors
             )
         flash(request, _("The booking was cancelled."))
+        return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
+
+    @post("/{booking_id:str}/undo-cancel", name="bookings:undo_cancel")
+    async def undo_cancel(
+        self,
+        request: AnyRequest,
+        booking_id: FromPath[str],
+        actor: CurrentActor,
+        now: RequestNow,
+    ) -> Template | Redirect:
+        try:
+            await undo.undo_cancel(actor, booking_id, now=now)
+        except (InputError, RuleViolation, Conflict) as exc:
+            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            return await self._detail(
+                request,
+                booking_id,
+                actor,
+                now,
+                status_code=exc.status_code,
+                errors=errors,
+                alternatives=exc.alternatives if isinstance(exc, RuleViolation | Conflict) else [],
+            )
+        flash(request, _("Your booking is back."))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
 
     @post("/{booking_id:str}/checkin", name="bookings:checkin")

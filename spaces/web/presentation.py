@@ -13,9 +13,9 @@ from app.calendar import WEEKDAYS, Interval, format_ranges
 from app.clock import site_date
 from app.i18n import N_, _, format_month_day, ngettext, weekday_names
 from spaces.logic import wording
-from spaces.logic.rules import Rules, describe_duration
+from spaces.logic.rules import Rules, describe_duration, undo_deadline
 from spaces.logic.statuses import STATUS_LABELS, effective_status
-from spaces.services import attendance, cancellation
+from spaces.services import attendance, cancellation, undo
 from spaces.services.availability import Availability, SlotView
 from spaces.services.catalog import weekly_hours_of, zone_of
 from spaces.tables import Space
@@ -247,6 +247,8 @@ def booking_helpers(now: datetime) -> dict[str, Any]:
         "zone_of": zone_of,
         "can_cancel": lambda b, space: cancellation.resident_may_cancel(b, space, now),
         "can_check_in": lambda b: attendance.may_check_in(b, now),
+        "can_undo": lambda b: undo.undo_offered(b, now),
+        "undo_deadline": lambda b: undo_deadline(b.cancelled_at),
     }
 
 

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +25,12 @@ LONDON = ZoneInfo("Europe/London")
         ("zh_CN", lambda: i18n.format_time(MOMENT), "14:05"),
         ("en", lambda: i18n.format_time(MOMENT), "14:05"),
         ("en", lambda: i18n.format_time(MOMENT, LONDON), "06:05"),
+        (
+            "zh_CN",
+            lambda: i18n.format_time(MOMENT + timedelta(seconds=9), seconds=True),
+            "14:05:09",
+        ),
+        ("en", lambda: i18n.format_time(MOMENT + timedelta(seconds=9), seconds=True), "14:05:09"),
         ("zh_CN", lambda: i18n.format_day_time(MOMENT), "12月7日周一 14:05"),
         ("en", lambda: i18n.format_day_time(MOMENT), "Mon, Dec 7 14:05"),
         ("zh_CN", lambda: i18n.format_day_time(MOMENT, with_year=True), "2026年12月7日周一 14:05"),

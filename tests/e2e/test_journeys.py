@@ -77,7 +77,9 @@ def test_a_new_resident_signs_up_books_downloads_and_cancels(new_context, server
     ics = Path(download.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VEVENT" in ics and booking_url.rsplit("/", 1)[1] in ics
 
-    page.get_by_role("button", name="取消这个预约").click()
+    page.get_by_role("link", name="取消这个预约").click()
+    expect(page.locator("h1")).to_have_text("要取消这个预约吗？")
+    page.get_by_role("button", name="确认取消").click()
     expect(page.locator(".status").first).to_have_text("已取消")
 
 

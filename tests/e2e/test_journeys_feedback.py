@@ -118,7 +118,10 @@ def test_a_newcomer_signs_up_and_lands_on_the_booking_form_for_their_slot(
 ) -> None:
     page = viewer.context().new_page()
     page.goto(f"{server.url}{MUSIC_ROOM}")
-    slot = page.locator("section.day").nth(4).locator("a.slot-free").first
+    day = page.locator("nav.day-strip .strip-day").nth(4)
+    day.click()
+    expect(day).to_have_attribute("aria-current", "date")
+    slot = page.locator("section.day-shown a.slot-free").first
     chosen = parse_qs(urlsplit(slot.get_attribute("href") or "").query)["start"][0]
     slot.click()
     page.locator("#book a.button").click()

@@ -12,8 +12,11 @@ from spaces.logic.rules import (
     Request,
     Rules,
     can_cancel_in_time,
+    can_undo_in_time,
     check_request,
     quota_left,
+    undo_deadline,
+    waiving_lead_time,
 )
 from tests.factories import shanghai
 
@@ -158,6 +161,21 @@ def test_cancel_cut_off() -> None:
     assert can_cancel_in_time(rules, NOW + timedelta(hours=2), NOW)
     assert not can_cancel_in_time(rules, NOW + timedelta(hours=1, minutes=59), NOW)
     assert not can_cancel_in_time(Rules(capacity=1), NOW, NOW)
+
+
+def test_a_cancellation_can_be_undone_for_sixty_seconds_before_the_start() -> None:
+    start = shanghai(2, 10)
+    assert undo_deadline(NOW) == NOW + timedelta(seconds=60)
+    assert can_undo_in_time(NOW, start, NOW)
+    assert can_undo_in_time(NOW, start, NOW + timedelta(seconds=60))
+    assert not can_undo_in_time(NOW, start, NOW + timedelta(seconds=61))
+    assert not can_undo_in_time(None, start, NOW)
+    assert not can_undo_in_time(NOW, NOW + timedelta(seconds=30), NOW + timedelta(seconds=30))
+
+
+def test_an_undo_waives_only_the_lead_time() -> None:
+    rules = Rules(capacity=1, lead_time_minutes=120, quota_day_count=1, max_party_size=4)
+    assert waiving_lead_time(rules) == Rules(capacity=1, quota_day_count=1, max_party_size=4)
 
 
 def test_quota_left_in_words() -> None:
