@@ -45,13 +45,13 @@ _MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (
         re.compile(r"Expected `str` of length <= (?P<n>\d+)"),
         lambda m: ngettext(
-            "At most %(n)s character.", "At most %(n)s characters.", m["n"], n=m["n"]
+            "At most %(n)s character.", "At most %(n)s characters.", int(m["n"]), n=m["n"]
         ),
     ),
     (
         re.compile(r"Expected `str` of length >= (?P<n>\d+)"),
         lambda m: ngettext(
-            "At least %(n)s character.", "At least %(n)s characters.", m["n"], n=m["n"]
+            "At least %(n)s character.", "At least %(n)s characters.", int(m["n"]), n=m["n"]
         ),
     ),
     (

@@ -47,3 +47,17 @@ async def test_openapi_documents_problem_details(client: httpx.AsyncClient) -> N
     assert set(responses) == {"201", "400", "401", "413", "415", "422", "429", "503"}
     assert "application/problem+json" in responses["429"]["content"]
     assert not any(path.startswith("/account") for path in schema["paths"])
+
+
+async def test_a_value_too_long_or_too_short_is_told_in_words_with_its_plural(
+    client: httpx.AsyncClient,
+) -> None:
+    """The validator's "length <= 20" becomes a counted sentence (the count a number, not the
+    matched text: ngettext refuses a string)."""
+    long_kind = await client.get(
+        "/api/v1/spaces", params={"kind": "x" * 21}, headers={"accept-language": "en"}
+    )
+    assert long_kind.status_code == 422
+    assert long_kind.json()["errors"] == [{"field": "kind", "message": "At most 20 characters."}]
+    zh = await client.get("/api/v1/spaces", params={"kind": "x" * 21})
+    assert zh.json()["errors"] == [{"field": "kind", "message": "最多 20 个字符。"}]
