@@ -126,6 +126,8 @@ async def test_taken_slot_offers_alternatives(browser: Browser, music_room) -> N
     text = text_of(response.text)
     assert "刚刚有人预约了这个时间" in text
     assert "3月2日周一 09:00–10:00" in text and "3月2日周一 11:00–12:00" in text
+    # The refusal offers the waitlist; the form below does not tell it a second time.
+    assert "这个时间已经有人预约了" not in text
 
 
 async def test_anonymous_visitors_are_asked_to_sign_in_to_book(
