@@ -19,6 +19,7 @@ from markupsafe import Markup
 from app import i18n
 from app.calendar import WEEKDAYS
 from app.notify import mask_phone
+from app.photos import LONG_SIDE_PX
 from app.settings import SUPPORTED_LOCALES, get_settings
 from app.web import domains
 
@@ -172,6 +173,7 @@ def build_environment() -> Environment:
         site=get_settings().site,
         domain_links=domains.links,
         weekday_choices=lambda: list(zip(WEEKDAYS, i18n.weekday_names(), strict=True)),
+        photo_long_side=LONG_SIDE_PX,
     )
     env.filters.update(
         **DATE_FILTERS,

@@ -100,6 +100,10 @@ async def test_a_courier_files_from_a_station_page_and_follows_it_by_link(
     for label in ('for="field-description"', 'for="field-place"', 'for="field-community"'):
         assert label in form.text
     assert 'for="field-photo"' in form.text and 'for="field-contact"' in form.text
+    # A large photo is redrawn in the browser at the long side the server keeps (shrink.js).
+    assert 'data-shrink="1600" data-shrink-status="shrunk-photo"' in form.text
+    assert 'data-shrunk-text="Photo made smaller for sending: {before} → {after}."' in form.text
+    assert '<script src="/static/shrink.js?v=' in form.text
 
     sent = await courier.submit(
         "/needs/new",
