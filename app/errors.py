@@ -7,6 +7,7 @@ into problem details for the API or a translated error page, with the status it 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from app.i18n import _
@@ -80,6 +81,16 @@ class Forbidden(DomainError):
 class Alternative:
     start: str
     end: str
+
+
+def free_instead(refusal: DomainError | None) -> list[dict[str, datetime]]:
+    """A refusal's free times as `{"start", "end"}` datetimes (at the space's own offset),
+    for a page that lists them; none for any other error."""
+    alternatives = getattr(refusal, "alternatives", None) or []
+    return [
+        {"start": datetime.fromisoformat(a.start), "end": datetime.fromisoformat(a.end)}
+        for a in alternatives
+    ]
 
 
 class Conflict(DomainError):

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from app.bounds import day_error
 from app.cache import VersionedCache
 from app.clock import site_date
-from app.errors import Conflict, DomainError, FieldError, InputError, RuleViolation
+from app.errors import DomainError, FieldError, InputError, free_instead
 from app.form_tokens import checked_token, new_token
 from app.i18n import _, current_locale
 from app.permissions import Actor
@@ -125,7 +125,7 @@ class SpacesController(Controller):
             "form": form,
             "errors": errors or {},
             "refusal": refusal,
-            "alternatives": _alternatives(refusal),
+            "alternatives": free_instead(refusal),
             "local_time": views.local_time,
             "day_label": partial(views.day_label, today=site_date(now)),
             "is_past_day": presentation.is_past_day,
@@ -362,12 +362,3 @@ def _strip_neighbour(first_day: date, step: timedelta, window: LookWindow) -> da
         return max(first_day + step, window.first) if last >= window.first else None
     neighbour = first_day + step
     return neighbour if neighbour <= window.last else None
-
-
-def _alternatives(refusal: DomainError | None) -> list[Any]:
-    if isinstance(refusal, RuleViolation | Conflict):
-        return [
-            {"start": datetime.fromisoformat(a.start), "end": datetime.fromisoformat(a.end)}
-            for a in refusal.alternatives
-        ]
-    return []

@@ -5,7 +5,7 @@ a group series for the person who filed it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.communities.services import managed_communities
-from app.errors import DomainError, InputError
+from app.errors import DomainError, InputError, free_instead
 from app.i18n import _, localized, ngettext
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
@@ -45,6 +45,8 @@ class Forms:
     """Which form the errors belong to: `dispatch`, `withdraw`, `booking` or `series`."""
     errors: dict[str, str] | None = None
     conflicts: list[spaces_series.Occurrence] | None = None
+    alternatives: list[dict[str, datetime]] = field(default_factory=list)
+    """The nearest free times of a booking refused because its time is taken."""
 
 
 def _errors_of(exc: DomainError) -> dict[str, str]:
@@ -159,6 +161,7 @@ class StaffNeedsController(Controller):
     ) -> Template:
         """The need's page again, as it stands now, with what was typed and why not."""
         forms.errors = _errors_of(exc)
+        forms.alternatives = free_instead(exc)
         return await self._need_page(
             request, actor, now, need_id, forms, status_code=_status_of(exc)
         )

@@ -443,3 +443,42 @@ async def test_the_dashboard_shows_needs_waiting_oldest_first(
         in text
     )
     assert "Community needs" in visible((await staff.get("/staff/needs")).text)
+
+
+async def test_a_booking_for_a_need_on_a_taken_time_lists_the_nearest_free_ones(
+    open_browser: OpenBrowser, bayi: Community
+) -> None:
+    await make_space(bayi, "music-room")
+    resident = await open_browser("13800000001")
+    for words in ("Our band needs a room", "The choir needs a room too"):
+        await resident.submit(
+            "/needs/new",
+            {"category": "space_or_tool", "description": words, "place": ""},
+            files=NO_FILE,
+        )
+    first, second = [
+        await Need.objects().where(Need.description == words).first()
+        for words in ("Our band needs a room", "The choir needs a room too")
+    ]
+    staff = await open_browser("staff@example.com")
+    slot = {"space": "music-room", "on_date": "2026-03-03", "start_time": "10:00"}
+    booked = await staff.submit(f"/staff/needs/{first.id}/book", {**slot, "end_time": "11:00"})
+    assert booked.status_code == 303
+    refused = await staff.submit(
+        f"/staff/needs/{second.id}/book", {**slot, "end_time": "11:00", "booking_note": "合唱"}
+    )
+    assert refused.status_code == 409
+    text = visible(refused.text)
+    assert "Free instead: Book Tue, Mar 3 09:00–10:00 Book Tue, Mar 3 11:00–12:00" in text
+    # Each is one tap: the same space and note, that time.
+    assert (
+        '<input type="hidden" name="start_time" value="11:00">\n'
+        '          <input type="hidden" name="end_time" value="12:00">\n'
+        '          <input type="hidden" name="booking_note" value="合唱">'
+    ) in refused.text
+    taken = await staff.submit(
+        f"/staff/needs/{second.id}/book",
+        {**slot, "start_time": "11:00", "end_time": "12:00", "booking_note": "合唱"},
+    )
+    assert taken.status_code == 303
+    assert (await Need.objects().where(Need.id == second.id).first()).status == "done"
