@@ -58,6 +58,7 @@ class PasswordConfirmForm:
 @dataclass
 class ResetRequestForm:
     login: str = ""
+    next: str = ""
 
 
 @dataclass
@@ -65,6 +66,7 @@ class ResetConfirmForm:
     login: str = ""
     code: str = ""
     new_password: str = ""
+    next: str = ""
 
 
 @dataclass

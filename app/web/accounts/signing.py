@@ -206,8 +206,10 @@ class SigningController(Controller):
     # --- password reset -------------------------------------------------------------------
 
     @get("/reset", name="account:reset")
-    async def reset_form(self, request: AnyRequest) -> Template:
-        return page(request, "account/reset.html", form=forms.ResetRequestForm(), errors={})
+    async def reset_form(self, request: AnyRequest, next: FromQuery[str] = "") -> Template:
+        """`next` rides along the reset, so the sign-in it ends on still leads back."""
+        form = forms.ResetRequestForm(next=safe_next(next, ""))
+        return page(request, "account/reset.html", form=form, errors={})
 
     @post("/reset", name="account:reset.post")
     async def reset_request(
@@ -221,6 +223,7 @@ class SigningController(Controller):
                 secret=secret_key(request),
             )
         except DomainError as exc:
+            data.next = safe_next(data.next, "")
             return page(
                 request,
                 "account/reset.html",
@@ -232,7 +235,7 @@ class SigningController(Controller):
         return page(
             request,
             "account/reset_confirm.html",
-            form=forms.ResetConfirmForm(login=data.login),
+            form=forms.ResetConfirmForm(login=data.login, next=safe_next(data.next, "")),
             errors={},
         )
 
@@ -251,6 +254,7 @@ class SigningController(Controller):
             )
         except DomainError as exc:
             data.new_password = ""
+            data.next = safe_next(data.next, "")
             return page(
                 request,
                 "account/reset_confirm.html",
@@ -270,4 +274,4 @@ class SigningController(Controller):
                 ),
                 "info",
             )
-        return redirect(request.app.route_reverse("account:signin"))
+        return redirect(with_next(request.app.route_reverse("account:signin"), data.next))

@@ -142,3 +142,42 @@ async def test_a_refused_sign_up_keeps_a_local_next(browser: Browser, music_room
         },
     )
     assert "x.example" not in dropped.text
+
+
+async def test_next_rides_along_a_forgotten_password(
+    browser: Browser, music_room, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="linli.notify")
+    await make_user("13812345678", community=music_room.community)
+    signin = await browser.get(f"/account/signin?next={SLOT_NEXT}")
+    assert f'<a href="/account/reset?next={SLOT_NEXT}">' in signin.text
+    reset = await browser.get(f"/account/reset?next={SLOT_NEXT}")
+    assert f'<input type="hidden" name="next" value="{SLOT_PAGE}">' in reset.text
+    asked = await browser.submit("/account/reset", {"login": "13812345678", "next": SLOT_PAGE})
+    assert f'<input type="hidden" name="next" value="{SLOT_PAGE}">' in asked.text
+    assert f'<a href="/account/reset?next={SLOT_NEXT}">' in asked.text  # a new code
+    wrong = await browser.submit(
+        "/account/reset/confirm",
+        {"login": "13812345678", "code": "000000", "new_password": "x", "next": SLOT_PAGE},
+    )
+    assert f'<input type="hidden" name="next" value="{SLOT_PAGE}">' in wrong.text
+    done = await browser.submit(
+        "/account/reset/confirm",
+        {
+            "login": "13812345678",
+            "code": _code(caplog),
+            "new_password": "fresh-start-2026",
+            "next": SLOT_PAGE,
+        },
+    )
+    assert done.headers["location"] == f"/account/signin?{SLOT_NEXT_QUERY}"
+
+
+@pytest.mark.parametrize("foreign", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+async def test_a_foreign_next_is_dropped_along_a_forgotten_password(
+    browser: Browser, music_room, foreign: str
+) -> None:
+    reset = await browser.get("/account/reset", params={"next": foreign})
+    assert "evil" not in reset.text
+    asked = await browser.submit("/account/reset", {"login": "13899999999", "next": foreign})
+    assert "evil" not in asked.text
