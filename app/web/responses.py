@@ -83,12 +83,14 @@ def page_or_fragment(
     return Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers)
 
 
-_SAFE_NEXT = re.compile(r"^/(?![/\\])[^\s]*$")
+_SAFE_NEXT = re.compile(r"/(?![/\\])[^\s\x00-\x1f\x7f]*")
+"""A path here: one slash not followed by another or a backslash, then no space or control
+character. Matched whole (`fullmatch`: `$` would let a final newline through)."""
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
     """`target` if it is a path on this site, else `default` (no open redirects)."""
-    if target and _SAFE_NEXT.match(target):
+    if target and _SAFE_NEXT.fullmatch(target):
         return target
     return default
 

@@ -107,8 +107,10 @@ class SpacesController(Controller):
             "space": space,
             "availability": availability,
             "first_day": first_day,
-            "previous_from": (first_day - WEEK).isoformat(),
-            "next_from": (first_day + WEEK).isoformat(),
+            # None at either end of the window: the week past it would be refused (400).
+            "previous_from": _strip_neighbour(first_day, -WEEK, window),
+            "next_from": _strip_neighbour(first_day, WEEK, window),
+            "week_from": max(first_day, window.first),
             "today": today,
             "now": now,
             "zone": zone,
@@ -149,8 +151,8 @@ class SpacesController(Controller):
                     "day": shown.day,
                     "day_slots": presentation.slots_of_day(availability, shown.day),
                     "strip": presentation.day_strip(availability, today, window.first, window.last),
-                    "previous_day": _strip_neighbour(first_day, -WEEK, window),
-                    "next_day": _strip_neighbour(first_day, WEEK, window),
+                    "previous_day": context["previous_from"],
+                    "next_day": context["next_from"],
                 }
                 times_html = Markup(
                     render(request, "spaces/partials/day.html", **context, **day_context)

@@ -101,14 +101,19 @@ def _from_query(origin: Point | None) -> str:
     return f"?from={origin.lat:.6f},{origin.lon:.6f}" if origin else ""
 
 
-FromQuery = Annotated[str | None, QueryParameter(name="from", max_length=64)]
-"""Where the courier searched from, `lat,lon` (see `_origin`)."""
+FromQuery = Annotated[str | None, QueryParameter(name="from")]
+"""Where the courier searched from, `lat,lon` (see `_origin`). No `max_length`: a longer
+value would refuse the page or the check-in, where `_origin` drops it."""
+ORIGIN_MAX_CHARS = 64
+"""Longer than any `from` the list writes (`%.6f,%.6f`); a longer one is dropped unread."""
 
 
 def _origin(text: str | None) -> Point | None:
     """The `lat,lon` a list link carried, or None. Only a distance hangs on it, so a
-    damaged or hand-edited value is dropped rather than refusing the whole page."""
-    lat, _sep, lon = (text or "").partition(",")
+    damaged, hand-edited or too long value is dropped rather than refusing the whole page."""
+    if text is None or len(text) > ORIGIN_MAX_CHARS:
+        return None
+    lat, _sep, lon = text.partition(",")
     try:
         return _position(lat, lon)
     except MalformedRequest:

@@ -9,3 +9,15 @@ def test_safe_next_allows_only_local_paths() -> None:
     assert safe_next("/\\evil.example") == "/"
     assert safe_next("https://evil.example") == "/"
     assert safe_next(None, "/x") == "/x"
+
+
+def test_safe_next_refuses_control_characters_and_a_trailing_newline() -> None:
+    """`$` matched before a final newline, so "/account\\n" passed as a local path."""
+    assert safe_next("/account\n") == "/"
+    assert safe_next("/account\r\nSet-Cookie: a=b") == "/"
+    assert safe_next("/a\x00b") == "/"
+    assert safe_next("/a\x7fb") == "/"
+    assert safe_next("/\t/evil.example") == "/"
+    assert safe_next("/spaces/music-room?start=2026-03-02T10%3A00#book") == (
+        "/spaces/music-room?start=2026-03-02T10%3A00#book"
+    )

@@ -236,3 +236,33 @@ async def test_a_day_and_the_week_from_its_strip_share_one_computed_availability
     await browser.get("/spaces/music-room?day=2026-03-06")
     await browser.get("/spaces/music-room?view=week")
     assert availability._week_cache.misses == misses + 1
+
+
+def week_nav_of(html: str) -> str:
+    return re.search(r'<nav class="week-nav".*?</nav>', html, re.S).group(0)
+
+
+async def test_the_week_at_either_end_of_the_window_links_no_week_outside_it(
+    browser: Browser, music_room
+) -> None:
+    """The week's Previous and Next pointed a week past the window (a 400 page), and the
+    day view's week link at its first day asked for a week starting before it."""
+    browser.set_language("en")
+    last = await browser.get("/spaces/music-room?view=week&from=2027-02-27")
+    assert last.status_code == 200
+    nav = week_nav_of(last.text)
+    assert text_of(nav) == "‹ Previous 7 days From today"
+    assert 'href="/spaces/music-room?view=week&amp;from=2027-02-20"' in nav
+    first = await browser.get("/spaces/music-room?view=week&from=2025-03-01")
+    assert first.status_code == 200
+    nav = week_nav_of(first.text)
+    assert text_of(nav) == "From today Next 7 days ›"
+    assert 'href="/spaces/music-room?view=week&amp;from=2025-03-08"' in nav
+    near_first = await browser.get("/spaces/music-room?view=week&from=2025-03-04")
+    assert 'href="/spaces/music-room?view=week&amp;from=2025-03-01"' in week_nav_of(near_first.text)
+    day = await browser.get("/spaces/music-room?day=2025-03-01")
+    assert day.text.count('href="/spaces/music-room?view=week&amp;from=2025-03-01"') == 2
+    assert "from=2025-02-24" not in day.text
+    for response in (last, first, near_first, day):
+        for link in re.findall(r'href="(/spaces/music-room\?view=week[^"]*)"', response.text):
+            assert (await browser.get(link.replace("&amp;", "&"))).status_code == 200, link

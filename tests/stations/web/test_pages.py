@@ -147,7 +147,26 @@ async def test_a_check_in_with_a_damaged_origin_leads_back_without_one(
     assert checked_in.headers["location"] == "/stations/rider-home"
 
 
-@pytest.mark.parametrize("origin", ["", "abc", "36.1", "91,1", "nan,nan"])
+LONG_ORIGIN = "36.1995000000000000000000000000000000,113.1160000000000000000000000000000"
+"""A hand-edited `from` longer than any the list writes (65 characters)."""
+
+
+async def test_a_check_in_with_a_long_origin_checks_in_and_leads_back_without_one(
+    browser: Browser, station
+) -> None:
+    """A `from` over 64 characters refused the check-in with a 400 naming the parameter
+    ("origin: 最多 64 个字符") instead of being dropped like any other damaged origin."""
+    checked_in = await browser.submit(f"/stations/rider-home/checkin?from={LONG_ORIGIN}")
+    assert checked_in.status_code == 303
+    assert checked_in.headers["location"] == "/stations/rider-home"
+    checked_out = await browser.submit(f"/stations/rider-home/checkout?from={LONG_ORIGIN}")
+    assert checked_out.status_code == 303
+    assert checked_out.headers["location"] == "/stations/rider-home"
+
+
+@pytest.mark.parametrize(
+    "origin", ["", "abc", "36.1", "91,1", "nan,nan", "inf,0", "1e400,1", LONG_ORIGIN, "9" * 5000]
+)
 async def test_a_detail_without_a_usable_origin_shows_no_distance(
     browser: Browser, station, origin: str
 ) -> None:
