@@ -47,6 +47,7 @@ def test_a_large_photo_goes_up_smaller(viewer: Viewer, server: Server, tmp_path:
     assert sent[:2] == ["IMG_2041.jpg", "image/jpeg"]
     assert sent[2] < original / 4
     assert (sent[3], sent[4]) == (1600, 1200)
+    status.scroll_into_view_if_needed()
     viewer.screen(page, "photo-shrunk")
 
     page.locator("input[name=category][value=repairs]").check()
