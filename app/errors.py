@@ -37,6 +37,11 @@ class DomainError(Exception):
     def extra(self) -> dict[str, Any]:
         return {}
 
+    def by_field(self) -> dict[str, str]:
+        """The messages for a re-rendered form, by field; a refusal of the whole form goes
+        under `""` (its error summary)."""
+        return {"": self.detail}
+
 
 class InputError(DomainError):
     """One or more fields hold values that cannot be used."""

@@ -92,7 +92,7 @@ class HelperTasksController(Controller):
         self, request: AnyRequest, actor: Actor, need_id: str, exc: DomainError, **forms: Any
     ) -> Template:
         need = await helper_tasks.assigned_need(actor, need_id)
-        errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+        errors = exc.by_field()
         status_code = 400 if isinstance(exc, InputError) else exc.status_code
         return await self._task_page(request, need, errors=errors, status_code=status_code, **forms)
 

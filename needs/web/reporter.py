@@ -64,10 +64,6 @@ def labels() -> dict[str, Any]:
     }
 
 
-def _errors_of(exc: DomainError) -> dict[str, str]:
-    return exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
-
-
 class NeedsController(Controller):
     path = "/needs"
     include_in_schema = False
@@ -138,7 +134,7 @@ class NeedsController(Controller):
                 now=now,
             )
         except DomainError as exc:
-            errors = photos.ask_again(_errors_of(exc), upload)
+            errors = photos.ask_again(exc.by_field(), upload)
             return await self._form(
                 request,
                 viewer,
@@ -227,7 +223,7 @@ class NeedsController(Controller):
                 request,
                 access,
                 self._own_actions(request, need_id),
-                errors=_errors_of(exc),
+                errors=exc.by_field(),
                 form=data,
                 status_code=400 if isinstance(exc, InputError) else exc.status_code,
             )
@@ -250,7 +246,7 @@ class NeedsController(Controller):
                 request,
                 access,
                 self._own_actions(request, need_id),
-                errors=_errors_of(exc),
+                errors=exc.by_field(),
                 status_code=exc.status_code,
             )
         flash(request, _("Your need was withdrawn."))
@@ -288,7 +284,7 @@ class NeedsController(Controller):
                 request,
                 access,
                 self._follow_actions(request, token),
-                errors=_errors_of(exc),
+                errors=exc.by_field(),
                 form=data,
                 status_code=400 if isinstance(exc, InputError) else exc.status_code,
                 headers=PRIVATE_HEADERS,
@@ -308,7 +304,7 @@ class NeedsController(Controller):
                 request,
                 access,
                 self._follow_actions(request, token),
-                errors=_errors_of(exc),
+                errors=exc.by_field(),
                 status_code=exc.status_code,
                 headers=PRIVATE_HEADERS,
             )

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import Alternative, Conflict, InputError, NotFound, RuleViolation
+from app.errors import Conflict, DomainError, InputError, NotFound, RuleViolation, free_instead
 from app.i18n import _
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
@@ -66,7 +66,7 @@ class BookingsController(Controller):
         *,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
-        alternatives: list[Alternative] | None = None,
+        refusal: DomainError | None = None,
     ) -> Template:
         booking, space = await bookings.get_booking(actor, booking_id)
         return page(
@@ -77,10 +77,7 @@ class BookingsController(Controller):
             space=space,
             is_owner=booking.user == actor.id,
             errors=errors or {},
-            alternatives=[
-                (datetime.fromisoformat(a.start), datetime.fromisoformat(a.end))
-                for a in alternatives or []
-            ],
+            alternatives=free_instead(refusal),
             google_url=google_calendar_url(
                 booking, space, str(request.base_url).rstrip("/") + request.url.path
             ),
@@ -131,7 +128,7 @@ class BookingsController(Controller):
         try:
             await cancellation.cancel(actor, booking_id, reason=data.reason, now=now)
         except (InputError, RuleViolation) as exc:
-            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            errors = exc.by_field()
             return await self._detail(
                 request, booking_id, actor, now, status_code=exc.status_code, errors=errors
             )
@@ -149,7 +146,7 @@ class BookingsController(Controller):
         try:
             await undo.undo_cancel(actor, booking_id, now=now)
         except (InputError, RuleViolation, Conflict) as exc:
-            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            errors = exc.by_field()
             return await self._detail(
                 request,
                 booking_id,
@@ -157,7 +154,7 @@ class BookingsController(Controller):
                 now,
                 status_code=exc.status_code,
                 errors=errors,
-                alternatives=exc.alternatives if isinstance(exc, RuleViolation | Conflict) else [],
+                refusal=exc,
             )
         flash(request, _("Your booking is back."))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=booking_id))
@@ -197,7 +194,7 @@ class BookingsController(Controller):
             stars = whole_number(data.rating, "rating")
             await ratings.rate(actor, booking_id, stars=stars or 0, comment=data.comment, now=now)
         except (InputError, RuleViolation) as exc:
-            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            errors = exc.by_field()
             return await self._detail(
                 request, booking_id, actor, now, status_code=exc.status_code, errors=errors
             )

@@ -14,7 +14,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import DomainError, FieldError, InputError, MalformedRequest
+from app.errors import DomainError, FieldError, MalformedRequest
 from app.i18n import _, format_day, format_time, ngettext
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip, flash
@@ -344,7 +344,7 @@ class StationsController(Controller):
                 now=now,
             )
         except DomainError as exc:
-            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            errors = exc.by_field()
             return await self._detail(
                 request, slug, now, status_code=exc.status_code, errors=errors, form=data
             )

@@ -20,7 +20,7 @@ from app.i18n import _
 from app.permissions import Actor, booking_block_reason
 from app.tables import FeedKind
 from app.web.accounts import forms
-from app.web.accounts.signing import form_errors, secret_key
+from app.web.accounts.signing import secret_key
 from app.web.context import (
     SESSION_COOKIE,
     CurrentActor,
@@ -249,7 +249,7 @@ class AccountController(Controller):
                 request,
                 "account/verify.html",
                 status_code=400,
-                errors=form_errors(exc),
+                errors=exc.by_field(),
                 next=safe_next(data.next, ""),
             )
         flash(request, _("Thank you, your contact is confirmed."))
@@ -309,7 +309,7 @@ class AccountController(Controller):
                 request,
                 "account/delete.html",
                 status_code=exc.status_code,
-                errors=form_errors(exc),
+                errors=exc.by_field(),
             )
         flash(request, _("Your account and its data were deleted."))
         return redirect("/", cookies=[expired_cookie(SESSION_COOKIE)])

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from app.accounts import services, sessions
 from app.communities.services import communities_by_street
-from app.errors import DomainError, InputError, Throttled
+from app.errors import DomainError, Throttled
 from app.formfields import checked
 from app.i18n import _
 from app.web.accounts import forms
@@ -40,13 +40,6 @@ AnyRequest = Request[Any, Any, Any]
 
 def secret_key(request: AnyRequest) -> str:
     return str(request.app.state.secret_key)
-
-
-def form_errors(exc: DomainError) -> dict[str, str]:
-    """Field messages for the form; messages without a field go under `""`."""
-    if isinstance(exc, InputError):
-        return exc.by_field()
-    return {"": exc.detail}
 
 
 def _retry_after(exc: DomainError) -> dict[str, str] | None:
@@ -112,7 +105,7 @@ class SigningController(Controller):
                 if isinstance(exc, Throttled)
                 else None,
                 form=data,
-                errors=form_errors(exc),
+                errors=exc.by_field(),
                 streets=await communities_by_street(),
             )
         user = signed_up.user
@@ -164,7 +157,7 @@ class SigningController(Controller):
                 if isinstance(exc, Throttled)
                 else None,
                 form=data,
-                errors=form_errors(exc),
+                errors=exc.by_field(),
             )
         return await _signed_in_redirect(request, user, safe_next(data.next), now)
 
@@ -230,7 +223,7 @@ class SigningController(Controller):
                 status_code=exc.status_code,
                 headers=_retry_after(exc),
                 form=data,
-                errors=form_errors(exc),
+                errors=exc.by_field(),
             )
         return page(
             request,
@@ -261,7 +254,7 @@ class SigningController(Controller):
                 status_code=429 if isinstance(exc, Throttled) else 400,
                 headers=_retry_after(exc),
                 form=data,
-                errors=form_errors(exc),
+                errors=exc.by_field(),
             )
         flash(request, _("Your password was reset. Please sign in with the new password."))
         if changed.calendars_renewed:

@@ -49,10 +49,6 @@ class Forms:
     """The nearest free times of a booking refused because its time is taken."""
 
 
-def _errors_of(exc: DomainError) -> dict[str, str]:
-    return exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
-
-
 def _status_of(exc: DomainError) -> int:
     return 400 if isinstance(exc, InputError) else exc.status_code
 
@@ -160,7 +156,7 @@ class StaffNeedsController(Controller):
         forms: Forms,
     ) -> Template:
         """The need's page again, as it stands now, with what was typed and why not."""
-        forms.errors = _errors_of(exc)
+        forms.errors = exc.by_field()
         forms.alternatives = free_instead(exc)
         return await self._need_page(
             request, actor, now, need_id, forms, status_code=_status_of(exc)

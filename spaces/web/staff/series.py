@@ -296,7 +296,7 @@ class StaffSeriesController(Controller):
         try:
             await series_dates.edit_one(actor, space, made, booking_id, data, now=now)
         except (InputError, Conflict) as exc:
-            errors = exc.by_field() if isinstance(exc, InputError) else {"": exc.detail}
+            errors = exc.by_field()
             return await self._detail_page(
                 request,
                 space,
