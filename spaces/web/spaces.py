@@ -29,7 +29,7 @@ from app.i18n import _, current_locale
 from app.permissions import Actor
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
 from app.web.guards import requires_signed_in
-from app.web.responses import page, page_or_fragment, redirect, render
+from app.web.responses import page, page_or_fragment, redirect, render, wants_fragment
 from spaces.logic import wording as views
 from spaces.logic.bounds import LookWindow, look_window, start_error
 from spaces.logic.kinds import KIND_LABELS, SpaceKind
@@ -210,13 +210,10 @@ class SpacesController(Controller):
         space, times_html, context = await self._space_view(
             request, slug, viewer, now, first=first, start=start, day=day, view=view, space=asked
         )
+        # An htmx swap of the times renders them alone: the ratings are read for a whole page.
+        rated = None if wants_fragment(request) else await ratings.ratings_of(space)
         return page_or_fragment(
-            request,
-            "spaces/detail.html",
-            "times",
-            times_html=times_html,
-            ratings=await ratings.ratings_of(space),
-            **context,
+            request, "spaces/detail.html", "times", times_html=times_html, ratings=rated, **context
         )
 
     @post("/{slug:str}/book", name="spaces:book", guards=[requires_signed_in])
