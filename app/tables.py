@@ -69,6 +69,12 @@ class Community(Table):
     """No-shows within `no_show_window_days` after which a resident may not book for that
     long; empty: no limit."""
     no_show_window_days = Integer(default=30)
+    followup_after_days = Integer(default=3)
+    """A need done but not rated for this many days is shown to staff as waiting for a
+    follow-up (待回访)."""
+    autoclose_after_days = Integer(default=14)
+    """A need done and neither rated nor followed up for this many days closes as "closed
+    without rating"."""
 
 
 class User(Table, tablename="linli_user"):

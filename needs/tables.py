@@ -118,7 +118,25 @@ class Need(Table):
     reporter = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     reporter_kind = Varchar(length=10, choices=ReporterKind)
     reporter_contact = Varchar(length=100, default="")
-    """A phone number left by someone without an account (shown to staff only), or empty."""
+    """A phone number left by someone without an account, or by staff for a walk-in (shown
+    to staff, and to the helper only with `contact_consent`), or empty."""
+    reporter_name = Varchar(length=40, default="")
+    """The name of a walk-in or phone resident staff filed for, or empty."""
+    filed_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    """The staff member who filed it on someone's behalf (reporter kind `staff`)."""
+    language = Varchar(length=8, default="zh_CN")
+    """The locale of the page it was filed from: messages to a reporter without an account
+    are written in it."""
+    notify_consent = Boolean(default=False)
+    """The reporter without an account agreed to get text messages about it on
+    `reporter_contact`."""
+    contact_consent = Boolean(default=False)
+    """The reporter agreed that whoever takes the need may see how to reach them."""
+    consent_recorded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    """For a need filed on someone's behalf: the staff member who recorded their consent."""
+    public_summary = Text(default="")
+    """A staff-written summary for public pages; empty until written. The description never
+    appears in public."""
     follow_token_hash = Varchar(length=64, null=True, default=None, unique=True)
     """SHA-256 of the secret link's token for someone without an account."""
     station_slug = Varchar(length=64, default="")
@@ -144,6 +162,18 @@ class Need(Table):
     done_at = Timestamptz(null=True, default=None)
     rated_at = Timestamptz(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)
+    followup_method = Varchar(length=10, default="")
+    """How the latest 回访 was made (`FollowUpMethod`), or empty."""
+    followup_result = Varchar(length=12, default="")
+    """What the resident said at the latest 回访 (`FollowUpResult`), or empty."""
+    followup_note = Varchar(length=500, default="")
+    followed_up_at = Timestamptz(null=True, default=None)
+    followed_up_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    closed_at = Timestamptz(null=True, default=None)
+    """When it last reached a final status (rated, withdrawn, closed); empty while open.
+    Personal data of a reporter without an account goes 30 days after."""
+    personal_data_erased_at = Timestamptz(null=True, default=None)
+    """When the name, phone and photo of a reporter without an account were deleted."""
     sequence = Integer(default=0)
 
 

@@ -29,6 +29,9 @@ class NeedStatus(StrEnum):
     """Rated well: the loop is closed."""
     withdrawn = "withdrawn"
     """Taken back by the resident, or closed by staff as not a need (with a reason)."""
+    closed = "closed"
+    """Done, but neither rated nor followed up (回访) in the community's time: closed without
+    rating."""
 
 
 class ReporterKind(StrEnum):
@@ -36,6 +39,21 @@ class ReporterKind(StrEnum):
     courier = "courier"
     """Filed without an account (a courier on their round): followed through a secret link."""
     staff = "staff"
+
+
+class FollowUpMethod(StrEnum):
+    """How staff heard back from the resident (回访)."""
+
+    phone = "phone"
+    visit = "visit"
+
+
+class FollowUpResult(StrEnum):
+    """What the resident said at a 回访."""
+
+    satisfied = "satisfied"
+    fairly_satisfied = "fairly"
+    dissatisfied = "dissatisfied"
 
 
 class VolunteerStatus(StrEnum):

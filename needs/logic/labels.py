@@ -4,7 +4,13 @@ translated when shown)."""
 from __future__ import annotations
 
 from app.i18n import N_
-from needs.logic.kinds import Category, NeedStatus, VolunteerStatus
+from needs.logic.kinds import (
+    Category,
+    FollowUpMethod,
+    FollowUpResult,
+    NeedStatus,
+    VolunteerStatus,
+)
 
 CATEGORY_LABELS = {
     Category.repairs.value: N_("Repairs"),
@@ -22,6 +28,16 @@ STATUS_LABELS = {
     NeedStatus.done.value: N_("Done: please rate it"),
     NeedStatus.rated.value: N_("Solved"),
     NeedStatus.withdrawn.value: N_("Withdrawn or closed"),
+    NeedStatus.closed.value: N_("Closed without rating"),
+}
+FOLLOWUP_METHOD_LABELS = {
+    FollowUpMethod.phone.value: N_("By phone"),
+    FollowUpMethod.visit.value: N_("Home visit"),
+}
+FOLLOWUP_RESULT_LABELS = {
+    FollowUpResult.satisfied.value: N_("Satisfied"),
+    FollowUpResult.fairly_satisfied.value: N_("Fairly satisfied"),
+    FollowUpResult.dissatisfied.value: N_("Dissatisfied"),
 }
 VOLUNTEER_STATUS_LABELS = {
     VolunteerStatus.applied.value: N_("Waiting for staff to confirm"),

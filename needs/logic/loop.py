@@ -28,7 +28,11 @@ ACCEPTED = NeedStatus.accepted.value
 DONE = NeedStatus.done.value
 RATED = NeedStatus.rated.value
 WITHDRAWN = NeedStatus.withdrawn.value
+CLOSED = NeedStatus.closed.value
 
+FINAL = (RATED, WITHDRAWN, CLOSED)
+"""The loop is over: `closed_at` is set, and a reporter without an account keeps their name,
+phone and photo only for a while after it."""
 ACTIVE = (OPEN, DISPATCHED, ACCEPTED)
 """Not finished: staff, helpers or the reporter still have something to do."""
 MAY_DISPATCH = (OPEN, DISPATCHED)

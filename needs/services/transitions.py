@@ -20,6 +20,7 @@ from app.errors import Conflict, NotFound
 from app.i18n import _, current_locale, set_locale
 from app.settings import get_settings
 from app.tables import User
+from needs.logic import loop
 from needs.logic.labels import STATUS_LABELS
 from needs.tables import Need, NeedEvent
 
@@ -70,6 +71,9 @@ def require_status(need: Need, allowed: tuple[str, ...], message: str | None = N
 
 
 async def save_step(need_id: Any, values: dict[Any, Any], now: datetime) -> None:
+    """Write a step's columns; a new status also sets or clears `closed_at`."""
+    if Need.status in values:
+        values = {**values, Need.closed_at: now if values[Need.status] in loop.FINAL else None}
     await Need.update({**values, Need.updated_at: now, Need.sequence: Need.sequence + 1}).where(
         Need.id == need_id
     )

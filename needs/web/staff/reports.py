@@ -31,6 +31,7 @@ STATUS_LABELS = {
     NeedStatus.done.value: N_("Done, not yet rated"),
     NeedStatus.rated.value: N_("Rated (solved)"),
     NeedStatus.withdrawn.value: N_("Withdrawn"),
+    NeedStatus.closed.value: N_("Closed without rating"),
 }
 """Short column headings for the statuses (the residents' wording is in needs.logic.labels)."""
 

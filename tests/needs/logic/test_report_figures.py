@@ -33,6 +33,7 @@ def test_figures_hand_computed() -> None:
         "done": 1,
         "rated": 3,
         "withdrawn": 1,
+        "closed": 0,
     }
     assert figures.by_category == {
         "repairs": 3,

@@ -19,7 +19,7 @@ async def test_report_page_tables_chart_and_definitions(browser: Browser, west) 
     assert response.status_code == 200
     text = text_of(response.text)
     # By status: open, dispatched, accepted, done, rated, withdrawn, all.
-    assert "Guangchang West Community 2 1 1 1 3 1 9 Total 2 1 1 1 3 1 9" in text
+    assert "Guangchang West Community 2 1 1 1 3 1 0 9 Total 2 1 1 1 3 1 0 9" in text
     # By category: repairs, environment, parking, neighbours, space or tool, elderly, other.
     assert "Guangchang West Community 3 1 1 1 1 1 1 Total 3 1 1 1 1 1 1" in text
     assert (
@@ -59,13 +59,13 @@ async def test_report_csv_exact_content(browser: Browser, west, east) -> None:
         "Average hours to dispatch,Median hours to close,Average hours to close,"
         "Average rating,Ratings,Times reopened,Resources used,Waiting for dispatch,"
         '"Dispatched, not yet taken",Taken by a helper,'
-        '"Done, not yet rated",Rated (solved),Withdrawn,Repairs,Environment and hygiene,'
+        '"Done, not yet rated",Rated (solved),Withdrawn,Closed without rating,Repairs,Environment and hygiene,'
         "Parking,Neighbours,A space or a tool,Elderly care,Something else\r\n"
         "Guangchang East Community,1,0,1,100.0%,1.0,1.0,3.0,3.0,5.0,1,0,1,"
-        "0,0,0,0,1,0,0,0,1,0,0,0,0\r\n"
+        "0,0,0,0,1,0,0,0,0,1,0,0,0,0\r\n"
         "Guangchang West Community,9,1,3,37.5%,4.0,4.8,24.0,22.5,3.5,4,2,3,"
-        "2,1,1,1,3,1,3,1,1,1,1,1,1\r\n"
-        "Total,10,1,4,44.4%,3.0,4.3,24.0,18.6,3.8,5,2,4,2,1,1,1,4,1,3,1,2,1,1,1,1\r\n"
+        "2,1,1,1,3,1,0,3,1,1,1,1,1,1\r\n"
+        "Total,10,1,4,44.4%,3.0,4.3,24.0,18.6,3.8,5,2,4,2,1,1,1,4,1,0,3,1,2,1,1,1,1\r\n"
     )
 
 
@@ -74,8 +74,8 @@ async def test_one_community_chosen(browser: Browser, west, east) -> None:
     response = await browser.get(f"/staff/needs/reports.csv?{QUERY}&community=guangchang-dong")
     assert response.content.decode("utf-8-sig").splitlines()[1:] == [
         "Guangchang East Community,1,0,1,100.0%,1.0,1.0,3.0,3.0,5.0,1,0,1,"
-        "0,0,0,0,1,0,0,0,1,0,0,0,0",
-        "Total,1,0,1,100.0%,1.0,1.0,3.0,3.0,5.0,1,0,1,0,0,0,0,1,0,0,0,1,0,0,0,0",
+        "0,0,0,0,1,0,0,0,0,1,0,0,0,0",
+        "Total,1,0,1,100.0%,1.0,1.0,3.0,3.0,5.0,1,0,1,0,0,0,0,1,0,0,0,0,1,0,0,0,0",
     ]
 
 
@@ -86,13 +86,13 @@ async def test_other_communities_staff_see_none_of_my_needs(browser: Browser, we
     assert page.status_code == 200
     text = text_of(page.text)
     assert "Guangchang West" not in text and "Stairwell light repairs" not in text
-    assert "Caijiaxiang Community 0 0 0 0 0 0 0 Total 0 0 0 0 0 0 0" in text
+    assert "Caijiaxiang Community 0 0 0 0 0 0 0 0 Total 0 0 0 0 0 0 0 0" in text
     assert "No resource was used for the needs of this period." in text
     assert 'value="guangchang-xi"' not in page.text
     csv = await browser.get(f"/staff/needs/reports.csv?{QUERY}")
     assert csv.content.decode("utf-8-sig").splitlines()[1:] == [
-        "Caijiaxiang Community,0,0,0,,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
-        "Total,0,0,0,,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
+        "Caijiaxiang Community,0,0,0,,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
+        "Total,0,0,0,,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
     ]
     for path in ("/staff/needs/reports", "/staff/needs/reports.csv"):
         refused = await browser.get(f"{path}?{QUERY}&community=guangchang-xi")
