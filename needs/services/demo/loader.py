@@ -299,6 +299,12 @@ def _reporter(spec: DemoNeed, ids: _Ids) -> dict[str, Any]:
     }
 
 
+def followup_detail(method: str, result: str, note: str) -> str:
+    """The timeline's record of a 回访 as the 回访 form writes it: `phone/satisfied`, then the
+    note."""
+    return f"{method}/{result}" + (f" · {note}" if note else "")
+
+
 def _erased_as_the_job_would(columns: dict[str, Any], now: datetime) -> None:
     """A reporter without an account keeps name and phone only 30 days after closing."""
     if columns["reporter"] is None and loop.personal_data_due(columns.get("closed_at"), now):
@@ -346,7 +352,7 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
         elif step.kind == "followup":
             if step.result not in SOLVED_BY_FOLLOW_UP:
                 raise ValueError(f"demo 回访 must solve the need: {spec.description}")
-            actor = ids.staff.id
+            actor, detail = ids.staff.id, followup_detail(step.method, step.result, step.detail)
             columns.update(
                 status=loop.RATED,
                 followup_method=step.method,
@@ -355,7 +361,7 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
                 followed_up_at=at,
                 followed_up_by=ids.staff.id,
             )
-        elif step.kind == "closed":
+        elif step.kind == "closed_unrated":
             actor = None
             columns.update(status=loop.CLOSED)
         elif step.kind == "withdrawn":

@@ -94,7 +94,7 @@ def follow_up(hours: float, method: str, result: str, text: str) -> Step:
 
 def close_unrated(hours: float) -> Step:
     """Done, then neither rated nor followed up in the community's time: closed."""
-    return Step("closed", hours)
+    return Step("closed_unrated", hours)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ STEPS = {
         "withdrawn": "withdrawn",
     },
     "accepted": {"done": "done", "declined": "open", "withdrawn": "withdrawn"},
-    "done": {"rated": "rated", "followup": "rated", "closed": "closed"},
+    "done": {"rated": "rated", "followup": "rated", "closed_unrated": "closed"},
     "rated": {},
     "withdrawn": {},
     "closed": {},
@@ -149,8 +149,10 @@ async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None
         if "followup" in kinds:
             followup = [e for e in events if e["kind"] == "followup"][-1]
             assert need["followed_up_at"] == followup["at"] and need["followed_up_by"]
-            assert need["followup_note"] == followup["detail"] != ""
-            assert need["followup_method"] in ("phone", "visit")
+            assert need["followup_method"] in ("phone", "visit") and need["followup_note"]
+            assert followup["detail"] == "{}/{} · {}".format(
+                need["followup_method"], need["followup_result"], need["followup_note"]
+            )
         else:
             assert need["followed_up_at"] is None and need["followup_result"] == ""
         if need["status"] == "rated":
