@@ -130,12 +130,13 @@ NEEDS = (
         dispatch(14, POLICE), accept(3),
         finish(26, "警务室和物业一起上门，约定装修时间为 8:30–12:00、14:00–18:00，双方签字。"),
         rate(24, 5, "调解得很公道，现在安静多了。"),
-    ), ("mediation",)),
+    ), ("mediation",), public_summary="装修噪音纠纷调解：约定施工时间。"),
     DemoNeed("repairs", "府后街路口的路灯坏了好几盏，晚上送餐骑车经过黑乎乎的，看不清坑。",
              "府后街与城隍庙街路口", "courier:bayi-rider-home", 285, "21:10", (
         dispatch(12, CITY), accept(4), finish(50, "协调市政更换路灯灯头 4 个，填平路面坑洼。"),
         follow_up(80, "phone", "satisfied", "电话回访骑手：路灯都亮了，坑也填了。"),
-    ), ("street-repairs",), "riders", contact="13900002102", notify_consent=True),
+    ), ("street-repairs",), "riders", contact="13900002102", notify_consent=True,
+             public_summary="府后街路口路灯修复。"),
     DemoNeed("elderly_care", "一个人住，血压高，药快吃完了，腿脚不好去不了药店。",
              "八一小区 1号楼2单元", "13800000004", 270, "09:05", (
         dispatch(1, PHARMACY), accept(0.5), finish(5, "药师把药送到家，顺便测了血压，"
@@ -187,7 +188,8 @@ NEEDS = (
              "城隍庙广场南侧人行道", "courier:bayi-noodles", 130, "13:40", (
         dispatch(3, CITY), accept(2), finish(26, "已协调市政更换井盖底座并加固。"),
         rate(30, 5, "换好了，谢谢社区。"),
-    ), ("street-repairs",), "riders", contact="13900002104", notify_consent=True),
+    ), ("street-repairs",), "riders", contact="13900002104", notify_consent=True,
+             public_summary="广场南侧人行道井盖加固。"),
     DemoNeed("elderly_care", "独居，最近头晕，想有人定期来看看。", "八一小区 8号楼1单元",
              "walkin:韩大爷", 112, "09:30", (
         dispatch(2, HEALTH), accept(2), finish(40, "医生上门检查，纳入慢病随访；"
@@ -199,7 +201,7 @@ NEEDS = (
         dispatch(2, WEI), accept(6), finish(6, "小魏和两名志愿者整理纸箱送去回收站，"
                                                "并在亭边张贴分类提示。"),
         rate(20, 5, "年轻人干活真利索。"),
-    ), ("cleaning",)),
+    ), ("cleaning",), public_summary="南门垃圾分类亭周边整理。"),
     DemoNeed("repairs", "驿站门口台阶缺了一块，晚上骑手推车进出容易绊倒。",
              "骑手之家（城隍庙店）门口",
              "courier:bayi-rider-home", 60, "22:15", (
@@ -210,7 +212,7 @@ NEEDS = (
              "13800000035", 48, "18:30", (
         dispatch(2, POLICE), accept(1), finish(6, "警务室联系车主挪车，施划消防通道禁停标线。"),
         rate(24, 4, "挪了，希望别再停了。"),
-    ), ()),
+    ), (), public_summary="消防通道施划禁停标线。"),
     DemoNeed("repairs", "暖气不热，家里只有十五六度，老伴咳嗽好几天了。", "八一小区 6号楼3单元",
              "walkin:冯奶奶", 36, "09:45", (
         dispatch(1, WUYE), accept(1), finish(8, "放了暖气片里的空气，清洗了过滤网，"
@@ -227,7 +229,8 @@ NEEDS = (
         dispatch(2, CITY), accept(3), finish(50, "城管中队督促烧烤摊加装油烟净化器，"
                                                  "并把营业时间限到晚上十点。"),
         follow_up(80, "visit", "satisfied", "上门回访：油烟少多了，蒋阿姨说可以开窗了。"),
-    ), ("clutter",), contact="13700003303", contact_consent=True),
+    ), ("clutter",), contact="13700003303", contact_consent=True,
+             public_summary="烧烤摊加装油烟净化器。"),
     DemoNeed("repairs", "下水道返味，卫生间一股臭味。", "八一小区 5号楼2单元", "walkin:史大爷", 9,
              "10:20", (
         dispatch(2, MENG), accept(1), finish(85, "孟师傅更换了地漏和存水弯，味道没有了。"),
