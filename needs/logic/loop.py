@@ -5,6 +5,7 @@ timeline. No database, no HTTP."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.i18n import N_
@@ -104,3 +105,13 @@ def parse_helper_key(value: str) -> tuple[str, int] | None:
     if kind not in ("volunteer", "unit") or not number.isdigit():
         return None
     return kind, int(number)
+
+
+PERSONAL_DATA_KEPT = timedelta(days=30)
+"""How long after a need closes the name, phone and photo of a reporter without an account
+are kept (invariant 4): long enough for a late question, no longer."""
+
+
+def personal_data_due(closed_at: datetime | None, now: datetime) -> bool:
+    """Whether a closed need of a reporter without an account must lose their personal data."""
+    return closed_at is not None and closed_at <= now - PERSONAL_DATA_KEPT
