@@ -5,12 +5,13 @@ needs.web)."""
 from __future__ import annotations
 
 from app.domains import Domain
-from needs.services import accounts, dashboard, need_photos
+from needs.services import accounts, dashboard, need_photos, public
 from needs.services.demo import loader as demo
 
 DOMAIN = Domain(
     name="needs",
     dashboard=dashboard.dashboard,
+    community_page=public.community_page,
     load_demo=demo.load,
     export_account=accounts.export_account,
     private_photos=need_photos.private_photo_names,

@@ -211,7 +211,7 @@ PROBES: dict[str, Probe] = {
         actor, w.community.id
     ),
     "needs.services.reports.need_report": lambda actor, w: reports.need_report(
-        actor, WEEK, community_slug=w.community.slug
+        actor, WEEK, NOW, community_slug=w.community.slug
     ),
 }
 
