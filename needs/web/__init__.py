@@ -12,6 +12,7 @@ from needs.web.public import community_needs
 from needs.web.reporter import NeedsController
 from needs.web.staff.dispatch import StaffNeedsController
 from needs.web.staff.lists import StaffListsController
+from needs.web.staff.public_summary import PublicSummaryController
 from needs.web.staff.reports import NeedReportsController
 from needs.web.staff.volunteers import StaffVolunteersController
 from needs.web.volunteer import VolunteerController
@@ -26,6 +27,7 @@ WEB = WebDomain(
         NeedsController,
         HelperTasksController,
         StaffNeedsController,
+        PublicSummaryController,
         need_photo,
         followed_need_photo,
         community_needs,

@@ -68,9 +68,7 @@ async def test_public_page_sections_and_exact_figures(browser: Browser, frozen_c
     assert "Earlier needs" not in text  # 12 needs: one page
     for private in (VOLUNTEER_NAME, UNIT_CONTACT, UNIT_PHONE, "已退出单位", "旧资源", PHONE):
         assert private not in response.text
-    assert '<meta name="description" content="Bayi Community: its shared spaces' in (
-        response.text
-    )
+    assert '<meta name="description" content="Bayi Community: its shared spaces' in (response.text)
 
 
 async def test_public_page_in_chinese(browser: Browser, frozen_clock) -> None:
