@@ -150,3 +150,5 @@ async def test_a_phone_number_a_resident_wrote_is_on_no_public_page(
         body = response.text
         for private in (PHONE, "3号楼", "谢谢", "张师傅", "36.19512"):
             assert private not in body, (path, private)
+        if path in ("/", "/spaces/bayi-gateball", "/stations/bayi-service-centre"):
+            assert 'href="/communities/bayi"' in body, path  # where the community is named
