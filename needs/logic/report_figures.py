@@ -110,7 +110,7 @@ FIGURE_DEFINITIONS = (
     ),
     N_(
         "Solved rate: the solved needs divided by the needs filed, leaving out those "
-        "withdrawn and those still open that were filed less than %(days)s days ago."
+        "withdrawn and those still open that were filed less than %(age)s ago."
     ),
     N_(
         "Satisfaction: the needs whose latest word is 4 or 5 stars or “satisfied”, divided "
@@ -130,7 +130,7 @@ FIGURE_DEFINITIONS = (
     N_("“—” means there is nothing to divide by yet."),
 )
 """What each figure means, in the words every page that shows them uses (translated when
-shown, with `days` = `RECENT` in days)."""
+shown, with `age` = `RECENT` in words: "14 days")."""
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
-from app.i18n import N_, _, localized
+from app.i18n import N_, _, localized, ngettext
 from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ReportFilters, ToDate, csv_period, csv_response
@@ -142,7 +142,8 @@ def figure_definitions() -> list[str]:
     """What each figure means, translated: the same words on the staff reports and on each
     community's public page."""
     days = report_figures.RECENT.days
-    return [_(text, days=days) for text in report_figures.FIGURE_DEFINITIONS]
+    age = ngettext("%(num)s day", "%(num)s days", days, num=days)
+    return [_(text, age=age) for text in report_figures.FIGURE_DEFINITIONS]
 
 
 def resource_name(use: reports.ResourceUse) -> tuple[str, str]:

@@ -76,6 +76,7 @@ async def test_public_page_in_chinese(browser: Browser, frozen_clock) -> None:
     text = text_of((await browser.get("/communities/bayi")).text)
     assert "八一社区" in text
     assert "解决率 100% 83.3% 77.8%" in text
+    assert "也不算提交不满 14 天、还在办理中的" in text
     assert "满意率 50% 50% 55.6%" in text
 
 
