@@ -77,3 +77,28 @@ async def test_public_list_shows_nothing_personal(db: None) -> None:
         "done_at",
         "public_summary",
     }
+
+
+async def test_sections_come_from_every_installed_domain_in_order(db: None) -> None:
+    from app.domains import community_sections
+    from tests.factories import make_space, make_station
+
+    world = await bayi_world()
+    await make_space(world["community"], "bayi-gateball", kind="court")
+    await make_station(world["community"], "bayi-service-centre")
+    install_domains()
+    sections = await community_sections(world["community"], PUBLIC_NOW)
+    assert [(section.title, section.template) for section in sections] == [
+        ("Shared spaces", "spaces/_community.html"),
+        ("Rest stations", "stations/_community.html"),
+        ("Partner units", "needs/public/_units.html"),
+        ("Resources offered", "needs/public/_resources.html"),
+        ("Standing projects", "needs/public/_projects.html"),
+        ("Figures", "needs/public/_figures.html"),
+        ("Residents' needs", "needs/public/_needs.html"),
+    ]
+    units = sections[2].context["units"]
+    assert units == [
+        {"name_zh": "和顺律师事务所", "name_en": "", "kind": "律师事务所"},
+        {"name_zh": "安居物业", "name_en": "Anju Property", "kind": "物业公司"},
+    ]  # name and kind only: never the contact person or phone
