@@ -9,9 +9,15 @@ from app.i18n import N_
 from app.tables import Community
 from stations.tables import Station
 
+LISTED = 20
+"""Stations the community's page lists at most; the rest are a link to the stations near
+the community."""
+
 
 async def community_page(community: Community, now: datetime) -> list[Panel]:
-    """One section listing the community's rest stations, or none when it has none."""
+    """One section listing the community's rest stations (the first `LISTED` by slug), or
+    none when it has none."""
+    active = (Station.community == community.id) & (Station.active == True)  # noqa: E712
     stations = (
         await Station.select(
             Station.slug,
@@ -20,9 +26,12 @@ async def community_page(community: Community, now: datetime) -> list[Panel]:
             Station.address_zh,
             Station.address_en,
         )
-        .where((Station.community == community.id) & (Station.active == True))  # noqa: E712
+        .where(active)
         .order_by(Station.slug)
+        .limit(LISTED)
     )
     if not stations:
         return []
-    return [Panel(N_("Rest stations"), "stations/_community.html", {"stations": stations})]
+    more = await Station.count().where(active) - len(stations)
+    context = {"stations": stations, "more": more, "near": f"community:{community.slug}"}
+    return [Panel(N_("Rest stations"), "stations/_community.html", context)]

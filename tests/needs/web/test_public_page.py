@@ -153,3 +153,12 @@ async def test_a_phone_number_a_resident_wrote_is_on_no_public_page(
             assert private not in body, (path, private)
         if path in ("/", "/spaces/bayi-gateball", "/stations/bayi-service-centre"):
             assert 'href="/communities/bayi"' in body, path  # where the community is named
+
+
+async def test_long_lists_of_stations_end_in_a_link(browser: Browser, frozen_clock) -> None:
+    world = await open_world(browser, frozen_clock)
+    for n in range(21):  # with bayi-service-centre: 22 stations
+        await make_station(world["community"], f"bayi-shop-{n:02d}")
+    response = await browser.get("/communities/bayi")
+    assert response.text.count('href="/stations/bayi-') == 20
+    assert 'href="/stations?near=community%3Abayi">See 2 more rest stations near' in response.text
