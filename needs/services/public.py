@@ -27,6 +27,8 @@ PUBLIC_PAGE_SIZE = 20
 """Needs per page of the public list (the community page shows the first page)."""
 MAX_PUBLIC_PAGES = 50
 """The public list goes back this many pages at most (1,000 needs)."""
+LISTED = 200
+"""Partner units, resources or projects the page lists at most (the figures count them all)."""
 DONE_STATUSES = ("done", "rated", "closed")
 """Statuses whose `done_at` is shown as the date the work was done."""
 
@@ -62,6 +64,7 @@ async def _units(community: Community) -> list[dict[str, Any]]:
         await PartnerUnit.select(PartnerUnit.name_zh, PartnerUnit.name_en, PartnerUnit.kind)
         .where((PartnerUnit.community == community.id) & (PartnerUnit.active == True))  # noqa: E712
         .order_by(PartnerUnit.name_zh)
+        .limit(LISTED)
     )
 
 
@@ -76,6 +79,7 @@ async def _resources(community: Community) -> list[dict[str, Any]]:
         )
         .where((Resource.community == community.id) & (Resource.active == True))  # noqa: E712
         .order_by(Resource.title_zh)
+        .limit(LISTED)
     )
 
 
@@ -84,6 +88,7 @@ async def _projects(community: Community) -> list[dict[str, Any]]:
         await Project.select(Project.title_zh, Project.title_en, Project.description)
         .where((Project.community == community.id) & (Project.active == True))  # noqa: E712
         .order_by(Project.title_zh)
+        .limit(LISTED)
     )
 
 

@@ -162,3 +162,16 @@ async def test_long_lists_of_stations_end_in_a_link(browser: Browser, frozen_clo
     response = await browser.get("/communities/bayi")
     assert response.text.count('href="/stations/bayi-') == 20
     assert 'href="/stations?near=community%3Abayi">See 2 more rest stations near' in response.text
+
+
+async def test_long_lists_of_resources_fold_after_eight(browser: Browser, frozen_clock) -> None:
+    from tests.needs.report_world import add_resource
+
+    world = await open_world(browser, frozen_clock)
+    for n in range(7):  # with the 3 active ones: 10
+        await add_resource(world["community"], world["unit"], f"资源{n}", f"Extra resource {n}")
+    text = text_of((await browser.get("/communities/bayi")).text)
+    listed = text.split("Resources offered ")[2].split(" Standing projects", 1)[0]  # 1: the menu
+    assert listed.count(" · ") == 10
+    assert listed.split(" · ")[8].startswith("Anju Property Show 2 more ")  # eight, then two
+    assert "Resources offered 10 10 10" in text
