@@ -7,7 +7,8 @@ Definitions (also explained on the page):
 - A need counts in the period when it was *filed* in it; its status is the one it has now.
 - Hours to dispatch: from filing to `dispatched_at` (its latest sending to a helper), over
   the needs sent to a helper at least once. Hours to close: from filing to `done_at`, over
-  the needs that are done or solved now. Medians and averages are in hours.
+  the needs that are done, rated or closed without rating now. Medians and averages are in
+  hours.
 - The latest outcome of a need: its rating or its 回访 (follow-up), whichever was recorded
   later (`rated_at` / `followed_up_at`; one without a time counts as the earlier).
 - Solved: the loop is over (not still open) and the latest outcome is a rating of 3 to 5
@@ -43,8 +44,9 @@ from needs.logic.loop import FINAL
 
 CATEGORIES = tuple(category.value for category in Category)
 STATUSES = tuple(status.value for status in NeedStatus)
-CLOSED = frozenset({NeedStatus.done.value, NeedStatus.rated.value})
-"""Statuses whose `done_at` counts as a close for the hours to close."""
+FINISHED = frozenset({NeedStatus.done.value, NeedStatus.rated.value, NeedStatus.closed.value})
+"""Statuses whose `done_at` counts for the hours to close: done, solved, or closed without
+rating (done, and never rated)."""
 SOLVED_RATINGS = range(3, 6)
 SATISFIED_RATINGS = range(4, 6)
 SOLVED_FOLLOWUPS = frozenset(
@@ -298,7 +300,7 @@ def need_figures(needs: Iterable[NeedFacts], now: datetime) -> NeedFigures:
         counts[(category, need.status)] += 1
         if need.dispatched_at is not None:
             dispatch.append(need.dispatched_at - need.created_at)
-        if need.status in CLOSED and need.done_at is not None:
+        if need.status in FINISHED and need.done_at is not None:
             close.append(need.done_at - need.created_at)
         if need.rating is not None:
             ratings.append(need.rating)

@@ -265,3 +265,15 @@ def test_problems_reported_by_couriers_and_totals() -> None:
     assert (total.courier_reports, total.partner_units, total.resources_offered) == (3, 22, 35)
     assert (total.solved, total.counted, total.closed_unrated, total.judged) == (1, 2, 1, 2)
     assert (total.solved_rate, total.satisfaction) == (0.5, 0.5)
+
+
+def test_a_need_closed_without_rating_still_counts_its_hours_to_close() -> None:
+    figures = reports.need_figures(
+        [
+            NeedFacts("repairs", "closed", at(9, 10), at(9, 11), at(9, 16)),
+            NeedFacts("repairs", "rated", at(9, 10), at(9, 11), at(9, 12), 5),
+            NeedFacts("repairs", "open", at(9, 10), at(9, 11), at(9, 20), 2),  # reopened
+        ],
+        LATER,
+    )
+    assert figures.close_times == (hours(2), hours(6))
