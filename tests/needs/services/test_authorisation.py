@@ -27,6 +27,7 @@ from needs.services import (
     list_changes,
     lists,
     need_details,
+    public_summary,
     reports,
     volunteers,
 )
@@ -210,12 +211,16 @@ PROBES: dict[str, Probe] = {
     "needs.services.volunteers.volunteers_of": lambda actor, w: volunteers.volunteers_of(
         actor, w.community.id
     ),
+    "needs.services.public_summary.write_public_summary": lambda actor, w: (
+        public_summary.write_public_summary(actor, str(w.need.id), "已修好", now=NOW)
+    ),
     "needs.services.reports.need_report": lambda actor, w: reports.need_report(
-        actor, WEEK, community_slug=w.community.slug
+        actor, WEEK, NOW, community_slug=w.community.slug
     ),
 }
 
 NEED_SERVICES = {
+    "needs.services.public_summary.write_public_summary",
     "needs.services.dispatch.managed_need",
     "needs.services.dispatch.dispatch",
     "needs.services.dispatch.withdraw",
