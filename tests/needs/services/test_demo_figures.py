@@ -9,54 +9,26 @@ from typing import Any
 import pytest
 
 from app import demo as app_demo
+from app.asgi import all_jobs, install_domains
 from app.tables import Community, User
+from needs.logic.report_figures import NeedFigures
+from needs.services import reports
 from needs.services.demo import guangchang_dong, guangchang_xi, loader
 from needs.services.demo.shapes import DemoCommunity
 from needs.services.erasure import erase_personal_data
 from needs.tables import Need, NeedEvent, PartnerUnit, Project, Resource, Volunteer
 from tests.factories import NOW
 
-STILL_OPEN_DAYS = 14
 TABLES = (User, PartnerUnit, Resource, Project, Volunteer, Need, NeedEvent)
 
 
-def solved(need: dict[str, Any]) -> bool:
-    """The latest outcome is a rating of 3–5 stars or a 回访 of 满意 or 基本满意."""
-    rated, followed = need["rated_at"], need["followed_up_at"]
-    if followed is not None and (rated is None or followed > rated):
-        return need["followup_result"] in ("satisfied", "fairly")
-    return rated is not None and 3 <= need["rating"] <= 5
-
-
-def solved_rate(needs: list[dict[str, Any]], now: datetime) -> float:
-    """solved ÷ (filed − withdrawn − still open and filed less than 14 days ago)."""
-    recent = now - timedelta(days=STILL_OPEN_DAYS)
-    counted = [
-        need
-        for need in needs
-        if need["status"] != "withdrawn"
-        and not (
-            need["status"] not in ("rated", "withdrawn", "closed") and need["created_at"] > recent
-        )
-    ]
-    return sum(solved(need) for need in counted) / len(counted)
-
-
-def satisfaction(needs: list[dict[str, Any]]) -> float:
-    """(4–5 stars or 满意) ÷ (rated + 回访'd + closed without rating), by latest outcome."""
-    heard = [
-        need
-        for need in needs
-        if need["rated_at"] or need["followed_up_at"] or need["status"] == "closed"
-    ]
-    happy = 0
-    for need in heard:
-        rated, followed = need["rated_at"], need["followed_up_at"]
-        if followed is not None and (rated is None or followed > rated):
-            happy += need["followup_result"] == "satisfied"
-        elif rated is not None:
-            happy += need["rating"] >= 4
-    return happy / len(heard)
+async def figures_of(slug: str) -> dict[str, NeedFigures]:
+    """The community's figures by the one definition (needs.logic.report_figures), after one
+    pass of every scheduled job: what the public page shows."""
+    for job in all_jobs(install_domains()):
+        await job.run(NOW)
+    community = await Community.objects().where(Community.slug == slug).first()
+    return await reports.community_figures(community, NOW)
 
 
 async def needs_of(slug: str) -> list[dict[str, Any]]:
@@ -72,13 +44,15 @@ async def load_demo(now: datetime = NOW) -> None:
 async def test_bayi_solves_95_percent_some_through_follow_up(db: None) -> None:
     await load_demo()
     assert await erase_personal_data(NOW) == 0  # the demo is as the daily job leaves it
+    figures = (await figures_of("bayi"))["all"]
+    assert (figures.total, figures.withdrawn, figures.counted, figures.solved) == (24, 1, 20, 19)
+    assert figures.solved_rate == 0.95
+    assert round(figures.satisfaction or 0, 4) == 0.85
     needs = await needs_of("bayi")
-    assert len(needs) == 24
-    assert solved_rate(needs, NOW) == 0.95
-    assert sum(map(solved, needs)) == 19
-    assert round(satisfaction(needs), 4) == 0.85
     followed = [need for need in needs if need["followed_up_at"] is not None]
-    assert len(followed) == 7 and all(solved(need) for need in followed)
+    assert len(followed) == 7
+    assert {need["status"] for need in followed} == {"rated"}
+    assert {need["followup_result"] for need in followed} <= {"satisfied", "fairly"}
     assert {need["followup_method"] for need in followed} == {"phone", "visit"}
     walk_ins = [need for need in needs if need["reporter_kind"] == "staff"]
     assert len(walk_ins) == 7
@@ -97,10 +71,15 @@ async def test_bayi_solves_95_percent_some_through_follow_up(db: None) -> None:
 
 async def test_the_other_communities_hold_the_reports_numbers(db: None) -> None:
     await load_demo()
-    east = await needs_of("guangchang-dong")
+    east = await figures_of("guangchang-dong")
+    assert (east["all"].solved, east["all"].partner_units) == (12, 14)
     year = NOW - timedelta(days=365)
-    assert sum(solved(need) for need in east if need["created_at"] >= year) == 12
-    assert sum(map(solved, east)) == 12
+    assert (
+        await Need.count().where(
+            (Need.community.slug == "guangchang-dong") & (Need.created_at < year)
+        )
+        == 0
+    )  # so all twelve were solved within the year
     dong = await Community.objects().where(Community.slug == "guangchang-dong").first()
     assert await PartnerUnit.count().where(PartnerUnit.community == dong.id) == 14
     xi = await Community.objects().where(Community.slug == "guangchang-xi").first()
