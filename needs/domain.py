@@ -1,11 +1,11 @@
 """What the needs domain gives the kernel's services: its staff-dashboard panel, its demo
-data, its part of a person's data export and which photos are private (its pages are
-needs.web)."""
+data, its scheduled job (closing needs left unrated), its part of a person's data export
+and which photos are private (its pages are needs.web)."""
 
 from __future__ import annotations
 
 from app.domains import Domain
-from needs.services import accounts, dashboard, need_photos
+from needs.services import accounts, autoclose, dashboard, need_photos
 from needs.services.demo import loader as demo
 
 DOMAIN = Domain(
@@ -14,4 +14,5 @@ DOMAIN = Domain(
     load_demo=demo.load,
     export_account=accounts.export_account,
     private_photos=need_photos.private_photo_names,
+    jobs=autoclose.JOBS,
 )

@@ -94,15 +94,46 @@ async def _community(
     return community
 
 
-def _contact(value: str, fields: Fields) -> str:
+def read_contact(
+    value: str, fields: Fields, *, field: str = "contact", required: str | None = None
+) -> str:
+    """A phone number as typed (trimmed); `required` is the message when it is empty, else
+    it may be left empty."""
     value = value.strip()
-    if value and (
+    if not value:
+        if required is not None:
+            fields.error(field, required)
+        return value
+    if (
         len(value) > loop.MAX_CONTACT
         or not _PHONE.match(value)
         or sum(ch.isdigit() for ch in value) < 5
     ):
-        fields.error("contact", _("Enter a phone number such as 13812345678, or leave it empty."))
+        fields.error(
+            field,
+            _("Enter a phone number such as 13812345678.")
+            if required is not None
+            else _("Enter a phone number such as 13812345678, or leave it empty."),
+        )
     return value
+
+
+def read_need_text(
+    fields: Fields, category: str, description: str, place: str
+) -> tuple[str, str, str]:
+    """The category, description and place of a filing, each checked (every filing form
+    asks for them)."""
+    category = category.strip()
+    if category not in CATEGORY_LABELS:
+        fields.error("category", _("Choose what the need is about."))
+    description = fields.text(
+        description,
+        "description",
+        max_length=loop.MAX_DESCRIPTION,
+        required=_("Describe the need in a few words."),
+    )
+    place = fields.text(place, "place", max_length=loop.MAX_PLACE)
+    return category, description, place
 
 
 async def file_need(
@@ -114,19 +145,12 @@ async def file_need(
     Raises `InputError` naming every field to correct, `Throttled` when too many needs came
     from the address without an account."""
     fields = Fields()
-    category = filing.category.strip()
-    if category not in CATEGORY_LABELS:
-        fields.error("category", _("Choose what the need is about."))
-    description = fields.text(
-        filing.description,
-        "description",
-        max_length=loop.MAX_DESCRIPTION,
-        required=_("Describe the need in a few words."),
+    category, description, place = read_need_text(
+        fields, filing.category, filing.description, filing.place
     )
-    place = fields.text(filing.place, "place", max_length=loop.MAX_PLACE)
     station = await filing_station(filing.station)
     community = await _community(actor, filing.community, station, fields)
-    contact = _contact(filing.contact, fields) if actor is None else ""
+    contact = read_contact(filing.contact, fields) if actor is None else ""
     # The limit comes before the photo is decoded, so a refused filer costs no decoding;
     # a filing refused for its fields gives its place back.
     held = (

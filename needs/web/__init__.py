@@ -10,9 +10,11 @@ from needs.web.helper_tasks import HelperTasksController
 from needs.web.photos import followed_need_photo, need_photo
 from needs.web.reporter import NeedsController
 from needs.web.staff.dispatch import StaffNeedsController
+from needs.web.staff.followups import StaffFollowUpsController
 from needs.web.staff.lists import StaffListsController
 from needs.web.staff.reports import NeedReportsController
 from needs.web.staff.volunteers import StaffVolunteersController
+from needs.web.staff.walk_ins import StaffWalkInsController
 from needs.web.volunteer import VolunteerController
 
 WEB = WebDomain(
@@ -24,7 +26,9 @@ WEB = WebDomain(
         VolunteerController,
         NeedsController,
         HelperTasksController,
+        StaffWalkInsController,
         StaffNeedsController,
+        StaffFollowUpsController,
         need_photo,
         followed_need_photo,
     ],
