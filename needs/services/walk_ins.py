@@ -11,6 +11,7 @@ from datetime import datetime
 from app import audit
 from app.communities.services import managed_communities
 from app.db import write_transaction
+from app.errors import Forbidden
 from app.formfields import Fields, checked
 from app.i18n import _, localized
 from app.permissions import Actor, staff_service
@@ -46,15 +47,21 @@ class WalkInForm:
 
 
 async def _community(actor: Actor, slug: str, fields: Fields) -> Community | None:
-    """The community chosen, or the actor's only one; one they do not serve is refused like
-    no choice at all."""
-    mine = await managed_communities(actor)
-    if len(mine) == 1 and not slug.strip():
-        return mine[0]
-    chosen = next((c for c in mine if c.slug == slug.strip()), None)
-    if chosen is None or not can_file_for_resident(actor, chosen.id):
+    """The community chosen, or the actor's only one. Someone who serves no community, or
+    not the one named, is refused (`Forbidden`); an unknown or missing choice is a field to
+    correct."""
+    slug = slug.strip()
+    if slug:
+        chosen = await Community.objects().where(Community.slug == slug).first()
+        if chosen is not None and not can_file_for_resident(actor, chosen.id):
+            raise Forbidden(_("You can file needs only for residents of your communities."))
+    else:
+        mine = await managed_communities(actor)
+        if not mine:
+            raise Forbidden(_("You can file needs only for residents of your communities."))
+        chosen = mine[0] if len(mine) == 1 else None
+    if chosen is None:
         fields.error("community", _("Choose one of your communities."))
-        return None
     return chosen
 
 
@@ -67,7 +74,8 @@ async def file_for_resident(
     their name and phone is required and recorded as the actor's; the other staff of the
     community are told as of any new need.
 
-    Raises `InputError` naming every field to correct."""
+    Raises `Forbidden` for a community the actor does not serve, `InputError` naming every
+    field to correct."""
     fields = Fields()
     category, description, place = read_need_text(
         fields, form.category, form.description, form.place
