@@ -146,7 +146,9 @@ async def test_a_dissatisfied_followup_reopens_the_need_for_staff(world: World) 
 
 
 async def _colleague(world: World) -> int:
-    user = await make_user("colleague@example.com", name="周干事", staff_of=[world.home])
+    user = await make_user(
+        "colleague@example.com", name="周干事", staff_of=[world.home], locale="en"
+    )
     return user.id
 
 
