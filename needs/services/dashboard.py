@@ -65,7 +65,7 @@ async def _followup_panel(actor: Actor, now: datetime) -> Panel | None:
     waiting = await Need.count().where(scope)
     oldest = await Need.select(*_columns()).where(scope).order_by(Need.done_at).limit(SHOWN)
     return Panel(
-        title=N_("Waiting for a follow-up (待回访)"),
+        title=N_("Waiting for a follow-up"),
         template="needs/staff/_followups.html",
         context={"oldest": oldest, "waiting": waiting, "category_labels": CATEGORY_LABELS},
         count=waiting,

@@ -35,7 +35,7 @@ def test_staff_file_for_a_walk_in_and_record_a_followup(viewer: Viewer, server: 
     staff = viewer.context().new_page()
     sign_in(staff, server, STAFF)
     staff.goto(f"{server.url}/staff/needs")
-    staff.get_by_role("link", name=words(viewer, "代为登记", "File a need for a resident")).click()
+    staff.get_by_role("link", name=words(viewer, "代为登记", "File for a resident")).click()
     staff.wait_for_url(re.compile(r"/staff/needs/new$"))
     for name in ("keep_consent", "contact_consent", "notify_consent"):
         expect(staff.locator(f"#field-{name}")).not_to_be_checked()

@@ -83,6 +83,8 @@ async def need_page(
         followup_form=forms.followup or followups.FollowUpForm(),
         followup_method_labels=FOLLOWUP_METHOD_LABELS,
         followup_result_labels=FOLLOWUP_RESULT_LABELS,
+        followup_method_options=[(k, _(v)) for k, v in FOLLOWUP_METHOD_LABELS.items()],
+        followup_result_options=[(k, _(v)) for k, v in FOLLOWUP_RESULT_LABELS.items()],
         series_form=forms.series or convert.SeriesForm(starts_on=today),
         matching=found.matching,
         others=found.others,
@@ -136,7 +138,7 @@ class StaffNeedsController(Controller):
             status_options=[
                 (dispatch.ACTIVE_FILTER, _("Still to solve")),
                 (dispatch.ALL_FILTER, _("All")),
-                (dispatch.FOLLOWUP_FILTER, _("Waiting for a follow-up (待回访)")),
+                (dispatch.FOLLOWUP_FILTER, _("Waiting for a follow-up")),
                 *[(key, _(label)) for key, label in STATUS_LABELS.items()],
             ],
             category_options=[("", _("All")), *[(k, _(v)) for k, v in CATEGORY_LABELS.items()]],

@@ -229,7 +229,7 @@ async def test_the_dashboard_lists_needs_waiting_for_a_followup_per_community(
     newer = await done_need(world, done_at=T3 + DAY)
     now = T3 + 3 * DAY  # `older` is due to the second; `newer` a day later
     _helpers, waiting = await dashboard.dashboard(world.staff, now)
-    assert (waiting.title, waiting.count) == ("Waiting for a follow-up (待回访)", 1)
+    assert (waiting.title, waiting.count) == ("Waiting for a follow-up", 1)
     assert [row["id"] for row in waiting.context["oldest"]] == [older.id]
     _helpers, waiting = await dashboard.dashboard(world.staff, now + DAY)
     assert [row["id"] for row in waiting.context["oldest"]] == [older.id, newer.id]

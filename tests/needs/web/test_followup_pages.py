@@ -17,7 +17,7 @@ from litestar import Litestar
 from app import photos
 from app.i18n import set_locale
 from app.tables import AuditEntry, Community
-from needs.services import dispatch, helper_tasks, walk_ins
+from needs.services import autoclose, dispatch, helper_tasks, walk_ins
 from needs.tables import Need, NeedEvent
 from tests.factories import NOW, PASSWORD, make_user
 from tests.fixtures import Browser, text_of
@@ -92,7 +92,7 @@ async def test_staff_record_a_followup_and_the_resident_sees_its_result(
     staff = await open_browser("staff@example.com")
     page = await staff.get(f"/staff/needs/{need.id}")
     assert 'id="followup"' in page.text
-    assert "Follow-up (回访) Call or visit the resident" in visible(page.text)
+    assert "Follow-up Call or visit the resident" in visible(page.text)
     sent = await staff.submit(
         f"/staff/needs/{need.id}/followup",
         {"method": "phone", "result": "satisfied", "note": "Bright again, thanks"},
@@ -195,17 +195,15 @@ async def test_the_dashboard_and_the_queue_list_needs_waiting_for_a_followup(
     staff = await open_browser("staff@example.com")
     page = await staff.get("/staff")
     text = visible(page.text)
-    assert "Waiting for a follow-up (待回访) Waiting: 1" in text
+    assert "Waiting for a follow-up Waiting: 1" in text
     assert f'href="/staff/needs/{waiting.id}#followup"' in page.text
     assert f"/staff/needs/{recent.id}#followup" not in page.text
     queue = await staff.get("/staff/needs?status=followup")
     assert f"/staff/needs/{waiting.id}" in queue.text
     assert f"/staff/needs/{recent.id}" not in queue.text
-    assert "File a need for a resident (代为登记)" in visible(queue.text)
+    assert "File for a resident" in visible(queue.text)
     foreign = await open_browser("other@example.com")
-    assert "Waiting for a follow-up (待回访) Waiting: 0" in visible(
-        (await foreign.get("/staff")).text
-    )
+    assert "Waiting for a follow-up Waiting: 0" in visible((await foreign.get("/staff")).text)
     assert str(waiting.id) not in (await foreign.get("/staff/needs?status=followup")).text
 
 
@@ -357,3 +355,17 @@ async def test_staff_set_the_days_to_a_followup_and_to_closing(
         {**base, "followup_after_days": "1", "autoclose_after_days": "2"},
     )
     assert answer.status_code in (403, 404)
+
+
+async def test_a_resident_rates_a_need_closed_without_rating_on_its_page(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    need = await done_need(world, done_at=NOW - timedelta(days=15))
+    assert await autoclose.close_unrated(NOW - timedelta(hours=1)) == 1
+    resident = await open_browser("13800000001")
+    page = visible((await resident.get(f"/needs/{need.id}")).text)
+    assert "Closed without rating" in page and "How did it go?" in page
+    rated = await resident.submit(f"/needs/{need.id}/rate", {"rating": "4"})
+    assert rated.status_code == 303
+    stored = await Need.objects().where(Need.id == need.id).first()
+    assert (stored.status, stored.rating, stored.closed_at) == ("rated", 4, NOW)
