@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,11 @@ class SiteSettings:
     """LINLI_TIMEZONE: IANA zone for new spaces and stations and for dates shown to people."""
     default_locale: str = field(default_factory=lambda: _env("LINLI_DEFAULT_LOCALE", "zh_CN"))
     """LINLI_DEFAULT_LOCALE: language for visitors who state no preference (zh_CN or en)."""
+    public_url: str = field(
+        default_factory=lambda: _env("LINLI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    )
+    """LINLI_PUBLIC_URL: the address people reach Linli at, without a trailing slash; links in
+    text messages start with it."""
     icp_filing: str = field(default_factory=lambda: _env("LINLI_ICP_FILING", ""))
     """LINLI_ICP_FILING: ICP filing number (备案号) shown in the footer; empty hides it."""
     signups_per_hour: int = field(default_factory=lambda: _env_int("LINLI_SIGNUPS_PER_HOUR", 20))
@@ -112,6 +118,16 @@ class SiteSettings:
             raise SettingsError(
                 f"LINLI_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, "
                 f"got {self.default_locale!r}"
+            )
+        parts = urlsplit(self.public_url)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            raise SettingsError(
+                f"LINLI_PUBLIC_URL must be an http:// or https:// address, got {self.public_url!r}"
             )
         try:
             ZoneInfo(self.timezone)

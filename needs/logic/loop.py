@@ -5,6 +5,7 @@ timeline. No database, no HTTP."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.i18n import N_
@@ -112,6 +113,17 @@ def summary(description: str, limit: int = SUMMARY_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def phone_digits(value: str) -> str:
+    """The digits of a phone number as people type it ("138 1234 5678", "+86 138…"),
+    without China's country code, to compare two ways of writing one number."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
 def queue_order(status: str, created_at: object) -> tuple[int, object]:
     """Open needs first, then the other active ones, then the rest; oldest first within."""
     rank = 0 if status == OPEN else 1 if status in ACTIVE else 2
@@ -128,3 +140,13 @@ def parse_helper_key(value: str) -> tuple[str, int] | None:
     if kind not in ("volunteer", "unit") or not number.isdigit():
         return None
     return kind, int(number)
+
+
+PERSONAL_DATA_KEPT = timedelta(days=30)
+"""How long after a need closes the name, phone and photo of a reporter without an account
+are kept (invariant 4): long enough for a late question, no longer."""
+
+
+def personal_data_due(closed_at: datetime | None, now: datetime) -> bool:
+    """Whether a closed need of a reporter without an account must lose their personal data."""
+    return closed_at is not None and closed_at <= now - PERSONAL_DATA_KEPT

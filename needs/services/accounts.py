@@ -1,4 +1,5 @@
-"""What the needs domain keeps about a person, for their data export."""
+"""What the needs domain keeps about a person: their data export, and what goes with their
+account."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from needs.tables import Need, Volunteer
 
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:
-    """The needs a person filed (with what was done and their rating) and their volunteer
-    records."""
+    """The needs a person filed (with what was done, their rating, the phone and consents they
+    gave, and what staff heard at the latest 回访) and their volunteer records."""
     needs = await Need.select(
         Need.id,
         Need.community.slug.as_alias("community"),
@@ -22,8 +23,18 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
         Need.resolution,
         Need.rating,
         Need.rating_comment,
+        Need.reporter_name,
+        Need.reporter_contact,
+        Need.language,
+        Need.contact_consent,
+        Need.notify_consent,
+        Need.followup_method,
+        Need.followup_result,
+        Need.followup_note,
+        Need.followed_up_at,
         Need.created_at,
         Need.done_at,
+        Need.closed_at,
     ).where(Need.reporter == user.id)
     volunteering = await Volunteer.select(
         Volunteer.community.slug.as_alias("community"),
@@ -36,6 +47,14 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
         "needs": [_plain(row) for row in needs],
         "volunteering": [_plain(row) for row in volunteering],
     }
+
+
+async def before_account_deleted(user: User, now: datetime) -> None:
+    """The person's needs stay for the community's figures, without how to reach them or
+    what they said at a 回访; the database unlinks the reporter when the account goes."""
+    await Need.update(
+        {Need.reporter_contact: "", Need.reporter_name: "", Need.followup_note: ""}
+    ).where(Need.reporter == user.id)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

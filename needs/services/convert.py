@@ -132,6 +132,7 @@ async def _solved(
     await need_notices.tell_reporter(
         need, "converted", need_notices.CONVERTED, now=now, resolution=resolution
     )
+    await need_notices.text_reporter(need, need_notices.TEXT_DONE, now=now)
     await need_notices.tell_helper(
         helper, need, "withdrawn", need_notices.WITHDRAWN_FOR_HELPER, now=now
     )

@@ -294,7 +294,9 @@ def _snapshot(need: Need) -> dict[str, Any]:
 async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datetime) -> Need:
     """Send an open need (or one sent but not yet accepted) to a volunteer or a partner unit
     of its community, optionally with a project and the resources used. The helper and the
-    reporter are told; a helper it is taken from is told too."""
+    reporter are told; a helper it is taken from is told too. A reporter without an account
+    who agreed gets a text message the first time the need is sent, not when it is sent again
+    (to another helper, after a decline or a reopening)."""
     need = await need_for(actor, need_id, can_dispatch_need)
     fields = Fields()
     helper = await _read_helper(need, form.helper, fields)
@@ -333,6 +335,8 @@ async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datet
         await need_notices.tell_reporter(
             current, "dispatched", need_notices.DISPATCHED_TO_REPORTER, now=now
         )
+        if current.dispatched_at is None:  # the first sending only: one text per need
+            await need_notices.text_reporter(current, need_notices.TEXT_DISPATCHED, now=now)
         updated = await locked(need.id)
         before, after = audit.changes(_snapshot(current), _snapshot(updated))
         await audit.record(

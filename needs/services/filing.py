@@ -12,14 +12,14 @@ from app import photos, throttle
 from app.communities.services import StreetGroup, communities_by_street, community_of
 from app.db import write_transaction
 from app.formfields import Fields
-from app.i18n import _, localized, ngettext
+from app.i18n import _, current_locale, localized, ngettext
 from app.permissions import Actor
 from app.tables import Community, PhotoVisibility
 from app.uploads import Upload
 from needs.logic import follow_tokens, loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.labels import CATEGORY_LABELS
-from needs.services import need_notices
+from needs.services import follow_links, need_notices
 from needs.services.transitions import add_event, lock_key
 from needs.tables import Need
 from stations.logic.refs import StationRef
@@ -41,6 +41,10 @@ class Filing:
     """The slug of the rest station it is filed from, if any."""
     contact: str = ""
     """A phone number left by someone without an account."""
+    notify_consent: bool = False
+    """Someone without an account asks for a text message at dispatch and when done."""
+    contact_consent: bool = False
+    """Whoever takes the need may see how to reach the reporter."""
     photo: Upload | None = None
 
 
@@ -94,26 +98,23 @@ async def _community(
     return community
 
 
-def read_contact(
-    value: str, fields: Fields, *, field: str = "contact", required: str | None = None
-) -> str:
-    """A phone number as typed (trimmed); `required` is the message when it is empty, else
-    it may be left empty."""
+def usable_phone(value: str) -> bool:
+    """A phone number as the filing form takes it (already stripped)."""
+    return (
+        len(value) <= loop.MAX_CONTACT
+        and bool(_PHONE.match(value))
+        and sum(ch.isdigit() for ch in value) >= 5
+    )
+
+
+def _contact(value: str, notify_consent: bool, fields: Fields) -> str:
     value = value.strip()
-    if not value:
-        if required is not None:
-            fields.error(field, required)
-        return value
-    if (
-        len(value) > loop.MAX_CONTACT
-        or not _PHONE.match(value)
-        or sum(ch.isdigit() for ch in value) < 5
-    ):
+    if value and not usable_phone(value):
+        fields.error("contact", _("Enter a phone number such as 13812345678, or leave it empty."))
+    elif not value and notify_consent:
         fields.error(
-            field,
-            _("Enter a phone number such as 13812345678.")
-            if required is not None
-            else _("Enter a phone number such as 13812345678, or leave it empty."),
+            "contact",
+            _("Enter the phone number to text, or untick “Text me at this number”."),
         )
     return value
 
@@ -139,8 +140,9 @@ def read_need_text(
 async def file_need(
     actor: Actor | None, filing: Filing, *, client_ip: str, now: datetime
 ) -> tuple[Need, str | None]:
-    """File a need (status `open`) and tell the community's staff. Returns the need and, for
-    someone without an account, the secret follow token (shown once, never stored).
+    """File a need (status `open`) in the current page's language and tell the community's
+    staff. Returns the need and, for someone without an account, the secret follow token
+    (derived from the need's id and the secret key; only its hash is stored).
 
     Raises `InputError` naming every field to correct, `Throttled` when too many needs came
     from the address without an account."""
@@ -150,7 +152,7 @@ async def file_need(
     )
     station = await filing_station(filing.station)
     community = await _community(actor, filing.community, station, fields)
-    contact = read_contact(filing.contact, fields) if actor is None else ""
+    contact = _contact(filing.contact, filing.notify_consent, fields) if actor is None else ""
     # The limit comes before the photo is decoded, so a refused filer costs no decoding;
     # a filing refused for its fields gives its place back.
     held = (
@@ -165,9 +167,10 @@ async def file_need(
         await throttle.release(held)
         raise
     assert community is not None
-    token, token_hash = follow_tokens.new_token() if actor is None else (None, None)
+    need_id = uuid.uuid4()
+    token = await follow_links.follow_token(need_id) if actor is None else None
     need = Need(
-        id=uuid.uuid4(),
+        id=need_id,
         community=community.id,
         category=category,
         description=description,
@@ -177,7 +180,10 @@ async def file_need(
         reporter=actor.id if actor else None,
         reporter_kind=(ReporterKind.resident if actor else ReporterKind.courier).value,
         reporter_contact=contact,
-        follow_token_hash=token_hash,
+        language=current_locale(),
+        notify_consent=actor is None and filing.notify_consent,
+        contact_consent=filing.contact_consent,
+        follow_token_hash=follow_tokens.token_hash(token) if token else None,
         station_slug=station.slug if station is not None else "",
         resources=[],
         created_at=now,

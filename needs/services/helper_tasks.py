@@ -161,7 +161,8 @@ async def decline(actor: Actor, need_id: str, *, reason: str, now: datetime) -> 
 
 
 async def finish(actor: Actor, need_id: str, *, resolution: str, now: datetime) -> Need:
-    """Record what was done: the need is done and its reporter is asked to rate it."""
+    """Record what was done: the need is done and its reporter is asked to rate it (by a text
+    message too, for a reporter without an account who agreed)."""
     need = await assigned_need(actor, need_id)
     fields = Fields()
     resolution = fields.text(
@@ -185,4 +186,5 @@ async def finish(actor: Actor, need_id: str, *, resolution: str, now: datetime) 
         )
         await add_event(need.id, "done", actor_id=actor.id, now=now, detail=resolution)
         await need_notices.tell_reporter(current, "done", need_notices.DONE, now=now)
+        await need_notices.text_reporter(current, need_notices.TEXT_DONE, now=now)
         return await locked(need.id)

@@ -20,7 +20,7 @@ from needs.logic import loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.permissions import can_file_for_resident
 from needs.services import need_notices
-from needs.services.filing import read_contact, read_need_text
+from needs.services.filing import read_need_text, usable_phone
 from needs.services.transitions import add_event, lock_key
 from needs.tables import Need
 
@@ -88,12 +88,11 @@ async def file_for_resident(
         required=_("Enter the resident's name."),
         single_line=True,
     )
-    phone = read_contact(
-        form.phone,
-        fields,
-        field="phone",
-        required=_("Enter the resident's phone number, such as 13812345678."),
-    )
+    phone = form.phone.strip()
+    if not phone:
+        fields.error("phone", _("Enter the resident's phone number, such as 13812345678."))
+    elif not usable_phone(phone):
+        fields.error("phone", _("Enter a phone number such as 13812345678."))
     if not checked(form.keep_consent):
         fields.error(
             "keep_consent",

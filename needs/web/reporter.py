@@ -21,7 +21,7 @@ from app.web.responses import page, redirect
 from app.web.uploads import accepts_files, received_form
 from needs.logic import loop
 from needs.logic.labels import CATEGORY_LABELS, STATUS_LABELS
-from needs.services import filing, helper_tasks, need_details, reporter
+from needs.services import filing, follow_resend, helper_tasks, need_details, reporter
 
 AnyRequest = Request[Any, Any, Any]
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
@@ -36,6 +36,17 @@ class FilingForm:
     community: str = ""
     station: str = ""
     contact: str = ""
+    notify_consent: str = ""
+    contact_consent: str = ""
+
+
+@dataclass
+class ResendForm:
+    phone: str = ""
+
+
+TICKED = ("1", "on", "true")
+"""What a ticked checkbox sends."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,8 @@ class NeedsController(Controller):
                     community=data.community,
                     station=data.station,
                     contact=data.contact,
+                    notify_consent=data.notify_consent in TICKED,
+                    contact_consent=data.contact_consent in TICKED,
                     photo=upload,
                 ),
                 client_ip=client_ip(request),
@@ -157,6 +170,7 @@ class NeedsController(Controller):
             headers=PRIVATE_HEADERS,
             need=need,
             follow_url=follow_url,
+            may_resend=bool(need.reporter_contact),
             **labels(),
         )
 
@@ -253,6 +267,48 @@ class NeedsController(Controller):
         return redirect(request.app.route_reverse("needs:detail", need_id=need_id))
 
     # Someone without an account, through the secret link.
+
+    def _resend_page(
+        self,
+        request: AnyRequest,
+        form: ResendForm,
+        *,
+        sent: bool = False,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Template:
+        return page(
+            request,
+            "needs/resend.html",
+            status_code=status_code,
+            headers=headers,
+            form=form,
+            sent=sent,
+            errors=errors or {},
+        )
+
+    @get("/follow/resend", name="needs:follow.resend")
+    async def resend_form(self, request: AnyRequest) -> Template:
+        return self._resend_page(request, ResendForm())
+
+    @post("/follow/resend", name="needs:follow.resend.send")
+    async def resend(
+        self, request: AnyRequest, now: RequestNow, data: URLEncodedBody[ResendForm]
+    ) -> Template:
+        try:
+            await follow_resend.resend_links(data.phone, client_ip=client_ip(request), now=now)
+        except DomainError as exc:
+            return self._resend_page(
+                request,
+                data,
+                errors=exc.by_field(),
+                status_code=400 if isinstance(exc, InputError) else exc.status_code,
+                headers={"Retry-After": str(exc.retry_after_s)}
+                if isinstance(exc, Throttled)
+                else None,
+            )
+        return self._resend_page(request, ResendForm(), sent=True)
 
     def _follow_actions(self, request: AnyRequest, token: str) -> NeedActions:
         return NeedActions(

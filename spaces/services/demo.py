@@ -110,6 +110,59 @@ SPACES = [
         ]
     ],
     DemoSpace(
+        "caijiaxiang-calligraphy-room",
+        "caijiaxiang",
+        "activity_room",
+        "共享书画室",
+        "Shared calligraphy and painting room",
+        "老粮站库房改成的书画室，长条案上备有毛毡、笔墨和宣纸，书法小组和居民议事会都在这里。"
+        "用后请洗净笔砚。",
+        "A calligraphy and painting room made from the old grain store, with long tables, felt, "
+        "brushes, ink and paper; the calligraphy group and residents' meetings use it. Please "
+        "wash the brushes and inkstones after use.",
+        "蔡家巷 21 号院内（原粮站库房）",
+        "Inside No. 21 Caijiaxiang (the old grain store)",
+        1,
+        {**_all("08:30-11:30, 14:30-20:30")},
+        {
+            "max_party_size": 20,
+            "min_duration_minutes": 60,
+            "max_duration_minutes": 180,
+            "lead_time_minutes": 60,
+            "horizon_days": 14,
+            "quota_week_minutes": 360,
+        },
+        (36.1984, 113.1099),
+    ),
+    DemoSpace(
+        "caijiaxiang-childrens-corner",
+        "caijiaxiang",
+        "childrens_corner",
+        "共享儿童角",
+        "Shared children's corner",
+        "楼道尽头的闲置房间改成的儿童角，有绘本架、拼图和小桌椅，放学后和周末开放。"
+        "每个家庭占一个位置，孩子须有大人陪同。",
+        "A children's corner made from an idle room at the end of the corridor, with picture "
+        "books, puzzles and small tables, open after school and at weekends. Each family takes "
+        "one place; children come with an adult.",
+        "蔡家巷社区党群服务中心一楼西侧",
+        "Ground floor, west side of the Caijiaxiang community service centre",
+        5,
+        {
+            **{day: "15:30-19:00" for day in EVERY_DAY[:5]},
+            "sat": "09:00-12:00, 14:00-18:00",
+            "sun": "09:00-12:00, 14:00-18:00",
+        },
+        {
+            "max_party_size": 4,
+            "min_duration_minutes": 60,
+            "max_duration_minutes": 120,
+            "horizon_days": 7,
+            "quota_week_count": 3,
+        },
+        (36.1980, 113.1093),
+    ),
+    DemoSpace(
         "bayi-activity-room",
         "bayi",
         "activity_room",
@@ -270,6 +323,8 @@ WEEKLY_PATTERN = [
     ("caijiaxiang-tool-drill", 5, 9, 4, "张大爷", 1, "装晾衣架"),
     ("caijiaxiang-tool-drill", 5, 10, 3, "李阿姨", 1, ""),
     ("caijiaxiang-tool-ladder", 6, 10, 2, "张大爷", 1, "换灯泡"),
+    ("caijiaxiang-calligraphy-room", 3, 9, 2, "李阿姨", 1, "书法小组"),
+    ("caijiaxiang-childrens-corner", 5, 10, 1, "李阿姨", 1, "带孙子看绘本"),
     ("bayi-gateball-court", 0, 6, 2, "刘师傅", 1, "门球队晨练"),
     ("bayi-gateball-court", 2, 6, 2, "刘师傅", 1, "门球队晨练"),
     ("bayi-gateball-court", 4, 16, 1, "陈老师", 1, ""),

@@ -53,3 +53,21 @@ def test_database_engine_type_from_url(url: str, engine: str) -> None:
 def test_database_url_with_unknown_scheme_is_refused() -> None:
     with pytest.raises(SettingsError, match="DATABASE_URL"):
         DatabaseSettings(url="mysql://h/db").engine_type  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "value", ["linli.example.cn", "ftp://linli.example.cn", "https://", "https://a.cn/?x=1"]
+)
+def test_public_url_must_be_an_http_address(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("LINLI_PUBLIC_URL", value)
+    with pytest.raises(SettingsError, match="LINLI_PUBLIC_URL"):
+        SiteSettings()
+
+
+def test_public_url_defaults_to_the_local_server_and_loses_a_trailing_slash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LINLI_PUBLIC_URL", raising=False)
+    assert SiteSettings().public_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv("LINLI_PUBLIC_URL", "https://linli.example.cn/")
+    assert SiteSettings().public_url == "https://linli.example.cn"

@@ -119,6 +119,7 @@ def live_server(
     if demo:
         run_cli(env, "demo", bin_dir=bin_dir, cwd=cwd)
     port = free_port()
+    env["LINLI_PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # links in text messages
     log = workdir / "server.log"
     process = subprocess.Popen(
         [str(bin_dir / "linli"), "serve", "--port", str(port), "--workers", str(workers)],

@@ -1,4 +1,5 @@
-"""The needs demo of 广场东社区 (Guangchang East): 14 partner units and a few needs."""
+"""The needs demo of 广场东社区 (Guangchang East): 14 partner units and the needs of a year,
+12 of them solved (一年解决 12 件)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from needs.services.demo.shapes import (
     accept,
     dispatch,
     finish,
+    follow_up,
     rate,
 )
 
@@ -105,7 +107,7 @@ PROJECTS = (
                 ("bays", "order")),
 )  # fmt: skip
 
-NEEDS = (
+FIRST_NEEDS = (
     DemoNeed("parking", "小区多年的老问题：晚上车位不够，车辆乱停，把消防通道都堵了。",
              "小区主干道", "13800000021", 75, "20:10", (
         dispatch(13, "unit:traffic"), accept(4),
@@ -130,5 +132,65 @@ NEEDS = (
     DemoNeed("environment", "小区中心绿地被踩出一条土路，刮风天黄土飞扬。", "小区中心绿地",
              "13800000021", 1, "07:50"),
 )  # fmt: skip
+
+"""The needs of the demo before issue 15 (three months); still part of it."""
+
+YEAR_NEEDS = (
+    DemoNeed("repairs", "楼顶防水层老化，下雨天顶楼几户家里漏水。", "11号楼顶楼", "13800000021",
+             350, "09:30", (
+        dispatch(3, "unit:wuye"), accept(2), finish(120, "重新铺设楼顶防水卷材 260 平方米，"
+                                                         "闭水试验合格。"),
+        rate(72, 5, "今年雨季再没漏过。"),
+    ), ("repairs",)),
+    DemoNeed("elderly_care", "老伴糖尿病，想请医生定期上门看看。", "4号楼1单元", "walkin:马奶奶",
+             320, "10:00", (
+        dispatch(2, "unit:health"), accept(1), finish(50, "签约家庭医生，每周一上门巡诊一次。"),
+        follow_up(80, "phone", "satisfied", "电话回访：马奶奶说医生每周都来，很满意。"),
+    ), ("family-doctor", "rounds"), contact="0355-2186643"),
+    DemoNeed("parking", "小区里新能源车越来越多，没有充电桩，有人飞线充电。", "", "13800000021",
+             290, "20:15", (
+        dispatch(16, "unit:power"), accept(4), finish(300, "供电所勘察后在地面停车场建成 8 个充电桩"
+                                                           "。"),
+        rate(48, 5, "再也不用飞线了。"),
+    ), ("chargers",)),
+    DemoNeed("neighbours", "楼上邻居在阳台养鸽子，粪便落到我家窗台上，沟通几次没用。", "6号楼2单元",
+             "13800000022", 260, "16:40", (
+        dispatch(3, "unit:police"), accept(2), finish(40, "民警和网格员上门协调，鸽子迁到郊区鸽舍，"
+                                                          "阳台做了清洗。"),
+        rate(24, 4, "处理了，谢谢。"),
+    ), ("disputes",)),
+    DemoNeed("elderly_care", "想学用手机挂号、交电费，孩子不在身边没人教。", "", "13800000022", 230,
+             "14:00", (
+        dispatch(18, "unit:mobile"), accept(2), finish(120, "参加了四次手机课堂，学会了挂号、"
+            "交费和视频通话。"),
+        rate(20, 5, "老师很有耐心。"),
+    ), ("phone-class",)),
+    DemoNeed("repairs", "家里燃气灶打不着火，闻着有点煤气味，不敢用。", "9号楼1单元",
+             "walkin:闫大爷", 200, "07:50", (
+        dispatch(0.5, "unit:gas"), accept(0.5), finish(3, "更换了老化的燃气软管和灶具点火器，"
+                                                          "检测无泄漏。"),
+        follow_up(72, "visit", "fairly", "上门回访：闫大爷说灶能用了，希望燃气公司每年都来检查。"),
+    ), ("gas-checks",), contact="0355-2190077"),
+    DemoNeed("environment", "楼道里堆满了杂物和电动车，着火了跑都跑不出去。", "3号楼2单元",
+             "13800000023", 170, "19:20", (
+        dispatch(14, "unit:fire"), accept(3), finish(30, "消防站和物业清理楼道杂物 2 车，"
+                                                         "讲解了电动车进楼的危险。"),
+        rate(24, 5, "楼道宽敞了。"),
+    ), ("hazards",)),
+    DemoNeed("repairs", "小区东侧的自来水管爆了，水漫到路上结冰了。", "小区东侧道路", "13800000023",
+             140, "06:30", (
+        dispatch(0.5, "unit:water"), accept(0.5), finish(6, "抢修更换爆裂管段，"
+            "清除路面积冰并撒了融雪剂。"),
+        rate(12, 5, "大冷天连夜抢修，辛苦了。"),
+    ), ("leaks",)),
+    DemoNeed("other", "网上买的保健品发现是假的，商家不理，想问问怎么维权。", "",
+             "13800000021", 110, "15:10", (
+        dispatch(4, "unit:market-supervision"), accept(20),
+        finish(50, "市场监管所受理投诉，商家已退款。"),
+        rate(20, 4, "钱退回来了。"),
+    ), ("consumers",)),
+)  # fmt: skip
+
+NEEDS = YEAR_NEEDS + FIRST_NEEDS
 
 COMMUNITY = DemoCommunity("guangchang-dong", PEOPLE, UNITS, PROJECTS, NEEDS)

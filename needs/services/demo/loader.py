@@ -1,20 +1,26 @@
-"""The demo needs of DESIGN.md: 广场西社区's "机关合伙人" (8 partner units offering 35 resources,
-23 residents' needs in every status, two standing projects) and 广场东社区's 14 partner units
-with a few needs, spread over the three months before `now`.
+"""The demo needs of DESIGN.md: 八一社区's loop closed by 回访 (95 % solved), 广场西社区's
+"机关合伙人" (8 partner units offering 35 resources, 23 residents' needs in every status, two
+standing projects) and 广场东社区's 14 partner units with the 12 needs it solved in a year.
 
 Each need's timeline is written from its steps in order (filed → dispatched → accepted → done
-→ rated …), and its status and timestamps are derived from that same timeline, so they always
-agree. Idempotent: nothing is added once the demo's partner units exist. Runs after app.demo
-(communities and staff accounts) and the stations demo (the couriers' rest stations).
+→ rated or 回访 …), and its status and timestamps are derived from that same timeline, so they
+always agree. Personal data of reporters without an account is written as the erasure job
+would leave it, and nothing done is old enough to be closed, so the scheduled jobs change
+nothing the figures read.
 
-The demo itself is in needs.services.demo.guangchang_xi and …guangchang_dong; this module
-loads it.
+Idempotent, and an upgrade of the demo of earlier versions: every row is looked up by what
+identifies it in its community (a login, a unit's name, a resource's or project's title, a
+need's description) and only what is missing is added. Runs after app.demo (communities and
+staff accounts) and the stations demo (the couriers' rest stations).
+
+The demo itself is in needs.services.demo.bayi, …guangchang_xi and …guangchang_dong; this
+module loads it.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -25,9 +31,9 @@ from app.errors import InputError
 from app.passwords import hash_password
 from app.tables import Community, LoginKind, User
 from needs.logic import follow_tokens, loop
-from needs.logic.kinds import ReporterKind, VolunteerStatus
-from needs.services.demo import guangchang_dong, guangchang_xi
-from needs.services.demo.shapes import DemoCommunity, DemoNeed
+from needs.logic.kinds import FollowUpResult, ReporterKind, VolunteerStatus
+from needs.services.demo import bayi, guangchang_dong, guangchang_xi
+from needs.services.demo.shapes import DemoCommunity, DemoNeed, Unit
 from needs.services.reports import report_zone
 from needs.tables import (
     Need,
@@ -39,9 +45,10 @@ from needs.tables import (
     Volunteer,
 )
 
-COMMUNITIES = (guangchang_xi.COMMUNITY, guangchang_dong.COMMUNITY)
+COMMUNITIES = (bayi.COMMUNITY, guangchang_xi.COMMUNITY, guangchang_dong.COMMUNITY)
 PEOPLE = tuple(person for community in COMMUNITIES for person in community.people)
-"""Demo residents of the two communities; volunteers sign in with the demo password."""
+"""Demo residents of the communities; volunteers sign in with the demo password."""
+SOLVED_BY_FOLLOW_UP = (FollowUpResult.satisfied.value, FollowUpResult.fairly_satisfied.value)
 
 
 @dataclass
@@ -54,6 +61,25 @@ class _Ids:
     volunteers: dict[str, Volunteer]
     resources: dict[str, int]
     projects: dict[str, int]
+
+
+@dataclass
+class _Added:
+    """How many rows of each kind one load added to a community."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def one(self, kind: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+    def __bool__(self) -> bool:
+        return any(self.counts.values())
+
+
+def since(spec: DemoCommunity, now: datetime) -> datetime:
+    """When the community's helpers and units joined: a month before its oldest demo need."""
+    oldest = max((need.days_ago for need in spec.needs), default=0)
+    return now - timedelta(days=oldest + 30)
 
 
 async def _person(
@@ -79,94 +105,153 @@ def unit_login(unit_key: str, community_slug: str) -> str:
     return f"{unit_key}.{community_slug}@linli.example"
 
 
+async def _volunteer(
+    spec_volunteer: str, skills: str, user: User, community: Community, staff: User, at: datetime
+) -> tuple[Volunteer, bool]:
+    """The person's volunteer record in the community, added if missing."""
+    found = (
+        await Volunteer.objects()
+        .where((Volunteer.user == user.id) & (Volunteer.community == community.id))
+        .first()
+    )
+    if found is not None:
+        return found, False
+    status, _sep, categories = spec_volunteer.partition(":")
+    approved = status == VolunteerStatus.approved.value
+    volunteer = Volunteer(
+        user=user.id,
+        community=community.id,
+        categories=categories,
+        skills=skills,
+        status=status,
+        applied_at=at,
+        decided_at=at + timedelta(days=2) if approved else None,
+        decided_by=staff.id if approved else None,
+    )
+    await volunteer.save()
+    return volunteer, True
+
+
 async def _people(
-    community: Community, helpers_hash: str, residents_hash: str, staff: User, now: datetime
+    community: Community,
+    spec: DemoCommunity,
+    hashes: tuple[str, str],
+    staff: User,
+    now: datetime,
+    added: _Added,
 ) -> tuple[dict[str, User], dict[str, Volunteer]]:
+    helpers_hash, residents_hash = hashes
     people: dict[str, User] = {}
     volunteers: dict[str, Volunteer] = {}
-    for spec in PEOPLE:
-        if spec.community != community.slug:
-            continue
-        password_hash = helpers_hash if spec.volunteer else residents_hash
-        user = await _person(spec.login, spec.name, community, password_hash, now)
-        people[spec.login] = user
-        if spec.volunteer:
-            status, _sep, categories = spec.volunteer.partition(":")
-            approved = status == VolunteerStatus.approved.value
-            volunteer = Volunteer(
-                user=user.id,
-                community=community.id,
-                categories=categories,
-                skills=spec.skills,
-                status=status,
-                applied_at=now - timedelta(days=100),
-                decided_at=now - timedelta(days=98) if approved else None,
-                decided_by=staff.id if approved else None,
+    for person in spec.people:
+        password_hash = helpers_hash if person.volunteer else residents_hash
+        user = await _person(person.login, person.name, community, password_hash, now)
+        people[person.login] = user
+        if person.volunteer:
+            volunteer, new = await _volunteer(
+                person.volunteer, person.skills, user, community, staff, since(spec, now)
             )
-            await volunteer.save()
-            volunteers[spec.login] = volunteer
+            volunteers[person.login] = volunteer
+            if new:
+                added.one("volunteers")
     return people, volunteers
 
 
+async def _unit(
+    community: Community, item: Unit, helpers_hash: str, created: datetime
+) -> PartnerUnit:
+    contact = None
+    if item.signs_in:
+        login = unit_login(item.key, community.slug)
+        contact = await _person(login, item.contact_name, None, helpers_hash, created)
+    unit = PartnerUnit(
+        community=community.id,
+        name_zh=item.name_zh,
+        name_en=item.name_en,
+        kind=item.kind,
+        contact_name=item.contact_name,
+        contact_phone=item.contact_phone,
+        contact_user=contact.id if contact else None,
+        categories=item.categories,
+        created_at=created,
+        updated_at=created,
+    )
+    await unit.save()
+    return unit
+
+
 async def _lists(
-    community: Community, spec: DemoCommunity, helpers_hash: str, now: datetime
+    community: Community, spec: DemoCommunity, helpers_hash: str, now: datetime, added: _Added
 ) -> tuple[dict[str, PartnerUnit], dict[str, int], dict[str, int]]:
-    """The partner units, their resources and the projects bundling them."""
-    created = now - timedelta(days=120)
+    """The partner units, their resources and the projects bundling them, each added unless
+    the community has it under the same name already."""
+    created = since(spec, now)
     units: dict[str, PartnerUnit] = {}
     resources: dict[str, int] = {}
     for item in spec.units:
-        contact = None
-        if item.signs_in:
-            login = unit_login(item.key, community.slug)
-            contact = await _person(login, item.contact_name, None, helpers_hash, now)
-        unit = PartnerUnit(
-            community=community.id,
-            name_zh=item.name_zh,
-            name_en=item.name_en,
-            kind=item.kind,
-            contact_name=item.contact_name,
-            contact_phone=item.contact_phone,
-            contact_user=contact.id if contact else None,
-            categories=item.categories,
-            created_at=created,
-            updated_at=created,
+        unit = (
+            await PartnerUnit.objects()
+            .where((PartnerUnit.community == community.id) & (PartnerUnit.name_zh == item.name_zh))
+            .first()
         )
-        await unit.save()
+        if unit is None:
+            unit = await _unit(community, item, helpers_hash, created)
+            added.one("units")
         units[item.key] = unit
         for offer in item.resources:
-            resource = Resource(
+            found = (
+                await Resource.select(Resource.id)
+                .where(
+                    (Resource.community == community.id)
+                    & (Resource.unit == unit.id)
+                    & (Resource.title_zh == offer.title_zh)
+                )
+                .first()
+            )
+            if found is None:
+                resource = Resource(
+                    community=community.id,
+                    unit=unit.id,
+                    title_zh=offer.title_zh,
+                    title_en=offer.title_en,
+                    description=offer.description,
+                    category=offer.category,
+                    availability=offer.availability,
+                    created_at=created,
+                    updated_at=created,
+                )
+                await resource.save()
+                found = {"id": resource.id}
+                added.one("resources")
+            resources[offer.key] = found["id"]
+    projects: dict[str, int] = {}
+    for bundle in spec.projects:
+        project = (
+            await Project.objects()
+            .where((Project.community == community.id) & (Project.title_zh == bundle.title_zh))
+            .first()
+        )
+        if project is None:
+            project = Project(
                 community=community.id,
-                unit=unit.id,
-                title_zh=offer.title_zh,
-                title_en=offer.title_en,
-                description=offer.description,
-                category=offer.category,
-                availability=offer.availability,
+                title_zh=bundle.title_zh,
+                title_en=bundle.title_en,
+                description=bundle.description,
+                categories=bundle.categories,
                 created_at=created,
                 updated_at=created,
             )
-            await resource.save()
-            resources[offer.key] = resource.id
-    projects: dict[str, int] = {}
-    for bundle in spec.projects:
-        project = Project(
-            community=community.id,
-            title_zh=bundle.title_zh,
-            title_en=bundle.title_en,
-            description=bundle.description,
-            categories=bundle.categories,
-            created_at=created,
-            updated_at=created,
-        )
-        await project.save()
+            await project.save()
+            added.one("projects")
         projects[bundle.key] = project.id
-        await ProjectResource.insert(
-            *[
-                ProjectResource(project=project.id, resource=resources[key])
-                for key in bundle.resources
-            ]
-        )
+        for key in bundle.resources:
+            if not await ProjectResource.exists().where(
+                (ProjectResource.project == project.id)
+                & (ProjectResource.resource == resources[key])
+            ):
+                await ProjectResource.insert(
+                    ProjectResource(project=project.id, resource=resources[key])
+                )
     return units, resources, projects
 
 
@@ -180,23 +265,67 @@ def _helper(key: str, ids: _Ids) -> tuple[dict[str, Any], int | None, str]:
     return {"volunteer": volunteer.id, "unit": None}, volunteer.user, ids.people[name].name
 
 
+def _reporter(spec: DemoNeed, ids: _Ids) -> dict[str, Any]:
+    """Who filed the need, as its reporter columns."""
+    kind, _sep, rest = spec.reporter.partition(":")
+    columns: dict[str, Any] = {
+        "reporter_contact": spec.contact,
+        "contact_consent": spec.contact_consent,
+        "notify_consent": spec.notify_consent,
+    }
+    if kind == "courier":
+        return {
+            **columns,
+            "reporter": None,
+            "reporter_kind": ReporterKind.courier.value,
+            "station_slug": rest,
+            "follow_token_hash": follow_tokens.new_token()[1],
+        }
+    if kind == "walkin":
+        return {
+            **columns,
+            "reporter": None,
+            "reporter_kind": ReporterKind.staff.value,
+            "reporter_name": rest,
+            "filed_by": ids.staff.id,
+            "consent_recorded_by": ids.staff.id,
+        }
+    if spec.reporter == "staff":
+        return {**columns, "reporter": ids.staff.id, "reporter_kind": ReporterKind.staff.value}
+    return {
+        **columns,
+        "reporter": ids.people[spec.reporter].id,
+        "reporter_kind": ReporterKind.resident.value,
+    }
+
+
+def followup_detail(method: str, result: str, note: str) -> str:
+    """The timeline's record of a 回访 as the 回访 form writes it: `phone/satisfied`, then the
+    note."""
+    return f"{method}/{result}" + (f" · {note}" if note else "")
+
+
+def _erased_as_the_job_would(columns: dict[str, Any], now: datetime) -> None:
+    """A reporter without an account keeps name and phone only 30 days after closing."""
+    if columns["reporter"] is None and loop.personal_data_due(columns.get("closed_at"), now):
+        columns.update(
+            reporter_name="",
+            reporter_contact="",
+            personal_data_erased_at=columns["closed_at"] + loop.PERSONAL_DATA_KEPT,
+        )
+
+
 async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) -> None:
     """Write the need and its timeline; its columns follow from the steps."""
     zone = report_zone()
     day = now.astimezone(zone).date() - timedelta(days=spec.days_ago)
     at = wall_to_utc(datetime.combine(day, time.fromisoformat(spec.filed_at)), zone)
-    courier_station = (
-        spec.reporter.removeprefix("courier:") if spec.reporter.startswith("courier:") else ""
-    )
-    if courier_station:
-        reporter_id, kind = None, ReporterKind.courier.value
-    elif spec.reporter == "staff":
-        reporter_id, kind = ids.staff.id, ReporterKind.staff.value
-    else:
-        reporter_id, kind = ids.people[spec.reporter].id, ReporterKind.resident.value
+    reporter = _reporter(spec, ids)
+    reporter_id = reporter["reporter"]
+    filer = ids.staff.id if spec.reporter.startswith("walkin:") else reporter_id
     need_id = uuid.uuid4()
     columns: dict[str, Any] = {"status": loop.OPEN, "unit": None, "volunteer": None}
-    events = [NeedEvent(need=need_id, at=at, actor=reporter_id, kind="filed")]
+    events = [NeedEvent(need=need_id, at=at, actor=filer, kind="filed")]
     helper_user: int | None = None
     for step in spec.steps:
         at = at + timedelta(hours=step.after_hours)
@@ -220,27 +349,43 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
             columns.update(
                 status=status, rating=step.stars, rating_comment=step.detail, rated_at=at
             )
+        elif step.kind == "followup":
+            if step.result not in SOLVED_BY_FOLLOW_UP:
+                raise ValueError(f"demo 回访 must solve the need: {spec.description}")
+            actor, detail = ids.staff.id, followup_detail(step.method, step.result, step.detail)
+            columns.update(
+                status=loop.RATED,
+                followup_method=step.method,
+                followup_result=step.result,
+                followup_note=step.detail,
+                followed_up_at=at,
+                followed_up_by=ids.staff.id,
+            )
+        elif step.kind == "closed_unrated":
+            actor = None
+            columns.update(status=loop.CLOSED)
         elif step.kind == "withdrawn":
             actor = ids.staff.id if step.by_staff else reporter_id
             columns.update(status=loop.WITHDRAWN, withdrawn_at=at)
         elif step.kind == "note":
             actor = ids.staff.id
+        columns["closed_at"] = at if columns["status"] in loop.FINAL else None
         events.append(NeedEvent(need=need_id, at=at, actor=actor, kind=step.kind, detail=detail))
         if step.kind == "rated" and columns["status"] == loop.OPEN:
             columns.update(unit=None, volunteer=None)
             columns["times_reopened"] = columns.get("times_reopened", 0) + 1
             events.append(NeedEvent(need=need_id, at=at, actor=reporter_id, kind="reopened"))
+    if columns["status"] == loop.DONE and columns["done_at"] <= now - timedelta(days=10):
+        raise ValueError(f"demo need would be closed by the next job: {spec.description}")
+    columns.update(reporter)
+    _erased_as_the_job_would(columns, now)
     need = Need(
         id=need_id,
         community=community.id,
         category=spec.category,
         description=spec.description,
         place=spec.place,
-        reporter=reporter_id,
-        reporter_kind=kind,
-        reporter_contact=spec.contact,
-        follow_token_hash=follow_tokens.new_token()[1] if courier_station else None,
-        station_slug=courier_station,
+        public_summary=spec.public_summary,
         project=ids.projects[spec.project] if spec.project else None,
         resources=[ids.resources[key] for key in spec.resources],
         created_at=events[0].at,
@@ -252,12 +397,36 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
     await NeedEvent.insert(*events)
 
 
+async def _needs(
+    community: Community, spec: DemoCommunity, ids: _Ids, now: datetime, added: _Added
+) -> None:
+    """Add the demo needs the community lacks (known by their description); a final need an
+    earlier demo wrote before needs had `closed_at` gets it from its last step."""
+    have = {
+        row["description"]
+        for row in await Need.select(Need.description).where(Need.community == community.id)
+    }
+    for need in spec.needs:
+        if need.description in have:
+            continue
+        await _need(need, community, ids, now)
+        added.one("needs")
+    earlier = await Need.select(Need.id, Need.rated_at, Need.withdrawn_at).where(
+        (Need.community == community.id)
+        & Need.status.is_in([loop.RATED, loop.WITHDRAWN])
+        & Need.closed_at.is_null()
+        & Need.description.is_in([need.description for need in spec.needs])
+    )
+    for row in earlier:
+        await Need.update({Need.closed_at: row["rated_at"] or row["withdrawn_at"]}).where(
+            Need.id == row["id"]
+        )
+
+
 async def load(now: datetime) -> list[str]:
-    """Add the demo's partner units, resources, projects, volunteers and needs, unless the
-    units are there already (or the demo communities are not)."""
-    first = COMMUNITIES[0]
-    if await PartnerUnit.exists().where(PartnerUnit.name_zh == first.units[0].name_zh):
-        return []
+    """Add what is missing of the demo's partner units, resources, projects, volunteers and
+    needs (nothing without the demo communities and their staff); a line per community that
+    gained something."""
     communities = {
         row.slug: row
         for row in await Community.objects().where(
@@ -272,24 +441,26 @@ async def load(now: datetime) -> list[str]:
     }
     if len(communities) < len(COMMUNITIES) or len(staff) < len(COMMUNITIES):
         return []
-    helpers_hash = await hash_password(DEMO_PASSWORD)
-    residents_hash = await hash_password(f"demo-{uuid.uuid4()}")  # they never sign in
+    hashes = (await hash_password(DEMO_PASSWORD), await hash_password(f"demo-{uuid.uuid4()}"))
     lines = []
     for spec in COMMUNITIES:
         community = communities[spec.slug]
         staff_user = staff[staff_login(spec.slug)]
-        people, volunteers = await _people(community, helpers_hash, residents_hash, staff_user, now)
-        units, resources, projects = await _lists(community, spec, helpers_hash, now)
+        added = _Added()
+        people, volunteers = await _people(community, spec, hashes, staff_user, now, added)
+        units, resources, projects = await _lists(community, spec, hashes[0], now, added)
         ids = _Ids(staff_user, people, units, volunteers, resources, projects)
-        for need in spec.needs:
-            await _need(need, community, ids, now)
+        await _needs(community, spec, ids, now, added)
+        if added:
+            lines.append(
+                f"needs {spec.slug}: {len(units)} units, {len(resources)} resources, "
+                f"{len(spec.needs)} needs (added {added.counts.get('needs', 0)} needs, "
+                f"{added.counts.get('units', 0)} units)"
+            )
+    if lines:
+        helpers = [person.login for person in PEOPLE if person.volunteer.startswith("approved")]
         lines.append(
-            f"needs {spec.slug}: {len(units)} units, {len(resources)} resources, "
-            f"{len(spec.needs)} needs"
+            f"needs helpers, with the demo password: volunteers {', '.join(helpers)}; "
+            f"partner-unit contacts such as {unit_login('wuye', 'bayi')}"
         )
-    helpers = [person.login for person in PEOPLE if person.volunteer.startswith("approved")]
-    lines.append(
-        f"needs helpers, with the demo password: volunteers {', '.join(helpers)}; partner-unit "
-        f"contacts such as {unit_login('wuye', first.slug)}"
-    )
     return lines

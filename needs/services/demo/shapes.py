@@ -53,6 +53,10 @@ class Step:
     stars: int | None = None
     by_staff: bool = False
     """For `withdrawn`: closed by staff rather than by the reporter."""
+    method: str = ""
+    """For `followup` (回访): `phone` or `visit`."""
+    result: str = ""
+    """For `followup`: `satisfied`, `fairly` or `dissatisfied`."""
 
 
 def dispatch(hours: float, helper: str) -> Step:
@@ -83,13 +87,24 @@ def note(hours: float, text: str) -> Step:
     return Step("note", hours, text)
 
 
+def follow_up(hours: float, method: str, result: str, text: str) -> Step:
+    """Staff's 回访 by phone or at home, with what the resident said and a note."""
+    return Step("followup", hours, text, method=method, result=result)
+
+
+def close_unrated(hours: float) -> Step:
+    """Done, then neither rated nor followed up in the community's time: closed."""
+    return Step("closed_unrated", hours)
+
+
 @dataclass(frozen=True)
 class DemoNeed:
     category: str
     description: str
     place: str
     reporter: str
-    """A resident's login, `staff`, or `courier:<station slug>`."""
+    """A resident's login, `staff`, `courier:<station slug>`, or `walkin:<name>` for a
+    walk-in or phone resident staff filed for."""
     days_ago: int
     filed_at: str
     """Local wall time `HH:MM` on the day `days_ago` days before today."""
@@ -97,6 +112,11 @@ class DemoNeed:
     resources: tuple[str, ...] = ()
     project: str = ""
     contact: str = ""
+    contact_consent: bool = False
+    """The reporter agreed that the helper may see how to reach them."""
+    notify_consent: bool = False
+    """A courier agreed to text messages about it."""
+    public_summary: str = ""
 
 
 @dataclass(frozen=True)

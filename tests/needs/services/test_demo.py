@@ -20,6 +20,7 @@ from needs.tables import (
 from stations.services.demo import NINE
 from tests.factories import NOW, actor_for
 
+SOLVED_AT_FOLLOWUP = ("satisfied", "fairly")
 STEPS = {
     # status before → {event kind: status after}; `rated` is decided by its stars.
     "open": {"dispatched": "dispatched", "withdrawn": "withdrawn"},
@@ -30,9 +31,10 @@ STEPS = {
         "withdrawn": "withdrawn",
     },
     "accepted": {"done": "done", "declined": "open", "withdrawn": "withdrawn"},
-    "done": {"rated": "rated"},
+    "done": {"rated": "rated", "followup": "rated", "closed_unrated": "closed"},
     "rated": {},
     "withdrawn": {},
+    "closed": {},
     "reopening": {"reopened": "open"},
 }
 
@@ -65,24 +67,25 @@ async def community_id(slug: str) -> int:
 async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
     await app_demo.load(NOW)
     lines = await demo.load(NOW)
-    assert lines[:2] == [
-        "needs guangchang-xi: 8 units, 35 resources, 23 needs",
-        "needs guangchang-dong: 14 units, 22 resources, 5 needs",
+    assert lines[:3] == [
+        "needs bayi: 7 units, 17 resources, 24 needs (added 24 needs, 7 units)",
+        "needs guangchang-xi: 8 units, 35 resources, 23 needs (added 23 needs, 8 units)",
+        "needs guangchang-dong: 14 units, 22 resources, 14 needs (added 14 needs, 14 units)",
     ]
     west, east = await community_id("guangchang-xi"), await community_id("guangchang-dong")
-    assert await PartnerUnit.count().where(PartnerUnit.community == west) == 8
-    assert await Resource.count().where(Resource.community == west) == 35
-    assert await Need.count().where(Need.community == west) == 23
-    assert await PartnerUnit.count().where(PartnerUnit.community == east) == 14
-    assert await Resource.count().where(Resource.community == east) == 22
-    assert await Need.count().where(Need.community == east) == 5
+    bayi = await community_id("bayi")
+    assert await counts(bayi) == (7, 17, 24)
+    assert await counts(west) == (8, 35, 23)
+    assert await counts(east) == (14, 22, 14)
     # Every resource belongs to a unit of its own community.
     for row in await Resource.select(Resource.community, Resource.unit.community.as_alias("uc")):
         assert row["community"] == row["uc"]
     projects = await Project.select(Project.title_zh).where(Project.community == west)
     assert {row["title_zh"] for row in projects} == {"老旧小区楼道照明改造", "助老陪诊"}
-    assert await ProjectResource.count() == 8
+    assert await ProjectResource.count() == 8 + 6
     volunteers = await Volunteer.select(Volunteer.status).where(Volunteer.community == west)
+    assert Counter(row["status"] for row in volunteers) == {"approved": 3, "applied": 1}
+    volunteers = await Volunteer.select(Volunteer.status).where(Volunteer.community == bayi)
     assert Counter(row["status"] for row in volunteers) == {"approved": 3, "applied": 1}
 
     statuses = Counter(
@@ -96,20 +99,29 @@ async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
         "done": 2,
         "withdrawn": 2,
     }
-    couriers = await Need.select(Need.reporter, Need.station_slug, Need.follow_token_hash).where(
-        Need.reporter_kind == "courier"
-    )
-    assert len(couriers) == 2
+    couriers = await Need.select(
+        Need.reporter, Need.station_slug, Need.follow_token_hash, Need.community
+    ).where(Need.reporter_kind == "courier")
+    assert Counter(row["community"] for row in couriers) == {west: 2, bayi: 6}
     assert all(row["reporter"] is None and row["follow_token_hash"] for row in couriers)
     assert {row["station_slug"] for row in couriers} <= {station.slug for station in NINE}
-    assert await Need.count().where(Need.category == "space_or_tool") == 1
+    assert await Need.count().where(Need.category == "space_or_tool") == 2
+
+
+async def counts(community: int) -> tuple[int, int, int]:
+    """Partner units, resources and needs of a community."""
+    return (
+        await PartnerUnit.count().where(PartnerUnit.community == community),
+        await Resource.count().where(Resource.community == community),
+        await Need.count().where(Need.community == community),
+    )
 
 
 async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None:
     await app_demo.load(NOW)
     await demo.load(NOW)
     needs = await Need.select().output(load_json=True)
-    assert len(needs) == 28
+    assert len(needs) == 61
     reopened_and_open = 0
     for need in needs:
         events = (
@@ -134,8 +146,19 @@ async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None
             assert 1 <= need["rating"] <= 5 and need["rating_comment"]
         else:
             assert need["rating"] is None
+        if "followup" in kinds:
+            followup = [e for e in events if e["kind"] == "followup"][-1]
+            assert need["followed_up_at"] == followup["at"] and need["followed_up_by"]
+            assert need["followup_method"] in ("phone", "visit") and need["followup_note"]
+            assert followup["detail"] == "{}/{} · {}".format(
+                need["followup_method"], need["followup_result"], need["followup_note"]
+            )
+        else:
+            assert need["followed_up_at"] is None and need["followup_result"] == ""
         if need["status"] == "rated":
-            assert 3 <= need["rating"] <= 5
+            assert 3 <= (need["rating"] or 0) <= 5 or need["followup_result"] in SOLVED_AT_FOLLOWUP
+        final = need["status"] in ("rated", "withdrawn", "closed")
+        assert need["closed_at"] == (times[-1] if final else None)
         if need["status"] == "open" and need["times_reopened"]:
             reopened_and_open += 1
             assert need["rating"] <= 2 and need["unit"] is None and need["volunteer"] is None

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from app.errors import FieldError, Forbidden, InputError
-from needs.services import dispatch, followups, helper_tasks, walk_ins
+from needs.services import dispatch, followups, helper_tasks, reporter, walk_ins
 from needs.services.helper_tasks import ResidentContact
+from app.tables import OutboxMessage
 from needs.tables import Need
 from tests.factories import actor_for, make_community, make_user
 from tests.needs.world import T0, T1, T2, T3, World, audit_entry, events_of, notices, snapshot
@@ -184,3 +185,30 @@ async def test_a_resident_with_an_account_is_reached_on_their_login_phone(world:
     assert helper_tasks.resident_contact(need, by_email) is None
     need.contact_consent = False
     assert helper_tasks.resident_contact(need, world.resident.user) is None
+
+
+async def test_a_walk_in_who_wants_texts_hears_at_dispatch_in_their_language(
+    world: World,
+) -> None:
+    wants = await walk_ins.file_for_resident(
+        world.staff, walk_in(notify_consent="1"), language="zh_CN", now=T0
+    )
+    quiet = await walk_ins.file_for_resident(
+        world.staff, walk_in(phone="13900000002"), language="zh_CN", now=T0
+    )
+    form = dispatch.DispatchForm(helper=f"volunteer:{world.volunteer.id}")
+    for need in (wants, quiet):
+        await dispatch.dispatch(world.staff, str(need.id), form, now=T1)
+    rows = await OutboxMessage.select(OutboxMessage.to_address, OutboxMessage.body).where(
+        OutboxMessage.channel == "sms"
+    )
+    assert [row["to_address"] for row in rows] == ["139 0000 0001"]
+    body = rows[0]["body"]
+    assert body.startswith(
+        "【邻里】您在八一社区反映的问题“Tap leaks in the ki…”已派人处理。查看进度："
+        "http://127.0.0.1:8000/needs/follow/"
+    )
+    # The link in the text opens the need (its hash was kept with the message).
+    token = body.rsplit("/", 1)[1]
+    follow = await reporter.follow_access(token)
+    assert follow.need.id == wants.id

@@ -117,7 +117,8 @@ async def test_a_courier_files_from_a_station_page_and_follows_it_by_link(
     assert match is not None
     token = match.group(1)
     assert 'data-copy="follow-link"' in sent.text and "copy.js" in sent.text
-    assert "it is shown only this once" in sent.text
+    assert "If you lose it, we can text it again to the number you left." in sent.text
+    assert 'href="/needs/follow/resend"' in sent.text
 
     need = await Need.objects().first()
     assert need.follow_token_hash == hashlib.sha256(token.encode()).hexdigest()

@@ -32,3 +32,16 @@ async def test_the_demo_resident_holds_fewer_bookings_than_the_music_room_allows
         & Booking.status.is_in(list(HOLDING))
     )
     assert upcoming < room.max_active_bookings
+
+
+async def test_caijiaxiang_has_four_kinds_of_shared_space(db: None) -> None:
+    await demo.load(MONDAY_EARLY)
+    await spaces_demo.load(MONDAY_EARLY)
+    rows = await Space.select(Space.kind).where(Space.community.slug == "caijiaxiang")
+    assert {row["kind"] for row in rows} == {
+        "music_room",
+        "tool",
+        "activity_room",
+        "childrens_corner",
+    }
+    assert await Space.count().where(Space.community.slug == "caijiaxiang") == 7
