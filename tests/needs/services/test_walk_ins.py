@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from app.errors import FieldError, Forbidden, InputError
+from app.tables import OutboxMessage
 from needs.services import dispatch, followups, helper_tasks, reporter, walk_ins
 from needs.services.helper_tasks import ResidentContact
-from app.tables import OutboxMessage
 from needs.tables import Need
 from tests.factories import actor_for, make_community, make_user
 from tests.needs.world import T0, T1, T2, T3, World, audit_entry, events_of, notices, snapshot
