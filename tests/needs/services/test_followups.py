@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from app import demo as app_demo
 from app.errors import Conflict, FieldError, InputError, NotFound
 from app.tables import Community
 from needs.domain import DOMAIN
@@ -20,6 +21,7 @@ from needs.services import (
     need_details,
     reporter,
 )
+from needs.services.demo import loader as demo_loader
 from needs.tables import Need
 from tests.factories import actor_for, make_user
 from tests.needs.world import (
@@ -337,3 +339,13 @@ async def test_a_reporter_may_still_rate_a_need_closed_without_rating(world: Wor
     access = await reporter.reporter_access(world.resident, str(low.id))
     reopened = await reporter.rate(access, stars="1", comment="", now=T3 + 16 * DAY)
     assert (reopened.status, reopened.times_reopened, reopened.closed_at) == ("open", 1, None)
+
+
+async def test_the_job_closes_no_demo_need_then_or_three_days_later(db: None) -> None:
+    """The demo's figures hold after the job ran: nothing done in it waits 14 days unrated."""
+    await app_demo.load(T0)
+    await demo_loader.load(T0)
+    before = await Need.select(Need.id, Need.status).order_by(Need.id)
+    assert await autoclose.close_unrated(T0) == 0
+    assert await autoclose.close_unrated(T0 + 3 * DAY) == 0
+    assert await Need.select(Need.id, Need.status).order_by(Need.id) == before
