@@ -282,19 +282,23 @@ def test_the_autoclose_job_runs_every_hour() -> None:
 
 async def test_a_need_left_unrated_closes_on_the_second_and_not_before(world: World) -> None:
     need = await done_need(world)
+    later = await done_need(world, done_at=T3 + timedelta(seconds=1))
     due_at = T3 + 14 * DAY
     assert await autoclose.close_unrated(due_at - timedelta(seconds=1)) == 0
     assert (await reload(need)).status == "done"
-    assert await autoclose.close_unrated(due_at) == 1
+    assert await autoclose.close_unrated(due_at) == 1  # `later` is a second short
     closed = await reload(need)
     assert (closed.status, closed.closed_at, closed.updated_at) == ("closed", due_at, due_at)
     assert (await events_of(need))[-1] == ("closed_unrated", due_at, None, "")
+    assert (await reload(later)).status == "done"
     told = await notices()
-    # Twice in a row: nothing more happens.
+    assert await autoclose.close_unrated(due_at + timedelta(seconds=1)) == 1
+    assert (await reload(later)).closed_at == due_at + timedelta(seconds=1)
+    # Again: nothing more happens.
     assert await autoclose.close_unrated(due_at + timedelta(hours=1)) == 0
     assert (await reload(need)).updated_at == due_at
     assert [e[0] for e in await events_of(need)].count("closed_unrated") == 1
-    assert await notices() == told
+    assert await notices() == told  # nobody is told
 
 
 async def test_two_processes_closing_at_once_close_each_need_once(world: World) -> None:
