@@ -30,6 +30,7 @@ from app.web.accounts.signing import SigningController
 from app.web.api_reference import ApiReferencePlugin
 from app.web.api_schema import ApiSchemaPlugin
 from app.web.communities import api as communities_api
+from app.web.communities.pages import community_page
 from app.web.communities.staff import StaffController
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
 from app.web.edge import BodyGateMiddleware, allow_every_method, answer_head
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             accounts_api.token,
             accounts_api.me,
             communities_api.list_communities,
+            community_page,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

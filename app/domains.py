@@ -2,10 +2,10 @@
 
 Each domain describes what it contributes in one `Domain` value (demo data, its part of a
 person's data export and account deletion, scheduled jobs, calendar feeds, staff-dashboard
-panels, what a new public holiday hits); what it contributes over HTTP is its
-`app.web.domains.WebDomain`. `app.asgi` installs both when the application is assembled,
-so the rest of `app/` never imports a domain. Labels are message ids marked with
-`app.i18n.N_` and translated when shown.
+panels, sections of a community's public page, what a new public holiday hits); what it
+contributes over HTTP is its `app.web.domains.WebDomain`. `app.asgi` installs both when the
+application is assembled, so the rest of `app/` never imports a domain. Labels are message
+ids marked with `app.i18n.N_` and translated when shown.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ if TYPE_CHECKING:
     from app.feeds import FeedSource
     from app.permissions import Actor
     from app.scheduler import Job
-    from app.tables import PublicHoliday, User
+    from app.tables import Community, PublicHoliday, User
 
 
 @dataclass(frozen=True)
 class Panel:
-    """One box of the staff dashboard (`/staff`): a template rendered with `context`."""
+    """One box of the staff dashboard (`/staff`), or one section of a community's public page
+    (`/communities/{slug}`): a template rendered with `context`."""
 
     title: str
     """A message id; translated when shown."""
@@ -103,6 +104,9 @@ class Domain:
     """The domain's events in a staff member's feed of their communities."""
     dashboard: Callable[[Actor, datetime], Awaitable[Sequence[Panel]]] | None = None
     """The domain's panels on the staff dashboard, scoped to the actor's communities."""
+    community_page: Callable[[Community, datetime], Awaitable[Sequence[Panel]]] | None = None
+    """The domain's sections of the community's public page at `now`: only what anyone may
+    see (never a person's name, phone or words)."""
     private_photos: Callable[[Sequence[str]], Awaitable[set[str]]] | None = None
     """Which of these photo names belong to something only some people may see (a need's
     photo); `linli migrate` imports those from the media folder as private."""
@@ -132,3 +136,13 @@ async def dashboard_panels(actor: Actor, now: datetime) -> list[Panel]:
         if domain.dashboard is not None:
             panels.extend(await domain.dashboard(actor, now))
     return panels
+
+
+async def community_sections(community: Community, now: datetime) -> list[Panel]:
+    """Every installed domain's sections of a community's public page, in the order the
+    domains were installed."""
+    sections: list[Panel] = []
+    for domain in _installed.domains:
+        if domain.community_page is not None:
+            sections.extend(await domain.community_page(community, now))
+    return sections

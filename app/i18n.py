@@ -20,6 +20,7 @@ from babel import Locale
 from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_percent as babel_percent
 from babel.support import Translations
 
 from app.settings import SUPPORTED_LOCALES, get_settings
@@ -179,6 +180,14 @@ def format_day_time(value: datetime, *, with_year: bool = False, zone: tzinfo | 
 def format_month(value: date | datetime, zone: tzinfo | None = None) -> str:
     """A month of a year: "2026年12月" / "December 2026"."""
     return format_skeleton("yMMMM", _wall(value, zone), locale=_babel_locale())
+
+
+def format_percent(share: float | None, empty: str = "—") -> str:
+    """0.95 → "95%" with the locale's digits and signs, at most one decimal (0.9167 →
+    "91.7%"); `empty` when there is no share (nothing to divide by)."""
+    if share is None:
+        return empty
+    return babel_percent(share, format="#,##0.#%", locale=_babel_locale())
 
 
 def format_month_day(value: date) -> str:

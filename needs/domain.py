@@ -6,12 +6,13 @@ are private (its pages are needs.web)."""
 from __future__ import annotations
 
 from app.domains import Domain
-from needs.services import accounts, autoclose, dashboard, erasure, need_photos
+from needs.services import accounts, autoclose, dashboard, erasure, need_photos, public
 from needs.services.demo import loader as demo
 
 DOMAIN = Domain(
     name="needs",
     dashboard=dashboard.dashboard,
+    community_page=public.community_page,
     load_demo=demo.load,
     export_account=accounts.export_account,
     before_account_deleted=accounts.before_account_deleted,

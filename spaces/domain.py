@@ -6,7 +6,7 @@ person's data export and account deletion. Only wiring: the functions live in
 from __future__ import annotations
 
 from app.domains import DayClosing, Domain
-from spaces.services import accounts, dashboard, demo, holiday_closing
+from spaces.services import accounts, community_page, dashboard, demo, holiday_closing
 from spaces.services.attendance import JOBS
 from spaces.services.feeds import PERSONAL_FEED, STAFF_FEED
 from spaces.services.waitlist import JOBS as WAITLIST_JOBS
@@ -14,6 +14,7 @@ from spaces.services.waitlist import JOBS as WAITLIST_JOBS
 DOMAIN = Domain(
     name="spaces",
     dashboard=dashboard.dashboard,
+    community_page=community_page.community_page,
     load_demo=demo.load,
     export_account=accounts.export_account,
     before_account_deleted=accounts.before_account_deleted,

@@ -6,11 +6,12 @@ pages and API are `stations.web`."""
 from __future__ import annotations
 
 from app.domains import Domain
-from stations.services import accounts, checkins, dashboard, demo
+from stations.services import accounts, checkins, community_page, dashboard, demo
 
 DOMAIN = Domain(
     name="stations",
     dashboard=dashboard.dashboard,
+    community_page=community_page.community_page,
     load_demo=demo.load,
     export_account=accounts.export_account,
     after_holidays_changed=accounts.after_holidays_changed,

@@ -178,6 +178,7 @@ def build_environment() -> Environment:
     env.filters.update(
         **DATE_FILTERS,
         mask_phone=mask_phone,
+        percent=i18n.format_percent,
         device=device_name,
         json_text=lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),
     )

@@ -30,6 +30,8 @@ STATUS_LABELS = {
     NeedStatus.withdrawn.value: N_("Withdrawn or closed"),
     NeedStatus.closed.value: N_("Closed without rating"),
 }
+PUBLIC_STATUS_LABELS = {**STATUS_LABELS, NeedStatus.done.value: N_("Work done, not yet rated")}
+"""The statuses as anyone reading a community's public list of needs sees them."""
 FOLLOWUP_METHOD_LABELS = {
     FollowUpMethod.phone.value: N_("By phone"),
     FollowUpMethod.visit.value: N_("Home visit"),

@@ -34,6 +34,11 @@ def can_file_for_resident(actor: Actor | None, community_id: int) -> bool:
     return can_manage_community(actor, community_id)
 
 
+def can_write_public_summary(actor: Actor | None, need_community: int) -> bool:
+    """Write what the community's public page says was done about a need."""
+    return can_manage_community(actor, need_community)
+
+
 def can_book_for_need(actor: Actor | None, need_community: int) -> bool:
     """Turn a need into a booking or a group series for the person who filed it."""
     return can_manage_community(actor, need_community)

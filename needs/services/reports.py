@@ -1,14 +1,20 @@
-"""Needs reports for staff: the figures of needs.logic.report_figures for the needs filed in
-the actor's communities (or the one chosen) over a period of local dates in the site's zone.
+"""Needs figures: for staff, those of needs.logic.report_figures for the needs filed in the
+actor's communities (or the one chosen) over a period of local dates in the site's zone; for
+everyone, one community's figures for this month, this year and all time (its public page).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.query.functions.aggregate import Count
+
+from app.calendar import wall_to_utc
 from app.communities.services import managed_communities, managed_community
 from app.permissions import Actor, staff_service
 from app.reports import Period
@@ -22,7 +28,7 @@ from needs.logic.report_figures import (
     resource_ids,
     top_resources,
 )
-from needs.tables import Need, Resource
+from needs.tables import Need, PartnerUnit, Resource
 
 
 @dataclass
@@ -55,8 +61,14 @@ def report_zone() -> ZoneInfo:
     return ZoneInfo(get_settings().site.timezone)
 
 
-async def _facts_of(community_ids: list[int], period: Period) -> dict[int, list[NeedFacts]]:
-    window = period.window(report_zone())
+async def _facts_of(
+    community_ids: list[int], start: datetime | None, end: datetime
+) -> dict[int, list[NeedFacts]]:
+    """The facts of the needs filed in [start, end) (from the first one when `start` is
+    None), per community id."""
+    where = Need.community.is_in(community_ids or [-1]) & (Need.created_at < end)
+    if start is not None:
+        where &= Need.created_at >= start
     rows = (
         await Need.select(
             Need.community,
@@ -68,12 +80,12 @@ async def _facts_of(community_ids: list[int], period: Period) -> dict[int, list[
             Need.rating,
             Need.times_reopened,
             Need.resources,
+            Need.rated_at,
+            Need.followup_result,
+            Need.followed_up_at,
+            Need.reporter_kind,
         )
-        .where(
-            Need.community.is_in(community_ids or [-1])
-            & (Need.created_at >= window.start)
-            & (Need.created_at < window.end)
-        )
+        .where(where)
         .output(load_json=True)
     )
     facts: dict[int, list[NeedFacts]] = {}
@@ -81,6 +93,38 @@ async def _facts_of(community_ids: list[int], period: Period) -> dict[int, list[
         resources = resource_ids(row.pop("resources"))
         facts.setdefault(row.pop("community"), []).append(NeedFacts(**row, resources=resources))
     return facts
+
+
+async def _active_counts(table: type[Any], community_ids: list[int], end: datetime) -> Counter[int]:
+    """Active rows of `table` (partner units or resources) per community id, of those
+    created before `end`."""
+    rows = (
+        await table.select(table.community, Count(alias="n"))
+        .where(
+            table.community.is_in(community_ids or [-1])
+            & (table.active == True)  # noqa: E712
+            & (table.created_at < end)
+        )
+        .group_by(table.community)
+    )
+    return Counter({row["community"]: row["n"] for row in rows})
+
+
+async def _figures_of(
+    community_ids: list[int], start: datetime | None, end: datetime, now: datetime
+) -> dict[int, NeedFigures]:
+    """Every figure of each community, for the needs filed in [start, end), as at `now`."""
+    facts = await _facts_of(community_ids, start, end)
+    units = await _active_counts(PartnerUnit, community_ids, end)
+    resources = await _active_counts(Resource, community_ids, end)
+    return {
+        community_id: dataclasses.replace(
+            need_figures(facts.get(community_id, []), now),
+            partner_units=units[community_id],
+            resources_offered=resources[community_id],
+        )
+        for community_id in community_ids
+    }
 
 
 async def _resource_uses(uses: Counter[int]) -> list[ResourceUse]:
@@ -100,15 +144,42 @@ async def _resource_uses(uses: Counter[int]) -> list[ResourceUse]:
 
 
 @staff_service
-async def need_report(actor: Actor, period: Period, *, community_slug: str = "") -> NeedReportData:
-    """Figures per community of the actor's (or of the one chosen) for `period`.
+async def need_report(
+    actor: Actor, period: Period, now: datetime, *, community_slug: str = ""
+) -> NeedReportData:
+    """Figures per community of the actor's (or of the one chosen) for `period`, as they
+    stand at `now`.
 
     Choosing a community the actor does not manage raises `Forbidden` (an unknown one,
     `NotFound`): nothing of another community is ever shown, not even as an empty report.
     """
     community = await managed_community(actor, community_slug) if community_slug else None
     communities = [community] if community is not None else await managed_communities(actor)
-    facts = await _facts_of([item.id for item in communities], period)
-    rows = [CommunityRow(item, need_figures(facts.get(item.id, []))) for item in communities]
+    window = period.window(report_zone())
+    figures = await _figures_of([item.id for item in communities], window.start, window.end, now)
+    rows = [CommunityRow(item, figures[item.id]) for item in communities]
     total = combined(row.figures for row in rows)
     return NeedReportData(period, community, rows, total, await _resource_uses(total.resource_uses))
+
+
+PUBLIC_SPANS = ("month", "year", "all")
+"""The spans of a community's public figures: this month, this year, all time."""
+
+
+def span_start(span: str, now: datetime) -> datetime | None:
+    """Local midnight of the first day of this month or year in the site's zone (None for all
+    time), in UTC."""
+    zone = report_zone()
+    today = now.astimezone(zone).date()
+    first = {"month": today.replace(day=1), "year": date(today.year, 1, 1)}.get(span)
+    return None if first is None else wall_to_utc(datetime.combine(first, time()), zone)
+
+
+async def community_figures(community: Community, now: datetime) -> dict[str, NeedFigures]:
+    """The community's figures for each of `PUBLIC_SPANS`, for its public page: the needs
+    filed from the start of the span until `now`, as they stand at `now`."""
+    result = {}
+    for span in PUBLIC_SPANS:
+        figures = await _figures_of([community.id], span_start(span, now), now, now)
+        result[span] = figures[community.id]
+    return result

@@ -8,10 +8,12 @@ from app.i18n import N_
 from app.web.domains import Link, WebDomain
 from needs.web.helper_tasks import HelperTasksController
 from needs.web.photos import followed_need_photo, need_photo
+from needs.web.public import community_needs
 from needs.web.reporter import NeedsController
 from needs.web.staff.dispatch import StaffNeedsController
 from needs.web.staff.followups import StaffFollowUpsController
 from needs.web.staff.lists import StaffListsController
+from needs.web.staff.public_summary import PublicSummaryController
 from needs.web.staff.reports import NeedReportsController
 from needs.web.staff.volunteers import StaffVolunteersController
 from needs.web.staff.walk_ins import StaffWalkInsController
@@ -29,8 +31,10 @@ WEB = WebDomain(
         StaffWalkInsController,
         StaffNeedsController,
         StaffFollowUpsController,
+        PublicSummaryController,
         need_photo,
         followed_need_photo,
+        community_needs,
     ],
     nav=[Link("needs:index", N_("My needs"), audience="signed_in")],
     home=[

@@ -69,3 +69,22 @@ def test_gettext_formats_variables_in_the_current_locale() -> None:
     assert i18n._("Welcome to Linli, %(name)s!", name="王阿姨") == "欢迎来到邻里，王阿姨！"
     i18n.set_locale("en")
     assert i18n._("Welcome to Linli, %(name)s!", name="Wang") == "Welcome to Linli, Wang!"
+
+
+@pytest.mark.parametrize(
+    ("locale", "share", "expected"),
+    [
+        ("en", 0.95, "95%"),
+        ("en", 5 / 6, "83.3%"),
+        ("en", 1.0, "100%"),
+        ("zh_CN", 0.95, "95%"),
+        ("zh_CN", 5 / 9, "55.6%"),
+        ("en", None, "—"),
+    ],
+)
+def test_format_percent_per_locale(locale: str, share: float | None, expected: str) -> None:
+    i18n.set_locale(locale)
+    try:
+        assert i18n.format_percent(share) == expected
+    finally:
+        i18n.set_locale("zh_CN")

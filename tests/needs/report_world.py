@@ -13,6 +13,9 @@ from tests.factories import NOW, shanghai
 
 WEEK = Period(date(2026, 3, 9), date(2026, 3, 15))
 QUERY = "from=2026-03-09&to=2026-03-15"
+LATER = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)
+"""1 April 2026, 09:00 in Shanghai: more than 14 days after every need of `WEEK`, so the
+needs still open count in the solved rate."""
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

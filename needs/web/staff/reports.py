@@ -1,6 +1,7 @@
 """Staff page /staff/needs/reports and its CSV export: needs per community for a period, by
-category and status, how fast they were dispatched and closed, the solved rate, ratings and
-the resources used (see needs.logic.report_figures for what each figure means)."""
+category and status, the solved rate and satisfaction, couriers' reports, partner units and
+resources, how fast needs were dispatched and closed, ratings and the resources used (see
+needs.logic.report_figures for what each figure means, in the words the page shows)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from app import reports as app_reports
-from app.i18n import N_, _, localized
+from app.i18n import N_, _, localized, ngettext
 from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from app.web.reports import FromDate, ReportFilters, ToDate, csv_period, csv_response
@@ -40,6 +41,11 @@ FIGURE_COLUMNS = (
     N_("Withdrawn"),
     N_("Solved"),
     N_("Solved rate"),
+    N_("Satisfaction"),
+    N_("Closed without rating"),
+    N_("Reported by couriers"),
+    N_("Partner units"),
+    N_("Resources offered"),
     N_("Median hours to dispatch"),
     N_("Average hours to dispatch"),
     N_("Median hours to close"),
@@ -72,6 +78,11 @@ def figure_cells(figures: report_figures.NeedFigures, empty: str = "—") -> lis
         str(figures.withdrawn),
         str(figures.solved),
         app_reports.format_percent(figures.solved_rate, empty),
+        app_reports.format_percent(figures.satisfaction, empty),
+        str(figures.closed_unrated),
+        str(figures.courier_reports),
+        str(figures.partner_units),
+        str(figures.resources_offered),
         app_reports.format_decimal(figures.median_hours_to_dispatch, empty),
         app_reports.format_decimal(figures.mean_hours_to_dispatch, empty),
         app_reports.format_decimal(figures.median_hours_to_close, empty),
@@ -127,6 +138,14 @@ def chart_bars(figures: report_figures.NeedFigures) -> list[Bar]:
     return bars
 
 
+def figure_definitions() -> list[str]:
+    """What each figure means, translated: the same words on the staff reports and on each
+    community's public page."""
+    days = report_figures.RECENT.days
+    age = ngettext("%(num)s day", "%(num)s days", days, num=days)
+    return [_(text, age=age) for text in report_figures.FIGURE_DEFINITIONS]
+
+
 def resource_name(use: reports.ResourceUse) -> tuple[str, str]:
     """The resource's title and who offers it, for the current language."""
     if use.resource is None:
@@ -156,11 +175,12 @@ class NeedReportsController(Controller):
             status_labels=[STATUS_LABELS[status] for status in report_figures.STATUSES],
             category_labels=[CATEGORY_LABELS[category] for category in report_figures.CATEGORIES],
             figure_columns=FIGURE_COLUMNS,
+            definitions=figure_definitions(),
         )
         period = filters.period
         if period is None:
             return page(request, "needs/staff/reports.html", status_code=400, **context)
-        report = await reports.need_report(actor, period, community_slug=community)
+        report = await reports.need_report(actor, period, now, community_slug=community)
         context.update(
             report=report,
             statuses=report_figures.STATUSES,
@@ -188,7 +208,7 @@ class NeedReportsController(Controller):
         community: FromQuery[str] = "",
     ) -> Response[bytes]:
         period = csv_period(first, last, now)
-        report = await reports.need_report(actor, period, community_slug=community)
+        report = await reports.need_report(actor, period, now, community_slug=community)
         header = [
             _("Community"),
             *(_(label) for label in FIGURE_COLUMNS),

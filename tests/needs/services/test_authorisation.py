@@ -28,6 +28,7 @@ from needs.services import (
     list_changes,
     lists,
     need_details,
+    public_summary,
     reports,
     volunteers,
     walk_ins,
@@ -212,8 +213,11 @@ PROBES: dict[str, Probe] = {
     "needs.services.volunteers.volunteers_of": lambda actor, w: volunteers.volunteers_of(
         actor, w.community.id
     ),
+    "needs.services.public_summary.write_public_summary": lambda actor, w: (
+        public_summary.write_public_summary(actor, str(w.need.id), "已修好", now=NOW)
+    ),
     "needs.services.reports.need_report": lambda actor, w: reports.need_report(
-        actor, WEEK, community_slug=w.community.slug
+        actor, WEEK, NOW, community_slug=w.community.slug
     ),
     "needs.services.followups.record_followup": lambda actor, w: followups.record_followup(
         actor, str(w.need.id), followups.FollowUpForm(method="phone", result="satisfied"), now=NOW
@@ -234,6 +238,7 @@ PROBES: dict[str, Probe] = {
 }
 
 NEED_SERVICES = {
+    "needs.services.public_summary.write_public_summary",
     "needs.services.dispatch.managed_need",
     "needs.services.dispatch.dispatch",
     "needs.services.dispatch.withdraw",

@@ -6,12 +6,12 @@ from app import reports as app_reports
 from app.errors import Forbidden
 from needs.services import reports
 from tests.factories import actor_for, make_user
-from tests.needs.report_world import WEEK
+from tests.needs.report_world import LATER, WEEK
 
 
 async def test_need_report_hand_computed(db: None, west, east) -> None:
     staff = await actor_for(await make_user(staff_of=[west]))
-    report = await reports.need_report(staff, WEEK)
+    report = await reports.need_report(staff, WEEK, LATER)
     assert [row.community.slug for row in report.rows] == ["guangchang-xi"]
     figures = report.total
     assert (figures.total, figures.solved, figures.withdrawn) == (9, 3, 1)
@@ -32,7 +32,7 @@ async def test_need_report_hand_computed(db: None, west, east) -> None:
 
 async def test_admin_sees_every_community_and_totals_over_all_needs(db: None, west, east) -> None:
     admin = await actor_for(await make_user(is_admin=True))
-    report = await reports.need_report(admin, WEEK)
+    report = await reports.need_report(admin, WEEK, LATER)
     assert [row.community.slug for row in report.rows] == ["guangchang-dong", "guangchang-xi"]
     total = report.total
     # Dispatch 0.5 1 1 2 4 6 8 12 h: median (2 + 4) / 2 = 3; mean 34.5 / 8 = 4.3125.
@@ -46,11 +46,11 @@ async def test_admin_sees_every_community_and_totals_over_all_needs(db: None, we
 
 async def test_need_report_scoped_to_my_communities(db: None, west, east) -> None:
     theirs = await actor_for(await make_user(staff_of=[east]))
-    mine = await reports.need_report(theirs, WEEK)
+    mine = await reports.need_report(theirs, WEEK, LATER)
     assert [row.community.slug for row in mine.rows] == ["guangchang-dong"]
     assert (mine.total.total, [use.resource["title_en"] for use in mine.top]) == (
         1,
         ["Parking bay marking"],
     )
     with pytest.raises(Forbidden):
-        await reports.need_report(theirs, WEEK, community_slug="guangchang-xi")
+        await reports.need_report(theirs, WEEK, LATER, community_slug="guangchang-xi")

@@ -4,7 +4,7 @@ from datetime import UTC, timedelta
 
 from tests.factories import PASSWORD, make_community, make_user, shanghai
 from tests.fixtures import Browser, text_of
-from tests.needs.report_world import QUERY, add_need
+from tests.needs.report_world import LATER, QUERY, add_need
 
 
 async def signed_in_staff(browser: Browser, *communities, login="13812345678") -> None:
@@ -13,7 +13,10 @@ async def signed_in_staff(browser: Browser, *communities, login="13812345678") -
     browser.set_language("en")
 
 
-async def test_report_page_tables_chart_and_definitions(browser: Browser, west) -> None:
+async def test_report_page_tables_chart_and_definitions(
+    browser: Browser, west, frozen_clock
+) -> None:
+    frozen_clock[0] = LATER
     await signed_in_staff(browser, west)
     response = await browser.get(f"/staff/needs/reports?{QUERY}")
     assert response.status_code == 200
@@ -23,14 +26,18 @@ async def test_report_page_tables_chart_and_definitions(browser: Browser, west) 
     # By category: repairs, environment, parking, neighbours, space or tool, elderly, other.
     assert "Guangchang West Community 3 1 1 1 1 1 1 Total 3 1 1 1 1 1 1" in text
     assert (
-        "Guangchang West Community 9 1 3 37.5% 4.0 4.8 24.0 22.5 3.5 4 2 3 "
-        "Total 9 1 3 37.5% 4.0 4.8 24.0 22.5 3.5 4 2 3"
+        "Guangchang West Community 9 1 3 37.5% 50.0% 0 0 1 3 4.0 4.8 24.0 22.5 3.5 4 2 3 "
+        "Total 9 1 3 37.5% 50.0% 0 0 1 3 4.0 4.8 24.0 22.5 3.5 4 2 3"
     ) in text
     assert (
         "Stairwell light repairs Anju Property 3 Free legal advice Anju Property 2 "
         "Escort to the doctor Anju Property 1"
     ) in text
-    assert "divided by the needs filed minus those withdrawn" in text
+    assert (
+        "Solved rate: the solved needs divided by the needs filed, leaving out those "
+        "withdrawn and those still open that were filed less than 14 days ago."
+    ) in text
+    assert "Closed without rating: a finished need that nobody rated" in text
     # Repairs (3) is the longest bar: open 1 of 3 then rated 2 of 3 of the 250 units.
     assert (
         'aria-label="Needs filed, by category and status: Repairs 3 (Waiting for dispatch 1, Rated (solved) 2); '
@@ -45,7 +52,8 @@ async def test_report_page_tables_chart_and_definitions(browser: Browser, west) 
     assert 'href="/staff/needs/reports.csv?from=2026-03-09&amp;to=2026-03-15"' in response.text
 
 
-async def test_report_csv_exact_content(browser: Browser, west, east) -> None:
+async def test_report_csv_exact_content(browser: Browser, west, east, frozen_clock) -> None:
+    frozen_clock[0] = LATER
     await signed_in_staff(browser, west, east)
     response = await browser.get(f"/staff/needs/reports.csv?{QUERY}")
     assert response.status_code == 200
@@ -55,27 +63,31 @@ async def test_report_csv_exact_content(browser: Browser, west, east) -> None:
     )
     assert response.content.startswith(b"\xef\xbb\xbf")
     assert response.content.decode("utf-8-sig") == (
-        "Community,Needs filed,Withdrawn,Solved,Solved rate,Median hours to dispatch,"
+        "Community,Needs filed,Withdrawn,Solved,Solved rate,Satisfaction,"
+        "Closed without rating,Reported by couriers,Partner units,Resources offered,"
+        "Median hours to dispatch,"
         "Average hours to dispatch,Median hours to close,Average hours to close,"
         "Average rating,Ratings,Times reopened,Resources used,Waiting for dispatch,"
         '"Dispatched, not yet taken",Taken by a helper,'
         '"Done, not yet rated",Rated (solved),Withdrawn,Closed without rating,Repairs,Environment and hygiene,'
         "Parking,Neighbours,A space or a tool,Elderly care,Something else\r\n"
-        "Guangchang East Community,1,0,1,100.0%,1.0,1.0,3.0,3.0,5.0,1,0,1,"
+        "Guangchang East Community,1,0,1,100.0%,100.0%,0,0,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,"
         "0,0,0,0,1,0,0,0,0,1,0,0,0,0\r\n"
-        "Guangchang West Community,9,1,3,37.5%,4.0,4.8,24.0,22.5,3.5,4,2,3,"
+        "Guangchang West Community,9,1,3,37.5%,50.0%,0,0,1,3,4.0,4.8,24.0,22.5,3.5,4,2,3,"
         "2,1,1,1,3,1,0,3,1,1,1,1,1,1\r\n"
-        "Total,10,1,4,44.4%,3.0,4.3,24.0,18.6,3.8,5,2,4,2,1,1,1,4,1,0,3,1,2,1,1,1,1\r\n"
+        "Total,10,1,4,44.4%,60.0%,0,0,2,4,3.0,4.3,24.0,18.6,3.8,5,2,4,"
+        "2,1,1,1,4,1,0,3,1,2,1,1,1,1\r\n"
     )
 
 
-async def test_one_community_chosen(browser: Browser, west, east) -> None:
+async def test_one_community_chosen(browser: Browser, west, east, frozen_clock) -> None:
+    frozen_clock[0] = LATER
     await signed_in_staff(browser, west, east)
     response = await browser.get(f"/staff/needs/reports.csv?{QUERY}&community=guangchang-dong")
     assert response.content.decode("utf-8-sig").splitlines()[1:] == [
-        "Guangchang East Community,1,0,1,100.0%,1.0,1.0,3.0,3.0,5.0,1,0,1,"
+        "Guangchang East Community,1,0,1,100.0%,100.0%,0,0,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,"
         "0,0,0,0,1,0,0,0,0,1,0,0,0,0",
-        "Total,1,0,1,100.0%,1.0,1.0,3.0,3.0,5.0,1,0,1,0,0,0,0,1,0,0,0,0,1,0,0,0,0",
+        "Total,1,0,1,100.0%,100.0%,0,0,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,0,0,0,0,1,0,0,0,0,1,0,0,0,0",
     ]
 
 
@@ -91,8 +103,8 @@ async def test_other_communities_staff_see_none_of_my_needs(browser: Browser, we
     assert 'value="guangchang-xi"' not in page.text
     csv = await browser.get(f"/staff/needs/reports.csv?{QUERY}")
     assert csv.content.decode("utf-8-sig").splitlines()[1:] == [
-        "Caijiaxiang Community,0,0,0,,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
-        "Total,0,0,0,,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
+        "Caijiaxiang Community,0,0,0,,,0,0,0,0,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
+        "Total,0,0,0,,,0,0,0,0,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
     ]
     for path in ("/staff/needs/reports", "/staff/needs/reports.csv"):
         refused = await browser.get(f"{path}?{QUERY}&community=guangchang-xi")
@@ -124,4 +136,5 @@ async def test_report_page_defaults_to_last_month(browser: Browser, west) -> Non
     await add_need(west, "parking", "dispatched", filed, dispatched_at=filed + timedelta(hours=3))
     response = await browser.get("/staff/needs/reports")
     assert 'value="2026-02-01"' in response.text and 'value="2026-02-28"' in response.text
-    assert "Total 1 0 0 0.0% 3.0 3.0 — — — 0 0 0" in text_of(response.text)
+    # Still open and filed 3 days before now: not yet counted, so no solved rate.
+    assert "Total 1 0 0 — — 0 0 0 0 3.0 3.0 — — — 0 0 0" in text_of(response.text)
