@@ -99,9 +99,12 @@ async def update_settings(
     contact_verification: bool,
     no_show_limit: str = "",
     no_show_window_days: str = "30",
+    followup_after_days: str | None = None,
+    autoclose_after_days: str | None = None,
     now: datetime,
 ) -> None:
-    """Change how the community admits residents and how it treats no-shows."""
+    """Change how the community admits residents, how it treats no-shows and when a need
+    left unrated waits for a 回访 and closes (None keeps those two as they are)."""
     _require_manager(actor, community)
     errors = []
     limit = None
@@ -120,6 +123,12 @@ async def update_settings(
         window = -1
     if not 1 <= window <= 365:
         errors.append(FieldError("no_show_window_days", _("Enter a number of days from 1 to 365.")))
+    followup, autoclose = _followup_days(
+        community,
+        community.followup_after_days if followup_after_days is None else followup_after_days,
+        community.autoclose_after_days if autoclose_after_days is None else autoclose_after_days,
+        errors,
+    )
     if errors:
         raise InputError(errors)
     before = {
@@ -127,12 +136,16 @@ async def update_settings(
         "contact_verification": community.contact_verification,
         "no_show_limit": community.no_show_limit,
         "no_show_window_days": community.no_show_window_days,
+        "followup_after_days": community.followup_after_days,
+        "autoclose_after_days": community.autoclose_after_days,
     }
     after = {
         "residents_need_approval": residents_need_approval,
         "contact_verification": contact_verification,
         "no_show_limit": limit,
         "no_show_window_days": window,
+        "followup_after_days": followup,
+        "autoclose_after_days": autoclose,
     }
     before, after = audit.changes(before, after)
     if not after:
@@ -144,6 +157,8 @@ async def update_settings(
                 Community.contact_verification: contact_verification,
                 Community.no_show_limit: limit,
                 Community.no_show_window_days: window,
+                Community.followup_after_days: followup,
+                Community.autoclose_after_days: autoclose,
             }
         ).where(Community.id == community.id)
         await audit.record(
@@ -156,6 +171,51 @@ async def update_settings(
             after=after,
             now=now,
         )
+
+
+MAX_FOLLOWUP_DAYS = 60
+MAX_AUTOCLOSE_DAYS = 365
+
+
+def _days(value: str | int) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _followup_days(
+    community: Community,
+    followup_value: str | int,
+    autoclose_value: str | int,
+    errors: list[FieldError],
+) -> tuple[int, int]:
+    """The days after which a done, unrated need waits for a 回访 (1–60) and after which it
+    closes without rating (after the first, at most 365); invalid values add to `errors`."""
+    followup = _days(followup_value)
+    if followup is None or not 1 <= followup <= MAX_FOLLOWUP_DAYS:
+        errors.append(
+            FieldError(
+                "followup_after_days",
+                _("Enter a number of days from 1 to %(n)s.", n=MAX_FOLLOWUP_DAYS),
+            )
+        )
+        followup = community.followup_after_days
+    autoclose = _days(autoclose_value)
+    if autoclose is None or not followup < autoclose <= MAX_AUTOCLOSE_DAYS:
+        errors.append(
+            FieldError(
+                "autoclose_after_days",
+                _(
+                    "Enter a number of days more than the days to a follow-up (%(followup)s) "
+                    "and at most %(n)s.",
+                    followup=followup,
+                    n=MAX_AUTOCLOSE_DAYS,
+                ),
+            )
+        )
+        autoclose = community.autoclose_after_days
+    return followup, autoclose
 
 
 async def residents_awaiting_approval(community: Community) -> list[User]:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.i18n import N_
-from needs.logic.kinds import NeedStatus
+from needs.logic.kinds import FollowUpResult, NeedStatus
 
 MAX_DESCRIPTION = 1000
 MAX_PLACE = 200
@@ -44,7 +44,11 @@ MAY_REPORTER_WITHDRAW = (OPEN, DISPATCHED)
 MAY_ACCEPT = (DISPATCHED,)
 MAY_DECLINE = (DISPATCHED, ACCEPTED)
 MAY_FINISH = (ACCEPTED,)
-MAY_RATE = (DONE,)
+MAY_RATE = (DONE, CLOSED)
+"""A need closed without rating may still be rated: the resident's word closes it anew."""
+MAY_FOLLOW_UP = (DONE, CLOSED, RATED)
+"""Staff record a 回访 once the work is done, also after it closed or was rated."""
+SATISFIED_RESULTS = (FollowUpResult.satisfied.value, FollowUpResult.fairly_satisfied.value)
 
 EVENT_LABELS = {
     "filed": N_("Filed"),
@@ -57,6 +61,8 @@ EVENT_LABELS = {
     "withdrawn": N_("Withdrawn or closed"),
     "converted": N_("Solved with a booking"),
     "note": N_("Note"),
+    "followup": N_("Follow-up call or visit"),
+    "closed_unrated": N_("Closed without rating"),
 }
 REPORTER_EVENT_LABELS = {**EVENT_LABELS, "declined": N_("Returned to the community")}
 """What the reporter reads: a helper's reasons for declining stay with the staff."""
@@ -66,6 +72,24 @@ REPORTER_SEES_DETAIL = frozenset({"done", "rated", "withdrawn", "converted"})
 def status_after_rating(stars: int) -> str:
     """A low rating reopens the need for staff; a good one closes the loop."""
     return OPEN if stars <= LOW_RATING else RATED
+
+
+def status_after_followup(result: str) -> str:
+    """满意 or 基本满意 closes the loop; 不满意 reopens the need for staff, as a low rating."""
+    return RATED if result in SATISFIED_RESULTS else OPEN
+
+
+def followup_detail(method: str, result: str, note: str) -> str:
+    """The timeline's record of a 回访: `phone/satisfied`, then the note (the method and the
+    result are translated when shown, so the record keeps their keys)."""
+    return f"{method}/{result}" + (f" · {note}" if note else "")
+
+
+def read_followup_detail(detail: str) -> tuple[str, str, str]:
+    """`followup_detail()` read back: method, result and note."""
+    keys, _sep, note = detail.partition(" · ")
+    method, _slash, result = keys.partition("/")
+    return method, result, note
 
 
 def rating_detail(stars: int, comment: str) -> str:

@@ -24,6 +24,16 @@ def can_close_need(actor: Actor | None, need_community: int) -> bool:
     return can_manage_community(actor, need_community)
 
 
+def can_follow_up_need(actor: Actor | None, need_community: int) -> bool:
+    """Record a 回访: what the resident said when staff called or visited afterwards."""
+    return can_manage_community(actor, need_community)
+
+
+def can_file_for_resident(actor: Actor | None, community_id: int) -> bool:
+    """File a need on behalf of a walk-in or phone resident of the community."""
+    return can_manage_community(actor, community_id)
+
+
 def can_write_public_summary(actor: Actor | None, need_community: int) -> bool:
     """Write what the community's public page says was done about a need."""
     return can_manage_community(actor, need_community)

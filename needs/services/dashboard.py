@@ -1,12 +1,16 @@
-"""The needs panel of the staff dashboard (`/staff`): needs waiting for a helper, oldest
-first, and those reopened after a low rating, for the actor's communities."""
+"""The needs panels of the staff dashboard (`/staff`), for the actor's communities: needs
+waiting for a helper, oldest first, and those reopened after a low rating; and needs waiting
+for a 回访 (待回访), done but unrated for the community's `followup_after_days`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
+from app.communities.services import managed_communities
 from app.domains import Panel
 from app.i18n import N_
 from app.permissions import Actor, can_use_staff_console
@@ -31,14 +35,48 @@ def _columns() -> list[Any]:
         Need.updated_at,
         Need.times_reopened,
         Need.rating,
+        Need.followup_result,
+        Need.done_at,
         Need.community.name_zh.as_alias("community_name_zh"),
         Need.community.name_en.as_alias("community_name_en"),
     ]
 
 
+async def followup_scope(actor: Actor, now: datetime) -> Any | None:
+    """Needs waiting for a 回访 in the actor's communities: done (so neither rated nor followed
+    up since), at least the community's `followup_after_days` ago; None without communities."""
+    communities = await managed_communities(actor)
+    if not communities:
+        return None
+    return (Need.status == loop.DONE) & reduce(
+        or_,
+        [
+            (Need.community == community.id)
+            & (Need.done_at <= now - timedelta(days=community.followup_after_days))
+            for community in communities
+        ],
+    )
+
+
+async def _followup_panel(actor: Actor, now: datetime) -> Panel | None:
+    scope = await followup_scope(actor, now)
+    if scope is None:
+        return None
+    waiting = await Need.count().where(scope)
+    oldest = await Need.select(*_columns()).where(scope).order_by(Need.done_at).limit(SHOWN)
+    return Panel(
+        title=N_("Waiting for a follow-up"),
+        template="needs/staff/_followups.html",
+        context={"oldest": oldest, "waiting": waiting, "category_labels": CATEGORY_LABELS},
+        count=waiting,
+        count_label=N_("Waiting: %(n)s"),
+    )
+
+
 async def dashboard(actor: Actor, now: datetime) -> Sequence[Panel]:
     if not can_use_staff_console(actor):
         return []
+    followups = await _followup_panel(actor, now)
     waiting = await Need.count().where(_scope(actor))
     oldest = (
         await Need.select(*_columns()).where(_scope(actor)).order_by(Need.created_at).limit(SHOWN)
@@ -61,5 +99,6 @@ async def dashboard(actor: Actor, now: datetime) -> Sequence[Panel]:
             },
             count=waiting,
             count_label=N_("Waiting: %(n)s"),
-        )
+        ),
+        *([followups] if followups is not None else []),
     ]

@@ -21,7 +21,7 @@ from needs.logic.kinds import VolunteerStatus
 from needs.logic.labels import CATEGORY_LABELS, STATUS_LABELS, categories_of
 from needs.logic.permissions import can_close_need, can_dispatch_need, can_see_need_as_staff
 from needs.queries.assignees import helper_user_id
-from needs.services import need_notices
+from needs.services import dashboard, need_notices
 from needs.services.transitions import (
     add_event,
     lock_key,
@@ -35,6 +35,8 @@ from needs.tables import Need, PartnerUnit, Project, Resource, Volunteer
 QUEUE_LIMIT = 500
 ACTIVE_FILTER = "active"
 ALL_FILTER = "all"
+FOLLOWUP_FILTER = "followup"
+"""Done and waiting for a 回访 (待回访), as on the dashboard."""
 
 
 async def need_for(
@@ -56,14 +58,17 @@ async def managed_need(actor: Actor, need_id: str) -> Need:
 @dataclass
 class QueueFilter:
     status: str = ACTIVE_FILTER
-    """`active` (open, sent or being handled), `all`, or one status."""
+    """`active` (open, sent or being handled), `all`, `followup`, or one status."""
     category: str = ""
     community: str = ""
     """A community's slug."""
 
 
-async def queue(actor: Actor, filters: QueueFilter) -> list[dict[str, Any]]:
-    """The needs of the actor's communities: open ones first, then the rest; oldest first."""
+async def queue(
+    actor: Actor, filters: QueueFilter, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The needs of the actor's communities: open ones first, then the rest; oldest first.
+    The `followup` filter counts the days to a 回访 up to `now` (without it, it finds none)."""
     query = Need.select(
         Need.id,
         Need.category,
@@ -81,7 +86,10 @@ async def queue(actor: Actor, filters: QueueFilter) -> list[dict[str, Any]]:
         Need.unit.name_zh.as_alias("unit_name_zh"),
         Need.unit.name_en.as_alias("unit_name_en"),
     ).where(in_staff_scope(actor, Need.community))
-    if filters.status in STATUS_LABELS:
+    if filters.status == FOLLOWUP_FILTER:
+        waiting = await dashboard.followup_scope(actor, now) if now is not None else None
+        query = query.where(waiting if waiting is not None else Need.id.is_null())
+    elif filters.status in STATUS_LABELS:
         query = query.where(Need.status == filters.status)
     elif filters.status != ALL_FILTER:
         query = query.where(Need.status.is_in(list(loop.ACTIVE)))

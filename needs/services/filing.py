@@ -119,6 +119,24 @@ def _contact(value: str, notify_consent: bool, fields: Fields) -> str:
     return value
 
 
+def read_need_text(
+    fields: Fields, category: str, description: str, place: str
+) -> tuple[str, str, str]:
+    """The category, description and place of a filing, each checked (every filing form
+    asks for them)."""
+    category = category.strip()
+    if category not in CATEGORY_LABELS:
+        fields.error("category", _("Choose what the need is about."))
+    description = fields.text(
+        description,
+        "description",
+        max_length=loop.MAX_DESCRIPTION,
+        required=_("Describe the need in a few words."),
+    )
+    place = fields.text(place, "place", max_length=loop.MAX_PLACE)
+    return category, description, place
+
+
 async def file_need(
     actor: Actor | None, filing: Filing, *, client_ip: str, now: datetime
 ) -> tuple[Need, str | None]:
@@ -129,16 +147,9 @@ async def file_need(
     Raises `InputError` naming every field to correct, `Throttled` when too many needs came
     from the address without an account."""
     fields = Fields()
-    category = filing.category.strip()
-    if category not in CATEGORY_LABELS:
-        fields.error("category", _("Choose what the need is about."))
-    description = fields.text(
-        filing.description,
-        "description",
-        max_length=loop.MAX_DESCRIPTION,
-        required=_("Describe the need in a few words."),
+    category, description, place = read_need_text(
+        fields, filing.category, filing.description, filing.place
     )
-    place = fields.text(filing.place, "place", max_length=loop.MAX_PLACE)
     station = await filing_station(filing.station)
     community = await _community(actor, filing.community, station, fields)
     contact = _contact(filing.contact, filing.notify_consent, fields) if actor is None else ""

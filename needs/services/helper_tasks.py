@@ -5,6 +5,7 @@ them is a need that does not exist."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from app.errors import NotFound
 from app.formfields import Fields
 from app.i18n import _
 from app.permissions import Actor
+from app.tables import User
 from needs.logic import loop
 from needs.logic.kinds import VolunteerStatus
 from needs.services import need_notices
@@ -25,6 +27,27 @@ from needs.services.transitions import (
     save_step,
 )
 from needs.tables import Need, PartnerUnit, Volunteer
+
+
+@dataclass(frozen=True)
+class ResidentContact:
+    """How the helper reaches the person who filed the need, to arrange a visit."""
+
+    name: str
+    phone: str
+
+
+def resident_contact(need: Need, reporter: User | None) -> ResidentContact | None:
+    """The name and phone of whoever filed `need` (`reporter`, their account, if any) when
+    they agreed that whoever takes it may contact them; None when they did not, when their
+    personal data was erased, or when there is no phone to call."""
+    if not need.contact_consent or need.personal_data_erased_at is not None:
+        return None
+    if reporter is not None:
+        name, phone = reporter.name, reporter.login if "@" not in reporter.login else ""
+    else:
+        name, phone = need.reporter_name, need.reporter_contact
+    return ResidentContact(name, phone) if phone else None
 
 
 async def _mine(actor: Actor) -> tuple[list[int], list[int]]:

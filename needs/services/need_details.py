@@ -13,6 +13,7 @@ from app.db import existing
 from app.permissions import Actor, staff_service
 from app.tables import Community, User
 from needs.logic import loop
+from needs.logic.labels import FOLLOWUP_METHOD_LABELS, FOLLOWUP_RESULT_LABELS
 from needs.queries.assignees import helper_of
 from needs.services import convert, dispatch
 from needs.tables import Need, NeedEvent, Project, Resource
@@ -34,9 +35,23 @@ class NeedView:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _with_followup(event: dict[str, Any]) -> dict[str, Any]:
+    """A 回访's step gains the labels of its method and result (message ids) and its note,
+    so a page can show the result without the note."""
+    if event["kind"] != "followup":
+        return event
+    method, result, note = loop.read_followup_detail(event["detail"])
+    return {
+        **event,
+        "method_label": FOLLOWUP_METHOD_LABELS.get(method, method),
+        "result_label": FOLLOWUP_RESULT_LABELS.get(result, result),
+        "note": note,
+    }
+
+
 async def timeline(need_id: Any) -> list[dict[str, Any]]:
     """Every step of the need, oldest first, with the name of whoever took it."""
-    return (
+    rows = (
         await NeedEvent.select(
             *NeedEvent.all_columns(), NeedEvent.actor.name.as_alias("actor_name")
         )
@@ -44,6 +59,7 @@ async def timeline(need_id: Any) -> list[dict[str, Any]]:
         .order_by(NeedEvent.at)
         .order_by(NeedEvent.id)
     )
+    return [_with_followup(row) for row in rows]
 
 
 async def view_of(need: Need) -> NeedView:

@@ -31,6 +31,9 @@ DECLINED = N_("A helper declined a need, it is waiting again: %(summary)s. Reaso
 DONE = N_("Your need was done: %(summary)s. Please rate how it went.")
 RATED = N_("Your help was rated %(stars)s of 5: %(summary)s")
 REOPENED = N_("A need was rated %(stars)s of 5 and is open again: %(summary)s")
+REOPENED_AFTER_FOLLOWUP = N_(
+    "At the follow-up the resident was dissatisfied; the need is open again: %(summary)s"
+)
 WITHDRAWN_BY_STAFF = N_("The community closed your need: %(summary)s. Reason: %(reason)s")
 WITHDRAWN_FOR_HELPER = N_("A need sent to you was closed: %(summary)s")
 WITHDRAWN_BY_REPORTER = N_("A need was withdrawn by the person who filed it: %(summary)s")

@@ -11,10 +11,12 @@ from needs.web.photos import followed_need_photo, need_photo
 from needs.web.public import community_needs
 from needs.web.reporter import NeedsController
 from needs.web.staff.dispatch import StaffNeedsController
+from needs.web.staff.followups import StaffFollowUpsController
 from needs.web.staff.lists import StaffListsController
 from needs.web.staff.public_summary import PublicSummaryController
 from needs.web.staff.reports import NeedReportsController
 from needs.web.staff.volunteers import StaffVolunteersController
+from needs.web.staff.walk_ins import StaffWalkInsController
 from needs.web.volunteer import VolunteerController
 
 WEB = WebDomain(
@@ -26,7 +28,9 @@ WEB = WebDomain(
         VolunteerController,
         NeedsController,
         HelperTasksController,
+        StaffWalkInsController,
         StaffNeedsController,
+        StaffFollowUpsController,
         PublicSummaryController,
         need_photo,
         followed_need_photo,

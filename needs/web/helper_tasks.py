@@ -61,11 +61,13 @@ class HelperTasksController(Controller):
         done: DoneForm | None = None,
         status_code: int = 200,
     ) -> Template:
+        view = await need_details.view_of(need)
         return page(
             request,
             "needs/task.html",
             status_code=status_code,
-            view=await need_details.view_of(need),
+            view=view,
+            contact=helper_tasks.resident_contact(need, view.reporter),
             errors=errors or {},
             decline=decline or DeclineForm(),
             done=done or DoneForm(),

@@ -440,6 +440,17 @@ NOTICES = [
         zh=("有一单只得了 2 星，需要重新办理：楼道灯坏了，晚上看不见台阶", ""),
     ),
     Row(
+        "need.reopened",
+        need_notices.REOPENED_AFTER_FOLLOWUP,
+        need_notice("reopened", need_notices.REOPENED_AFTER_FOLLOWUP),
+        en=(
+            "At the follow-up the resident was dissatisfied; the need is open again: "
+            "楼道灯坏了，晚上看不见台阶",
+            "",
+        ),
+        zh=("回访时居民表示不满意，需要重新办理：楼道灯坏了，晚上看不见台阶", ""),
+    ),
+    Row(
         "need.withdrawn",
         need_notices.WITHDRAWN_BY_STAFF,
         need_notice("withdrawn", need_notices.WITHDRAWN_BY_STAFF, reason=TYPED),

@@ -35,6 +35,8 @@ class CommunitySettingsForm:
     contact_verification: str = ""
     no_show_limit: str = ""
     no_show_window_days: str = "30"
+    followup_after_days: str | None = None
+    autoclose_after_days: str | None = None
 
 
 @dataclass
@@ -147,11 +149,13 @@ class StaffController(Controller):
                 contact_verification=checked(data.contact_verification),
                 no_show_limit=data.no_show_limit,
                 no_show_window_days=data.no_show_window_days,
+                followup_after_days=data.followup_after_days,
+                autoclose_after_days=data.autoclose_after_days,
                 now=now,
             )
         except InputError as exc:
             return await self._community_page(
-                request, community, status_code=400, errors=exc.by_field()
+                request, community, status_code=400, errors=exc.by_field(), form=data
             )
         flash(request, _("The community's settings were saved."))
         return redirect(request.app.route_reverse("staff:community", slug=slug))

@@ -21,8 +21,13 @@ from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
 from needs.logic import loop
-from needs.logic.labels import CATEGORY_LABELS, STATUS_LABELS
-from needs.services import convert, dispatch, need_details
+from needs.logic.labels import (
+    CATEGORY_LABELS,
+    FOLLOWUP_METHOD_LABELS,
+    FOLLOWUP_RESULT_LABELS,
+    STATUS_LABELS,
+)
+from needs.services import convert, dispatch, followups, need_details
 from spaces.services import series as spaces_series
 
 AnyRequest = Request[Any, Any, Any]
@@ -41,15 +46,70 @@ class Forms:
     withdraw: WithdrawForm | None = None
     booking: convert.BookingForm | None = None
     series: convert.SeriesForm | None = None
+    followup: followups.FollowUpForm | None = None
     sent: str = ""
-    """Which form the errors belong to: `dispatch`, `withdraw`, `booking` or `series`."""
+    """Which form the errors belong to: `dispatch`, `withdraw`, `booking`, `series` or
+    `followup`."""
     errors: dict[str, str] | None = None
     conflicts: list[spaces_series.Occurrence] | None = None
     alternatives: list[dict[str, datetime]] = field(default_factory=list)
     """The nearest free times of a booking refused because its time is taken."""
 
 
-def _status_of(exc: DomainError) -> int:
+async def need_page(
+    request: AnyRequest,
+    actor: Actor,
+    now: datetime,
+    need_id: str,
+    forms: Forms | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The need's page as it stands now, with the forms as typed; another community's need
+    is 404. Every staff route of one need renders it (the 回访's too)."""
+    forms = forms or Forms()
+    found = await need_details.staff_need_page(actor, need_id, now=now)
+    need = found.view.need
+    today = found.today.isoformat()
+    return page(
+        request,
+        "needs/staff/need.html",
+        status_code=status_code,
+        view=found.view,
+        forms=forms,
+        errors=forms.errors or {},
+        dispatch_form=forms.dispatch or dispatch.DispatchForm(),
+        withdraw_form=forms.withdraw or WithdrawForm(),
+        booking_form=forms.booking or convert.BookingForm(on_date=today),
+        followup_form=forms.followup or followups.FollowUpForm(),
+        followup_method_labels=FOLLOWUP_METHOD_LABELS,
+        followup_result_labels=FOLLOWUP_RESULT_LABELS,
+        followup_method_options=[(k, _(v)) for k, v in FOLLOWUP_METHOD_LABELS.items()],
+        followup_result_options=[(k, _(v)) for k, v in FOLLOWUP_RESULT_LABELS.items()],
+        series_form=forms.series or convert.SeriesForm(starts_on=today),
+        matching=found.matching,
+        others=found.others,
+        projects=found.projects,
+        resources=found.resources,
+        other_resources=found.other_resources,
+        chosen_resources=_chosen(forms.dispatch),
+        spaces=found.spaces,
+        space_options=[
+            ("", _("Choose…")),
+            *[(s.slug, localized(s, "name")) for s in found.spaces],
+        ],
+        may_dispatch=need.status in loop.MAY_DISPATCH,
+        may_withdraw=need.status in loop.MAY_STAFF_WITHDRAW,
+        may_convert=need.status in loop.MAY_CONVERT,
+        may_follow_up=need.status in loop.MAY_FOLLOW_UP,
+        category_labels=CATEGORY_LABELS,
+        status_labels=STATUS_LABELS,
+        event_labels=loop.EVENT_LABELS,
+        detail_shown=None,
+        show_actor=True,
+    )
+
+
+def status_of(exc: DomainError) -> int:
     return 400 if isinstance(exc, InputError) else exc.status_code
 
 
@@ -63,6 +123,7 @@ class StaffNeedsController(Controller):
         self,
         request: AnyRequest,
         actor: CurrentActor,
+        now: RequestNow,
         status: FromQuery[str] = dispatch.ACTIVE_FILTER,
         category: FromQuery[str] = "",
         community: FromQuery[str] = "",
@@ -72,11 +133,12 @@ class StaffNeedsController(Controller):
         return page(
             request,
             "needs/staff/queue.html",
-            rows=await dispatch.queue(actor, filters),
+            rows=await dispatch.queue(actor, filters, now=now),
             filters=filters,
             status_options=[
                 (dispatch.ACTIVE_FILTER, _("Still to solve")),
                 (dispatch.ALL_FILTER, _("All")),
+                (dispatch.FOLLOWUP_FILTER, _("Waiting for a follow-up")),
                 *[(key, _(label)) for key, label in STATUS_LABELS.items()],
             ],
             category_options=[("", _("All")), *[(k, _(v)) for k, v in CATEGORY_LABELS.items()]],
@@ -90,52 +152,6 @@ class StaffNeedsController(Controller):
             limit=dispatch.QUEUE_LIMIT,
         )
 
-    async def _need_page(
-        self,
-        request: AnyRequest,
-        actor: Actor,
-        now: datetime,
-        need_id: str,
-        forms: Forms | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        """The need's page as it stands now; another community's need is 404."""
-        forms = forms or Forms()
-        found = await need_details.staff_need_page(actor, need_id, now=now)
-        need = found.view.need
-        today = found.today.isoformat()
-        return page(
-            request,
-            "needs/staff/need.html",
-            status_code=status_code,
-            view=found.view,
-            forms=forms,
-            errors=forms.errors or {},
-            dispatch_form=forms.dispatch or dispatch.DispatchForm(),
-            withdraw_form=forms.withdraw or WithdrawForm(),
-            booking_form=forms.booking or convert.BookingForm(on_date=today),
-            series_form=forms.series or convert.SeriesForm(starts_on=today),
-            matching=found.matching,
-            others=found.others,
-            projects=found.projects,
-            resources=found.resources,
-            other_resources=found.other_resources,
-            chosen_resources=_chosen(forms.dispatch),
-            spaces=found.spaces,
-            space_options=[
-                ("", _("Choose…")),
-                *[(s.slug, localized(s, "name")) for s in found.spaces],
-            ],
-            may_dispatch=need.status in loop.MAY_DISPATCH,
-            may_withdraw=need.status in loop.MAY_STAFF_WITHDRAW,
-            may_convert=need.status in loop.MAY_CONVERT,
-            category_labels=CATEGORY_LABELS,
-            status_labels=STATUS_LABELS,
-            event_labels=loop.EVENT_LABELS,
-            detail_shown=None,
-            show_actor=True,
-        )
-
     @get("/{need_id:str}", name="staff:need")
     async def need(
         self,
@@ -144,7 +160,7 @@ class StaffNeedsController(Controller):
         now: RequestNow,
         need_id: FromPath[str],
     ) -> Template:
-        return await self._need_page(request, actor, now, need_id)
+        return await need_page(request, actor, now, need_id)
 
     async def _refused(
         self,
@@ -158,9 +174,7 @@ class StaffNeedsController(Controller):
         """The need's page again, as it stands now, with what was typed and why not."""
         forms.errors = exc.by_field()
         forms.alternatives = free_instead(exc)
-        return await self._need_page(
-            request, actor, now, need_id, forms, status_code=_status_of(exc)
-        )
+        return await need_page(request, actor, now, need_id, forms, status_code=status_of(exc))
 
     def _back(self, request: AnyRequest, need_id: str) -> Redirect:
         return redirect(request.app.route_reverse("staff:need", need_id=need_id))

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.errors import Forbidden, NotFound, RuleViolation
+from app.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.permissions import Actor, staff_services
 from app.reports import Period
 from app.tables import AuditEntry, Community, Notification
@@ -24,12 +24,14 @@ from needs.logic.list_forms import ProjectForm, ResourceForm, UnitForm
 from needs.services import (
     convert,
     dispatch,
+    followups,
     list_changes,
     lists,
     need_details,
     public_summary,
     reports,
     volunteers,
+    walk_ins,
 )
 from needs.tables import (
     Need,
@@ -217,6 +219,22 @@ PROBES: dict[str, Probe] = {
     "needs.services.reports.need_report": lambda actor, w: reports.need_report(
         actor, WEEK, NOW, community_slug=w.community.slug
     ),
+    "needs.services.followups.record_followup": lambda actor, w: followups.record_followup(
+        actor, str(w.need.id), followups.FollowUpForm(method="phone", result="satisfied"), now=NOW
+    ),
+    "needs.services.walk_ins.file_for_resident": lambda actor, w: walk_ins.file_for_resident(
+        actor,
+        walk_ins.WalkInForm(
+            community=w.community.slug,
+            category="repairs",
+            description="楼道灯坏了",
+            name="孙奶奶",
+            phone="13900000001",
+            keep_consent="1",
+        ),
+        language="zh_CN",
+        now=NOW,
+    ),
 }
 
 NEED_SERVICES = {
@@ -227,6 +245,7 @@ NEED_SERVICES = {
     "needs.services.convert.to_booking",
     "needs.services.convert.to_series",
     "needs.services.need_details.staff_need_page",
+    "needs.services.followups.record_followup",
 }
 """Services on a need: another community's need is one that does not exist."""
 
@@ -269,10 +288,10 @@ async def test_needs_staff_services_refuse_the_wrong_person(
 @pytest.mark.parametrize("service", sorted(PROBES))
 async def test_needs_staff_services_let_the_communitys_staff_in(world: World, service: str) -> None:
     """The probes reach their thing: staff of A pass the check (a rule of the step may still
-    refuse, such as retiring someone who only offered)."""
+    refuse, such as retiring someone who only offered, or a 回访 of a need not yet done)."""
     try:
         await PROBES[service](world.staff, world)
     except (NotFound, Forbidden) as refusal:
         pytest.fail(f"staff of the community were refused: {refusal!r}")
-    except RuleViolation:
+    except (RuleViolation, Conflict):
         pass

@@ -180,12 +180,12 @@ async def test_a_low_rating_reopens_the_need_for_staff(world: World) -> None:
         ),
     ]
     # The dashboard shows it among the reopened ones; the helper's list no longer has it open.
-    [panel] = await dashboard.dashboard(world.staff, T5)
+    panel, _followups = await dashboard.dashboard(world.staff, T5)
     assert panel.count == 1
     assert [row["id"] for row in panel.context["reopened"]] == [need.id]
     assert [row["id"] for row in panel.context["oldest"]] == [need.id]
     assert await dashboard.dashboard(world.other_staff, T5) != []
-    [other_panel] = await dashboard.dashboard(world.other_staff, T5)
+    other_panel, _followups = await dashboard.dashboard(world.other_staff, T5)
     assert (other_panel.count, other_panel.context["reopened"]) == (0, [])
     # Sent again and done again, it can be rated again.
     await dispatch.dispatch(world.staff, str(need.id), form, now=T5)

@@ -1,0 +1,150 @@
+"""Filing on behalf (代为登记): staff file a need for a resident who walked in or phoned, with
+the resident's name and phone and what they agreed to. The need follows the loop like any
+other; 回访 (needs.services.followups) is how the resident's word reaches it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from app import audit
+from app.communities.services import managed_communities
+from app.db import write_transaction
+from app.errors import Forbidden
+from app.formfields import Fields, checked
+from app.i18n import _, localized
+from app.permissions import Actor, staff_service
+from app.tables import Community
+from needs.logic import loop
+from needs.logic.kinds import ReporterKind
+from needs.logic.permissions import can_file_for_resident
+from needs.services import need_notices
+from needs.services.filing import read_need_text, usable_phone
+from needs.services.transitions import add_event, lock_key
+from needs.tables import Need
+
+MAX_NAME = 40
+
+
+@dataclass
+class WalkInForm:
+    community: str = ""
+    """A community's slug; asked only of staff of several communities."""
+    category: str = ""
+    description: str = ""
+    place: str = ""
+    name: str = ""
+    """The resident's name."""
+    phone: str = ""
+    """The resident's phone number."""
+    keep_consent: str = ""
+    """Ticked: the resident agreed that the community keeps their name and phone for it."""
+    contact_consent: str = ""
+    """Ticked: the resident agreed that whoever takes it may contact them."""
+    notify_consent: str = ""
+    """Ticked: the resident wants text messages about it."""
+
+
+async def _community(actor: Actor, slug: str, fields: Fields) -> Community | None:
+    """The community chosen, or the actor's only one. Someone who serves no community, or
+    not the one named, is refused (`Forbidden`); an unknown or missing choice is a field to
+    correct."""
+    slug = slug.strip()
+    if slug:
+        chosen = await Community.objects().where(Community.slug == slug).first()
+        if chosen is not None and not can_file_for_resident(actor, chosen.id):
+            raise Forbidden(_("You can file needs only for residents of your communities."))
+    else:
+        mine = await managed_communities(actor)
+        if not mine:
+            raise Forbidden(_("You can file needs only for residents of your communities."))
+        chosen = mine[0] if len(mine) == 1 else None
+    if chosen is None:
+        fields.error("community", _("Choose one of your communities."))
+    return chosen
+
+
+@staff_service
+async def file_for_resident(
+    actor: Actor, form: WalkInForm, *, language: str, now: datetime
+) -> Need:
+    """File an open need for a walk-in or phone resident (reporter kind `staff`, no account),
+    filed by the actor, in `language` (the locale of the page). Their consent to keeping
+    their name and phone is required and recorded as the actor's; the other staff of the
+    community are told as of any new need.
+
+    Raises `Forbidden` for a community the actor does not serve, `InputError` naming every
+    field to correct."""
+    fields = Fields()
+    category, description, place = read_need_text(
+        fields, form.category, form.description, form.place
+    )
+    community = await _community(actor, form.community, fields)
+    name = fields.text(
+        form.name,
+        "name",
+        max_length=MAX_NAME,
+        required=_("Enter the resident's name."),
+        single_line=True,
+    )
+    phone = form.phone.strip()
+    if not phone:
+        fields.error("phone", _("Enter the resident's phone number, such as 13812345678."))
+    elif not usable_phone(phone):
+        fields.error("phone", _("Enter a phone number such as 13812345678."))
+    if not checked(form.keep_consent):
+        fields.error(
+            "keep_consent",
+            _(
+                "Ask the resident first: without their agreement to keep their name and phone, "
+                "the need cannot be filed for them."
+            ),
+        )
+    fields.check()
+    assert community is not None
+    need = Need(
+        id=uuid.uuid4(),
+        community=community.id,
+        category=category,
+        description=description,
+        place=place,
+        photo="",
+        status=loop.OPEN,
+        reporter=None,
+        reporter_kind=ReporterKind.staff.value,
+        reporter_name=name,
+        reporter_contact=phone,
+        filed_by=actor.id,
+        language=language,
+        contact_consent=checked(form.contact_consent),
+        notify_consent=checked(form.notify_consent),
+        consent_recorded_by=actor.id,
+        resources=[],
+        created_at=now,
+        updated_at=now,
+    )
+    async with write_transaction(lock_key(need.id)):
+        await need.save()
+        await add_event(need.id, "filed", actor_id=actor.id, now=now)
+        await need_notices.tell_staff(
+            need,
+            "filed",
+            need_notices.FILED,
+            now=now,
+            skip=actor.id,
+            community=lambda: localized(community, "name"),
+        )
+        await audit.record(
+            actor_id=actor.id,
+            action="need.filed_for_resident",
+            subject_type="need",
+            subject_id=str(need.id),
+            community_id=community.id,
+            after={
+                "contact_consent": need.contact_consent,
+                "notify_consent": need.notify_consent,
+            },
+            now=now,
+        )
+    return need
