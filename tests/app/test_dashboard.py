@@ -169,6 +169,7 @@ async def test_panels_come_from_every_installed_domain_in_order(district) -> Non
         ("Spaces today", "spaces/staff/_dashboard.html"),
         ("Rest stations today", "stations/staff/_dashboard.html"),
         ("Community needs", "needs/staff/_dashboard.html"),
+        ("Waiting for a follow-up", "needs/staff/_followups.html"),
     ]
 
 
