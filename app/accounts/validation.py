@@ -17,6 +17,19 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _MAINLAND_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
+def mainland_mobile(raw: str) -> str | None:
+    """A mainland mobile number as people type it (`138 1234 5678`, `+86 138…`, full-width
+    digits) as its 11 ASCII digits; None when it is not one (a landline, a short number)."""
+    digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw).strip())
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits if _MAINLAND_MOBILE.match(digits) else None
+
+
 def normalise_login(raw: str) -> tuple[str, LoginKind] | FieldError:
     """A mainland mobile number (11 digits, +86 allowed) or an email address, normalised.
 
@@ -33,14 +46,8 @@ def normalise_login(raw: str) -> tuple[str, LoginKind] | FieldError:
         except EmailNotValidError:
             return FieldError("login", _("This email address is not valid."))
         return email.lower(), LoginKind.email
-    digits = _PHONE_SEPARATORS.sub("", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    elif len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    if not _MAINLAND_MOBILE.match(digits):
+    digits = mainland_mobile(text)
+    if digits is None:
         return FieldError(
             "login",
             _("Enter an 11-digit mainland mobile number starting with 1, or an email address."),

@@ -113,17 +113,6 @@ def summary(description: str, limit: int = SUMMARY_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def phone_digits(value: str) -> str:
-    """The digits of a phone number as people type it ("138 1234 5678", "+86 138…"),
-    without China's country code, to compare two ways of writing one number."""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits
-
-
 def queue_order(status: str, created_at: object) -> tuple[int, object]:
     """Open needs first, then the other active ones, then the rest; oldest first within."""
     rank = 0 if status == OPEN else 1 if status in ACTIVE else 2

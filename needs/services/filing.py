@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app import photos, throttle
+from app.accounts.validation import mainland_mobile
 from app.communities.services import StreetGroup, communities_by_street, community_of
 from app.db import write_transaction
 from app.formfields import Fields
@@ -107,16 +108,34 @@ def usable_phone(value: str) -> bool:
     )
 
 
+def stored_phone(value: str) -> str:
+    """How a phone number left on a need is kept: a mainland mobile number as its 11 digits,
+    so that a link can be texted to it again (needs.services.follow_resend finds it by
+    equality); anything else, such as a landline, as typed."""
+    return mainland_mobile(value) or value
+
+
+def texting_problem(phone: str, notify_consent: bool) -> str | None:
+    """Why text messages cannot be promised to `phone` (stripped), if they cannot."""
+    if not notify_consent:
+        return None
+    if not phone:
+        return _("Enter the phone number to text, or untick “Text me at this number”.")
+    if mainland_mobile(phone) is None:
+        return _(
+            "Text messages need a mobile number such as 13812345678. Enter one, or untick "
+            "“Text me at this number”."
+        )
+    return None
+
+
 def _contact(value: str, notify_consent: bool, fields: Fields) -> str:
     value = value.strip()
     if value and not usable_phone(value):
         fields.error("contact", _("Enter a phone number such as 13812345678, or leave it empty."))
-    elif not value and notify_consent:
-        fields.error(
-            "contact",
-            _("Enter the phone number to text, or untick “Text me at this number”."),
-        )
-    return value
+    elif (problem := texting_problem(value, notify_consent)) is not None:
+        fields.error("contact", problem)
+    return stored_phone(value)
 
 
 def read_need_text(

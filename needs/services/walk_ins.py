@@ -20,7 +20,7 @@ from needs.logic import loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.permissions import can_file_for_resident
 from needs.services import need_notices
-from needs.services.filing import read_need_text, usable_phone
+from needs.services.filing import read_need_text, stored_phone, texting_problem, usable_phone
 from needs.services.transitions import add_event, lock_key
 from needs.tables import Need
 
@@ -93,6 +93,8 @@ async def file_for_resident(
         fields.error("phone", _("Enter the resident's phone number, such as 13812345678."))
     elif not usable_phone(phone):
         fields.error("phone", _("Enter a phone number such as 13812345678."))
+    elif (problem := texting_problem(phone, checked(form.notify_consent))) is not None:
+        fields.error("phone", problem)
     if not checked(form.keep_consent):
         fields.error(
             "keep_consent",
@@ -114,7 +116,7 @@ async def file_for_resident(
         reporter=None,
         reporter_kind=ReporterKind.staff.value,
         reporter_name=name,
-        reporter_contact=phone,
+        reporter_contact=stored_phone(phone),
         filed_by=actor.id,
         language=language,
         contact_consent=checked(form.contact_consent),

@@ -112,7 +112,7 @@ async def test_an_anonymous_courier_files_from_a_station_and_follows_it_by_link(
         None,
         "courier",
     )
-    assert stored.reporter_contact == "138 1234 5678"
+    assert stored.reporter_contact == "13812345678"  # a mobile number as its 11 digits
     assert await events_of(need) == [("filed", T0, None, "")]
     access = await reporter.follow_access(token)
     assert access.need.id == need.id and access.user_id is None

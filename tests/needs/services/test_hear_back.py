@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from app.accounts.validation import mainland_mobile
 from app.errors import FieldError, InputError, NotFound, Throttled
 from app.i18n import set_locale
 from app.tables import OutboxMessage
@@ -27,9 +28,14 @@ BASE = "http://127.0.0.1:8000/needs/follow/"
 
 
 async def texts(to: str = PHONE) -> list[tuple[str, Any]]:
+    """The texts queued to a number, however it was typed (a need keeps a mobile number as
+    its 11 digits)."""
     rows = await (
         OutboxMessage.select(OutboxMessage.body, OutboxMessage.created_at)
-        .where((OutboxMessage.channel == "sms") & (OutboxMessage.to_address == to))
+        .where(
+            (OutboxMessage.channel == "sms")
+            & (OutboxMessage.to_address == (mainland_mobile(to) or to))
+        )
         .order_by(OutboxMessage.id)
     )
     return [(row["body"], row["created_at"]) for row in rows]
@@ -111,6 +117,24 @@ async def test_consent_to_texts_without_a_phone_is_refused_on_the_phone_field(
         FieldError("contact", "Enter the phone number to text, or untick “Text me at this number”.")
     ]
     assert await Need.count() == 0
+
+
+async def test_consent_to_texts_needs_a_mobile_number_a_landline_is_kept_as_typed(
+    world: World,
+) -> None:
+    with pytest.raises(InputError) as caught:
+        await file(None, community="bayi", contact="0355-2031876", notify_consent=True)
+    assert caught.value.errors == [
+        FieldError(
+            "contact",
+            "Text messages need a mobile number such as 13812345678. Enter one, or untick "
+            "“Text me at this number”.",
+        )
+    ]
+    assert await Need.count() == 0
+    landline, _ = await file(None, community="bayi", contact="0355-2031876")
+    mobile, _ = await file(None, community="bayi", contact="+86 138-1234-5678")
+    assert (landline.reporter_contact, mobile.reporter_contact) == ("0355-2031876", "13812345678")
 
 
 async def test_a_filing_keeps_its_consents_and_the_page_language(world: World) -> None:
@@ -228,14 +252,13 @@ async def test_the_link_is_sent_again_for_each_need_of_the_number_in_its_languag
     await resend(" 138 1234 5678 ")
     first_url = BASE + follow_tokens.derived_token(KEY, first.id)
     second_url = BASE + follow_tokens.derived_token(KEY, second.id)
-    assert await texts() == [
+    # Two ways of writing one number are one number.
+    assert await texts("+86 138-1234-5678") == [
         (
             f"【邻里】您反映的问题“楼道灯坏了，三号楼二单元晚上很黑，老人…”的查看链接：{first_url}",
             T1,
-        )
-    ]
-    assert await texts("+86 138-1234-5678") == [
-        (f"[Linli] The link to follow your report “Bins overflowing”: {second_url}", T1)
+        ),
+        (f"[Linli] The link to follow your report “Bins overflowing”: {second_url}", T1),
     ]
     assert await OutboxMessage.count() == 2
 
@@ -254,12 +277,12 @@ async def test_a_need_closed_more_than_thirty_days_ago_gets_no_link(world: World
     assert len(await texts()) == 1
 
 
-@pytest.mark.parametrize("phone", ["", "call me", "12"])
+@pytest.mark.parametrize("phone", ["", "call me", "12", "0355-2031876"])
 async def test_a_number_that_cannot_be_one_is_refused(world: World, phone: str) -> None:
     with pytest.raises(InputError) as caught:
         await resend(phone)
     assert caught.value.errors == [
-        FieldError("phone", "Enter the phone number you left, such as 13812345678.")
+        FieldError("phone", "Enter the mobile number you left, such as 13812345678.")
     ]
 
 

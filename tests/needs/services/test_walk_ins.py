@@ -46,7 +46,7 @@ async def test_staff_file_for_a_walk_in_with_their_consent(world: World) -> None
     )
     assert (stored.reporter_name, stored.reporter_contact, stored.filed_by) == (
         "孙奶奶",
-        "139 0000 0001",
+        "13900000001",
         world.staff.id,
     )
     assert (stored.contact_consent, stored.notify_consent, stored.consent_recorded_by) == (
@@ -162,7 +162,7 @@ async def test_the_helper_sees_how_to_reach_the_resident_only_with_consent(world
         world.staff, walk_in(contact_consent="1"), language="en", now=T0
     )
     refused = await walk_ins.file_for_resident(world.staff, walk_in(), language="en", now=T0)
-    assert helper_tasks.resident_contact(agreed, None) == ResidentContact("孙奶奶", "139 0000 0001")
+    assert helper_tasks.resident_contact(agreed, None) == ResidentContact("孙奶奶", "13900000001")
     assert helper_tasks.resident_contact(refused, None) is None
     agreed.personal_data_erased_at = T3
     assert helper_tasks.resident_contact(agreed, None) is None
@@ -202,7 +202,7 @@ async def test_a_walk_in_who_wants_texts_hears_at_dispatch_in_their_language(
     rows = await OutboxMessage.select(OutboxMessage.to_address, OutboxMessage.body).where(
         OutboxMessage.channel == "sms"
     )
-    assert [row["to_address"] for row in rows] == ["139 0000 0001"]
+    assert [row["to_address"] for row in rows] == ["13900000001"]
     body = rows[0]["body"]
     assert body.startswith(
         "【邻里】您在八一社区反映的问题“Tap leaks in the ki…”已派人处理。查看进度："

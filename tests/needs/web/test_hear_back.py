@@ -128,7 +128,7 @@ async def test_asking_for_the_link_again_answers_the_same_for_any_number(
     assert SENT in visible(known.text)
     assert await OutboxMessage.count() == 1
     assert (await OutboxMessage.select(OutboxMessage.to_address).first())["to_address"] == (
-        "138 1234 5678"
+        "13812345678"
     )
 
 
@@ -138,7 +138,7 @@ async def test_asking_for_the_link_again_refuses_a_bad_number_and_too_many_reque
     browser.set_language("en")
     bad = await browser.submit("/needs/follow/resend", {"phone": "call me"})
     assert bad.status_code == 400
-    assert "Enter the phone number you left, such as 13812345678." in visible(bad.text)
+    assert "Enter the mobile number you left, such as 13812345678." in visible(bad.text)
     assert 'value="call me"' in bad.text
     for minute in range(3):
         frozen_clock[0] = NOW + timedelta(minutes=minute)
