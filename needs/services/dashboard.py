@@ -69,7 +69,7 @@ async def _followup_panel(actor: Actor, now: datetime) -> Panel | None:
         template="needs/staff/_followups.html",
         context={"oldest": oldest, "waiting": waiting, "category_labels": CATEGORY_LABELS},
         count=waiting,
-        count_label=N_("Waiting: %(n)s"),
+        count_label=N_("To follow up: %(n)s"),
     )
 
 

@@ -195,7 +195,7 @@ async def test_the_dashboard_and_the_queue_list_needs_waiting_for_a_followup(
     staff = await open_browser("staff@example.com")
     page = await staff.get("/staff")
     text = visible(page.text)
-    assert "Waiting for a follow-up Waiting: 1" in text
+    assert "Waiting for a follow-up To follow up: 1" in text
     assert f'href="/staff/needs/{waiting.id}#followup"' in page.text
     assert f"/staff/needs/{recent.id}#followup" not in page.text
     queue = await staff.get("/staff/needs?status=followup")
