@@ -203,7 +203,7 @@ async def test_the_dashboard_and_the_queue_list_needs_waiting_for_a_followup(
     assert f"/staff/needs/{recent.id}" not in queue.text
     assert "File for a resident" in visible(queue.text)
     foreign = await open_browser("other@example.com")
-    assert "Waiting for a follow-up Waiting: 0" in visible((await foreign.get("/staff")).text)
+    assert "Waiting for a follow-up To follow up: 0" in visible((await foreign.get("/staff")).text)
     assert str(waiting.id) not in (await foreign.get("/staff/needs?status=followup")).text
 
 
