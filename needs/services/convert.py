@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app import audit
 from app.errors import InputError, NotFound, RuleViolation
 from app.formfields import Fields
 from app.i18n import _, format_day, localized
@@ -27,6 +26,7 @@ from needs.services import need_notices
 from needs.services.dispatch import need_for
 from needs.services.transitions import (
     add_event,
+    audit_step,
     language_of,
     lock_here,
     locked,
@@ -136,19 +136,17 @@ async def _solved(
     await need_notices.tell_helper(
         helper, need, "withdrawn", need_notices.WITHDRAWN_FOR_HELPER, now=now
     )
-    await audit.record(
-        actor_id=actor.id,
-        action="need.converted",
-        subject_type="need",
-        subject_id=str(need.id),
-        community_id=need.community,
+    await audit_step(
+        actor.id,
+        "need.converted",
+        need,
+        now=now,
         before={"status": need.status},
         after={
             "status": loop.DONE,
             **({"booking": booking_ref} if booking_ref else {}),
             **({"series": series_ref} if series_ref else {}),
         },
-        now=now,
     )
 
 

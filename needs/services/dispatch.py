@@ -24,6 +24,7 @@ from needs.queries.assignees import helper_user_id
 from needs.services import dashboard, need_notices
 from needs.services.transitions import (
     add_event,
+    audit_step,
     lock_key,
     locked,
     need_uuid,
@@ -339,16 +340,7 @@ async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datet
             await need_notices.text_reporter(current, need_notices.TEXT_DISPATCHED, now=now)
         updated = await locked(need.id)
         before, after = audit.changes(_snapshot(current), _snapshot(updated))
-        await audit.record(
-            actor_id=actor.id,
-            action="need.dispatched",
-            subject_type="need",
-            subject_id=str(need.id),
-            community_id=need.community,
-            before=before,
-            after=after,
-            now=now,
-        )
+        await audit_step(actor.id, "need.dispatched", need, now=now, before=before, after=after)
         return updated
 
 
@@ -376,14 +368,12 @@ async def withdraw(actor: Actor, need_id: str, *, reason: str, now: datetime) ->
         await need_notices.tell_helper(
             helper, current, "withdrawn", need_notices.WITHDRAWN_FOR_HELPER, now=now
         )
-        await audit.record(
-            actor_id=actor.id,
-            action="need.withdrawn",
-            subject_type="need",
-            subject_id=str(need.id),
-            community_id=need.community,
+        await audit_step(
+            actor.id,
+            "need.withdrawn",
+            need,
+            now=now,
             before={"status": current.status},
             after={"status": loop.WITHDRAWN, "reason": reason},
-            now=now,
         )
         return await locked(need.id)

@@ -20,7 +20,15 @@ from needs.logic.labels import FOLLOWUP_METHOD_LABELS, FOLLOWUP_RESULT_LABELS
 from needs.logic.permissions import can_follow_up_need
 from needs.services import need_notices
 from needs.services.dispatch import need_for
-from needs.services.transitions import add_event, lock_key, locked, require_status, save_step
+from needs.services.transitions import (
+    add_event,
+    audit_step,
+    lock_key,
+    locked,
+    reopening,
+    require_status,
+    save_step,
+)
 from needs.tables import Need
 
 
@@ -80,13 +88,7 @@ async def record_followup(actor: Actor, need_id: str, form: FollowUpForm, *, now
         if status != current.status:  # a rated need stays closed since it was rated
             values[Need.status] = status
         if status == loop.OPEN:
-            values.update(
-                {
-                    Need.times_reopened: Need.times_reopened + 1,
-                    Need.volunteer: None,
-                    Need.unit: None,
-                }
-            )
+            values.update(reopening())
         await save_step(need.id, values, now)
         await add_event(
             need.id,
@@ -102,14 +104,5 @@ async def record_followup(actor: Actor, need_id: str, form: FollowUpForm, *, now
             )
         updated = await locked(need.id)
         before, after = audit.changes(_snapshot(current), _snapshot(updated))
-        await audit.record(
-            actor_id=actor.id,
-            action="need.followed_up",
-            subject_type="need",
-            subject_id=str(need.id),
-            community_id=need.community,
-            before=before,
-            after=after,
-            now=now,
-        )
+        await audit_step(actor.id, "need.followed_up", need, now=now, before=before, after=after)
         return updated

@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from app import audit
 from app.db import write_transaction
 from app.formfields import Fields
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from needs.logic.permissions import can_write_public_summary
 from needs.services.dispatch import need_for
-from needs.services.transitions import lock_key, locked
+from needs.services.transitions import audit_step, lock_key, locked
 from needs.tables import Need
 
 MAX_PUBLIC_SUMMARY = 300
@@ -44,14 +43,12 @@ async def write_public_summary(actor: Actor, need_id: str, text: str, *, now: da
         await Need.update({Need.public_summary: summary, Need.updated_at: now}).where(
             Need.id == need.id
         )
-        await audit.record(
-            actor_id=actor.id,
-            action="need.public_summary",
-            subject_type="need",
-            subject_id=str(need.id),
-            community_id=need.community,
+        await audit_step(
+            actor.id,
+            "need.public_summary",
+            need,
+            now=now,
             before={"public_summary": current.public_summary},
             after={"public_summary": summary},
-            now=now,
         )
         return await locked(need.id)

@@ -20,6 +20,7 @@ from needs.services.transitions import (
     lock_key,
     locked,
     need_uuid,
+    reopening,
     require_status,
     save_step,
 )
@@ -93,13 +94,7 @@ async def rate(access: ReporterAccess, *, stars: str, comment: str, now: datetim
             Need.rated_at: now,
         }
         if status == loop.OPEN:
-            values.update(
-                {
-                    Need.times_reopened: Need.times_reopened + 1,
-                    Need.volunteer: None,
-                    Need.unit: None,
-                }
-            )
+            values.update(reopening())
         await save_step(need.id, values, now)
         await add_event(
             need.id,

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from app import audit
 from app.db import engine, is_sqlite, lock_id
 from app.errors import Conflict, NotFound
 from app.i18n import _, current_locale, set_locale
@@ -76,6 +77,34 @@ async def save_step(need_id: Any, values: dict[Any, Any], now: datetime) -> None
         values = {**values, Need.closed_at: now if values[Need.status] in loop.FINAL else None}
     await Need.update({**values, Need.updated_at: now, Need.sequence: Need.sequence + 1}).where(
         Need.id == need_id
+    )
+
+
+def reopening() -> dict[Any, Any]:
+    """What reopening a need for staff writes besides its status (after a low rating or a
+    dissatisfied 回访): one more reopening, and no helper holds it any more."""
+    return {Need.times_reopened: Need.times_reopened + 1, Need.volunteer: None, Need.unit: None}
+
+
+async def audit_step(
+    actor_id: int,
+    action: str,
+    need: Need,
+    *,
+    now: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The audit row of a staff step on `need`, in the step's transaction."""
+    await audit.record(
+        actor_id=actor_id,
+        action=action,
+        subject_type="need",
+        subject_id=str(need.id),
+        community_id=need.community,
+        before=before,
+        after=after,
+        now=now,
     )
 
 

@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from app import audit
 from app.communities.services import managed_communities
 from app.db import write_transaction
 from app.errors import Forbidden
@@ -21,7 +20,7 @@ from needs.logic.kinds import ReporterKind
 from needs.logic.permissions import can_file_for_resident
 from needs.services import need_notices
 from needs.services.filing import read_need_text, stored_phone, texting_problem, usable_phone
-from needs.services.transitions import add_event, lock_key
+from needs.services.transitions import add_event, audit_step, lock_key
 from needs.tables import Need
 
 MAX_NAME = 40
@@ -137,16 +136,14 @@ async def file_for_resident(
             skip=actor.id,
             community=lambda: localized(community, "name"),
         )
-        await audit.record(
-            actor_id=actor.id,
-            action="need.filed_for_resident",
-            subject_type="need",
-            subject_id=str(need.id),
-            community_id=community.id,
+        await audit_step(
+            actor.id,
+            "need.filed_for_resident",
+            need,
+            now=now,
             after={
                 "contact_consent": need.contact_consent,
                 "notify_consent": need.notify_consent,
             },
-            now=now,
         )
     return need
