@@ -77,7 +77,7 @@ class HelperTasksController(Controller):
             category_labels=CATEGORY_LABELS,
             status_labels=STATUS_LABELS,
             event_labels=loop.EVENT_LABELS,
-            detail_shown=None,
+            detail_shown=loop.HELPER_SEES_DETAIL,
             show_actor=True,
         )
 

@@ -17,7 +17,7 @@ from litestar import Litestar
 from app import photos
 from app.i18n import set_locale
 from app.tables import AuditEntry, Community
-from needs.services import autoclose, dispatch, helper_tasks, walk_ins
+from needs.services import autoclose, dispatch, followups, helper_tasks, walk_ins
 from needs.tables import Need, NeedEvent
 from tests.factories import NOW, PASSWORD, make_user
 from tests.fixtures import Browser, text_of
@@ -308,6 +308,28 @@ async def test_the_helper_sees_the_phone_only_when_the_resident_agreed(
     page = await helper.get(f"/needs/tasks/{agreed.id}")
     assert f"How to reach them {NO_CONSENT}" in visible(page.text)
     assert "tel:" not in page.text
+
+
+async def test_the_helper_reads_the_followup_result_but_not_its_note(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """The 回访 note is what the resident told the staff (about the helper, say, or a number
+    the staff wrote down); the helper, who still sees the task, reads only its result."""
+    need = await done_need(world)
+    note = "说师傅态度不好，另留电话13900000009"
+    await followups.record_followup(
+        world.staff,
+        str(need.id),
+        followups.FollowUpForm(method="phone", result="fairly", note=note),
+        now=NOW - timedelta(days=1),
+    )
+    helper = await open_browser("13800000003")
+    page = await helper.get(f"/needs/tasks/{need.id}")
+    assert page.status_code == 200
+    assert "By phone · Fairly satisfied" in visible(page.text)
+    assert "13900000009" not in page.text and "态度" not in page.text
+    staff = await open_browser("staff@example.com")
+    assert note in visible((await staff.get(f"/staff/needs/{need.id}")).text)
 
 
 # --- each community's days ----------------------------------------------------------------
