@@ -25,6 +25,9 @@ PER_ADDRESS = throttle.Limit("need-link-address", 10, timedelta(hours=1))
 """Requests from one client address in an hour."""
 PER_NEED = throttle.Limit("need-link-need", 3, timedelta(days=1))
 """Links sent again for one need in a day."""
+MOST_LINKS = 5
+"""Needs whose links one request texts at most, the most recently filed: the work an
+anonymous request causes, and the texts it sends one phone, stay bounded."""
 AFTER_CLOSING = timedelta(days=30)
 """A need closed longer ago than this gets no link (its phone number goes then too)."""
 
@@ -39,19 +42,25 @@ def _wait(minutes: int) -> str:
 
 
 async def _filed_with(mobile: str, now: datetime) -> list[Any]:
-    """The ids of the needs filed without an account with this mobile number (kept as its
-    11 digits: filing.stored_phone), not closed before the cut-off; an indexed lookup."""
-    rows = await Need.select(Need.id).where(
-        (Need.reporter_contact == mobile)
-        & Need.reporter.is_null()
-        & (Need.closed_at.is_null() | (Need.closed_at >= now - AFTER_CLOSING))
+    """The ids of the `MOST_LINKS` needs last filed without an account with this mobile
+    number (kept as its 11 digits: filing.stored_phone), not closed before the cut-off; an
+    indexed lookup."""
+    rows = (
+        await Need.select(Need.id)
+        .where(
+            (Need.reporter_contact == mobile)
+            & Need.reporter.is_null()
+            & (Need.closed_at.is_null() | (Need.closed_at >= now - AFTER_CLOSING))
+        )
+        .order_by(Need.created_at, ascending=False)
+        .limit(MOST_LINKS)
     )
     return [row["id"] for row in rows]
 
 
 async def resend_links(phone: str, *, client_ip: str, now: datetime) -> None:
-    """Queue a text message with its follow link for each need filed with `phone`, in the
-    need's language. Returns the same way whether or not there was any.
+    """Queue a text message with its follow link for each need filed with `phone` (the
+    `MOST_LINKS` latest), in the need's language. Returns the same way whether or not there was any.
 
     Raises `InputError` for a number that cannot be one, `Throttled` past the limit per
     number or per address (counted for every request, known number or not)."""

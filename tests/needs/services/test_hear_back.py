@@ -316,3 +316,24 @@ async def test_at_most_three_links_a_day_per_need_beyond_that_silently_none(
     assert [at for _, at in await texts()] == [T1, T2, T3]
     await resend(at=T1 + timedelta(days=1))
     assert len(await texts()) == 4
+
+
+async def test_one_request_texts_the_links_of_the_five_latest_needs_only(world: World) -> None:
+    """Anyone may type a number that filed many needs (or that someone filed many needs
+    with): one request does a bounded amount of work and texts it a bounded number of times."""
+    filed = [
+        (
+            await file(
+                None,
+                community="bayi",
+                contact=PHONE,
+                description=f"Need {n}",
+                at=T0 - timedelta(hours=n),
+                client_ip=f"198.51.100.{n}",
+            )
+        )[0]
+        for n in range(7)
+    ]
+    await resend()
+    latest = [BASE + follow_tokens.derived_token(KEY, need.id) for need in filed[:5]]
+    assert sorted(body.rsplit(" ", 1)[-1] for body, _at in await texts()) == sorted(latest)
