@@ -19,7 +19,7 @@ from app.i18n import set_locale
 from app.tables import AuditEntry, Community
 from needs.services import autoclose, dispatch, followups, helper_tasks, walk_ins
 from needs.tables import Need, NeedEvent
-from tests.factories import NOW, PASSWORD, make_user
+from tests.factories import NOW, PASSWORD, actor_for, make_user
 from tests.fixtures import Browser, text_of
 from tests.needs.world import World, file, make_world
 
@@ -306,8 +306,35 @@ async def test_the_helper_sees_the_phone_only_when_the_resident_agreed(
         {Need.reporter_name: "", Need.reporter_contact: "", Need.personal_data_erased_at: NOW}
     ).where(Need.id == agreed.id)
     page = await helper.get(f"/needs/tasks/{agreed.id}")
-    assert f"How to reach them {NO_CONSENT}" in visible(page.text)
+    assert (
+        "How to reach them The resident's contact details were deleted 30 days after the need "
+        "closed." in visible(page.text)
+    )
     assert "tel:" not in page.text
+
+
+async def test_the_helper_is_not_told_a_resident_refused_when_they_agreed(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """A resident who signs in with an email address agreed but has no phone to show; a
+    courier's agreed phone was deleted a month after closing: neither "did not agree"."""
+    emailer = await actor_for(await make_user("mei@example.com", name="梅", community=world.home))
+    need, _token = await file(emailer, contact_consent=True, at=NOW - timedelta(days=1))
+    form = dispatch.DispatchForm(helper=f"volunteer:{world.volunteer.id}")
+    await dispatch.dispatch(world.staff, str(need.id), form, now=NOW - timedelta(hours=1))
+    helper = await open_browser("13800000003")
+    text = visible((await helper.get(f"/needs/tasks/{need.id}")).text)
+    assert (
+        "How to reach them The resident agreed but left no phone number. Ask the community "
+        "office to arrange a visit." in text
+    )
+    await Need.update({Need.personal_data_erased_at: NOW}).where(Need.id == need.id)
+    text = visible((await helper.get(f"/needs/tasks/{need.id}")).text)
+    assert (
+        "How to reach them The resident's contact details were deleted 30 days after the need "
+        "closed." in text
+    )
+    assert NO_CONSENT not in text
 
 
 async def test_the_helper_reads_the_followup_result_but_not_its_note(
