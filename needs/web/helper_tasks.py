@@ -68,6 +68,7 @@ class HelperTasksController(Controller):
             status_code=status_code,
             view=view,
             contact=helper_tasks.resident_contact(need, view.reporter),
+            contact_ended=need.contact_consent and not helper_tasks.contact_shown(need),
             errors=errors or {},
             decline=decline or DeclineForm(),
             done=done or DoneForm(),

@@ -337,6 +337,32 @@ async def test_the_helper_is_not_told_a_resident_refused_when_they_agreed(
     assert NO_CONSENT not in text
 
 
+async def test_the_helper_no_longer_sees_the_phone_once_the_work_is_done(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """The phone is there to arrange a visit; once the helper recorded the work as done, it
+    is not theirs to keep reading."""
+    need = await walk_ins.file_for_resident(
+        world.staff,
+        walk_ins.WalkInForm(**WALK_IN, keep_consent="1", contact_consent="1"),
+        language="en",
+        now=NOW - timedelta(days=1),
+    )
+    form = dispatch.DispatchForm(helper=f"volunteer:{world.volunteer.id}")
+    await dispatch.dispatch(world.staff, str(need.id), form, now=NOW - timedelta(hours=3))
+    await helper_tasks.accept(world.helper, str(need.id), now=NOW - timedelta(hours=2))
+    helper = await open_browser("13800000003")
+    page = await helper.get(f"/needs/tasks/{need.id}")
+    assert 'href="tel:13900000001"' in page.text
+    await helper_tasks.finish(world.helper, str(need.id), resolution="Fixed", now=NOW)
+    page = await helper.get(f"/needs/tasks/{need.id}")
+    assert "13900000001" not in page.text and "孙奶奶" not in page.text
+    assert (
+        "How to reach them The work is done: the resident's contact details are shown only "
+        "while it is to be done." in visible(page.text)
+    )
+
+
 async def test_the_helper_reads_the_followup_result_but_not_its_note(
     open_browser: OpenBrowser, world: World
 ) -> None:
