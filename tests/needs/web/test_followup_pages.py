@@ -93,6 +93,11 @@ async def test_staff_record_a_followup_and_the_resident_sees_its_result(
     page = await staff.get(f"/staff/needs/{need.id}")
     assert 'id="followup"' in page.text
     assert "Follow-up Call or visit the resident" in visible(page.text)
+    # The note is in the resident's data download (needs.services.accounts): staff are told.
+    assert (
+        "For the staff: the resident does not see it on their need's page, but one with an "
+        "account finds it in the download of their data." in visible(page.text)
+    )
     sent = await staff.submit(
         f"/staff/needs/{need.id}/followup",
         {"method": "phone", "result": "satisfied", "note": "Bright again, thanks"},
