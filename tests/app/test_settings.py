@@ -91,4 +91,3 @@ def test_real_texts_need_a_public_url_people_can_open(
     monkeypatch.delenv("LINLI_SMS_SENDER")
     monkeypatch.delenv("LINLI_PUBLIC_URL")
     assert Settings().site.public_url == "http://127.0.0.1:8000"
-
