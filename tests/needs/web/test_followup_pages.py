@@ -232,8 +232,11 @@ async def test_staff_file_for_a_walk_in_through_the_form(
     assert "Community: Bayi Community" in visible(form.text)
     for name in ("keep_consent", "contact_consent", "notify_consent"):
         assert re.search(rf'name="{name}" type="checkbox" value="1">', form.text), name
-    refused = await staff.submit("/staff/needs/new", {**WALK_IN, "contact_consent": "1"})
+    refused = await staff.submit(
+        "/staff/needs/new", {**WALK_IN, "contact_consent": "1", "language": "en"}
+    )
     assert refused.status_code == 400
+    assert '<option value="en" selected>English</option>' in refused.text
     assert "without their agreement to keep their name and phone" in visible(refused.text)
     assert 'value="孙奶奶"' in refused.text and 'value="13900000001"' in refused.text
     assert ">Tap leaks in the kitchen</textarea>" in refused.text
@@ -248,7 +251,7 @@ async def test_staff_file_for_a_walk_in_through_the_form(
     assert (need.reporter_kind, need.reporter_name, need.language, need.filed_by) == (
         "staff",
         "孙奶奶",
-        "en",
+        "zh_CN",  # the form's choice, by default the site's language, not the staff's
         world.staff.id,
     )
     page = visible((await staff.get(f"/staff/needs/{need.id}")).text)
@@ -272,6 +275,27 @@ async def test_staff_of_two_communities_choose_where_to_file(
     )
     assert sent.status_code == 303
     assert (await Need.objects().first()).community == world.other.id
+
+
+async def test_a_walk_ins_texts_are_in_the_language_chosen_for_them_not_the_staffs(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """Staff reading the pages in English file for a resident who reads Chinese: the texts
+    follow the form's choice, Chinese (the site's language) unless staff choose otherwise."""
+    staff = await open_browser("staff@example.com")
+    form = await staff.get("/staff/needs/new")
+    assert '<option value="zh_CN" selected>中文</option>' in form.text
+    assert '<option value="en">English</option>' in form.text
+    base = {**WALK_IN, "keep_consent": "1", "notify_consent": "1"}
+    await staff.submit("/staff/needs/new", {**base, "language": "zh_CN"})
+    await staff.submit("/staff/needs/new", {**base, "phone": "13900000002", "language": "en"})
+    await staff.submit("/staff/needs/new", {**base, "phone": "13900000003", "language": "fr"})
+    rows = await Need.select(Need.reporter_contact, Need.language).order_by(Need.created_at)
+    assert sorted((row["reporter_contact"], row["language"]) for row in rows) == [
+        ("13900000001", "zh_CN"),
+        ("13900000002", "en"),
+        ("13900000003", "zh_CN"),
+    ]
 
 
 # --- the helper reaches the resident ----------------------------------------------------------
