@@ -192,6 +192,15 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     map: MapSettings = field(default_factory=MapSettings)
 
+    def __post_init__(self) -> None:
+        host = urlsplit(self.site.public_url).hostname or ""
+        if self.mail.sms_sender and (host == "localhost" or host.startswith("127.")):
+            raise SettingsError(
+                "LINLI_PUBLIC_URL must be the address people reach Linli at when "
+                "LINLI_SMS_SENDER sends real text messages: their links would open "
+                f"{self.site.public_url!r} on the recipient's phone"
+            )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -67,6 +67,9 @@ EVENT_LABELS = {
 REPORTER_EVENT_LABELS = {**EVENT_LABELS, "declined": N_("Returned to the community")}
 """What the reporter reads: a helper's reasons for declining stay with the staff."""
 REPORTER_SEES_DETAIL = frozenset({"done", "rated", "withdrawn", "converted"})
+HELPER_SEES_DETAIL = frozenset(EVENT_LABELS) - {"followup"}
+"""What the helper reads on their task page: every step's text but a 回访's note, which is
+what the resident told the staff (the helper reads its method and result)."""
 
 
 def status_after_rating(stars: int) -> str:

@@ -17,8 +17,9 @@ Definitions (also explained on the page):
   the report's `now`); none when that is zero. Still open: not in `loop.FINAL`.
 - Satisfaction: needs whose latest outcome is 4 or 5 stars or 满意, over the needs with an
   outcome (rated or 回访'd) plus those closed without rating; each need counts once, by its
-  latest outcome. Closed without rating: status `closed` with no outcome; it is in both
-  denominators and in no numerator.
+  latest outcome. Closed without rating: status `closed` with no outcome since it was last
+  done (none at all, or one from before, which reopened it); it is in both denominators and
+  in no numerator.
 - Problems reported by couriers: needs a courier filed.
 - Partner units and resources offered: those active now that had joined by the end of the
   period (loaded by the service, not from the needs).
@@ -162,8 +163,23 @@ def is_solved(need: NeedFacts) -> bool:
     return not still_open(need) and outcome is not None and outcome.solved
 
 
+def _outcome_at(need: NeedFacts) -> datetime | None:
+    """When the latest outcome was recorded, if it was and its time is known."""
+    outcome = latest_outcome(need)
+    if outcome is None:
+        return None
+    return need.followed_up_at if outcome.followup else need.rated_at
+
+
 def closed_without_rating(need: NeedFacts) -> bool:
-    return need.status == NeedStatus.closed.value and latest_outcome(need) is None
+    """Closed, and nobody rated or followed up the work since it was last done: no outcome,
+    or only one from before, which reopened the need (the work was done again after it)."""
+    if need.status != NeedStatus.closed.value:
+        return False
+    if latest_outcome(need) is None:
+        return True
+    outcome_at = _outcome_at(need)
+    return outcome_at is not None and need.done_at is not None and outcome_at < need.done_at
 
 
 def counts_for_solved_rate(need: NeedFacts, now: datetime) -> bool:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from app.tables import User
-from needs.tables import Need, Volunteer
+from needs.logic import loop
+from needs.tables import Need, NeedEvent, Volunteer
 
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:
@@ -55,6 +56,22 @@ async def before_account_deleted(user: User, now: datetime) -> None:
     await Need.update(
         {Need.reporter_contact: "", Need.reporter_name: "", Need.followup_note: ""}
     ).where(Need.reporter == user.id)
+    await _forget_followup_notes(user)
+
+
+async def _forget_followup_notes(user: User) -> None:
+    """Each 回访 event of the person's needs keeps its method and result, not the note: the
+    timeline holds a copy of every note, not only the latest one on the need."""
+    events = await NeedEvent.select(NeedEvent.id, NeedEvent.detail).where(
+        (NeedEvent.kind == "followup")
+        & NeedEvent.need.is_in(Need.select(Need.id).where(Need.reporter == user.id))
+    )
+    for event in events:
+        method, result, note = loop.read_followup_detail(event["detail"])
+        if note:
+            await NeedEvent.update(
+                {NeedEvent.detail: loop.followup_detail(method, result, "")}
+            ).where(NeedEvent.id == event["id"])
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

@@ -37,11 +37,18 @@ class ResidentContact:
     phone: str
 
 
+def contact_shown(need: Need) -> bool:
+    """The resident agreed to be contacted and the work is still to be done: the helper needs
+    the phone to arrange a visit, not afterwards."""
+    return bool(need.contact_consent) and need.status in loop.ACTIVE
+
+
 def resident_contact(need: Need, reporter: User | None) -> ResidentContact | None:
     """The name and phone of whoever filed `need` (`reporter`, their account, if any) when
-    they agreed that whoever takes it may contact them; None when they did not, when their
-    personal data was erased, or when there is no phone to call."""
-    if not need.contact_consent or need.personal_data_erased_at is not None:
+    they agreed that whoever takes it may contact them, while it is still to be done; None
+    when they did not, once it is done or closed, when their personal data was erased, or
+    when there is no phone to call."""
+    if not contact_shown(need) or need.personal_data_erased_at is not None:
         return None
     if reporter is not None:
         name, phone = reporter.name, reporter.login if "@" not in reporter.login else ""

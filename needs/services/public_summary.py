@@ -5,6 +5,7 @@ write, never copied from the resident's description, and it may hold no phone nu
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 from app.db import write_transaction
@@ -18,8 +19,13 @@ from needs.tables import Need
 
 MAX_PUBLIC_SUMMARY = 300
 """Characters of a public summary at most."""
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
-"""A mainland mobile number, also written with spaces or dashes or +86 before it."""
+_PHONE = re.compile(
+    r"(?<!\d)(?:\+?86[\s.-]?)?1[3-9]\d(?:[\s.-]?\d){8}(?!\d)"
+    r"|(?<!\d)[(（]?0\d{2,3}[)）]?[\s.-]?\d{7,8}(?!\d)"
+)
+"""A mainland mobile number, also written with spaces, dashes or dots or +86 before it; or a
+landline with its area code (0355-2021234, （0355）2021234); matched on the NFKC form, so
+full-width digits count too."""
 
 
 @staff_service
@@ -30,7 +36,7 @@ async def write_public_summary(actor: Actor, need_id: str, text: str, *, now: da
     need = await need_for(actor, need_id, can_write_public_summary)
     fields = Fields()
     summary = fields.text(text, "public_summary", max_length=MAX_PUBLIC_SUMMARY)
-    if _PHONE.search(summary):
+    if _PHONE.search(unicodedata.normalize("NFKC", summary)):
         fields.error(
             "public_summary",
             _("Anyone can read the public summary: leave out phone numbers."),

@@ -177,9 +177,17 @@ def span_start(span: str, now: datetime) -> datetime | None:
 
 async def community_figures(community: Community, now: datetime) -> dict[str, NeedFigures]:
     """The community's figures for each of `PUBLIC_SPANS`, for its public page: the needs
-    filed from the start of the span until `now`, as they stand at `now`."""
+    filed from the start of the span until `now`, as they stand at `now`. Anyone may ask
+    for it, so the needs are read once, and each span is the part of them filed since its
+    start."""
+    facts = (await _facts_of([community.id], None, now)).get(community.id, [])
+    units = (await _active_counts(PartnerUnit, [community.id], now))[community.id]
+    resources = (await _active_counts(Resource, [community.id], now))[community.id]
     result = {}
     for span in PUBLIC_SPANS:
-        figures = await _figures_of([community.id], span_start(span, now), now, now)
-        result[span] = figures[community.id]
+        start = span_start(span, now)
+        filed = [need for need in facts if start is None or need.created_at >= start]
+        result[span] = dataclasses.replace(
+            need_figures(filed, now), partner_units=units, resources_offered=resources
+        )
     return result

@@ -14,6 +14,7 @@ from app.errors import Forbidden
 from app.formfields import Fields, checked
 from app.i18n import _, localized
 from app.permissions import Actor, staff_service
+from app.settings import SUPPORTED_LOCALES
 from app.tables import Community
 from needs.logic import loop
 from needs.logic.kinds import ReporterKind
@@ -43,6 +44,9 @@ class WalkInForm:
     """Ticked: the resident agreed that whoever takes it may contact them."""
     notify_consent: str = ""
     """Ticked: the resident wants text messages about it."""
+    language: str = ""
+    """The language their text messages are written in (`SUPPORTED_LOCALES`); anything else
+    is the `language` the service is given."""
 
 
 async def _community(actor: Actor, slug: str, fields: Fields) -> Community | None:
@@ -69,9 +73,9 @@ async def file_for_resident(
     actor: Actor, form: WalkInForm, *, language: str, now: datetime
 ) -> Need:
     """File an open need for a walk-in or phone resident (reporter kind `staff`, no account),
-    filed by the actor, in `language` (the locale of the page). Their consent to keeping
-    their name and phone is required and recorded as the actor's; the other staff of the
-    community are told as of any new need.
+    filed by the actor, in the language chosen on the form, else in `language`. Their
+    consent to keeping their name and phone is required and recorded as the actor's; the
+    other staff of the community are told as of any new need.
 
     Raises `Forbidden` for a community the actor does not serve, `InputError` naming every
     field to correct."""
@@ -117,7 +121,7 @@ async def file_for_resident(
         reporter_name=name,
         reporter_contact=stored_phone(phone),
         filed_by=actor.id,
-        language=language,
+        language=form.language if form.language in SUPPORTED_LOCALES else language,
         contact_consent=checked(form.contact_consent),
         notify_consent=checked(form.notify_consent),
         consent_recorded_by=actor.id,

@@ -68,6 +68,7 @@ class HelperTasksController(Controller):
             status_code=status_code,
             view=view,
             contact=helper_tasks.resident_contact(need, view.reporter),
+            contact_ended=need.contact_consent and not helper_tasks.contact_shown(need),
             errors=errors or {},
             decline=decline or DeclineForm(),
             done=done or DoneForm(),
@@ -77,7 +78,7 @@ class HelperTasksController(Controller):
             category_labels=CATEGORY_LABELS,
             status_labels=STATUS_LABELS,
             event_labels=loop.EVENT_LABELS,
-            detail_shown=None,
+            detail_shown=loop.HELPER_SEES_DETAIL,
             show_actor=True,
         )
 

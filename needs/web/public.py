@@ -10,7 +10,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from app.communities.services import get_community
-from app.web.responses import page
+from app.web import responses
 from needs.services.public import LIST_LABELS, MAX_PUBLIC_PAGES, public_needs
 
 AnyRequest = Request[Any, Any, Any]
@@ -20,12 +20,12 @@ AnyRequest = Request[Any, Any, Any]
 async def community_needs(
     request: AnyRequest,
     slug: FromPath[str],
-    page_number: Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PUBLIC_PAGES)] = 1,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PUBLIC_PAGES)] = 1,
 ) -> Template:
     """One page of the list; a page past the last answers the 404 page."""
     community = await get_community(slug)
-    listing = await public_needs(community, page_number)
-    return page(
+    listing = await public_needs(community, page)
+    return responses.page(
         request,
         "needs/public/needs.html",
         listing=listing,

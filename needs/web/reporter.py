@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -297,7 +298,9 @@ class NeedsController(Controller):
         self, request: AnyRequest, now: RequestNow, data: URLEncodedBody[ResendForm]
     ) -> Template:
         try:
-            await follow_resend.resend_links(data.phone, client_ip=client_ip(request), now=now)
+            mobile = await follow_resend.take_request(
+                data.phone, client_ip=client_ip(request), now=now
+            )
         except DomainError as exc:
             return self._resend_page(
                 request,
@@ -308,7 +311,10 @@ class NeedsController(Controller):
                 if isinstance(exc, Throttled)
                 else None,
             )
-        return self._resend_page(request, ResendForm(), sent=True)
+        answer = self._resend_page(request, ResendForm(), sent=True)
+        # Looked up and texted once answered: the answer takes as long for any number.
+        answer.background = BackgroundTask(follow_resend.text_links_later, mobile, now=now)
+        return answer
 
     def _follow_actions(self, request: AnyRequest, token: str) -> NeedActions:
         return NeedActions(

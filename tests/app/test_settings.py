@@ -1,6 +1,6 @@
 import pytest
 
-from app.settings import DatabaseSettings, SettingsError, SiteSettings
+from app.settings import DatabaseSettings, Settings, SettingsError, SiteSettings
 
 
 def test_site_settings_reject_unknown_locale(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,3 +71,23 @@ def test_public_url_defaults_to_the_local_server_and_loses_a_trailing_slash(
     assert SiteSettings().public_url == "http://127.0.0.1:8000"
     monkeypatch.setenv("LINLI_PUBLIC_URL", "https://linli.example.cn/")
     assert SiteSettings().public_url == "https://linli.example.cn"
+
+
+@pytest.mark.parametrize("local", ["", "http://localhost:8000", "http://127.0.0.1"])
+def test_real_texts_need_a_public_url_people_can_open(
+    monkeypatch: pytest.MonkeyPatch, local: str
+) -> None:
+    """A courier's text carries the follow link: with a real SMS sender, a link to this
+    machine would open nothing on their phone."""
+    monkeypatch.setenv("LINLI_SMS_SENDER", "linli_sms:Sender")
+    if local:
+        monkeypatch.setenv("LINLI_PUBLIC_URL", local)
+    else:
+        monkeypatch.delenv("LINLI_PUBLIC_URL", raising=False)
+    with pytest.raises(SettingsError, match="LINLI_PUBLIC_URL"):
+        Settings()
+    monkeypatch.setenv("LINLI_PUBLIC_URL", "https://linli.example.cn")
+    assert Settings().site.public_url == "https://linli.example.cn"
+    monkeypatch.delenv("LINLI_SMS_SENDER")
+    monkeypatch.delenv("LINLI_PUBLIC_URL")
+    assert Settings().site.public_url == "http://127.0.0.1:8000"

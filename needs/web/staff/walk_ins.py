@@ -11,8 +11,9 @@ from litestar.response import Redirect, Template
 
 from app.communities.services import managed_communities
 from app.errors import DomainError
-from app.i18n import _, current_locale, localized
+from app.i18n import _, localized
 from app.permissions import Actor
+from app.settings import get_settings
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
@@ -21,6 +22,8 @@ from needs.services import walk_ins
 from needs.web.staff.dispatch import status_of
 
 AnyRequest = Request[Any, Any, Any]
+TEXT_LANGUAGES = [("zh_CN", "中文"), ("en", "English")]
+"""The languages a walk-in's text messages can be written in, each named in itself."""
 
 
 async def _form_page(
@@ -44,6 +47,8 @@ async def _form_page(
             else []
         ),
         only_community=communities[0] if len(communities) == 1 else None,
+        language_options=TEXT_LANGUAGES,
+        language=form.language or get_settings().site.default_locale,
     )
 
 
@@ -65,7 +70,9 @@ class StaffWalkInsController(Controller):
         data: URLEncodedBody[walk_ins.WalkInForm],
     ) -> Template | Redirect:
         try:
-            need = await walk_ins.file_for_resident(actor, data, language=current_locale(), now=now)
+            need = await walk_ins.file_for_resident(
+                actor, data, language=get_settings().site.default_locale, now=now
+            )
         except DomainError as exc:
             return await _form_page(
                 request, actor, data, errors=exc.by_field(), status_code=status_of(exc)

@@ -225,6 +225,27 @@ def test_closed_without_rating_is_in_both_denominators_and_no_numerator() -> Non
     )
 
 
+def test_a_need_reopened_then_closed_without_rating_counts_as_closed_without_rating() -> None:
+    """Its 2 stars (or 不满意) reopened it; the work was done again and nobody rated that: it
+    closed without rating, as its status says, and stays unsolved and unsatisfied."""
+    low = NeedFacts(
+        "repairs", "closed", ago(40), done_at=ago(20), rating=2, rated_at=ago(30), times_reopened=1
+    )
+    unhappy = NeedFacts(
+        "repairs",
+        "closed",
+        ago(40),
+        done_at=ago(20),
+        followup_result="dissatisfied",
+        followed_up_at=ago(30),
+        times_reopened=1,
+    )
+    figures = reports.need_figures([low, unhappy], LATER)
+    assert figures.closed_unrated == 2 == figures.by_status["closed"]
+    assert (figures.solved, figures.counted) == (0, 2)
+    assert (figures.satisfied, figures.judged) == (0, 2)
+
+
 def test_still_open_needs_count_from_fourteen_days_after_filing() -> None:
     needs = [
         NeedFacts("repairs", "open", ago(14)),  # exactly 14 days: counts

@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from app import demo as app_demo
+from app.accounts import services as accounts
+from app.asgi import install_domains
 from app.errors import Conflict, FieldError, InputError, NotFound
-from app.tables import Community
+from app.tables import Community, User
 from needs.domain import DOMAIN
 from needs.services import (
     autoclose,
@@ -23,7 +25,7 @@ from needs.services import (
 )
 from needs.services.demo import loader as demo_loader
 from needs.tables import Need
-from tests.factories import actor_for, make_user
+from tests.factories import PASSWORD, actor_for, make_user
 from tests.needs.world import (
     LIGHT,
     T0,
@@ -218,6 +220,30 @@ async def test_the_reporter_sees_the_followup_result_but_not_its_note(world: Wor
         "Fairly satisfied",
         "Call back in spring",
     )
+
+
+async def test_a_deleted_account_takes_its_followup_notes_from_the_timeline(world: World) -> None:
+    """The note is cleared from the need with the account; the timeline keeps a copy in its
+    event, which must go too (the method and result stay for the figures)."""
+    install_domains()
+    need = await done_need(world)
+    theirs, _token = await file(world.neighbour, at=T0)
+    await followups.record_followup(
+        world.staff, str(need.id), form("visit", "satisfied", "王阿姨说谢谢刘师傅"), now=LATER
+    )
+    user = await User.objects().where(User.id == world.resident.id).first()
+    assert user is not None
+
+    await accounts.delete_account(user, password=PASSWORD, now=LATER + DAY)
+
+    followed = [event for event in await events_of(need) if event[0] == "followup"]
+    assert [(kind, detail) for kind, _at, _actor, detail in followed] == [
+        ("followup", "visit/satisfied")
+    ]
+    [event] = [e for e in await need_details.timeline(need.id) if e["kind"] == "followup"]
+    assert (event["result_label"], event["note"]) == ("Satisfied", "")
+    assert (await reload(need)).followup_result == "satisfied"
+    assert len(await events_of(theirs)) == 1
 
 
 # --- 待回访 ------------------------------------------------------------------------------------

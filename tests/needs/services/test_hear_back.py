@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from piccolo.engine import engine_finder
 
 from app.accounts.validation import mainland_mobile
 from app.errors import FieldError, InputError, NotFound, Throttled
@@ -15,6 +16,7 @@ from app.i18n import set_locale
 from app.tables import OutboxMessage
 from needs.logic import follow_tokens
 from needs.services import dispatch, follow_links, follow_resend, helper_tasks, reporter
+from needs.services.stored_phones import store_mobiles_as_digits
 from needs.tables import Need
 from tests.factories import make_station
 from tests.needs.world import T0, T1, T2, T3, T4, World, file, make_unit, reload
@@ -316,3 +318,44 @@ async def test_at_most_three_links_a_day_per_need_beyond_that_silently_none(
     assert [at for _, at in await texts()] == [T1, T2, T3]
     await resend(at=T1 + timedelta(days=1))
     assert len(await texts()) == 4
+
+
+async def test_one_request_texts_the_links_of_the_five_latest_needs_only(world: World) -> None:
+    """Anyone may type a number that filed many needs (or that someone filed many needs
+    with): one request does a bounded amount of work and texts it a bounded number of times."""
+    filed = [
+        (
+            await file(
+                None,
+                community="bayi",
+                contact=PHONE,
+                description=f"Need {n}",
+                at=T0 - timedelta(hours=n),
+                client_ip=f"198.51.100.{n}",
+            )
+        )[0]
+        for n in range(7)
+    ]
+    await resend()
+    latest = [BASE + follow_tokens.derived_token(KEY, need.id) for need in filed[:5]]
+    assert sorted(body.rsplit(" ", 1)[-1] for body, _at in await texts()) == sorted(latest)
+
+
+async def test_a_number_kept_as_typed_before_is_found_after_the_migration(world: World) -> None:
+    """Needs filed before numbers were kept as 11 digits hold them as typed: the migration
+    rewrites mobile numbers (not a landline), so asking for their link again finds them."""
+    spaced = await courier_need(world, notify_consent=False)
+    landline, _ = await file(
+        None, community="bayi", contact="0355-2021234", client_ip="198.51.100.3"
+    )
+    await Need.update({Need.reporter_contact: "+86 138-1234-5678"}).where(Need.id == spaced.id)
+    await resend(at=T1)
+    assert await texts() == []
+    engine = engine_finder()
+    assert engine is not None
+    assert await store_mobiles_as_digits(engine) == 1
+    assert await store_mobiles_as_digits(engine) == 0
+    assert (await reload(spaced)).reporter_contact == "13812345678"
+    assert (await reload(landline)).reporter_contact == "0355-2021234"
+    await resend(at=T2, ip="198.51.100.4")
+    assert [at for _body, at in await texts()] == [T2]

@@ -41,6 +41,28 @@ async def test_month_year_and_all_time_figures_by_hand(db: None) -> None:
     assert round(figures["all"].satisfaction, 4) == round(5 / 9, 4)
 
 
+async def test_the_public_figures_read_the_needs_once_per_view(db: None, monkeypatch) -> None:
+    """Anyone may open the page as often as they like: it reads the community's needs once,
+    not once per span, and the spans are still exactly as by hand."""
+    world = await bayi_world()
+    await run_every_job_once()
+    reads = []
+    read = reports._facts_of
+
+    async def counted(*args, **kwargs):
+        reads.append(args)
+        return await read(*args, **kwargs)
+
+    monkeypatch.setattr(reports, "_facts_of", counted)
+    figures = await reports.community_figures(world["community"], PUBLIC_NOW)
+    assert len(reads) == 1
+    assert [shown(figures[span]) for span in ("month", "year", "all")] == [
+        (2, 3, 4, 2, 2, 1, 2, 0, 1),
+        (2, 3, 9, 5, 6, 3, 6, 1, 2),
+        (2, 3, 12, 7, 9, 5, 9, 1, 2),
+    ]
+
+
 async def test_spans_start_at_local_midnight_of_the_month_and_the_year(db: None) -> None:
     assert reports.span_start("month", PUBLIC_NOW).isoformat() == "2026-05-31T16:00:00+00:00"
     assert reports.span_start("year", PUBLIC_NOW).isoformat() == "2025-12-31T16:00:00+00:00"

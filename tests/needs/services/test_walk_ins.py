@@ -177,13 +177,17 @@ async def test_a_resident_with_an_account_is_reached_on_their_login_phone(world:
         contact_consent=True,
         reporter=world.resident.id,
         reporter_kind="resident",
+        status="accepted",
     )
     assert helper_tasks.resident_contact(need, world.resident.user) == ResidentContact(
         "王阿姨", "13800000001"
     )
     by_email = await make_user("wang@example.com", name="王阿姨", community=world.home)
     assert helper_tasks.resident_contact(need, by_email) is None
-    need.contact_consent = False
+    for status in ("done", "rated", "closed", "withdrawn"):
+        need.status = status
+        assert helper_tasks.resident_contact(need, world.resident.user) is None, status
+    need.status, need.contact_consent = "accepted", False
     assert helper_tasks.resident_contact(need, world.resident.user) is None
 
 

@@ -17,9 +17,9 @@ from litestar import Litestar
 from app import photos
 from app.i18n import set_locale
 from app.tables import AuditEntry, Community
-from needs.services import autoclose, dispatch, helper_tasks, walk_ins
+from needs.services import autoclose, dispatch, followups, helper_tasks, walk_ins
 from needs.tables import Need, NeedEvent
-from tests.factories import NOW, PASSWORD, make_user
+from tests.factories import NOW, PASSWORD, actor_for, make_user
 from tests.fixtures import Browser, text_of
 from tests.needs.world import World, file, make_world
 
@@ -93,6 +93,11 @@ async def test_staff_record_a_followup_and_the_resident_sees_its_result(
     page = await staff.get(f"/staff/needs/{need.id}")
     assert 'id="followup"' in page.text
     assert "Follow-up Call or visit the resident" in visible(page.text)
+    # The note is in the resident's data download (needs.services.accounts): staff are told.
+    assert (
+        "For the staff: the resident does not see it on their need's page, but one with an "
+        "account finds it in the download of their data." in visible(page.text)
+    )
     sent = await staff.submit(
         f"/staff/needs/{need.id}/followup",
         {"method": "phone", "result": "satisfied", "note": "Bright again, thanks"},
@@ -227,8 +232,11 @@ async def test_staff_file_for_a_walk_in_through_the_form(
     assert "Community: Bayi Community" in visible(form.text)
     for name in ("keep_consent", "contact_consent", "notify_consent"):
         assert re.search(rf'name="{name}" type="checkbox" value="1">', form.text), name
-    refused = await staff.submit("/staff/needs/new", {**WALK_IN, "contact_consent": "1"})
+    refused = await staff.submit(
+        "/staff/needs/new", {**WALK_IN, "contact_consent": "1", "language": "en"}
+    )
     assert refused.status_code == 400
+    assert '<option value="en" selected>English</option>' in refused.text
     assert "without their agreement to keep their name and phone" in visible(refused.text)
     assert 'value="孙奶奶"' in refused.text and 'value="13900000001"' in refused.text
     assert ">Tap leaks in the kitchen</textarea>" in refused.text
@@ -243,7 +251,7 @@ async def test_staff_file_for_a_walk_in_through_the_form(
     assert (need.reporter_kind, need.reporter_name, need.language, need.filed_by) == (
         "staff",
         "孙奶奶",
-        "en",
+        "zh_CN",  # the form's choice, by default the site's language, not the staff's
         world.staff.id,
     )
     page = visible((await staff.get(f"/staff/needs/{need.id}")).text)
@@ -267,6 +275,27 @@ async def test_staff_of_two_communities_choose_where_to_file(
     )
     assert sent.status_code == 303
     assert (await Need.objects().first()).community == world.other.id
+
+
+async def test_a_walk_ins_texts_are_in_the_language_chosen_for_them_not_the_staffs(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """Staff reading the pages in English file for a resident who reads Chinese: the texts
+    follow the form's choice, Chinese (the site's language) unless staff choose otherwise."""
+    staff = await open_browser("staff@example.com")
+    form = await staff.get("/staff/needs/new")
+    assert '<option value="zh_CN" selected>中文</option>' in form.text
+    assert '<option value="en">English</option>' in form.text
+    base = {**WALK_IN, "keep_consent": "1", "notify_consent": "1"}
+    await staff.submit("/staff/needs/new", {**base, "language": "zh_CN"})
+    await staff.submit("/staff/needs/new", {**base, "phone": "13900000002", "language": "en"})
+    await staff.submit("/staff/needs/new", {**base, "phone": "13900000003", "language": "fr"})
+    rows = await Need.select(Need.reporter_contact, Need.language).order_by(Need.created_at)
+    assert sorted((row["reporter_contact"], row["language"]) for row in rows) == [
+        ("13900000001", "zh_CN"),
+        ("13900000002", "en"),
+        ("13900000003", "zh_CN"),
+    ]
 
 
 # --- the helper reaches the resident ----------------------------------------------------------
@@ -306,8 +335,83 @@ async def test_the_helper_sees_the_phone_only_when_the_resident_agreed(
         {Need.reporter_name: "", Need.reporter_contact: "", Need.personal_data_erased_at: NOW}
     ).where(Need.id == agreed.id)
     page = await helper.get(f"/needs/tasks/{agreed.id}")
-    assert f"How to reach them {NO_CONSENT}" in visible(page.text)
+    assert (
+        "How to reach them The resident's contact details were deleted 30 days after the need "
+        "closed." in visible(page.text)
+    )
     assert "tel:" not in page.text
+
+
+async def test_the_helper_is_not_told_a_resident_refused_when_they_agreed(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """A resident who signs in with an email address agreed but has no phone to show; a
+    courier's agreed phone was deleted a month after closing: neither "did not agree"."""
+    emailer = await actor_for(await make_user("mei@example.com", name="梅", community=world.home))
+    need, _token = await file(emailer, contact_consent=True, at=NOW - timedelta(days=1))
+    form = dispatch.DispatchForm(helper=f"volunteer:{world.volunteer.id}")
+    await dispatch.dispatch(world.staff, str(need.id), form, now=NOW - timedelta(hours=1))
+    helper = await open_browser("13800000003")
+    text = visible((await helper.get(f"/needs/tasks/{need.id}")).text)
+    assert (
+        "How to reach them The resident agreed but left no phone number. Ask the community "
+        "office to arrange a visit." in text
+    )
+    await Need.update({Need.personal_data_erased_at: NOW}).where(Need.id == need.id)
+    text = visible((await helper.get(f"/needs/tasks/{need.id}")).text)
+    assert (
+        "How to reach them The resident's contact details were deleted 30 days after the need "
+        "closed." in text
+    )
+    assert NO_CONSENT not in text
+
+
+async def test_the_helper_no_longer_sees_the_phone_once_the_work_is_done(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """The phone is there to arrange a visit; once the helper recorded the work as done, it
+    is not theirs to keep reading."""
+    need = await walk_ins.file_for_resident(
+        world.staff,
+        walk_ins.WalkInForm(**WALK_IN, keep_consent="1", contact_consent="1"),
+        language="en",
+        now=NOW - timedelta(days=1),
+    )
+    form = dispatch.DispatchForm(helper=f"volunteer:{world.volunteer.id}")
+    await dispatch.dispatch(world.staff, str(need.id), form, now=NOW - timedelta(hours=3))
+    await helper_tasks.accept(world.helper, str(need.id), now=NOW - timedelta(hours=2))
+    helper = await open_browser("13800000003")
+    page = await helper.get(f"/needs/tasks/{need.id}")
+    assert 'href="tel:13900000001"' in page.text
+    await helper_tasks.finish(world.helper, str(need.id), resolution="Fixed", now=NOW)
+    page = await helper.get(f"/needs/tasks/{need.id}")
+    assert "13900000001" not in page.text and "孙奶奶" not in page.text
+    assert (
+        "How to reach them The work is done: the resident's contact details are shown only "
+        "while it is to be done." in visible(page.text)
+    )
+
+
+async def test_the_helper_reads_the_followup_result_but_not_its_note(
+    open_browser: OpenBrowser, world: World
+) -> None:
+    """The 回访 note is what the resident told the staff (about the helper, say, or a number
+    the staff wrote down); the helper, who still sees the task, reads only its result."""
+    need = await done_need(world)
+    note = "说师傅态度不好，另留电话13900000009"
+    await followups.record_followup(
+        world.staff,
+        str(need.id),
+        followups.FollowUpForm(method="phone", result="fairly", note=note),
+        now=NOW - timedelta(days=1),
+    )
+    helper = await open_browser("13800000003")
+    page = await helper.get(f"/needs/tasks/{need.id}")
+    assert page.status_code == 200
+    assert "By phone · Fairly satisfied" in visible(page.text)
+    assert "13900000009" not in page.text and "态度" not in page.text
+    staff = await open_browser("staff@example.com")
+    assert note in visible((await staff.get(f"/staff/needs/{need.id}")).text)
 
 
 # --- each community's days ----------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from app import photos
 from app.tables import Community, OutboxMessage
-from needs.services import dispatch
+from needs.services import dispatch, need_notices
 from needs.tables import Need
 from tests.factories import NOW, PASSWORD, actor_for, make_community, make_station, make_user
 from tests.fixtures import Browser, text_of
@@ -130,6 +130,30 @@ async def test_asking_for_the_link_again_answers_the_same_for_any_number(
     assert (await OutboxMessage.select(OutboxMessage.to_address).first())["to_address"] == (
         "13812345678"
     )
+
+
+async def test_the_answer_is_sent_before_the_number_is_looked_up(
+    browser: Browser,
+    bayi: Community,
+    frozen_clock: list[datetime],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whatever texting a known number costs, or however it fails, happens after the answer:
+    neither the time it takes nor an error tells that the number filed a need."""
+    browser.set_language("en")
+    await browser.submit("/needs/new", {**FILING, "contact": "138 1234 5678"}, files=NO_FILE)
+    unknown = await browser.submit("/needs/follow/resend", {"phone": "13900000000"})
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the SMS table is locked")
+
+    monkeypatch.setattr(need_notices, "send_text", broken)
+    known = await browser.submit("/needs/follow/resend", {"phone": "13812345678"})
+    assert known.status_code == unknown.status_code == 200
+    assert visible(known.text) == visible(unknown.text)
+    assert "Texting the follow links again failed" in caplog.text
+    assert await OutboxMessage.count() == 0
 
 
 async def test_asking_for_the_link_again_refuses_a_bad_number_and_too_many_requests(

@@ -120,7 +120,10 @@ async def test_needs_list_pages_are_bounded(browser: Browser, frozen_clock) -> N
     assert 'href="/communities/bayi/needs?page=1"' in second.text
     assert (await browser.get("/communities/bayi/needs?page=3")).status_code == 404
     for bad in ("0", "51", "x"):
-        assert (await browser.get(f"/communities/bayi/needs?page={bad}")).status_code == 400
+        refused = await browser.get(f"/communities/bayi/needs?page={bad}")
+        assert refused.status_code == 400
+        # The field is named as the address names it, not as the code does.
+        assert "page: " in text_of(refused.text) and "page_number" not in refused.text
 
 
 async def test_a_phone_number_a_resident_wrote_is_on_no_public_page(
