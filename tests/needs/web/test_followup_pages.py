@@ -107,7 +107,7 @@ async def test_staff_record_a_followup_and_the_resident_sees_its_result(
     assert "The follow-up was recorded. The need is solved." in after
     assert "Solved" in after
     assert "Follow-up call or visit · 李主任 By phone · Satisfied · Bright again, thanks" in after
-    assert "Last follow-up" in after and "By phone, Satisfied." in after
+    assert "Last follow-up: " in after and " · By phone · Satisfied" in after
     stored = await Need.objects().where(Need.id == need.id).first()
     assert (stored.status, stored.followup_result, stored.followed_up_at) == (
         "rated",
