@@ -141,6 +141,10 @@ class Need(Table):
     """SHA-256 of the secret link's token for someone without an account."""
     station_slug = Varchar(length=64, default="")
     """The rest station it was filed from, if any."""
+    form_token = Varchar(length=64, null=True, default=None)
+    """The token of the form that filed it (`app.form_tokens`): a repeated submission finds
+    this need instead of filing another. Unique (a raw migration's index); empty for needs
+    filed before, and for demo ones."""
     volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.set_null, null=True)
     unit = ForeignKey(references=PartnerUnit, on_delete=OnDelete.set_null, null=True)
     project = ForeignKey(references=Project, on_delete=OnDelete.set_null, null=True)

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from app import photos, throttle
 from app.accounts.validation import mainland_mobile
 from app.communities.services import StreetGroup, communities_by_street, community_of
-from app.db import write_transaction
+from app.db import is_unique_violation, write_transaction
+from app.form_tokens import token_refused
 from app.formfields import Fields
 from app.i18n import _, current_locale, localized, ngettext
 from app.permissions import Actor
@@ -156,15 +157,44 @@ def read_need_text(
     return category, description, place
 
 
+async def filed_with(form_token: str, *, reporter: int | None, filed_by: int | None) -> Need | None:
+    """The need a form with `form_token` filed, or None. The token is the filer's: a resident
+    (`reporter`), staff filing on someone's behalf (`filed_by`), or someone without an
+    account (neither). A need of anyone else is refused (`app.form_tokens.token_refused`)."""
+    need = await Need.objects().where(Need.form_token == form_token).first()
+    if need is None:
+        return None
+    if need.reporter != reporter or need.filed_by != filed_by:
+        raise token_refused()
+    return need
+
+
+async def _answer(need: Need, actor: Actor | None) -> tuple[Need, str | None]:
+    """What a filing answers: the need and, without an account, its follow token, which is
+    derived from the need's id and the secret key, so a repeat gets the same link."""
+    return need, await follow_links.follow_token(need.id) if actor is None else None
+
+
 async def file_need(
-    actor: Actor | None, filing: Filing, *, client_ip: str, now: datetime
+    actor: Actor | None,
+    filing: Filing,
+    *,
+    client_ip: str,
+    now: datetime,
+    form_token: str | None = None,
 ) -> tuple[Need, str | None]:
     """File a need (status `open`) in the current page's language and tell the community's
     staff. Returns the need and, for someone without an account, the secret follow token
     (derived from the need's id and the secret key; only its hash is stored).
 
+    With `form_token` (checked by the caller), a repeat of the form that filed a need returns
+    that need and its token, files nothing, tells nobody and takes no place of the address's
+    limit. Two submissions at once: the token's unique index refuses the second insert,
+    which then answers with the first's need.
+
     Raises `InputError` naming every field to correct, `Throttled` when too many needs came
-    from the address without an account."""
+    from the address without an account, `MalformedRequest` for someone else's token."""
+    reporter_id = actor.id if actor else None
     fields = Fields()
     category, description, place = read_need_text(
         fields, filing.category, filing.description, filing.place
@@ -172,6 +202,12 @@ async def file_need(
     station = await filing_station(filing.station)
     community = await _community(actor, filing.community, station, fields)
     contact = _contact(filing.contact, filing.notify_consent, fields) if actor is None else ""
+    if form_token is not None:
+        # A repeat answers before the limit: a courier's fifth filing tapped twice still
+        # gets its link. The lookup is made again in the transaction, for one made meanwhile.
+        earlier = await filed_with(form_token, reporter=reporter_id, filed_by=None)
+        if earlier is not None:
+            return await _answer(earlier, actor)
     # The limit comes before the photo is decoded, so a refused filer costs no decoding;
     # a filing refused for its fields gives its place back.
     held = (
@@ -196,7 +232,7 @@ async def file_need(
         place=place,
         photo="",
         status=loop.OPEN,
-        reporter=actor.id if actor else None,
+        reporter=reporter_id,
         reporter_kind=(ReporterKind.resident if actor else ReporterKind.courier).value,
         reporter_contact=contact,
         language=current_locale(),
@@ -204,12 +240,18 @@ async def file_need(
         contact_consent=filing.contact_consent,
         follow_token_hash=follow_tokens.token_hash(token) if token else None,
         station_slug=station.slug if station is not None else "",
+        form_token=form_token,
         resources=[],
         created_at=now,
         updated_at=now,
     )
     try:
         async with write_transaction(lock_key(need.id)):
+            if form_token is not None:
+                earlier = await filed_with(form_token, reporter=reporter_id, filed_by=None)
+                if earlier is not None:
+                    await throttle.release(held)  # a repeat: it does not count
+                    return await _answer(earlier, actor)
             need.photo = await photos.stored(cleaned, PhotoVisibility.private, now=now) or ""
             await need.save()
             await add_event(need.id, "filed", actor_id=need.reporter, now=now)
@@ -221,7 +263,12 @@ async def file_need(
                 skip=need.reporter,
                 community=lambda: localized(community, "name"),
             )
-    except BaseException:
+    except BaseException as exc:
         await throttle.release(held)  # not filed: it does not count
+        if form_token is not None and isinstance(exc, Exception) and is_unique_violation(exc):
+            # The same form sent twice at once: the first's insert won.
+            earlier = await filed_with(form_token, reporter=reporter_id, filed_by=None)
+            if earlier is not None:
+                return await _answer(earlier, actor)
         raise
     return need, token

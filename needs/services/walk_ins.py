@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.communities.services import managed_communities
-from app.db import write_transaction
+from app.db import is_unique_violation, write_transaction
 from app.errors import Forbidden
 from app.formfields import Fields, checked
 from app.i18n import _, localized
@@ -20,7 +20,13 @@ from needs.logic import loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.permissions import can_file_for_resident
 from needs.services import need_notices
-from needs.services.filing import read_need_text, stored_phone, texting_problem, usable_phone
+from needs.services.filing import (
+    filed_with,
+    read_need_text,
+    stored_phone,
+    texting_problem,
+    usable_phone,
+)
 from needs.services.transitions import add_event, audit_step, lock_key
 from needs.tables import Need
 
@@ -47,6 +53,8 @@ class WalkInForm:
     language: str = ""
     """The language their text messages are written in (`SUPPORTED_LOCALES`); anything else
     is the `language` the service is given."""
+    form_token: str = ""
+    """The token of the form's render (`app.form_tokens`); the web layer checks it."""
 
 
 async def _community(actor: Actor, slug: str, fields: Fields) -> Community | None:
@@ -70,15 +78,24 @@ async def _community(actor: Actor, slug: str, fields: Fields) -> Community | Non
 
 @staff_service
 async def file_for_resident(
-    actor: Actor, form: WalkInForm, *, language: str, now: datetime
+    actor: Actor,
+    form: WalkInForm,
+    *,
+    language: str,
+    now: datetime,
+    form_token: str | None = None,
 ) -> Need:
     """File an open need for a walk-in or phone resident (reporter kind `staff`, no account),
     filed by the actor, in the language chosen on the form, else in `language`. Their
     consent to keeping their name and phone is required and recorded as the actor's; the
     other staff of the community are told as of any new need.
 
+    With `form_token` (checked by the caller), a repeat of the form that filed a need returns
+    that need and files nothing; of two submissions at once, the token's unique index keeps
+    the first.
+
     Raises `Forbidden` for a community the actor does not serve, `InputError` naming every
-    field to correct."""
+    field to correct, `MalformedRequest` for a token another filed with."""
     fields = Fields()
     category, description, place = read_need_text(
         fields, form.category, form.description, form.place
@@ -125,11 +142,33 @@ async def file_for_resident(
         contact_consent=checked(form.contact_consent),
         notify_consent=checked(form.notify_consent),
         consent_recorded_by=actor.id,
+        form_token=form_token,
         resources=[],
         created_at=now,
         updated_at=now,
     )
+    try:
+        return await _save(actor, need, community, now, form_token)
+    except Exception as exc:
+        if form_token is None or not is_unique_violation(exc):
+            raise
+        # The same form sent twice at once: the first's insert won.
+        earlier = await filed_with(form_token, reporter=None, filed_by=actor.id)
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def _save(
+    actor: Actor, need: Need, community: Community, now: datetime, form_token: str | None
+) -> Need:
+    """Keep the walk-in's need, its event, the staff's notices and the audit entry, or
+    return the need a repeat of the same form filed before."""
     async with write_transaction(lock_key(need.id)):
+        if form_token is not None:
+            earlier = await filed_with(form_token, reporter=None, filed_by=actor.id)
+            if earlier is not None:
+                return earlier
         await need.save()
         await add_event(need.id, "filed", actor_id=actor.id, now=now)
         await need_notices.tell_staff(

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from app import photos
 from app.errors import DomainError, InputError, Throttled
+from app.form_tokens import checked_token, new_token
 from app.i18n import _
 from app.permissions import Actor
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, client_ip, flash
@@ -39,6 +40,7 @@ class FilingForm:
     contact: str = ""
     notify_consent: str = ""
     contact_consent: str = ""
+    form_token: str = ""
 
 
 @dataclass
@@ -103,6 +105,9 @@ class NeedsController(Controller):
         place = await filing.filing_place(viewer, form.station)
         if place.station is not None and not form.community:
             form.community = place.station.community_slug
+        # A new token on every render, a re-render after an error too: a repeated
+        # submission of one render answers with the need the first filed.
+        form.form_token = new_token()
         return page(
             request,
             "needs/new.html",
@@ -131,6 +136,7 @@ class NeedsController(Controller):
         upload = received.file("photo")
         try:
             received.check()
+            form_token = checked_token(data.form_token)
             need, token = await filing.file_need(
                 viewer,
                 filing.Filing(
@@ -146,6 +152,7 @@ class NeedsController(Controller):
                 ),
                 client_ip=client_ip(request),
                 now=now,
+                form_token=form_token,
             )
         except DomainError as exc:
             errors = photos.ask_again(exc.by_field(), upload)

@@ -165,6 +165,7 @@ def during_uploads(
     body, content_type = multipart(
         {
             "_csrf_token": csrf,
+            "form_token": "LINLIBENCHFORMTOKEN",  # upload.lua gives each request its own
             "category": "repairs",
             "description": "Bench: a photo of the broken stair light",
             "place": "Building 3",
@@ -200,6 +201,7 @@ def during_uploads(
             "LINLI_BENCH_BODY": str(body_file),
             "LINLI_BENCH_CONTENT_TYPE": content_type,
             "LINLI_BENCH_COOKIE": cookie,
+            "LINLI_BENCH_RUN": uuid.uuid4().hex[:8],
         },
         stdout=subprocess.PIPE,
         text=True,

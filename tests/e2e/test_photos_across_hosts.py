@@ -15,6 +15,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from app.form_tokens import new_token
 from tests.e2e.servers import Server, live_server, run_async, scratch_postgres, server_errors
 
 pytestmark = pytest.mark.e2e
@@ -123,6 +124,7 @@ async def _file_need_with_photo(first: Server) -> str:
             "/needs/new",
             data={
                 "_csrf_token": await _csrf(courier),
+                "form_token": new_token(),
                 "category": "repairs",
                 "description": "路灯坏了",
                 "place": "3号楼",

@@ -98,10 +98,17 @@ async def make_world() -> World:
 
 
 async def file(
-    actor: Actor | None, *, at: datetime = T0, client_ip: str = "198.51.100.1", **fields: Any
+    actor: Actor | None,
+    *,
+    at: datetime = T0,
+    client_ip: str = "198.51.100.1",
+    form_token: str | None = None,
+    **fields: Any,
 ) -> tuple[Need, str | None]:
     values = {"category": "repairs", "description": LIGHT, "place": "Building 3", **fields}
-    return await filing.file_need(actor, filing.Filing(**values), client_ip=client_ip, now=at)
+    return await filing.file_need(
+        actor, filing.Filing(**values), client_ip=client_ip, now=at, form_token=form_token
+    )
 
 
 async def reload(need: Need) -> Need:

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from app.communities.services import managed_communities
 from app.errors import DomainError
+from app.form_tokens import checked_token, new_token
 from app.i18n import _, localized
 from app.permissions import Actor
 from app.settings import get_settings
@@ -34,6 +35,9 @@ async def _form_page(
     status_code: int = 200,
 ) -> Template:
     communities = await managed_communities(actor)
+    # A new token on every render, a re-render after an error too: a repeated submission of
+    # one render answers with the need the first filed.
+    form.form_token = new_token()
     return page(
         request,
         "needs/staff/new.html",
@@ -71,7 +75,11 @@ class StaffWalkInsController(Controller):
     ) -> Template | Redirect:
         try:
             need = await walk_ins.file_for_resident(
-                actor, data, language=get_settings().site.default_locale, now=now
+                actor,
+                data,
+                language=get_settings().site.default_locale,
+                now=now,
+                form_token=checked_token(data.form_token),
             )
         except DomainError as exc:
             return await _form_page(

@@ -15,6 +15,7 @@ import pytest
 from litestar import Litestar, Request
 
 from app import photos
+from app.form_tokens import new_token
 from app.web import edge, uploads
 from app.web.uploads import MAX_FORM_BYTES, MAX_TEXT_PART_BYTES
 from needs.tables import Need
@@ -122,7 +123,9 @@ async def test_a_photo_over_8_mb_is_reported_on_its_field_and_the_typed_text_com
     browser.set_language("en")
     too_big = b"\xff\xd8\xff" + b"\x00" * (size - 3)
     sent = await browser.submit(
-        "/needs/new", FILING, files={"photo": ("IMG_0001.jpg", too_big, "image/jpeg")}
+        "/needs/new",
+        {**FILING, "form_token": new_token()},
+        files={"photo": ("IMG_0001.jpg", too_big, "image/jpeg")},
     )
     assert sent.status_code == 400
     assert (
@@ -180,7 +183,7 @@ async def test_a_text_field_over_20_kb_is_a_form_error(
     browser.set_language("en")
     sent = await browser.submit(
         "/needs/new",
-        {**FILING, "description": "x" * (MAX_TEXT_PART_BYTES + 1)},
+        {"form_token": new_token(), **FILING, "description": "x" * (MAX_TEXT_PART_BYTES + 1)},
         files={"photo": ("", b"", "application/octet-stream")},
     )
     assert sent.status_code == 400

@@ -15,6 +15,7 @@ import pytest
 from litestar import Litestar
 
 from app import photos
+from app.form_tokens import new_token
 from app.i18n import set_locale
 from app.tables import AuditEntry, Community
 from needs.services import autoclose, dispatch, followups, helper_tasks, walk_ins
@@ -164,6 +165,7 @@ async def test_every_new_route_is_scoped(open_browser: OpenBrowser, world: World
     refused = await foreign.submit(
         "/staff/needs/new",
         {
+            "form_token": new_token(),
             "community": "bayi",
             "category": "repairs",
             "description": "Leak",
@@ -233,7 +235,8 @@ async def test_staff_file_for_a_walk_in_through_the_form(
     for name in ("keep_consent", "contact_consent", "notify_consent"):
         assert re.search(rf'name="{name}" type="checkbox" value="1">', form.text), name
     refused = await staff.submit(
-        "/staff/needs/new", {**WALK_IN, "contact_consent": "1", "language": "en"}
+        "/staff/needs/new",
+        {"form_token": new_token(), **WALK_IN, "contact_consent": "1", "language": "en"},
     )
     assert refused.status_code == 400
     assert '<option value="en" selected>English</option>' in refused.text
@@ -244,7 +247,8 @@ async def test_staff_file_for_a_walk_in_through_the_form(
     assert await Need.count() == 0
 
     sent = await staff.submit(
-        "/staff/needs/new", {**WALK_IN, "keep_consent": "1", "contact_consent": "1"}
+        "/staff/needs/new",
+        {"form_token": new_token(), **WALK_IN, "keep_consent": "1", "contact_consent": "1"},
     )
     need = await Need.objects().first()
     assert (sent.status_code, sent.headers["location"]) == (303, f"/staff/needs/{need.id}")
@@ -267,11 +271,14 @@ async def test_staff_of_two_communities_choose_where_to_file(
     staff = await open_browser("both@example.com")
     form = await staff.get("/staff/needs/new")
     assert '<option value="guangchang-dong">Guangchang East</option>' in form.text
-    refused = await staff.submit("/staff/needs/new", {**WALK_IN, "keep_consent": "1"})
+    refused = await staff.submit(
+        "/staff/needs/new", {"form_token": new_token(), **WALK_IN, "keep_consent": "1"}
+    )
     assert refused.status_code == 400
     assert "Choose one of your communities." in visible(refused.text)
     sent = await staff.submit(
-        "/staff/needs/new", {**WALK_IN, "keep_consent": "1", "community": "guangchang-dong"}
+        "/staff/needs/new",
+        {"form_token": new_token(), **WALK_IN, "keep_consent": "1", "community": "guangchang-dong"},
     )
     assert sent.status_code == 303
     assert (await Need.objects().first()).community == world.other.id
@@ -287,9 +294,15 @@ async def test_a_walk_ins_texts_are_in_the_language_chosen_for_them_not_the_staf
     assert '<option value="zh_CN" selected>中文</option>' in form.text
     assert '<option value="en">English</option>' in form.text
     base = {**WALK_IN, "keep_consent": "1", "notify_consent": "1"}
-    await staff.submit("/staff/needs/new", {**base, "language": "zh_CN"})
-    await staff.submit("/staff/needs/new", {**base, "phone": "13900000002", "language": "en"})
-    await staff.submit("/staff/needs/new", {**base, "phone": "13900000003", "language": "fr"})
+    await staff.submit("/staff/needs/new", {"form_token": new_token(), **base, "language": "zh_CN"})
+    await staff.submit(
+        "/staff/needs/new",
+        {"form_token": new_token(), **base, "phone": "13900000002", "language": "en"},
+    )
+    await staff.submit(
+        "/staff/needs/new",
+        {"form_token": new_token(), **base, "phone": "13900000003", "language": "fr"},
+    )
     rows = await Need.select(Need.reporter_contact, Need.language).order_by(Need.created_at)
     assert sorted((row["reporter_contact"], row["language"]) for row in rows) == [
         ("13900000001", "zh_CN"),

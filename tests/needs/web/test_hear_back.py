@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app import photos
+from app.form_tokens import new_token
 from app.tables import Community, OutboxMessage
 from needs.services import dispatch, need_notices
 from needs.tables import Need
@@ -57,7 +58,13 @@ async def test_the_form_offers_both_consents_unticked_and_keeps_them_when_refuse
     assert 'href="/needs/follow/resend">Lost your link?</a>' in form.text
     refused = await browser.submit(
         "/needs/new",
-        {**FILING, "description": "", "notify_consent": "1", "contact_consent": "1"},
+        {
+            "form_token": new_token(),
+            **FILING,
+            "description": "",
+            "notify_consent": "1",
+            "contact_consent": "1",
+        },
         files=NO_FILE,
     )
     assert refused.status_code == 400
@@ -88,7 +95,13 @@ async def test_a_courier_on_an_english_page_is_texted_a_link_that_opens_the_need
     browser.set_language("en")
     sent = await browser.submit(
         "/needs/new",
-        {**FILING, "contact": "13812345678", "notify_consent": "1", "contact_consent": "1"},
+        {
+            "form_token": new_token(),
+            **FILING,
+            "contact": "13812345678",
+            "notify_consent": "1",
+            "contact_consent": "1",
+        },
         files=NO_FILE,
     )
     assert sent.status_code == 200
@@ -117,7 +130,11 @@ async def test_asking_for_the_link_again_answers_the_same_for_any_number(
     browser: Browser, bayi: Community, frozen_clock: list[datetime]
 ) -> None:
     browser.set_language("en")
-    await browser.submit("/needs/new", {**FILING, "contact": "138 1234 5678"}, files=NO_FILE)
+    await browser.submit(
+        "/needs/new",
+        {"form_token": new_token(), **FILING, "contact": "138 1234 5678"},
+        files=NO_FILE,
+    )
     page = await browser.get("/needs/follow/resend")
     assert page.status_code == 200
     assert 'for="field-phone"' in page.text and 'name="_csrf_token"' in page.text
@@ -142,7 +159,11 @@ async def test_the_answer_is_sent_before_the_number_is_looked_up(
     """Whatever texting a known number costs, or however it fails, happens after the answer:
     neither the time it takes nor an error tells that the number filed a need."""
     browser.set_language("en")
-    await browser.submit("/needs/new", {**FILING, "contact": "138 1234 5678"}, files=NO_FILE)
+    await browser.submit(
+        "/needs/new",
+        {"form_token": new_token(), **FILING, "contact": "138 1234 5678"},
+        files=NO_FILE,
+    )
     unknown = await browser.submit("/needs/follow/resend", {"phone": "13900000000"})
 
     async def broken(*args: object, **kwargs: object) -> None:

@@ -16,6 +16,7 @@ from litestar import Litestar
 from PIL import ExifTags, Image
 
 from app import photos
+from app.form_tokens import new_token
 from app.tables import AuditEntry, Community, Notification
 from needs.tables import Need, NeedEvent
 from spaces.tables import Booking
@@ -107,7 +108,13 @@ async def test_a_courier_files_from_a_station_page_and_follows_it_by_link(
 
     sent = await courier.submit(
         "/needs/new",
-        {**FILING, "community": "bayi", "station": "rider-home", "contact": "13812345678"},
+        {
+            "form_token": new_token(),
+            **FILING,
+            "community": "bayi",
+            "station": "rider-home",
+            "contact": "13812345678",
+        },
         files={"photo": ("IMG_1.jpg", gps_jpeg(), "image/jpeg")},
     )
     assert sent.status_code == 200
@@ -158,9 +165,13 @@ async def test_anonymous_filing_is_throttled_with_a_clear_page(
 ) -> None:
     courier = await open_browser()
     for _ in range(5):
-        sent = await courier.submit("/needs/new", {**FILING, "community": "bayi"}, files=NO_FILE)
+        sent = await courier.submit(
+            "/needs/new", {"form_token": new_token(), **FILING, "community": "bayi"}, files=NO_FILE
+        )
         assert sent.status_code == 200
-    refused = await courier.submit("/needs/new", {**FILING, "community": "bayi"}, files=NO_FILE)
+    refused = await courier.submit(
+        "/needs/new", {"form_token": new_token(), **FILING, "community": "bayi"}, files=NO_FILE
+    )
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "3600"
     assert (
@@ -170,7 +181,9 @@ async def test_anonymous_filing_is_throttled_with_a_clear_page(
     assert 'value="Building 3"' in refused.text  # what was typed is kept
     assert await Need.count() == 5
     elsewhere = await open_browser(address="203.0.113.8")
-    again = await elsewhere.submit("/needs/new", {**FILING, "community": "bayi"}, files=NO_FILE)
+    again = await elsewhere.submit(
+        "/needs/new", {"form_token": new_token(), **FILING, "community": "bayi"}, files=NO_FILE
+    )
     assert again.status_code == 200
 
 
@@ -197,7 +210,9 @@ async def test_bad_input_re_renders_the_form_and_stores_nothing(
 ) -> None:
     courier = await open_browser()
     sent = await courier.submit(
-        "/needs/new", {**FILING, "community": "bayi", **fields}, files=files
+        "/needs/new",
+        {"form_token": new_token(), **FILING, "community": "bayi", **fields},
+        files=files,
     )
     assert sent.status_code == 400
     assert message in visible(sent.text)
@@ -212,7 +227,7 @@ async def test_the_whole_loop_through_the_pages(open_browser: OpenBrowser, bayi:
     form = await resident.get("/needs/new")
     assert "Community: Bayi Community" in visible(form.text)
     assert 'name="contact"' not in form.text and 'name="community"' not in form.text
-    sent = await resident.submit("/needs/new", FILING, files=NO_FILE)
+    sent = await resident.submit("/needs/new", {**FILING, "form_token": new_token()}, files=NO_FILE)
     assert sent.status_code == 303
     need = await Need.objects().first()
     assert sent.headers["location"] == f"/needs/{need.id}"
@@ -273,7 +288,7 @@ async def test_every_staff_and_helper_route_is_scoped(
     await make_volunteer(bystander, bayi)
     await make_space(bayi, "music-room")
     resident = await open_browser("13800000001")
-    await resident.submit("/needs/new", FILING, files=NO_FILE)
+    await resident.submit("/needs/new", {**FILING, "form_token": new_token()}, files=NO_FILE)
     need = await Need.objects().first()
     staff = await open_browser("staff@example.com")
     volunteer = await need_page_option((await staff.get(f"/staff/needs/{need.id}")).text, "刘师傅")
@@ -327,7 +342,7 @@ async def test_refusals_on_the_pages_store_nothing(
     outsider = await make_user("13800000008", community=stranger_home)
     foreign_volunteer = await make_volunteer(outsider, stranger_home)
     resident = await open_browser("13800000001")
-    await resident.submit("/needs/new", FILING, files=NO_FILE)
+    await resident.submit("/needs/new", {**FILING, "form_token": new_token()}, files=NO_FILE)
     need = await Need.objects().first()
     staff = await open_browser("staff@example.com")
     before = (await Need.select(), await NeedEvent.count(), await AuditEntry.count())
@@ -362,7 +377,12 @@ async def test_staff_turn_a_need_into_a_booking_on_its_page(
     resident = await open_browser("13800000001")
     await resident.submit(
         "/needs/new",
-        {"category": "space_or_tool", "description": "Our band needs a room", "place": ""},
+        {
+            "form_token": new_token(),
+            "category": "space_or_tool",
+            "description": "Our band needs a room",
+            "place": "",
+        },
         files=NO_FILE,
     )
     need = await Need.objects().first()
@@ -411,7 +431,9 @@ async def test_no_booking_for_a_need_filed_without_an_account(
     await make_space(bayi, "music-room")
     courier = await open_browser()
     await courier.submit(
-        "/needs/new", {**FILING, "category": "space_or_tool", "community": "bayi"}, files=NO_FILE
+        "/needs/new",
+        {"form_token": new_token(), **FILING, "category": "space_or_tool", "community": "bayi"},
+        files=NO_FILE,
     )
     need = await Need.objects().first()
     staff = await open_browser("staff@example.com")
@@ -435,7 +457,7 @@ async def test_the_dashboard_shows_needs_waiting_oldest_first(
     open_browser: OpenBrowser, bayi: Community
 ) -> None:
     resident = await open_browser("13800000001")
-    await resident.submit("/needs/new", FILING, files=NO_FILE)
+    await resident.submit("/needs/new", {**FILING, "form_token": new_token()}, files=NO_FILE)
     staff = await open_browser("staff@example.com")
     text = visible((await staff.get("/staff")).text)
     assert "Community needs Waiting: 1" in text
@@ -454,7 +476,12 @@ async def test_a_booking_for_a_need_on_a_taken_time_lists_the_nearest_free_ones(
     for words in ("Our band needs a room", "The choir needs a room too"):
         await resident.submit(
             "/needs/new",
-            {"category": "space_or_tool", "description": words, "place": ""},
+            {
+                "form_token": new_token(),
+                "category": "space_or_tool",
+                "description": words,
+                "place": "",
+            },
             files=NO_FILE,
         )
     first, second = [
