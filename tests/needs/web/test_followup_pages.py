@@ -5,14 +5,12 @@ and each community's follow-up settings; every route scoped to the need's commun
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from html import unescape
 from pathlib import Path
 
-import httpx
 import pytest
-from litestar import Litestar
 
 from app import photos
 from app.form_tokens import new_token
@@ -20,11 +18,11 @@ from app.i18n import set_locale
 from app.tables import AuditEntry, Community
 from needs.services import autoclose, dispatch, followups, helper_tasks, walk_ins
 from needs.tables import Need, NeedEvent
-from tests.factories import NOW, PASSWORD, actor_for, make_user
-from tests.fixtures import Browser, text_of
-from tests.needs.world import World, file, make_world
+from tests.factories import NOW, actor_for, make_user
+from tests.fixtures import text_of
+from tests.needs.web.conftest import OpenBrowser
+from tests.needs.world import World, file
 
-OpenBrowser = Callable[..., Awaitable[Browser]]
 DONE_AT = NOW - timedelta(days=4)
 """Four days before the pages' clock: past the default three days to a 回访."""
 
@@ -34,31 +32,6 @@ def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(photos, "media_dir", lambda: tmp_path)
     yield tmp_path
     set_locale("zh_CN")
-
-
-@pytest.fixture
-async def world(db: None) -> World:
-    return await make_world()
-
-
-@pytest.fixture
-async def open_browser(app: Litestar, db: None, frozen_clock: object) -> AsyncIterator[OpenBrowser]:
-    """Browsers of their own, signed in as someone or not, in English; the clock at NOW."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def opened(login: str | None = None) -> Browser:
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        clients.append(client)
-        browser = Browser(client)
-        browser.set_language("en")
-        if login:
-            await browser.sign_in(login, PASSWORD)
-        return browser
-
-    yield opened
-    for client in clients:
-        await client.aclose()
 
 
 def visible(html: str) -> str:

@@ -5,24 +5,21 @@ the form as typed and a fresh token; someone else's token is refused."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
-import httpx
 import pytest
-from litestar import Litestar
 
 from app import photos
 from app.i18n import set_locale
 from app.tables import Notification
 from needs.tables import Need, NeedEvent
-from tests.factories import PASSWORD
-from tests.fixtures import Browser, text_of
-from tests.needs.world import World, make_world
+from tests.fixtures import text_of
+from tests.needs.web.conftest import OpenBrowser
+from tests.needs.world import World
 from tests.spaces.web.test_form_tokens import token_of
 
-OpenBrowser = Callable[..., Awaitable[Browser]]
 NO_FILE = {"photo": ("", b"", "application/octet-stream")}
 FILING = {"category": "repairs", "description": "Stair light out", "place": "Building 3"}
 WALK_IN = {
@@ -41,31 +38,6 @@ def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(photos, "media_dir", lambda: tmp_path)
     yield tmp_path
     set_locale("zh_CN")
-
-
-@pytest.fixture
-async def world(db: None) -> World:
-    return await make_world()
-
-
-@pytest.fixture
-async def open_browser(app: Litestar, db: None, frozen_clock: object) -> AsyncIterator[OpenBrowser]:
-    """Browsers of their own, signed in as someone or not, in English; the clock at NOW."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def opened(login: str | None = None) -> Browser:
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        clients.append(client)
-        browser = Browser(client)
-        browser.set_language("en")
-        if login:
-            await browser.sign_in(login, PASSWORD)
-        return browser
-
-    yield opened
-    for client in clients:
-        await client.aclose()
 
 
 def visible(html: str) -> str:

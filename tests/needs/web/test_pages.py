@@ -6,13 +6,11 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
-import httpx
 import pytest
-from litestar import Litestar
 from PIL import ExifTags, Image
 
 from app import photos
@@ -20,40 +18,20 @@ from app.form_tokens import new_token
 from app.tables import AuditEntry, Community, Notification
 from needs.tables import Need, NeedEvent
 from spaces.tables import Booking
-from tests.factories import PASSWORD, make_community, make_space, make_station, make_user
-from tests.fixtures import Browser, text_of
+from tests.factories import make_community, make_space, make_station, make_user
+from tests.fixtures import text_of
+from tests.needs.web.conftest import OpenBrowser
 from tests.needs.world import make_volunteer
 from tests.stored_photos import stored_body, visibility_of
 
 NO_FILE = {"photo": ("", b"", "application/octet-stream")}
 """What a browser sends for a file input left empty."""
-OpenBrowser = Callable[..., Awaitable[Browser]]
 
 
 @pytest.fixture(autouse=True)
 def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(photos, "media_dir", lambda: tmp_path)
     yield tmp_path
-
-
-@pytest.fixture
-async def open_browser(app: Litestar, db: None, frozen_clock: object) -> AsyncIterator[OpenBrowser]:
-    """Browsers of their own (cookies, address), signed in as someone or not, in English."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def opened(login: str | None = None, address: str = "203.0.113.7") -> Browser:
-        transport = httpx.ASGITransport(app=app, client=(address, 50000))
-        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        clients.append(client)
-        browser = Browser(client)
-        browser.set_language("en")
-        if login:
-            await browser.sign_in(login, PASSWORD)
-        return browser
-
-    yield opened
-    for client in clients:
-        await client.aclose()
 
 
 @pytest.fixture

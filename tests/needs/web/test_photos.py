@@ -17,7 +17,7 @@ from app.uploads import Upload
 from needs.tables import Need
 from tests.factories import PASSWORD, make_user
 from tests.fixtures import Browser
-from tests.needs.world import World, file, make_unit, make_world
+from tests.needs.world import World, file, make_unit
 from tests.stored_photos import stored_body
 
 OpenBrowser = Callable[..., Awaitable[Browser]]
@@ -52,11 +52,6 @@ async def open_browser(app: Litestar, db: None, frozen_clock: object) -> AsyncIt
     yield opened
     for client in clients:
         await client.aclose()
-
-
-@pytest.fixture
-async def world(db: None) -> World:
-    return await make_world()
 
 
 async def _status(browser: Browser, url: str) -> int:
