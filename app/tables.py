@@ -18,6 +18,7 @@ from piccolo.columns import (
     Boolean,
     Bytea,
     Date,
+    Float,
     ForeignKey,
     Integer,
     OnDelete,
@@ -75,6 +76,10 @@ class Community(Table):
     autoclose_after_days = Integer(default=14)
     """A need done and neither rated nor followed up for this many days closes as "closed
     without rating"."""
+    latitude = Float(null=True, default=None)
+    """The community's centre (WGS-84), where public answers place a need filed without a
+    position of its own (Open311 GeoReport); empty: unknown."""
+    longitude = Float(null=True, default=None)
 
 
 class User(Table, tablename="linli_user"):

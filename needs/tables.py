@@ -103,6 +103,26 @@ class ProjectResource(Table):
     resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, null=False)
 
 
+class Open311Key(Table):
+    """A partner system's key for filing needs through Open311 GeoReport v2 (`api_key`), issued
+    by an administrator; only its SHA-256 is stored. Revoked keys stay, so the needs they filed
+    still name the system."""
+
+    id: Serial
+    name = Varchar(length=80)
+    """Who uses it, as the administrator named it (区12345热线, a partner unit's app)."""
+    key_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=12)
+    """The first characters of the key, shown so administrators can tell keys apart."""
+    community = ForeignKey(references=Community, on_delete=OnDelete.cascade, null=True)
+    """The only community it may file into; empty: any community of the district."""
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+
+
 class Need(Table):
     """A need a resident (or a courier) asked the community to solve: the second list."""
 
@@ -121,7 +141,11 @@ class Need(Table):
     """A phone number left by someone without an account, or by staff for a walk-in (shown
     to staff, and to the helper only with `contact_consent`), or empty."""
     reporter_name = Varchar(length=40, default="")
-    """The name of a walk-in or phone resident staff filed for, or empty."""
+    """The name of a walk-in or phone resident staff filed for, or the name a partner system
+    sent (Open311 `first_name` `last_name`), or empty."""
+    reporter_email = Varchar(length=254, default="")
+    """The email address a partner system sent (Open311 `email`), shown to staff only, or
+    empty."""
     filed_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     """The staff member who filed it on someone's behalf (reporter kind `staff`)."""
     language = Varchar(length=8, default="zh_CN")
@@ -139,6 +163,14 @@ class Need(Table):
     appears in public."""
     follow_token_hash = Varchar(length=64, null=True, default=None, unique=True)
     """SHA-256 of the secret link's token for someone without an account."""
+    media_url = Varchar(length=500, default="")
+    """A link to a photo a partner system sent (Open311 `media_url`): shown to staff as a link,
+    never fetched, never public."""
+    open311_key = ForeignKey(references=Open311Key, on_delete=OnDelete.set_null, null=True)
+    """The partner system's key that filed it (reporter kind `system`)."""
+    open311_token = Varchar(length=40, null=True, default=None)
+    """The token a filing through Open311 answered (`tokens/{token}.json` finds the need).
+    Unique (a raw migration's index); empty for needs filed otherwise."""
     station_slug = Varchar(length=64, default="")
     """The rest station it was filed from, if any."""
     form_token = Varchar(length=64, null=True, default=None)

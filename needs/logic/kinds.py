@@ -39,6 +39,9 @@ class ReporterKind(StrEnum):
     courier = "courier"
     """Filed without an account (a courier on their round): followed through a secret link."""
     staff = "staff"
+    system = "system"
+    """Filed by a partner system through Open311 with its API key (`needs.tables.Open311Key`):
+    the system follows it through the public GeoReport answers."""
 
 
 class FollowUpMethod(StrEnum):
