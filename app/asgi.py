@@ -94,8 +94,9 @@ def configure_csrf(secret_key: str) -> CSRFConfig:
         cookie_name=CSRF_COOKIE,
         cookie_httponly=True,
         cookie_samesite="lax",
-        # The API authenticates with bearer tokens only; feeds and health take no forms.
-        exclude=["^/api/", "^/feeds/", "^/healthz$"],
+        # The API and Open311 authenticate with bearer tokens or keys only, never the session
+        # cookie (app.web.context.uses_bearer_only); feeds and health take no forms.
+        exclude=["^/api/", "^/open311/", "^/feeds/", "^/healthz$"],
     )
 
 

@@ -101,6 +101,10 @@ class SiteSettings:
     text messages start with it."""
     icp_filing: str = field(default_factory=lambda: _env("LINLI_ICP_FILING", ""))
     """LINLI_ICP_FILING: ICP filing number (备案号) shown in the footer; empty hides it."""
+    open311_contact: str = field(default_factory=lambda: _env("LINLI_OPEN311_CONTACT", ""))
+    """LINLI_OPEN311_CONTACT: whom other systems' developers ask about the Open311 endpoint
+    (an email address or phone, in a sentence), in its discovery file; empty: the community
+    office."""
     signups_per_hour: int = field(default_factory=lambda: _env_int("LINLI_SIGNUPS_PER_HOUR", 20))
     """LINLI_SIGNUPS_PER_HOUR: registrations per client address and hour; 0 means no limit."""
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))

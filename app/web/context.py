@@ -38,6 +38,13 @@ def is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+def uses_bearer_only(path: str) -> bool:
+    """Paths other software calls: the JSON API and Open311 GeoReport. They authenticate with
+    `Authorization: Bearer` (or a key in the request) and never read the session cookie, so
+    they need no CSRF token and a signed-in browser's cross-site post carries no one."""
+    return is_api_path(path) or path.startswith("/open311/")
+
+
 @dataclass
 class FlashState:
     incoming: list[list[str]]
@@ -161,7 +168,7 @@ class RequestContextMiddleware(ASGIMiddleware):
         path = scope["path"]
         actor: Actor | None = None
         session_hash: str | None = None
-        if is_api_path(path):
+        if uses_bearer_only(path):
             actor = await sessions.actor_for_bearer(request.headers.get("authorization"), now)
         elif not path.startswith("/feeds/"):
             found = await sessions.actor_for_session(request.cookies.get(SESSION_COOKIE), now)

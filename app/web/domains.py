@@ -4,9 +4,12 @@ package describes them in one `WebDomain`; `app.asgi` installs them with the dom
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+ErrorAnswer = Callable[[Any, Exception], Any]
+"""`(request, exception) -> Response`: how the paths under a prefix answer failures."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class WebDomain:
     """Entries on the home page, with a description."""
     staff: Sequence[Link] = ()
     """Links in the staff console's menu."""
+    error_answers: Sequence[tuple[str, ErrorAnswer]] = ()
+    """(path prefix, answer): failures under a prefix that speaks a protocol of its own
+    (Open311's error list) are answered in it, routing's 404 and 405 included."""
 
 
 @dataclass
@@ -47,3 +53,12 @@ def install(domains: Sequence[WebDomain]) -> None:
 def links(kind: str) -> list[Link]:
     """All installed domains' links of one kind: `nav`, `home` or `staff`."""
     return [link for domain in _installed.domains for link in getattr(domain, kind)]
+
+
+def error_answer_for(path: str) -> ErrorAnswer | None:
+    """How failures under `path` are answered, when a domain speaks a protocol there."""
+    for domain in _installed.domains:
+        for prefix, answer in domain.error_answers:
+            if path.startswith(prefix):
+                return answer
+    return None

@@ -23,6 +23,7 @@ from app.db import is_unreachable
 from app.errors import DomainError, Throttled
 from app.i18n import _, ngettext
 from app.web.context import ensure_locale, is_api_path
+from app.web.domains import error_answer_for
 from app.web.responses import base_context, render
 
 log = logging.getLogger(__name__)
@@ -194,6 +195,9 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     """The one exception handler: problem details for the API, error pages elsewhere."""
 
     ensure_locale(request)
+    answer = error_answer_for(request.url.path)
+    if answer is not None:
+        return answer(request, exc)
     api = is_api_path(request.url.path)
     problem = problem_for(exc, is_api=api)
     if api:

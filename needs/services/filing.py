@@ -22,8 +22,9 @@ from needs.logic import follow_tokens, loop
 from needs.logic.kinds import ReporterKind
 from needs.logic.labels import CATEGORY_LABELS
 from needs.services import follow_links, need_notices
+from needs.services.open311_keys import reserve_filing
 from needs.services.transitions import add_event, lock_key
-from needs.tables import Need
+from needs.tables import Need, Open311Key
 from stations.logic.refs import StationRef
 from stations.services.catalog import station_ref
 
@@ -48,6 +49,23 @@ class Filing:
     contact_consent: bool = False
     """Whoever takes the need may see how to reach the reporter."""
     photo: Upload | None = None
+    latitude: float | None = None
+    """Where it is (WGS-84), when the filer's system knows (Open311 `lat`, `long`): shown to
+    staff; public answers show only the 250 m cell it lies in."""
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Open311Source:
+    """A filing through Open311 GeoReport (needs.services.open311): the token it answers, a
+    photo's link, and for a partner system its key and what it sent about the person."""
+
+    token: str
+    media_url: str = ""
+    key: Open311Key | None = None
+    """The partner system's key; None for a resident with their bearer token."""
+    name: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +200,8 @@ async def file_need(
     client_ip: str,
     now: datetime,
     form_token: str | None = None,
+    open311: Open311Source | None = None,
+    checked: Fields | None = None,
 ) -> tuple[Need, str | None]:
     """File a need (status `open`) in the current page's language and tell the community's
     staff. Returns the need and, for someone without an account, the secret follow token
@@ -192,10 +212,17 @@ async def file_need(
     limit. Two submissions at once: the token's unique index refuses the second insert,
     which then answers with the first's need.
 
+    Through Open311 (`open311`), by a partner system's key or a resident's token: the need
+    keeps the token answered, the photo's link and what the system sent about the person
+    (staff only: helpers never see it); the key's hourly limit counts instead of the address's.
+    `checked` holds what the caller already found wrong with its own fields.
+
     Raises `InputError` naming every field to correct, `Throttled` when too many needs came
-    from the address without an account, `MalformedRequest` for someone else's token."""
+    from the address without an account (or from the key), `MalformedRequest` for someone
+    else's token."""
     reporter_id = actor.id if actor else None
-    fields = Fields()
+    system = open311.key if open311 is not None else None
+    fields = checked if checked is not None else Fields()
     category, description, place = read_need_text(
         fields, filing.category, filing.description, filing.place
     )
@@ -210,11 +237,12 @@ async def file_need(
             return await _answer(earlier, actor)
     # The limit comes before the photo is decoded, so a refused filer costs no decoding;
     # a filing refused for its fields gives its place back.
-    held = (
-        await throttle.reserve(FILINGS_PER_ADDRESS, client_ip, now, _wait)
-        if actor is None
-        else throttle.Reservation()
-    )
+    if system is not None:
+        held = await reserve_filing(system, now)
+    elif actor is None:
+        held = await throttle.reserve(FILINGS_PER_ADDRESS, client_ip, now, _wait)
+    else:
+        held = throttle.Reservation()
     try:
         cleaned = await photos.checked_upload(filing.photo, fields.errors)
         fields.check()
@@ -223,7 +251,11 @@ async def file_need(
         raise
     assert community is not None
     need_id = uuid.uuid4()
-    token = await follow_links.follow_token(need_id) if actor is None else None
+    token = await follow_links.follow_token(need_id) if actor is None and system is None else None
+    if system is not None:
+        kind = ReporterKind.system
+    else:
+        kind = ReporterKind.resident if actor else ReporterKind.courier
     need = Need(
         id=need_id,
         community=community.id,
@@ -233,14 +265,21 @@ async def file_need(
         photo="",
         status=loop.OPEN,
         reporter=reporter_id,
-        reporter_kind=(ReporterKind.resident if actor else ReporterKind.courier).value,
+        reporter_kind=kind.value,
         reporter_contact=contact,
+        reporter_name=open311.name if open311 is not None else "",
+        reporter_email=open311.email if open311 is not None else "",
         language=current_locale(),
         notify_consent=actor is None and filing.notify_consent,
-        contact_consent=filing.contact_consent,
+        contact_consent=filing.contact_consent and system is None,
         follow_token_hash=follow_tokens.token_hash(token) if token else None,
         station_slug=station.slug if station is not None else "",
         form_token=form_token,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        media_url=open311.media_url if open311 is not None else "",
+        open311_key=system.id if system is not None else None,
+        open311_token=open311.token if open311 is not None else None,
         resources=[],
         created_at=now,
         updated_at=now,
@@ -254,7 +293,13 @@ async def file_need(
                     return await _answer(earlier, actor)
             need.photo = await photos.stored(cleaned, PhotoVisibility.private, now=now) or ""
             await need.save()
-            await add_event(need.id, "filed", actor_id=need.reporter, now=now)
+            await add_event(
+                need.id,
+                "filed",
+                actor_id=need.reporter,
+                now=now,
+                detail=f"Open311 · {system.name}" if system is not None else "",
+            )
             await need_notices.tell_staff(
                 need,
                 "filed",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app.i18n import N_
 from app.web.domains import Link, WebDomain
+from needs.web import open311
 from needs.web.helper_tasks import HelperTasksController
 from needs.web.photos import followed_need_photo, need_photo
 from needs.web.public import community_needs
@@ -35,7 +36,9 @@ WEB = WebDomain(
         need_photo,
         followed_need_photo,
         community_needs,
+        *open311.HANDLERS,
     ],
+    error_answers=[("/open311/", open311.error_answer)],
     nav=[Link("needs:index", N_("My needs"), audience="signed_in")],
     home=[
         Link(
