@@ -326,6 +326,15 @@ def _email(fields: Fields, value: str) -> str:
         return ""
 
 
+def person_name(first: str, last: str) -> str:
+    """Open311's `first_name` and `last_name` as one name: a Chinese name family name first
+    and without a space (王 + 芳 → 王芳), any other given name first (John Smith)."""
+    first, last = first.strip(), last.strip()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+        return last + first
+    return " ".join(part for part in (first, last) if part)
+
+
 def _place(form: Mapping[str, str]) -> str:
     parts = [form.get("address_string", "").strip(), form.get("attribute[place]", "").strip()]
     return " · ".join(part for part in parts if part)
@@ -362,11 +371,7 @@ async def file_request(
         token=secrets.token_urlsafe(18), media_url=_media_url(fields, form.get("media_url", ""))
     )
     if key is not None:
-        name = " ".join(
-            part
-            for part in (form.get("first_name", "").strip(), form.get("last_name", "").strip())
-            if part
-        )
+        name = person_name(form.get("first_name", ""), form.get("last_name", ""))
         source = Open311Source(
             token=source.token,
             media_url=source.media_url,

@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.params import FromPath, FromQuery
 
 from app.errors import FieldError, MalformedRequest, NotFound
 from app.i18n import _, localized
@@ -207,7 +208,9 @@ def _service(code: str) -> dict[str, Any]:
     name="open311:services",
     include_in_schema=False,
 )
-async def services(request: AnyRequest, jurisdiction_id: str | None = None) -> Response[bytes]:
+async def services(
+    request: AnyRequest, jurisdiction_id: FromQuery[str | None] = None
+) -> Response[bytes]:
     """The kinds of need a community (or any community of the district) takes, as services:
     the categories of the need form."""
     await open311.jurisdiction(jurisdiction_id)
@@ -215,7 +218,9 @@ async def services(request: AnyRequest, jurisdiction_id: str | None = None) -> R
 
 
 @get(f"{PREFIX}/services/{{name:str}}", name="open311:service", include_in_schema=False)
-async def service_definition(name: str, jurisdiction_id: str | None = None) -> Response[bytes]:
+async def service_definition(
+    name: FromPath[str], jurisdiction_id: FromQuery[str | None] = None
+) -> Response[bytes]:
     """What a filing of the service may carry beyond its standard fields."""
     code, fmt = _suffix(name)
     await open311.jurisdiction(jurisdiction_id)
@@ -245,12 +250,12 @@ async def service_definition(name: str, jurisdiction_id: str | None = None) -> R
 async def request_list(
     request: AnyRequest,
     now: RequestNow,
-    jurisdiction_id: str | None = None,
-    service_request_id: str | None = None,
-    service_code: str | None = None,
-    start_date: str | None = None,
-    end_date: str | None = None,
-    status: str | None = None,
+    jurisdiction_id: FromQuery[str | None] = None,
+    service_request_id: FromQuery[str | None] = None,
+    service_code: FromQuery[str | None] = None,
+    start_date: FromQuery[str | None] = None,
+    end_date: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """Needs filed in the window asked for (the last 90 days by default), newest first."""
     found = await open311.requests(
@@ -268,14 +273,18 @@ async def request_list(
 
 
 @get(f"{PREFIX}/requests/{{name:str}}", name="open311:request", include_in_schema=False)
-async def one_request(name: str, jurisdiction_id: str | None = None) -> Response[bytes]:
+async def one_request(
+    name: FromPath[str], jurisdiction_id: FromQuery[str | None] = None
+) -> Response[bytes]:
     request_id, fmt = _suffix(name)
     found = await open311.request(request_id, jurisdiction_id)
     return answer(fmt, "service_requests", [_request_item(found)])
 
 
 @get(f"{PREFIX}/tokens/{{name:str}}", name="open311:token", include_in_schema=False)
-async def token(name: str, jurisdiction_id: str | None = None) -> Response[bytes]:
+async def token(
+    name: FromPath[str], jurisdiction_id: FromQuery[str | None] = None
+) -> Response[bytes]:
     """The request a filing's token stands for."""
     value, fmt = _suffix(name)
     found = await open311.request_of_token(value, jurisdiction_id)
