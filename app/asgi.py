@@ -107,7 +107,8 @@ def configure_openapi() -> OpenAPIConfig:
         description=(
             "Book the shared spaces of a neighbourhood and find couriers' rest stations. "
             "Authenticate with `Authorization: Bearer <token>` from POST /api/v1/auth/token. "
-            "Errors are RFC 9457 problem details."
+            "Errors are RFC 9457 problem details. Community needs also speak Open311 "
+            "GeoReport v2: see /open311/v2/discovery.json."
         ),
         path="/schema",
         # ApiSchemaPlugin serves the schema with what every operation shares (400, 429, 503,

@@ -15,6 +15,7 @@ resident with their API bearer token.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from app.errors import FieldError, Forbidden, InputError, NotFound
 from app.formfields import Fields
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import Community, District
@@ -309,7 +310,12 @@ def _media_url(fields: Fields, value: str) -> str:
     ):
         fields.error(
             "media_url",
-            _("media_url is an http or https link of at most %(n)s characters.", n=MAX_MEDIA_URL),
+            ngettext(
+                "media_url is an http or https link of at most %(n)s character.",
+                "media_url is an http or https link of at most %(n)s characters.",
+                MAX_MEDIA_URL,
+                n=MAX_MEDIA_URL,
+            ),
         )
         return ""
     return value
@@ -324,6 +330,17 @@ def _email(fields: Fields, value: str) -> str:
     except EmailNotValidError:
         fields.error("email", _("email is not a valid email address."))
         return ""
+
+
+def repeat_token(
+    key: Open311Key | None, actor: Actor | None, idempotency_key: str | None
+) -> str | None:
+    """The form token (`Need.form_token`) of a filing sent with `Idempotency-Key`: the same for
+    every repeat by the same key or resident, unlike anyone else's."""
+    if not idempotency_key:
+        return None
+    owner = f"key:{key.id}" if key is not None else f"user:{actor.id if actor else ''}"
+    return hashlib.sha256(f"open311:{owner}:{idempotency_key}".encode()).hexdigest()
 
 
 def person_name(first: str, last: str) -> str:
@@ -347,9 +364,14 @@ async def file_request(
     actor: Actor | None,
     client_ip: str,
     now: datetime,
+    idempotency_key: str | None = None,
 ) -> tuple[Need, str]:
     """`POST requests`: file a need from the fields of an Open311 request, with a partner
     system's `key` or as the resident `actor`. Returns the need and the token it answers.
+
+    With an `Idempotency-Key`, a repeat by the same key (or resident) answers the need the
+    first filed, whatever its body, and files nothing: a system that retries after a lost
+    answer files once. Two at once: the need's unique form token lets one insert win.
 
     `Forbidden` without either; `InputError` naming each field (in Open311's words) to
     correct; `Throttled` when the key filed too many."""
@@ -390,7 +412,13 @@ async def file_request(
     )
     try:
         need, _token = await file_need(
-            actor, filing, client_ip=client_ip, now=now, open311=source, checked=fields
+            actor,
+            filing,
+            client_ip=client_ip,
+            now=now,
+            form_token=repeat_token(key, actor, idempotency_key),
+            open311=source,
+            checked=fields,
         )
     except InputError as exc:
         raise InputError(

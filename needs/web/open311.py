@@ -20,11 +20,13 @@ from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import FromPath, FromQuery
 
+from app import idempotency
 from app.errors import FieldError, MalformedRequest, NotFound
 from app.i18n import _, localized
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip
 from app.web.edge import is_json
+from app.web.idempotency import parse_key
 from app.web.problems import problem_for
 from app.web.uploads import received_form
 from needs.logic import open311 as rules
@@ -358,8 +360,14 @@ async def file_request(
     key = await open311_keys.key_for(form.get("api_key", "").strip(), client_ip=address, now=now)
     if key is None and form.get("api_key", "").strip():
         raise open311.InvalidKey()
+    repeat = request.headers.get(idempotency.HEADER)
     need, value = await open311.file_request(
-        form, key=key, actor=viewer, client_ip=address, now=now
+        form,
+        key=key,
+        actor=viewer,
+        client_ip=address,
+        now=now,
+        idempotency_key=parse_key(repeat) if repeat is not None else None,
     )
     return answer(
         _format_of(request),

@@ -241,6 +241,8 @@ NEEDS = (
     DemoNeed("other", "城隍庙广场东侧的公共厕所晚上九点就锁门了，夜里送餐找不到厕所。",
              "城隍庙广场东侧公厕", "courier:bayi-convenience", 1, "22:40", (),
              contact="13900002106", notify_consent=True),
+    DemoNeed("repairs", "12345热线转办：城隍庙广场西侧两盏路灯不亮，晚上骑车看不清路。",
+             "城隍庙广场西侧", "system:潞州区12345热线", 2, "19:40"),
 )  # fmt: skip
 
 COMMUNITY = DemoCommunity("bayi", PEOPLE, UNITS, PROJECTS, NEEDS)

@@ -189,6 +189,9 @@ YEAR_NEEDS = (
         finish(50, "市场监管所受理投诉，商家已退款。"),
         rate(20, 4, "钱退回来了。"),
     ), ("consumers",)),
+    DemoNeed("environment", "12345热线转办：市民反映小区北侧垃圾站满溢，周边有异味。",
+             "北侧垃圾站", "system:潞州区12345热线", 3, "09:05",
+             (dispatch(2, "unit:wuye"), accept(1))),
 )  # fmt: skip
 
 NEEDS = YEAR_NEEDS + FIRST_NEEDS

@@ -19,6 +19,7 @@ module loads it.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -34,10 +35,13 @@ from needs.logic import follow_tokens, loop
 from needs.logic.kinds import FollowUpResult, ReporterKind, VolunteerStatus
 from needs.services.demo import bayi, guangchang_dong, guangchang_xi
 from needs.services.demo.shapes import DemoCommunity, DemoNeed, Unit
+from needs.services.open311_keys import KEY_PREFIX, PREFIX_SHOWN
+from needs.services.open311_keys import key_hash as open311_key_hash
 from needs.services.reports import report_zone
 from needs.tables import (
     Need,
     NeedEvent,
+    Open311Key,
     PartnerUnit,
     Project,
     ProjectResource,
@@ -265,7 +269,23 @@ def _helper(key: str, ids: _Ids) -> tuple[dict[str, Any], int | None, str]:
     return {"volunteer": volunteer.id, "unit": None}, volunteer.user, ids.people[name].name
 
 
-def _reporter(spec: DemoNeed, ids: _Ids) -> dict[str, Any]:
+async def _demo_key(name: str, now: datetime) -> int:
+    """The demo's key of the partner system `name` (its plain key is never known: the demo
+    shows what such a system filed, and administrators issue real keys)."""
+    key = await Open311Key.objects().where(Open311Key.name == name).first()
+    if key is None:
+        plain = KEY_PREFIX + secrets.token_urlsafe(30)
+        key = Open311Key(
+            name=name,
+            key_hash=open311_key_hash(plain),
+            prefix=plain[:PREFIX_SHOWN],
+            created_at=now - timedelta(days=120),
+        )
+        await key.save()
+    return int(key.id)
+
+
+async def _reporter(spec: DemoNeed, ids: _Ids, now: datetime) -> dict[str, Any]:
     """Who filed the need, as its reporter columns."""
     kind, _sep, rest = spec.reporter.partition(":")
     columns: dict[str, Any] = {
@@ -280,6 +300,14 @@ def _reporter(spec: DemoNeed, ids: _Ids) -> dict[str, Any]:
             "reporter_kind": ReporterKind.courier.value,
             "station_slug": rest,
             "follow_token_hash": follow_tokens.new_token()[1],
+        }
+    if kind == "system":
+        return {
+            **columns,
+            "reporter": None,
+            "reporter_kind": ReporterKind.system.value,
+            "open311_key": await _demo_key(rest, now),
+            "open311_token": secrets.token_urlsafe(18),
         }
     if kind == "walkin":
         return {
@@ -320,7 +348,7 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
     zone = report_zone()
     day = now.astimezone(zone).date() - timedelta(days=spec.days_ago)
     at = wall_to_utc(datetime.combine(day, time.fromisoformat(spec.filed_at)), zone)
-    reporter = _reporter(spec, ids)
+    reporter = await _reporter(spec, ids, now)
     reporter_id = reporter["reporter"]
     filer = ids.staff.id if spec.reporter.startswith("walkin:") else reporter_id
     need_id = uuid.uuid4()

@@ -103,8 +103,9 @@ class DemoNeed:
     description: str
     place: str
     reporter: str
-    """A resident's login, `staff`, `courier:<station slug>`, or `walkin:<name>` for a
-    walk-in or phone resident staff filed for."""
+    """A resident's login, `staff`, `courier:<station slug>`, `walkin:<name>` for a
+    walk-in or phone resident staff filed for, or `system:<name>` for a partner system that
+    filed it through Open311."""
     days_ago: int
     filed_at: str
     """Local wall time `HH:MM` on the day `days_ago` days before today."""

@@ -22,7 +22,7 @@ from tests.fixtures import Browser
 pytestmark = pytest.mark.db
 
 NOT_PAGES = re.compile(
-    r"^/(api|static|media|schema|healthz)|/feeds?\b|\.(ics|json|csv)$|/photo$|/qr$"
+    r"^/(api|open311|static|media|schema|healthz)|/feeds?\b|\.(ics|json|csv)$|/photo$|/qr$"
 )
 """Routes that answer with something other than an HTML page."""
 

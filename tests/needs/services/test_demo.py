@@ -68,15 +68,15 @@ async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
     await app_demo.load(NOW)
     lines = await demo.load(NOW)
     assert lines[:3] == [
-        "needs bayi: 7 units, 17 resources, 24 needs (added 24 needs, 7 units)",
+        "needs bayi: 7 units, 17 resources, 25 needs (added 25 needs, 7 units)",
         "needs guangchang-xi: 8 units, 35 resources, 23 needs (added 23 needs, 8 units)",
-        "needs guangchang-dong: 14 units, 22 resources, 14 needs (added 14 needs, 14 units)",
+        "needs guangchang-dong: 14 units, 22 resources, 15 needs (added 15 needs, 14 units)",
     ]
     west, east = await community_id("guangchang-xi"), await community_id("guangchang-dong")
     bayi = await community_id("bayi")
-    assert await counts(bayi) == (7, 17, 24)
+    assert await counts(bayi) == (7, 17, 25)
     assert await counts(west) == (8, 35, 23)
-    assert await counts(east) == (14, 22, 14)
+    assert await counts(east) == (14, 22, 15)
     # Every resource belongs to a unit of its own community.
     for row in await Resource.select(Resource.community, Resource.unit.community.as_alias("uc")):
         assert row["community"] == row["uc"]
@@ -121,7 +121,7 @@ async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None
     await app_demo.load(NOW)
     await demo.load(NOW)
     needs = await Need.select().output(load_json=True)
-    assert len(needs) == 61
+    assert len(needs) == 63
     reopened_and_open = 0
     for need in needs:
         events = (

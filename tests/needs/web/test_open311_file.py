@@ -5,6 +5,7 @@ the specification's error list, and a refused filing stores nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from xml.etree import ElementTree
 
@@ -400,3 +401,31 @@ async def test_raw_utf8_form_bodies_are_read_as_utf8(
     assert response.status_code == 201, response.text
     need = await Need.objects().where(Need.id == response.json()[0]["service_request_id"]).first()
     assert (need.place, need.description) == ("城隍庙广场", "路灯不亮了")
+
+
+async def test_a_retry_with_the_same_idempotency_key_files_once(
+    client: httpx.AsyncClient, world: dict
+) -> None:
+    before = await _count()
+    data = {"api_key": world["key"], **SPEC_EXAMPLE}
+    headers = {"Idempotency-Key": "hotline-20260615-0001"}
+    first, second = await asyncio.gather(
+        client.post(f"{ROOT}/requests.json", data=data, headers=headers),
+        client.post(f"{ROOT}/requests.json", data=data, headers=headers),
+    )
+    third = await client.post(f"{ROOT}/requests.json", data=data, headers=headers)
+    assert [first.status_code, second.status_code, third.status_code] == [201, 201, 201]
+    assert first.json() == second.json() == third.json()
+    assert await _count() == before + 1
+    # Another key's repeat, or another Idempotency-Key, is another filing.
+    west = {**data, "api_key": world["west_key"], "jurisdiction_id": ""}
+    other = await client.post(f"{ROOT}/requests.json", data=west, headers=headers)
+    assert other.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    fresh = await client.post(
+        f"{ROOT}/requests.json", data=data, headers={"Idempotency-Key": "hotline-0002"}
+    )
+    assert fresh.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    assert await _count() == before + 3
+    bad = await client.post(f"{ROOT}/requests.json", data=data, headers={"Idempotency-Key": ""})
+    assert bad.status_code == 400
+    assert await _count() == before + 3
