@@ -93,7 +93,7 @@ test: install $(FEED_JS)
 
 # Rebuilt whenever the dev set is synced again (that sync removes the e2e extra).
 $(E2E_STAMP): $(STAMP)
-	@echo "Installing the end-to-end tools (Playwright, Schemathesis) from uv.lock …"
+	@echo "Installing the end-to-end tools (Playwright, Schemathesis, georeport) from uv.lock …"
 	@$(SYNC) --extra dev --extra e2e
 	@touch $@
 
