@@ -25,6 +25,8 @@ MAX_SPAN = timedelta(days=90)
 default and bound); wider is 400."""
 MAX_ANSWERED = 1000
 """A list answers at most this many requests, the newest first (the specification's default)."""
+MAX_PAGE = 1000
+"""`page` goes no further (with the smallest pages, the first thousand requests)."""
 MAX_IDS = 100
 """`service_request_id` names at most this many requests at once."""
 GRID_M = 250.0

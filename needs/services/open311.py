@@ -177,6 +177,23 @@ class RequestQuery:
     start_date: str | None = None
     end_date: str | None = None
     status: str | None = None
+    page: str | None = None
+    """The extension most servers implement: which page of `page_size` requests, from 1."""
+    page_size: str | None = None
+
+
+def _whole(value: str | None, name: str, low: int, high: int, default: int) -> int:
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise rules.Open311Problem(
+            _("%(name)s is a whole number from %(low)s to %(high)s.", name=name, low=low, high=high)
+        )
+    return number
 
 
 def zone() -> ZoneInfo:
@@ -188,9 +205,11 @@ async def requests(query: RequestQuery, now: datetime) -> list[PublicRequest]:
     """`GET requests`: needs by id (the other filters then ignored, as the specification
     says), or filed within the window of `start_date`/`end_date` (the last 90 days by
     default, at most 90 days), of the `service_code`s and `status`es given, newest first, at
-    most `MAX_ANSWERED`. Raises `NotFound` for an unknown jurisdiction, `Open311Problem`
-    for parameters the specification refuses."""
+    most `MAX_ANSWERED` (or a `page` of `page_size`, the common extension). Raises `NotFound`
+    for an unknown jurisdiction, `Open311Problem` for parameters the specification refuses."""
     place = await jurisdiction(query.jurisdiction_id)
+    page_size = _whole(query.page_size, "page_size", 1, rules.MAX_ANSWERED, rules.MAX_ANSWERED)
+    page = _whole(query.page, "page", 1, rules.MAX_PAGE, 1)
     where: Any = None
 
     def narrow(condition: Any) -> None:
@@ -230,7 +249,8 @@ async def requests(query: RequestQuery, now: datetime) -> list[PublicRequest]:
         .where(where)
         .order_by(Need.created_at, ascending=False)
         .order_by(Need.id)
-        .limit(rules.MAX_ANSWERED)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     )
     return [_public(row) for row in rows]
 

@@ -258,6 +258,8 @@ async def request_list(
     start_date: FromQuery[str | None] = None,
     end_date: FromQuery[str | None] = None,
     status: FromQuery[str | None] = None,
+    page: FromQuery[str | None] = None,
+    page_size: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """Needs filed in the window asked for (the last 90 days by default), newest first."""
     found = await open311.requests(
@@ -268,6 +270,8 @@ async def request_list(
             start_date=start_date,
             end_date=end_date,
             status=status,
+            page=page,
+            page_size=page_size,
         ),
         now,
     )
@@ -356,6 +360,10 @@ async def file_request(
     """File a need with a partner system's `api_key`, or as the resident whose bearer token
     comes with it; 403 without either, whatever cookies the browser sends."""
     form = await _filing_fields(request)
+    for name in ("api_key", "jurisdiction_id"):
+        # Some clients put these in the query string; the body wins.
+        if not form.get(name) and request.query_params.get(name):
+            form[name] = request.query_params[name]
     address = client_ip(request)
     key = await open311_keys.key_for(form.get("api_key", "").strip(), client_ip=address, now=now)
     if key is None and form.get("api_key", "").strip():

@@ -429,3 +429,17 @@ async def test_a_retry_with_the_same_idempotency_key_files_once(
     bad = await client.post(f"{ROOT}/requests.json", data=data, headers={"Idempotency-Key": ""})
     assert bad.status_code == 400
     assert await _count() == before + 3
+
+
+async def test_the_key_and_jurisdiction_may_come_in_the_query_string(
+    client: httpx.AsyncClient, world: dict
+) -> None:
+    fields = {k: v for k, v in SPEC_EXAMPLE.items() if k != "jurisdiction_id"}
+    response = await client.post(
+        f"{ROOT}/requests.json",
+        params={"api_key": world["key"], "jurisdiction_id": "guangchang-xi"},
+        data=fields,
+    )
+    assert response.status_code == 201, response.text
+    need = await Need.objects().where(Need.id == response.json()[0]["service_request_id"]).first()
+    assert need.community == world["west"].id

@@ -387,3 +387,25 @@ async def test_head_and_chinese_answers(client: httpx.AsyncClient, world: dict) 
         "安居物业",
     )
     assert item["address"] == "英雄中路街道八一社区"
+
+
+async def test_pages_of_requests(client: httpx.AsyncClient, world: dict) -> None:
+    """The extension most servers implement: `page` and `page_size`."""
+    _english(client)
+
+    async def ids(**params: str) -> list[str]:
+        response = await client.get(f"{ROOT}/requests.json", params=params)
+        assert response.status_code == 200, response.text
+        return [item["service_request_id"] for item in response.json()]
+
+    assert await ids(page_size="2") == [str(C), str(A)]
+    assert await ids(page_size="2", page="2") == [str(B)]
+    assert await ids(page_size="2", page="3") == []
+    for params, description in [
+        ({"page_size": "0"}, "page_size is a whole number from 1 to 1000."),
+        ({"page_size": "1001"}, "page_size is a whole number from 1 to 1000."),
+        ({"page": "two"}, "page is a whole number from 1 to 1000."),
+    ]:
+        response = await client.get(f"{ROOT}/requests.json", params=params)
+        assert response.status_code == 400
+        assert response.json() == [{"code": 400, "description": description}]
