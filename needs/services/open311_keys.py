@@ -111,6 +111,7 @@ async def issue_key(
         "name",
         max_length=MAX_NAME,
         required=_("Name the system that will use the key, such as 区12345热线."),
+        single_line=True,
     )
     community, slug = None, community_slug.strip()
     if slug:
