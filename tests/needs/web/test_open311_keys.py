@@ -123,7 +123,8 @@ async def test_revoking_a_key_is_audited_idempotent_and_refuses_the_key(
     actions = await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.id)
     assert [row["action"] for row in actions] == ["open311_key.issue", "open311_key.revoke"]
     assert await open311_keys.key_for(plain, client_ip="198.51.100.1", now=NOW) is None
-    assert (await admin.submit(f"{KEYS}/999/revoke")).status_code == 404
+    for missing in (999, 2**31, 10**20):
+        assert (await admin.submit(f"{KEYS}/{missing}/revoke")).status_code == 404, missing
 
 
 @pytest.mark.parametrize(
