@@ -39,6 +39,14 @@ STREETS = [
     ("zijin", "紫金街道", "Zijin Subdistrict", [("bayi", "八一社区", "Bayi Community")]),
 ]
 
+CENTRES = {
+    "bayi": (36.1950, 113.1160),  # 城隍庙广场
+    "guangchang-dong": (36.1912, 113.1215),
+    "guangchang-xi": (36.1905, 113.1142),
+    "caijiaxiang": (36.1987, 113.1089),
+}
+"""Each demo community's centre (WGS-84), where public answers place needs without a position."""
+
 ADMIN_LOGIN = "admin@linli.example"
 RESIDENT_LOGIN = "13800000001"
 RESIDENT_COMMUNITY = "caijiaxiang"
@@ -75,6 +83,17 @@ async def _ensure_user(
     return user
 
 
+async def _ensure_centre(community: Community) -> None:
+    """Give a demo community its centre unless it has one (kept as staff set it)."""
+    if community.latitude is not None or community.longitude is not None:
+        return
+    latitude, longitude = CENTRES[community.slug]
+    await Community.update({Community.latitude: latitude, Community.longitude: longitude}).where(
+        Community.id == community.id
+    )
+    community.latitude, community.longitude = latitude, longitude
+
+
 async def load(now: datetime) -> list[DemoAccount]:
     """Create what is missing of the demo district; returns the demo accounts."""
     district = await ensure_district(*DISTRICT)
@@ -86,6 +105,7 @@ async def load(now: datetime) -> list[DemoAccount]:
         street = await ensure_street(district, street_slug, street_zh, street_en)
         for slug, name_zh, name_en in communities:
             community = await ensure_community(street, slug, name_zh, name_en)
+            await _ensure_centre(community)
             staff = await _ensure_user(
                 staff_login(slug), f"{name_zh}工作人员", community, password_hash, now
             )

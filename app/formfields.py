@@ -173,6 +173,27 @@ class Fields:
             return None
         return wall_to_utc(wall, zone)
 
+    def degrees(self, value: str, field: str, *, bound: int) -> float | None:
+        """Decimal degrees from `-bound` to `bound` (90 for a latitude, 180 for a longitude);
+        full-width digits are read as digits."""
+        text = unicodedata.normalize("NFKC", value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            number = float("nan")
+        if not -bound <= number <= bound:  # also false for nan and inf
+            example = "36.195012" if bound == 90 else "113.116025"
+            self.error(
+                field,
+                _(
+                    "Enter decimal degrees from -%(bound)s to %(bound)s, such as %(example)s.",
+                    bound=bound,
+                    example=example,
+                ),
+            )
+            return None
+        return number
+
 
 SLUG_MAX = 48
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

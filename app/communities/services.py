@@ -9,6 +9,7 @@ from typing import Any
 from app import audit
 from app.db import write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
+from app.formfields import Fields
 from app.i18n import _, localized
 from app.permissions import Actor, can_manage_community, can_manage_resident, staff_service
 from app.queries import in_staff_scope
@@ -101,10 +102,13 @@ async def update_settings(
     no_show_window_days: str = "30",
     followup_after_days: str | None = None,
     autoclose_after_days: str | None = None,
+    latitude: str | None = None,
+    longitude: str | None = None,
     now: datetime,
 ) -> None:
-    """Change how the community admits residents, how it treats no-shows and when a need
-    left unrated waits for a 回访 and closes (None keeps those two as they are)."""
+    """Change how the community admits residents, how it treats no-shows, when a need left
+    unrated waits for a 回访 and closes, and where its centre is (WGS-84 decimal degrees, both
+    or neither; None keeps those as they are)."""
     _require_manager(actor, community)
     errors = []
     limit = None
@@ -129,6 +133,11 @@ async def update_settings(
         community.autoclose_after_days if autoclose_after_days is None else autoclose_after_days,
         errors,
     )
+    centre = (
+        (community.latitude, community.longitude)
+        if latitude is None and longitude is None
+        else _centre(latitude or "", longitude or "", errors)
+    )
     if errors:
         raise InputError(errors)
     before = {
@@ -138,6 +147,8 @@ async def update_settings(
         "no_show_window_days": community.no_show_window_days,
         "followup_after_days": community.followup_after_days,
         "autoclose_after_days": community.autoclose_after_days,
+        "latitude": community.latitude,
+        "longitude": community.longitude,
     }
     after = {
         "residents_need_approval": residents_need_approval,
@@ -146,6 +157,8 @@ async def update_settings(
         "no_show_window_days": window,
         "followup_after_days": followup,
         "autoclose_after_days": autoclose,
+        "latitude": centre[0],
+        "longitude": centre[1],
     }
     before, after = audit.changes(before, after)
     if not after:
@@ -159,6 +172,8 @@ async def update_settings(
                 Community.no_show_window_days: window,
                 Community.followup_after_days: followup,
                 Community.autoclose_after_days: autoclose,
+                Community.latitude: centre[0],
+                Community.longitude: centre[1],
             }
         ).where(Community.id == community.id)
         await audit.record(
@@ -216,6 +231,25 @@ def _followup_days(
         )
         autoclose = community.autoclose_after_days
     return followup, autoclose
+
+
+def _centre(
+    latitude: str, longitude: str, errors: list[FieldError]
+) -> tuple[float | None, float | None]:
+    """The community's centre from the settings form: both coordinates, or neither (no
+    centre); invalid values add to `errors`."""
+    fields = Fields()
+    if not latitude.strip() and not longitude.strip():
+        return None, None
+    both = _("Enter both the latitude and the longitude, or leave both empty.")
+    lat = fields.degrees(latitude, "latitude", bound=90) if latitude.strip() else None
+    lon = fields.degrees(longitude, "longitude", bound=180) if longitude.strip() else None
+    if not latitude.strip():
+        fields.error("latitude", both)
+    if not longitude.strip():
+        fields.error("longitude", both)
+    errors.extend(fields.errors)
+    return lat, lon
 
 
 async def residents_awaiting_approval(community: Community) -> list[User]:

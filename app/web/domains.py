@@ -19,7 +19,7 @@ class Link:
     """A message id; translated when shown."""
     description: str = ""
     audience: str = "everyone"
-    """`everyone`, `signed_in` or `staff`."""
+    """`everyone`, `signed_in`, `staff` or `admin` (administrators only)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The daily job that deletes the personal data of reporters without an account (couriers,
-walk-ins filed by staff) 30 days after their need closed: their name, their phone and the
-need's photo. The need itself stays, with its 回访 note, for the community's figures."""
+walk-ins filed by staff, people a partner system filed for) 30 days after their need closed:
+their name, phone and email, the need's photo and the photo link a system sent. The need
+itself stays, with its 回访 note, for the community's figures."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ async def erase_personal_data(now: datetime) -> int:
                 {
                     Need.reporter_name: "",
                     Need.reporter_contact: "",
+                    Need.reporter_email: "",
+                    Need.media_url: "",
                     Need.photo: "",
                     Need.personal_data_erased_at: now,
                 }

@@ -16,7 +16,7 @@ from app.i18n import _
 from app.permissions import Actor
 from app.tables import User
 from needs.logic import loop
-from needs.logic.kinds import VolunteerStatus
+from needs.logic.kinds import ReporterKind, VolunteerStatus
 from needs.services import need_notices
 from needs.services.transitions import (
     add_event,
@@ -46,8 +46,11 @@ def contact_shown(need: Need) -> bool:
 def resident_contact(need: Need, reporter: User | None) -> ResidentContact | None:
     """The name and phone of whoever filed `need` (`reporter`, their account, if any) when
     they agreed that whoever takes it may contact them, while it is still to be done; None
-    when they did not, once it is done or closed, when their personal data was erased, or
-    when there is no phone to call."""
+    when they did not, once it is done or closed, when their personal data was erased, when
+    there is no phone to call, and always for a need a partner system filed (what it sent is
+    for the staff alone)."""
+    if need.reporter_kind == ReporterKind.system.value:
+        return None
     if not contact_shown(need) or need.personal_data_erased_at is not None:
         return None
     if reporter is not None:

@@ -16,7 +16,7 @@ from needs.logic import loop
 from needs.logic.labels import FOLLOWUP_METHOD_LABELS, FOLLOWUP_RESULT_LABELS
 from needs.queries.assignees import helper_of
 from needs.services import convert, dispatch
-from needs.tables import Need, NeedEvent, Project, Resource
+from needs.tables import Need, NeedEvent, Open311Key, Project, Resource
 from stations.logic.refs import StationRef
 from stations.services.catalog import station_ref
 
@@ -33,6 +33,9 @@ class NeedView:
     project: dict[str, Any] | None
     resources: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    system_name: str = ""
+    """The partner system that filed it through Open311, as its key is named (revoked keys
+    too), or empty."""
 
 
 def _with_followup(event: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +96,15 @@ async def view_of(need: Need) -> NeedView:
         project=project,
         resources=resources,
         events=await timeline(need.id),
+        system_name=await _system_name(need),
     )
+
+
+async def _system_name(need: Need) -> str:
+    if need.open311_key is None:
+        return ""
+    row = await Open311Key.select(Open311Key.name).where(Open311Key.id == need.open311_key).first()
+    return row["name"] if row else ""
 
 
 @dataclass

@@ -33,6 +33,8 @@ BAD_KEYS_PER_ADDRESS = throttle.Limit("open311-bad-key", 10, timedelta(hours=1))
 """Wrong or revoked keys sent from one client address in an hour; then 429."""
 FILINGS_PER_KEY = throttle.Limit("open311-key", 120, timedelta(hours=1))
 """Needs one key may file in an hour: a hotline's busiest hour, well above a person's."""
+MAX_SERIAL = 2**31 - 1
+"""The largest id a key can have (PostgreSQL `serial`)."""
 LAST_USED_EVERY = timedelta(minutes=5)
 """`last_used_at` is written at most this often, so a busy key is not a write per request."""
 
@@ -111,6 +113,7 @@ async def issue_key(
         "name",
         max_length=MAX_NAME,
         required=_("Name the system that will use the key, such as 区12345热线."),
+        single_line=True,
     )
     community, slug = None, community_slug.strip()
     if slug:
@@ -160,6 +163,8 @@ async def revoke_key(actor: Actor, key_id: int, *, now: datetime) -> Open311Key:
     """Revoke a key at once: the next filing with it is refused (403). Revoking again changes
     nothing."""
     _refuse_unless_admin(actor)
+    if not 0 < key_id <= MAX_SERIAL:  # a number no database column holds: no such key
+        raise NotFound(_("There is no such key."))
     async with write_transaction():
         key = await Open311Key.objects().where(Open311Key.id == key_id).first()
         if key is None:

@@ -14,6 +14,7 @@ from needs.web.reporter import NeedsController
 from needs.web.staff.dispatch import StaffNeedsController
 from needs.web.staff.followups import StaffFollowUpsController
 from needs.web.staff.lists import StaffListsController
+from needs.web.staff.open311_keys import StaffOpen311KeysController
 from needs.web.staff.public_summary import PublicSummaryController
 from needs.web.staff.reports import NeedReportsController
 from needs.web.staff.volunteers import StaffVolunteersController
@@ -33,6 +34,7 @@ WEB = WebDomain(
         StaffNeedsController,
         StaffFollowUpsController,
         PublicSummaryController,
+        StaffOpen311KeysController,
         need_photo,
         followed_need_photo,
         community_needs,
@@ -51,5 +53,6 @@ WEB = WebDomain(
         Link("staff:needs", N_("Community needs")),
         Link("staff:needs.reports", N_("Needs reports")),
         Link("staff:needs.volunteers", N_("Helpers and resources")),
+        Link("staff:open311.keys", N_("Keys of partner systems"), audience="admin"),
     ],
 )

@@ -127,26 +127,6 @@ _TEXT_COLUMNS = (
 )
 
 
-def _degrees(fields: Fields, name: str, value: str, bound: int) -> float | None:
-    text = unicodedata.normalize("NFKC", value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        number = float("nan")
-    if not -bound <= number <= bound:  # also false for nan and inf
-        example = "36.195012" if bound == 90 else "113.116025"
-        fields.error(
-            name,
-            _(
-                "Enter decimal degrees from -%(bound)s to %(bound)s, such as %(example)s.",
-                bound=bound,
-                example=example,
-            ),
-        )
-        return None
-    return number
-
-
 def _text(fields: Fields, form: StationForm, name: str, max_length: int) -> str:
     return fields.text(getattr(form, name), name, max_length=max_length)
 
@@ -170,8 +150,8 @@ def parse_station(form: StationForm) -> StationValues:
     )
     if form.host_type not in HostType.__members__:
         fields.error("host_type", _("Choose what kind of place hosts the station."))
-    latitude = _degrees(fields, "latitude", form.latitude, 90)
-    longitude = _degrees(fields, "longitude", form.longitude, 180)
+    latitude = fields.degrees(form.latitude, "latitude", bound=90)
+    longitude = fields.degrees(form.longitude, "longitude", bound=180)
     if form.coordsys not in {"wgs84", "gcj02"}:
         fields.error("coordsys", _("Choose where the coordinates come from."))
     elif form.coordsys == "gcj02" and latitude is not None and longitude is not None:

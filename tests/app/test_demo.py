@@ -31,3 +31,33 @@ async def test_demo_accounts_sign_in_with_the_demo_password(db: None) -> None:
         demo.RESIDENT_LOGIN, demo.DEMO_PASSWORD, client_ip="198.51.100.1", now=NOW
     )
     assert user.name == "王阿姨"
+
+
+async def test_demo_communities_get_their_centres_and_keep_edited_ones(db: None) -> None:
+    await demo.load(NOW)
+    centres = await Community.select(
+        Community.slug, Community.latitude, Community.longitude
+    ).order_by(Community.slug)
+    assert [(row["slug"], row["latitude"], row["longitude"]) for row in centres] == [
+        ("bayi", 36.1950, 113.1160),
+        ("caijiaxiang", 36.1987, 113.1089),
+        ("guangchang-dong", 36.1912, 113.1215),
+        ("guangchang-xi", 36.1905, 113.1142),
+    ]
+    # A demo database from before centres gets them; one staff moved keeps its place.
+    await Community.update({Community.latitude: None, Community.longitude: None}).where(
+        Community.slug == "bayi"
+    )
+    await Community.update({Community.latitude: 36.2, Community.longitude: 113.1}).where(
+        Community.slug == "caijiaxiang"
+    )
+    await demo.load(NOW)
+    moved = (
+        await Community.select(Community.slug, Community.latitude, Community.longitude)
+        .where(Community.slug.is_in(["bayi", "caijiaxiang"]))
+        .order_by(Community.slug)
+    )
+    assert [(row["latitude"], row["longitude"]) for row in moved] == [
+        (36.1950, 113.1160),
+        (36.2, 113.1),
+    ]

@@ -3,6 +3,7 @@ and volunteers, and helpers to file needs and read what a step left behind."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from app.permissions import Actor
 from app.tables import AuditEntry, Community, Notification, User
 from needs.services import filing
-from needs.tables import Need, NeedEvent, PartnerUnit, Volunteer
+from needs.tables import Need, NeedEvent, Open311Key, PartnerUnit, Volunteer
 from tests.factories import actor_for, make_community, make_user
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -109,6 +110,37 @@ async def file(
     return await filing.file_need(
         actor, filing.Filing(**values), client_ip=client_ip, now=at, form_token=form_token
     )
+
+
+async def make_system_need(
+    community: Community, *, key_name: str = "区12345热线", **columns: Any
+) -> Need:
+    """A need a partner system filed through Open311 with its key, as the endpoint stores it:
+    the name, phone, email and photo link the system sent, and consents it cannot give."""
+    key = Open311Key(
+        name=key_name, key_hash=uuid.uuid4().hex * 2, prefix="l311_abcde", created_at=T0
+    )
+    await key.save()
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "community": community.id,
+        "category": "repairs",
+        "description": LIGHT,
+        "status": "open",
+        "reporter_kind": "system",
+        "reporter_name": "张先生",
+        "reporter_contact": "13900001234",
+        "reporter_email": "zhang@example.cn",
+        "media_url": "https://hotline.example.cn/photos/7.jpg",
+        "open311_key": key.id,
+        "open311_token": uuid.uuid4().hex,
+        "created_at": T0,
+        "updated_at": T0,
+        **columns,
+    }
+    need = Need(**values)
+    await need.save()
+    return need
 
 
 async def reload(need: Need) -> Need:

@@ -37,6 +37,8 @@ class CommunitySettingsForm:
     no_show_window_days: str = "30"
     followup_after_days: str | None = None
     autoclose_after_days: str | None = None
+    latitude: str | None = None
+    longitude: str | None = None
 
 
 @dataclass
@@ -151,6 +153,8 @@ class StaffController(Controller):
                 no_show_window_days=data.no_show_window_days,
                 followup_after_days=data.followup_after_days,
                 autoclose_after_days=data.autoclose_after_days,
+                latitude=data.latitude,
+                longitude=data.longitude,
                 now=now,
             )
         except InputError as exc:

@@ -165,3 +165,77 @@ async def test_the_dashboard_and_holiday_table_use_the_sites_date(
     table = await browser.get("/staff/holidays")
     assert "2027" in table.text and "2028" in table.text
     assert ">2026<" not in table.text
+
+
+async def test_staff_set_and_clear_the_community_centre(browser: Browser) -> None:
+    bayi = await make_community("bayi")
+    staff = await make_user("staff@example.com", staff_of=[bayi], locale="en")
+    await browser.sign_in("staff@example.com", PASSWORD)
+    page = await browser.get("/staff/communities/bayi")
+    assert "Public answers (Open311) place a need without its own position at this point." in (
+        page.text
+    )
+    form = {"followup_after_days": "3", "autoclose_after_days": "14"}
+    response = await browser.submit(
+        "/staff/communities/bayi/settings",
+        {**form, "latitude": " 36.1950 ", "longitude": "１１３.1160"},
+    )
+    assert response.status_code == 303
+    stored = await Community.objects().where(Community.slug == "bayi").first()
+    assert (stored.latitude, stored.longitude) == (36.195, 113.116)
+    entry = await AuditEntry.objects().output(load_json=True).first()
+    assert (entry.actor, entry.before, entry.after) == (
+        staff.id,
+        {"latitude": None, "longitude": None},
+        {"latitude": 36.195, "longitude": 113.116},
+    )
+    page = await browser.get("/staff/communities/bayi")
+    assert 'name="latitude" type="text" value="36.195"' in page.text
+    # A form without the two fields (an older page) keeps the centre.
+    await browser.submit("/staff/communities/bayi/settings", form)
+    kept = await Community.objects().where(Community.slug == "bayi").first()
+    assert (kept.latitude, kept.longitude) == (36.195, 113.116)
+    await browser.submit(
+        "/staff/communities/bayi/settings", {**form, "latitude": "", "longitude": ""}
+    )
+    cleared = await Community.objects().where(Community.slug == "bayi").first()
+    assert (cleared.latitude, cleared.longitude) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "errors"),
+    [
+        ("36.1950", "", {"longitude": "Enter both the latitude and the longitude"}),
+        ("", "113.1160", {"latitude": "Enter both the latitude and the longitude"}),
+        ("91", "113.1160", {"latitude": "Enter decimal degrees from -90 to 90"}),
+        ("36.1950", "-180.5", {"longitude": "Enter decimal degrees from -180 to 180"}),
+        ("nan", "inf", {"latitude": "from -90 to 90", "longitude": "from -180 to 180"}),
+        ("北纬36", "113.1160", {"latitude": "Enter decimal degrees from -90 to 90"}),
+    ],
+)
+async def test_a_bad_community_centre_re_renders_as_typed(
+    browser: Browser, latitude: str, longitude: str, errors: dict[str, str]
+) -> None:
+    bayi = await make_community("bayi")
+    await Community.update({Community.latitude: 36.0, Community.longitude: 113.0}).where(
+        Community.id == bayi.id
+    )
+    await make_user("staff@example.com", staff_of=[bayi], locale="en")
+    await browser.sign_in("staff@example.com", PASSWORD)
+    response = await browser.submit(
+        "/staff/communities/bayi/settings",
+        {
+            "followup_after_days": "3",
+            "autoclose_after_days": "14",
+            "latitude": latitude,
+            "longitude": longitude,
+        },
+    )
+    assert response.status_code == 400
+    for field, message in errors.items():
+        assert re.search(rf'id="error-{field}">.*{re.escape(message)}', response.text), field
+    assert f'name="latitude" type="text" value="{latitude}"' in response.text
+    assert f'name="longitude" type="text" value="{longitude}"' in response.text
+    stored = await Community.objects().where(Community.slug == "bayi").first()
+    assert (stored.latitude, stored.longitude) == (36.0, 113.0)
+    assert await AuditEntry.count() == 0
