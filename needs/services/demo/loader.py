@@ -349,6 +349,13 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
     day = now.astimezone(zone).date() - timedelta(days=spec.days_ago)
     at = wall_to_utc(datetime.combine(day, time.fromisoformat(spec.filed_at)), zone)
     reporter = await _reporter(spec, ids, now)
+    if reporter.get("open311_key") is not None:
+        # The demo's partner system was last used when it filed its latest need.
+        key = reporter["open311_key"]
+        await Open311Key.update({Open311Key.last_used_at: at}).where(
+            (Open311Key.id == key)
+            & (Open311Key.last_used_at.is_null() | (Open311Key.last_used_at < at))
+        )
     reporter_id = reporter["reporter"]
     filer = ids.staff.id if spec.reporter.startswith("walkin:") else reporter_id
     need_id = uuid.uuid4()

@@ -27,7 +27,7 @@ async def test_staff_see_the_system_and_what_it_sent(
     assert page.status_code == 200
     text = text_of(page.text)
     assert (
-        "Filed by Filed by the partner system 「区12345热线」 through Open311 · 张先生 · "
+        "Filed by The partner system 「区12345热线」, through Open311 · 张先生 · "
         "13900001234 · zhang@example.cn"
     ) in text
     assert '<a href="tel:13900001234">13900001234</a>' in page.text
@@ -50,7 +50,7 @@ async def test_a_revoked_key_still_names_the_system_and_zh_reads_naturally(
     await User.update({User.locale: "zh_CN"}).where(User.login == "staff@example.com")
     staff = await open_browser("staff@example.com")
     text = text_of((await staff.get(f"/staff/needs/{need.id}")).text)
-    assert "由合作系统「区12345热线」通过 Open311 提交 · 张先生" in text
+    assert "合作系统「区12345热线」，经 Open311 提交 · 张先生" in text
     assert "外部照片链接" not in text
     assert "来自合作系统" in text_of((await staff.get("/staff/needs")).text)
 
@@ -72,7 +72,7 @@ async def test_after_erasure_staff_read_that_it_was_deleted(
     page = await staff.get(f"/staff/needs/{need.id}")
     text = text_of(page.text)
     assert (
-        "Filed by the partner system 「区12345热线」 through Open311 · the name and contact "
+        "The partner system 「区12345热线」, through Open311 · the name and contact "
         "details sent with it were deleted"
     ) in text
     assert "tel:" not in page.text and "mailto:" not in page.text
