@@ -9,6 +9,7 @@ resident's `Authorization: Bearer` token.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,9 @@ _PLURALS = {
     "formats": "format",
 }
 """Each list's XML element and the element of its items, as the specification names them."""
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, even escaped: an answer echoing them (an error naming what
+was sent) would not parse."""
 _PUBLIC = {"Access-Control-Allow-Origin": "*"}
 """GET answers are public data: any site's script may read them (no cookie is ever used)."""
 
@@ -77,7 +81,7 @@ def _xml_value(parent: ElementTree.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = _NOT_XML.sub("\ufffd", str(value))
 
 
 def _xml(root: str, value: Any) -> bytes:
