@@ -188,19 +188,28 @@ async def revoke_key(actor: Actor, key_id: int, *, now: datetime) -> Open311Key:
 
 async def key_for(plain: str, *, client_ip: str, now: datetime) -> Open311Key | None:
     """The key in use that `plain` is, or None (no key, a wrong one, a revoked one). A wrong
-    or revoked key counts towards its address's limit, checked first: `Throttled` once the
-    address sent too many."""
+    or revoked key counts towards its address's limit: `Throttled` once the address sent too
+    many, even with the right key. The right key never takes a place of that limit, not even
+    while it is looked up, so many filings at once from one address are never taken for
+    guesses."""
     if not plain:
         return None
-    held = await throttle.reserve(BAD_KEYS_PER_ADDRESS, client_ip, now, _bad_key_wait)
     key = (
         await Open311Key.objects()
         .where((Open311Key.key_hash == key_hash(plain)) & Open311Key.revoked_at.is_null())
         .first()
     )
     if key is None:
+        await throttle.reserve(BAD_KEYS_PER_ADDRESS, client_ip, now, _bad_key_wait)
         return None
-    await throttle.release(held)  # a good key does not count
+    if await throttle.counted(BAD_KEYS_PER_ADDRESS, client_ip, now) >= (
+        BAD_KEYS_PER_ADDRESS.max_events
+    ):
+        # The address is guessing: refused with the wait its limit names (or, if a place
+        # came free meanwhile, the place given back at once).
+        await throttle.release(
+            await throttle.reserve(BAD_KEYS_PER_ADDRESS, client_ip, now, _bad_key_wait)
+        )
     if key.last_used_at is None or key.last_used_at <= now - LAST_USED_EVERY:
         await Open311Key.update({Open311Key.last_used_at: now}).where(Open311Key.id == key.id)
     return key

@@ -14,6 +14,7 @@ import pytest
 
 from app import throttle
 from app.accounts import sessions
+from app.errors import Throttled
 from app.tables import Notification
 from needs.services import open311_keys
 from needs.tables import Need, NeedEvent, Open311Key
@@ -443,3 +444,29 @@ async def test_the_key_and_jurisdiction_may_come_in_the_query_string(
     assert response.status_code == 201, response.text
     need = await Need.objects().where(Need.id == response.json()[0]["service_request_id"]).first()
     assert need.community == world["west"].id
+
+
+async def test_parallel_filings_with_the_right_key_never_count_as_guesses(
+    client: httpx.AsyncClient, world: dict, throttle_backend: throttle.Backend
+) -> None:
+    """A hotline sending many filings at once from one address is not guessing: the right
+    key never takes a place of the address's limit on wrong keys, not even for a moment."""
+    found = await asyncio.gather(
+        *(
+            open311_keys.key_for(world["key"], client_ip="10.0.0.9", now=OPEN_NOW)
+            for _ in range(open311_keys.BAD_KEYS_PER_ADDRESS.max_events * 3)
+        ),
+        return_exceptions=True,
+    )
+    assert [type(key).__name__ for key in found] == ["Open311Key"] * 30
+    # Wrong keys at once still count exactly, and then the right key waits too.
+    wrong = await asyncio.gather(
+        *(
+            open311_keys.key_for(f"l311_guess{n}", client_ip="10.0.0.9", now=OPEN_NOW)
+            for n in range(12)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(key).__name__ for key in wrong) == ["NoneType"] * 10 + ["Throttled"] * 2
+    with pytest.raises(Throttled):
+        await open311_keys.key_for(world["key"], client_ip="10.0.0.9", now=OPEN_NOW)
