@@ -199,6 +199,26 @@ async def test_a_resident_files_with_a_bearer_token(client: httpx.AsyncClient, w
     ]
 
 
+async def test_a_key_and_a_bearer_token_together_are_refused(
+    client: httpx.AsyncClient, world: dict
+) -> None:
+    """A key limited to one community never files into another through a resident's token
+    sent with it: a filing is the partner system's or the resident's, never both."""
+    resident = await make_user("13800000079", community=world["bayi"])
+    _row, token = await sessions.create_api_token(resident, "app", OPEN_NOW)
+    before = await _count()
+    response = await client.post(
+        f"{ROOT}/requests.json",
+        data={**SPEC_EXAMPLE, "jurisdiction_id": "", "api_key": world["west_key"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.json() == [
+        {"code": 400, "description": "Send either an api_key or a bearer token, not both."}
+    ]
+    assert await _count() == before
+
+
 async def test_a_signed_in_browser_without_a_key_is_refused(browser: Browser, world: dict) -> None:
     await make_user("13800000078", community=world["bayi"])
     await browser.sign_in("13800000078", PASSWORD)
