@@ -35,6 +35,8 @@ FILINGS_PER_KEY = throttle.Limit("open311-key", 120, timedelta(hours=1))
 """Needs one key may file in an hour: a hotline's busiest hour, well above a person's."""
 MAX_SERIAL = 2**31 - 1
 """The largest id a key can have (PostgreSQL `serial`)."""
+ISSUE_LOCK = "open311-key-issue"
+"""Held while a key is counted and saved."""
 LAST_USED_EVERY = timedelta(minutes=5)
 """`last_used_at` is written at most this often, so a busy key is not a write per request."""
 
@@ -121,21 +123,6 @@ async def issue_key(
         if community is None:
             fields.error("community", _("Choose a community from the list."))
     fields.check()
-    live = await Open311Key.count().where(Open311Key.revoked_at.is_null())
-    if live >= MAX_LIVE_KEYS:
-        raise InputError(
-            [
-                FieldError(
-                    "name",
-                    ngettext(
-                        "%(n)s key is in use; revoke one first.",
-                        "%(n)s keys are in use; revoke one first.",
-                        MAX_LIVE_KEYS,
-                        n=MAX_LIVE_KEYS,
-                    ),
-                )
-            ]
-        )
     plain = KEY_PREFIX + secrets.token_urlsafe(30)
     key = Open311Key(
         name=label,
@@ -145,7 +132,23 @@ async def issue_key(
         created_by=actor.id,
         created_at=now,
     )
-    async with write_transaction():
+    async with write_transaction(ISSUE_LOCK):
+        # Counted under the lock, so administrators issuing at once never pass the limit.
+        live = await Open311Key.count().where(Open311Key.revoked_at.is_null())
+        if live >= MAX_LIVE_KEYS:
+            raise InputError(
+                [
+                    FieldError(
+                        "name",
+                        ngettext(
+                            "%(n)s key is in use; revoke one first.",
+                            "%(n)s keys are in use; revoke one first.",
+                            MAX_LIVE_KEYS,
+                            n=MAX_LIVE_KEYS,
+                        ),
+                    )
+                ]
+            )
         await key.save()
         await audit.record(
             actor_id=actor.id,
