@@ -23,7 +23,7 @@ from litestar.params import FromPath, FromQuery
 
 from app import idempotency
 from app.errors import FieldError, MalformedRequest, NotFound
-from app.i18n import _, localized
+from app.i18n import _, localized, ngettext
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip
 from app.web.edge import is_json
@@ -341,9 +341,18 @@ async def _filing_fields(request: AnyRequest) -> dict[str, str]:
         return {name: values[0] for name, values in received.values.items() if values}
     try:
         text = (await request.body()).decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         message = _("The body is not a form in UTF-8 (application/x-www-form-urlencoded).")
+        raise MalformedRequest([FieldError("body", message)], message) from None
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        message = ngettext(
+            "The form has more than %(n)s field.",
+            "The form has more than %(n)s fields.",
+            MAX_FIELDS,
+            n=MAX_FIELDS,
+        )
         raise MalformedRequest([FieldError("body", message)], message) from None
     fields: dict[str, str] = {}
     for name, value in pairs:

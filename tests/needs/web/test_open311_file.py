@@ -397,6 +397,22 @@ async def test_malformed_bodies(client: httpx.AsyncClient, world: dict) -> None:
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert latin.status_code == 400
+    assert latin.json() == [
+        {
+            "code": 400,
+            "description": "body: The body is not a form in UTF-8 "
+            "(application/x-www-form-urlencoded).",
+        }
+    ]
+    crowded = await client.post(
+        f"{ROOT}/requests.json",
+        content="&".join(f"field{n}=1" for n in range(101)).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert crowded.status_code == 400
+    assert crowded.json() == [
+        {"code": 400, "description": "body: The form has more than 100 fields."}
+    ]
     too_large = await client.post(
         f"{ROOT}/requests.json",
         content=b"a=" + b"x" * 70_000,
