@@ -114,11 +114,18 @@ def error_answer(request: AnyRequest, exc: Exception) -> Response[bytes]:
     problem = problem_for(exc, is_api=True)
     status = 400 if problem.status == 422 else problem.status
     fields = problem.extra.get("errors") or []
+    detail = problem.detail or problem.title
+    if problem.slug == "malformed":
+        # The JSON API's words ("not valid JSON") would mislead: a filing is mostly a form.
+        detail = _(
+            "The body could not be read. Send a form in UTF-8, multipart/form-data, or a "
+            "JSON object."
+        )
     errors = [
         {"code": status, "description": f"{item['field']}: {item['message']}"}
         for item in fields
         if item.get("field")
-    ] or [{"code": status, "description": problem.detail or problem.title}]
+    ] or [{"code": status, "description": detail}]
     response = answer(_format_of(request), "errors", errors, status=status, public=False)
     response.headers.update(problem.headers)
     return response

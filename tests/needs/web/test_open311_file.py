@@ -404,6 +404,19 @@ async def test_malformed_bodies(client: httpx.AsyncClient, world: dict) -> None:
             "(application/x-www-form-urlencoded).",
         }
     ]
+    unreadable = await client.post(
+        f"{ROOT}/requests.json",
+        content=b"not multipart",
+        headers={"content-type": "multipart/form-data; boundary=zz"},
+    )
+    assert unreadable.status_code == 400
+    assert unreadable.json() == [
+        {
+            "code": 400,
+            "description": "The body could not be read. Send a form in UTF-8, "
+            "multipart/form-data, or a JSON object.",
+        }
+    ]
     crowded = await client.post(
         f"{ROOT}/requests.json",
         content="&".join(f"field{n}=1" for n in range(101)).encode(),
