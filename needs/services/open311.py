@@ -393,10 +393,14 @@ async def file_request(
     first filed, whatever its body, and files nothing: a system that retries after a lost
     answer files once. Two at once: the need's unique form token lets one insert win.
 
-    `Forbidden` without either; `InputError` naming each field (in Open311's words) to
-    correct; `Throttled` when the key filed too many."""
+    `Forbidden` without either, `Open311Problem` with both; `InputError` naming each field
+    (in Open311's words) to correct; `Throttled` when the key filed too many."""
     if key is None and actor is None:
         raise Forbidden(_("api_key was not provided."))
+    if key is not None and actor is not None:
+        # Whose filing would it be? A key limited to one community must not file into the
+        # resident's, nor a system's name and email stand beside a resident's account.
+        raise rules.Open311Problem(_("Send either an api_key or a bearer token, not both."))
     fields = Fields()
     place = await _filing_jurisdiction(form.get("jurisdiction_id", ""), key, actor, fields)
     latitude = longitude = None

@@ -35,6 +35,8 @@ FILINGS_PER_KEY = throttle.Limit("open311-key", 120, timedelta(hours=1))
 """Needs one key may file in an hour: a hotline's busiest hour, well above a person's."""
 MAX_SERIAL = 2**31 - 1
 """The largest id a key can have (PostgreSQL `serial`)."""
+ISSUE_LOCK = "open311-key-issue"
+"""Held while a key is counted and saved."""
 LAST_USED_EVERY = timedelta(minutes=5)
 """`last_used_at` is written at most this often, so a busy key is not a write per request."""
 
@@ -121,21 +123,6 @@ async def issue_key(
         if community is None:
             fields.error("community", _("Choose a community from the list."))
     fields.check()
-    live = await Open311Key.count().where(Open311Key.revoked_at.is_null())
-    if live >= MAX_LIVE_KEYS:
-        raise InputError(
-            [
-                FieldError(
-                    "name",
-                    ngettext(
-                        "%(n)s key is in use; revoke one first.",
-                        "%(n)s keys are in use; revoke one first.",
-                        MAX_LIVE_KEYS,
-                        n=MAX_LIVE_KEYS,
-                    ),
-                )
-            ]
-        )
     plain = KEY_PREFIX + secrets.token_urlsafe(30)
     key = Open311Key(
         name=label,
@@ -145,7 +132,23 @@ async def issue_key(
         created_by=actor.id,
         created_at=now,
     )
-    async with write_transaction():
+    async with write_transaction(ISSUE_LOCK):
+        # Counted under the lock, so administrators issuing at once never pass the limit.
+        live = await Open311Key.count().where(Open311Key.revoked_at.is_null())
+        if live >= MAX_LIVE_KEYS:
+            raise InputError(
+                [
+                    FieldError(
+                        "name",
+                        ngettext(
+                            "%(n)s key is in use; revoke one first.",
+                            "%(n)s keys are in use; revoke one first.",
+                            MAX_LIVE_KEYS,
+                            n=MAX_LIVE_KEYS,
+                        ),
+                    )
+                ]
+            )
         await key.save()
         await audit.record(
             actor_id=actor.id,
@@ -188,19 +191,28 @@ async def revoke_key(actor: Actor, key_id: int, *, now: datetime) -> Open311Key:
 
 async def key_for(plain: str, *, client_ip: str, now: datetime) -> Open311Key | None:
     """The key in use that `plain` is, or None (no key, a wrong one, a revoked one). A wrong
-    or revoked key counts towards its address's limit, checked first: `Throttled` once the
-    address sent too many."""
+    or revoked key counts towards its address's limit: `Throttled` once the address sent too
+    many, even with the right key. The right key never takes a place of that limit, not even
+    while it is looked up, so many filings at once from one address are never taken for
+    guesses."""
     if not plain:
         return None
-    held = await throttle.reserve(BAD_KEYS_PER_ADDRESS, client_ip, now, _bad_key_wait)
     key = (
         await Open311Key.objects()
         .where((Open311Key.key_hash == key_hash(plain)) & Open311Key.revoked_at.is_null())
         .first()
     )
     if key is None:
+        await throttle.reserve(BAD_KEYS_PER_ADDRESS, client_ip, now, _bad_key_wait)
         return None
-    await throttle.release(held)  # a good key does not count
+    if await throttle.counted(BAD_KEYS_PER_ADDRESS, client_ip, now) >= (
+        BAD_KEYS_PER_ADDRESS.max_events
+    ):
+        # The address is guessing: refused with the wait its limit names (or, if a place
+        # came free meanwhile, the place given back at once).
+        await throttle.release(
+            await throttle.reserve(BAD_KEYS_PER_ADDRESS, client_ip, now, _bad_key_wait)
+        )
     if key.last_used_at is None or key.last_used_at <= now - LAST_USED_EVERY:
         await Open311Key.update({Open311Key.last_used_at: now}).where(Open311Key.id == key.id)
     return key

@@ -9,6 +9,7 @@ resident's `Authorization: Bearer` token.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from litestar.params import FromPath, FromQuery
 
 from app import idempotency
 from app.errors import FieldError, MalformedRequest, NotFound
-from app.i18n import _, localized
+from app.i18n import _, localized, ngettext
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip
 from app.web.edge import is_json
@@ -50,6 +51,9 @@ _PLURALS = {
     "formats": "format",
 }
 """Each list's XML element and the element of its items, as the specification names them."""
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, even escaped: an answer echoing them (an error naming what
+was sent) would not parse."""
 _PUBLIC = {"Access-Control-Allow-Origin": "*"}
 """GET answers are public data: any site's script may read them (no cookie is ever used)."""
 
@@ -77,7 +81,7 @@ def _xml_value(parent: ElementTree.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = _NOT_XML.sub("\ufffd", str(value))
 
 
 def _xml(root: str, value: Any) -> bytes:
@@ -110,11 +114,18 @@ def error_answer(request: AnyRequest, exc: Exception) -> Response[bytes]:
     problem = problem_for(exc, is_api=True)
     status = 400 if problem.status == 422 else problem.status
     fields = problem.extra.get("errors") or []
+    detail = problem.detail or problem.title
+    if problem.slug == "malformed":
+        # The JSON API's words ("not valid JSON") would mislead: a filing is mostly a form.
+        detail = _(
+            "The body could not be read. Send a form in UTF-8, multipart/form-data, or a "
+            "JSON object."
+        )
     errors = [
         {"code": status, "description": f"{item['field']}: {item['message']}"}
         for item in fields
         if item.get("field")
-    ] or [{"code": status, "description": problem.detail or problem.title}]
+    ] or [{"code": status, "description": detail}]
     response = answer(_format_of(request), "errors", errors, status=status, public=False)
     response.headers.update(problem.headers)
     return response
@@ -337,9 +348,18 @@ async def _filing_fields(request: AnyRequest) -> dict[str, str]:
         return {name: values[0] for name, values in received.values.items() if values}
     try:
         text = (await request.body()).decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         message = _("The body is not a form in UTF-8 (application/x-www-form-urlencoded).")
+        raise MalformedRequest([FieldError("body", message)], message) from None
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        message = ngettext(
+            "The form has more than %(n)s field.",
+            "The form has more than %(n)s fields.",
+            MAX_FIELDS,
+            n=MAX_FIELDS,
+        )
         raise MalformedRequest([FieldError("body", message)], message) from None
     fields: dict[str, str] = {}
     for name, value in pairs:

@@ -14,6 +14,7 @@ import pytest
 
 from app import throttle
 from app.accounts import sessions
+from app.errors import Throttled
 from app.tables import Notification
 from needs.services import open311_keys
 from needs.tables import Need, NeedEvent, Open311Key
@@ -198,6 +199,26 @@ async def test_a_resident_files_with_a_bearer_token(client: httpx.AsyncClient, w
     ]
 
 
+async def test_a_key_and_a_bearer_token_together_are_refused(
+    client: httpx.AsyncClient, world: dict
+) -> None:
+    """A key limited to one community never files into another through a resident's token
+    sent with it: a filing is the partner system's or the resident's, never both."""
+    resident = await make_user("13800000079", community=world["bayi"])
+    _row, token = await sessions.create_api_token(resident, "app", OPEN_NOW)
+    before = await _count()
+    response = await client.post(
+        f"{ROOT}/requests.json",
+        data={**SPEC_EXAMPLE, "jurisdiction_id": "", "api_key": world["west_key"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.json() == [
+        {"code": 400, "description": "Send either an api_key or a bearer token, not both."}
+    ]
+    assert await _count() == before
+
+
 async def test_a_signed_in_browser_without_a_key_is_refused(browser: Browser, world: dict) -> None:
     await make_user("13800000078", community=world["bayi"])
     await browser.sign_in("13800000078", PASSWORD)
@@ -376,6 +397,35 @@ async def test_malformed_bodies(client: httpx.AsyncClient, world: dict) -> None:
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert latin.status_code == 400
+    assert latin.json() == [
+        {
+            "code": 400,
+            "description": "body: The body is not a form in UTF-8 "
+            "(application/x-www-form-urlencoded).",
+        }
+    ]
+    unreadable = await client.post(
+        f"{ROOT}/requests.json",
+        content=b"not multipart",
+        headers={"content-type": "multipart/form-data; boundary=zz"},
+    )
+    assert unreadable.status_code == 400
+    assert unreadable.json() == [
+        {
+            "code": 400,
+            "description": "The body could not be read. Send a form in UTF-8, "
+            "multipart/form-data, or a JSON object.",
+        }
+    ]
+    crowded = await client.post(
+        f"{ROOT}/requests.json",
+        content="&".join(f"field{n}=1" for n in range(101)).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert crowded.status_code == 400
+    assert crowded.json() == [
+        {"code": 400, "description": "body: The form has more than 100 fields."}
+    ]
     too_large = await client.post(
         f"{ROOT}/requests.json",
         content=b"a=" + b"x" * 70_000,
@@ -443,3 +493,29 @@ async def test_the_key_and_jurisdiction_may_come_in_the_query_string(
     assert response.status_code == 201, response.text
     need = await Need.objects().where(Need.id == response.json()[0]["service_request_id"]).first()
     assert need.community == world["west"].id
+
+
+async def test_parallel_filings_with_the_right_key_never_count_as_guesses(
+    client: httpx.AsyncClient, world: dict, throttle_backend: throttle.Backend
+) -> None:
+    """A hotline sending many filings at once from one address is not guessing: the right
+    key never takes a place of the address's limit on wrong keys, not even for a moment."""
+    found = await asyncio.gather(
+        *(
+            open311_keys.key_for(world["key"], client_ip="10.0.0.9", now=OPEN_NOW)
+            for _ in range(open311_keys.BAD_KEYS_PER_ADDRESS.max_events * 3)
+        ),
+        return_exceptions=True,
+    )
+    assert [type(key).__name__ for key in found] == ["Open311Key"] * 30
+    # Wrong keys at once still count exactly, and then the right key waits too.
+    wrong = await asyncio.gather(
+        *(
+            open311_keys.key_for(f"l311_guess{n}", client_ip="10.0.0.9", now=OPEN_NOW)
+            for n in range(12)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(key).__name__ for key in wrong) == ["NoneType"] * 10 + ["Throttled"] * 2
+    with pytest.raises(Throttled):
+        await open311_keys.key_for(world["key"], client_ip="10.0.0.9", now=OPEN_NOW)

@@ -4,16 +4,17 @@ input and forms without their CSRF token."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from html import unescape
 
 import pytest
 
-from app.tables import AuditEntry, Community
+from app.tables import AuditEntry, Community, User
 from needs.services import open311_keys
 from needs.tables import Open311Key
-from tests.factories import NOW, make_community, make_user
+from tests.factories import NOW, actor_for, make_community, make_user
 from tests.fixtures import text_of
 from tests.needs.web.conftest import OpenBrowser
 
@@ -166,3 +167,18 @@ async def test_the_forms_refuse_a_post_without_its_csrf_token(
     assert (await admin.client.post(f"{KEYS}/{key.id}/revoke")).status_code == 403
     assert await Open311Key.count() == 1
     assert (await Open311Key.objects().first()).revoked_at is None
+
+
+async def test_keys_issued_at_once_never_pass_the_limit(
+    bayi: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two administrators issuing at once: the limit of keys in use is counted under the
+    lock the new key is saved under, so it holds exactly."""
+    monkeypatch.setattr(open311_keys, "MAX_LIVE_KEYS", 2)
+    admin = await actor_for(await User.objects().where(User.is_admin.eq(True)).first())
+    issued = await asyncio.gather(
+        *(open311_keys.issue_key(admin, f"系统{n}", "", now=NOW) for n in range(5)),
+        return_exceptions=True,
+    )
+    assert sorted(type(found).__name__ for found in issued) == ["InputError"] * 3 + ["tuple"] * 2
+    assert await Open311Key.count() == 2

@@ -409,3 +409,23 @@ async def test_pages_of_requests(client: httpx.AsyncClient, world: dict) -> None
         response = await client.get(f"{ROOT}/requests.json", params=params)
         assert response.status_code == 400
         assert response.json() == [{"code": 400, "description": description}]
+
+
+async def test_xml_errors_echoing_control_characters_stay_well_formed(
+    client: httpx.AsyncClient, world: dict
+) -> None:
+    """XML 1.0 cannot hold most control characters: an error naming what was sent replaces
+    them, so every XML answer parses."""
+    _english(client)
+    for path, params, description in [
+        ("services.xml", {"jurisdiction_id": "x\x01y"}, "jurisdiction_id x\ufffdy was not found."),
+        ("requests.xml", {"service_code": "\x02bad"}, "service_code \ufffdbad was not found."),
+    ]:
+        response = await client.get(f"{ROOT}/{path}", params=params)
+        assert response.status_code in (400, 404), response.text
+        root = ElementTree.fromstring(response.content)
+        assert root.findtext("error/description") == description
+    filing = await client.post(f"{ROOT}/requests.xml", json={"\x1b[31m": ["red"]})
+    assert filing.status_code == 400
+    root = ElementTree.fromstring(filing.content)
+    assert root.findtext("error/description") == "\ufffd[31m: A text or a number."
