@@ -244,5 +244,5 @@ def test_a_signed_in_browsers_cookie_without_a_key_files_nothing(server: Server)
     )
 
     assert refused.status_code == 403
-    assert refused.json() == [{"code": 403, "description": "api_key was not provided."}]
+    assert refused.json() == [{"code": 403, "description": "没有提供 api_key。"}]
     assert need_count(server) == before
