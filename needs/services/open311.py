@@ -346,7 +346,9 @@ def _email(fields: Fields, value: str) -> str:
     if not value:
         return ""
     try:
-        return validate_email(value[:MAX_EMAIL], check_deliverability=False).normalized
+        if len(value) > MAX_EMAIL:
+            raise EmailNotValidError(value[:40])
+        return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         fields.error("email", _("email is not a valid email address."))
         return ""
