@@ -17,7 +17,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.middleware import ASGIMiddleware
 from litestar.params import SkipValidation
 
@@ -153,6 +153,18 @@ def _read_flashes(value: str | None, secret: str) -> list[list[str]]:
     ][:5]
 
 
+ID_RANGE = range(-(2**31), 2**31)
+"""The ids a database column can hold (PostgreSQL's `integer`, the smaller engine)."""
+
+
+def refuse_unstorable_ids(scope: Scope) -> None:
+    """A whole-number id in the path that no table can hold names nothing: 404 before any
+    query, where PostgreSQL (past 2³¹) or SQLite (past 2⁶³) would fail with a 500."""
+    for value in (scope.get("path_params") or {}).values():
+        if isinstance(value, int) and not isinstance(value, bool) and value not in ID_RANGE:
+            raise NotFoundException()
+
+
 class RequestContextMiddleware(ASGIMiddleware):
     """Finds the actor (session cookie for pages, bearer token for the API), chooses the
     language and carries flash messages across a redirect in a signed cookie."""
@@ -162,6 +174,7 @@ class RequestContextMiddleware(ASGIMiddleware):
     should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        refuse_unstorable_ids(scope)
         started = perf_counter()
         request: Request[Any, Any, Any] = Request(scope)
         now = clock.utcnow()
