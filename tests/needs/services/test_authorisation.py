@@ -20,8 +20,8 @@ from app.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.permissions import Actor, staff_services
 from app.reports import Period
 from app.tables import AuditEntry, Community, Notification
-from needs.logic.list_forms import ProjectForm, ResourceForm, UnitForm
 from needs.logic.agreements import AgreementForm
+from needs.logic.list_forms import ProjectForm, ResourceForm, UnitForm
 from needs.services import (
     agreements,
     convert,
