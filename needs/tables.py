@@ -14,6 +14,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -45,6 +46,30 @@ class PartnerUnit(Table):
     categories = Varchar(length=200, default="")
     """Comma list of the categories it helps with."""
     active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class PartnerAgreement(Table):
+    """A cooperation agreement (共建协议) a community signed with one of its partner units.
+    The term runs from `signed_on` to `ends_on`, both days included. An agreement is in force
+    on a day of its term unless staff ended it early or renewed it (`ended_on`: from that day
+    on it no longer is); past its term it has ended without anyone acting. A unit has at most
+    one agreement in force on any day (needs.logic.agreements); earlier ones stay as history."""
+
+    id: Serial
+    unit = ForeignKey(references=PartnerUnit, on_delete=OnDelete.cascade, null=False)
+    signed_on = Date()
+    ends_on = Date()
+    """The last day of the term."""
+    scope = Varchar(length=200)
+    """What the unit and the community agreed to do, in one sentence (shown to staff only)."""
+    ended_on = Date(null=True, default=None)
+    """The day staff ended it early, or the day its renewal was signed; empty otherwise."""
+    end_kind = Varchar(length=10, default="")
+    """`ended` (ended early by staff) or `renewed` when `ended_on` is set; empty otherwise."""
+    ended_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    recorded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

@@ -1,6 +1,8 @@
 """The needs panels of the staff dashboard (`/staff`), for the actor's communities: needs
-waiting for a helper, oldest first, and those reopened after a low rating; and needs waiting
-for a 回访 (待回访), done but unrated for the community's `followup_after_days`."""
+waiting for a helper, oldest first, and those reopened after a low rating; needs waiting
+for a 回访 (待回访), done but unrated for the community's `followup_after_days`; and, only
+when there are some, agreements with partner units ending within 30 days or lapsed that
+recently without a renewal."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from app.permissions import Actor, can_use_staff_console
 from app.queries import in_staff_scope
 from needs.logic import loop
 from needs.logic.labels import CATEGORY_LABELS
+from needs.services.agreements import needing_attention, today_at
 from needs.tables import Need
 
 SHOWN = 8
@@ -73,10 +76,29 @@ async def _followup_panel(actor: Actor, now: datetime) -> Panel | None:
     )
 
 
+async def _agreements_panel(actor: Actor, now: datetime) -> Panel | None:
+    rows = await needing_attention(actor, now)
+    if not rows:
+        return None
+    return Panel(
+        title=N_("Partner agreements"),
+        template="needs/staff/_agreements.html",
+        context={
+            "ending": [row for row in rows if row["attention"] == "ending"],
+            "lapsed": [row for row in rows if row["attention"] == "lapsed"],
+            "today": today_at(now),
+            "several": len(actor.staff_of) > 1 or actor.is_admin,
+        },
+        count=len(rows),
+        count_label=N_("Ending or lapsed: %(n)s"),
+    )
+
+
 async def dashboard(actor: Actor, now: datetime) -> Sequence[Panel]:
     if not can_use_staff_console(actor):
         return []
     followups = await _followup_panel(actor, now)
+    agreements = await _agreements_panel(actor, now)
     waiting = await Need.count().where(_scope(actor))
     oldest = (
         await Need.select(*_columns()).where(_scope(actor)).order_by(Need.created_at).limit(SHOWN)
@@ -101,4 +123,5 @@ async def dashboard(actor: Actor, now: datetime) -> Sequence[Panel]:
             count_label=N_("Waiting: %(n)s"),
         ),
         *([followups] if followups is not None else []),
+        *([agreements] if agreements is not None else []),
     ]

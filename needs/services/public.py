@@ -1,5 +1,6 @@
 """What anyone may read of a community's needs work, for its public page: partner units (name
-and kind), resources offered (title and who offers them), standing projects, the figures of
+and kind, how many are under an agreement in force today and until when; never its scope),
+resources offered (title and who offers them), standing projects, the figures of
 needs.logic.report_figures for this month, this year and all time, and the list of its
 needs with a staff-written public summary.
 
@@ -20,8 +21,9 @@ from app.i18n import N_, _
 from app.tables import Community
 from needs.logic.labels import CATEGORY_LABELS, PUBLIC_STATUS_LABELS
 from needs.logic.report_figures import FIGURE_DEFINITIONS, RECENT, NeedFigures
+from needs.services.agreements import in_force_until, today_at
 from needs.services.reports import PUBLIC_SPANS, community_figures, span_start
-from needs.tables import Need, PartnerUnit, Project, Resource
+from needs.tables import Need, PartnerAgreement, PartnerUnit, Project, Resource
 
 PUBLIC_PAGE_SIZE = 20
 """Needs per page of the public list (the community page shows the first page)."""
@@ -61,11 +63,29 @@ class PublicNeedsPage:
 
 async def _units(community: Community) -> list[dict[str, Any]]:
     return (
-        await PartnerUnit.select(PartnerUnit.name_zh, PartnerUnit.name_en, PartnerUnit.kind)
+        await PartnerUnit.select(
+            PartnerUnit.id, PartnerUnit.name_zh, PartnerUnit.name_en, PartnerUnit.kind
+        )
         .where((PartnerUnit.community == community.id) & (PartnerUnit.active == True))  # noqa: E712
         .order_by(PartnerUnit.name_zh)
         .limit(LISTED)
     )
+
+
+async def units_under_agreement(community: Community, now: datetime) -> int:
+    """The community's active partner units with an agreement in force today (all of them,
+    not only the `LISTED` first)."""
+    today = today_at(now)
+    rows = await PartnerAgreement.select(
+        PartnerAgreement.unit, PartnerAgreement.ends_on, PartnerAgreement.ended_on
+    ).where(
+        (PartnerAgreement.unit._.community == community.id)
+        & (PartnerAgreement.unit._.active == True)  # noqa: E712
+        & (PartnerAgreement.signed_on <= today)
+        & (PartnerAgreement.ends_on >= today)
+        & (PartnerAgreement.ended_on.is_null() | (PartnerAgreement.ended_on > today))
+    )
+    return len({row["unit"] for row in rows})
 
 
 async def _resources(community: Community) -> list[dict[str, Any]]:
@@ -152,7 +172,18 @@ async def community_page(community: Community, now: datetime) -> list[Panel]:
     panels = []
     units = await _units(community)
     if units:
-        panels.append(Panel(N_("Partner units"), "needs/public/_units.html", {"units": units}))
+        until = await in_force_until([unit["id"] for unit in units], now)
+        listed = [
+            {**{k: v for k, v in unit.items() if k != "id"}, "agreed_until": until.get(unit["id"])}
+            for unit in units
+        ]
+        panels.append(
+            Panel(
+                N_("Partner units"),
+                "needs/public/_units.html",
+                {"units": listed, "under_agreement": await units_under_agreement(community, now)},
+            )
+        )
     resources = await _resources(community)
     if resources:
         panels.append(

@@ -1,9 +1,11 @@
-"""The needs demo of 广场东社区 (Guangchang East): 14 partner units and the needs of a year,
-12 of them solved (一年解决 12 件)."""
+"""The needs demo of 广场东社区 (Guangchang East): 14 partner units, all under agreement (the
+traffic police's ends within 30 days; the police office renewed an earlier one), and the needs
+of a year, 12 of them solved (一年解决 12 件)."""
 
 from __future__ import annotations
 
 from needs.services.demo.shapes import (
+    DemoAgreement,
     DemoCommunity,
     DemoNeed,
     DemoProject,
@@ -196,4 +198,22 @@ YEAR_NEEDS = (
 
 NEEDS = YEAR_NEEDS + FIRST_NEEDS
 
-COMMUNITY = DemoCommunity("guangchang-dong", PEOPLE, UNITS, PROJECTS, NEEDS)
+AGREEMENTS = (
+    DemoAgreement("wuye", 400, 3, "共管小区公共设施，居民报修 24 小时内上门"),
+    DemoAgreement("police", 700, 1, "警务室民警每周两次到社区值班，联合调解邻里纠纷"),
+    DemoAgreement("police", 330, 2, "联合调解邻里纠纷，每月开展一次反诈骗宣传"),
+    DemoAgreement("traffic", 350, 1, "共建文明停车秩序，每月联合巡查一次"),
+    DemoAgreement("power", 500, 3, "每月第一个周五入户检查用电安全，居民报修优先处理"),
+    DemoAgreement("gas", 200, 2, "每年入户燃气安全检查一次，发现隐患当天告知社区"),
+    DemoAgreement("water", 600, 2, "管网漏水两小时内到场抢修，计划停水提前一天通知"),
+    DemoAgreement("mobile", 150, 1, "每周四下午在社区开设老年人智能手机课堂"),
+    DemoAgreement("law", 300, 2, "每月第二个周三下午在社区提供免费法律咨询"),
+    DemoAgreement("kindergarten", 250, 1, "周六上午向社区家庭开放亲子活动室"),
+    DemoAgreement("pharmacy", 120, 2, "为社区老人免费测血压血糖，行动不便的送药上门"),
+    DemoAgreement("health", 450, 3, "家庭医生签约服务进社区，每周两次上门巡诊"),
+    DemoAgreement("canteen", 90, 1, "为社区老人提供午间助餐，行动不便的送餐上门"),
+    DemoAgreement("fire", 550, 2, "每季度一次消防安全培训，每月排查楼道消防隐患"),
+    DemoAgreement("market-supervision", 60, 1, "每季度到社区现场受理消费维权咨询"),
+)  # fmt: skip
+
+COMMUNITY = DemoCommunity("guangchang-dong", PEOPLE, UNITS, PROJECTS, NEEDS, AGREEMENTS)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from needs.services.demo.shapes import (
+    DemoAgreement,
     DemoCommunity,
     DemoNeed,
     DemoProject,
@@ -254,4 +255,9 @@ NEEDS = (
              "13800000015", 1, "20:05"),
 )  # fmt: skip
 
-COMMUNITY = DemoCommunity("guangchang-xi", PEOPLE, UNITS, PROJECTS, NEEDS)
+AGREEMENTS = (
+    DemoAgreement("wuye", 200, 2, "物业与社区共建“机关合伙人”服务站，每周一次联合走访"),
+    DemoAgreement("city", 100, 1, "共同整治占道经营和楼道堆物，每月联合清理一次"),
+)  # fmt: skip
+
+COMMUNITY = DemoCommunity("guangchang-xi", PEOPLE, UNITS, PROJECTS, NEEDS, AGREEMENTS)

@@ -1,6 +1,7 @@
 """The demo needs of DESIGN.md: 八一社区's loop closed by 回访 (95 % solved), 广场西社区's
 "机关合伙人" (8 partner units offering 35 resources, 23 residents' needs in every status, two
-standing projects) and 广场东社区's 14 partner units with the 12 needs it solved in a year.
+standing projects, two of the units under agreement) and 广场东社区's 14 partner units, all
+under agreement, with the 12 needs it solved in a year.
 
 Each need's timeline is written from its steps in order (filed → dispatched → accepted → done
 → rated or 回访 …), and its status and timestamps are derived from that same timeline, so they
@@ -32,6 +33,7 @@ from app.errors import InputError
 from app.passwords import hash_password
 from app.tables import Community, LoginKind, User
 from needs.logic import follow_tokens, loop
+from needs.logic.agreements import term_end
 from needs.logic.kinds import FollowUpResult, ReporterKind, VolunteerStatus
 from needs.services.demo import bayi, guangchang_dong, guangchang_xi
 from needs.services.demo.shapes import DemoCommunity, DemoNeed, Unit
@@ -42,6 +44,7 @@ from needs.tables import (
     Need,
     NeedEvent,
     Open311Key,
+    PartnerAgreement,
     PartnerUnit,
     Project,
     ProjectResource,
@@ -458,6 +461,41 @@ async def _needs(
         )
 
 
+async def _agreements(
+    spec: DemoCommunity, units: dict[str, PartnerUnit], staff: User, now: datetime, added: _Added
+) -> None:
+    """The units' agreements, for each unit that has none yet (dates follow the demo's day,
+    so a unit with any agreement is left as it is)."""
+    if not spec.agreements:
+        return
+    agreed = {
+        row["unit"]
+        for row in await PartnerAgreement.select(PartnerAgreement.unit).where(
+            PartnerAgreement.unit.is_in([unit.id for unit in units.values()])
+        )
+    }
+    today = now.astimezone(report_zone()).date()
+    joined = since(spec, now)
+    for item in spec.agreements:
+        unit = units[item.unit]
+        if unit.id in agreed:
+            continue
+        signed_on = today - timedelta(days=item.signed_days_ago)
+        recorded = max(joined, wall_to_utc(datetime.combine(signed_on, time(10)), report_zone()))
+        await PartnerAgreement.insert(
+            PartnerAgreement(
+                unit=unit.id,
+                signed_on=signed_on,
+                ends_on=term_end(signed_on, item.years),
+                scope=item.scope,
+                recorded_by=staff.id,
+                created_at=recorded,
+                updated_at=recorded,
+            )
+        )
+        added.one("agreements")
+
+
 async def load(now: datetime) -> list[str]:
     """Add what is missing of the demo's partner units, resources, projects, volunteers and
     needs (nothing without the demo communities and their staff); a line per community that
@@ -486,11 +524,20 @@ async def load(now: datetime) -> list[str]:
         units, resources, projects = await _lists(community, spec, hashes[0], now, added)
         ids = _Ids(staff_user, people, units, volunteers, resources, projects)
         await _needs(community, spec, ids, now, added)
+        await _agreements(spec, units, staff_user, now, added)
         if added:
+            agreements = (
+                (
+                    f", {len(spec.agreements)} agreements",
+                    f", {added.counts.get('agreements', 0)} agreements",
+                )
+                if spec.agreements
+                else ("", "")
+            )
             lines.append(
                 f"needs {spec.slug}: {len(units)} units, {len(resources)} resources, "
-                f"{len(spec.needs)} needs (added {added.counts.get('needs', 0)} needs, "
-                f"{added.counts.get('units', 0)} units)"
+                f"{len(spec.needs)} needs{agreements[0]} (added {added.counts.get('needs', 0)} "
+                f"needs, {added.counts.get('units', 0)} units{agreements[1]})"
             )
     if lines:
         helpers = [person.login for person in PEOPLE if person.volunteer.startswith("approved")]

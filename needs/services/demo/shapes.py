@@ -33,6 +33,17 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class DemoAgreement:
+    """An agreement a unit signed `signed_days_ago` days before the demo's day, for a term of
+    `years` years (ending the day before the anniversary)."""
+
+    unit: str
+    signed_days_ago: int
+    years: int
+    scope: str
+
+
+@dataclass(frozen=True)
 class Person:
     login: str
     name: str
@@ -138,3 +149,4 @@ class DemoCommunity:
     units: tuple[Unit, ...]
     projects: tuple[DemoProject, ...]
     needs: tuple[DemoNeed, ...]
+    agreements: tuple[DemoAgreement, ...] = ()

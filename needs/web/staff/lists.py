@@ -20,7 +20,7 @@ from app.web.context import CurrentActor, RequestNow
 from app.web.guards import requires_staff
 from needs.logic.labels import CATEGORY_LABELS
 from needs.logic.list_forms import ProjectForm, ResourceForm, UnitForm
-from needs.services import lists
+from needs.services import agreements, lists
 from needs.web.staff import list_pages
 
 AnyRequest = Request[Any, Any, Any]
@@ -36,12 +36,19 @@ class StaffListsController(Controller):
         self,
         request: AnyRequest,
         actor: CurrentActor,
+        now: RequestNow,
         community: FromQuery[str] = "",
     ) -> Template:
         chosen = await list_pages.chosen_community(actor, community)
         units, by_unit = await lists.units_with_resources(actor, chosen.id if chosen else None)
         return await list_pages.list_page(
-            request, actor, "units.html", chosen, units=units, resources_by_unit=by_unit
+            request,
+            actor,
+            "units.html",
+            chosen,
+            units=units,
+            resources_by_unit=by_unit,
+            agreed_until=await agreements.in_force_until([unit["id"] for unit in units], now),
         )
 
     @get("/resources", name="staff:needs.resources")

@@ -14,7 +14,7 @@ from litestar.routes import HTTPRoute
 from app import demo
 from app.asgi import install_domains
 from app.tables import User
-from needs.tables import Need, PartnerUnit, Project, Resource
+from needs.tables import Need, PartnerAgreement, PartnerUnit, Project, Resource
 from spaces.tables import Booking, BookingSeries, WaitlistEntry
 from tests.factories import NOW
 from tests.fixtures import Browser
@@ -58,6 +58,7 @@ async def _path_values() -> dict[str, str]:
         "project_id": str((await Project.select(Project.id).first())["id"]),
         "resource_id": str((await Resource.select(Resource.id).first())["id"]),
         "unit_id": str((await PartnerUnit.select(PartnerUnit.id).first())["id"]),
+        "agreement_id": str((await PartnerAgreement.select(PartnerAgreement.id).first())["id"]),
         "user_id": str(
             (await User.select(User.id).where(User.login == demo.RESIDENT_LOGIN).first())["id"]
         ),

@@ -20,8 +20,10 @@ from app.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.permissions import Actor, staff_services
 from app.reports import Period
 from app.tables import AuditEntry, Community, Notification
+from needs.logic.agreements import AgreementForm
 from needs.logic.list_forms import ProjectForm, ResourceForm, UnitForm
 from needs.services import (
+    agreements,
     convert,
     dispatch,
     followups,
@@ -36,6 +38,7 @@ from needs.services import (
 from needs.tables import (
     Need,
     NeedEvent,
+    PartnerAgreement,
     PartnerUnit,
     Project,
     ProjectResource,
@@ -60,6 +63,7 @@ class World:
     unit: PartnerUnit
     resource: Resource
     project: Project
+    agreement: PartnerAgreement
     resident: Actor
     stranger: Actor
     staff: Actor
@@ -108,6 +112,15 @@ async def world(db: None) -> World:
     await resource.save()
     project = Project(community=a.id, title_zh="亮灯工程", created_at=NOW, updated_at=NOW)
     await project.save()
+    agreement = PartnerAgreement(
+        unit=unit.id,
+        signed_on=date(2025, 6, 1),
+        ends_on=date(2026, 5, 31),
+        scope="共建文明楼道",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    await agreement.save()
     return World(
         community=a,
         need=need,
@@ -115,6 +128,7 @@ async def world(db: None) -> World:
         unit=unit,
         resource=resource,
         project=project,
+        agreement=agreement,
         resident=await actor_for(resident),
         stranger=await actor_for(stranger),
         staff=await actor_for(staff),
@@ -123,7 +137,24 @@ async def world(db: None) -> World:
 
 Probe = Callable[[Actor, World], Awaitable[object]]
 
+AGREEMENT_FORM = AgreementForm(signed_on="2026-03-01", ends_on="2027-02-28", scope="续签")
+
 PROBES: dict[str, Probe] = {
+    "needs.services.agreements.unit_agreements": lambda actor, w: agreements.unit_agreements(
+        actor, w.unit.id, NOW
+    ),
+    "needs.services.agreements.managed_agreement": lambda actor, w: agreements.managed_agreement(
+        actor, w.agreement.id
+    ),
+    "needs.services.agreements.record_agreement": lambda actor, w: agreements.record_agreement(
+        actor, w.unit.id, AgreementForm("2024-01-01", "2024-12-31", "往年协议"), now=NOW
+    ),
+    "needs.services.agreements.renew_agreement": lambda actor, w: agreements.renew_agreement(
+        actor, w.agreement.id, AGREEMENT_FORM, now=NOW
+    ),
+    "needs.services.agreements.end_agreement": lambda actor, w: agreements.end_agreement(
+        actor, w.agreement.id, now=NOW
+    ),
     "needs.services.dispatch.managed_need": lambda actor, w: dispatch.managed_need(
         actor, str(w.need.id)
     ),
@@ -256,6 +287,7 @@ async def _state() -> tuple[object, ...]:
         await NeedEvent.count(),
         await Volunteer.select().order_by(Volunteer.id),
         await PartnerUnit.select().order_by(PartnerUnit.id),
+        await PartnerAgreement.select().order_by(PartnerAgreement.id),
         await Resource.select().order_by(Resource.id),
         await Project.select().order_by(Project.id),
         await ProjectResource.count(),

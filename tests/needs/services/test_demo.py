@@ -69,8 +69,10 @@ async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
     lines = await demo.load(NOW)
     assert lines[:3] == [
         "needs bayi: 7 units, 17 resources, 25 needs (added 25 needs, 7 units)",
-        "needs guangchang-xi: 8 units, 35 resources, 23 needs (added 23 needs, 8 units)",
-        "needs guangchang-dong: 14 units, 22 resources, 15 needs (added 15 needs, 14 units)",
+        "needs guangchang-xi: 8 units, 35 resources, 23 needs, 2 agreements "
+        "(added 23 needs, 8 units, 2 agreements)",
+        "needs guangchang-dong: 14 units, 22 resources, 15 needs, 15 agreements "
+        "(added 15 needs, 14 units, 15 agreements)",
     ]
     west, east = await community_id("guangchang-xi"), await community_id("guangchang-dong")
     bayi = await community_id("bayi")

@@ -3,6 +3,7 @@ issue's one definition of each, and its upgrade from the demo before issue 15.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,10 +17,18 @@ from needs.services import reports
 from needs.services.demo import guangchang_dong, guangchang_xi, loader
 from needs.services.demo.shapes import DemoCommunity
 from needs.services.erasure import erase_personal_data
-from needs.tables import Need, NeedEvent, PartnerUnit, Project, Resource, Volunteer
+from needs.tables import (
+    Need,
+    NeedEvent,
+    PartnerAgreement,
+    PartnerUnit,
+    Project,
+    Resource,
+    Volunteer,
+)
 from tests.factories import NOW
 
-TABLES = (User, PartnerUnit, Resource, Project, Volunteer, Need, NeedEvent)
+TABLES = (User, PartnerUnit, Resource, Project, Volunteer, Need, NeedEvent, PartnerAgreement)
 
 
 async def figures_of(slug: str) -> dict[str, NeedFigures]:
@@ -112,7 +121,7 @@ async def test_loading_the_demo_twice_adds_nothing(db: None) -> None:
 
 
 PREVIOUS = (
-    guangchang_xi.COMMUNITY,
+    replace(guangchang_xi.COMMUNITY, agreements=()),
     DemoCommunity(
         "guangchang-dong",
         guangchang_dong.PEOPLE,
@@ -121,7 +130,8 @@ PREVIOUS = (
         guangchang_dong.FIRST_NEEDS,
     ),
 )
-"""The demo before issue 15: 广场西 as now, 广场东 with five needs, nothing for 八一."""
+"""The demo before issue 15: 广场西 as now but without agreements, 广场东 with five needs,
+nothing for 八一."""
 
 
 async def load_previous_demo(monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
@@ -140,9 +150,12 @@ async def test_the_demo_upgrades_the_previous_one_without_duplicates(
     await load_previous_demo(monkeypatch, NOW - timedelta(days=20))
     assert await Need.count() == 23 + 5
     lines = await loader.load(NOW)
-    assert lines[:2] == [
+    assert lines[:3] == [
         "needs bayi: 7 units, 17 resources, 25 needs (added 25 needs, 7 units)",
-        "needs guangchang-dong: 14 units, 22 resources, 15 needs (added 10 needs, 0 units)",
+        "needs guangchang-xi: 8 units, 35 resources, 23 needs, 2 agreements "
+        "(added 0 needs, 0 units, 2 agreements)",
+        "needs guangchang-dong: 14 units, 22 resources, 15 needs, 15 agreements "
+        "(added 10 needs, 0 units, 15 agreements)",
     ]
     for slug, expected in (
         ("bayi", (7, 17, 25)),

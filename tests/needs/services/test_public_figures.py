@@ -121,6 +121,12 @@ async def test_sections_come_from_every_installed_domain_in_order(db: None) -> N
     ]
     units = sections[2].context["units"]
     assert units == [
-        {"name_zh": "和顺律师事务所", "name_en": "", "kind": "律师事务所"},
-        {"name_zh": "安居物业", "name_en": "Anju Property", "kind": "物业公司"},
-    ]  # name and kind only: never the contact person or phone
+        {"name_zh": "和顺律师事务所", "name_en": "", "kind": "律师事务所", "agreed_until": None},
+        {
+            "name_zh": "安居物业",
+            "name_en": "Anju Property",
+            "kind": "物业公司",
+            "agreed_until": None,
+        },
+    ]  # name, kind and until when under agreement: never the contact person or phone
+    assert sections[2].context["under_agreement"] == 0

@@ -51,6 +51,23 @@ async def test_guangchang_dong_shows_14_partner_units(browser: Browser, frozen_c
     text = await demo_page(browser, frozen_clock, "guangchang-dong")
     assert figure_row(text, "Partner units") == ["14", "14", "14"]
     assert figure_row(text, "Solved")[2] == "12"
+    assert "14 partner units under agreement" in text
+    assert (
+        "Luzhou traffic police, Taihang East Street team · 机关单位 · under agreement until Mon, Mar 16, 2026"
+        in text
+    )
+
+
+async def test_guangchang_dong_staff_see_the_agreement_ending_soon(
+    browser: Browser, frozen_clock
+) -> None:
+    await demo_page(browser, frozen_clock, "guangchang-dong", language="zh_CN")
+    await browser.sign_in("staff.guangchang-dong@linli.example", app_demo.DEMO_PASSWORD)
+    text = text_of((await browser.get("/staff")).text)
+    assert (
+        "共建协议 即将到期或已到期：1 30 天内到期 潞州区交警大队太行东街中队 "
+        "2026年3月16日周一 到期，还有 14 天"
+    ) in text
 
 
 async def test_guangchang_xi_shows_8_units_and_35_resources(browser: Browser, frozen_clock) -> None:
