@@ -82,7 +82,8 @@ async def save_amenities(
         after.update({kind: {"quantity": v.quantity, "note": v.note} for kind, v in chosen.items()})
         offer = chosen["meals"].offer if "meals" in chosen else ""
         stored = await Station.select(Station.meals_offer).where(Station.id == station.id).first()
-        before["meals_offer"], after["meals_offer"] = stored["meals_offer"], offer
+        before["meals_offer"] = stored["meals_offer"] if stored else ""
+        after["meals_offer"] = offer
         old, new = audit.changes(before, after)
         if not new:
             return

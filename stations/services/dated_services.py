@@ -226,7 +226,7 @@ async def _save_mark(actor: Actor, station: Station, since: date | None, now: da
             .where(Station.id == station.id)
             .first()
         )
-        stored = row["integrity_model_since"]
+        stored = row["integrity_model_since"] if row else None
         if stored == since:
             return
         await Station.update(
