@@ -65,7 +65,12 @@ class Station(Table):
     created_at = Timestamptz()
     updated_at = Timestamptz()
     version = Integer(default=0)
-    """Grows with every change of hours, closures or amenities; keys caches."""
+    """Grows with every change of hours, closures, amenities or dated services; keys caches."""
+    meals_offer = Varchar(length=60, default="")
+    """What the `meals` amenity offers couriers ("骑手凭工牌 8 折"), as staff typed it; empty
+    without the amenity."""
+    integrity_model_since = Date(null=True, default=None)
+    """The day the host shop was named an integrity model shop (诚信经营示范点); None: not one."""
 
 
 class StationAmenity(Table):
@@ -76,6 +81,23 @@ class StationAmenity(Table):
     """Charging ports, seats; empty where a count means nothing."""
     status = Varchar(length=12, choices=AmenityStatus, default=AmenityStatus.working.value)
     note = Varchar(length=200, default="")
+    updated_at = Timestamptz()
+
+
+class StationEvent(Table):
+    """A dated service at a station (legal-help hours, a safety talk, a free health check):
+    `[starts_at, ends_at)`, kept when cancelled so calendar feeds can say so."""
+
+    id: Serial
+    station = ForeignKey(references=Station, on_delete=OnDelete.cascade, null=False)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    title = Varchar(length=60)
+    description = Varchar(length=300, default="")
+    cancelled_at = Timestamptz(null=True, default=None)
+    sequence = Integer(default=0)
+    """RFC 5545 SEQUENCE: grows with every change calendar apps must notice."""
+    created_at = Timestamptz()
     updated_at = Timestamptz()
 
 

@@ -36,6 +36,14 @@
           var state = document.createElement("div");
           state.textContent = d["state" + kind.charAt(0).toUpperCase() + kind.slice(1)];
           label.appendChild(state);
+          // The mark is said in words, in the popup and the marker's title, never by colour.
+          var mark = "";
+          if (p.integrity_model_since) {
+            var integrity = document.createElement("div");
+            integrity.className = "badge badge-integrity";
+            integrity.textContent = mark = d.integrity;
+            label.appendChild(integrity);
+          }
           // Shape and colour both differ (circle, triangle, square), so colour is never
           // the only cue; the legend under the map names them.
           var icon = L.divIcon({
@@ -43,7 +51,7 @@
             iconSize: [22, 22],
             popupAnchor: [0, -11],
           });
-          L.marker([c[1], c[0]], { title: p.name + " · " + state.textContent, alt: p.name, icon: icon })
+          L.marker([c[1], c[0]], { title: p.name + " · " + state.textContent + (mark ? " · " + mark : ""), alt: p.name, icon: icon })
             .addTo(map)
             .bindPopup(label);
         });

@@ -1,9 +1,14 @@
 """The amenities a station may offer, their API keys (DESIGN.md) and the bit of each in the
-`amenities_working` mask that lets the database filter on them."""
+`amenities_working` mask that lets the database filter on them, and the three 新 a station's
+page groups them under.
+
+Keys are a public contract and the bits are stored: add keys at the end, never rename or
+reorder them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from app.i18n import N_, ngettext
 
@@ -19,8 +24,60 @@ AMENITIES: dict[str, str] = {
     "first_aid": N_("First aid kit"),
     "meals": N_("Discounted meals (食惠贴新)"),
     "battery_swap": N_("E-bike battery swap"),
+    "rain_gear": N_("Rain gear to borrow"),
+    "helmet_check": N_("Helmet check"),
 }
-"""Key → label (a message id), in the order people scan for them."""
+"""Key → label (a message id). The order gives each key its bit: append only."""
+
+MEALS_OFFER_MAX_LENGTH = 60
+"""The longest offer text of the `meals` amenity ("骑手凭工牌 8 折")."""
+
+
+@dataclass(frozen=True)
+class AmenityGroup:
+    """One of the three 新 a station's page groups its amenities under."""
+
+    key: str
+    name: str
+    """A message id: the 新's name (服务暖“新”, 食惠贴“新”, 护航安“新” in Chinese)."""
+    explanation: str
+    """A message id: what it means, in a sentence."""
+    amenities: tuple[str, ...]
+
+
+GROUPS = (
+    AmenityGroup(
+        "warm",
+        N_("Warm service"),
+        N_("Water, charging, a toilet and a seat: the basics of a rest."),
+        (
+            "water",
+            "charging",
+            "toilet",
+            "seats",
+            "microwave",
+            "wifi",
+            "climate",
+            "battery_swap",
+        ),
+    ),
+    AmenityGroup(
+        "meals",
+        N_("Meal discounts"),
+        N_("Meals at a lower price for couriers and outdoor workers."),
+        ("meals",),
+    ),
+    AmenityGroup(
+        "safety",
+        N_("Safety"),
+        N_(
+            "Help to stay safe on the road: first aid, rain gear, helmet checks, and dated "
+            "services such as legal-help hours and safety talks."
+        ),
+        ("first_aid", "umbrella", "rain_gear", "helmet_check"),
+    ),
+)
+"""The three 新 in the order the page shows them; every key of `AMENITIES` is in one."""
 
 BITS = {key: 1 << index for index, key in enumerate(AMENITIES)}
 

@@ -52,6 +52,16 @@ def can_edit_station_calendar(actor: Actor | None, station_community: int) -> bo
     return can_manage_community(actor, station_community)
 
 
+def can_edit_dated_services(actor: Actor | None, station_community: int) -> bool:
+    """Add, change or cancel a station's dated services (legal-help hours, safety talks)."""
+    return can_manage_community(actor, station_community)
+
+
+def can_mark_integrity_model(actor: Actor | None, station_community: int) -> bool:
+    """Mark a station's host shop as an integrity model shop (诚信经营示范点), or unmark it."""
+    return can_manage_community(actor, station_community)
+
+
 def can_resolve_report(actor: Actor | None, station_community: int) -> bool:
     """Resolve a problem report about a station."""
     return can_manage_community(actor, station_community)

@@ -14,7 +14,7 @@ from typing import Any
 from app.formfields import Fields, checked, is_zone
 from app.hours_form import read_day_hours, read_weekly_hours, weekly_form_values
 from app.i18n import _
-from stations.logic.amenities import AMENITIES
+from stations.logic.amenities import AMENITIES, MEALS_OFFER_MAX_LENGTH
 from stations.logic.geo import Point, gcj02_to_wgs84
 from stations.logic.kinds import HolidayPolicy, HostType
 
@@ -228,11 +228,14 @@ _OPTIONAL_TEXTS = (
 class AmenityValues:
     quantity: int | None
     note: str
+    offer: str = ""
+    """What the amenity offers couriers; only `meals` has one (`offer_meals`)."""
 
 
 def parse_amenities(form: Mapping[str, str]) -> dict[str, AmenityValues]:
     """Which amenities a station has, from `has_<key>`, `quantity_<key>` and `note_<key>`
-    fields; raises `InputError`. Seats need their number."""
+    fields, and the meals' offer from `offer_meals`; raises `InputError`. Seats need their
+    number; an offer is kept only with meals."""
     fields = Fields()
     chosen: dict[str, AmenityValues] = {}
     for key in AMENITIES:
@@ -245,7 +248,15 @@ def parse_amenities(form: Mapping[str, str]) -> dict[str, AmenityValues]:
             required=present and key == "seats",
         )
         note = fields.text(form.get(f"note_{key}") or "", f"note_{key}", max_length=200)
+        offer = ""
+        if key == "meals":
+            offer = fields.text(
+                form.get("offer_meals") or "",
+                "offer_meals",
+                max_length=MEALS_OFFER_MAX_LENGTH,
+                single_line=True,
+            )
         if present:
-            chosen[key] = AmenityValues(quantity, note)
+            chosen[key] = AmenityValues(quantity, note, offer)
     fields.check()
     return chosen

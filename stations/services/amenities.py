@@ -75,13 +75,24 @@ async def save_amenities(
             row.kind: row
             for row in await StationAmenity.objects().where(StationAmenity.station == station.id)
         }
-        before = {kind: {"quantity": row.quantity, "note": row.note} for kind, row in rows.items()}
+        before: dict[str, Any] = {
+            kind: {"quantity": row.quantity, "note": row.note} for kind, row in rows.items()
+        }
         after: dict[str, Any] = {kind: None for kind in rows}
         after.update({kind: {"quantity": v.quantity, "note": v.note} for kind, v in chosen.items()})
+        offer = chosen["meals"].offer if "meals" in chosen else ""
+        stored = await Station.select(Station.meals_offer).where(Station.id == station.id).first()
+        before["meals_offer"] = stored["meals_offer"] if stored else ""
+        after["meals_offer"] = offer
         old, new = audit.changes(before, after)
         if not new:
             return
+        if "meals_offer" in new:
+            await Station.update({Station.meals_offer: offer}).where(Station.id == station.id)
+            station.meals_offer = offer
         for kind, value in new.items():
+            if kind == "meals_offer":
+                continue
             if value is None:
                 await StationAmenity.delete().where(StationAmenity.id == rows[kind].id)
             elif kind in rows:

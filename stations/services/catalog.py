@@ -22,7 +22,8 @@ from stations.logic.refs import StationRef
 from stations.queries.calendars import calendar_data, hours_spec, state_of, station_calendar_of
 from stations.queries.stations import AmenityView, amenities_of, seat_counts
 from stations.services.checkins import active_check_in
-from stations.tables import CheckIn, Landmark, Station, StationClosure
+from stations.services.dated_services import upcoming
+from stations.tables import CheckIn, Landmark, Station, StationClosure, StationEvent
 
 STALE_AFTER = timedelta(days=180)
 """Details the community has not confirmed for this long may be out of date."""
@@ -81,6 +82,8 @@ class StationDetails:
     """Seats an online check-in can still take; None where the station records no seats."""
     seats_kept: int
     """Seats kept for couriers who walk in without checking in."""
+    services: list[StationEvent]
+    """Its dated services ahead (dated_services.upcoming), soonest first."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -102,6 +105,7 @@ async def station_details(slug: str, now: datetime) -> StationDetails:
         amenities=await amenities_of(station),
         seats_free=seats.free if station.seats_total else None,
         seats_kept=seats.kept,
+        services=await upcoming(station.id, now),
     )
 
 

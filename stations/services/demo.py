@@ -1,6 +1,7 @@
 """The demo stations: the nine 暖"新"驿站 around 城隍庙广场 in 八一社区, with plausible hosts,
 hours and amenities, plus generated stations across Changzhi so nearby search has something
-to sort. Idempotent: existing stations are left as they are."""
+to sort, and (stations.services.demo_three_new) their three 新. Idempotent: existing
+stations are left as they are."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 from app.tables import Community
 from stations.queries.stations import refresh_amenity_mask
+from stations.services import demo_three_new
 from stations.tables import Landmark, Station, StationAmenity
 
 SQUARE = (36.1950, 113.1160)
@@ -309,6 +311,13 @@ KIND_MIX: list[tuple[str, str, str, dict[str, str], dict[str, int | None]]] = [
 
 
 async def load(now: datetime) -> list[str]:
+    """Load the demo stations once, then their three 新 (demo_three_new, which also upgrades
+    a demo database loaded before them)."""
+    lines = await _load_stations(now)
+    return lines + await demo_three_new.load(now)
+
+
+async def _load_stations(now: datetime) -> list[str]:
     if await Station.exists().where(Station.slug == NINE[0].slug):
         return []
     bayi = await Community.objects().where(Community.slug == "bayi").first()

@@ -1,9 +1,11 @@
 """A station's calendar feed: when it is open (each opening as an event, holidays and dated
-hours applied) and its closures, from a week back to two months ahead."""
+hours applied), its closures and its dated services (cancelled ones as STATUS:CANCELLED),
+from a week back to two months ahead."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Component, Event
 
@@ -12,7 +14,7 @@ from app.feeds import Window
 from app.i18n import _, localized
 from app.queries import overlapping
 from stations.queries.calendars import calendar_data, hours_spec, station_calendar_of
-from stations.tables import Station, StationClosure
+from stations.tables import Station, StationClosure, StationEvent
 
 BACK = timedelta(days=7)
 AHEAD = timedelta(days=60)
@@ -73,7 +75,39 @@ async def station_events(station: Station, now: datetime) -> list[Component]:
         event.add("status", "CONFIRMED")
         _place(event, station)
         events.append(event)
+    services = (
+        await StationEvent.objects()
+        .where(
+            (StationEvent.station == station.id)
+            & overlapping(StationEvent.starts_at, StationEvent.ends_at, window_start, window_end)
+        )
+        .order_by(StationEvent.starts_at)
+        .order_by(StationEvent.id)
+    )
+    events.extend(service_event(station, service, zone) for service in services)
     return events
+
+
+def service_event(station: Station, service: StationEvent, zone: ZoneInfo) -> Event:
+    """A dated service as a VEVENT: busy (OPAQUE) for whoever goes; one stable UID whatever
+    changes, its SEQUENCE growing with each change and STATUS:CANCELLED once cancelled."""
+    event = Event()
+    event.add("uid", f"station-{station.id}-service-{service.id}@{UID_DOMAIN}")
+    event.add("dtstamp", service.updated_at)
+    event.add("last-modified", service.updated_at)
+    event.add("sequence", service.sequence)
+    event.add("dtstart", service.starts_at.astimezone(zone))
+    event.add("dtend", service.ends_at.astimezone(zone))
+    event.add(
+        "summary",
+        _("%(service)s at %(station)s", service=service.title, station=localized(station, "name")),
+    )
+    if service.description:
+        event.add("description", service.description)
+    event.add("transp", "OPAQUE")
+    event.add("status", "CANCELLED" if service.cancelled_at else "CONFIRMED")
+    _place(event, station)
+    return event
 
 
 def feed_fingerprint(station: Station, window: Window, locale: str) -> str:

@@ -3,7 +3,8 @@ open state and free seats; the couriers' page and the API both search through `s
 
 It narrows by a bounding box on the `(latitude, longitude)` index and by the amenity bit
 mask in the database, measures exact great-circle distances in Python, and only then
-evaluates opening hours, for the few stations left. The hot path uses plain SQL.
+evaluates opening hours, for the few stations left. The hot path uses plain SQL; free seats
+and the next dated services take one query each for all the stations listed.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from stations.logic.geo import Point, bounding_box, distance_m
 from stations.logic.nearby import NearbyQuery, radii_to_try
 from stations.queries.calendars import calendar_data, hours_spec, state_of
 from stations.queries.stations import seat_counts
+from stations.services.dated_services import next_services
 from stations.tables import Station
 
 LIST_COLUMNS = (
     "id, slug, name_zh, name_en, latitude, longitude, amenities_working, seats_total, "
     "walk_in_reserve, timezone, weekly_hours, holiday_policy, holiday_hours, "
-    "makeup_days_as_workdays, version, created_at, address_zh, address_en, community"
+    "makeup_days_as_workdays, version, created_at, address_zh, address_en, community, "
+    "meals_offer, integrity_model_since"
 )
 
 
@@ -41,6 +44,9 @@ class NearbyStation:
     seats_kept: int
     """Seats kept for couriers who walk in without checking in."""
     zone: ZoneInfo
+    services_next: list[dict[str, Any]] = field(default_factory=list)
+    """The next dated services (`starts_at`, `ends_at`, `title`; dated_services.NEXT_LIMIT
+    within NEXT_WITHIN of now)."""
 
 
 @dataclass
@@ -107,6 +113,7 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         },
         now,
     )
+    services = await next_services([row["id"] for _, row, _ in [*chosen, *later]], now)
 
     def shown(distance: float, row: dict[str, Any], state: OpenState) -> NearbyStation:
         return NearbyStation(
@@ -117,6 +124,7 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
             seats_free=seats[row["id"]].free if row["seats_total"] else None,
             seats_kept=seats[row["id"]].kept,
             zone=hours_spec(row).zone,
+            services_next=services[row["id"]],
         )
 
     return NearbyResult(

@@ -14,6 +14,7 @@ from stations.web.staff.amenities import StaffAmenitiesController
 from stations.web.staff.checkins import StaffCheckInsController
 from stations.web.staff.dates import StaffStationDatesController
 from stations.web.staff.reports import StationReportsController
+from stations.web.staff.services import StaffStationServicesController
 from stations.web.staff.stations import StaffStationsController
 
 WEB = WebDomain(
@@ -25,6 +26,7 @@ WEB = WebDomain(
         StaffAmenitiesController,
         StaffCheckInsController,
         StaffStationDatesController,
+        StaffStationServicesController,
         StationReportsController,
         StationFeedController,
         *api.ROUTES,

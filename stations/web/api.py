@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -23,6 +23,7 @@ from stations.logic.nearby import (
     read_query,
 )
 from stations.services import catalog
+from stations.services.dated_services import NEXT_LIMIT
 from stations.services.nearby import NearbyStation, search
 
 
@@ -31,6 +32,15 @@ class OpenOut(msgspec.Struct):
     closes_at: datetime | None
     closes_soon: bool
     opens_next_at: datetime | None
+
+
+class ServiceOut(msgspec.Struct):
+    """A dated service at a station (legal-help hours, a safety talk, a free health check)."""
+
+    start: datetime
+    """With the station's UTC offset."""
+    end: datetime
+    title: str
 
 
 class PointGeometry(msgspec.Struct):
@@ -45,7 +55,8 @@ class StationProperties(msgspec.Struct):
     distance_m: int
     open: OpenOut
     amenities: list[str]
-    """Keys of the amenities present and working."""
+    """Keys of the amenities present and working (water, charging, toilet, seats, microwave,
+    wifi, climate, umbrella, first_aid, meals, battery_swap, rain_gear, helmet_check)."""
     seats_free: int | None
     """Seats an online check-in can still take; the walk-in reserve is not among them."""
     seats_total: int
@@ -55,6 +66,15 @@ class StationProperties(msgspec.Struct):
     """[longitude, latitude] in GCJ-02, for maps drawn by Chinese tile services."""
     seats_kept_for_walk_ins: int
     """Seats staff keep for couriers who walk in without checking in (0: none)."""
+    meals_offer: str | None
+    """What the `meals` amenity offers couriers, in the staff's words ("骑手凭工牌 8 折");
+    null without one."""
+    integrity_model_since: date | None
+    """The day the host shop was named an integrity model shop (诚信经营示范点); null when
+    it is not one."""
+    events_next: list[ServiceOut]
+    """The next dated services, at most 3, starting within 14 days (not cancelled, not
+    over), soonest first."""
 
 
 class Feature(msgspec.Struct):
@@ -85,6 +105,29 @@ def open_out(state: OpenState, zone: Any) -> OpenOut:
     )
 
 
+def services_out(rows: list[Any], zone: Any) -> list[ServiceOut]:
+    """Dated services (rows or `StationEvent`s) with times in the station's zone."""
+    return [
+        ServiceOut(
+            start=_get(row, "starts_at").astimezone(zone),
+            end=_get(row, "ends_at").astimezone(zone),
+            title=_get(row, "title"),
+        )
+        for row in rows
+    ]
+
+
+def _get(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _day(value: Any) -> date | None:
+    """A date column as SQLite (text) or PostgreSQL (a date) gives it from raw SQL."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def feature(found: NearbyStation) -> Feature:
     row = found.row
     gcj = wgs84_to_gcj02(Point(row["latitude"], row["longitude"]))
@@ -103,6 +146,9 @@ def feature(found: NearbyStation) -> Feature:
             url=f"/stations/{row['slug']}",
             coordinates_gcj02=[round(gcj.lon, 7), round(gcj.lat, 7)],
             seats_kept_for_walk_ins=found.seats_kept,
+            meals_offer=row["meals_offer"] or None,
+            integrity_model_since=_day(row["integrity_model_since"]),
+            events_next=services_out(found.services_next, found.zone),
         ),
     )
 
@@ -127,7 +173,13 @@ async def nearby(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     amenities: Annotated[
         str | None,
-        QueryParameter(max_length=200, schema_extra={"pattern": AMENITY_LIST_PATTERN}),
+        QueryParameter(
+            max_length=200,
+            description="Comma list of amenity keys that must all be present and working: "
+            + ", ".join(AMENITIES)
+            + ".",
+            schema_extra={"pattern": AMENITY_LIST_PATTERN},
+        ),
     ] = None,
     open_now: FromQuery[bool] = False,
     open_at: Annotated[
@@ -190,6 +242,13 @@ class StationOut(msgspec.Struct):
     last_verified_at: datetime | None
     seats_kept_for_walk_ins: int
     """Seats staff keep for couriers who walk in without checking in (0: none)."""
+    meals_offer: str | None
+    """What the `meals` amenity offers couriers ("骑手凭工牌 8 折"); null without one."""
+    integrity_model_since: date | None
+    """The day the host shop was named an integrity model shop (诚信经营示范点); null when
+    it is not one."""
+    events_next: list[ServiceOut]
+    """The next dated services, at most 3, starting within 14 days, soonest first."""
 
 
 @get(
@@ -223,6 +282,9 @@ async def station(slug: FromPath[str], now: RequestNow) -> StationOut:
         seats_free=details.seats_free,
         last_verified_at=found.last_verified_at,
         seats_kept_for_walk_ins=details.seats_kept,
+        meals_offer=found.meals_offer or None,
+        integrity_model_since=found.integrity_model_since,
+        events_next=services_out(details.services[:NEXT_LIMIT], details.zone),
     )
 
 

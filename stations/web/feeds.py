@@ -1,5 +1,5 @@
-"""A station's public calendar feed (/feeds/stations/{slug}.ics): when it is open and its
-closures, in the feed's language (see stations.services.feeds)."""
+"""A station's public calendar feed (/feeds/stations/{slug}.ics): when it is open, its
+closures and its dated services, in the feed's language (see stations.services.feeds)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from app.i18n import _, format_day, format_time, ngettext
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip, flash
 from app.web.responses import page, redirect
-from stations.logic.amenities import AMENITIES, QUANTITY_LABELS, mask_of
+from stations.logic.amenities import AMENITIES, GROUPS, QUANTITY_LABELS, mask_of
 from stations.logic.devices import is_device_token
 from stations.logic.geo import Point, distance_m
 from stations.logic.labels import HOST_LABELS, REASON_LABELS
@@ -27,6 +27,7 @@ from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
 from stations.services import catalog, checkins, nearby, problem_reports
 from stations.web.offline import courier_page, wants_copy
 from stations.web.presentation import (
+    closure_when,
     directions,
     distance_label,
     in_wechat,
@@ -232,6 +233,9 @@ class StationsController(Controller):
             week=shown.week,
             closures=shown.closures,
             amenities=details.amenities,
+            amenity_groups=GROUPS,
+            services=details.services,
+            service_when=lambda start, end: closure_when(start, end, False, zone),
             quantity_labels=QUANTITY_LABELS,
             seats_free=details.seats_free or 0,
             seats_kept=details.seats_kept,

@@ -13,7 +13,7 @@ from app.i18n import _
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_staff
 from app.web.responses import page, redirect
-from stations.logic.amenities import AMENITIES
+from stations.logic.amenities import AMENITIES, MEALS_OFFER_MAX_LENGTH
 from stations.queries.stations import amenities_of
 from stations.services import amenities, management
 from stations.tables import Station
@@ -36,6 +36,7 @@ async def _amenities_page(
         values=values,
         errors=errors or {},
         amenity_labels=AMENITIES,
+        offer_max_length=MEALS_OFFER_MAX_LENGTH,
         working={a.key: a.working for a in await amenities_of(station)},
     )
 
@@ -50,7 +51,7 @@ class StaffAmenitiesController(Controller):
         self, request: AnyRequest, slug: FromPath[str], actor: CurrentActor
     ) -> Template:
         station = await management.managed_station(actor, slug)
-        values: dict[str, str] = {}
+        values: dict[str, str] = {"offer_meals": station.meals_offer}
         for amenity in await amenities_of(station):
             values[f"has_{amenity.key}"] = "1"
             values[f"quantity_{amenity.key}"] = str(amenity.quantity or "")

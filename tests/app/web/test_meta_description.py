@@ -16,6 +16,7 @@ from app.asgi import install_domains
 from app.tables import User
 from needs.tables import Need, PartnerAgreement, PartnerUnit, Project, Resource
 from spaces.tables import Booking, BookingSeries, WaitlistEntry
+from stations.tables import StationEvent
 from tests.factories import NOW
 from tests.fixtures import Browser
 
@@ -57,6 +58,13 @@ async def _path_values() -> dict[str, str]:
         "token": "not-a-token",
         "project_id": str((await Project.select(Project.id).first())["id"]),
         "resource_id": str((await Resource.select(Resource.id).first())["id"]),
+        "service_id": str(
+            (
+                await StationEvent.select(StationEvent.id)
+                .where(StationEvent.station.slug == "bayi-service-centre")
+                .first()
+            )["id"]
+        ),
         "unit_id": str((await PartnerUnit.select(PartnerUnit.id).first())["id"]),
         "agreement_id": str((await PartnerAgreement.select(PartnerAgreement.id).first())["id"]),
         "user_id": str(

@@ -27,10 +27,12 @@ from app.errors import DomainError, Forbidden, NotFound
 from app.permissions import Actor, staff_services
 from app.reports import Period
 from app.tables import AuditEntry
+from stations.logic.services_form import IntegrityForm, ServiceForm
 from stations.logic.station_form import StationForm, form_of
 from stations.services import (
     amenities,
     closures,
+    dated_services,
     management,
     problem_reports,
     reports,
@@ -42,6 +44,7 @@ from stations.tables import (
     Station,
     StationAmenity,
     StationClosure,
+    StationEvent,
     StationReport,
     StationSpecialHours,
 )
@@ -50,8 +53,9 @@ from tests.factories import NOW, actor_for, make_community, make_station, make_u
 
 @dataclass(frozen=True)
 class World:
-    """Community A with a station, its closure, special hours and an open report about its
-    water; a resident of A, staff of community B, and staff of A."""
+    """Community A with a station (an integrity model shop), its closure, special hours, a
+    dated service and an open report about its water; a resident of A, staff of community B,
+    and staff of A."""
 
     community_slug: str
     station: Station
@@ -59,6 +63,7 @@ class World:
     special_hours_id: int
     report_id: str
     check_in_id: int
+    service_id: int
     resident: Actor
     stranger: Actor
     staff: Actor
@@ -95,6 +100,13 @@ async def world(db: None) -> World:
         expires_at=NOW + timedelta(minutes=90),
     )
     await check_in.save()
+    await dated_services.set_integrity_mark(staff, station, IntegrityForm("2026-01-15"), now=NOW)
+    service = await dated_services.add_service(
+        staff,
+        station,
+        ServiceForm("2026-03-20", "14:00", "17:00", "法律咨询", ""),
+        now=NOW,
+    )
     return World(
         community_slug="a-community",
         station=station,
@@ -102,6 +114,7 @@ async def world(db: None) -> World:
         special_hours_id=special.id,
         report_id=str(report.id),
         check_in_id=check_in.id,
+        service_id=service.id,
         resident=resident,
         stranger=stranger,
         staff=staff,
@@ -146,6 +159,29 @@ PROBES: dict[str, Probe] = {
     ),
     "stations.services.closures.remove_closure": lambda actor, w: closures.remove_closure(
         actor, w.station, w.closure_id, now=NOW
+    ),
+    "stations.services.dated_services.add_service": lambda actor, w: dated_services.add_service(
+        actor, w.station, ServiceForm("2026-03-21", "09:00", "11:00", "安全讲座", ""), now=NOW
+    ),
+    "stations.services.dated_services.change_service": (
+        lambda actor, w: dated_services.change_service(
+            actor,
+            w.station,
+            w.service_id,
+            ServiceForm("2026-03-20", "14:00", "18:00", "法律咨询", ""),
+            now=NOW,
+        )
+    ),
+    "stations.services.dated_services.cancel_service": (
+        lambda actor, w: dated_services.cancel_service(actor, w.station, w.service_id, now=NOW)
+    ),
+    "stations.services.dated_services.set_integrity_mark": (
+        lambda actor, w: dated_services.set_integrity_mark(
+            actor, w.station, IntegrityForm("2026-02-15"), now=NOW
+        )
+    ),
+    "stations.services.dated_services.remove_integrity_mark": (
+        lambda actor, w: dated_services.remove_integrity_mark(actor, w.station, now=NOW)
     ),
     "stations.services.management.managed_station": (
         lambda actor, w: management.managed_station(actor, w.station.slug)
@@ -215,6 +251,7 @@ async def _state() -> tuple[object, ...]:
         await StationAmenity.select().order_by(StationAmenity.id),
         await StationClosure.select().order_by(StationClosure.id),
         await StationSpecialHours.select().order_by(StationSpecialHours.id),
+        await StationEvent.select().order_by(StationEvent.id),
         await StationReport.select().order_by(StationReport.created_at),
         await CheckIn.select().order_by(CheckIn.id),
         await AuditEntry.count(),

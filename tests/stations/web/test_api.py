@@ -56,6 +56,9 @@ async def test_nearby_is_geojson_sorted_by_distance(client: httpx.AsyncClient, s
             "url": "/stations/near",
             "coordinates_gcj02": near["properties"]["coordinates_gcj02"],
             "seats_kept_for_walk_ins": 0,
+            "meals_offer": None,
+            "integrity_model_since": None,
+            "events_next": [],
         },
     }
     assert (far["id"], far["properties"]["distance_m"], far["properties"]["open"]["state"]) == (

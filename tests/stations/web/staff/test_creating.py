@@ -57,6 +57,8 @@ async def test_create_a_station_with_a_slug_from_its_english_name(staff: Browser
         "created_at": station["created_at"],
         "updated_at": station["created_at"],
         "version": 0,
+        "meals_offer": "",
+        "integrity_model_since": None,
     }
     assert [(r["kind"], r["quantity"], r["status"]) for r in await rows(StationAmenity)] == [
         ("seats", 3, "working")
