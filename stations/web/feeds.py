@@ -31,7 +31,7 @@ class StationFeedController(Controller):
         locale = feed_locale(request)
         i18n.set_locale(locale)
         window = Window.around(now)
-        name = _("%(station)s: opening hours", station=localized(station, "name"))
+        name = _("%(station)s: opening hours and services", station=localized(station, "name"))
 
         async def build() -> bytes:
             events = await station_events(station, now)
