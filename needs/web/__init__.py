@@ -11,6 +11,7 @@ from needs.web.helper_tasks import HelperTasksController
 from needs.web.photos import followed_need_photo, need_photo
 from needs.web.public import community_needs
 from needs.web.reporter import NeedsController
+from needs.web.staff.branches import StaffBranchesController
 from needs.web.staff.dispatch import StaffNeedsController
 from needs.web.staff.followups import StaffFollowUpsController
 from needs.web.staff.lists import StaffListsController
@@ -27,6 +28,7 @@ WEB = WebDomain(
         NeedReportsController,
         StaffListsController,
         StaffVolunteersController,
+        StaffBranchesController,
         VolunteerController,
         NeedsController,
         HelperTasksController,
