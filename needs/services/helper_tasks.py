@@ -199,32 +199,45 @@ async def _is_assignee(actor: Actor, need: Need) -> bool:
     )
 
 
+TAKEN_BY_ANOTHER = "taken"
+"""The rule of the refusal a branch member gets who accepts after another one took it."""
+
+
 async def assigned_need(actor: Actor, need_id: str) -> Need:
     """The need if it was sent to the actor (or to the unit they are the contact of, or to
     their party branch and nobody took it yet)."""
     need = await Need.objects().where(Need.id == need_uuid(need_id)).first()
-    if need is None or not await _is_assignee(actor, need):
+    if need is None:
         raise NotFound(_("There is no such task."))
+    await _require_assignee(actor, need)
     return need
-
-
-TAKEN_BY_ANOTHER = "taken"
-"""The rule of the refusal a branch member gets who accepts after another one took it."""
 
 
 async def _locked_task(actor: Actor, need_id: Any) -> Need:
     """Re-read inside the transaction: staff may have sent it elsewhere meanwhile, or another
     member of the branch taken it."""
     need = await locked(need_id)
-    if not await _is_assignee(actor, need):
-        mine = await _mine(actor)
-        if need.branch is not None and need.branch in mine.branches:
-            raise Conflict(
-                _("Another member of your party branch took this need first."),
-                rule=TAKEN_BY_ANOTHER,
-            )
-        raise NotFound(_("There is no such task."))
+    await _require_assignee(actor, need)
     return need
+
+
+async def _require_assignee(actor: Actor, need: Need) -> None:
+    """404 unless the need is the actor's task; a need another member of their branch took
+    (and they did not pass on) is a 409 that says so."""
+    if await _is_assignee(actor, need):
+        return
+    mine = await _mine(actor)
+    if (
+        need.branch in mine.branches
+        and need.volunteer is not None
+        and need.volunteer not in mine.volunteers
+        and need.status in loop.ACTIVE
+    ):
+        raise Conflict(
+            _("Another member of your party branch took this need first."),
+            rule=TAKEN_BY_ANOTHER,
+        )
+    raise NotFound(_("There is no such task."))
 
 
 async def _taker_branch(need: Need, volunteer_id: int | None) -> int | None:
