@@ -132,7 +132,12 @@ async def branch_candidates(community_id: int) -> list[Candidate]:
             "branch",
             localized(row, "name"),
             [],
-            ngettext("%(num)s party member", "%(num)s party members", len(members[row["id"]])),
+            ngettext(
+                "%(num)s party member",
+                "%(num)s party members",
+                len(members[row["id"]]),
+                num=len(members[row["id"]]),
+            ),
         )
         for row in branches
         if members[row["id"]]
