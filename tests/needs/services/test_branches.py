@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from app.errors import Conflict, FieldError, InputError, NotFound, RuleViolation
+from app.i18n import set_locale
 from app.permissions import Actor
 from needs.services import branches, dispatch, helper_tasks
 from needs.tables import Need, PartyBranch, Volunteer
@@ -226,10 +227,18 @@ async def test_two_members_accepting_at_once_one_wins(world: World, party: Party
     need = await send_to_branch(world, party)
     members = (party.member, party.other_member)
 
-    async def attempt(index: int) -> None:
-        await helper_tasks.accept(members[index], str(need.id), now=T3)
+    async def attempt(index: int) -> str | None:
+        set_locale("en")  # each process reads in the test's language
+        try:
+            await helper_tasks.accept(members[index], str(need.id), now=T3)
+        except Conflict as exc:  # the loser is told another member took it
+            return f"{exc.rule}: {exc.detail}"
+        return None
 
-    assert at_once(attempt, attempts=2, processes=2) == {"ok": 1, "Conflict": 1}
+    assert at_once(attempt, attempts=2, processes=2) == {
+        "ok": 1,
+        "taken: Another member of your party branch took this need first.": 1,
+    }
     taken = await reload(need)
     assert taken.status == "accepted" and taken.sequence == 2
     kinds = [event[0] for event in await events_of(need)]
