@@ -69,10 +69,13 @@ EVENT_LABELS = {
 }
 REPORTER_EVENT_LABELS = {
     **EVENT_LABELS,
+    "dispatched_branch": N_("Sent to a helper"),
     "declined": N_("Returned to the community"),
     "returned": N_("Returned to the community"),
 }
-"""What the reporter reads: a helper's reasons for declining stay with the staff."""
+"""What the reporter reads: a helper's reasons for declining stay with the staff, and a need
+sent to a party branch reads as sent to a helper (whoever comes is not shown to be a party
+member)."""
 REPORTER_SEES_DETAIL = frozenset({"done", "rated", "withdrawn", "converted"})
 HELPER_SEES_DETAIL = frozenset(EVENT_LABELS) - {"followup"}
 HIDDEN_FROM_HELPER = frozenset({"passed"})

@@ -86,6 +86,8 @@ async def queue(
         Need.volunteer._.user._.name.as_alias("volunteer_name"),
         Need.unit.name_zh.as_alias("unit_name_zh"),
         Need.unit.name_en.as_alias("unit_name_en"),
+        Need.branch.name_zh.as_alias("branch_name_zh"),
+        Need.branch.name_en.as_alias("branch_name_en"),
     ).where(in_staff_scope(actor, Need.community))
     if filters.status == FOLLOWUP_FILTER:
         waiting = await dashboard.followup_scope(actor, now) if now is not None else None

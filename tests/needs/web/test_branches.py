@@ -215,6 +215,10 @@ async def test_members_see_a_branch_need_the_first_to_accept_takes_it(
     assert sent.status_code == 303
     timeline = visible((await staff.get(f"/staff/needs/{need.id}")).text)
     assert "Sent to a party branch · 李主任 八一社区党支部" in timeline
+    queue = visible((await staff.get("/staff/needs")).text)
+    assert "Party branch: Bayi Party Branch" in queue
+    reporter = visible((await (await open_browser("13800000001")).get(f"/needs/{need.id}")).text)
+    assert "Sent to a helper" in reporter and "party" not in reporter.lower()
     first = await open_browser("13800000003")  # 刘师傅
     second = await open_browser("13900000000")  # 党员0
     other = await open_browser("13800000009")
