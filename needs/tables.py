@@ -74,6 +74,20 @@ class PartnerAgreement(Table):
     updated_at = Timestamptz()
 
 
+class PartyBranch(Table):
+    """A party branch (党支部) of the community. Staff mark volunteers as its party members
+    and may send a need to the whole branch (支部派单): the first member to accept takes it.
+    A retired branch keeps its history but gets no more needs."""
+
+    id: Serial
+    community = ForeignKey(references=Community, on_delete=OnDelete.restrict, null=False)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
 class Volunteer(Table):
     """A resident who helps with some categories of needs, once staff approve them."""
 
@@ -87,6 +101,10 @@ class Volunteer(Table):
     applied_at = Timestamptz()
     decided_at = Timestamptz(null=True, default=None)
     decided_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    branch = ForeignKey(references=PartyBranch, on_delete=OnDelete.set_null, null=True)
+    """The branch of the community whose party member they are (党员志愿者), set by its staff;
+    shown to them and to the volunteer alone, never publicly (only counts of at least
+    `needs.logic.party.MIN_PUBLIC_COUNT` people are)."""
 
 
 class Resource(Table):
@@ -204,6 +222,10 @@ class Need(Table):
     filed before, and for demo ones."""
     volunteer = ForeignKey(references=Volunteer, on_delete=OnDelete.set_null, null=True)
     unit = ForeignKey(references=PartnerUnit, on_delete=OnDelete.set_null, null=True)
+    branch = ForeignKey(references=PartyBranch, on_delete=OnDelete.set_null, null=True)
+    """The party branch the need was sent to (支部派单), waiting for one of its members while
+    `volunteer` is empty; once a volunteer who is a party member accepts it (sent through
+    the branch or to them directly), their branch: the needs taken by party members."""
     project = ForeignKey(references=Project, on_delete=OnDelete.set_null, null=True)
     resources = JSON(default=[])
     """Ids of the resources used to solve it."""

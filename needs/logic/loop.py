@@ -53,6 +53,9 @@ SATISFIED_RESULTS = (FollowUpResult.satisfied.value, FollowUpResult.fairly_satis
 EVENT_LABELS = {
     "filed": N_("Filed"),
     "dispatched": N_("Sent to a helper"),
+    "dispatched_branch": N_("Sent to a party branch"),
+    "passed": N_("A branch member cannot take it"),
+    "returned": N_("Returned by the branch"),
     "accepted": N_("Accepted by the helper"),
     "declined": N_("Declined by the helper"),
     "done": N_("Done"),
@@ -64,10 +67,22 @@ EVENT_LABELS = {
     "followup": N_("Follow-up call or visit"),
     "closed_unrated": N_("Closed without rating"),
 }
-REPORTER_EVENT_LABELS = {**EVENT_LABELS, "declined": N_("Returned to the community")}
-"""What the reporter reads: a helper's reasons for declining stay with the staff."""
+REPORTER_EVENT_LABELS = {
+    **EVENT_LABELS,
+    "dispatched_branch": N_("Sent to a helper"),
+    "declined": N_("Returned to the community"),
+    "returned": N_("Returned to the community"),
+}
+"""What the reporter reads: a helper's reasons for declining stay with the staff, and a need
+sent to a party branch reads as sent to a helper (whoever comes is not shown to be a party
+member)."""
 REPORTER_SEES_DETAIL = frozenset({"done", "rated", "withdrawn", "converted"})
 HELPER_SEES_DETAIL = frozenset(EVENT_LABELS) - {"followup"}
+HIDDEN_FROM_HELPER = frozenset({"passed"})
+"""Steps a helper's page leaves out: which other members of a branch passed on a need (who
+is a party member is for the staff to know)."""
+HIDDEN_FROM_REPORTER = frozenset({"passed"})
+"""Steps the reporter's page leaves out: a branch member passing is the branch's matter."""
 """What the helper reads on their task page: every step's text but a 回访's note, which is
 what the resident told the staff (the helper reads its method and result)."""
 
@@ -122,14 +137,18 @@ def queue_order(status: str, created_at: object) -> tuple[int, object]:
     return rank, created_at
 
 
+HELPER_KINDS = ("volunteer", "unit", "branch")
+"""Whom staff send a need to: a volunteer, a partner unit, or a party branch (支部派单)."""
+
+
 def helper_key(kind: str, row_id: int) -> str:
-    """How a dispatch form names a helper: `volunteer:3`, `unit:7`."""
+    """How a dispatch form names a helper: `volunteer:3`, `unit:7`, `branch:2`."""
     return f"{kind}:{row_id}"
 
 
 def parse_helper_key(value: str) -> tuple[str, int] | None:
     kind, _sep, number = value.strip().partition(":")
-    if kind not in ("volunteer", "unit") or not number.isdigit():
+    if kind not in HELPER_KINDS or not number.isdigit():
         return None
     return kind, int(number)
 

@@ -76,3 +76,9 @@ def can_see_need_photo(
     is sent to now (the volunteer, or the partner unit's contact person)."""
     is_filer_or_helper = actor.id in (reporter_id, helper_id)
     return is_filer_or_helper or can_manage_community(actor, need_community)
+
+
+def can_manage_branches(actor: Actor | None, community_id: int) -> bool:
+    """Create, rename and retire a community's party branches, mark its volunteers as party
+    members, and see who is one."""
+    return can_manage_community(actor, community_id)

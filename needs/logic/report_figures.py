@@ -28,6 +28,10 @@ Definitions (also explained on the page):
 - Times reopened: the sum of `times_reopened`.
 - Resources used: distinct resource ids named in `resources` of the needs; each resource's
   uses are the number of those needs that name it.
+- Taken by party members: needs a party-member volunteer (党员志愿者) accepted, sent to them
+  or through their branch, and still holds (done, rated or closed included; not once they
+  gave it back or it reopened). Where the figure may become public it is shown only when at
+  least `needs.logic.party.MIN_PUBLIC_COUNT` members took them (`party_public`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from typing import Any
 from app.i18n import N_
 from needs.logic.kinds import Category, FollowUpResult, NeedStatus, ReporterKind
 from needs.logic.loop import FINAL
+from needs.logic.party import public_count
 
 CATEGORIES = tuple(category.value for category in Category)
 STATUSES = tuple(status.value for status in NeedStatus)
@@ -78,6 +83,8 @@ class NeedFacts:
     followup_result: str = ""
     followed_up_at: datetime | None = None
     reporter_kind: str = ReporterKind.resident.value
+    party_taker: int | None = None
+    """The volunteer id of the party member who took it, if one did."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,11 @@ FIGURE_DEFINITIONS = (
         "Partner units and resources offered: the partner units working with the community "
         "and the resources they and volunteers offer, counting those active now that had "
         "joined by the end of the period."
+    ),
+    N_(
+        "Taken by party members: the needs a party-member volunteer accepted, sent to them or "
+        "through their party branch, and has not given back. Outside the staff's pages it is "
+        "shown only when at least five party members took them."
     ),
     N_("“—” means there is nothing to divide by yet."),
 )
@@ -221,6 +233,8 @@ class NeedFigures:
     times_reopened: int = 0
     resource_uses: Counter[int] = field(default_factory=Counter)
     """Resource id → how many of the needs name it."""
+    party_taken: Counter[int] = field(default_factory=Counter)
+    """Party member's volunteer id → how many of the needs they took."""
 
     @property
     def total(self) -> int:
@@ -281,6 +295,16 @@ class NeedFigures:
     def resources_used(self) -> int:
         return len(self.resource_uses)
 
+    @property
+    def taken_by_party_members(self) -> int:
+        return sum(self.party_taken.values())
+
+    @property
+    def party_public(self) -> int | None:
+        """`taken_by_party_members` where it may become public: None unless at least
+        `MIN_PUBLIC_COUNT` party members took them."""
+        return public_count(self.taken_by_party_members, len(self.party_taken))
+
 
 def resource_ids(value: Any) -> tuple[int, ...]:
     """The distinct resource ids of a `Need.resources` value, in their first order; anything
@@ -303,6 +327,7 @@ def need_figures(needs: Iterable[NeedFacts], now: datetime) -> NeedFigures:
     close: list[timedelta] = []
     ratings: list[int] = []
     uses: Counter[int] = Counter()
+    party: Counter[int] = Counter()
     solved = reopened = counted = satisfied = judged = unrated = couriers = 0
     for need in needs:
         outcome = latest_outcome(need)
@@ -322,6 +347,8 @@ def need_figures(needs: Iterable[NeedFacts], now: datetime) -> NeedFigures:
             ratings.append(need.rating)
         reopened += need.times_reopened
         uses.update(need.resources)
+        if need.party_taker is not None:
+            party[need.party_taker] += 1
     return NeedFigures(
         counts=counts,
         solved=solved,
@@ -335,6 +362,7 @@ def need_figures(needs: Iterable[NeedFacts], now: datetime) -> NeedFigures:
         ratings=tuple(ratings),
         times_reopened=reopened,
         resource_uses=uses,
+        party_taken=party,
     )
 
 
@@ -346,6 +374,7 @@ def combined(figures: Iterable[NeedFigures]) -> NeedFigures:
     close: list[timedelta] = []
     ratings: list[int] = []
     uses: Counter[int] = Counter()
+    party: Counter[int] = Counter()
     sums = dict.fromkeys(SUMMED, 0)
     for item in figures:
         for name in SUMMED:
@@ -355,12 +384,14 @@ def combined(figures: Iterable[NeedFigures]) -> NeedFigures:
         close.extend(item.close_times)
         ratings.extend(item.ratings)
         uses.update(item.resource_uses)
+        party.update(item.party_taken)
     return NeedFigures(
         counts=counts,
         dispatch_times=tuple(sorted(dispatch)),
         close_times=tuple(sorted(close)),
         ratings=tuple(ratings),
         resource_uses=uses,
+        party_taken=party,
         **sums,
     )
 

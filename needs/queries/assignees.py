@@ -2,12 +2,14 @@
 units. Reads shared by the steps of the loop, the need's pages and the staff's lists.
 
 - `helper_user_id(need)`: the account acting for whoever has the need now.
-- `helper_of(need)`: `(kind, name)` of whoever has it now, for the pages.
+- `helper_of(need)`: `(kind, name)` of whoever has it now, for the pages (a party branch
+  while it waits there for one of its members).
 - `helpers_for(community_id, category)` → `(volunteers, units)`: the community's approved
   volunteers (with their `user` row loaded) and active partner units, those whose categories
   include `category` first, each list sorted by name.
 - `units_contacted_by(user_id)`: the active partner units, of any community, whose contact
   person (`PartnerUnit.contact_user`) is this user.
+- `branch_members(branch_ids)`: branch id → user ids of its members who may take its needs.
 - `volunteer_of(user_id, community_id)`: the user's approved `Volunteer` row there, or None.
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 from app.i18n import localized
 from needs.logic.kinds import VolunteerStatus
 from needs.logic.labels import categories_of
-from needs.tables import Need, PartnerUnit, Volunteer
+from needs.tables import Need, PartnerUnit, PartyBranch, Volunteer
 
 
 async def helper_user_id(need: Need) -> int | None:
@@ -35,7 +37,8 @@ async def helper_user_id(need: Need) -> int | None:
 
 
 async def helper_of(need: Need) -> tuple[str, str]:
-    """(`volunteer` or `unit`, name) of whoever has the need now; ("", "") for nobody."""
+    """(`volunteer`, `unit` or `branch`, name) of whoever has the need now; ("", "") for
+    nobody."""
     if need.volunteer is not None:
         row = (
             await Volunteer.select(Volunteer.user.name.as_alias("name"))
@@ -50,6 +53,13 @@ async def helper_of(need: Need) -> tuple[str, str]:
             .first()
         )
         return "unit", localized(row, "name") if row else ""
+    if need.branch is not None:
+        row = (
+            await PartyBranch.select(PartyBranch.name_zh, PartyBranch.name_en)
+            .where(PartyBranch.id == need.branch)
+            .first()
+        )
+        return "branch", localized(row, "name") if row else ""
     return "", ""
 
 
@@ -91,3 +101,16 @@ async def volunteer_of(user_id: int, community_id: int) -> Volunteer | None:
         )
         .first()
     )
+
+
+async def branch_members(branch_ids: list[int]) -> dict[int, list[int]]:
+    """Branch id → user ids of its members who are approved volunteers (active accounts)."""
+    rows = await Volunteer.select(Volunteer.branch, Volunteer.user).where(
+        Volunteer.branch.is_in(branch_ids or [-1])
+        & (Volunteer.status == VolunteerStatus.approved.value)
+        & (Volunteer.user.active == True)  # noqa: E712
+    )
+    members: dict[int, list[int]] = {branch_id: [] for branch_id in branch_ids}
+    for row in rows:
+        members[row["branch"]].append(row["user"])
+    return members

@@ -13,14 +13,14 @@ from app import audit
 from app.db import write_transaction
 from app.errors import NotFound
 from app.formfields import Fields
-from app.i18n import _, localized
+from app.i18n import _, localized, ngettext
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from needs.logic import loop
 from needs.logic.kinds import VolunteerStatus
 from needs.logic.labels import CATEGORY_LABELS, STATUS_LABELS, categories_of
 from needs.logic.permissions import can_close_need, can_dispatch_need, can_see_need_as_staff
-from needs.queries.assignees import helper_user_id
+from needs.queries.assignees import branch_members, helper_user_id
 from needs.services import dashboard, need_notices
 from needs.services.transitions import (
     add_event,
@@ -31,7 +31,7 @@ from needs.services.transitions import (
     require_status,
     save_step,
 )
-from needs.tables import Need, PartnerUnit, Project, Resource, Volunteer
+from needs.tables import Need, PartnerUnit, PartyBranch, Project, Resource, Volunteer
 
 QUEUE_LIMIT = 500
 ACTIVE_FILTER = "active"
@@ -86,6 +86,8 @@ async def queue(
         Need.volunteer._.user._.name.as_alias("volunteer_name"),
         Need.unit.name_zh.as_alias("unit_name_zh"),
         Need.unit.name_en.as_alias("unit_name_en"),
+        Need.branch.name_zh.as_alias("branch_name_zh"),
+        Need.branch.name_en.as_alias("branch_name_en"),
     ).where(in_staff_scope(actor, Need.community))
     if filters.status == FOLLOWUP_FILTER:
         waiting = await dashboard.followup_scope(actor, now) if now is not None else None
@@ -107,20 +109,47 @@ async def queue(
 
 @dataclass(frozen=True)
 class Candidate:
-    """A volunteer or a partner unit a need can be sent to."""
+    """A volunteer, a partner unit or a party branch a need can be sent to."""
 
     key: str
-    """`volunteer:3` or `unit:7`, as the dispatch form sends it."""
+    """`volunteer:3`, `unit:7` or `branch:2`, as the dispatch form sends it."""
     kind: str
     name: str
     categories: list[str]
     detail: str
-    """Skills of a volunteer, kind of a unit."""
+    """Skills of a volunteer, kind of a unit, members of a branch."""
+
+
+async def branch_candidates(community_id: int) -> list[Candidate]:
+    """The community's active party branches with at least one member to take a need."""
+    branches = await (
+        PartyBranch.select(PartyBranch.id, PartyBranch.name_zh, PartyBranch.name_en)
+        .where((PartyBranch.community == community_id) & (PartyBranch.active == True))  # noqa: E712
+        .order_by(PartyBranch.name_zh)
+    )
+    members = await branch_members([row["id"] for row in branches])
+    return [
+        Candidate(
+            loop.helper_key("branch", row["id"]),
+            "branch",
+            localized(row, "name"),
+            [],
+            ngettext(
+                "%(num)s party member",
+                "%(num)s party members",
+                len(members[row["id"]]),
+                num=len(members[row["id"]]),
+            ),
+        )
+        for row in branches
+        if members[row["id"]]
+    ]
 
 
 async def candidates(need: Need) -> tuple[list[Candidate], list[Candidate]]:
-    """Approved volunteers and active partner units of the need's community: those whose
-    categories include the need's first, then the others."""
+    """Approved volunteers and active partner units of the need's community: the party
+    branches (any of their members may take any need), then those whose categories include
+    the need's, then the others."""
     volunteers = await Volunteer.select(
         Volunteer.id,
         Volunteer.categories,
@@ -157,7 +186,8 @@ async def candidates(need: Need) -> tuple[list[Candidate], list[Candidate]]:
         for row in sorted(units, key=lambda row: row["name_zh"])
     ]
     matching = [c for c in found if need.category in c.categories]
-    return matching, [c for c in found if need.category not in c.categories]
+    branches = await branch_candidates(need.community)
+    return branches + matching, [c for c in found if need.category not in c.categories]
 
 
 async def projects_of(community_id: int) -> list[dict[str, Any]]:
@@ -187,7 +217,7 @@ async def resources_of(community_id: int) -> list[dict[str, Any]]:
 @dataclass
 class DispatchForm:
     helper: str = ""
-    """`volunteer:<id>` or `unit:<id>`."""
+    """`volunteer:<id>`, `unit:<id>` or `branch:<id>`."""
     project: str = ""
     resources: list[str] | str = field(default_factory=list)
     """Ids of resources used; a form with one ticked sends a single string."""
@@ -201,14 +231,40 @@ class _Helper:
     row_id: int
     user_id: int | None
     name: str
+    members: tuple[int, ...] = ()
+    """For a branch: the user ids of its members, told of the need."""
+    names: dict[str, str] | None = None
+    """For a branch: `name_zh` and `name_en`, for the members' notifications."""
+
+
+async def _read_branch(need: Need, row_id: int, fields: Fields) -> _Helper | None:
+    row = (
+        await PartyBranch.select(
+            PartyBranch.community, PartyBranch.active, PartyBranch.name_zh, PartyBranch.name_en
+        )
+        .where(PartyBranch.id == row_id)
+        .first()
+    )
+    if row is None or row["community"] != need.community or not row["active"]:
+        fields.error(
+            "helper", _("This branch is not an active party branch of the need's community.")
+        )
+        return None
+    members = (await branch_members([row_id]))[row_id]
+    if not members:
+        fields.error("helper", _("This branch has no party-member volunteers to take the need."))
+        return None
+    return _Helper("branch", row_id, None, row["name_zh"], tuple(sorted(members)), row)
 
 
 async def _read_helper(need: Need, value: str, fields: Fields) -> _Helper | None:
     parsed = loop.parse_helper_key(value)
     if parsed is None:
-        fields.error("helper", _("Choose a volunteer or a partner unit."))
+        fields.error("helper", _("Choose a volunteer, a partner unit or a party branch."))
         return None
     kind, row_id = parsed
+    if kind == "branch":
+        return await _read_branch(need, row_id, fields)
     if kind == "volunteer":
         row = (
             await Volunteer.select(
@@ -286,6 +342,7 @@ def _snapshot(need: Need) -> dict[str, Any]:
         "status": need.status,
         "volunteer": need.volunteer,
         "unit": need.unit,
+        "branch": need.branch,
         "project": need.project,
         "resources": loop.resource_ids(need.resources),
     }
@@ -293,9 +350,10 @@ def _snapshot(need: Need) -> dict[str, Any]:
 
 @staff_service
 async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datetime) -> Need:
-    """Send an open need (or one sent but not yet accepted) to a volunteer or a partner unit
-    of its community, optionally with a project and the resources used. The helper and the
-    reporter are told; a helper it is taken from is told too. A reporter without an account
+    """Send an open need (or one sent but not yet accepted) to a volunteer, a partner unit
+    or a party branch of its community, optionally with a project and the resources used.
+    The helper (every member of a branch) and the reporter are told; a helper it is taken
+    from is told too. A reporter without an account
     who agreed gets a text message the first time the need is sent, not when it is sent again
     (to another helper, after a decline or a reopening)."""
     need = await need_for(actor, need_id, can_dispatch_need)
@@ -314,6 +372,7 @@ async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datet
             Need.status: loop.DISPATCHED,
             Need.volunteer: helper.row_id if helper.kind == "volunteer" else None,
             Need.unit: helper.row_id if helper.kind == "unit" else None,
+            Need.branch: helper.row_id if helper.kind == "branch" else None,
             Need.project: project_id,
             Need.resources: resources,
             Need.dispatched_at: now,
@@ -321,7 +380,7 @@ async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datet
         await save_step(need.id, values, now)
         await add_event(
             need.id,
-            "dispatched",
+            "dispatched_branch" if helper.kind == "branch" else "dispatched",
             actor_id=actor.id,
             now=now,
             detail=f"{helper.name}: {note}" if note else helper.name,
@@ -330,9 +389,17 @@ async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datet
             await need_notices.tell_helper(
                 previous, current, "taken_back", need_notices.TAKEN_BACK, now=now
             )
-        await need_notices.tell_helper(
-            helper.user_id, current, "dispatched", need_notices.DISPATCHED_TO_HELPER, now=now
-        )
+        for user_id in helper.members or (helper.user_id,):
+            await need_notices.tell_helper(
+                user_id,
+                current,
+                "dispatched",
+                need_notices.DISPATCHED_TO_BRANCH
+                if helper.kind == "branch"
+                else need_notices.DISPATCHED_TO_HELPER,
+                now=now,
+                branch=lambda: localized(helper.names or {}, "name"),
+            )
         await need_notices.tell_reporter(
             current, "dispatched", need_notices.DISPATCHED_TO_REPORTER, now=now
         )

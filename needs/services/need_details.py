@@ -52,8 +52,9 @@ def _with_followup(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def timeline(need_id: Any) -> list[dict[str, Any]]:
-    """Every step of the need, oldest first, with the name of whoever took it."""
+async def timeline(need_id: Any, hidden: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Every step of the need but those of the `hidden` kinds, oldest first, with the name of
+    whoever took it."""
     rows = (
         await NeedEvent.select(
             *NeedEvent.all_columns(), NeedEvent.actor.name.as_alias("actor_name")
@@ -62,10 +63,11 @@ async def timeline(need_id: Any) -> list[dict[str, Any]]:
         .order_by(NeedEvent.at)
         .order_by(NeedEvent.id)
     )
-    return [_with_followup(row) for row in rows]
+    return [_with_followup(row) for row in rows if row["kind"] not in hidden]
 
 
-async def view_of(need: Need) -> NeedView:
+async def view_of(need: Need, *, hidden: frozenset[str] = frozenset()) -> NeedView:
+    """What a page shows of the need; its timeline leaves out the steps of `hidden` kinds."""
     community = existing(await Community.objects().where(Community.id == need.community).first())
     reporter = (
         await User.objects().where(User.id == need.reporter).first() if need.reporter else None
@@ -95,7 +97,7 @@ async def view_of(need: Need) -> NeedView:
         station=await station_ref(need.station_slug) if need.station_slug else None,
         project=project,
         resources=resources,
-        events=await timeline(need.id),
+        events=await timeline(need.id, hidden),
         system_name=await _system_name(need),
     )
 

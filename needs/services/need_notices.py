@@ -24,6 +24,13 @@ from stations.services.catalog import station_ref
 
 FILED = N_("New need in %(community)s (%(category)s): %(summary)s")
 DISPATCHED_TO_HELPER = N_("A need was sent to you (%(category)s): %(summary)s")
+DISPATCHED_TO_BRANCH = N_(
+    "A need was sent to your party branch, %(branch)s (%(category)s): %(summary)s. The first "
+    "member to accept it takes it."
+)
+BRANCH_RETURNED = N_(
+    "No member of the party branch can take a need; it is waiting again: %(summary)s"
+)
 DISPATCHED_TO_REPORTER = N_("Your need was sent to a helper: %(summary)s")
 TAKEN_BACK = N_("A need sent to you was given to someone else: %(summary)s")
 ACCEPTED = N_("A helper is handling your need: %(summary)s")

@@ -22,6 +22,7 @@ from app.tables import Community
 from needs.logic.labels import CATEGORY_LABELS, PUBLIC_STATUS_LABELS
 from needs.logic.report_figures import FIGURE_DEFINITIONS, RECENT, NeedFigures
 from needs.services.agreements import in_force_until, today_at
+from needs.services.branches import public_party_members
 from needs.services.reports import PUBLIC_SPANS, community_figures, span_start
 from needs.tables import Need, PartnerAgreement, PartnerUnit, Project, Resource
 
@@ -200,7 +201,15 @@ async def community_page(community: Community, now: datetime) -> list[Panel]:
         Panel(
             N_("Figures"),
             "needs/public/_figures.html",
-            {"spans": spans, "now": now, "definitions": FIGURE_DEFINITIONS, "days": RECENT.days},
+            {
+                "spans": spans,
+                "now": now,
+                "definitions": FIGURE_DEFINITIONS,
+                "days": RECENT.days,
+                # Counts of party members only, and only of five or more (needs.logic.party).
+                "party_members": await public_party_members(community.id),
+                "party_taken_shown": any(item.figures.party_public is not None for item in spans),
+            },
         )
     )
     panels.append(

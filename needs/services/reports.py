@@ -84,6 +84,8 @@ async def _facts_of(
             Need.followup_result,
             Need.followed_up_at,
             Need.reporter_kind,
+            Need.branch,
+            Need.volunteer,
         )
         .where(where)
         .output(load_json=True)
@@ -91,7 +93,11 @@ async def _facts_of(
     facts: dict[int, list[NeedFacts]] = {}
     for row in rows:
         resources = resource_ids(row.pop("resources"))
-        facts.setdefault(row.pop("community"), []).append(NeedFacts(**row, resources=resources))
+        branch, volunteer = row.pop("branch"), row.pop("volunteer")
+        taker = volunteer if branch is not None else None
+        facts.setdefault(row.pop("community"), []).append(
+            NeedFacts(**row, resources=resources, party_taker=taker)
+        )
     return facts
 
 

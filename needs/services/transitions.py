@@ -83,7 +83,12 @@ async def save_step(need_id: Any, values: dict[Any, Any], now: datetime) -> None
 def reopening() -> dict[Any, Any]:
     """What reopening a need for staff writes besides its status (after a low rating or a
     dissatisfied 回访): one more reopening, and no helper holds it any more."""
-    return {Need.times_reopened: Need.times_reopened + 1, Need.volunteer: None, Need.unit: None}
+    return {
+        Need.times_reopened: Need.times_reopened + 1,
+        Need.volunteer: None,
+        Need.unit: None,
+        Need.branch: None,
+    }
 
 
 async def audit_step(

@@ -12,6 +12,7 @@ from needs.web.photos import followed_need_photo, need_photo
 from needs.web.public import community_needs
 from needs.web.reporter import NeedsController
 from needs.web.staff.agreements import StaffAgreementsController
+from needs.web.staff.branches import StaffBranchesController
 from needs.web.staff.dispatch import StaffNeedsController
 from needs.web.staff.followups import StaffFollowUpsController
 from needs.web.staff.lists import StaffListsController
@@ -29,6 +30,7 @@ WEB = WebDomain(
         StaffListsController,
         StaffAgreementsController,
         StaffVolunteersController,
+        StaffBranchesController,
         VolunteerController,
         NeedsController,
         HelperTasksController,

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from app.errors import DomainError, InputError
+from app.errors import Conflict, DomainError, InputError
 from app.i18n import _
 from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
@@ -61,13 +61,15 @@ class HelperTasksController(Controller):
         done: DoneForm | None = None,
         status_code: int = 200,
     ) -> Template:
-        view = await need_details.view_of(need)
+        view = await need_details.view_of(need, hidden=loop.HIDDEN_FROM_HELPER)
+        in_branch = view.helper_kind == "branch"
         return page(
             request,
             "needs/task.html",
             status_code=status_code,
             view=view,
-            contact=helper_tasks.resident_contact(need, view.reporter),
+            in_branch=in_branch,
+            contact=None if in_branch else helper_tasks.resident_contact(need, view.reporter),
             contact_ended=need.contact_consent and not helper_tasks.contact_shown(need),
             errors=errors or {},
             decline=decline or DeclineForm(),
@@ -109,6 +111,11 @@ class HelperTasksController(Controller):
     ) -> Template | Redirect:
         try:
             await helper_tasks.accept(actor, need_id, now=now)
+        except Conflict as exc:
+            if exc.rule != helper_tasks.TAKEN_BY_ANOTHER:
+                return await self._refused(request, actor, need_id, exc)
+            flash(request, exc.detail, "error")
+            return redirect(request.app.route_reverse("needs:tasks"))
         except DomainError as exc:
             return await self._refused(request, actor, need_id, exc)
         flash(request, _("Accepted. The person who asked is told that you are on it."))
@@ -124,10 +131,13 @@ class HelperTasksController(Controller):
         data: URLEncodedBody[DeclineForm],
     ) -> Template | Redirect:
         try:
-            await helper_tasks.decline(actor, need_id, reason=data.reason, now=now)
+            need = await helper_tasks.decline(actor, need_id, reason=data.reason, now=now)
         except DomainError as exc:
             return await self._refused(request, actor, need_id, exc, decline=data)
-        flash(request, _("Declined. The staff will find someone else."))
+        if need.branch is not None and need.status == loop.DISPATCHED:
+            flash(request, _("Noted. The other members of your branch can still take it."))
+        else:
+            flash(request, _("Declined. The staff will find someone else."))
         return redirect(request.app.route_reverse("needs:tasks"))
 
     @post("/{need_id:str}/done", name="needs:task.done")

@@ -200,7 +200,7 @@ class NeedsController(Controller):
             "needs/need.html",
             status_code=status_code,
             headers=headers,
-            view=await need_details.view_of(access.need),
+            view=await need_details.view_of(access.need, hidden=loop.HIDDEN_FROM_REPORTER),
             anonymous=access.user_id is None,
             rate_action=actions.rate,
             withdraw_action=actions.withdraw,

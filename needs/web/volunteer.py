@@ -17,7 +17,7 @@ from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
 from needs.logic.labels import CATEGORY_LABELS, VOLUNTEER_STATUS_LABELS, categories_of
 from needs.logic.list_forms import as_list
-from needs.services import volunteers
+from needs.services import branches, volunteers
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -55,6 +55,12 @@ class VolunteerController(Controller):
             errors=errors or {},
             category_labels=CATEGORY_LABELS,
             status_labels=VOLUNTEER_STATUS_LABELS,
+            # Their own party membership, on their own signed-in page (see needs.services.branches).
+            party_branch=(
+                await branches.own_branch(actor.id, community.id)
+                if volunteer is not None and community is not None
+                else None
+            ),
         )
 
     @get("", name="needs:volunteer")

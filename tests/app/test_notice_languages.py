@@ -395,6 +395,37 @@ NOTICES = [
         zh=("您反映的问题已派给专人办理：楼道灯坏了，晚上看不见台阶", ""),
     ),
     Row(
+        "need.dispatched",
+        need_notices.DISPATCHED_TO_BRANCH,
+        need_notice(
+            "dispatched",
+            need_notices.DISPATCHED_TO_BRANCH,
+            branch=partial(
+                localized,
+                {"name_zh": "蔡家巷社区党支部", "name_en": "Caijiaxiang Party Branch"},
+                "name",
+            ),
+        ),
+        en=(
+            "A need was sent to your party branch, Caijiaxiang Party Branch (Repairs): 楼道灯坏了，晚上看不见台阶. The first member to accept it takes it.",
+            "",
+        ),
+        zh=(
+            "社区给您所在的蔡家巷社区党支部派了一单（维修）：楼道灯坏了，晚上看不见台阶。先接单的党员负责办理。",
+            "",
+        ),
+    ),
+    Row(
+        "need.returned",
+        need_notices.BRANCH_RETURNED,
+        need_notice("returned", need_notices.BRANCH_RETURNED),
+        en=(
+            "No member of the party branch can take a need; it is waiting again: 楼道灯坏了，晚上看不见台阶",
+            "",
+        ),
+        zh=("党支部的党员都无法接这一单，需求重新等待派单：楼道灯坏了，晚上看不见台阶", ""),
+    ),
+    Row(
         "need.taken_back",
         need_notices.TAKEN_BACK,
         need_notice("taken_back", need_notices.TAKEN_BACK),

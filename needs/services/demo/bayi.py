@@ -1,12 +1,15 @@
 """The needs demo of 八一社区 (Bayi), the report's flagship loop (群众点单—支部派单—志愿者接单—
-居民评单, closed by 回访): 7 partner units, volunteers among its residents, and 24 needs over
-the past year, of which 19 of the 20 that count are solved (95 %): one withdrawn, one closed
-without rating, three still in hand. Walk-in and phone residents are filed for by staff;
-couriers report problems around 城隍庙广场 from its rest stations."""
+居民评单, closed by 回访): 7 partner units, volunteers among its residents (five of them party
+members of 八一社区党支部), and 27 needs over the past year, of which 19 of the 20 that count
+are solved (95 %): one withdrawn, one closed without rating, six still in hand (two sent
+through the party branch: one taken by a member, one waiting for one). Walk-in and phone
+residents are filed for by staff; couriers report problems around 城隍庙广场 from its rest
+stations."""
 
 from __future__ import annotations
 
 from needs.services.demo.shapes import (
+    DemoBranch,
     DemoCommunity,
     DemoNeed,
     DemoProject,
@@ -21,6 +24,7 @@ from needs.services.demo.shapes import (
     follow_up,
     note,
     rate,
+    take,
     withdraw,
 )
 
@@ -37,7 +41,23 @@ PEOPLE = (
            "退休教师，能陪老人聊天、帮忙看材料填表"),
     Person("13800000036", "吕女士", "bayi", "applied:elderly_care",
            "在药店上班，下班后可以给老人送药"),
+    Person("13800000038", "韩大姐", "bayi", "approved:elderly_care,neighbours",
+           "楼栋长，熟悉各家情况，能上门看望独居老人"),
+    Person("13800000039", "郝师傅", "bayi", "approved:repairs,parking",
+           "退休电工，会修电路、换灯泡，也能帮忙疏导停车"),
+    Person("13800000043", "牛老师", "bayi", "approved:environment,other",
+           "退休中学教师，能组织楼道清理、宣传垃圾分类"),
 )  # fmt: skip
+
+BRANCH = DemoBranch(
+    "party",
+    "八一社区党支部",
+    "Bayi Community Party Branch",
+    ("13800000032", "13800000037", "13800000038", "13800000039", "13800000043"),
+)
+"""The branch 支部派单 sends needs to: 孟师傅, 贺老师, 韩大姐, 郝师傅 and 牛老师 are its
+party-member volunteers (小魏, a student, is not)."""
+PARTY = "branch:party"
 
 UNITS = (
     Unit("wuye", "长治市紫金物业服务有限公司八一项目部", "Changzhi Zijin Property Services, Bayi of"
@@ -243,6 +263,12 @@ NEEDS = (
              contact="13900002106", notify_consent=True),
     DemoNeed("repairs", "12345热线转办：城隍庙广场西侧两盏路灯不亮，晚上骑车看不清路。",
              "城隍庙广场西侧", "system:潞州区12345热线", 2, "19:40"),
+    DemoNeed("elderly_care", "楼上独居的许奶奶腿脚不便，想请人每周帮她去药店取一次药。",
+             "八一小区 3号楼2单元", "13800000031", 3, "09:10", (
+        dispatch(1, PARTY), take(2, "13800000038"),
+    ), contact_consent=True),
+    DemoNeed("environment", "8号楼楼道里堆满了旧家具和纸箱，挡住了消防通道。", "八一小区 8号楼",
+             "13800000035", 1, "16:20", (dispatch(2, PARTY),)),
 )  # fmt: skip
 
-COMMUNITY = DemoCommunity("bayi", PEOPLE, UNITS, PROJECTS, NEEDS)
+COMMUNITY = DemoCommunity("bayi", PEOPLE, UNITS, PROJECTS, NEEDS, (BRANCH,))

@@ -1,4 +1,5 @@
-"""The demo needs of DESIGN.md: 八一社区's loop closed by 回访 (95 % solved), 广场西社区's
+"""The demo needs of DESIGN.md: 八一社区's loop closed by 回访 (95 % solved) with its party
+branch (支部派单 to its party-member volunteers), 广场西社区's
 "机关合伙人" (8 partner units offering 35 resources, 23 residents' needs in every status, two
 standing projects, two of the units under agreement) and 广场东社区's 14 partner units, all
 under agreement, with the 12 needs it solved in a year.
@@ -36,7 +37,7 @@ from needs.logic import follow_tokens, loop
 from needs.logic.agreements import term_end
 from needs.logic.kinds import FollowUpResult, ReporterKind, VolunteerStatus
 from needs.services.demo import bayi, guangchang_dong, guangchang_xi
-from needs.services.demo.shapes import DemoCommunity, DemoNeed, Unit
+from needs.services.demo.shapes import DemoBranch, DemoCommunity, DemoNeed, Unit
 from needs.services.open311_keys import KEY_PREFIX, PREFIX_SHOWN
 from needs.services.open311_keys import key_hash as open311_key_hash
 from needs.services.reports import report_zone
@@ -46,6 +47,7 @@ from needs.tables import (
     Open311Key,
     PartnerAgreement,
     PartnerUnit,
+    PartyBranch,
     Project,
     ProjectResource,
     Resource,
@@ -68,6 +70,7 @@ class _Ids:
     volunteers: dict[str, Volunteer]
     resources: dict[str, int]
     projects: dict[str, int]
+    branches: dict[str, PartyBranch] = field(default_factory=dict)
 
 
 @dataclass
@@ -262,14 +265,55 @@ async def _lists(
     return units, resources, projects
 
 
+async def _branch(
+    community: Community,
+    item: DemoBranch,
+    volunteers: dict[str, Volunteer],
+    created: datetime,
+    added: _Added,
+) -> PartyBranch:
+    """The party branch, added unless the community has one of that name, and its members
+    marked (a volunteer staff have marked otherwise is left as it is)."""
+    branch = (
+        await PartyBranch.objects()
+        .where((PartyBranch.community == community.id) & (PartyBranch.name_zh == item.name_zh))
+        .first()
+    )
+    if branch is None:
+        branch = PartyBranch(
+            community=community.id,
+            name_zh=item.name_zh,
+            name_en=item.name_en,
+            active=True,
+            created_at=created,
+            updated_at=created,
+        )
+        await branch.save()
+        added.one("branches")
+    for login in item.members:
+        volunteer = volunteers[login]
+        if volunteer.branch is None:
+            await Volunteer.update({Volunteer.branch: branch.id}).where(
+                Volunteer.id == volunteer.id
+            )
+            volunteer.branch = branch.id
+            added.one("party members")
+    return branch
+
+
 def _helper(key: str, ids: _Ids) -> tuple[dict[str, Any], int | None, str]:
-    """The need's helper columns, the helper's user id and name, from `unit:`/`volunteer:`."""
+    """The need's helper columns, the helper's user id and name, from `unit:`, `volunteer:`
+    or `branch:` (a branch has no one user: its members wait for the first to take it)."""
     kind, _sep, name = key.partition(":")
     if kind == "unit":
         unit = ids.units[name]
-        return {"unit": unit.id, "volunteer": None}, unit.contact_user, unit.name_zh
+        return {"unit": unit.id, "volunteer": None, "branch": None}, unit.contact_user, unit.name_zh
+    if kind == "branch":
+        branch = ids.branches[name]
+        return {"branch": branch.id, "volunteer": None, "unit": None}, None, branch.name_zh
     volunteer = ids.volunteers[name]
-    return {"volunteer": volunteer.id, "unit": None}, volunteer.user, ids.people[name].name
+    columns = {"volunteer": volunteer.id, "unit": None, "branch": None}
+    return columns, volunteer.user, ids.people[name].name
 
 
 async def _demo_key(name: str, now: datetime) -> int:
@@ -362,22 +406,32 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
     reporter_id = reporter["reporter"]
     filer = ids.staff.id if spec.reporter.startswith("walkin:") else reporter_id
     need_id = uuid.uuid4()
-    columns: dict[str, Any] = {"status": loop.OPEN, "unit": None, "volunteer": None}
+    columns: dict[str, Any] = {
+        "status": loop.OPEN,
+        "unit": None,
+        "volunteer": None,
+        "branch": None,
+    }
     events = [NeedEvent(need=need_id, at=at, actor=filer, kind="filed")]
     helper_user: int | None = None
     for step in spec.steps:
         at = at + timedelta(hours=step.after_hours)
         if at >= now:
             raise ValueError(f"demo need step {step.kind!r} would be after now: {spec.description}")
-        actor, detail = helper_user, step.detail
+        actor, detail, kind = helper_user, step.detail, step.kind
         if step.kind == "dispatched":
             helper_columns, helper_user, detail = _helper(step.helper, ids)
             columns.update(helper_columns, status=loop.DISPATCHED, dispatched_at=at)
             actor = ids.staff.id
+            kind = "dispatched_branch" if step.helper.startswith("branch:") else kind
         elif step.kind == "accepted":
+            if step.helper:  # a member of the branch takes it; the branch stays on it
+                taker = ids.volunteers[step.helper.partition(":")[2]]
+                columns.update(volunteer=taker.id)
+                actor = helper_user = taker.user
             columns.update(status=loop.ACCEPTED, accepted_at=at)
         elif step.kind == "declined":
-            columns.update(status=loop.OPEN, unit=None, volunteer=None)
+            columns.update(status=loop.OPEN, unit=None, volunteer=None, branch=None)
         elif step.kind == "done":
             columns.update(status=loop.DONE, done_at=at, resolution=step.detail)
         elif step.kind == "rated":
@@ -408,9 +462,9 @@ async def _need(spec: DemoNeed, community: Community, ids: _Ids, now: datetime) 
         elif step.kind == "note":
             actor = ids.staff.id
         columns["closed_at"] = at if columns["status"] in loop.FINAL else None
-        events.append(NeedEvent(need=need_id, at=at, actor=actor, kind=step.kind, detail=detail))
+        events.append(NeedEvent(need=need_id, at=at, actor=actor, kind=kind, detail=detail))
         if step.kind == "rated" and columns["status"] == loop.OPEN:
-            columns.update(unit=None, volunteer=None)
+            columns.update(unit=None, volunteer=None, branch=None)
             columns["times_reopened"] = columns.get("times_reopened", 0) + 1
             events.append(NeedEvent(need=need_id, at=at, actor=reporter_id, kind="reopened"))
     if columns["status"] == loop.DONE and columns["done_at"] <= now - timedelta(days=10):
@@ -522,7 +576,11 @@ async def load(now: datetime) -> list[str]:
         added = _Added()
         people, volunteers = await _people(community, spec, hashes, staff_user, now, added)
         units, resources, projects = await _lists(community, spec, hashes[0], now, added)
-        ids = _Ids(staff_user, people, units, volunteers, resources, projects)
+        branches = {
+            item.key: await _branch(community, item, volunteers, since(spec, now), added)
+            for item in spec.branches
+        }
+        ids = _Ids(staff_user, people, units, volunteers, resources, projects, branches)
         await _needs(community, spec, ids, now, added)
         await _agreements(spec, units, staff_user, now, added)
         if added:

@@ -60,7 +60,8 @@ class Step:
     """Hours after the step before it."""
     detail: str = ""
     helper: str = ""
-    """For `dispatched`: `unit:<key>` or `volunteer:<login>`."""
+    """For `dispatched`: `unit:<key>`, `volunteer:<login>` or `branch:<key>`; for `accepted`
+    of a need sent to a branch: `volunteer:<login>`, the member who takes it."""
     stars: int | None = None
     by_staff: bool = False
     """For `withdrawn`: closed by staff rather than by the reporter."""
@@ -76,6 +77,11 @@ def dispatch(hours: float, helper: str) -> Step:
 
 def accept(hours: float) -> Step:
     return Step("accepted", hours)
+
+
+def take(hours: float, login: str) -> Step:
+    """A member of the party branch the need was sent to accepts it, and so takes it."""
+    return Step("accepted", hours, helper=f"volunteer:{login}")
 
 
 def decline(hours: float, reason: str) -> Step:
@@ -142,6 +148,16 @@ class DemoProject:
 
 
 @dataclass(frozen=True)
+class DemoBranch:
+    """A party branch (党支部) and the logins of its party-member volunteers."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DemoCommunity:
     slug: str
     people: tuple[Person, ...]
@@ -150,3 +166,4 @@ class DemoCommunity:
     projects: tuple[DemoProject, ...]
     needs: tuple[DemoNeed, ...]
     agreements: tuple[DemoAgreement, ...] = ()
+    branches: tuple[DemoBranch, ...] = ()

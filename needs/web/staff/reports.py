@@ -44,6 +44,7 @@ FIGURE_COLUMNS = (
     N_("Satisfaction"),
     N_("Closed without rating"),
     N_("Reported by couriers"),
+    N_("Taken by party members"),
     N_("Partner units"),
     N_("Resources offered"),
     N_("Median hours to dispatch"),
@@ -71,8 +72,13 @@ def category_cells(figures: report_figures.NeedFigures) -> list[str]:
     return [str(count) for count in figures.by_category.values()]
 
 
-def figure_cells(figures: report_figures.NeedFigures, empty: str = "—") -> list[str]:
-    """The figures of `FIGURE_COLUMNS` as text; `empty` stands for "no value"."""
+def figure_cells(
+    figures: report_figures.NeedFigures, empty: str = "—", *, public: bool = False
+) -> list[str]:
+    """The figures of `FIGURE_COLUMNS` as text; `empty` stands for "no value". `public`: for
+    a file that may be passed on, the needs taken by party members only where at least five
+    members took them (`empty` otherwise)."""
+    party = figures.party_public if public else figures.taken_by_party_members
     return [
         str(figures.total),
         str(figures.withdrawn),
@@ -81,6 +87,7 @@ def figure_cells(figures: report_figures.NeedFigures, empty: str = "—") -> lis
         app_reports.format_percent(figures.satisfaction, empty),
         str(figures.closed_unrated),
         str(figures.courier_reports),
+        empty if party is None else str(party),
         str(figures.partner_units),
         str(figures.resources_offered),
         app_reports.format_decimal(figures.median_hours_to_dispatch, empty),
@@ -218,7 +225,9 @@ class NeedReportsController(Controller):
 
         def line(label: str, figures: report_figures.NeedFigures) -> list[str]:
             statuses = status_cells(figures)[:-1]  # the total is the first figure already
-            return [label, *figure_cells(figures, ""), *statuses, *category_cells(figures)]
+            # A CSV file is passed on: party members' figure only as a count of five or more.
+            cells = figure_cells(figures, "", public=True)
+            return [label, *cells, *statuses, *category_cells(figures)]
 
         rows = [line(localized(row.community, "name"), row.figures) for row in report.rows]
         rows.append(line(_("Total"), report.total))

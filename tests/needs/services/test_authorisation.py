@@ -24,6 +24,7 @@ from needs.logic.agreements import AgreementForm
 from needs.logic.list_forms import ProjectForm, ResourceForm, UnitForm
 from needs.services import (
     agreements,
+    branches,
     convert,
     dispatch,
     followups,
@@ -40,6 +41,7 @@ from needs.tables import (
     NeedEvent,
     PartnerAgreement,
     PartnerUnit,
+    PartyBranch,
     Project,
     ProjectResource,
     Resource,
@@ -64,6 +66,7 @@ class World:
     resource: Resource
     project: Project
     agreement: PartnerAgreement
+    branch: PartyBranch
     resident: Actor
     stranger: Actor
     staff: Actor
@@ -121,6 +124,8 @@ async def world(db: None) -> World:
         updated_at=NOW,
     )
     await agreement.save()
+    branch = PartyBranch(community=a.id, name_zh="甲社区党支部", created_at=NOW, updated_at=NOW)
+    await branch.save()
     return World(
         community=a,
         need=need,
@@ -129,6 +134,7 @@ async def world(db: None) -> World:
         resource=resource,
         project=project,
         agreement=agreement,
+        branch=branch,
         resident=await actor_for(resident),
         stranger=await actor_for(stranger),
         staff=await actor_for(staff),
@@ -244,6 +250,21 @@ PROBES: dict[str, Probe] = {
     "needs.services.volunteers.volunteers_of": lambda actor, w: volunteers.volunteers_of(
         actor, w.community.id
     ),
+    "needs.services.branches.branches_of": lambda actor, w: branches.branches_of(
+        actor, w.community
+    ),
+    "needs.services.branches.create_branch": lambda actor, w: branches.create_branch(
+        actor, w.community, branches.BranchForm(name_zh="新支部"), now=NOW
+    ),
+    "needs.services.branches.rename_branch": lambda actor, w: branches.rename_branch(
+        actor, w.branch.id, branches.BranchForm(name_zh="改名支部"), now=NOW
+    ),
+    "needs.services.branches.set_branch_active": lambda actor, w: branches.set_branch_active(
+        actor, w.branch.id, False, now=NOW
+    ),
+    "needs.services.branches.set_membership": lambda actor, w: branches.set_membership(
+        actor, w.volunteer.id, branches.MembershipForm(branch=str(w.branch.id)), now=NOW
+    ),
     "needs.services.public_summary.write_public_summary": lambda actor, w: (
         public_summary.write_public_summary(actor, str(w.need.id), "已修好", now=NOW)
     ),
@@ -277,8 +298,12 @@ NEED_SERVICES = {
     "needs.services.convert.to_series",
     "needs.services.need_details.staff_need_page",
     "needs.services.followups.record_followup",
+    "needs.services.branches.rename_branch",
+    "needs.services.branches.set_branch_active",
+    "needs.services.branches.set_membership",
 }
-"""Services on a need: another community's need is one that does not exist."""
+"""Services on a need, a party branch or a volunteer's party membership: another community's
+need, branch or volunteer is one that does not exist."""
 
 
 async def _state() -> tuple[object, ...]:
@@ -286,6 +311,7 @@ async def _state() -> tuple[object, ...]:
         await Need.select().order_by(Need.id),
         await NeedEvent.count(),
         await Volunteer.select().order_by(Volunteer.id),
+        await PartyBranch.select().order_by(PartyBranch.id),
         await PartnerUnit.select().order_by(PartnerUnit.id),
         await PartnerAgreement.select().order_by(PartnerAgreement.id),
         await Resource.select().order_by(Resource.id),

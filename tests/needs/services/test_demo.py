@@ -23,9 +23,14 @@ from tests.factories import NOW, actor_for
 SOLVED_AT_FOLLOWUP = ("satisfied", "fairly")
 STEPS = {
     # status before → {event kind: status after}; `rated` is decided by its stars.
-    "open": {"dispatched": "dispatched", "withdrawn": "withdrawn"},
+    "open": {
+        "dispatched": "dispatched",
+        "dispatched_branch": "dispatched",
+        "withdrawn": "withdrawn",
+    },
     "dispatched": {
         "dispatched": "dispatched",
+        "dispatched_branch": "dispatched",
         "accepted": "accepted",
         "declined": "open",
         "withdrawn": "withdrawn",
@@ -68,7 +73,7 @@ async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
     await app_demo.load(NOW)
     lines = await demo.load(NOW)
     assert lines[:3] == [
-        "needs bayi: 7 units, 17 resources, 25 needs (added 25 needs, 7 units)",
+        "needs bayi: 7 units, 17 resources, 27 needs (added 27 needs, 7 units)",
         "needs guangchang-xi: 8 units, 35 resources, 23 needs, 2 agreements "
         "(added 23 needs, 8 units, 2 agreements)",
         "needs guangchang-dong: 14 units, 22 resources, 15 needs, 15 agreements "
@@ -76,7 +81,7 @@ async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
     ]
     west, east = await community_id("guangchang-xi"), await community_id("guangchang-dong")
     bayi = await community_id("bayi")
-    assert await counts(bayi) == (7, 17, 25)
+    assert await counts(bayi) == (7, 17, 27)
     assert await counts(west) == (8, 35, 23)
     assert await counts(east) == (14, 22, 15)
     # Every resource belongs to a unit of its own community.
@@ -88,7 +93,7 @@ async def test_demo_loads_the_promised_lists_and_needs(db: None) -> None:
     volunteers = await Volunteer.select(Volunteer.status).where(Volunteer.community == west)
     assert Counter(row["status"] for row in volunteers) == {"approved": 3, "applied": 1}
     volunteers = await Volunteer.select(Volunteer.status).where(Volunteer.community == bayi)
-    assert Counter(row["status"] for row in volunteers) == {"approved": 3, "applied": 1}
+    assert Counter(row["status"] for row in volunteers) == {"approved": 6, "applied": 1}
 
     statuses = Counter(
         row["status"] for row in await Need.select(Need.status).where(Need.community == west)
@@ -123,7 +128,7 @@ async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None
     await app_demo.load(NOW)
     await demo.load(NOW)
     needs = await Need.select().output(load_json=True)
-    assert len(needs) == 63
+    assert len(needs) == 65
     reopened_and_open = 0
     for need in needs:
         events = (
@@ -138,8 +143,11 @@ async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None
         assert (status, reopened) == (need["status"], need["times_reopened"])
         assert need["created_at"] == times[0] and need["updated_at"] == times[-1]
         kinds = [event["kind"] for event in events]
-        for kind, column in (("dispatched", "dispatched_at"), ("accepted", "accepted_at")):
-            last = [event["at"] for event in events if event["kind"] == kind]
+        for kinds_of, column in (
+            (("dispatched", "dispatched_branch"), "dispatched_at"),
+            (("accepted",), "accepted_at"),
+        ):
+            last = [event["at"] for event in events if event["kind"] in kinds_of]
             assert need[column] == (last[-1] if last else None)
         if need["status"] in ("done", "rated"):
             assert need["done_at"] == [e["at"] for e in events if e["kind"] == "done"][-1]
@@ -167,7 +175,11 @@ async def test_every_timeline_is_in_order_and_matches_its_need(db: None) -> None
         if need["status"] == "withdrawn":
             assert need["withdrawn_at"] == times[-1]
         if need["status"] in ("dispatched", "accepted"):
-            assert (need["unit"] is None) != (need["volunteer"] is None)
+            helpers = (need["unit"], need["volunteer"], need["branch"])
+            # one helper; a need a branch member took names the member and the branch
+            assert sum(helper is not None for helper in helpers) == (
+                2 if need["status"] == "accepted" and need["branch"] else 1
+            )
         resources = await Resource.select(Resource.community).where(
             Resource.id.is_in(need["resources"] or [-1])
         )

@@ -42,7 +42,7 @@ async def test_dispatching_to_a_helper_of_another_community_is_refused(world: Wo
         "community.",
         f"unit:{retired_unit.id}": "This partner unit is not an active partner of the need's "
         "community.",
-        "": "Choose a volunteer or a partner unit.",
+        "": "Choose a volunteer, a partner unit or a party branch.",
         "volunteer:999": "This volunteer is not an approved volunteer of the need's community.",
     }
     for helper, message in refusals.items():

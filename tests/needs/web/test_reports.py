@@ -26,8 +26,8 @@ async def test_report_page_tables_chart_and_definitions(
     # By category: repairs, environment, parking, neighbours, space or tool, elderly, other.
     assert "Guangchang West Community 3 1 1 1 1 1 1 Total 3 1 1 1 1 1 1" in text
     assert (
-        "Guangchang West Community 9 1 3 37.5% 50.0% 0 0 1 3 4.0 4.8 24.0 22.5 3.5 4 2 3 "
-        "Total 9 1 3 37.5% 50.0% 0 0 1 3 4.0 4.8 24.0 22.5 3.5 4 2 3"
+        "Guangchang West Community 9 1 3 37.5% 50.0% 0 0 0 1 3 4.0 4.8 24.0 22.5 3.5 4 2 3 "
+        "Total 9 1 3 37.5% 50.0% 0 0 0 1 3 4.0 4.8 24.0 22.5 3.5 4 2 3"
     ) in text
     assert (
         "Stairwell light repairs Anju Property 3 Free legal advice Anju Property 2 "
@@ -64,18 +64,19 @@ async def test_report_csv_exact_content(browser: Browser, west, east, frozen_clo
     assert response.content.startswith(b"\xef\xbb\xbf")
     assert response.content.decode("utf-8-sig") == (
         "Community,Needs filed,Withdrawn,Solved,Solved rate,Satisfaction,"
-        "Closed without rating,Reported by couriers,Partner units,Resources offered,"
+        "Closed without rating,Reported by couriers,Taken by party members,Partner units,"
+        "Resources offered,"
         "Median hours to dispatch,"
         "Average hours to dispatch,Median hours to close,Average hours to close,"
         "Average rating,Ratings,Times reopened,Resources used,Waiting for dispatch,"
         '"Dispatched, not yet taken",Taken by a helper,'
         '"Done, not yet rated",Rated (solved),Withdrawn,Closed without rating,Repairs,Environment and hygiene,'
         "Parking,Neighbours,A space or a tool,Elderly care,Something else\r\n"
-        "Guangchang East Community,1,0,1,100.0%,100.0%,0,0,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,"
+        "Guangchang East Community,1,0,1,100.0%,100.0%,0,0,,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,"
         "0,0,0,0,1,0,0,0,0,1,0,0,0,0\r\n"
-        "Guangchang West Community,9,1,3,37.5%,50.0%,0,0,1,3,4.0,4.8,24.0,22.5,3.5,4,2,3,"
+        "Guangchang West Community,9,1,3,37.5%,50.0%,0,0,,1,3,4.0,4.8,24.0,22.5,3.5,4,2,3,"
         "2,1,1,1,3,1,0,3,1,1,1,1,1,1\r\n"
-        "Total,10,1,4,44.4%,60.0%,0,0,2,4,3.0,4.3,24.0,18.6,3.8,5,2,4,"
+        "Total,10,1,4,44.4%,60.0%,0,0,,2,4,3.0,4.3,24.0,18.6,3.8,5,2,4,"
         "2,1,1,1,4,1,0,3,1,2,1,1,1,1\r\n"
     )
 
@@ -85,9 +86,9 @@ async def test_one_community_chosen(browser: Browser, west, east, frozen_clock) 
     await signed_in_staff(browser, west, east)
     response = await browser.get(f"/staff/needs/reports.csv?{QUERY}&community=guangchang-dong")
     assert response.content.decode("utf-8-sig").splitlines()[1:] == [
-        "Guangchang East Community,1,0,1,100.0%,100.0%,0,0,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,"
+        "Guangchang East Community,1,0,1,100.0%,100.0%,0,0,,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,"
         "0,0,0,0,1,0,0,0,0,1,0,0,0,0",
-        "Total,1,0,1,100.0%,100.0%,0,0,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,0,0,0,0,1,0,0,0,0,1,0,0,0,0",
+        "Total,1,0,1,100.0%,100.0%,0,0,,1,1,1.0,1.0,3.0,3.0,5.0,1,0,1,0,0,0,0,1,0,0,0,0,1,0,0,0,0",
     ]
 
 
@@ -103,8 +104,8 @@ async def test_other_communities_staff_see_none_of_my_needs(browser: Browser, we
     assert 'value="guangchang-xi"' not in page.text
     csv = await browser.get(f"/staff/needs/reports.csv?{QUERY}")
     assert csv.content.decode("utf-8-sig").splitlines()[1:] == [
-        "Caijiaxiang Community,0,0,0,,,0,0,0,0,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
-        "Total,0,0,0,,,0,0,0,0,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
+        "Caijiaxiang Community,0,0,0,,,0,0,,0,0,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
+        "Total,0,0,0,,,0,0,,0,0,,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
     ]
     for path in ("/staff/needs/reports", "/staff/needs/reports.csv"):
         refused = await browser.get(f"{path}?{QUERY}&community=guangchang-xi")
@@ -137,4 +138,4 @@ async def test_report_page_defaults_to_last_month(browser: Browser, west) -> Non
     response = await browser.get("/staff/needs/reports")
     assert 'value="2026-02-01"' in response.text and 'value="2026-02-28"' in response.text
     # Still open and filed 3 days before now: not yet counted, so no solved rate.
-    assert "Total 1 0 0 — — 0 0 0 0 3.0 3.0 — — — 0 0 0" in text_of(response.text)
+    assert "Total 1 0 0 — — 0 0 0 0 0 3.0 3.0 — — — 0 0 0" in text_of(response.text)
