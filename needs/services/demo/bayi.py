@@ -271,4 +271,4 @@ NEEDS = (
              "13800000035", 1, "16:20", (dispatch(2, PARTY),)),
 )  # fmt: skip
 
-COMMUNITY = DemoCommunity("bayi", PEOPLE, UNITS, PROJECTS, NEEDS, (BRANCH,))
+COMMUNITY = DemoCommunity("bayi", PEOPLE, UNITS, PROJECTS, NEEDS, branches=(BRANCH,))
