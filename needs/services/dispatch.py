@@ -12,7 +12,7 @@ from typing import Any
 from app import audit
 from app.db import write_transaction
 from app.errors import NotFound
-from app.formfields import Fields
+from app.formfields import Fields, typed_id
 from app.i18n import _, localized, ngettext
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
@@ -310,10 +310,7 @@ async def _read_project(need: Need, value: str, fields: Fields) -> int | None:
         return None
     row = (
         await Project.select(Project.id)
-        .where(
-            (Project.id == (int(value) if value.isdigit() else -1))
-            & (Project.community == need.community)
-        )
+        .where((Project.id == (typed_id(value) or -1)) & (Project.community == need.community))
         .first()
     )
     if row is None:
@@ -327,7 +324,7 @@ async def _read_resources(need: Need, value: list[str] | str, fields: Fields) ->
     chosen = [item.strip() for item in chosen if item.strip()]
     if not chosen:
         return []
-    ids = sorted({int(item) for item in chosen if item.isdigit()})
+    ids = sorted({number for item in chosen if (number := typed_id(item)) is not None})
     found = await Resource.select(Resource.id).where(
         Resource.id.is_in(ids or [-1]) & (Resource.community == need.community)
     )

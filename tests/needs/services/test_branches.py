@@ -109,6 +109,19 @@ async def test_membership_is_set_by_staff_and_audited(world: World, party: Party
     assert (await audit_entry("volunteer.not_party_member"))["after"] == {"branch": None}
 
 
+@pytest.mark.parametrize("typed", ["²", "٣", "99999999999999999999", "-1", "abc"])
+async def test_a_branch_id_that_is_no_branch_is_refused_not_a_500(
+    world: World, party: Party, typed: str
+) -> None:
+    form = branches.MembershipForm(branch=typed)
+    with pytest.raises(InputError) as caught:
+        await branches.set_membership(world.staff, world.volunteer.id, form, now=T2)
+    assert caught.value.errors == [
+        FieldError("branch", "Choose an active party branch of the volunteer's community.")
+    ]
+    assert (await reload_volunteer(world.volunteer)).branch == party.branch.id
+
+
 async def reload_volunteer(volunteer: Volunteer) -> Volunteer:
     return await Volunteer.objects().where(Volunteer.id == volunteer.id).first()
 
