@@ -262,6 +262,39 @@ async def test_two_members_accepting_at_once_one_wins(world: World, party: Party
     assert volunteer.user == winner
 
 
+async def test_a_member_accepting_while_staff_send_it_elsewhere_one_wins(
+    world: World, party: Party
+) -> None:
+    need = await send_to_branch(world, party)
+    outsider = await Volunteer.objects().where(Volunteer.user == party.outsider.id).first()
+
+    async def attempt(index: int) -> str:
+        set_locale("en")
+        try:
+            if index == 0:
+                await helper_tasks.accept(party.member, str(need.id), now=T3)
+                return "accepted"
+            form = dispatch.DispatchForm(helper=f"volunteer:{outsider.id}")
+            await dispatch.dispatch(world.staff, str(need.id), form, now=T3)
+            return "sent"
+        except (Conflict, NotFound, RuleViolation) as exc:
+            return type(exc).__name__
+
+    outcome = at_once(attempt, attempts=2, processes=2)
+    taken = await reload(need)
+    if outcome.get("accepted"):  # the member won: staff may not send an accepted need
+        assert outcome == {"accepted": 1, "Conflict": 1}
+        member = world.volunteer.id
+        assert (taken.status, taken.volunteer, taken.branch) == (
+            "accepted",
+            member,
+            party.branch.id,
+        )
+    else:  # staff won: the member's need left their list
+        assert outcome == {"sent": 1, "NotFound": 1}
+        assert (taken.status, taken.volunteer, taken.branch) == ("dispatched", outsider.id, None)
+
+
 async def test_a_member_who_passes_only_leaves_it_to_the_others(world: World, party: Party) -> None:
     need = await send_to_branch(world, party)
     await helper_tasks.decline(party.member, str(need.id), reason="出差一周", now=T3)
