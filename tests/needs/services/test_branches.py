@@ -218,6 +218,28 @@ async def test_a_branch_without_members_elsewhere_or_retired_is_refused(
     assert await snapshot() == before
 
 
+async def test_a_branch_retired_while_a_need_is_being_sent_to_it_does_not_get_it(
+    world: World, party: Party, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need, _token = await file(world.resident)
+    read_project = dispatch._read_project
+
+    async def retired_meanwhile(*args: object) -> int | None:
+        # Another staff member retires the branch after the form was read, before it is sent.
+        await branches.set_branch_active(world.staff, party.branch.id, False, now=T2)
+        return await read_project(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dispatch, "_read_project", retired_meanwhile)
+    form = dispatch.DispatchForm(helper=f"branch:{party.branch.id}")
+    with pytest.raises(InputError) as caught:
+        await dispatch.dispatch(world.staff, str(need.id), form, now=T2)
+    assert caught.value.errors == [
+        FieldError("helper", "This branch is not an active party branch of the need's community.")
+    ]
+    back = await reload(need)
+    assert (back.status, back.branch) == ("open", None)
+
+
 async def test_the_first_member_to_accept_takes_it_the_second_is_told(
     world: World, party: Party
 ) -> None:
