@@ -66,8 +66,11 @@ def _names(form: BranchForm) -> tuple[str, str]:
         "name_zh",
         max_length=party.MAX_BRANCH_NAME,
         required=_("Enter the branch's Chinese name."),
+        single_line=True,
     )
-    name_en = fields.text(form.name_en, "name_en", max_length=party.MAX_BRANCH_NAME)
+    name_en = fields.text(
+        form.name_en, "name_en", max_length=party.MAX_BRANCH_NAME, single_line=True
+    )
     fields.check()
     return name_zh, name_en
 

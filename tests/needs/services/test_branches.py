@@ -99,6 +99,15 @@ async def test_branches_are_created_renamed_retired_and_audited(world: World) ->
     assert caught.value.errors == [FieldError("name_zh", "Enter the branch's Chinese name.")]
 
 
+async def test_a_branch_name_is_one_line(world: World) -> None:
+    form = branches.BranchForm(name_zh="八一社区\n党支部", name_en="Bayi\tBranch")
+    with pytest.raises(InputError) as caught:
+        await branches.create_branch(world.staff, world.home, form, now=T1)
+    message = "Remove the invisible control characters (line breaks or direction marks)."
+    assert caught.value.errors == [FieldError("name_zh", message), FieldError("name_en", message)]
+    assert await PartyBranch.count() == 0
+
+
 async def test_membership_is_set_by_staff_and_audited(world: World, party: Party) -> None:
     volunteer = await reload_volunteer(world.volunteer)
     assert volunteer.branch == party.branch.id
