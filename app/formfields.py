@@ -22,6 +22,20 @@ from app.i18n import _, ngettext
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
 
 
+ROW_IDS = range(1, 2**31)
+"""The ids a row may have (PostgreSQL's `integer`, the smaller engine, counts from 1)."""
+
+
+def typed_id(text: str) -> int | None:
+    """The row id a form field names (ASCII digits, within `ROW_IDS`), else None: a typed
+    "²" or a number no column holds must read as no row, not fail the query."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    number = int(text)
+    return number if number in ROW_IDS else None
+
+
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = frozenset("\n\r\t")
 

@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.formfields import typed_id
 from app.i18n import N_
 from needs.logic.kinds import FollowUpResult, NeedStatus
 
@@ -148,9 +149,10 @@ def helper_key(kind: str, row_id: int) -> str:
 
 def parse_helper_key(value: str) -> tuple[str, int] | None:
     kind, _sep, number = value.strip().partition(":")
-    if kind not in HELPER_KINDS or not number.isdigit():
+    found = typed_id(number)
+    if kind not in HELPER_KINDS or found is None:
         return None
-    return kind, int(number)
+    return kind, found
 
 
 PERSONAL_DATA_KEPT = timedelta(days=30)

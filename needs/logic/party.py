@@ -10,6 +10,7 @@ when at least `MIN_PUBLIC_COUNT` people are counted, so nobody can be singled ou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from needs.logic.loop import DISPATCHED
 
@@ -51,3 +52,22 @@ def may_take(task: BranchTask, member_branch: int | None) -> bool:
 def all_passed(members: set[int], passed: set[int]) -> bool:
     """Every current member of the branch said they cannot take it (and there was one)."""
     return bool(members) and members <= passed
+
+
+HELPER_STEPS = frozenset({"accepted", "declined", "passed", "done"})
+"""The steps a helper takes on a need (the others are staff's or the reporter's)."""
+
+
+def unnamed_in_branch(events: list[dict[str, Any]], viewer_id: int) -> list[dict[str, Any]]:
+    """A need's steps as a helper reads them: from a dispatch to a party branch up to the
+    next dispatch, a helper's step taken by someone else does not name them (whoever took
+    a need through the branch is a party member, which is for the staff to know)."""
+    shown = []
+    via_branch = False
+    for event in events:
+        if event["kind"] in ("dispatched", "dispatched_branch"):
+            via_branch = event["kind"] == "dispatched_branch"
+        elif via_branch and event["kind"] in HELPER_STEPS and event["actor"] != viewer_id:
+            event = {**event, "actor_name": ""}
+        shown.append(event)
+    return shown

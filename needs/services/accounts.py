@@ -13,7 +13,8 @@ from needs.tables import Need, NeedEvent, Volunteer
 
 async def export_account(user: User, now: datetime) -> dict[str, Any]:
     """The needs a person filed (with what was done, their rating, the phone and consents they
-    gave, and what staff heard at the latest 回访) and their volunteer records."""
+    gave, and what staff heard at the latest 回访) and their volunteer records (with the
+    party branch staff marked them a member of, if any)."""
     needs = await Need.select(
         Need.id,
         Need.community.slug.as_alias("community"),
@@ -43,6 +44,8 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
         Volunteer.skills,
         Volunteer.status,
         Volunteer.applied_at,
+        # The party branch staff marked them a member of: theirs to see, like the rest.
+        Volunteer.branch.name_zh.as_alias("party_branch"),
     ).where(Volunteer.user == user.id)
     return {
         "needs": [_plain(row) for row in needs],

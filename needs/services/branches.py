@@ -21,7 +21,7 @@ from piccolo.query.functions.aggregate import Count
 from app import audit
 from app.db import existing, write_transaction
 from app.errors import Forbidden, NotFound, RuleViolation
-from app.formfields import Fields
+from app.formfields import Fields, typed_id
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.tables import Community
@@ -66,8 +66,11 @@ def _names(form: BranchForm) -> tuple[str, str]:
         "name_zh",
         max_length=party.MAX_BRANCH_NAME,
         required=_("Enter the branch's Chinese name."),
+        single_line=True,
     )
-    name_en = fields.text(form.name_en, "name_en", max_length=party.MAX_BRANCH_NAME)
+    name_en = fields.text(
+        form.name_en, "name_en", max_length=party.MAX_BRANCH_NAME, single_line=True
+    )
     fields.check()
     return name_zh, name_en
 
@@ -192,21 +195,20 @@ async def set_membership(
     volunteer = await Volunteer.objects().where(Volunteer.id == volunteer_id).first()
     if volunteer is None or not can_manage_branches(actor, volunteer.community):
         raise NotFound(_("There is no such volunteer."))
-    branch_id: int | None = None
     value = form.branch.strip()
+    branch_id = typed_id(value) if value else None
     if value and value == str(volunteer.branch):
         return volunteer  # kept as it was, even in a branch retired since
     if value:
         row = (
             await PartyBranch.select(PartyBranch.community, PartyBranch.active)
-            .where(PartyBranch.id == (int(value) if value.isdigit() else -1))
+            .where(PartyBranch.id == (branch_id or -1))
             .first()
         )
         if row is None or row["community"] != volunteer.community or not row["active"]:
             fields = Fields()
             fields.error("branch", _("Choose an active party branch of the volunteer's community."))
             fields.check()
-        branch_id = int(value)
     if volunteer.branch == branch_id:
         return volunteer
     async with write_transaction(f"volunteer:{volunteer.user}"):

@@ -12,7 +12,7 @@ from typing import Any
 from app import audit
 from app.db import write_transaction
 from app.errors import NotFound
-from app.formfields import Fields
+from app.formfields import Fields, typed_id
 from app.i18n import _, localized, ngettext
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
@@ -257,6 +257,13 @@ async def _read_branch(need: Need, row_id: int, fields: Fields) -> _Helper | Non
     return _Helper("branch", row_id, None, row["name_zh"], tuple(sorted(members)), row)
 
 
+async def _still_active(need: Need, branch_id: int) -> None:
+    """Inside the dispatch's transaction: the branch was not retired since the form was read."""
+    fields = Fields()
+    await _read_branch(need, branch_id, fields)
+    fields.check()
+
+
 async def _read_helper(need: Need, value: str, fields: Fields) -> _Helper | None:
     parsed = loop.parse_helper_key(value)
     if parsed is None:
@@ -310,10 +317,7 @@ async def _read_project(need: Need, value: str, fields: Fields) -> int | None:
         return None
     row = (
         await Project.select(Project.id)
-        .where(
-            (Project.id == (int(value) if value.isdigit() else -1))
-            & (Project.community == need.community)
-        )
+        .where((Project.id == (typed_id(value) or -1)) & (Project.community == need.community))
         .first()
     )
     if row is None:
@@ -327,7 +331,7 @@ async def _read_resources(need: Need, value: list[str] | str, fields: Fields) ->
     chosen = [item.strip() for item in chosen if item.strip()]
     if not chosen:
         return []
-    ids = sorted({int(item) for item in chosen if item.isdigit()})
+    ids = sorted({number for item in chosen if (number := typed_id(item)) is not None})
     found = await Resource.select(Resource.id).where(
         Resource.id.is_in(ids or [-1]) & (Resource.community == need.community)
     )
@@ -364,9 +368,13 @@ async def dispatch(actor: Actor, need_id: str, form: DispatchForm, *, now: datet
     note = fields.text(form.helper_note, "helper_note", max_length=loop.MAX_NOTE)
     fields.check()
     assert helper is not None
-    async with write_transaction(lock_key(need.id)):
+    # A branch is retired under its community's lock: take it too, and read the branch again.
+    branch_lock = (f"branches:{need.community}",) if helper.kind == "branch" else ()
+    async with write_transaction(lock_key(need.id), *branch_lock):
         current = await locked(need.id)
         require_status(current, loop.MAY_DISPATCH)
+        if helper.kind == "branch":
+            await _still_active(need, helper.row_id)
         previous = await helper_user_id(current)
         values = {
             Need.status: loop.DISPATCHED,

@@ -17,7 +17,7 @@ from app.permissions import Actor
 from app.web.context import CurrentActor, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import page, redirect
-from needs.logic import loop
+from needs.logic import loop, party
 from needs.logic.labels import CATEGORY_LABELS, STATUS_LABELS
 from needs.services import helper_tasks, need_details
 from needs.tables import Need
@@ -54,6 +54,7 @@ class HelperTasksController(Controller):
     async def _task_page(
         self,
         request: AnyRequest,
+        actor: Actor,
         need: Need,
         *,
         errors: dict[str, str] | None = None,
@@ -62,6 +63,7 @@ class HelperTasksController(Controller):
         status_code: int = 200,
     ) -> Template:
         view = await need_details.view_of(need, hidden=loop.HIDDEN_FROM_HELPER)
+        view.events = party.unnamed_in_branch(view.events, actor.id)
         in_branch = view.helper_kind == "branch"
         return page(
             request,
@@ -91,7 +93,9 @@ class HelperTasksController(Controller):
         actor: CurrentActor,
         need_id: FromPath[str],
     ) -> Template:
-        return await self._task_page(request, await helper_tasks.assigned_need(actor, need_id))
+        return await self._task_page(
+            request, actor, await helper_tasks.assigned_need(actor, need_id)
+        )
 
     async def _refused(
         self, request: AnyRequest, actor: Actor, need_id: str, exc: DomainError, **forms: Any
@@ -99,7 +103,9 @@ class HelperTasksController(Controller):
         need = await helper_tasks.assigned_need(actor, need_id)
         errors = exc.by_field()
         status_code = 400 if isinstance(exc, InputError) else exc.status_code
-        return await self._task_page(request, need, errors=errors, status_code=status_code, **forms)
+        return await self._task_page(
+            request, actor, need, errors=errors, status_code=status_code, **forms
+        )
 
     @post("/{need_id:str}/accept", name="needs:task.accept")
     async def accept(

@@ -53,3 +53,24 @@ def test_needs_taken_by_party_members_by_hand() -> None:
     total = reports.combined([few, more])
     assert (total.taken_by_party_members, len(total.party_taken)) == (6, 5)
     assert total.party_public == 6
+
+
+def test_steps_taken_through_a_branch_name_only_the_viewer() -> None:
+    def step(kind: str, actor: int, name: str) -> dict:
+        return {"kind": kind, "actor": actor, "actor_name": name}
+
+    events = [
+        step("filed", 1, "王阿姨"),
+        step("dispatched_branch", 2, "李主任"),
+        step("accepted", 3, "刘师傅"),
+        step("declined", 3, "刘师傅"),
+        step("dispatched_branch", 2, "李主任"),
+        step("accepted", 4, "周老师"),
+        step("declined", 4, "周老师"),
+        step("dispatched", 2, "李主任"),
+        step("accepted", 5, "孙大姐"),
+    ]
+    shown = party.unnamed_in_branch(events, viewer_id=4)
+    assert [event["actor_name"] for event in shown] == [
+        "王阿姨", "李主任", "", "", "李主任", "周老师", "周老师", "李主任", "孙大姐",
+    ]  # fmt: skip

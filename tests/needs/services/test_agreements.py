@@ -44,6 +44,32 @@ async def test_two_recordings_at_once_put_one_agreement_in_force(db: None) -> No
     assert await PartnerAgreement.count() == 1
 
 
+async def test_two_renewals_at_once_renew_it_once(db: None) -> None:
+    home = await make_community("guangchang-xi")
+    staff = await actor_for(await make_user("staff@west.example", staff_of=[home]))
+    unit = PartnerUnit(community=home.id, name_zh="城东物业", created_at=NOW, updated_at=NOW)
+    await unit.save()
+    old = await agreements.record_agreement(
+        staff, unit.id, AgreementForm("2025-06-01", "2026-05-31", "甲"), now=NOW
+    )
+    forms = [
+        AgreementForm("2026-03-02", "2027-03-01", "乙"),
+        AgreementForm("2026-03-01", "2027-02-28", "丙"),
+    ]
+    outcomes = await asyncio.gather(
+        *(agreements.renew_agreement(staff, old.id, form, now=NOW) for form in forms),
+        return_exceptions=True,
+    )
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == [
+        "PartnerAgreement",
+        "RuleViolation",
+    ], outcomes
+    rows = await PartnerAgreement.select(
+        PartnerAgreement.scope, PartnerAgreement.ended_on
+    ).order_by(PartnerAgreement.id)
+    assert len(rows) == 2 and rows[0]["scope"] == "甲" and rows[0]["ended_on"] is not None
+
+
 async def test_the_demo_puts_every_unit_of_guangchang_east_under_agreement(db: None) -> None:
     await app_demo.load(NOW)
     await demo.load(NOW)

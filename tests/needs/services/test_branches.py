@@ -99,6 +99,15 @@ async def test_branches_are_created_renamed_retired_and_audited(world: World) ->
     assert caught.value.errors == [FieldError("name_zh", "Enter the branch's Chinese name.")]
 
 
+async def test_a_branch_name_is_one_line(world: World) -> None:
+    form = branches.BranchForm(name_zh="八一社区\n党支部", name_en="Bayi\tBranch")
+    with pytest.raises(InputError) as caught:
+        await branches.create_branch(world.staff, world.home, form, now=T1)
+    message = "Remove the invisible control characters (line breaks or direction marks)."
+    assert caught.value.errors == [FieldError("name_zh", message), FieldError("name_en", message)]
+    assert await PartyBranch.count() == 0
+
+
 async def test_membership_is_set_by_staff_and_audited(world: World, party: Party) -> None:
     volunteer = await reload_volunteer(world.volunteer)
     assert volunteer.branch == party.branch.id
@@ -107,6 +116,19 @@ async def test_membership_is_set_by_staff_and_audited(world: World, party: Party
     await mark(world.staff, world.volunteer, None)
     assert (await reload_volunteer(world.volunteer)).branch is None
     assert (await audit_entry("volunteer.not_party_member"))["after"] == {"branch": None}
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "99999999999999999999", "-1", "abc"])
+async def test_a_branch_id_that_is_no_branch_is_refused_not_a_500(
+    world: World, party: Party, typed: str
+) -> None:
+    form = branches.MembershipForm(branch=typed)
+    with pytest.raises(InputError) as caught:
+        await branches.set_membership(world.staff, world.volunteer.id, form, now=T2)
+    assert caught.value.errors == [
+        FieldError("branch", "Choose an active party branch of the volunteer's community.")
+    ]
+    assert (await reload_volunteer(world.volunteer)).branch == party.branch.id
 
 
 async def reload_volunteer(volunteer: Volunteer) -> Volunteer:
@@ -205,6 +227,28 @@ async def test_a_branch_without_members_elsewhere_or_retired_is_refused(
     assert await snapshot() == before
 
 
+async def test_a_branch_retired_while_a_need_is_being_sent_to_it_does_not_get_it(
+    world: World, party: Party, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need, _token = await file(world.resident)
+    read_project = dispatch._read_project
+
+    async def retired_meanwhile(*args: object) -> int | None:
+        # Another staff member retires the branch after the form was read, before it is sent.
+        await branches.set_branch_active(world.staff, party.branch.id, False, now=T2)
+        return await read_project(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dispatch, "_read_project", retired_meanwhile)
+    form = dispatch.DispatchForm(helper=f"branch:{party.branch.id}")
+    with pytest.raises(InputError) as caught:
+        await dispatch.dispatch(world.staff, str(need.id), form, now=T2)
+    assert caught.value.errors == [
+        FieldError("helper", "This branch is not an active party branch of the need's community.")
+    ]
+    back = await reload(need)
+    assert (back.status, back.branch) == ("open", None)
+
+
 async def test_the_first_member_to_accept_takes_it_the_second_is_told(
     world: World, party: Party
 ) -> None:
@@ -247,6 +291,39 @@ async def test_two_members_accepting_at_once_one_wins(world: World, party: Party
     assert winner in (party.member.id, party.other_member.id)
     volunteer = await Volunteer.objects().where(Volunteer.id == taken.volunteer).first()
     assert volunteer.user == winner
+
+
+async def test_a_member_accepting_while_staff_send_it_elsewhere_one_wins(
+    world: World, party: Party
+) -> None:
+    need = await send_to_branch(world, party)
+    outsider = await Volunteer.objects().where(Volunteer.user == party.outsider.id).first()
+
+    async def attempt(index: int) -> str:
+        set_locale("en")
+        try:
+            if index == 0:
+                await helper_tasks.accept(party.member, str(need.id), now=T3)
+                return "accepted"
+            form = dispatch.DispatchForm(helper=f"volunteer:{outsider.id}")
+            await dispatch.dispatch(world.staff, str(need.id), form, now=T3)
+            return "sent"
+        except (Conflict, NotFound, RuleViolation) as exc:
+            return type(exc).__name__
+
+    outcome = at_once(attempt, attempts=2, processes=2)
+    taken = await reload(need)
+    if outcome.get("accepted"):  # the member won: staff may not send an accepted need
+        assert outcome == {"accepted": 1, "Conflict": 1}
+        member = world.volunteer.id
+        assert (taken.status, taken.volunteer, taken.branch) == (
+            "accepted",
+            member,
+            party.branch.id,
+        )
+    else:  # staff won: the member's need left their list
+        assert outcome == {"sent": 1, "NotFound": 1}
+        assert (taken.status, taken.volunteer, taken.branch) == ("dispatched", outsider.id, None)
 
 
 async def test_a_member_who_passes_only_leaves_it_to_the_others(world: World, party: Party) -> None:

@@ -54,6 +54,34 @@ async def test_dispatching_to_a_helper_of_another_community_is_refused(world: Wo
     assert await snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        (dispatch.DispatchForm(helper="branch:²"), "helper", "Choose a volunteer, a partner "
+         "unit or a party branch."),
+        (dispatch.DispatchForm(helper="volunteer:99999999999999999999"), "helper", "Choose a "
+         "volunteer, a partner unit or a party branch."),
+        (dispatch.DispatchForm(helper="unit:٣"), "helper", "Choose a volunteer, a partner unit "
+         "or a party branch."),
+        (dispatch.DispatchForm(project="99999999999999999999"), "project", "Choose a project "
+         "of the need's community."),
+        (dispatch.DispatchForm(resources=["²"]), "resources", "Choose resources of the need's "
+         "community."),
+    ],
+)  # fmt: skip
+async def test_ids_no_column_holds_are_refused_not_a_500(
+    world: World, form: dispatch.DispatchForm, field: str, message: str
+) -> None:
+    need, _ = await file(world.resident)
+    if field != "helper":
+        form.helper = f"volunteer:{world.volunteer.id}"
+    before = await snapshot()
+    with pytest.raises(InputError) as caught:
+        await dispatch.dispatch(world.staff, str(need.id), form, now=T1)
+    assert caught.value.errors == [FieldError(field, message)]
+    assert await snapshot() == before
+
+
 async def test_staff_of_another_community_reach_nothing(world: World) -> None:
     need, _ = await file(world.resident)
     await make_space(world.home, "music-room")

@@ -239,3 +239,29 @@ async def test_members_see_a_branch_need_the_first_to_accept_takes_it(
     own = visible((await first.get("/needs/volunteer")).text)
     assert "Staff marked you as a party member of Bayi Party Branch" in own
     assert "party member" not in visible((await other.get("/needs/volunteer")).text)
+
+
+async def test_a_helper_sent_a_need_after_a_branch_had_it_is_not_told_who_took_it_there(
+    open_browser: OpenBrowser, world: World, frozen_clock: list
+) -> None:
+    frozen_clock[0] = T1
+    branch = await make_branch(world, members=2)
+    outsider = await make_user("13800000009", name="周老师", community=world.home)
+    other = await make_volunteer(outsider, world.home)
+    need, _token = await file(world.resident, at=T0)
+    to_branch = dispatch.DispatchForm(helper=f"branch:{branch.id}")
+    await dispatch.dispatch(world.staff, str(need.id), to_branch, now=T0)
+    member = await actor_for(world.helper.user)  # 刘师傅, a member, takes it and gives it back
+    await helper_tasks.accept(member, str(need.id), now=T0)
+    await helper_tasks.decline(member, str(need.id), reason="临时有事", now=T0)
+    to_other = dispatch.DispatchForm(helper=f"volunteer:{other.id}")
+    await dispatch.dispatch(world.staff, str(need.id), to_other, now=T1)
+    page = visible((await (await open_browser("13800000009")).get(f"/needs/tasks/{need.id}")).text)
+    assert (
+        "Sent to a party branch · 李主任 八一社区党支部 Mon, Mar 2 09:00 Accepted by the helper "
+        "Mon, Mar 2 09:00 Declined by the helper 临时有事 Mon, Mar 2 10:00 Sent to a helper · "
+        "李主任 周老师"
+    ) in page
+    assert "刘师傅" not in page
+    own = visible((await (await open_browser("13800000003")).get("/needs/tasks")).text)
+    assert "Stair light" not in own  # 刘师傅 no longer has it

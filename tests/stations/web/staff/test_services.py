@@ -263,3 +263,15 @@ async def test_a_service_of_another_station_is_not_found(
     assert (await staff.submit(f"{base}/{other.id}/cancel")).status_code == 404
     assert (await staff.get(f"{base}/999999")).status_code == 404
     assert await _unchanged() == before
+
+
+async def test_the_button_that_cancels_a_service_says_so_in_chinese(
+    staff: Browser, station: Station
+) -> None:
+    assert (
+        await staff.submit("/staff/stations/rider-home/services", LEGAL_HELP)
+    ).status_code == 303
+    staff.set_language("zh_CN")
+    listed = text_of((await staff.get("/staff/stations/rider-home/services")).text)
+    assert "修改 Free legal help 取消活动 Free legal help" in listed
+    assert "取消预约" not in listed  # the booking's "Cancel", not a service's
