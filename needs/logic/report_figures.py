@@ -137,15 +137,22 @@ FIGURE_DEFINITIONS = (
         "and the resources they and volunteers offer, counting those active now that had "
         "joined by the end of the period."
     ),
-    N_(
-        "Taken by party members: the needs a party-member volunteer accepted, sent to them or "
-        "through their party branch, and has not given back. Outside the staff's pages it is "
-        "shown only when at least five party members took them."
-    ),
     N_("“—” means there is nothing to divide by yet."),
 )
 """What each figure means, in the words every page that shows them uses (translated when
 shown, with `age` = `RECENT` in words: "14 days")."""
+STAFF_FIGURE_DEFINITIONS = (
+    *FIGURE_DEFINITIONS[:-1],
+    N_(
+        "Taken by party members: the needs a party-member volunteer accepted, sent to them or "
+        "through their party branch, and has not given back. Only staff see it; their CSV "
+        "file shows it only when at least five party members took them. Public pages never "
+        "show it: a count that grows the day a helper accepts would tell who is a party "
+        "member."
+    ),
+    FIGURE_DEFINITIONS[-1],
+)
+"""The definitions on the staff's reports: the public ones and the figure only staff see."""
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)

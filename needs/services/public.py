@@ -208,7 +208,6 @@ async def community_page(community: Community, now: datetime) -> list[Panel]:
                 "days": RECENT.days,
                 # Counts of party members only, and only of five or more (needs.logic.party).
                 "party_members": await public_party_members(community.id),
-                "party_taken_shown": any(item.figures.party_public is not None for item in spans),
             },
         )
     )

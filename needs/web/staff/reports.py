@@ -150,7 +150,7 @@ def figure_definitions() -> list[str]:
     community's public page."""
     days = report_figures.RECENT.days
     age = ngettext("%(num)s day", "%(num)s days", days, num=days)
-    return [_(text, age=age) for text in report_figures.FIGURE_DEFINITIONS]
+    return [_(text, age=age) for text in report_figures.STAFF_FIGURE_DEFINITIONS]
 
 
 def resource_name(use: reports.ResourceUse) -> tuple[str, str]:
