@@ -15,7 +15,7 @@ from app import audit
 from app.accounts.validation import normalise_login
 from app.db import existing, write_transaction
 from app.errors import FieldError
-from app.formfields import Fields
+from app.formfields import Fields, typed_id
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.tables import Community, User
@@ -63,7 +63,7 @@ async def _offer(
     kind, _sep, number = text.strip().partition(":")
     if not kind:
         return None, None
-    row_id = int(number) if number.isdigit() else -1
+    row_id = typed_id(number) or -1
     if kind == "unit":
         unit = await PartnerUnit.select().where(PartnerUnit.id == row_id).first()
         if unit and unit["community"] == community_id and (unit["active"] or row_id == current[0]):
@@ -89,8 +89,8 @@ async def _bundle(
     ids: set[int] = set()
     unusable = False
     for text in (item.strip() for item in as_list(value)):
-        if text.isdigit():
-            ids.add(int(text))
+        if (row_id := typed_id(text)) is not None:
+            ids.add(row_id)
         elif text:
             unusable = True
     added = ids - current

@@ -12,6 +12,7 @@ from typing import Any, Literal, overload
 
 from app.db import existing
 from app.errors import Forbidden, NotFound
+from app.formfields import typed_id
 from app.i18n import N_, _
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
@@ -118,8 +119,8 @@ async def resources_of(
     kind, _sep, number = offered_by.partition(":")
     if kind == "own":
         query = query.where(Resource.unit.is_null() & Resource.volunteer.is_null())
-    elif kind in ("unit", "volunteer") and number.isdigit():
-        query = query.where(getattr(Resource, kind) == int(number))
+    elif kind in ("unit", "volunteer") and (row_id := typed_id(number)) is not None:
+        query = query.where(getattr(Resource, kind) == row_id)
     return await query.order_by(Resource.active, ascending=False).order_by(
         Resource.title_zh, Resource.id
     )

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from app.communities.services import managed_communities, managed_community
 from app.errors import InputError
+from app.formfields import typed_id
 from app.i18n import _
 from app.permissions import Actor
 from app.tables import Community
@@ -126,7 +127,9 @@ async def form_page(
             f"volunteer:{person['id']}" for person in choices["volunteers"]
         ]
     if community is not None and kind == "project":
-        current = {int(value) for value in as_list(form.resources) if value.isdigit()}
+        current = {
+            row_id for value in as_list(form.resources) if (row_id := typed_id(value)) is not None
+        }
         context["resource_choices"] = [
             resource
             for resource in await lists.resources_of(actor, community.id)
