@@ -22,8 +22,10 @@ from app.i18n import _, ngettext
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
 
 
-ROW_IDS = range(1, 2**31)
-"""The ids a row may have (PostgreSQL's `integer`, the smaller engine, counts from 1)."""
+INTEGERS = range(-(2**31), 2**31)
+"""What an integer column holds on both engines (PostgreSQL's `integer`, the smaller)."""
+ROW_IDS = range(1, INTEGERS.stop)
+"""The ids a row may have (serial ids count from 1)."""
 
 
 def typed_id(text: str) -> int | None:

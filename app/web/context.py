@@ -23,6 +23,7 @@ from litestar.params import SkipValidation
 
 from app import clock, i18n
 from app.accounts import sessions
+from app.formfields import INTEGERS
 from app.permissions import Actor
 
 if TYPE_CHECKING:
@@ -153,15 +154,11 @@ def _read_flashes(value: str | None, secret: str) -> list[list[str]]:
     ][:5]
 
 
-ID_RANGE = range(-(2**31), 2**31)
-"""The ids a database column can hold (PostgreSQL's `integer`, the smaller engine)."""
-
-
 def refuse_unstorable_ids(scope: Scope) -> None:
     """A whole-number id in the path that no table can hold names nothing: 404 before any
     query, where PostgreSQL (past 2³¹) or SQLite (past 2⁶³) would fail with a 500."""
     for value in (scope.get("path_params") or {}).values():
-        if isinstance(value, int) and not isinstance(value, bool) and value not in ID_RANGE:
+        if isinstance(value, int) and not isinstance(value, bool) and value not in INTEGERS:
             raise NotFoundException()
 
 

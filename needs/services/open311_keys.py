@@ -8,15 +8,15 @@ limit; wrong keys count towards their address's, so guessing costs as much as it
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app import audit, throttle
+from app.accounts.sessions import token_hash
 from app.db import write_transaction
 from app.errors import FieldError, Forbidden, InputError, NotFound
-from app.formfields import Fields
+from app.formfields import ROW_IDS, Fields
 from app.i18n import _, ngettext
 from app.permissions import Actor, can_administer
 from app.tables import Community
@@ -33,8 +33,6 @@ BAD_KEYS_PER_ADDRESS = throttle.Limit("open311-bad-key", 10, timedelta(hours=1))
 """Wrong or revoked keys sent from one client address in an hour; then 429."""
 FILINGS_PER_KEY = throttle.Limit("open311-key", 120, timedelta(hours=1))
 """Needs one key may file in an hour: a hotline's busiest hour, well above a person's."""
-MAX_SERIAL = 2**31 - 1
-"""The largest id a key can have (PostgreSQL `serial`)."""
 ISSUE_LOCK = "open311-key-issue"
 """Held while a key is counted and saved."""
 LAST_USED_EVERY = timedelta(minutes=5)
@@ -57,8 +55,10 @@ class KeyRow:
     revoked_at: datetime | None
 
 
-def key_hash(plain: str) -> str:
-    return hashlib.sha256(plain.encode()).hexdigest()
+def new_key() -> tuple[str, str, str]:
+    """A fresh key: the plain key (shown once), its hash and the prefix kept in clear."""
+    plain = KEY_PREFIX + secrets.token_urlsafe(30)
+    return plain, token_hash(plain), plain[:PREFIX_SHOWN]
 
 
 def _bad_key_wait(minutes: int) -> str:
@@ -123,11 +123,11 @@ async def issue_key(
         if community is None:
             fields.error("community", _("Choose a community from the list."))
     fields.check()
-    plain = KEY_PREFIX + secrets.token_urlsafe(30)
+    plain, hashed, prefix = new_key()
     key = Open311Key(
         name=label,
-        key_hash=key_hash(plain),
-        prefix=plain[:PREFIX_SHOWN],
+        key_hash=hashed,
+        prefix=prefix,
         community=community.id if community else None,
         created_by=actor.id,
         created_at=now,
@@ -166,7 +166,7 @@ async def revoke_key(actor: Actor, key_id: int, *, now: datetime) -> Open311Key:
     """Revoke a key at once: the next filing with it is refused (403). Revoking again changes
     nothing."""
     _refuse_unless_admin(actor)
-    if not 0 < key_id <= MAX_SERIAL:  # a number no database column holds: no such key
+    if key_id not in ROW_IDS:  # a number no database column holds: no such key
         raise NotFound(_("There is no such key."))
     async with write_transaction():
         key = await Open311Key.objects().where(Open311Key.id == key_id).first()
@@ -199,7 +199,7 @@ async def key_for(plain: str, *, client_ip: str, now: datetime) -> Open311Key | 
         return None
     key = (
         await Open311Key.objects()
-        .where((Open311Key.key_hash == key_hash(plain)) & Open311Key.revoked_at.is_null())
+        .where((Open311Key.key_hash == token_hash(plain)) & Open311Key.revoked_at.is_null())
         .first()
     )
     if key is None:

@@ -38,8 +38,7 @@ from needs.logic.agreements import term_end
 from needs.logic.kinds import FollowUpResult, ReporterKind, VolunteerStatus
 from needs.services.demo import bayi, guangchang_dong, guangchang_xi
 from needs.services.demo.shapes import DemoBranch, DemoCommunity, DemoNeed, Unit
-from needs.services.open311_keys import KEY_PREFIX, PREFIX_SHOWN
-from needs.services.open311_keys import key_hash as open311_key_hash
+from needs.services.open311_keys import new_key
 from needs.services.reports import report_zone
 from needs.tables import (
     Need,
@@ -321,11 +320,11 @@ async def _demo_key(name: str, now: datetime) -> int:
     shows what such a system filed, and administrators issue real keys)."""
     key = await Open311Key.objects().where(Open311Key.name == name).first()
     if key is None:
-        plain = KEY_PREFIX + secrets.token_urlsafe(30)
+        _plain, hashed, prefix = new_key()
         key = Open311Key(
             name=name,
-            key_hash=open311_key_hash(plain),
-            prefix=plain[:PREFIX_SHOWN],
+            key_hash=hashed,
+            prefix=prefix,
             created_at=now - timedelta(days=120),
         )
         await key.save()
