@@ -120,6 +120,13 @@ def configure_openapi() -> OpenAPIConfig:
 def configure_logging(level: str) -> LoggingConfig:
     return LoggingConfig(
         root={"level": level, "handlers": ["queue_listener"]},
+        handlers={
+            "queue_listener": {
+                "class": "app.web.logs.BackgroundHandler",
+                "level": "DEBUG",
+                "formatter": "standard",
+            },
+        },
         formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
         log_exceptions="never",  # handle_exception logs unexpected errors once, with context
     )

@@ -96,6 +96,7 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         port=port or settings.server.port,
         workers=None if reload else workers,
         reload=reload,
+        reload_includes=["*.py", "*.html", "*.po"] if reload else None,
         proxy_headers=True,
         forwarded_allow_ips=settings.server.trusted_proxies,
         access_log=False,  # app.web logs each request with secrets removed from the path

@@ -9,7 +9,6 @@ from functools import cache
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 
 from app.settings import get_settings
@@ -43,34 +42,50 @@ def redacted_path(path: str) -> str:
     return _FEED_PATH.sub(lambda m: f"/feeds/{m.group(1)}/[redacted]", path)
 
 
+@cache
+def _every_answer() -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer carries unless it set its own."""
+    return (
+        (b"content-security-policy", _csp().encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    )
+
+
 async def before_send(message: Message, scope: Scope) -> None:
-    """Security headers, Secure cookies over HTTPS and the access log line, on every answer."""
+    """Security headers, Secure cookies over HTTPS and the access log line, on every answer.
+
+    It works on the raw header list: every answer passes here, and a lookup by name in
+    Litestar's header views scans the list each time."""
     if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
         return
-    headers = MutableScopeHeaders.from_message(message)
+    raw = list(message.get("headers") or ())
+    present = {name.lower() for name, _value in raw}
     path = scope["path"]
-    headers.setdefault("content-security-policy", _csp())
-    headers.setdefault("x-content-type-options", "nosniff")
-    headers.setdefault("x-frame-options", "DENY")
-    headers.setdefault(
-        "referrer-policy", "no-referrer" if path.startswith("/feeds/") else "same-origin"
-    )
-    headers.setdefault("permissions-policy", "geolocation=(self), camera=(), microphone=()")
-    headers.setdefault("cross-origin-opener-policy", "same-origin")
+    raw += [(name, value) for name, value in _every_answer() if name not in present]
+    if b"referrer-policy" not in present:
+        policy = b"no-referrer" if path.startswith("/feeds/") else b"same-origin"
+        raw.append((b"referrer-policy", policy))
     # A signed-in person's pages are theirs alone; answers that declare themselves public
     # (photos, static files) stay cacheable.
     context = context_of(scope)
-    signed_in = context is not None and context.actor is not None
-    if signed_in and not (headers.get("cache-control") or "").startswith("public"):
-        headers["cache-control"] = "private, no-store"
+    if context is not None and context.actor is not None:
+        cache_control = next((v for n, v in raw if n.lower() == b"cache-control"), b"")
+        if not cache_control.startswith(b"public"):
+            raw = [(n, v) for n, v in raw if n.lower() != b"cache-control"]
+            raw.append((b"cache-control", b"private, no-store"))
     if scope.get("scheme") == "https":
-        headers.setdefault("strict-transport-security", "max-age=31536000")
-        cookies = headers.getall("set-cookie", [])
-        if cookies:
-            del headers["set-cookie"]
-            for cookie in cookies:
-                secure = cookie if "secure" in cookie.lower() else cookie + "; Secure"
-                headers.add("set-cookie", secure)
+        if b"strict-transport-security" not in present:
+            raw.append((b"strict-transport-security", b"max-age=31536000"))
+        raw = [
+            (n, v + b"; Secure")
+            if n.lower() == b"set-cookie" and b"secure" not in v.lower()
+            else (n, v)
+            for n, v in raw
+        ]
+    message["headers"] = raw
     duration_ms = f"{(perf_counter() - context.started) * 1000:.1f}ms" if context else "-"
     client = scope.get("client")
     access_log.info(

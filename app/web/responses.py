@@ -4,6 +4,7 @@ page, redirects that stay on this site, and the cookies Linli sets."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,8 @@ from litestar import MediaType, Request, Response
 from litestar.datastructures import Cookie
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
+from markupsafe import escape
 
 from app.accounts import sessions
 from app.web.context import (
@@ -25,7 +28,6 @@ from app.web.context import (
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """What the layout needs: the viewer, the language, flash messages, text size."""
-    actor = actor_of(request)
     context = context_of(request.scope)
     state = context.flash if context else None
     messages: list[list[str]] = []
@@ -33,10 +35,54 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         messages = state.incoming + state.outgoing
         state.outgoing = []
         state.shown = True
-    large_text = (
-        bool(actor.user.large_text) if actor else request.cookies.get(TEXT_SIZE_COOKIE) == "large"
+    return {"actor": actor_of(request), "flashes": messages, "large_text": large_text(request)}
+
+
+def large_text(request: Request[Any, Any, Any]) -> bool:
+    """Whether the person asked for larger text (their setting, else a visitor's cookie)."""
+    actor = actor_of(request)
+    if actor:
+        return bool(actor.user.large_text)
+    return request.cookies.get(TEXT_SIZE_COOKIE) == "large"
+
+
+def has_flashes(request: Request[Any, Any, Any]) -> bool:
+    """Whether the page answering this request has flash messages to show."""
+    context = context_of(request.scope)
+    return context is not None and bool(context.flash.incoming or context.flash.outgoing)
+
+
+CSRF_STAND_IN = "linli-csrf-stand-in-0d6f3a"
+"""What a page rendered once for many requests carries where the CSRF token goes
+(`csrf_token=lambda: CSRF_STAND_IN` in its context); `html_page` puts each request's own in."""
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page rendered once, encoded, and cut where each request's CSRF token goes."""
+
+    parts: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, html: str) -> RenderedPage:
+        return cls(tuple(html.encode().split(CSRF_STAND_IN.encode())))
+
+
+def html_page(
+    request: Request[Any, Any, Any],
+    rendered: RenderedPage,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """A page rendered earlier, with this request's CSRF token in place of the stand-in."""
+    token = str(escape(ScopeState.from_scope(request.scope).csrf_token or "")).encode()
+    return Response(
+        token.join(rendered.parts),
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        headers=headers,
     )
-    return {"actor": actor, "flashes": messages, "large_text": large_text}
 
 
 def wants_fragment(request: Request[Any, Any, Any]) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import tzinfo
 from functools import cache, lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,23 @@ TEMPLATES_DIR = _package_folder("templates", "../templates")
 """In a wheel, `app/templates` (the build maps the repository's top-level `templates/`
 there); in a checkout, that top-level folder beside the package."""
 STATIC_DIR = _package_folder("static")
+
+
+@cache
+def release() -> str:
+    """The release this process serves: a short hash of the package's version and of every
+    template and static file, computed once. HTML kept in memory is keyed by it, so no cache
+    ever answers with what other templates rendered."""
+    try:
+        version = metadata.version("linli")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    digest = hashlib.sha256(version.encode())
+    for folder in (TEMPLATES_DIR, STATIC_DIR):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 _BROWSERS = [
@@ -152,6 +169,9 @@ def build_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change only with a release (and `linli serve --reload` restarts on
+        # them): no file is checked for changes on every render.
+        auto_reload=False,
     )
     # jinja2.ext.i18n adds install_gettext_callables to the environment when it loads.
     env.install_gettext_callables(  # type: ignore[attr-defined]

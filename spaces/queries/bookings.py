@@ -32,6 +32,22 @@ async def spans_of(user_id: int, space_id: Any, since: datetime) -> list[Interva
     return [Interval(r["starts_at"], r["ends_at"]) for r in rows]
 
 
+async def upcoming_of(user_id: int, space_id: Any, now: datetime, limit: int) -> list[Any]:
+    """The user's next pending and confirmed bookings of the space not yet ended, soonest
+    first: `id`, `starts_at`, `ends_at`, `status`."""
+    return list(
+        await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.status)
+        .where(
+            (Booking.user == user_id)
+            & (Booking.space == space_id)
+            & Booking.status.is_in(list(COUNTING))
+            & (Booking.ends_at > now)
+        )
+        .order_by(Booking.starts_at)
+        .limit(limit)
+    )
+
+
 async def no_shows_since(user_id: int, since: datetime) -> list[datetime]:
     """Start times of the person's no-shows after `since`, oldest first."""
     rows = (

@@ -6,6 +6,7 @@ a person has left of their quotas is read for each request."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from app.calendar import Calendar, Interval
 from app.db import gather
 from spaces.logic.availability import HeldUnits, local_day_window, slots
 from spaces.logic.rules import QuotaLeft, Rules, quota_left, refusal_reasons
-from spaces.queries.bookings import spans_of
+from spaces.queries.bookings import spans_of, upcoming_of
 from spaces.queries.spaces import held_units
 from spaces.services.catalog import calendar_of, rules_of, zone_of
 from spaces.tables import Space
@@ -96,7 +97,9 @@ async def get_availability(
     """The slots of `days` local days from `first_day`, with free units and bookability.
 
     The slots are cached per process by the space's version and the minute; what the person
-    has left of their quotas is not.
+    has left of their quotas is not. The version covers everything the slots depend on:
+    hours, closures, rules, bookings, and the public holidays (which bump the version of
+    every space closed on them).
     """
     zone = zone_of(space)
     rules = rules_of(space)
@@ -114,3 +117,12 @@ async def get_availability(
         mine = await spans_of(user_id, space.id, min(now, window_start))
         quota = quota_left(rules, zone, now, mine, max(first_day, now.astimezone(zone).date()))
     return Availability(space, zone, rules, first_day, by_day, quota, reachable)
+
+
+MINE_SHOWN = 3
+"""How many of a person's next bookings of a space its page lists."""
+
+
+async def mine_at(user_id: int, space: Space, now: datetime) -> list[dict[str, Any]]:
+    """The person's next bookings of the space (pending or confirmed, not yet ended)."""
+    return await upcoming_of(user_id, space.id, now, MINE_SHOWN)

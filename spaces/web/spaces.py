@@ -29,7 +29,20 @@ from app.i18n import _, current_locale
 from app.permissions import Actor
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
 from app.web.guards import requires_signed_in
-from app.web.responses import page, page_or_fragment, redirect, render, wants_fragment
+from app.web.responses import (
+    CSRF_STAND_IN,
+    RenderedPage,
+    base_context,
+    has_flashes,
+    html_page,
+    large_text,
+    page,
+    page_or_fragment,
+    redirect,
+    render,
+    wants_fragment,
+)
+from app.web.templating import release
 from spaces.logic import wording as views
 from spaces.logic.bounds import LookWindow, look_window, start_error
 from spaces.logic.kinds import KIND_LABELS, SpaceKind
@@ -39,16 +52,17 @@ from spaces.services import (
     catalog,
     ratings,
 )
-from spaces.services.availability import get_availability
+from spaces.services.availability import get_availability, mine_at
 from spaces.tables import Space
 from spaces.web import presentation
 from spaces.web.forms import BookForm, read_book_form, read_start
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
-_times_html: VersionedCache[Markup] = VersionedCache(max_entries=512)
-"""Rendered week grids and day views, keyed like the availability they show (see
-app.cache)."""
+_rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=1024)
+"""Rendered parts of space pages, keyed by everything they show (see app.cache and
+`_rendered_key`): the times (week grid or day view) of any page, and a visitor's whole page
+with a stand-in for its CSRF token, which differs per request."""
 
 
 class SpacesController(Controller):
@@ -132,18 +146,11 @@ class SpacesController(Controller):
             "day_label": partial(views.day_label, today=site_date(now)),
             "is_past_day": presentation.is_past_day,
             "week_view": shown.day is None,
+            "mine": await mine_at(viewer.id, space, now) if viewer else [],
         }
-        times_key = (
-            space.id,
-            space.version,
-            first_day,
-            shown.day,
-            context["today"],
-            now.replace(second=0, microsecond=0),
-            current_locale(),
-        )
-        times_html = _times_html.get(times_key)
-        if times_html is None:
+        times_key = _rendered_key("times", space, shown, today, now, viewer)
+        times_html = _rendered.get(times_key)
+        if not isinstance(times_html, Markup):
             if shown.day is None:
                 times_html = Markup(render(request, "spaces/partials/week.html", **context))
             else:
@@ -157,7 +164,7 @@ class SpacesController(Controller):
                 times_html = Markup(
                     render(request, "spaces/partials/day.html", **context, **day_context)
                 )
-            _times_html.put(times_key, times_html)
+            _rendered.put(times_key, times_html)
         return space, times_html, context
 
     async def _space_page(
@@ -189,7 +196,7 @@ class SpacesController(Controller):
         start: Annotated[str | None, QueryParameter(max_length=40)] = None,
         day: Annotated[str | None, QueryParameter(max_length=40)] = None,
         view: Annotated[str | None, QueryParameter(max_length=40)] = None,
-    ) -> Template | Response[str]:
+    ) -> Template | Response[str] | Response[bytes]:
         """The space's page: one day's times under a strip of seven days (`day`, default
         today), or the week grid (`view=week`, from `from`); htmx asking for another day or
         week gets the page's `times` block alone. A malformed `day` or `view`, or a `day`,
@@ -207,6 +214,13 @@ class SpacesController(Controller):
                 message=exc.detail,
                 week_view=view == "week",
             )
+        if (
+            viewer is None
+            and not start
+            and not wants_fragment(request)
+            and not has_flashes(request)
+        ):
+            return await self._visitor_page(request, asked, now, first=first, day=day, view=view)
         space, times_html, context = await self._space_view(
             request, slug, viewer, now, first=first, start=start, day=day, view=view, space=asked
         )
@@ -215,6 +229,49 @@ class SpacesController(Controller):
         return page_or_fragment(
             request, "spaces/detail.html", "times", times_html=times_html, ratings=rated, **context
         )
+
+    async def _visitor_page(
+        self,
+        request: AnyRequest,
+        space: Space,
+        now: datetime,
+        *,
+        first: str | None,
+        day: str | None,
+        view: str | None,
+    ) -> Response[bytes]:
+        """A signed-out visitor's page without a chosen time: the same for every visitor
+        but for the CSRF token, so it is rendered once per minute and key and only the
+        token is put in per request."""
+        zone = catalog.zone_of(space)
+        today = now.astimezone(zone).date()
+        shown = _times_asked(space, now, first=first, start=None, day=day, view=view)
+        key = (*_rendered_key("page", space, shown, today, now, None), large_text(request))
+        rendered = _rendered.get(key)
+        if not isinstance(rendered, RenderedPage):
+            space, times_html, context = await self._space_view(
+                request,
+                space.slug,
+                None,
+                now,
+                first=first,
+                start=None,
+                day=day,
+                view=view,
+                space=space,
+            )
+            html = render(
+                request,
+                "spaces/detail.html",
+                **base_context(request),
+                **context,
+                times_html=times_html,
+                ratings=await ratings.ratings_of(space),
+                csrf_token=lambda: CSRF_STAND_IN,
+            )
+            rendered = RenderedPage.of(html)
+            _rendered.put(key, rendered)
+        return html_page(request, rendered, headers={"Vary": "HX-Request"})
 
     @post("/{slug:str}/book", name="spaces:book", guards=[requires_signed_in])
     async def book(
@@ -320,6 +377,29 @@ def _times_asked(
         # Without a `day`: the `from` asked for, else the chosen start's day, else today.
         shown = first_day if _asked_from(first) else chosen_day or today
     return _Shown(chosen_start, presentation.strip_first_day(shown, today), shown)
+
+
+def _rendered_key(
+    part: str, space: Space, shown: _Shown, today: date, now: datetime, viewer: Actor | None
+) -> tuple[Any, ...]:
+    """Everything a rendered part of a space page depends on: the space's version (which
+    its hours, closures, rules, bookings, ratings and the public holidays it closes on all
+    bump), the days shown, the minute, the language, the zone times are shown in, whether
+    someone is signed in, and the release (the templates)."""
+    return (
+        part,
+        space.id,
+        space.created_at,  # an id may be reused after a space is deleted
+        space.version,
+        shown.first_day,
+        shown.day,
+        today,
+        now.replace(second=0, microsecond=0),
+        current_locale(),
+        site_zone().key,
+        viewer is None,
+        release(),
+    )
 
 
 def _day_asked(day: str | None, window: LookWindow, *, strict: bool) -> date | None:

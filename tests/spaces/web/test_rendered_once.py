@@ -1,0 +1,182 @@
+"""A space page is rendered once per minute for every visitor, and only what is personal is
+rendered per request: a visitor's page differs from another's by the CSRF token alone, a
+signed-in resident's page adds their own bookings and quotas, and every change the page
+shows (the space, the holidays it closes on, the minute, the language, larger text, the
+templates) gives a new page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from app import holidays
+from app.accounts.sessions import load_actor
+from app.web import templating
+from spaces.logic.rules import Request
+from spaces.services import bookings
+from spaces.tables import Space
+from spaces.web import spaces as space_pages
+from tests.factories import NOW, PASSWORD, make_community, make_space, make_user, shanghai
+from tests.fixtures import Browser, WorkLog, text_of
+
+# The browser fixture fixes the clock at Monday 2 March 2026, 09:00 in Shanghai.
+TOKEN = re.compile(r'name="_csrf_token" value="([^"]*)"')
+
+
+@pytest.fixture
+async def music_room(db: None) -> Space:
+    home = await make_community("caijiaxiang")
+    return await make_space(
+        home,
+        "music-room",
+        weekly_hours={"mon": "09:00-12:00", "tue": "09:00-12:00"},
+        closed_on_holidays=True,
+    )
+
+
+@pytest.fixture
+async def other_browser(app: Litestar, client: httpx.AsyncClient) -> Browser:
+    """A second visitor, with cookies of their own, on the same app and database."""
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.4", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield Browser(http)
+
+
+def without_tokens(html: str) -> str:
+    return TOKEN.sub('name="_csrf_token" value=""', html)
+
+
+async def test_two_visitors_get_one_rendering_with_their_own_tokens(
+    browser: Browser, other_browser: Browser, music_room: Space, work_log: WorkLog
+) -> None:
+    first = await browser.get("/spaces/music-room")
+    work_log.clear()
+    second = await other_browser.get("/spaces/music-room")
+    assert second.status_code == 200
+    # The page came from memory: only the space itself was read, and no session.
+    assert len(work_log.statements) == 1
+    assert work_log.statements[0].startswith("SELECT space.*")
+    assert work_log.expansions == []
+    first_tokens = TOKEN.findall(first.text)
+    second_tokens = TOKEN.findall(second.text)
+    assert first_tokens == [browser.client.cookies["linli_csrf"]] * 2
+    assert second_tokens == [other_browser.client.cookies["linli_csrf"]] * 2
+    assert first_tokens != second_tokens
+    assert without_tokens(first.text) == without_tokens(second.text)
+    assert second.headers["vary"] == "HX-Request"
+    # The token each page carries is the one its form posts are checked against.
+    language = await other_browser.client.post(
+        "/preferences/language",
+        data={"_csrf_token": second_tokens[0], "locale": "en", "next": "/spaces/music-room"},
+    )
+    assert language.status_code == 303
+
+
+async def test_anonymous_page_reads_no_session_even_with_a_stale_cookie(
+    browser: Browser, music_room: Space, work_log: WorkLog
+) -> None:
+    await browser.get("/spaces/music-room")
+    work_log.clear()
+    browser.client.cookies.set("linli_session", "ended-long-ago")
+    page = await browser.get("/spaces/music-room")
+    assert page.status_code == 200
+    tables = [re.search(r'FROM "?(\w+)', sql).group(1) for sql in work_log.statements]
+    assert tables == ["sign_in_session", "space"]
+    assert "登录" in text_of(page.text)
+
+
+async def test_a_change_the_page_shows_gives_a_new_page(
+    browser: Browser, music_room: Space, frozen_clock: list
+) -> None:
+    before = await browser.get("/spaces/music-room?view=week")
+    assert "3月3日周二 09:00 可预约" in text_of(before.text)
+    # A staff edit bumps the version in the same statement as the change.
+    await Space.update({Space.name_zh: "蔡家巷琴房", Space.version: Space.version + 1}).where(
+        Space.id == music_room.id
+    )
+    renamed = await browser.get("/spaces/music-room?view=week")
+    assert "<h1>蔡家巷琴房</h1>" in renamed.text
+    # A public holiday on Tuesday closes a space that closes on holidays.
+    admin = await load_actor(await make_user("13900000001", is_admin=True))
+    await holidays.add(admin, "2026-03-03", "holiday", "测试假日", "Test holiday", now=NOW)
+    closed = await browser.get("/spaces/music-room?view=week")
+    assert "3月3日周二 09:00" not in text_of(closed.text)
+    # The next minute: the slot starting at 09:00 today is past.
+    assert "3月2日周一 · 今天 09:00 可预约" in text_of(closed.text)
+    frozen_clock[0] = NOW + timedelta(minutes=1)
+    later = await browser.get("/spaces/music-room?view=week")
+    assert "3月2日周一 · 今天 09:00" not in text_of(later.text)
+    assert "09:30 可预约" in text_of(later.text)
+
+
+async def test_language_text_size_and_release_each_have_their_page(
+    browser: Browser, music_room: Space, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chinese = await browser.get("/spaces/music-room")
+    assert '<html lang="zh-CN">' in chinese.text
+    browser.set_language("en")
+    english = await browser.get("/spaces/music-room")
+    assert '<html lang="en">' in english.text and "Shared music room" in english.text
+    browser.client.cookies.set("linli_text", "large")
+    large = await browser.get("/spaces/music-room")
+    assert '<html lang="en" class="text-large">' in large.text
+    # Another release (other templates) never answers from what this one rendered.
+    monkeypatch.setattr(space_pages, "release", lambda: "another-release")
+    rendered: list[str] = []
+    original = templating.Environment.get_template
+
+    def spying(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rendered.append(name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(templating.Environment, "get_template", spying)
+    await browser.get("/spaces/music-room")
+    assert {"spaces/partials/day.html", "spaces/detail.html"} <= set(rendered)
+    rendered.clear()
+    await browser.get("/spaces/music-room")
+    assert rendered == []
+
+
+async def test_a_flash_is_shown_once_and_never_kept(browser: Browser, music_room: Space) -> None:
+    await browser.get("/spaces/music-room")
+    changed = await browser.submit(
+        "/preferences/language", {"locale": "en", "next": "/spaces/music-room"}
+    )
+    assert changed.status_code == 303
+    browser.client.cookies.set("linli_flash", changed.cookies.get("linli_flash", ""))
+    with_flash = await browser.get("/spaces/music-room")
+    flashes = re.findall(r'<p class="flash[^"]*">(.*?)</p>', with_flash.text, re.S)
+    again = await browser.get("/spaces/music-room")
+    assert re.findall(r'<p class="flash', again.text) == []
+    assert len(flashes) == (1 if changed.cookies.get("linli_flash") else 0)
+
+
+async def test_signed_in_page_adds_what_is_theirs_and_visitors_never_see_it(
+    browser: Browser, other_browser: Browser, music_room: Space
+) -> None:
+    resident = await make_user("13900000002", community=music_room.community)
+    neighbour = await make_user("13900000003", community=music_room.community)
+    await bookings.book(
+        await load_actor(resident),
+        "music-room",
+        Request(shanghai(3, 10), shanghai(3, 11)),
+        now=NOW,
+    )
+    await other_browser.get("/spaces/music-room")  # the visitors' page, now in memory
+    await browser.sign_in("13900000002", PASSWORD)
+    mine = await browser.get("/spaces/music-room")
+    section = re.search(
+        r'<section class="card" aria-labelledby="mine-heading">.*?</section>', mine.text, re.S
+    )
+    assert section is not None
+    assert text_of(section.group(0)) == "你在这里的下次预约 3月3日周二 10:00–11:00 我的全部预约"
+    assert "我的账户" in text_of(mine.text)
+    visitor = await other_browser.get("/spaces/music-room")
+    assert "mine-heading" not in visitor.text and "我的账户" not in text_of(visitor.text)
+    await other_browser.sign_in(neighbour.login, PASSWORD)
+    theirs = await other_browser.get("/spaces/music-room")
+    assert "我的账户" in text_of(theirs.text) and "mine-heading" not in theirs.text
