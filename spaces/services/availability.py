@@ -6,8 +6,8 @@ a person has left of their quotas is read for each request."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.cache import VersionedCache
