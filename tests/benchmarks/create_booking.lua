@@ -1,6 +1,7 @@
 -- POST a booking for a new half-hour slot on every request (one thread, so the counter is
--- unique). The token and the first start (epoch seconds) come from the environment.
+-- unique). The token, the space and the first start (epoch seconds) come from the environment.
 local counter = 0
+local space = os.getenv("LINLI_BENCH_SPACE") or "bench-create"
 local first = tonumber(os.getenv("LINLI_BENCH_FIRST_START"))
 local headers = {
   ["Content-Type"] = "application/json",
@@ -11,7 +12,8 @@ request = function()
   local start = first + counter * 1800
   counter = counter + 1
   local body = string.format(
-    '{"space":"bench-create","start":"%s","end":"%s"}',
+    '{"space":"%s","start":"%s","end":"%s"}',
+    space,
     os.date("!%Y-%m-%dT%H:%M:%SZ", start),
     os.date("!%Y-%m-%dT%H:%M:%SZ", start + 1800)
   )

@@ -1,10 +1,16 @@
 """`make bench`: every benchmark of the project in one run, printed as one table.
 
-Each HTTP figure is measured with wrk beside a trivial Litestar endpoint served the same way
-(one uvicorn process) in the same run, because these machines are noisy: compare the ratio,
-not the raw number. The table is also written to bench-results/ to compare runs.
+Each figure is measured beside a baseline in the same run, because these machines are
+noisy: an HTTP figure beside the trivial Litestar endpoint (`trivial_app`, served the same
+way) with the same connection count, measured just before it; an in-process figure beside
+the bare operation it builds on (a B-tree box query on the same points and engine,
+icalendar writing the same events). Compare ratios, not raw numbers.
 
-Usage: python -m tests.benchmarks.run [--seconds 10] [--out bench-results]
+Every ratio is checked against its floor, and against the table committed in the README
+(between its `bench:start` and `bench:end` marks): a ratio more than 15 % worse than there
+is a regression, and the run exits with status 1. `--readme` writes the new table there.
+
+Usage: python -m tests.benchmarks.run [--seconds 10] [--out bench-results] [--readme]
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,19 +38,78 @@ from urllib.request import Request, urlopen
 from tests.benchmarks import uploads
 
 ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 RESIDENT = "13900009999"
-"""The seeded resident, who files needs with photos in the upload figures."""
+"""The seeded resident, who books, holds the API token, and files needs with photos."""
 BOOKINGS = 10_000
 FEED_BOOKINGS = 5_000
+REGRESSION = 0.15
+"""A ratio this much worse than the README's is a regression."""
+TABLE_START, TABLE_END = "<!-- bench:start -->", "<!-- bench:end -->"
+SCRIPTS = Path(__file__).parent
 
 
 @dataclass
 class Row:
+    """One figure of the table. `ratio` compares it with its baseline: a rate divided by
+    the baseline's (`higher` is better), or a time divided by the baseline's (`lower` is
+    better, printed with ×); `floor` is the limit the ratio must stay within."""
+
     figure: str
     value: str
-    baseline: str
-    ratio: str
-    goal: str
+    baseline: str = "—"
+    ratio: float | None = None
+    better: str = ""
+    floor: float | None = None
+    note: str = ""
+
+    @property
+    def ratio_text(self) -> str:
+        if self.ratio is None:
+            return "—"
+        if self.better == "lower":
+            return f"{self.ratio:.2f}×" if self.ratio < 10 else f"{self.ratio:.1f}×"
+        return f"{self.ratio:.3f}" if self.ratio < 0.1 else f"{self.ratio:.2f}"
+
+    @property
+    def floor_text(self) -> str:
+        if self.floor is None:
+            return self.note or "—"
+        sign = "≥" if self.better == "higher" else "≤"
+        limit = f"{self.floor:g}×" if self.better == "lower" else f"{self.floor:g}"
+        return f"{sign} {limit}"
+
+    @property
+    def met(self) -> str:
+        if self.floor is None or self.ratio is None:
+            return "—"
+        ok = self.ratio >= self.floor if self.better == "higher" else self.ratio <= self.floor
+        return "met" if ok else "MISSED"
+
+
+def rate_row(
+    figure: str, rate: float, baseline: float, floor: float | None = None, note: str = ""
+) -> Row:
+    return Row(figure, f"{rate:.0f}", f"{baseline:.0f}", rate / baseline, "higher", floor, note)
+
+
+def time_row(
+    figure: str,
+    ms: float,
+    baseline_ms: float,
+    baseline_text: str = "",
+    floor: float | None = None,
+    note: str = "",
+) -> Row:
+    return Row(
+        figure,
+        f"{ms:.2f}",
+        baseline_text or f"{baseline_ms:.2f}",
+        ms / baseline_ms,
+        "lower",
+        floor,
+        note,
+    )
 
 
 def free_port() -> int:
@@ -64,8 +130,10 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """One uvicorn process; its log (errors included) goes to `log`."""
+def serve(
+    app: str, port: int, env: dict[str, str], log: Path, workers: int = 1
+) -> subprocess.Popen[bytes]:
+    """uvicorn with `workers` processes; its log (errors included) goes to `log`."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -75,6 +143,8 @@ def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Pop
             "--factory",
             "--port",
             str(port),
+            "--workers",
+            str(workers),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -125,7 +195,8 @@ def wrk(
 
 
 async def seed(bench_day: date) -> tuple[str, int]:
-    """A space with 10,000 bookings around `bench_day`, one empty space to book, a token."""
+    """A space with 10,000 bookings around `bench_day`, one empty space to book, a space
+    with FEED_BOOKINGS bookings in a feed's window, a resident and their API token."""
     from app.accounts.sessions import create_api_token
     from app.migrate import migrate
     from app.tables import Community, District, Street, User
@@ -178,6 +249,20 @@ async def seed(bench_day: date) -> tuple[str, int]:
         updated_at=now,
     )
     await create_space.save()
+    # A second one to book on, for a second run on the same database.
+    await Space.insert(
+        Space(
+            slug="bench-create-2",
+            community=community.id,
+            kind="tool",
+            name_zh="基准工具二",
+            name_en="Bench tool 2",
+            capacity=1,
+            weekly_hours=every_day,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     # One-hour bookings every 40 minutes: two overlap at times, capacity is three.
     first = datetime.combine(bench_day, datetime.min.time(), UTC) - timedelta(days=140)
     rows = [
@@ -230,42 +315,6 @@ async def seed(bench_day: date) -> tuple[str, int]:
     return token, await Booking.count().where(Booking.space == week_space.id)
 
 
-async def feed_build_in_process(repeats: int) -> tuple[list[float], list[float], int]:
-    """Building the feed of a space with FEED_BOOKINGS bookings in its window from the
-    database: cold (nothing cached), and again after one booking changed (what each change
-    costs, once, whatever the number of subscribers)."""
-    from app import feeds
-    from app.cache import clear_all
-    from app.feeds import Context, Window
-    from spaces.services import catalog
-    from spaces.services.feeds import public_events
-    from spaces.tables import Booking
-
-    space = await catalog.get_space("bench-feed")
-    now = datetime.now(UTC)
-    window = Window.around(now)
-
-    async def build() -> bytes:
-        events = await public_events(space, Context(window, "", now))
-        return await feeds.finish(feeds.calendar("bench"), events, window)
-
-    cold, changed, size = [], [], 0
-    for _ in range(repeats):
-        clear_all()
-        started = time.perf_counter()
-        size = len(await build())
-        cold.append((time.perf_counter() - started) * 1000)
-    for i in range(repeats):
-        one = await Booking.select(Booking.id).where(Booking.space == space.id).first()
-        await Booking.update(
-            {Booking.updated_at: now + timedelta(seconds=i + 1), Booking.sequence: i + 1}
-        ).where(Booking.id == one["id"])
-        started = time.perf_counter()
-        await build()
-        changed.append((time.perf_counter() - started) * 1000)
-    return cold, changed, size
-
-
 async def availability_in_process(bench_day: date, repeats: int) -> list[float]:
     """Computing a week from the database each time: the cache is emptied before each call."""
     from app.cache import clear_all
@@ -304,11 +353,185 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+class Bench:
+    """wrk against one server, each figure just after the trivial endpoint's with the same
+    connection count (and the same number of worker processes)."""
+
+    def __init__(self, trivial_url: str, seconds: int) -> None:
+        self.trivial_url = trivial_url
+        self.seconds = seconds
+
+    def trivial(self, connections: int) -> WrkResult:
+        return wrk(self.trivial_url, seconds=self.seconds, connections=connections)
+
+    def rate(
+        self,
+        figure: str,
+        url: str,
+        connections: int,
+        *,
+        floor: float | None = None,
+        headers: dict[str, str] | None = None,
+        script: Path | None = None,
+        env: dict[str, str] | None = None,
+        successes_only: bool = False,
+    ) -> tuple[Row, WrkResult]:
+        baseline = self.trivial(connections)
+        result = wrk(
+            url,
+            seconds=self.seconds,
+            connections=connections,
+            headers=headers,
+            script=script,
+            env=env,
+        )
+        rate = result.requests_per_s
+        if successes_only:
+            rate = (result.requests - result.non_2xx) / self.seconds
+        elif result.non_2xx:
+            raise RuntimeError(f"{url} answered {result.non_2xx} errors")
+        return rate_row(figure, rate, baseline.requests_per_s, floor), result
+
+    def latency(
+        self,
+        figure: str,
+        url: str,
+        *,
+        floor: float | None = None,
+        headers: dict[str, str] | None = None,
+        script: Path | None = None,
+        env: dict[str, str] | None = None,
+        note: str = "",
+    ) -> tuple[Row, WrkResult]:
+        baseline = self.trivial(1)
+        result = wrk(
+            url, seconds=self.seconds, connections=1, headers=headers, script=script, env=env
+        )
+        row = time_row(figure, result.p50_ms, baseline.p50_ms, floor=floor, note=note)
+        return row, result
+
+
+def linli_command(*args: str, env: dict[str, str]) -> str:
+    command = [str(Path(sys.executable).with_name("linli")), *args]
+    return subprocess.run(
+        command, cwd=ROOT, env=env, check=True, capture_output=True
+    ).stdout.decode()
+
+
+def csrf_cookie(url: str) -> str:
+    """The CSRF cookie a returning visitor's browser sends back."""
+    with urlopen(url) as response:
+        return next(
+            value.split(";", 1)[0]
+            for name, value in response.headers.items()
+            if name.lower() == "set-cookie" and value.startswith("linli_csrf=")
+        )
+
+
+def cold_paths(bench_day: date, out: Path) -> int:
+    """Every day of the space page's window, as a day and as a week, in both languages,
+    interleaved so that consecutive requests share nothing: what `cold_pages.lua` asks."""
+    today = date.today()
+    days = [today + timedelta(days=offset) for offset in range(-366, 367)]
+    lines = []
+    for index, day in enumerate(days):
+        other = days[(index + len(days) // 2) % len(days)]
+        for language in ("zh-CN", "en"):
+            lines.append(f"{language} /spaces/bench-week?view=week&from={day}")
+            lines.append(f"{language} /spaces/bench-week?day={other}")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+def near_place(base: str) -> str:
+    """The first place couriers can choose on the stations page of the demo district."""
+    with urlopen(f"{base}/stations") as response:
+        html = response.read().decode()
+    select = re.search(r'<select[^>]*name="near".*?</select>', html, re.S)
+    assert select, "the stations page has no list of places"
+    return next(v for v in re.findall(r'<option value="([^"]*)"', select.group(0)) if v)
+
+
+def crawl(base: str, limit: int = 120) -> int:
+    """Open the demo's pages as a visitor would, following links from the home page
+    (breadth first, at most `limit` pages); the number of pages opened."""
+    seen, queue, opened = {"/"}, deque(["/"]), 0
+    skipped = ("/static/", "/feeds/", "/media/", "/account/signout", "/api/", "/open311/")
+    while queue and opened < limit:
+        path = queue.popleft()
+        try:
+            with urlopen(f"{base}{path}") as response:
+                html = response.read().decode(errors="replace")
+        except HTTPError:
+            continue
+        opened += 1
+        for link in re.findall(r'href="(/[^"#]*)"', html):
+            link = link.replace("&amp;", "&")
+            if link not in seen and not link.startswith(skipped):
+                seen.add(link)
+                queue.append(link)
+    return opened
+
+
+def readme_ratios() -> dict[str, float]:
+    """The ratio of every figure in the table committed in the README."""
+    text = README.read_text(encoding="utf-8")
+    if TABLE_START not in text:
+        return {}
+    table = text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0]
+    ratios = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and (found := re.match(r"^([\d.]+)×?$", cells[3])):
+            ratios[cells[0]] = float(found.group(1))
+    return ratios
+
+
+def regression(row: Row, committed: dict[str, float]) -> str:
+    before = committed.get(row.figure)
+    if before is None or row.ratio is None or not before:
+        return "—"
+    change = row.ratio / before - 1
+    worse = -change if row.better == "higher" else change
+    if worse > REGRESSION:
+        return f"REGRESSED ({worse:+.0%} worse)"
+    return f"{-worse:+.0%}"
+
+
+def render(rows: list[Row], committed: dict[str, float], notes: list[str]) -> str:
+    header = (
+        "| figure | value | baseline | ratio | floor | floor met | vs README |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |"
+    )
+    lines = [
+        f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio_text} | {r.floor_text} | {r.met} "
+        f"| {regression(r, committed)} |"
+        for r in rows
+    ]
+    stamp = (
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores (`make bench`)."
+    )
+    return "\n".join([header, *lines, "", stamp, *(f"{note}" for note in notes)]) + "\n"
+
+
+def write_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    before, rest = text.split(TABLE_START, 1)
+    after = rest.split(TABLE_END, 1)[1]
+    README.write_text(f"{before}{TABLE_START}\n{table}{TABLE_END}{after}", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per figure")
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
+    parser.add_argument("--readme", action="store_true", help="write the table to README.md")
+    parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seed:  # seed DATABASE_URL and print the token (the PostgreSQL rows use it)
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(asyncio.run(seed(date.fromisoformat(os.environ["LINLI_BENCH_DAY"])))))
+        return
     if not shutil.which("wrk"):
         sys.exit("make bench needs wrk: apt-get install wrk (Debian's package)")
 
@@ -318,6 +541,7 @@ def main() -> None:
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
         "LINLI_SECRET_KEY": "bench-" + "k" * 40,
         "LINLI_PASSWORD_HASH_PROFILE": "cheapest",
+        "LINLI_SCHEDULER": "off",
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -325,52 +549,139 @@ def main() -> None:
     token, count = asyncio.run(seed(bench_day))
     session = asyncio.run(uploads.resident_session(RESIDENT))
     from app.photos import MAX_UPLOAD_BYTES
+    from tests.benchmarks.feeds import feed_figures
 
     pictures = [uploads.largest_png(), uploads.largest_jpeg(MAX_UPLOAD_BYTES)]
     timings = asyncio.run(availability_in_process(bench_day, 300))
-    feed_cold, feed_changed, feed_bytes = asyncio.run(feed_build_in_process(5))
+    feed = asyncio.run(feed_figures("bench-feed", 5))
+    demo_env = {**env, "DATABASE_URL": f"sqlite:///{workdir / 'demo.sqlite'}"}
+    linli_command("migrate", env=demo_env)
+    linli_command("demo", env=demo_env)
 
-    linli_port, trivial_port = free_port(), free_port()
+    linli_port, trivial_port, demo_port = free_port(), free_port(), free_port()
     servers = [
         serve("app.asgi:create_app", linli_port, env, workdir / "linli.log"),
-        serve(
-            "tests.benchmarks.trivial_app:create_app", trivial_port, env, workdir / "trivial.log"
-        ),
+        serve("tests.benchmarks.trivial_app:create_app", trivial_port, env, workdir / "t.log"),
+        serve("app.asgi:create_app", demo_port, demo_env, workdir / "demo.log"),
     ]
     rows: list[Row] = []
+    notes: list[str] = []
     try:
-        wait_until_up(f"http://127.0.0.1:{linli_port}/healthz")
-        wait_until_up(f"http://127.0.0.1:{trivial_port}/")
+        for port in (linli_port, trivial_port, demo_port):
+            wait_until_up(
+                f"http://127.0.0.1:{port}/healthz"
+                if port != trivial_port
+                else f"http://127.0.0.1:{port}/"
+            )
         linli = f"http://127.0.0.1:{linli_port}"
-        seconds = args.seconds
-        trivial_rate = wrk(f"http://127.0.0.1:{trivial_port}/", seconds=seconds, connections=16)
-        trivial_latency = wrk(f"http://127.0.0.1:{trivial_port}/", seconds=seconds, connections=1)
-        api = wrk(
-            f"{linli}/api/v1/spaces/bench-week/availability?from={bench_day}&days=7",
-            seconds=seconds,
-            connections=1,
+        demo = f"http://127.0.0.1:{demo_port}"
+        bench = Bench(f"http://127.0.0.1:{trivial_port}/", args.seconds)
+        cookie = {"Cookie": csrf_cookie(f"{linli}/privacy")}
+        page = f"{linli}/spaces/bench-week"
+        rows.append(
+            bench.rate(
+                "space page, day view, warm, requests/s (1 process, 16 connections)",
+                f"{page}?day={bench_day}",
+                16,
+                floor=0.10,
+                headers=cookie,
+            )[0]
         )
-        # A returning visitor: the browser sends back the CSRF cookie it was given.
-        with urlopen(f"{linli}/spaces/bench-week") as response:
-            cookie = response.headers["set-cookie"].split(";", 1)[0]
-        page = wrk(
-            f"{linli}/spaces/bench-week?view=week&from={bench_day}",
-            seconds=seconds,
-            connections=16,
-            headers={"Cookie": cookie},
+        week_row, _week = bench.rate(
+            "space page, week view, warm, requests/s (1 process, 16 connections)",
+            f"{page}?view=week&from={bench_day}",
+            16,
+            floor=0.10,
+            headers=cookie,
+        )
+        rows.append(week_row)
+        paths = workdir / "cold-paths.txt"
+        distinct = cold_paths(bench_day, paths)
+        cold_row, cold = bench.rate(
+            "space page, cold: every request another day or week of the window, requests/s "
+            "(1 process, 16 connections)",
+            linli,
+            16,
+            floor=0.03,
+            headers=cookie,
+            script=SCRIPTS / "cold_pages.lua",
+            env={**env, "LINLI_BENCH_PATHS": str(paths), "LINLI_BENCH_COOKIE": cookie["Cookie"]},
+        )
+        rows.append(cold_row)
+        if cold.requests > distinct:
+            notes.append(
+                f"The cold row asked {cold.requests} pages of {distinct} distinct ones: "
+                "some came from the cache."
+            )
+        signed_in = {"Cookie": f"{cookie['Cookie']}; linli_session={session}"}
+        rows.append(
+            bench.rate(
+                "space page, week view, signed in (quota and own bookings per request), "
+                "requests/s (1 process, 16 connections)",
+                f"{page}?view=week&from={bench_day}",
+                16,
+                headers=signed_in,
+            )[0]
+        )
+        demo_cookie = {"Cookie": csrf_cookie(f"{demo}/privacy")}
+        place = near_place(demo)
+        rows.append(
+            bench.rate(
+                f"couriers' page /stations?near={place} (demo district), requests/s "
+                "(1 process, 8 connections)",
+                f"{demo}/stations?near={place}",
+                8,
+                floor=0.10,
+                headers=demo_cookie,
+            )[0]
+        )
+        first_start = int(datetime.combine(bench_day, datetime.min.time(), UTC).timestamp())
+        booking_env = {
+            **env,
+            "LINLI_BENCH_TOKEN": token,
+            "LINLI_BENCH_SPACE": "bench-create",
+            "LINLI_BENCH_FIRST_START": str(first_start),
+        }
+        booking_row, booking = bench.rate(
+            "booking creation through the API, SQLite, bookings/s (1 process, 4 connections)",
+            f"{linli}/api/v1/bookings",
+            4,
+            floor=1 / 40,
+            script=SCRIPTS / "create_booking.lua",
+            env=booking_env,
+            successes_only=True,
+        )
+        rows.append(booking_row)
+        if booking.non_2xx:
+            notes.append(f"Booking creations answered other than 201: {booking.non_2xx}.")
+        trivial_1 = bench.trivial(1)
+        rows.append(
+            time_row(
+                f"availability of a week computed in-process, median ms ({count:,} bookings)",
+                statistics.median(timings),
+                trivial_1.p50_ms,
+                f"{trivial_1.p50_ms:.2f} (trivial endpoint's median, 1 connection)",
+                floor=12,
+            )
+        )
+        rows.append(
+            bench.latency(
+                "availability API, 7 days, median ms (1 connection)",
+                f"{linli}/api/v1/spaces/bench-week/availability?from={bench_day}&days=7",
+            )[0]
         )
         feed_url = f"{linli}/feeds/spaces/bench-feed.ics"
         with urlopen(feed_url) as response:  # builds it once
             etag = response.headers["etag"]
-        feed = wrk(feed_url, seconds=seconds, connections=1)
-        feed_304 = wrk(feed_url, seconds=seconds, connections=1, headers={"If-None-Match": etag})
-        first_start = int(datetime.combine(bench_day, datetime.min.time(), UTC).timestamp())
-        create = wrk(
-            f"{linli}/api/v1/bookings",
-            seconds=seconds,
-            connections=4,
-            script=Path(__file__).with_name("create_booking.lua"),
-            env={**env, "LINLI_BENCH_TOKEN": token, "LINLI_BENCH_FIRST_START": str(first_start)},
+        rows.append(
+            bench.latency("space feed, served unchanged, median ms (1 connection)", feed_url)[0]
+        )
+        rows.append(
+            bench.latency(
+                "space feed, 304 Not Modified, median ms (1 connection)",
+                feed_url,
+                headers={"If-None-Match": etag},
+            )[0]
         )
         hostile_body = json.dumps(
             {
@@ -380,33 +691,57 @@ def main() -> None:
             }
         )
         check_refused(f"{linli}/api/v1/bookings", 422, hostile_body, token)
-        hostile_booking = wrk(
+        hostile_row, hostile = bench.latency(
+            "hostile: a 700-year booking (API, refused 422), median ms (1 connection)",
             f"{linli}/api/v1/bookings",
-            seconds=seconds,
-            connections=1,
-            script=Path(__file__).with_name("hostile_booking.lua"),
+            script=SCRIPTS / "hostile_booking.lua",
             env={**env, "LINLI_BENCH_TOKEN": token, "LINLI_BENCH_BODY": hostile_body},
         )
-        far_page_url = f"{linli}/spaces/bench-week?from=9999-12-31"
-        check_refused(far_page_url, 400)
-        far_page = wrk(far_page_url, seconds=seconds, connections=1, headers={"Cookie": cookie})
-        # The cheapest answers of the same kind: signed in with the same token, and a page
-        # rendered through the layout without the database.
+        rows.append(hostile_row)
+        far_url = f"{page}?from=9999-12-31"
+        check_refused(far_url, 400)
+        far_row, far = bench.latency(
+            "hostile: space page from=9999-12-31 (refused 400), median ms (1 connection)",
+            far_url,
+            headers=cookie,
+        )
+        rows.append(far_row)
         me = wrk(
             f"{linli}/api/v1/me",
-            seconds=seconds,
+            seconds=args.seconds,
             connections=1,
             headers={"Authorization": f"Bearer {token}"},
         )
-        privacy = wrk(
-            f"{linli}/privacy", seconds=seconds, connections=1, headers={"Cookie": cookie}
+        rows.append(
+            time_row(
+                "hostile 700-year booking beside GET /api/v1/me (same token), median ms",
+                hostile.p50_ms,
+                me.p50_ms,
+                f"{me.p50_ms:.2f} (/api/v1/me)",
+            )
+        )
+        privacy = wrk(f"{linli}/privacy", seconds=args.seconds, connections=1, headers=cookie)
+        rows.append(
+            time_row(
+                "hostile space page from=9999-12-31 beside /privacy (layout, no database), median ms",
+                far.p50_ms,
+                privacy.p50_ms,
+                f"{privacy.p50_ms:.2f} (/privacy)",
+            )
+        )
+        opened = crawl(demo)
+        rows.append(
+            Row(
+                f"server RSS after the demo's pages ({opened} pages opened), MB (1 process)",
+                f"{uploads.rss_mb(servers[2].pid):.0f}",
+            )
         )
         idle_rss_mb = uploads.rss_mb(servers[0].pid)
-        healthz = wrk(f"{linli}/healthz", seconds=seconds, connections=1)
+        healthz = wrk(f"{linli}/healthz", seconds=args.seconds, connections=1)
         form_cookie, csrf = uploads.form_cookies(linli, session)
         upload_runs = [
             uploads.during_uploads(
-                linli, servers[0].pid, picture, form_cookie, csrf, seconds, wrk, workdir
+                linli, servers[0].pid, picture, form_cookie, csrf, args.seconds, wrk, workdir
             )
             for picture in pictures
         ]
@@ -415,147 +750,73 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
 
-    created_per_s = (create.requests - create.non_2xx) / seconds
-    rows = [
-        Row(
-            f"availability of a week, computed, median ms ({count:,} bookings)",
-            f"{statistics.median(timings):.2f}",
-            "—",
-            "—",
-            "< 5 ms",
-        ),
-        Row(
-            "availability of a week, computed, p95 ms",
-            f"{percentile(timings, 0.95):.2f}",
-            "—",
-            "—",
-            "—",
-        ),
-        Row(
-            "availability API, 7 days, median ms (1 connection)",
-            f"{api.p50_ms:.2f}",
-            f"{trivial_latency.p50_ms:.2f}",
-            f"{api.p50_ms / trivial_latency.p50_ms:.1f}×",
-            "—",
-        ),
-        Row(
-            "week page, requests/s (1 process, 16 connections)",
-            f"{page.requests_per_s:.0f}",
-            f"{trivial_rate.requests_per_s:.0f}",
-            f"{page.requests_per_s / trivial_rate.requests_per_s:.2f}",
-            "≥ 0.10 (0.33 ahead)",
-        ),
-        Row(
-            "booking creation, bookings/s (1 process, 4 connections)",
-            f"{created_per_s:.0f}",
-            f"{trivial_rate.requests_per_s:.0f}",
-            f"{created_per_s / trivial_rate.requests_per_s:.2f}",
-            "—",
-        ),
-        Row(
-            f"space feed, {FEED_BOOKINGS:,} bookings ({feed_bytes / 1e6:.1f} MB): cold build, "
-            "median ms",
-            f"{statistics.median(feed_cold):.0f}",
-            "—",
-            "—",
-            "—",
-        ),
-        Row(
-            "space feed, rebuilt after one booking changed, median ms",
-            f"{statistics.median(feed_changed):.0f}",
-            "—",
-            "—",
-            "once per change",
-        ),
-        Row(
-            "space feed, served unchanged, median ms (1 connection)",
-            f"{feed.p50_ms:.2f}",
-            f"{trivial_latency.p50_ms:.2f}",
-            f"{feed.p50_ms / trivial_latency.p50_ms:.1f}×",
-            "< 10 ms",
-        ),
-        Row(
-            "space feed, 304 Not Modified, median ms (1 connection)",
-            f"{feed_304.p50_ms:.2f}",
-            f"{trivial_latency.p50_ms:.2f}",
-            f"{feed_304.p50_ms / trivial_latency.p50_ms:.1f}×",
-            "< 3 ms",
-        ),
-        Row(
-            "hostile: a 700-year booking (API, refused 422), median ms (1 connection)",
-            f"{hostile_booking.p50_ms:.2f}",
-            f"{trivial_latency.p50_ms:.2f}",
-            f"{hostile_booking.p50_ms / trivial_latency.p50_ms:.1f}×",
-            "≤ 5×",
-        ),
-        Row(
-            "hostile: space page from=9999-12-31 (refused 400), median ms (1 connection)",
-            f"{far_page.p50_ms:.2f}",
-            f"{trivial_latency.p50_ms:.2f}",
-            f"{far_page.p50_ms / trivial_latency.p50_ms:.1f}×",
-            "≤ 5×",
-        ),
-        Row(
-            "hostile 700-year booking beside GET /api/v1/me (same token), median ms",
-            f"{hostile_booking.p50_ms:.2f}",
-            f"{me.p50_ms:.2f} (/api/v1/me)",
-            f"{hostile_booking.p50_ms / me.p50_ms:.1f}×",
-            "—",
-        ),
-        Row(
-            "hostile space page from=9999-12-31 beside /privacy (layout, no database), median ms",
-            f"{far_page.p50_ms:.2f}",
-            f"{privacy.p50_ms:.2f} (/privacy)",
-            f"{far_page.p50_ms / privacy.p50_ms:.1f}×",
-            "—",
-        ),
-    ]
+    rows += feed_rows(feed)
     rows += upload_rows(idle_rss_mb, healthz, upload_runs)
-    rows += nearby_rows(
-        "SQLite", f"sqlite:///{workdir / 'nearby.sqlite'}", seconds, trivial_latency.p50_ms
-    )
+    rows += nearby_rows("SQLite", f"sqlite:///{workdir / 'nearby.sqlite'}", args.seconds)
     admin_url = os.environ.get(
         "LINLI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
     )
-    database = f"linli_bench_{os.getpid()}"
-    try:
-        asyncio.run(_postgres_database(admin_url, database, create=True))
-    except Exception as exc:
-        print(f"PostgreSQL benchmarks skipped: {exc}")
-    else:
-        try:
-            url = admin_url.rsplit("/", 1)[0] + f"/{database}"
-            rows += nearby_rows("PostgreSQL", url, seconds, trivial_latency.p50_ms)
-        finally:
-            asyncio.run(_postgres_database(admin_url, database, create=False))
-    table = render(rows, create.non_2xx)
+    rows += postgres_rows(admin_url, bench_day, args.seconds, workdir, env)
+    rows.append(
+        Row(
+            "peer in view: MRBS 1.12 (PHP, Apache prefork) week view on the same 10,000 bookings "
+            "and machine, requests/s per process (1 December 2026, not rerun)",
+            "≈ 14",
+            f"{cold_row.value} (Linli, cold, this run)",
+            note="1/26 of Linli's warm week then; books at 1/5 of Linli's rate",
+        )
+    )
+    committed = readme_ratios()
+    table = render(rows, committed, notes)
     print(table)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (out / f"bench-{stamp}.md").write_text(table, encoding="utf-8")
     (out / "latest.md").write_text(table, encoding="utf-8")
+    if args.readme:
+        write_readme(table)
     errors = [
         line
-        for line in (workdir / "linli.log").read_text(errors="replace").splitlines()
+        for log in workdir.glob("*.log")
+        for line in log.read_text(errors="replace").splitlines()
         if " ERROR " in line or "Traceback" in line
     ]
     if errors:
-        print(f"The server logged {len(errors)} errors; see {workdir / 'linli.log'}")
+        print(f"The servers logged {len(errors)} errors; see {workdir}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
+    regressed = [r.figure for r in rows if regression(r, committed).startswith("REGRESSED")]
+    missed = [r.figure for r in rows if r.met == "MISSED"]
+    for figure in regressed:
+        print(f"Regressed against the README: {figure}")
+    for figure in missed:
+        print(f"Floor missed: {figure}")
+    if regressed or errors:
+        sys.exit(1)
+
+
+def feed_rows(feed: dict[str, float | int]) -> list[Row]:
+    return [
+        time_row(
+            f"space feed, {FEED_BOOKINGS:,} events ({int(feed['bytes']) / 1e6:.1f} MB), first "
+            "build after a change, median ms",
+            float(feed["first_build_after_change_ms"]),
+            float(feed["bare_icalendar_ms"]),
+            f"{float(feed['bare_icalendar_ms']):.0f} (icalendar writing the same events bare)",
+            floor=0.12,
+        ),
+        time_row(
+            "space feed, cold build (nothing stored: once, by the outbox job), median ms",
+            float(feed["cold_build_ms"]),
+            float(feed["bare_icalendar_ms"]),
+            f"{float(feed['bare_icalendar_ms']):.0f} (icalendar writing the same events bare)",
+        ),
+    ]
 
 
 def upload_rows(idle_rss_mb: float, healthz: WrkResult, runs: list[uploads.UploadRun]) -> list[Row]:
-    rows = [
-        Row(
-            "server RSS at rest after the figures above, MB (1 process)",
-            f"{idle_rss_mb:.0f}",
-            "—",
-            "—",
-            "—",
-        ),
-    ]
+    rows = [Row("server RSS at rest after the figures above, MB (1 process)", f"{idle_rss_mb:.0f}")]
     for run in runs:
         rows += [
             Row(
@@ -563,24 +824,23 @@ def upload_rows(idle_rss_mb: float, healthz: WrkResult, runs: list[uploads.Uploa
                 f"{run.picture} ({run.picture_mb:.1f} MB) arrive at once, MB",
                 f"{run.peak_rss_mb:.0f}",
                 f"{idle_rss_mb:.0f} (at rest)",
-                f"+{run.peak_rss_mb - idle_rss_mb:.0f} MB",
-                "bounded: 2 decodes at once",
+                note=f"+{run.peak_rss_mb - idle_rss_mb:.0f} MB; bounded: 2 decodes at once",
             ),
-            Row(
-                f"GET /healthz during the {run.picture} uploads, median ms (p99) "
-                f"({run.uploads} uploads answered, {run.refused} refused)",
-                f"{run.page_p50_ms:.2f} ({run.page_p99_ms:.0f})",
+            time_row(
+                f"GET /healthz during the {run.picture} uploads, median ms "
+                f"({run.uploads} uploads answered, {run.refused} refused; p99 "
+                f"{run.page_p99_ms:.0f} ms)",
+                run.page_p50_ms,
+                healthz.p50_ms,
                 f"{healthz.p50_ms:.2f} (without uploads)",
-                f"{run.page_p50_ms / healthz.p50_ms:.1f}×",
-                "—",
             ),
         ]
     return rows
 
 
-def nearby_rows(engine: str, database_url: str, seconds: int, trivial_ms: float) -> list[Row]:
+def nearby_rows(engine: str, database_url: str, seconds: int) -> list[Row]:
     """Run tests/benchmarks/nearby.py against one database and turn its figures into rows."""
-    output = subprocess.run(
+    completed = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -593,35 +853,106 @@ def nearby_rows(engine: str, database_url: str, seconds: int, trivial_ms: float)
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
         env={**os.environ, "DATABASE_URL": database_url},
-    ).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
-    scan = figures["full_scan_median_ms"]
-    service = figures["service_median_ms"]
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"nearby benchmark on {engine} failed:\n{completed.stderr}")
+    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    service, box = figures["service_median_ms"], figures["box_median_ms"]
     return [
-        Row(
-            f"nearby search, 100,000 stations, {engine}, service, median ms (full scan beside)",
-            f"{service:.2f}",
-            f"{scan:.0f} (full scan)",
-            f"{scan / service:.0f}× faster",
-            "< 5 ms, ≥ 50× faster",
+        time_row(
+            f"nearby search, 100,000 stations, {engine}, service, median ms",
+            service,
+            box,
+            f"{box:.2f} (bare B-tree box query, same points)",
+            floor=3,
         ),
         Row(
-            f"nearby search, {engine}, service, p95 ms",
+            f"nearby search, {engine}, service, p95 ms (full scan beside)",
             f"{figures['service_p95_ms']:.2f}",
-            "—",
-            "—",
-            "—",
-        ),
-        Row(
-            f"nearby API over HTTP, {engine}, median ms (1 connection)",
-            f"{figures['http_median_ms']:.2f}",
-            f"{trivial_ms:.2f}",
-            f"{figures['http_median_ms'] / trivial_ms:.1f}×",
-            "—",
+            f"{figures['full_scan_median_ms']:.0f} (full scan, median)",
         ),
     ]
+
+
+def postgres_rows(
+    admin_url: str, bench_day: date, seconds: int, workdir: Path, env: dict[str, str]
+) -> list[Row]:
+    """Nearby search on PostgreSQL, and the week page and booking creation served by one
+    and by two worker processes on PostgreSQL (the trivial endpoint with as many)."""
+    database = f"linli_bench_{os.getpid()}"
+    try:
+        asyncio.run(_postgres_database(admin_url, database, create=True))
+    except Exception as exc:
+        print(f"PostgreSQL benchmarks skipped: {exc}")
+        return []
+    url = admin_url.rsplit("/", 1)[0] + f"/{database}"
+    rows = []
+    try:
+        rows += nearby_rows("PostgreSQL", url, seconds)
+        pg_env = {**env, "DATABASE_URL": url, "LINLI_BENCH_DAY": str(bench_day)}
+        seeded = subprocess.run(
+            [sys.executable, "-m", "tests.benchmarks.run", "--seed"],
+            cwd=ROOT,
+            env=pg_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        token, _count = json.loads(seeded.stdout.strip().splitlines()[-1])
+        first_start = int(datetime.combine(bench_day, datetime.min.time(), UTC).timestamp())
+        for workers, space in ((1, "bench-create"), (2, "bench-create-2")):
+            linli_port, trivial_port = free_port(), free_port()
+            servers = [
+                serve(
+                    "app.asgi:create_app", linli_port, pg_env, workdir / f"pg{workers}.log", workers
+                ),
+                serve(
+                    "tests.benchmarks.trivial_app:create_app",
+                    trivial_port,
+                    pg_env,
+                    workdir / f"pgt{workers}.log",
+                    workers,
+                ),
+            ]
+            try:
+                wait_until_up(f"http://127.0.0.1:{linli_port}/healthz")
+                wait_until_up(f"http://127.0.0.1:{trivial_port}/")
+                linli = f"http://127.0.0.1:{linli_port}"
+                bench = Bench(f"http://127.0.0.1:{trivial_port}/", seconds)
+                cookie = {"Cookie": csrf_cookie(f"{linli}/privacy")}
+                processes = f"{workers} process{'es' if workers > 1 else ''}"
+                rows.append(
+                    bench.rate(
+                        f"PostgreSQL, {processes}: space page, week view, warm, requests/s "
+                        "(16 connections)",
+                        f"{linli}/spaces/bench-week?view=week&from={bench_day}",
+                        16,
+                        headers=cookie,
+                    )[0]
+                )
+                rows.append(
+                    bench.rate(
+                        f"PostgreSQL, {processes}: booking creation, bookings/s (4 connections)",
+                        f"{linli}/api/v1/bookings",
+                        4,
+                        script=SCRIPTS / "create_booking.lua",
+                        env={
+                            **pg_env,
+                            "LINLI_BENCH_TOKEN": token,
+                            "LINLI_BENCH_SPACE": space,
+                            "LINLI_BENCH_FIRST_START": str(first_start),
+                        },
+                        successes_only=True,
+                    )[0]
+                )
+            finally:
+                for server in servers:
+                    server.terminate()
+                    server.wait(timeout=10)
+    finally:
+        asyncio.run(_postgres_database(admin_url, database, create=False))
+    return rows
 
 
 async def _postgres_database(admin_url: str, name: str, create: bool) -> None:
@@ -635,16 +966,6 @@ async def _postgres_database(admin_url: str, name: str, create: bool) -> None:
             await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
-
-
-def render(rows: list[Row], failed_creations: int) -> str:
-    header = "| figure | value | trivial endpoint | ratio | goal |\n| --- | --- | --- | --- | --- |"
-    lines = [f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.goal} |" for r in rows]
-    note = (
-        f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores with wrk; "
-        f"booking creations answered other than 201: {failed_creations}.\n"
-    )
-    return "\n".join([header, *lines]) + "\n" + note
 
 
 if __name__ == "__main__":
