@@ -173,7 +173,7 @@ async def test_signed_in_page_adds_what_is_theirs_and_visitors_never_see_it(
         r'<section class="card" aria-labelledby="mine-heading">.*?</section>', mine.text, re.S
     )
     assert section is not None
-    assert text_of(section.group(0)) == "你在这里的下次预约 3月3日周二 10:00–11:00 我的全部预约"
+    assert text_of(section.group(0)) == "我在这里接下来的预约 3月3日周二 10:00–11:00 我的全部预约"
     assert "我的账户" in text_of(mine.text)
     visitor = await other_browser.get("/spaces/music-room")
     assert "mine-heading" not in visitor.text and "我的账户" not in text_of(visitor.text)
