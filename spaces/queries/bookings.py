@@ -8,7 +8,7 @@ from typing import Any
 from piccolo.custom_types import Combinable
 
 from app.calendar import Interval
-from app.db import existing
+from app.db import existing, placeholders
 from app.queries import overlapping as spans_overlapping
 from spaces.logic.statuses import COUNTING, BookingStatus
 from spaces.tables import Booking
@@ -34,17 +34,18 @@ async def spans_of(user_id: int, space_id: Any, since: datetime) -> list[Interva
 
 async def upcoming_of(user_id: int, space_id: Any, now: datetime, limit: int) -> list[Any]:
     """The user's next pending and confirmed bookings of the space not yet ended, soonest
-    first: `id`, `starts_at`, `ends_at`, `status`."""
-    return list(
-        await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.status)
-        .where(
-            (Booking.user == user_id)
-            & (Booking.space == space_id)
-            & Booking.status.is_in(list(COUNTING))
-            & (Booking.ends_at > now)
-        )
-        .order_by(Booking.starts_at)
-        .limit(limit)
+    first: `id`, `starts_at`, `ends_at`, `status`. Plain SQL: it runs on every signed-in
+    space page, and Piccolo's builder takes longer than the database."""
+    statuses = sorted(COUNTING)
+    return await Booking.raw(
+        "SELECT id, starts_at, ends_at, status FROM booking "
+        f'WHERE "user" = {{}} AND space = {{}} AND status IN ({placeholders(len(statuses))}) '
+        "AND ends_at > {} ORDER BY starts_at LIMIT {}",
+        user_id,
+        space_id,
+        *statuses,
+        now,
+        limit,
     )
 
 

@@ -112,7 +112,8 @@ async def get_availability(
         _week_cache.put(key, cached)
     by_day, reachable = cached
     quota: list[QuotaLeft] = []
-    if user_id is not None:
+    # Without quota rules nothing is left to tell: the person's bookings are not read.
+    if user_id is not None and rules.has_quotas:
         window_start = local_day_window(first_day, 1, zone).start
         mine = await spans_of(user_id, space.id, min(now, window_start))
         quota = quota_left(rules, zone, now, mine, max(first_day, now.astimezone(zone).date()))
