@@ -28,12 +28,13 @@ from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
 from app.calendar import wall_to_utc
-from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window, event_text
+from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window
 from app.i18n import _, current_locale, localized
 from app.permissions import Actor
 from app.queries import in_staff_scope, overlapping
 from spaces.logic.series_pattern import Pattern
 from spaces.logic.statuses import STATUS_LABELS, BookingStatus
+from spaces.services import feed_texts
 from spaces.services.catalog import zone_of
 from spaces.services.series import describe, pattern_of
 from spaces.tables import Booking, BookingSeries, Space
@@ -205,21 +206,36 @@ ROW_COLUMNS = (
     Booking.sequence,
     Booking.occurrence_on,
     Booking.series,
+    Booking.user.as_alias("person"),
     Booking.user.name.as_alias("user_name"),
 )
 """What an event needs of a booking: read as plain rows, because building thousands of
 `Booking` objects with a joined user costs ten times the query."""
 
 
-async def _bookings(where: Any, audience: str, context: Context) -> list[SimpleNamespace]:
+STAMP_COLUMNS = (Booking.id, Booking.space, Booking.updated_at, Booking.sequence, Booking.status)
+"""What a single booking's stored text is checked against in a public feed: every writer of
+a booking sets `updated_at`, which the text shows (DTSTAMP, LAST-MODIFIED)."""
+PRIVATE_STAMP_COLUMNS = (
+    *STAMP_COLUMNS,
+    Booking.units,
+    Booking.note,
+    Booking.user.name.as_alias("user_name"),
+)
+"""The same for personal and staff texts, which also show the units, note and name."""
+
+
+async def _bookings(
+    where: Any, audience: str, context: Context, columns: Sequence[Any] = ROW_COLUMNS
+) -> list[dict[str, Any]]:
     """Single bookings in the window: confirmed ones, pending requests (except in public
     feeds: a request holds nothing), and those cancelled lately, so clients remove them."""
     window = context.window
     shown = [BookingStatus.confirmed.value]
     if audience != PUBLIC:
         shown.append(BookingStatus.pending.value)
-    rows = (
-        await Booking.select(*ROW_COLUMNS)
+    return list(
+        await Booking.select(*columns)
         .where(
             where
             & Booking.series.is_null()
@@ -234,7 +250,16 @@ async def _bookings(where: Any, audience: str, context: Context) -> list[SimpleN
         )
         .order_by(Booking.starts_at)
     )
-    return [SimpleNamespace(**row) for row in rows]
+
+
+async def _full_rows(ids: list[Any]) -> dict[Any, SimpleNamespace]:
+    """The bookings whose texts are to be written, with everything an event needs."""
+    found: dict[Any, SimpleNamespace] = {}
+    for start in range(0, len(ids), feed_texts.STORE_CHUNK):
+        chunk = ids[start : start + feed_texts.STORE_CHUNK]
+        for row in await Booking.select(*ROW_COLUMNS).where(Booking.id.is_in(chunk)):
+            found[row["id"]] = SimpleNamespace(**row)
+    return found
 
 
 async def _series(where: Any, window: Window) -> list[tuple[BookingSeries, list[SimpleNamespace]]]:
@@ -260,46 +285,117 @@ async def _spaces(ids: set[Any]) -> dict[Any, Space]:
 
 
 async def events_of(
-    booking_where: Any, series_where: Any, audience: str, context: Context
+    booking_where: Any,
+    series_where: Any,
+    audience: str,
+    context: Context,
+    *,
+    person: int | None = None,
 ) -> list[Component | bytes]:
-    """The single bookings and the series matching the conditions, as events (built in a
-    worker thread: thousands of events take a while, and the server keeps answering)."""
-    bookings = await _bookings(booking_where, audience, context)
+    """The single bookings and the series matching the conditions, as event texts: stored
+    ones where still current, the others written now (`spaces.services.feed_texts`). Only
+    what checks a stored text is read of every booking; the rest only for those written."""
+    columns = STAMP_COLUMNS if audience == PUBLIC else PRIVATE_STAMP_COLUMNS
+    bookings = await _bookings(booking_where, audience, context, columns)
     series = await _series(series_where, context.window)
-    spaces = await _spaces({b.space for b in bookings} | {s.space for s, _o in series})
-    return await asyncio.to_thread(_render, bookings, series, spaces, audience, context.base_url)
+    spaces = await _spaces({b["space"] for b in bookings} | {s.space for s, _o in series})
+    locale = current_locale()
+    # Thousands of rows take a while: in a worker thread, so the server keeps answering.
+    base = context.base_url
+    wanted = await asyncio.to_thread(
+        wanted_events, bookings, series, spaces, audience, base, locale
+    )
+    stored, stale = await feed_texts.stored(wanted, audience, locale, base, person=person)
+    if stale:
+        full = await _full_rows([w.row_id for w in stale if w.row_id is not None])
+        makers = [
+            w.made_by(
+                partial(_one_event, full[w.row_id], spaces[w.space], audience, base),
+                full[w.row_id].person,
+            )
+            if w.row_id is not None
+            else w
+            for w in stale
+        ]
+        stored |= await feed_texts.write(makers, audience, locale, base)
+    return [stored[w.owner] for w in wanted]
 
 
-def _render(
-    bookings: list[SimpleNamespace],
+def _space_inputs(space: Space) -> str:
+    """What a text takes from its space (in the current language)."""
+    return feed_texts.digest(
+        space.id,
+        localized(space, "name"),
+        _location(space),
+        space.latitude,
+        space.longitude,
+        space.timezone,
+    )
+
+
+def wanted_events(
+    bookings: list[dict[str, Any]],
     series: list[tuple[BookingSeries, list[SimpleNamespace]]],
     spaces: dict[Any, Space],
     audience: str,
     base: str,
-) -> list[Component | bytes]:
-    locale = current_locale()
-    events: list[Component | bytes] = []
-    for b in bookings:
-        space = spaces[b.space]
-        key = (
-            "booking",
-            audience,
-            locale,
-            base,
-            b.id,
-            b.updated_at,
-            b.sequence,
-            b.status,
-            b.units,
-            b.note,
-            getattr(b, "user_name", None),
-            space.id,
-            space.updated_at,
-        )
-        events.append(event_text(key, partial(booking_event, b, space, audience, base_url=base)))
+    locale: str,
+) -> list[feed_texts.Wanted]:
+    """Every event a feed shows, series first (as feeds always had them), each with a digest
+    of what its text is made from. Series come whole, ready to write; single bookings as
+    their stamp (`STAMP_COLUMNS`), read whole only when written."""
+    release = feed_texts.release(locale)
+    of_space = {
+        space_id: feed_texts.digest(release, _space_inputs(space))
+        for space_id, space in spaces.items()
+    }
+    wanted = []
     for item, occurrences in series:
-        events += series_events(item, occurrences, spaces[item.space], audience, base_url=base)
-    return events
+        space = spaces[item.space]
+        inputs = feed_texts.digest(
+            of_space[item.space],
+            item.updated_at,
+            item.sequence,
+            item.cancelled_at,
+            item.group_name,
+            item.starts_on,
+            item.ends_on,
+            _who_of_series(item),
+            describe(item),
+            *(_occurrence_stamp(b) for b in occurrences),
+        )
+        make = partial(series_events, item, occurrences, space, audience, base_url=base)
+        person = getattr(item.user, "id", None)
+        wanted.append(feed_texts.Wanted(f"series:{item.id}", space.id, person, inputs, make))
+    private = audience != PUBLIC
+    for b in bookings:
+        stamp = (
+            f"{of_space[b['space']]}|{b['updated_at'].timestamp()}|{b['sequence']}|{b['status']}"
+        )
+        if private:
+            stamp = feed_texts.digest(stamp, b["units"], b["note"], b["user_name"])
+        wanted.append(
+            feed_texts.Wanted(f"booking:{b['id']}", b["space"], None, stamp, row_id=b["id"])
+        )
+    return wanted
+
+
+def _occurrence_stamp(b: SimpleNamespace) -> tuple[Any, ...]:
+    return (
+        b.id,
+        b.updated_at,
+        b.sequence,
+        b.status,
+        b.units,
+        b.note,
+        b.starts_at,
+        b.ends_at,
+        b.occurrence_on,
+    )
+
+
+def _one_event(booking: SimpleNamespace, space: Space, audience: str, base: str) -> list[Event]:
+    return [booking_event(booking, space, audience, base_url=base)]
 
 
 # --- the space's public feed ------------------------------------------------------------------
@@ -343,7 +439,11 @@ async def personal_fingerprint(actor: Actor, window: Window) -> str:
 
 async def personal_events(actor: Actor, context: Context) -> list[Component | bytes]:
     return await events_of(
-        Booking.user == actor.id, BookingSeries.user == actor.id, PERSONAL, context
+        Booking.user == actor.id,
+        BookingSeries.user == actor.id,
+        PERSONAL,
+        context,
+        person=actor.id,
     )
 
 
