@@ -221,7 +221,7 @@ class FeedEventText(Table):
     """The site address its links start with (empty in public texts, which have none)."""
     person = Integer(null=True, default=None, index=True)
     """The user whose booking it is: their texts go when their account does."""
-    inputs = Varchar(length=32)
+    inputs = Varchar(length=100)
     text = Text()
 
 

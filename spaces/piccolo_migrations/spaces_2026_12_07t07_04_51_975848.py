@@ -252,7 +252,7 @@ async def forwards():
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 32,
+            "length": 100,
             "default": "",
             "null": False,
             "primary_key": False,
