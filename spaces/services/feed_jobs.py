@@ -19,7 +19,8 @@ from app import clock, db, i18n
 from app.feeds import Context, Window
 from app.scheduler import Job
 from app.settings import SUPPORTED_LOCALES
-from spaces.services.feeds import PUBLIC, events_of
+from spaces.services.feed_events import PUBLIC
+from spaces.services.feeds import events_of
 from spaces.tables import Booking, BookingSeries, FeedEventText, FeedTextDue, Space
 
 log = logging.getLogger(__name__)

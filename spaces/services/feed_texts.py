@@ -61,6 +61,7 @@ def release(locale: str) -> str:
     parts = [
         str(TEXT_FORMAT),
         icalendar.__version__,
+        (here / "feed_events.py").read_text(encoding="utf-8"),
         (here / "feeds.py").read_text(encoding="utf-8"),
     ]
     po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"

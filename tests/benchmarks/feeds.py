@@ -35,7 +35,8 @@ async def feed_figures(space_slug: str, repeats: int) -> dict[str, float | int]:
     from app.feeds import Context, Window
     from app.tables import User
     from spaces.services import cancellation, catalog
-    from spaces.services.feeds import PUBLIC, ROW_COLUMNS, booking_event, public_events
+    from spaces.services.feed_events import PUBLIC, booking_event
+    from spaces.services.feeds import ROW_COLUMNS, public_events
     from spaces.tables import Booking, FeedEventText
 
     i18n.set_locale("zh_CN")

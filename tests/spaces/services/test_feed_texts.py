@@ -20,15 +20,14 @@ from app.tables import FeedCache, FeedKind, User
 from spaces.logic.rules import Request
 from spaces.logic.space_form import form_of
 from spaces.services import bookings, cancellation, editing, feed_jobs, series_dates
-from spaces.services.feeds import (
+from spaces.services.feed_events import (
     PERSONAL,
     PUBLIC,
-    ROW_COLUMNS,
     STAFF,
     booking_event,
-    public_events,
     series_events,
 )
+from spaces.services.feeds import ROW_COLUMNS, public_events
 from spaces.tables import Booking, BookingSeries, FeedEventText, FeedTextDue, Space
 from tests.factories import (
     NOW,
