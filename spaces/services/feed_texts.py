@@ -156,7 +156,12 @@ async def store(
                         FeedEventText.base_url,
                     ),
                     action="DO UPDATE",
-                    values=[FeedEventText.inputs, FeedEventText.text, FeedEventText.person],
+                    values=[
+                        FeedEventText.space,
+                        FeedEventText.person,
+                        FeedEventText.inputs,
+                        FeedEventText.text,
+                    ],
                 )
     except Exception as exc:
         if db.is_unreachable(exc):

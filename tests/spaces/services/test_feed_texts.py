@@ -12,7 +12,6 @@ import pytest
 from app import feeds, i18n
 from app.accounts.services import delete_account
 from app.cache import clear_all
-from app.db import after_commit, write_transaction
 from app.feeds import Context, Window
 from app.i18n import _, localized
 from app.migrate import migrate
@@ -237,20 +236,3 @@ async def test_two_builders_at_once_both_succeed_with_the_same_texts(db_pool: No
     )
     assert first == second and len(first) == 3
     assert await FeedEventText.count() == 3
-
-
-async def test_after_commit_work_runs_only_once_the_change_is_committed(db: None) -> None:
-    ran: list[str] = []
-
-    async def note() -> None:
-        ran.append("ran")
-
-    async with write_transaction():
-        assert after_commit("k", note) and after_commit("k", note)
-        assert ran == []
-    assert ran == ["ran"]
-    with pytest.raises(RuntimeError):
-        async with write_transaction():
-            after_commit("k", note)
-            raise RuntimeError("refused")
-    assert ran == ["ran"] and not after_commit("k", note)
