@@ -76,37 +76,45 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
-async def stored(
-    wanted: Sequence[Wanted],
+async def read(
+    space_ids: Sequence[Any],
     audience: str,
     locale: str,
     base_url: str,
     *,
     person: int | None = None,
-) -> tuple[dict[str, bytes], list[Wanted]]:
-    """The stored texts of the wanted events whose inputs still match, by owner, and the
-    events whose text is missing or stale. `person` narrows the read to one person's texts
-    (a personal feed)."""
-    if not wanted:
-        return {}, []
+) -> list[dict[str, Any]]:
+    """The stored texts (`owner`, `inputs`, `text`) of these spaces for this audience,
+    language and address; `person` narrows them to one person's (a personal feed)."""
+    if not space_ids:
+        return []
     where = (
-        FeedEventText.space.is_in(sorted({w.space for w in wanted}))
+        FeedEventText.space.is_in(sorted(space_ids))
         & (FeedEventText.audience == audience)
         & (FeedEventText.locale == locale)
         & (FeedEventText.base_url == base_url)
     )
     if person is not None:
         where &= FeedEventText.person == person
-    rows = await FeedEventText.select(
-        FeedEventText.owner, FeedEventText.inputs, FeedEventText.text
-    ).where(where)
+    return list(
+        await FeedEventText.select(
+            FeedEventText.owner, FeedEventText.inputs, FeedEventText.text
+        ).where(where)
+    )
+
+
+def current(
+    wanted: Sequence[Wanted], rows: Sequence[dict[str, Any]]
+) -> tuple[dict[str, bytes], list[Wanted]]:
+    """Of the stored rows, the texts whose inputs still match a wanted event's, by owner;
+    and the wanted events whose text is missing or stale."""
     inputs = {w.owner: w.inputs for w in wanted}
-    current = {
+    found = {
         row["owner"]: row["text"].encode()
         for row in rows
         if inputs.get(row["owner"]) == row["inputs"]
     }
-    return current, [w for w in wanted if w.owner not in current]
+    return found, [w for w in wanted if w.owner not in found]
 
 
 async def write(

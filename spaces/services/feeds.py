@@ -138,16 +138,20 @@ async def events_of(
     ones where still current, the others written now (`spaces.services.feed_texts`). Only
     what checks a stored text is read of every booking; the rest only for those written."""
     columns = STAMP_COLUMNS if audience == PUBLIC else PRIVATE_STAMP_COLUMNS
-    bookings = await _bookings(booking_where, audience, context, columns)
-    series = await _series(series_where, context.window)
+    bookings, series = await asyncio.gather(
+        _bookings(booking_where, audience, context, columns),
+        _series(series_where, context.window),
+    )
     spaces = await _spaces({b["space"] for b in bookings} | {s.space for s, _o in series})
     locale = current_locale()
-    # Thousands of rows take a while: in a worker thread, so the server keeps answering.
     base = context.base_url
-    wanted = await asyncio.to_thread(
-        wanted_events, bookings, series, spaces, audience, base, locale
+    # Digesting thousands of rows (in a worker thread, so the server keeps answering) and
+    # reading the stored texts, at the same time.
+    wanted, rows = await asyncio.gather(
+        asyncio.to_thread(wanted_events, bookings, series, spaces, audience, base, locale),
+        feed_texts.read(list(spaces), audience, locale, base, person=person),
     )
-    stored, stale = await feed_texts.stored(wanted, audience, locale, base, person=person)
+    stored, stale = feed_texts.current(wanted, rows)
     if stale:
         full = await _full_rows([w.row_id for w in stale if w.row_id is not None])
         makers = [
