@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 
 def _ms(started: float) -> float:
@@ -80,8 +81,6 @@ async def feed_figures(space_slug: str, repeats: int) -> dict[str, float | int]:
     identical = int(await build() == body)
 
     rows = await Booking.select(*ROW_COLUMNS).where(Booking.space == space.id)
-    from types import SimpleNamespace
-
     plain = [SimpleNamespace(**r) for r in rows]
     bare: list[float] = []
     for _ in range(repeats):
