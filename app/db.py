@@ -14,9 +14,10 @@ import secrets
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -199,14 +200,46 @@ async def write_transaction(*lock_keys: str) -> AsyncIterator[Any]:
     fixed order so two writers never deadlock on them.
     """
     db = engine()
-    if isinstance(db, SQLiteEngine):
-        async with _sqlite_write_lock(), _transaction(db, immediate=True) as tx:
+    queued: dict[str, Callable[[], Awaitable[object]]] = {}
+    token = _after_commit.set(queued)
+    try:
+        if isinstance(db, SQLiteEngine):
+            async with _sqlite_write_lock():
+                async with _transaction(db, immediate=True) as tx:
+                    yield tx
+                await _run_after_commit(queued)  # still one writer of this process at a time
+            return
+        async with _transaction(db, immediate=True) as tx:
+            for key_id in sorted({lock_id(key) for key in lock_keys}):
+                await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key_id)
             yield tx
-        return
-    async with _transaction(db, immediate=True) as tx:
-        for key_id in sorted({lock_id(key) for key in lock_keys}):
-            await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key_id)
-        yield tx
+        await _run_after_commit(queued)
+    finally:
+        _after_commit.reset(token)
+
+
+_after_commit: ContextVar[dict[str, Callable[[], Awaitable[object]]] | None] = ContextVar(
+    "after_commit", default=None
+)
+
+
+def after_commit(key: str, callback: Callable[[], Awaitable[object]]) -> bool:
+    """Run `callback` once the current `write_transaction` has committed (once per `key`);
+    False, and nothing queued, outside one. For work the change's answer need not wait
+    for and whose loss a later reader repairs (a failure is logged, not raised)."""
+    queued = _after_commit.get()
+    if queued is None:
+        return False
+    queued.setdefault(key, callback)
+    return True
+
+
+async def _run_after_commit(queued: dict[str, Callable[[], Awaitable[object]]]) -> None:
+    for key, callback in list(queued.items()):
+        try:
+            await callback()
+        except Exception:
+            log.exception("after-commit work %s failed; a later reader repairs it", key)
 
 
 def is_unreachable(exc: BaseException) -> bool:

@@ -110,6 +110,9 @@ class Domain:
     private_photos: Callable[[Sequence[str]], Awaitable[set[str]]] | None = None
     """Which of these photo names belong to something only some people may see (a need's
     photo); `linli migrate` imports those from the media folder as private."""
+    after_migrations: Callable[[datetime], Awaitable[None]] | None = None
+    """Called by `linli migrate` once the schema is up to date: data the domain derives
+    from its tables and keeps (written idempotently)."""
 
 
 @dataclass

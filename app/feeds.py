@@ -211,8 +211,8 @@ async def finish(
 def finish_now(
     cal: Calendar, events: list[Component | bytes], window: Window, zones: set[str]
 ) -> bytes:
-    """The calendar with its events (components, or their text from `event_text`) and a
-    VTIMEZONE for every zone they use (`zones` names those of events given as text)."""
+    """The calendar with its events (components, or their stored text) and a VTIMEZONE for
+    every zone they use (`zones` names those of events given as text)."""
     first, last = window.start.date() - timedelta(days=400), window.end.date() + timedelta(days=800)
     written = [e for e in events if isinstance(e, bytes)]
     zones = zones | {z.decode() for text in written for z in _TZID.findall(text)}
@@ -231,17 +231,6 @@ def finish_now(
 
 
 _TZID = re.compile(rb";TZID=([^:;\r\n]+)")
-_event_text: VersionedCache[bytes] = VersionedCache(100_000)
-
-
-def event_text(key: tuple[Any, ...], make: Callable[[], Component]) -> bytes:
-    """An event's iCalendar text, made once per `key` (everything its text depends on):
-    rebuilding a big feed after one change then writes only the event that changed."""
-    text = _event_text.get(key)
-    if text is None:
-        text = make().to_ical()
-        _event_text.put(key, text)
-    return text
 
 
 @dataclass(frozen=True)

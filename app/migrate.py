@@ -1,6 +1,7 @@
 """Bringing a database up to date: Piccolo's migrations under a lock, so that several
 processes may start at once, then what every installation needs (the secret key, once, the
-shipped table of public holidays, and the photos older versions kept in the media folder)."""
+shipped table of public holidays, and the photos older versions kept in the media folder),
+and what each domain derives and keeps (the spaces' stored feed texts)."""
 
 from __future__ import annotations
 
@@ -70,17 +71,23 @@ async def _after_migrations() -> int:
     imported = await photos.import_media_folder(_private_photos, now=utcnow())
     if imported:
         log.info("Imported %d photo(s) from %s into the database", imported, photos.photos_dir())
+    for domain in _installed_domains():
+        if domain.after_migrations is not None:
+            await domain.after_migrations(utcnow())
     return imported
+
+
+def _installed_domains() -> list[domains.Domain]:
+    from app.asgi import install_domains  # only the domains know; loaded when needed
+
+    return domains.installed() or install_domains()
 
 
 async def _private_photos(names: Sequence[str]) -> set[str]:
     """Which of the photo names the installed domains show only to some people."""
-    from app.asgi import install_domains  # only the domains know; loaded when needed
-
     # Never without them: every photo would be imported as public, a need's too.
-    installed = domains.installed() or install_domains()
     private: set[str] = set()
-    for domain in installed:
+    for domain in _installed_domains():
         if domain.private_photos is not None:
             private |= await domain.private_photos(names)
     return private

@@ -6,7 +6,14 @@ person's data export and account deletion. Only wiring: the functions live in
 from __future__ import annotations
 
 from app.domains import DayClosing, Domain
-from spaces.services import accounts, community_page, dashboard, demo, holiday_closing
+from spaces.services import (
+    accounts,
+    community_page,
+    dashboard,
+    demo,
+    feed_jobs,
+    holiday_closing,
+)
 from spaces.services.attendance import JOBS
 from spaces.services.feeds import PERSONAL_FEED, STAFF_FEED
 from spaces.services.waitlist import JOBS as WAITLIST_JOBS
@@ -22,7 +29,8 @@ DOMAIN = Domain(
     day_closing=DayClosing(
         holiday_closing.lock_keys, holiday_closing.impact, holiday_closing.settle
     ),
-    jobs=[*JOBS, *WAITLIST_JOBS],
+    jobs=[*JOBS, *WAITLIST_JOBS, *feed_jobs.JOBS],
     personal_feed=PERSONAL_FEED,
     staff_feed=STAFF_FEED,
+    after_migrations=feed_jobs.backfill,
 )

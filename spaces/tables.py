@@ -202,3 +202,35 @@ class WaitlistEntry(Table):
     offered_at = Timestamptz(null=True, default=None)
     offer_expires_at = Timestamptz(null=True, default=None)
     booking = ForeignKey(references=Booking, on_delete=OnDelete.set_null, null=True)
+
+
+class FeedEventText(Table):
+    """One event's iCalendar text as a feed shows it: a booking, or a series with its
+    overrides, for one audience (public, personal, staff), language and site address.
+    `inputs` is a digest of everything the text is made from; a feed uses the text only
+    while the digest still matches, so a change makes it stale without touching this row.
+    Unique per (owner, audience, locale, base_url) by an index of the migration."""
+
+    id: Serial
+    owner = Varchar(length=60)
+    """`booking:<id>` or `series:<id>`."""
+    space = ForeignKey(references=Space, on_delete=OnDelete.cascade, null=False)
+    audience = Varchar(length=10)
+    locale = Varchar(length=10)
+    base_url = Varchar(length=200)
+    """The site address its links start with (empty in public texts, which have none)."""
+    person = Integer(null=True, default=None, index=True)
+    """The user whose booking it is: their texts go when their account does."""
+    inputs = Varchar(length=100)
+    text = Text()
+
+
+class FeedTextDue(Table):
+    """A space whose stored event texts may be stale, queued after the commit of the change
+    for the job that rebuilds them (`spaces.services.feed_texts`); claimed like the outbox."""
+
+    id: Serial
+    space = Integer(unique=True)
+    changes = Integer(default=1)
+    """Grows with every change queued; the job deletes the row only if it did not grow."""
+    claimed_until = Timestamptz(null=True, default=None)

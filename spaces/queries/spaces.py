@@ -4,12 +4,14 @@ the caches of its availability, and the units held in it over time."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from app.calendar import Interval
+from app.db import after_commit
 from spaces.logic.availability import HeldUnits, Hold, Usage, read_window
 from spaces.logic.statuses import BookingStatus, WaitlistStatus
-from spaces.tables import Booking, Space
+from spaces.tables import Booking, FeedTextDue, Space
 
 
 def lock_key(space: Space) -> str:
@@ -23,6 +25,21 @@ async def touch(space_id: Any) -> None:
     availability caches are keyed by the version it bumps.
     """
     await Space.update({Space.version: Space.version + 1}).where(Space.id == space_id)
+    # Its stored feed texts may be stale: queue it for the job that rewrites them, after the
+    # commit (a queue row lost with a crash costs only the next feed request the writing).
+    if not after_commit(f"feed-texts:{space_id}", partial(mark_feed_texts_due, space_id)):
+        await mark_feed_texts_due(space_id)
+
+
+MARK_DUE_SQL = (
+    "INSERT INTO feed_text_due (space, changes) VALUES ({}, 1) "
+    "ON CONFLICT (space) DO UPDATE SET changes = feed_text_due.changes + 1"
+)
+
+
+async def mark_feed_texts_due(space_id: Any) -> None:
+    """Queue the space for the job that rewrites its stale feed texts (one statement)."""
+    await FeedTextDue.raw(MARK_DUE_SQL, space_id)
 
 
 HOLDS_SQL = (

@@ -10,6 +10,7 @@ from typing import Any
 from app.tables import User
 from spaces.logic.statuses import BookingStatus
 from spaces.queries.spaces import touch
+from spaces.services import feed_texts
 from spaces.tables import Booking, Space, WaitlistEntry
 
 
@@ -68,6 +69,7 @@ async def before_account_deleted(user: User, now: datetime) -> None:
     await Booking.update({Booking.note: "", Booking.rating_comment: ""}).where(
         Booking.user == user.id
     )
+    await feed_texts.forget_person(user.id)
 
 
 async def after_holidays_changed() -> None:

@@ -1,193 +1,36 @@
-"""Bookings as iCalendar events: a space's public feed (busy times only, never a name), and
-the spaces' part of a resident's and a staff member's private feeds.
-
-A single booking is one VEVENT whose UID is its random id. A group series is one VEVENT with
-a weekly RRULE from its first date to its last; EXDATE removes every date of the pattern
-that has no confirmed occurrence (skipped, cancelled, released as a no-show, or not booked
-because it was past), and a RECURRENCE-ID override gives every occurrence whose time
-differs from the pattern (changed on its own, or left at an older time by an edit). So
-expanding the feed gives exactly the occurrences stored.
-
-SEQUENCE grows with every change of time, place or status: a booking's own counter; for a
-series, the series' counter plus its occurrences' counters. DTSTAMP and LAST-MODIFIED are
-the time of the last change, so the same data always gives the same bytes.
-"""
+"""A space's public feed and the spaces' part of a resident's and a staff member's private
+feeds: what each shows, read as plain rows, and its events' stored texts (the events
+themselves are written by `spaces.services.feed_events`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date, datetime
 from functools import partial
 from types import SimpleNamespace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Component, Event
 from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
-from app.calendar import wall_to_utc
-from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window, event_text
-from app.i18n import _, current_locale, localized
+from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window
+from app.i18n import current_locale, localized
 from app.permissions import Actor
 from app.queries import in_staff_scope, overlapping
-from spaces.logic.series_pattern import Pattern
-from spaces.logic.statuses import STATUS_LABELS, BookingStatus
-from spaces.services.catalog import zone_of
-from spaces.services.series import describe, pattern_of
+from spaces.logic.statuses import BookingStatus
+from spaces.services import feed_texts
+from spaces.services.feed_events import (
+    PERSONAL,
+    PUBLIC,
+    STAFF,
+    booking_event,
+    location_text,
+    series_events,
+    who_of_series,
+)
+from spaces.services.series import describe
 from spaces.tables import Booking, BookingSeries, Space
-
-UID_DOMAIN = "linli"
-ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-STATUS = {
-    BookingStatus.confirmed.value: "CONFIRMED",
-    BookingStatus.pending.value: "TENTATIVE",
-}
-"""Other statuses (cancelled, rejected, a released no-show) are CANCELLED."""
-PUBLIC = "public"
-PERSONAL = "personal"
-STAFF = "staff"
-
-
-def _summary(space: Space, audience: str, who: str = "") -> str:
-    if audience == PUBLIC:
-        return _("Booked")
-    name = localized(space, "name")
-    return f"{name} · {who}" if audience == STAFF and who else name
-
-
-def _location(space: Space) -> str:
-    parts = [localized(space, "location"), localized(space.community, "name")]
-    return ", ".join(part for part in parts if part)
-
-
-def _who(booking: Any) -> str:
-    """The resident's name (read as `user_name`, or from a joined user), else the note
-    (a series' group name)."""
-    name = getattr(booking, "user_name", None)
-    if name:
-        return name
-    user = getattr(booking, "user", None)
-    if user is not None and getattr(user, "id", None) is not None:
-        return user.name
-    return booking.note
-
-
-def _common(event: Event, space: Space, audience: str, link: str) -> None:
-    if audience != PUBLIC:
-        location = _location(space)
-        if location:
-            event.add("location", location)
-        if link:
-            event.add("url", link)
-    if space.latitude is not None and space.longitude is not None:
-        event.add("geo", (space.latitude, space.longitude))
-    event.add("transp", "OPAQUE")
-    event.add("class", "PUBLIC" if audience == PUBLIC else "PRIVATE")
-
-
-def booking_event(booking: Any, space: Space, audience: str, *, base_url: str = "") -> Event:
-    """One booking (a `Booking`, or a row read with the same names) as a VEVENT, in the
-    space's zone."""
-    zone = zone_of(space)
-    event = Event()
-    event.add("uid", f"{booking.id}@{UID_DOMAIN}")
-    event.add("dtstamp", booking.updated_at)
-    event.add("created", booking.created_at)
-    event.add("last-modified", booking.updated_at)
-    event.add("sequence", booking.sequence)
-    event.add("dtstart", booking.starts_at.astimezone(zone))
-    event.add("dtend", booking.ends_at.astimezone(zone))
-    event.add("summary", _summary(space, audience, _who(booking)))
-    event.add("status", STATUS.get(booking.status, "CANCELLED"))
-    if audience != PUBLIC:
-        lines = [_status_text(booking)]
-        if booking.units > 1:
-            lines.append(_("Units: %(n)s", n=booking.units))
-        if audience == STAFF and booking.note:
-            lines.append(booking.note)
-        event.add("description", "\n".join(lines))
-    _common(event, space, audience, f"{base_url}/bookings/{booking.id}" if base_url else "")
-    return event
-
-
-def _status_text(booking: Booking) -> str:
-    return _(STATUS_LABELS.get(booking.status, STATUS_LABELS["cancelled"]))
-
-
-def _pattern_span(pattern: Pattern, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = wall_to_utc(datetime.combine(day, pattern.start), zone).astimezone(zone)
-    end = wall_to_utc(datetime.combine(day, pattern.end), zone).astimezone(zone)
-    return start, end
-
-
-def series_events(
-    series: BookingSeries,
-    occurrences: Sequence[Any],
-    space: Space,
-    audience: str,
-    *,
-    base_url: str = "",
-) -> list[Event]:
-    """The series as one recurring VEVENT plus an override for each occurrence whose time
-    differs from the pattern. `occurrences` are the series' bookings, any status."""
-    zone = zone_of(space)
-    pattern = pattern_of(series)
-    dates = pattern.dates()
-    live = {
-        b.occurrence_on: b
-        for b in occurrences
-        if b.status == BookingStatus.confirmed.value and b.occurrence_on in set(dates)
-    }
-    if not dates:
-        return []
-    uid = f"series-{series.id}@{UID_DOMAIN}"
-    changed = max([series.updated_at, *(b.updated_at for b in occurrences)])
-    sequence = series.sequence + sum(b.sequence for b in occurrences)
-    first_start, first_end = _pattern_span(pattern, dates[0], zone)
-    last_start, _last_end = _pattern_span(pattern, dates[-1], zone)
-    master = Event()
-    master.add("uid", uid)
-    master.add("dtstamp", changed)
-    master.add("created", series.created_at)
-    master.add("last-modified", changed)
-    master.add("sequence", sequence)
-    master.add("dtstart", first_start)
-    master.add("dtend", first_end)
-    master.add(
-        "rrule",
-        {
-            "freq": "weekly",
-            "byday": [ICAL_DAYS[d] for d in pattern.weekdays],
-            "until": last_start.astimezone(ZoneInfo("UTC")),
-        },
-    )
-    missing = [_pattern_span(pattern, d, zone)[0] for d in dates if d not in live]
-    if missing:
-        master.add("exdate", missing)
-    who = series.group_name or _who_of_series(series)
-    master.add("summary", _summary(space, audience, who))
-    master.add("status", "CANCELLED" if series.cancelled_at and not live else "CONFIRMED")
-    if audience != PUBLIC:
-        master.add("description", _("Standing booking: %(pattern)s", pattern=describe(series)))
-    _common(master, space, audience, f"{base_url}/bookings" if base_url else "")
-    events = [master]
-    for day, booking in sorted(live.items()):
-        start, end = _pattern_span(pattern, day, zone)
-        if (booking.starts_at, booking.ends_at) == (start, end):
-            continue
-        override = booking_event(booking, space, audience, base_url=base_url)
-        override["uid"] = uid
-        override.add("recurrence-id", start)
-        events.append(override)
-    return events
-
-
-def _who_of_series(series: BookingSeries) -> str:
-    user = series.user
-    return user.name if user is not None and getattr(user, "id", None) is not None else ""
-
 
 # --- reading what a feed shows ------------------------------------------------------------
 
@@ -205,21 +48,36 @@ ROW_COLUMNS = (
     Booking.sequence,
     Booking.occurrence_on,
     Booking.series,
+    Booking.user.as_alias("person"),
     Booking.user.name.as_alias("user_name"),
 )
 """What an event needs of a booking: read as plain rows, because building thousands of
 `Booking` objects with a joined user costs ten times the query."""
 
 
-async def _bookings(where: Any, audience: str, context: Context) -> list[SimpleNamespace]:
+STAMP_COLUMNS = (Booking.id, Booking.space, Booking.updated_at, Booking.sequence, Booking.status)
+"""What a single booking's stored text is checked against in a public feed: every writer of
+a booking sets `updated_at`, which the text shows (DTSTAMP, LAST-MODIFIED)."""
+PRIVATE_STAMP_COLUMNS = (
+    *STAMP_COLUMNS,
+    Booking.units,
+    Booking.note,
+    Booking.user.name.as_alias("user_name"),
+)
+"""The same for personal and staff texts, which also show the units, note and name."""
+
+
+async def _bookings(
+    where: Any, audience: str, context: Context, columns: Sequence[Any] = ROW_COLUMNS
+) -> list[dict[str, Any]]:
     """Single bookings in the window: confirmed ones, pending requests (except in public
     feeds: a request holds nothing), and those cancelled lately, so clients remove them."""
     window = context.window
     shown = [BookingStatus.confirmed.value]
     if audience != PUBLIC:
         shown.append(BookingStatus.pending.value)
-    rows = (
-        await Booking.select(*ROW_COLUMNS)
+    return list(
+        await Booking.select(*columns)
         .where(
             where
             & Booking.series.is_null()
@@ -234,7 +92,16 @@ async def _bookings(where: Any, audience: str, context: Context) -> list[SimpleN
         )
         .order_by(Booking.starts_at)
     )
-    return [SimpleNamespace(**row) for row in rows]
+
+
+async def _full_rows(ids: list[Any]) -> dict[Any, SimpleNamespace]:
+    """The bookings whose texts are to be written, with everything an event needs."""
+    found: dict[Any, SimpleNamespace] = {}
+    for start in range(0, len(ids), feed_texts.STORE_CHUNK):
+        chunk = ids[start : start + feed_texts.STORE_CHUNK]
+        for row in await Booking.select(*ROW_COLUMNS).where(Booking.id.is_in(chunk)):
+            found[row["id"]] = SimpleNamespace(**row)
+    return found
 
 
 async def _series(where: Any, window: Window) -> list[tuple[BookingSeries, list[SimpleNamespace]]]:
@@ -260,46 +127,121 @@ async def _spaces(ids: set[Any]) -> dict[Any, Space]:
 
 
 async def events_of(
-    booking_where: Any, series_where: Any, audience: str, context: Context
+    booking_where: Any,
+    series_where: Any,
+    audience: str,
+    context: Context,
+    *,
+    person: int | None = None,
 ) -> list[Component | bytes]:
-    """The single bookings and the series matching the conditions, as events (built in a
-    worker thread: thousands of events take a while, and the server keeps answering)."""
-    bookings = await _bookings(booking_where, audience, context)
-    series = await _series(series_where, context.window)
-    spaces = await _spaces({b.space for b in bookings} | {s.space for s, _o in series})
-    return await asyncio.to_thread(_render, bookings, series, spaces, audience, context.base_url)
+    """The single bookings and the series matching the conditions, as event texts: stored
+    ones where still current, the others written now (`spaces.services.feed_texts`). Only
+    what checks a stored text is read of every booking; the rest only for those written."""
+    columns = STAMP_COLUMNS if audience == PUBLIC else PRIVATE_STAMP_COLUMNS
+    bookings, series = await asyncio.gather(
+        _bookings(booking_where, audience, context, columns),
+        _series(series_where, context.window),
+    )
+    spaces = await _spaces({b["space"] for b in bookings} | {s.space for s, _o in series})
+    locale = current_locale()
+    base = context.base_url
+    # Digesting thousands of rows (in a worker thread, so the server keeps answering) and
+    # reading the stored texts, at the same time.
+    wanted, rows = await asyncio.gather(
+        asyncio.to_thread(wanted_events, bookings, series, spaces, audience, base, locale),
+        feed_texts.read(list(spaces), audience, locale, base, person=person),
+    )
+    stored, stale = feed_texts.current(wanted, rows)
+    if stale:
+        full = await _full_rows([w.row_id for w in stale if w.row_id is not None])
+        makers = [
+            w.made_by(
+                partial(_one_event, full[w.row_id], spaces[w.space], audience, base),
+                full[w.row_id].person,
+            )
+            if w.row_id is not None
+            else w
+            for w in stale
+        ]
+        stored |= await feed_texts.write(makers, audience, locale, base)
+    return [stored[w.owner] for w in wanted]
 
 
-def _render(
-    bookings: list[SimpleNamespace],
+def _space_inputs(space: Space) -> str:
+    """What a text takes from its space (in the current language)."""
+    return feed_texts.digest(
+        space.id,
+        localized(space, "name"),
+        location_text(space),
+        space.latitude,
+        space.longitude,
+        space.timezone,
+    )
+
+
+def wanted_events(
+    bookings: list[dict[str, Any]],
     series: list[tuple[BookingSeries, list[SimpleNamespace]]],
     spaces: dict[Any, Space],
     audience: str,
     base: str,
-) -> list[Component | bytes]:
-    locale = current_locale()
-    events: list[Component | bytes] = []
-    for b in bookings:
-        space = spaces[b.space]
-        key = (
-            "booking",
-            audience,
-            locale,
-            base,
-            b.id,
-            b.updated_at,
-            b.sequence,
-            b.status,
-            b.units,
-            b.note,
-            getattr(b, "user_name", None),
-            space.id,
-            space.updated_at,
-        )
-        events.append(event_text(key, partial(booking_event, b, space, audience, base_url=base)))
+    locale: str,
+) -> list[feed_texts.Wanted]:
+    """Every event a feed shows, series first (as feeds always had them), each with a digest
+    of what its text is made from. Series come whole, ready to write; single bookings as
+    their stamp (`STAMP_COLUMNS`), read whole only when written."""
+    release = feed_texts.release(locale)
+    of_space = {
+        space_id: feed_texts.digest(release, _space_inputs(space))
+        for space_id, space in spaces.items()
+    }
+    wanted = []
     for item, occurrences in series:
-        events += series_events(item, occurrences, spaces[item.space], audience, base_url=base)
-    return events
+        space = spaces[item.space]
+        inputs = feed_texts.digest(
+            of_space[item.space],
+            item.updated_at,
+            item.sequence,
+            item.cancelled_at,
+            item.group_name,
+            item.starts_on,
+            item.ends_on,
+            who_of_series(item),
+            describe(item),
+            *(_occurrence_stamp(b) for b in occurrences),
+        )
+        make = partial(series_events, item, occurrences, space, audience, base_url=base)
+        person = getattr(item.user, "id", None)
+        wanted.append(feed_texts.Wanted(f"series:{item.id}", space.id, person, inputs, make))
+    private = audience != PUBLIC
+    for b in bookings:
+        stamp = (
+            f"{of_space[b['space']]}|{b['updated_at'].timestamp()}|{b['sequence']}|{b['status']}"
+        )
+        if private:
+            stamp = feed_texts.digest(stamp, b["units"], b["note"], b["user_name"])
+        wanted.append(
+            feed_texts.Wanted(f"booking:{b['id']}", b["space"], None, stamp, row_id=b["id"])
+        )
+    return wanted
+
+
+def _occurrence_stamp(b: SimpleNamespace) -> tuple[Any, ...]:
+    return (
+        b.id,
+        b.updated_at,
+        b.sequence,
+        b.status,
+        b.units,
+        b.note,
+        b.starts_at,
+        b.ends_at,
+        b.occurrence_on,
+    )
+
+
+def _one_event(booking: SimpleNamespace, space: Space, audience: str, base: str) -> list[Event]:
+    return [booking_event(booking, space, audience, base_url=base)]
 
 
 # --- the space's public feed ------------------------------------------------------------------
@@ -343,7 +285,11 @@ async def personal_fingerprint(actor: Actor, window: Window) -> str:
 
 async def personal_events(actor: Actor, context: Context) -> list[Component | bytes]:
     return await events_of(
-        Booking.user == actor.id, BookingSeries.user == actor.id, PERSONAL, context
+        Booking.user == actor.id,
+        BookingSeries.user == actor.id,
+        PERSONAL,
+        context,
+        person=actor.id,
     )
 
 

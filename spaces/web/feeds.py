@@ -17,7 +17,8 @@ from app.web.context import CurrentActor, RequestNow
 from app.web.feeds import feed_locale, respond
 from app.web.guards import requires_signed_in
 from spaces.services import bookings, catalog
-from spaces.services.feeds import PERSONAL, STAFF, booking_event, public_events, public_fingerprint
+from spaces.services.feed_events import PERSONAL, STAFF, booking_event
+from spaces.services.feeds import public_events, public_fingerprint
 from spaces.tables import Booking, Space
 
 AnyRequest = Request[Any, Any, Any]

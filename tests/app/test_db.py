@@ -283,3 +283,20 @@ async def test_db_now_is_the_databases_clock_in_utc(db: None) -> None:
         stamp = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
     assert now.utcoffset() == timedelta(0)
     assert timedelta(0) <= stamp - now.replace(microsecond=0) < timedelta(seconds=2)
+
+
+async def test_after_commit_work_runs_only_once_the_change_is_committed(db: None) -> None:
+    ran: list[str] = []
+
+    async def note() -> None:
+        ran.append("ran")
+
+    async with database.write_transaction():
+        assert database.after_commit("k", note) and database.after_commit("k", note)
+        assert ran == []
+    assert ran == ["ran"]
+    with pytest.raises(RuntimeError):
+        async with database.write_transaction():
+            database.after_commit("k", note)
+            raise RuntimeError("refused")
+    assert ran == ["ran"] and not database.after_commit("k", note)
