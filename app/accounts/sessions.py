@@ -69,7 +69,7 @@ async def actor_for_session(token: str | None, now: datetime) -> tuple[Actor, st
     rows = await SignInSession.raw(
         "SELECT linli_user.*, sign_in_session.id AS session__id, "
         "sign_in_session.last_seen_at AS session__last_seen_at, "
-        "(SELECT COUNT(*) FROM notification WHERE notification.\"user\" = linli_user.id "
+        '(SELECT COUNT(*) FROM notification WHERE notification."user" = linli_user.id '
         "AND notification.read_at IS NULL) AS session__unread "
         'FROM sign_in_session JOIN linli_user ON linli_user.id = sign_in_session."user" '
         "WHERE sign_in_session.token_hash = {} AND sign_in_session.expires_at > {}",
