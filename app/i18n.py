@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import re
 from contextvars import ContextVar
-from datetime import date, datetime, tzinfo
-from functools import cache
+from datetime import UTC, date, datetime, tzinfo
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -146,7 +146,12 @@ def html_lang(locale: str | None = None) -> str:
 
 
 def _babel_locale() -> Locale:
-    return Locale.parse(current_locale())
+    return _parsed_locale(current_locale())
+
+
+@cache
+def _parsed_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
 
 
 def _wall(value: date | datetime, zone: tzinfo | None) -> date | datetime:
@@ -163,13 +168,34 @@ def format_day(
     """A day with its weekday: "12月7日周一" / "Mon, Dec 7"; with the year
     "2026年12月7日周一" / "Mon, Dec 7, 2026". A datetime is taken in `zone` (else the site's)."""
     day = _wall(value, zone)
-    return format_skeleton("yMMMEd" if with_year else "MMMEd", day, locale=_babel_locale())
+    if isinstance(day, datetime):
+        day = day.date()
+    return _formatted_day(current_locale(), day, with_year)
 
 
 def format_time(value: datetime, zone: tzinfo | None = None, *, seconds: bool = False) -> str:
     """The time of day on a 24-hour clock in both languages: "14:00" ("14:00:05" with
     seconds, for a deadline counted in seconds)."""
-    return format_skeleton("Hms" if seconds else "Hm", _wall(value, zone), locale=_babel_locale())
+    wall = value.astimezone(zone or ZoneInfo(get_settings().site.timezone))
+    return _formatted_time(
+        current_locale(), wall.hour, wall.minute, wall.second if seconds else None
+    )
+
+
+# A week of a space's times formats hundreds of days and times: each is formatted once per
+# language (Babel's skeletons cost more than the rest of a slot's rendering).
+
+
+@lru_cache(maxsize=8192)
+def _formatted_day(locale: str, day: date, with_year: bool) -> str:
+    return format_skeleton("yMMMEd" if with_year else "MMMEd", day, locale=_parsed_locale(locale))
+
+
+@lru_cache(maxsize=8192)
+def _formatted_time(locale: str, hour: int, minute: int, second: int | None) -> str:
+    wall = datetime(2000, 1, 1, hour, minute, second or 0, tzinfo=UTC)
+    skeleton = "Hm" if second is None else "Hms"
+    return format_skeleton(skeleton, wall, locale=_parsed_locale(locale))
 
 
 def format_day_time(value: datetime, *, with_year: bool = False, zone: tzinfo | None = None) -> str:

@@ -68,6 +68,15 @@ class StripDay:
     """Whether the space page may show this day (see `spaces.logic.bounds.look_window`)."""
 
 
+class FreeWords(dict[int, str]):
+    """ "3 free" for each number of free units a page shows, worded once (a week of a space
+    with several units shows it on hundreds of chips)."""
+
+    def __missing__(self, count: int) -> str:
+        text = self[count] = _("%(n)s free", n=count)
+        return text
+
+
 def is_past_day(day: date, day_slots: list[SlotView], today: date) -> bool:
     """Whether the whole of `day` is over, as the week grid and the day view say "Past"."""
     return day < today or bool(day_slots and day_slots[-1].reason == "past")

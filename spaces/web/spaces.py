@@ -145,6 +145,7 @@ class SpacesController(Controller):
             "local_time": views.local_time,
             "day_label": partial(views.day_label, today=site_date(now)),
             "is_past_day": presentation.is_past_day,
+            "free_words": presentation.FreeWords,
             "week_view": shown.day is None,
             "mine": await mine_at(viewer.id, space, now) if viewer else [],
         }
