@@ -136,7 +136,8 @@ def wall_time_is_ambiguous(wall: datetime, zone: ZoneInfo) -> bool:
     """True for the local times that happen twice when clocks go back."""
     first = wall.replace(tzinfo=zone, fold=0).utcoffset()
     second = wall.replace(tzinfo=zone, fold=1).utcoffset()
-    return wall_time_exists(wall, zone) and first != second
+    # The offsets differ only around a change of the clocks: check existence only then.
+    return first != second and wall_time_exists(wall, zone)
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
