@@ -225,44 +225,25 @@ async def seed(bench_day: date) -> tuple[str, int]:
     )
     await user.save()
     every_day = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-    week_space = Space(
-        slug="bench-week",
-        community=community.id,
-        kind="music_room",
-        name_zh="基准空间",
-        name_en="Bench space",
-        capacity=3,
-        weekly_hours=every_day,
-        created_at=now,
-        updated_at=now,
-    )
-    await week_space.save()
-    create_space = Space(
-        slug="bench-create",
-        community=community.id,
-        kind="tool",
-        name_zh="基准工具",
-        name_en="Bench tool",
-        capacity=1,
-        weekly_hours=every_day,
-        created_at=now,
-        updated_at=now,
-    )
-    await create_space.save()
-    # A second one to book on, for a second run on the same database.
-    await Space.insert(
-        Space(
-            slug="bench-create-2",
+
+    async def space(slug: str, kind: str, name: str, capacity: int) -> Space:
+        made = Space(
+            slug=slug,
             community=community.id,
-            kind="tool",
-            name_zh="基准工具二",
-            name_en="Bench tool 2",
-            capacity=1,
+            kind=kind,
+            name_zh=f"基准{name}",
+            name_en=f"Bench {slug}",
+            capacity=capacity,
             weekly_hours=every_day,
             created_at=now,
             updated_at=now,
         )
-    )
+        await made.save()
+        return made
+
+    week_space = await space("bench-week", "music_room", "空间", 3)
+    await space("bench-create", "tool", "工具", 1)
+    await space("bench-create-2", "tool", "工具二", 1)  # a second run on the same database
     # One-hour bookings every 40 minutes: two overlap at times, capacity is three.
     first = datetime.combine(bench_day, datetime.min.time(), UTC) - timedelta(days=140)
     rows = [
@@ -281,18 +262,7 @@ async def seed(bench_day: date) -> tuple[str, int]:
     ]
     for chunk in range(0, len(rows), 500):
         await Booking.insert(*rows[chunk : chunk + 500])
-    feed_space = Space(
-        slug="bench-feed",
-        community=community.id,
-        kind="activity_room",
-        name_zh="基准订阅",
-        name_en="Bench feed",
-        capacity=1,
-        weekly_hours=every_day,
-        created_at=now,
-        updated_at=now,
-    )
-    await feed_space.save()
+    feed_space = await space("bench-feed", "activity_room", "订阅", 1)
     # FEED_BOOKINGS 40-minute bookings every 50 minutes, all inside a feed's window.
     feed_first = now.replace(second=0, microsecond=0) - timedelta(days=20)
     feed_rows = [
