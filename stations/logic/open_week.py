@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from app.calendar import CLOSES_SOON, MINUTES_PER_DAY, OpenState, WeeklyHours
 from stations.logic.hours import HoursSpec
@@ -21,6 +23,7 @@ WEEK_MINUTES = 7 * MINUTES_PER_DAY
 _BEFORE = timedelta(days=1)
 _LOOK_AHEAD = timedelta(days=8)
 """The window app.calendar.open_state looks at, around the moment."""
+_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -59,29 +62,41 @@ def build(weekly: WeeklyHours) -> OpenWeek:
     return OpenWeek(tuple((s, e) for s, e in merged if s < WEEK_MINUTES and e > 0))
 
 
-def state_at(week: OpenWeek, spec: HoursSpec, at: datetime) -> OpenState | None:
-    """The open state at `at` by the weekly hours alone: what app.calendar.open_state says
-    of a calendar without dated hours or closures. None when the zone changes its UTC
-    offset in the window open_state looks at (the full calendar handles that)."""
-    zone = spec.zone
+@lru_cache(maxsize=256)
+def _week_position(zone: ZoneInfo, at: datetime) -> tuple[datetime, float] | None:
+    """Monday 00:00 local of the week holding `at`, as UTC, and the minutes since then; None
+    when the zone's UTC offset differs anywhere `open_state` looks (one day before, eight
+    ahead). Stations of one zone searched at one moment share it."""
     offset = at.astimezone(zone).utcoffset()
     if offset is None or any(
         (at + shift).astimezone(zone).utcoffset() != offset for shift in (-_BEFORE, _LOOK_AHEAD)
     ):
         return None
-    if not spec.recorded:
-        return OpenState("unknown")
     local = at.astimezone(zone).replace(tzinfo=None)
     monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time())
-    monday_utc = (monday - offset).replace(tzinfo=UTC)
-    elapsed = local - monday
-    following = tuple((s + WEEK_MINUTES, e + WEEK_MINUTES) for s, e in week.intervals)
-    for start, end in week.intervals + following:
-        if timedelta(minutes=start) <= elapsed < timedelta(minutes=end):
-            if end - start >= 3 * WEEK_MINUTES:
-                return OpenState("open")
-            closes_at = monday_utc + timedelta(minutes=end)
-            return OpenState("open", closes_at=closes_at, closes_soon=closes_at - at <= CLOSES_SOON)
-        if timedelta(minutes=start) > elapsed:
-            return OpenState("closed", opens_next_at=monday_utc + timedelta(minutes=start))
+    return (monday - offset).replace(tzinfo=UTC), (local - monday) / _MINUTE
+
+
+def state_at(week: OpenWeek, spec: HoursSpec, at: datetime) -> OpenState | None:
+    """The open state at `at` by the weekly hours alone: what app.calendar.open_state says
+    of a calendar without dated hours or closures. None when the zone changes its UTC
+    offset in the window open_state looks at (the full calendar handles that)."""
+    position = _week_position(spec.zone, at)
+    if position is None:
+        return None
+    if not spec.recorded:
+        return OpenState("unknown")
+    monday_utc, elapsed = position
+    for shift in (0, WEEK_MINUTES):
+        for start, end in week.intervals:
+            start, end = start + shift, end + shift
+            if start <= elapsed < end:
+                if end - start >= 3 * WEEK_MINUTES:
+                    return OpenState("open")
+                closes_at = monday_utc + timedelta(minutes=end)
+                return OpenState(
+                    "open", closes_at=closes_at, closes_soon=closes_at - at <= CLOSES_SOON
+                )
+            if start > elapsed:
+                return OpenState("closed", opens_next_at=monday_utc + timedelta(minutes=start))
     return OpenState("closed")

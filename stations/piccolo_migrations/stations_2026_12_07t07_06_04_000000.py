@@ -13,9 +13,12 @@ FORWARDS = [
     "DROP INDEX station_lat_lon",
     # The whole WHERE of the box query is checked inside the index, rows read only for hits.
     "CREATE INDEX station_nearby ON station (active, latitude, longitude, amenities_working)",
+    # Whether a station found has dated services ahead: one probe each.
+    "CREATE INDEX station_event_station_ends ON station_event (station, ends_at)",
 ]
 BACKWARDS = [
     "DROP INDEX station_nearby",
+    "DROP INDEX station_event_station_ends",
     "CREATE INDEX station_lat_lon ON station (latitude, longitude)",
 ]
 

@@ -22,10 +22,11 @@ from stations.logic.amenities import keys_of
 from stations.logic.geo import Point, bounding_box, distance_m
 from stations.logic.nearby import NearbyQuery, radii_to_try
 from stations.logic.open_week import state_at
+from stations.logic.seats import seat_count
 from stations.queries.calendars import calendar_data, calendar_span, hours_spec, state_of
 from stations.queries.open_weeks import open_week_of
 from stations.queries.stations import seat_counts
-from stations.services.dated_services import next_services
+from stations.services.dated_services import NEXT_WITHIN, next_services
 from stations.tables import Station
 
 LIST_COLUMNS = (
@@ -86,6 +87,14 @@ DATED_NEAR = (
 """Whether anything dated lies in the span stations.queries.calendars.calendar_data reads
 around the moment: the station's dated hours or closures, a public holiday, a make-up day.
 One index probe each, per station found."""
+IN_USE_NOW = (
+    "EXISTS (SELECT 1 FROM check_in k WHERE k.station = station.id AND k.expires_at > {} "
+    "AND k.checked_out_at IS NULL) AS checked_in, "
+    "EXISTS (SELECT 1 FROM station_event e WHERE e.station = station.id "
+    "AND e.cancelled_at IS NULL AND e.ends_at > {} AND e.starts_at < {}) AS services_soon"
+)
+"""Whether the station has check-ins running now (else all its seats are free) and dated
+services ahead (`dated_services.next_services`); only those stations are read further."""
 
 
 def box_args(query: NearbyQuery) -> list[Any]:
@@ -93,12 +102,15 @@ def box_args(query: NearbyQuery) -> list[Any]:
     return [True, box.south, box.north, box.west, box.east, query.amenity_mask, query.amenity_mask]
 
 
-async def candidates(query: NearbyQuery, at: datetime) -> list[tuple[float, dict[str, Any]]]:
+async def candidates(
+    query: NearbyQuery, at: datetime, now: datetime
+) -> list[tuple[float, dict[str, Any]]]:
     """Stations within the radius having every wanted amenity working, nearest first, each
-    saying whether anything dated is near `at` (`DATED_NEAR`)."""
+    saying whether anything dated is near `at` (`DATED_NEAR`) and what is in use `now`
+    (`IN_USE_NOW`)."""
     first, last = calendar_span(at)
     rows = await Station.raw(
-        f"SELECT {LIST_COLUMNS}, {DATED_NEAR} FROM station WHERE {BOX_WHERE}",
+        f"SELECT {LIST_COLUMNS}, {DATED_NEAR}, {IN_USE_NOW} FROM station WHERE {BOX_WHERE}",
         first.date(),
         last.date(),
         last,
@@ -109,6 +121,9 @@ async def candidates(query: NearbyQuery, at: datetime) -> list[tuple[float, dict
         first.date(),
         last.date(),
         True,
+        now,
+        now,
+        now + NEXT_WITHIN,
         *box_args(query),
     )
     measured = []
@@ -152,7 +167,7 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
     """The nearest stations within the query's radius (GeoJSON-ready), with open state,
     amenities and free seats."""
     at = query.at or now
-    measured = await candidates(query, at)
+    measured = await candidates(query, at, now)
     if query.open_only:
         found = await states_at([row for _, row in measured], at)
         states = [(d, row, s) for (d, row), s in zip(measured, found, strict=True)]
@@ -166,14 +181,20 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         later = []
     truncated = len(chosen) > query.limit
     chosen = chosen[: query.limit]
-    seats = await seat_counts(
+    listed = [row for _, row, _ in [*chosen, *later]]
+    seats = {
+        row["id"]: seat_count(row["seats_total"], row["walk_in_reserve"], []) for row in listed
+    }
+    seats |= await seat_counts(
         {
             row["id"]: (row["seats_total"], row["walk_in_reserve"])
-            for _, row, _ in [*chosen, *later]
+            for row in listed
+            if row["checked_in"]
         },
         now,
     )
-    services = await next_services([row["id"] for _, row, _ in [*chosen, *later]], now)
+    services = {row["id"]: [] for row in listed}
+    services |= await next_services([row["id"] for row in listed if row["services_soon"]], now)
 
     def shown(distance: float, row: dict[str, Any], state: OpenState) -> NearbyStation:
         return NearbyStation(

@@ -73,7 +73,7 @@ async def test_nearby_open_states_agree_with_the_calendar_over_a_year(db: None) 
     at = datetime(2026, 1, 1, tzinfo=UTC)
     while at < datetime(2027, 1, 1, tzinfo=UTC):
         query = NearbyQuery(centre=nearby.Point(*SQUARE), radius_m=1000, limit=20)
-        rows = [row for _, row in await nearby.candidates(query, at)]
+        rows = [row for _, row in await nearby.candidates(query, at, at)]
         decided = sum(nearby._weekly_decides(row) for row in rows)
         by_week, by_calendar = by_week + decided, by_calendar + len(rows) - decided
         data = await calendar_data([row["id"] for row in rows], at)
