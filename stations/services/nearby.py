@@ -193,7 +193,7 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         },
         now,
     )
-    services = {row["id"]: [] for row in listed}
+    services: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in listed}
     services |= await next_services([row["id"] for row in listed if row["services_soon"]], now)
 
     def shown(distance: float, row: dict[str, Any], state: OpenState) -> NearbyStation:

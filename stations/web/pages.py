@@ -231,7 +231,7 @@ class StationsController(Controller):
             )
             result = await nearby.search(query, now=now, widen=True)
         at = result.at if result else now
-        shown = {
+        shown: dict[str, Any] = {
             "centre": centre,
             "result": result,
             "radius": result.radius_m if result else DEFAULT_RADIUS_M,

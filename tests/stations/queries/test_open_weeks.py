@@ -107,9 +107,7 @@ async def _week_of(station_id: int) -> tuple[str, int, int, str]:
         row["open_week_version"],
         row["version"],
         build(
-            WeeklyHours.parse(
-                weekly if isinstance(weekly, dict) else __import__("json").loads(weekly)
-            )
+            WeeklyHours.parse(weekly if isinstance(weekly, dict) else json.loads(weekly))
         ).to_json(),
     )
 
