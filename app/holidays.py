@@ -86,6 +86,7 @@ async def load_shipped() -> list[int]:
             ]
             if new:
                 await PublicHoliday.insert(*new)
+                await _changed()
             await SiteSetting.insert(SiteSetting(key=marker, value="shipped"))
         loaded.append(year)
     return loaded

@@ -66,7 +66,11 @@ async def migrate(*, quiet: bool = False) -> int:
 async def _after_migrations() -> int:
     """Data every installation needs: the secret key, the shipped holiday table and the
     photos of the media folder; returns how many photos were imported."""
+    from app.asgi import install_domains  # only the domains know; loaded when needed
+
     await ensure_secret_key()
+    # Loading a year of holidays tells the domains (their hours may follow holidays).
+    domains.installed() or install_domains()
     await holidays.load_shipped()
     imported = await photos.import_media_folder(_private_photos, now=utcnow())
     if imported:

@@ -16,6 +16,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -71,6 +72,10 @@ class Station(Table):
     without the amenity."""
     integrity_model_since = Date(null=True, default=None)
     """The day the host shop was named an integrity model shop (诚信经营示范点); None: not one."""
+    open_week = Text(default="")
+    """Hours precomputed for nearby search (stations.logic.open_week.OpenWeek as JSON)."""
+    open_week_version = Integer(default=-1)
+    """The `version` `open_week` was built for; any other value: not to be trusted."""
 
 
 class StationAmenity(Table):

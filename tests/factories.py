@@ -142,6 +142,7 @@ async def make_station(
     **columns: object,
 ) -> Station:
     """A station open 08:00-20:00 every day with water, charging and 4 seats by default."""
+    from stations.queries import open_weeks
     from stations.queries.stations import refresh_amenity_mask
 
     columns.setdefault("name_zh", "测试驿站")
@@ -168,4 +169,5 @@ async def make_station(
             ]
         )
     await refresh_amenity_mask(station.id)
+    await open_weeks.rebuild([station.id])
     return await Station.objects().where(Station.id == station.id).first()

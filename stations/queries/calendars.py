@@ -34,18 +34,33 @@ def hours_spec(row: dict[str, Any] | Station) -> HoursSpec:
     key = (get("id"), get("created_at"), get("version"))
     spec = _specs.get(key)
     if spec is None:
-        weekly = get("weekly_hours")
-        if isinstance(weekly, str):
-            weekly = json.loads(weekly) if weekly else {}
-        spec = HoursSpec(
-            zone=ZoneInfo(str(get("timezone"))),
-            weekly=WeeklyHours.parse(weekly or {}),
-            holiday_policy=str(get("holiday_policy")),
-            holiday_hours=parse_ranges(get("holiday_hours") or ""),
-            makeup_days_as_workdays=bool(get("makeup_days_as_workdays")),
-        )
+        spec = parse_spec(row)
         _specs.put(key, spec)
     return spec
+
+
+def parse_spec(row: dict[str, Any] | Station) -> HoursSpec:
+    """The hours a station row (or a dict of its hours columns) says, parsed (no cache)."""
+    get = row.get if isinstance(row, dict) else lambda key: getattr(row, key)
+    weekly = get("weekly_hours")
+    if isinstance(weekly, str):
+        weekly = json.loads(weekly) if weekly else {}
+    return HoursSpec(
+        zone=ZoneInfo(str(get("timezone"))),
+        weekly=WeeklyHours.parse(weekly or {}),
+        holiday_policy=str(get("holiday_policy")),
+        holiday_hours=parse_ranges(get("holiday_hours") or ""),
+        makeup_days_as_workdays=bool(get("makeup_days_as_workdays")),
+    )
+
+
+NEAR_BEFORE = timedelta(days=2)
+NEAR_AFTER = timedelta(days=9)
+
+
+def calendar_span(around: datetime) -> tuple[datetime, datetime]:
+    """The span `calendar_data` reads by default around a moment (dates: UTC dates)."""
+    return around - NEAR_BEFORE, around + NEAR_AFTER
 
 
 @dataclass
@@ -61,8 +76,8 @@ async def calendar_data(
     station_ids: list[int],
     around: datetime,
     *,
-    before: timedelta = timedelta(days=2),
-    after: timedelta = timedelta(days=9),
+    before: timedelta = NEAR_BEFORE,
+    after: timedelta = NEAR_AFTER,
 ) -> CalendarData:
     """What opening-state evaluation needs, from `before` until `after` around `around`
     (about a week each way unless asked), in three queries."""

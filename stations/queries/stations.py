@@ -13,6 +13,7 @@ from app.db import placeholders
 from stations.logic.amenities import AMENITIES, BITS
 from stations.logic.kinds import AmenityStatus
 from stations.logic.seats import SeatCount, seat_count
+from stations.queries import open_weeks
 from stations.tables import CheckIn, Station, StationAmenity
 
 
@@ -84,8 +85,10 @@ async def amenities_of(station: Station) -> list[AmenityView]:
 
 
 async def touch(station_id: Any) -> None:
-    """Mark the station's hours or amenities as changed (call inside the transaction)."""
+    """Mark the station's hours or amenities as changed and rebuild its opening week (call
+    inside the transaction)."""
     await Station.update({Station.version: Station.version + 1}).where(Station.id == station_id)
+    await open_weeks.rebuild([station_id])
 
 
 async def refresh_amenity_mask(station_id: Any) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from app.tables import User
+from stations.queries import open_weeks
 from stations.tables import Station, StationReport
 
 
@@ -29,3 +30,4 @@ async def export_account(user: User, now: datetime) -> dict[str, Any]:
 async def after_holidays_changed() -> None:
     """Opening hours of every station may follow the holidays: their feeds must rebuild."""
     await Station.update({Station.version: Station.version + 1}).where(Station.id > 0)
+    await open_weeks.rebuild()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.tables import Community
+from stations.queries import open_weeks
 from stations.queries.stations import refresh_amenity_mask
 from stations.services import demo_three_new
 from stations.tables import Landmark, Station, StationAmenity
@@ -261,6 +262,7 @@ async def _save(
         updated_at=now,
     )
     await station.save()
+    await open_weeks.rebuild([station.id])
     await StationAmenity.insert(
         *[
             StationAmenity(station=station.id, kind=kind, quantity=quantity, updated_at=now)

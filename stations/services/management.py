@@ -35,6 +35,7 @@ from stations.logic.permissions import (
     hide_unless,
     refuse_unless,
 )
+from stations.queries import open_weeks
 from stations.queries.stations import community_id_of, refresh_amenity_mask
 from stations.tables import Station, StationAmenity
 
@@ -154,6 +155,7 @@ async def create_station(actor: Actor, form: station_form.StationForm, *, now: d
                 updated_at=now,
             )
             await station.save()
+            await open_weeks.rebuild([station.id])
             await _set_seats(station.id, values.seats, now)
             await refresh_amenity_mask(station.id)
             await audit.record(
@@ -208,6 +210,7 @@ async def update_station(
             await Station.update(
                 {**columns, "updated_at": now, Station.version: Station.version + 1}
             ).where(Station.id == station.id)
+            await open_weeks.rebuild([station.id])
             if "seats" in new:
                 await _set_seats(station.id, values.seats, now)
                 await refresh_amenity_mask(station.id)
@@ -239,6 +242,7 @@ async def set_active(actor: Actor, station: Station, active: bool, *, now: datet
         await Station.update(
             {Station.active: active, Station.updated_at: now, Station.version: Station.version + 1}
         ).where(Station.id == station.id)
+        await open_weeks.rebuild([station.id])
         await audit.record(
             actor_id=actor.id,
             action="station.reactivate" if active else "station.deactivate",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -13,12 +14,14 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
+from app.cache import VersionedCache
 from app.errors import DomainError, FieldError, MalformedRequest
-from app.i18n import _, format_day, format_time, ngettext
+from app.i18n import _, current_locale, format_day, format_time, ngettext
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip, flash
-from app.web.responses import page, redirect
+from app.web.responses import page, redirect, render_block
 from stations.logic.amenities import AMENITIES, GROUPS, QUANTITY_LABELS, mask_of
 from stations.logic.devices import is_device_token
 from stations.logic.geo import Point, distance_m
@@ -121,6 +124,60 @@ def _origin(text: str | None) -> Point | None:
         return None
 
 
+_results: VersionedCache[Markup] = VersionedCache(max_entries=2_000)
+"""The rendered results of a search, keyed by everything they show (`_results_key`)."""
+
+
+def _results_key(result: nearby.NearbyResult, centre: Point | None) -> Hashable:
+    """Everything the results section shows: per station its row's version and the columns
+    shown, the distance as written, its open state, the minutes until it closes, the day it
+    is where it is (for "tomorrow 08:00") and its seats; a new minute or check-in is a new
+    key."""
+
+    def card(found: nearby.NearbyStation) -> Hashable:
+        soon = minutes_between(result.at, found.open.closes_at) if found.open.closes_at else None
+        row = found.row
+        return (
+            row["id"],
+            row["version"],
+            row["slug"],
+            row["name_zh"],
+            row["name_en"],
+            row["amenities_working"],
+            row["integrity_model_since"],
+            distance_label(found.distance_m),
+            found.open,
+            soon,
+            result.at.astimezone(found.zone).date(),
+            found.seats_free,
+            found.seats_kept,
+        )
+
+    return (
+        current_locale(),
+        f"{centre.lat:.6f},{centre.lon:.6f}" if centre else "",
+        result.radius_m,
+        result.truncated,
+        tuple(card(found) for found in result.stations),
+        tuple(card(found) for found in result.later),
+    )
+
+
+def _results_html(
+    request: AnyRequest, result: nearby.NearbyResult | None, context: dict[str, Any]
+) -> Markup:
+    """The page's results section (the `results` block of stations/index.html), rendered
+    once for each different thing it shows."""
+    if result is None:
+        return Markup("")
+    key = _results_key(result, context["centre"])
+    html = _results.get(key)
+    if html is None:
+        html = Markup(render_block(request, "stations/index.html", "results", **context))
+        _results.put(key, html)
+    return html
+
+
 class StationsController(Controller):
     path = "/stations"
     include_in_schema = False
@@ -174,6 +231,15 @@ class StationsController(Controller):
             )
             result = await nearby.search(query, now=now, widen=True)
         at = result.at if result else now
+        shown: dict[str, Any] = {
+            "centre": centre,
+            "result": result,
+            "radius": result.radius_m if result else DEFAULT_RADIUS_M,
+            "amenity_labels": AMENITIES,
+            "minutes_until": lambda moment: minutes_between(at, moment),
+            "when": lambda moment, zone: moment_label(moment, zone, at),
+            "distance": distance_label,
+        }
         return courier_page(
             request,
             "stations/index.html",
@@ -182,15 +248,10 @@ class StationsController(Controller):
             places=places,
             near=near or "",
             place_name=place_name,
-            centre=centre,
             wanted=wanted,
             open_now=open_first,
-            result=result,
-            radius=result.radius_m if result else DEFAULT_RADIUS_M,
-            amenity_labels=AMENITIES,
-            minutes_until=lambda moment: minutes_between(at, moment),
-            when=lambda moment, zone: moment_label(moment, zone, at),
-            distance=distance_label,
+            results_html=_results_html(request, result, shown),
+            **shown,
         )
 
     @get("/map", name="stations:map")

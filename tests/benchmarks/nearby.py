@@ -1,8 +1,13 @@
 """Nearby-search benchmark for one database engine; `run.py` calls it once per engine.
 
 Seeds 100,000 stations over a 200 × 200 km region around Changzhi, then measures the search
-at the service (bounding-box prefilter on the index), the same search as a full scan (every
-row read and measured), and the HTTP endpoint with wrk. Prints one JSON object.
+at the service (bounding-box prefilter on the index), beside it the bare box query (the
+service's box SQL and columns on the same points, nothing else: `box_median_ms`), the same
+search as a full scan (every row read and measured), and the HTTP endpoint with wrk. Prints
+one JSON object.
+
+`page_rate` measures the couriers' page (`PAGE_PATH`, HTML) of a served demo district; it
+prints nothing (run.py calls it).
 
 Usage: python -m tests.benchmarks.nearby --database-url URL --seconds N
 """
@@ -33,10 +38,13 @@ async def seed() -> None:
     from app.migrate import migrate
     from app.tables import Community, District, Street
     from stations.logic.amenities import mask_of
+    from stations.queries import open_weeks
     from stations.tables import Station
 
     await migrate(quiet=True)
     if await Station.count() >= STATIONS:
+        if await Station.count().where(Station.open_week_version != Station.version):
+            await open_weeks.rebuild()  # a database seeded before the weeks were stored
         return
     now = datetime.now(UTC)
     district = District(slug="bench", name_zh="基准区", name_en="Bench")
@@ -78,6 +86,7 @@ async def seed() -> None:
             batch = []
     if batch:
         await Station.insert(*batch)
+    await open_weeks.rebuild()  # as creating a station through the service does
 
 
 def _centres(count: int) -> list[tuple[float, float]]:
@@ -102,12 +111,17 @@ async def measure(repeats: int, scans: int) -> dict[str, float]:
     now = datetime.now(UTC)
     found = []
     timings = []
+    box_timings = []
+    box_sql = f"SELECT {nearby.LIST_COLUMNS} FROM station WHERE {nearby.BOX_WHERE}"
     for lat, lon in _centres(repeats):
         query = NearbyQuery(centre=Point(lat, lon), radius_m=1000, limit=20)
         started = time.perf_counter()
         result = await nearby.nearby(query, now=now)
         timings.append(_ms(started))
         found.append(len(result.stations))
+        started = time.perf_counter()
+        await Station.raw(box_sql, *nearby.box_args(query))
+        box_timings.append(_ms(started))
     scan_timings = []
     for lat, lon in _centres(scans):
         centre = Point(lat, lon)
@@ -127,9 +141,28 @@ async def measure(repeats: int, scans: int) -> dict[str, float]:
     return {
         "service_median_ms": statistics.median(timings),
         "service_p95_ms": ordered[int(0.95 * (len(ordered) - 1))],
+        "box_median_ms": statistics.median(box_timings),
         "full_scan_median_ms": statistics.median(scan_timings),
         "stations_found_median": statistics.median(found),
     }
+
+
+PAGE_PATH = "/stations?near=landmark:chenghuangmiao"
+"""The couriers' page near 城隍庙广场 with its defaults (open now first, every amenity)."""
+
+
+def page_rate(base_url: str, seconds: int, connections: int = 8) -> tuple[float, float]:
+    """Requests/s and median ms of `PAGE_PATH` (anonymous, Chinese) on a served demo
+    district at `base_url`."""
+    from tests.benchmarks.run import wrk
+
+    result = wrk(
+        base_url + PAGE_PATH,
+        seconds=seconds,
+        connections=connections,
+        headers={"Accept-Language": "zh-CN"},
+    )
+    return result.requests_per_s, result.p50_ms
 
 
 def main() -> None:

@@ -59,6 +59,9 @@ async def test_create_a_station_with_a_slug_from_its_english_name(staff: Browser
         "version": 0,
         "meals_offer": "",
         "integrity_model_since": None,
+        # Monday to Saturday 08:00-20:00 in minutes of the week, built for version 0.
+        "open_week": "[[480,1200],[1920,2640],[3360,4080],[4800,5520],[6240,6960],[7680,8400]]",
+        "open_week_version": 0,
     }
     assert [(r["kind"], r["quantity"], r["status"]) for r in await rows(StationAmenity)] == [
         ("seats", 3, "working")
