@@ -37,14 +37,11 @@ ETAG_SUFFIX = {"br": "br", "gzip": "gz"}
 COMPRESSIBLE = (
     "text/",
     "application/json",
-    "application/problem+json",
-    "application/geo+json",
     "application/javascript",
     "application/xml",
-    "application/manifest+json",
-    "image/svg+xml",
 )
-"""Media types worth compressing (prefixes); images other than SVG are compressed already."""
+"""Media types worth compressing (prefixes, and any `+json` or `+xml` type: problem details,
+GeoJSON, the OpenAPI schema, SVG); other images are compressed already."""
 MINIMUM_BYTES = 1024
 """Smaller answers fit in a packet or two anyway; compressing them costs more than it saves."""
 STATIC_PREFIX = "/static/"
@@ -120,7 +117,8 @@ def _static_body(path: str, etag: str, body: bytes, coding: str) -> bytes:
 
 def _compressible(headers: MutableScopeHeaders) -> bool:
     media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
-    return media_type.startswith(COMPRESSIBLE) and "content-encoding" not in headers
+    compressible = media_type.startswith(COMPRESSIBLE) or media_type.endswith(("+json", "+xml"))
+    return compressible and "content-encoding" not in headers
 
 
 def _holds_secret(headers: MutableScopeHeaders) -> bool:
