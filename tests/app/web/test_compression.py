@@ -156,7 +156,7 @@ async def test_a_static_file_is_compressed_once_with_its_own_etag(
     assert css is not None
     plain, plain_raw = await fetch(client, css.group(1), "identity")
     first, first_raw = await fetch(client, css.group(1), "br")
-    again, again_raw = await fetch(client, css.group(1), "br")
+    _again, again_raw = await fetch(client, css.group(1), "br")
     zipped, zipped_raw = await fetch(client, css.group(1), "gzip")
     assert first.headers["content-encoding"] == "br"
     assert first.headers["etag"] == tagged(plain.headers["etag"], "br")
@@ -287,7 +287,7 @@ def test_mask_is_different_every_time_and_unmasks_to_the_token() -> None:
 
 async def test_every_answer_carries_another_mask_of_the_one_token(browser: Browser) -> None:
     first, first_raw = await fetch(browser.client, "/account/signin", "br")
-    second, second_raw = await fetch(browser.client, "/account/signin", "identity")
+    _second, second_raw = await fetch(browser.client, "/account/signin", "identity")
     cookie = browser.client.cookies[CSRF_COOKIE]
     first_html, second_html = decoded(first, first_raw).decode(), second_raw.decode()
     first_tokens = TOKEN_FIELD.findall(first_html)
