@@ -137,6 +137,9 @@ class Compression(CompressionMiddleware):
     module's docstring says."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         coding = negotiate(Headers.from_scope(scope).get("accept-encoding"))
         await self.app(scope, receive, self._wrap(send, scope, coding))
 
@@ -169,7 +172,7 @@ class Compression(CompressionMiddleware):
                 more = bool(message.get("more_body"))
                 if (
                     coding is None
-                    or start["status"] == 204
+                    or start["status"] in (204, 206)  # no body; a range of the identity body
                     or (not more and len(body) < self.config.minimum_size)
                 ):
                     passing = True
