@@ -9,7 +9,8 @@ answers that are compressed already (photos, stored feeds) and leaves the ETag a
   `Content-Encoding` themselves (feeds, compressed once per build) pass through untouched;
 - an answer whose handler says `Cache-Control: no-store` holds a secret shown once (an API
   key, a calendar address) and is never compressed (BREACH); pages carrying the CSRF token
-  are compressed because that token is masked per answer (`app.web.csrf`);
+  are compressed because that token is masked per answer (`app.web.csrf`); a page found
+  with the plain token in it is not;
 - every compressible answer says `Vary: Accept-Encoding`, and a compressed one carries its
   own ETag: `"tag"` becomes `"tag-br"` or `"tag-gz"`. `etag_matches` accepts the tag of the
   request's coding, and a 304 for it names that tag again;
@@ -19,6 +20,7 @@ answers that are compressed already (photos, stored feeds) and leaves the ETag a
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -127,6 +129,17 @@ def _holds_secret(headers: MutableScopeHeaders) -> bool:
     return "no-store" in (headers.get("cache-control") or "").lower()
 
 
+_PLAIN_TOKEN = re.compile(rb"[0-9a-f]{128}")
+"""Litestar's CSRF token as it is in the cookie: 128 hex digits. Pages carry it masked."""
+
+
+def _unmasked_token_in(headers: MutableScopeHeaders, body: bytes) -> bool:
+    """A page with the plain CSRF token in it (put there by a path that does not mask it) is
+    sent uncompressed: a safety net, since compressing it would leak the token (BREACH)."""
+    html = (headers.get("content-type") or "").startswith("text/html")
+    return html and _PLAIN_TOKEN.search(body) is not None
+
+
 def _if_none_match(scope: Scope) -> set[str]:
     match = Headers.from_scope(scope).get("if-none-match") or ""
     return {tag.strip().removeprefix("W/") for tag in match.split(",") if tag.strip()}
@@ -174,6 +187,7 @@ class Compression(CompressionMiddleware):
                     coding is None
                     or start["status"] in (204, 206)  # no body; a range of the identity body
                     or (not more and len(body) < self.config.minimum_size)
+                    or _unmasked_token_in(headers, body)
                 ):
                     passing = True
                 elif more:

@@ -201,11 +201,17 @@ def _precompressed() -> Response[bytes]:
     return Response(body, media_type="text/plain", headers={"Content-Encoding": "gzip"})
 
 
+@get("/plain-token", sync_to_thread=False)
+def _plain_token() -> Response[str]:
+    field = f'<input type="hidden" name="_csrf_token" value="{"ab" * 64}">'
+    return Response(f"<p>{'x' * 3000}</p>{field}", media_type="text/html")
+
+
 @pytest.fixture
 async def bare() -> AsyncIterator[httpx.AsyncClient]:
     """The middleware alone around a few handlers of media types Linli's pages lack."""
     app = Litestar(
-        route_handlers=[_photo, _small, _stream, _precompressed],
+        route_handlers=[_photo, _small, _stream, _precompressed, _plain_token],
         middleware=[DefineMiddleware(Compression, config=configure_compression())],
     )
     transport = httpx.ASGITransport(app=app)
@@ -213,7 +219,7 @@ async def bare() -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def test_images_tiny_answers_and_encoded_answers_pass_through(
+async def test_images_tiny_answers_plain_tokens_and_encoded_answers_pass_through(
     bare: httpx.AsyncClient,
 ) -> None:
     photo, photo_raw = await fetch(bare, "/photo.jpg", "br")
@@ -223,6 +229,10 @@ async def test_images_tiny_answers_and_encoded_answers_pass_through(
     assert small.headers.get("content-encoding") is None
     assert small.headers["vary"] == "Accept-Encoding"
     assert small_raw == b"x" * 1023
+    plain, plain_raw = await fetch(bare, "/plain-token", "br")
+    assert plain.headers.get("content-encoding") is None
+    assert plain.headers["vary"] == "Accept-Encoding"
+    assert plain_raw.endswith(b'value="' + b"ab" * 64 + b'">')
     done, done_raw = await fetch(bare, "/precompressed", "br")
     assert done.headers["content-encoding"] == "gzip"
     assert gzip.decompress(done_raw) == b"c" * 5000
