@@ -16,6 +16,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from piccolo.utils.sync import run_sync
@@ -32,7 +33,9 @@ from app.web.api_schema import ApiSchemaPlugin
 from app.web.communities import api as communities_api
 from app.web.communities.pages import community_page
 from app.web.communities.staff import StaffController
+from app.web.compression import Compression, configure_compression
 from app.web.context import DEPENDENCIES, RequestContextMiddleware
+from app.web.csrf import MaskedCSRFMiddleware
 from app.web.edge import BodyGateMiddleware, allow_every_method, answer_head
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
@@ -195,12 +198,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
             ),
         ],
-        middleware=[RequestContextMiddleware(), BodyGateMiddleware(), IdempotencyMiddleware()],
+        middleware=[
+            RequestContextMiddleware(),
+            # Outside the idempotency records, which keep and replay the answer uncompressed.
+            DefineMiddleware(Compression, config=configure_compression()),
+            BodyGateMiddleware(),
+            IdempotencyMiddleware(),
+            # Litestar's CSRF check, taking the token masked per answer (app.web.csrf).
+            DefineMiddleware(MaskedCSRFMiddleware, config=configure_csrf(secret_key)),
+        ],
         dependencies=DEPENDENCIES,
         before_send=[before_send, allow_every_method],
         exception_handlers={Exception: handle_exception},
         template_config=configure_templates(),
-        csrf_config=configure_csrf(secret_key),
         openapi_config=configure_openapi(),
         logging_config=configure_logging(settings.server.log_level),
         lifespan=[database_pool],

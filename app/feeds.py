@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Component, Timezone
 
 from app.cache import VersionedCache
+from app.compression import CODINGS, PER_BUILD, compress
 from app.db import is_unique_violation, stored_secret_key, write_transaction
 from app.errors import NotFound
 from app.i18n import _
@@ -238,9 +239,15 @@ class Built:
     body: bytes
     etag: str
     last_modified: datetime
+    encoded: dict[str, bytes]
+    """`body` compressed in each of `compression.CODINGS`, made once per build and stored."""
 
 
 _memory: VersionedCache[Built] = VersionedCache(64)
+
+
+def _encoded(body: bytes) -> dict[str, bytes]:
+    return {coding: compress(body, coding, PER_BUILD) for coding in CODINGS}
 
 
 async def cached(
@@ -280,15 +287,25 @@ async def _load_or_build(
 ) -> Built:
     row = await FeedCache.objects().where(FeedCache.key == key).first()
     if row is not None and row.fingerprint == digest:
-        built = Built(row.body.encode(), row.etag, row.last_modified)
+        body = row.body.encode()
+        encoded = {"br": bytes(row.body_br), "gzip": bytes(row.body_gzip)}
+        if not all(encoded.values()):  # a row stored before feeds were kept compressed
+            encoded = await asyncio.to_thread(_encoded, body)
+            await FeedCache.update(
+                {FeedCache.body_br: encoded["br"], FeedCache.body_gzip: encoded["gzip"]}
+            ).where((FeedCache.key == key) & (FeedCache.fingerprint == digest))
+        built = Built(body, row.etag, row.last_modified, encoded)
     else:
         body = await build()
-        built = Built(body, hashlib.sha256(body).hexdigest()[:32], now)
+        encoded = await asyncio.to_thread(_encoded, body)
+        built = Built(body, hashlib.sha256(body).hexdigest()[:32], now, encoded)
         fields: dict[str, Any] = {
             "fingerprint": digest,
             "etag": built.etag,
             "last_modified": built.last_modified,
             "body": body.decode(),
+            "body_br": encoded["br"],
+            "body_gzip": encoded["gzip"],
             "built_at": now,
         }
         if row is not None:

@@ -285,6 +285,10 @@ class FeedCache(Table):
     etag = Varchar(length=64)
     last_modified = Timestamptz()
     body = Text()
+    body_br = Bytea()
+    """`body` compressed with brotli once per build (empty in rows built before there was)."""
+    body_gzip = Bytea()
+    """`body` compressed with gzip once per build (empty likewise)."""
     built_at = Timestamptz()
 
 

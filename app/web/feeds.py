@@ -22,6 +22,7 @@ from app.i18n import _
 from app.permissions import Actor
 from app.settings import get_settings
 from app.tables import FeedKind, User
+from app.web.compression import negotiate, tagged
 from app.web.context import RequestNow
 from app.web.responses import etag_matches
 
@@ -29,11 +30,16 @@ AnyRequest = Request[Any, Any, Any]
 
 
 def respond(request: Request[Any, Any, Any], built: Built, filename: str) -> Response[bytes]:
-    """200 with the feed, or 304 when the client's copy is current."""
+    """200 with the feed, or 304 when the client's copy is current. The feed is sent in the
+    coding the client accepts, compressed when it was built, each coding with its own ETag."""
+    coding = negotiate(request.headers.get("accept-encoding"))
     etag = f'"{built.etag}"'
+    if coding is not None:
+        etag = tagged(etag, coding)
     last_modified = built.last_modified.astimezone(UTC).replace(microsecond=0)
     headers = {
         "ETag": etag,
+        "Vary": "Accept-Encoding",
         "Last-Modified": format_datetime(last_modified, usegmt=True),
         "Cache-Control": "private, max-age=300"
         if "/users/" in request.url.path or "/staff/" in request.url.path
@@ -42,7 +48,10 @@ def respond(request: Request[Any, Any, Any], built: Built, filename: str) -> Res
     }
     if _not_modified(request, etag, last_modified):
         return Response(b"", status_code=304, headers=headers)
-    return Response(built.body, media_type=MEDIA_TYPE, headers=headers)
+    if coding is None:
+        return Response(built.body, media_type=MEDIA_TYPE, headers=headers)
+    headers["Content-Encoding"] = coding
+    return Response(built.encoded[coding], media_type=MEDIA_TYPE, headers=headers)
 
 
 def _not_modified(request: Request[Any, Any, Any], etag: str, last_modified: datetime) -> bool:

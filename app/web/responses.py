@@ -17,6 +17,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import escape
 
 from app.accounts import sessions
+from app.web.compression import negotiate, tagged
 from app.web.context import (
     PREFERENCE_MAX_AGE_S,
     SESSION_COOKIE,
@@ -203,10 +204,12 @@ def _environment(request: Request[Any, Any, Any]) -> Environment:
 
 
 def etag_matches(request: Request[Any, Any, Any], etag: str) -> bool:
-    """True when the request's `If-None-Match` names `etag` (quoted, weak or strong) or `*`:
-    the client's copy is current and a 304 will do."""
+    """True when the request's `If-None-Match` names `etag` (quoted, weak or strong), the tag
+    of its compressed form in the coding this request accepts (`app.web.compression`), or
+    `*`: the client's copy is current and a 304 will do."""
     match = request.headers.get("if-none-match")
     if match is None:
         return False
     tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
-    return etag in tags or "*" in tags
+    coding = negotiate(request.headers.get("accept-encoding"))
+    return etag in tags or "*" in tags or (coding is not None and tagged(etag, coding) in tags)

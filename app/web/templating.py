@@ -22,6 +22,7 @@ from app.notify import mask_phone
 from app.photos import LONG_SIDE_PX
 from app.settings import SUPPORTED_LOCALES, get_settings
 from app.web import domains
+from app.web.csrf import masked_csrf_token
 
 
 def _package_folder(*candidates: str) -> Path:
@@ -208,4 +209,6 @@ def build_environment() -> Environment:
 def configure_templates() -> TemplateConfig:
     engine = JinjaTemplateEngine.from_environment(build_environment())
     engine.engine.globals["url_for"] = url_for  # replaces Litestar's, same signature
+    # Masked afresh in every answer, so pages with forms may be compressed (app.web.csrf).
+    engine.register_template_callable(key="csrf_token", template_callable=masked_csrf_token)
     return TemplateConfig(engine=engine)

@@ -70,6 +70,9 @@ async def _calendars(request: AnyRequest, actor: Actor) -> list[dict[str, Any]]:
     return found
 
 
+SECRET_PAGE_HEADERS = {"Cache-Control": "private, no-store"}
+
+
 class AccountController(Controller):
     path = "/account"
     include_in_schema = False
@@ -99,6 +102,9 @@ class AccountController(Controller):
             request,
             "account/index.html",
             status_code=status_code,
+            # It shows the secret calendar addresses (and a new API token once): never kept,
+            # and never compressed (app.web.compression).
+            headers=SECRET_PAGE_HEADERS,
             community=community,
             block_reason=booking_block_reason(actor.user, community),
             sessions=await sessions.active_sessions(actor.id, now),

@@ -217,10 +217,10 @@ async def test_htmx_gets_the_day_alone_and_a_history_restore_the_page(
     assert fragment.text.lstrip().startswith('<div id="times" class="times times-day">')
     assert "<html" not in fragment.text
     assert heading_of(fragment.text) == "3月3日周二"
-    assert fragment.headers["vary"] == "HX-Request"
+    assert fragment.headers["vary"] == "HX-Request,Accept-Encoding"
     whole = await browser.get(day)
     assert "<html" in whole.text
-    assert whole.headers["vary"] == "HX-Request"
+    assert whole.headers["vary"] == "HX-Request,Accept-Encoding"
     assert fragment.text.strip() in whole.text
     restored = await browser.get(day, headers={**HTMX, "HX-History-Restore-Request": "true"})
     assert "<html" in restored.text and heading_of(restored.text) == "3月3日周二"

@@ -79,14 +79,15 @@ async def test_the_manifest_without_a_language_follows_the_visitor(
 
 
 async def test_the_worker_is_served_with_its_version_and_scope(browser: Browser, db: None) -> None:
-    response = await browser.get("/stations/sw.js")
+    response = await browser.get("/stations/sw.js", headers={"accept-encoding": "br"})
     assert response.status_code == 200
+    assert response.headers["content-encoding"] == "br"
     assert response.headers["content-type"] == "text/javascript; charset=utf-8"
     assert response.headers["service-worker-allowed"] == "/stations"
     assert response.headers["cache-control"] == "no-cache"
     release = offline.release()
     assert re.fullmatch(r"[0-9a-f]{16}", release)
-    assert response.headers["etag"] == f'"{release}"'
+    assert response.headers["etag"] == f'"{release}-br"'  # the brotli copy's own tag
     config = json.loads(re.search(r"const CONFIG = (\{.*\});", response.text).group(1))
     assert config["version"] == release
     assert config["scope"] == "/stations"
@@ -102,8 +103,14 @@ async def test_the_worker_is_served_with_its_version_and_scope(browser: Browser,
     # The site's policy lets the worker and the manifest load (both fall back to 'self').
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
-    again = await browser.get("/stations/sw.js", headers={"if-none-match": f'"{release}"'})
-    assert again.status_code == 304
+    again = await browser.get(
+        "/stations/sw.js", headers={"if-none-match": f'"{release}-br"', "accept-encoding": "br"}
+    )
+    assert (again.status_code, again.headers["etag"]) == (304, f'"{release}-br"')
+    plain = await browser.get(
+        "/stations/sw.js", headers={"if-none-match": f'"{release}"', "accept-encoding": "identity"}
+    )
+    assert (plain.status_code, plain.headers["etag"]) == (304, f'"{release}"')
 
 
 def test_a_changed_file_the_worker_stores_gives_a_new_version(
