@@ -25,6 +25,7 @@ from app.web.context import (
     actor_of,
     context_of,
 )
+from app.web.csrf import mask, unmask
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -76,8 +77,10 @@ def html_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
-    """A page rendered earlier, with this request's CSRF token in place of the stand-in."""
-    token = str(escape(ScopeState.from_scope(request.scope).csrf_token or "")).encode()
+    """A page rendered earlier, with this answer's masked CSRF token in place of the
+    stand-in (`app.web.csrf`: the page may be compressed)."""
+    plain = ScopeState.from_scope(request.scope).csrf_token
+    token = str(escape(mask(unmask(plain)) if isinstance(plain, str) and plain else "")).encode()
     return Response(
         token.join(rendered.parts),
         status_code=status_code,
