@@ -43,7 +43,7 @@ class LinliSQLiteEngine(SQLiteEngine):
     Every connection has foreign keys on and `synchronous = NORMAL` (the database is in WAL).
     """
 
-    __slots__ = ("_executor", "_local", "_idle", "_idle_lock")
+    __slots__ = ("_executor", "_idle", "_idle_lock", "_local")
 
     MAX_IDLE = 4
     """Kept transaction connections beyond this many idle ones are closed."""
