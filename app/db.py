@@ -34,20 +34,28 @@ SECRET_KEY_SETTING = "secret_key"
 
 
 class LinliSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine with connections kept open for statements outside transactions.
+    """Piccolo's SQLite engine with connections kept open, for statements and transactions.
 
-    Piccolo opens (and closes) a new connection, with its own thread, for every statement;
-    that costs more than the statement itself. Here such statements run on a small pool of
-    threads, each keeping one connection per database file. Transactions keep Piccolo's own
-    connections, and a statement inside one no longer repeats the foreign-key pragma.
+    Piccolo opens (and closes) a new connection, with its own thread, for every statement
+    and every transaction; that costs more than the statements themselves. Here statements
+    outside transactions run on a small pool of threads, each keeping one connection per
+    database file, and a transaction borrows a `KeptConnection` (a connection on its own
+    thread, each statement one round trip) that goes back to the engine when it ends.
+    Every connection has foreign keys on and `synchronous = NORMAL` (the database is in WAL).
     """
 
-    __slots__ = ("_executor", "_local")
+    __slots__ = ("_executor", "_idle", "_idle_lock", "_local")
+
+    MAX_IDLE = 4
+    """Kept transaction connections beyond this many idle ones are closed."""
 
     def __init__(self, path: str, *, threads: int = 4, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sqlite")
         self._local = threading.local()
+        self._idle: list[KeptConnection] = []
+        # Transactions of several event loops (threads) may borrow and return at once.
+        self._idle_lock = threading.Lock()
 
     def _connection(self) -> sqlite3.Connection:
         path = self.connection_kwargs["database"]
@@ -59,19 +67,32 @@ class LinliSQLiteEngine(SQLiteEngine):
             # find this closed connection (service resumes once the file is back).
             self._local.connection = None
             connection.close()
-        connection = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": True})
-        connection.row_factory = dict_factory
-        connection.execute("PRAGMA foreign_keys = 1")
-        connection.execute("PRAGMA synchronous = NORMAL")
+        connection = open_connection(self.connection_kwargs)
         self._local.connection, self._local.path = connection, path
         return connection
 
     def _execute(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
-        cursor = self._connection().execute(query, args)
-        try:
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        return fetch_all(self._connection(), query, args)
+
+    def borrow(self) -> KeptConnection:
+        """A kept connection for one transaction, lent to it alone until `give_back`."""
+        path = self.connection_kwargs["database"]
+        with self._idle_lock:
+            while self._idle:
+                kept = self._idle.pop()
+                if kept.path == path:
+                    return kept
+                kept.discard()
+        return KeptConnection(self, dict(self.connection_kwargs))
+
+    def give_back(self, kept: KeptConnection) -> None:
+        """Take back a connection lent by `borrow`, once its transaction has ended."""
+        kept.reset()
+        with self._idle_lock:
+            if len(self._idle) < self.MAX_IDLE:
+                self._idle.append(kept)
+                return
+        kept.discard()
 
     async def _run_in_new_connection(
         self,
@@ -98,10 +119,83 @@ class LinliSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> list[dict[str, Any]]:
+        if isinstance(connection, KeptConnection):
+            return await connection.execute(query, args)
         # get_connection() already switched foreign keys on for this connection.
         connection.row_factory = dict_factory
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+
+def open_connection(connection_kwargs: dict[str, Any]) -> sqlite3.Connection:
+    """A connection to the database of Piccolo's `connection_kwargs`, set up as every
+    connection of Linli's engine is."""
+    connection = sqlite3.connect(**{**connection_kwargs, "check_same_thread": True})
+    connection.row_factory = dict_factory
+    connection.execute("PRAGMA foreign_keys = 1")
+    # WAL with NORMAL syncs at checkpoints, not at every commit: safe against corruption;
+    # only an OS crash or power cut can lose the last moments (the common SQLite setting).
+    connection.execute("PRAGMA synchronous = NORMAL")
+    return connection
+
+
+def fetch_all(connection: sqlite3.Connection, query: str, args: list[Any]) -> list[dict[str, Any]]:
+    cursor = connection.execute(query, args)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+class KeptConnection:
+    """A SQLite connection kept open on its own thread and lent to one transaction at a time
+    (`LinliSQLiteEngine.borrow`). Each statement is one trip to its thread, and the thread
+    runs them in the order they were sent, so a rollback sent after a cancelled statement
+    still runs after it."""
+
+    def __init__(self, engine: LinliSQLiteEngine, connection_kwargs: dict[str, Any]) -> None:
+        self.engine = engine
+        self.path: str = connection_kwargs["database"]
+        self._kwargs = connection_kwargs
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-tx")
+        self._connection: sqlite3.Connection | None = None
+
+    def _run(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
+        if self._connection is None:
+            self._connection = open_connection(self._kwargs)
+        return fetch_all(self._connection, query, args)
+
+    async def execute(self, query: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._run, query, list(args or []))
+
+    async def close(self) -> None:
+        """Give the connection back to its engine (Piccolo's transactions call this)."""
+        self.engine.give_back(self)
+
+    def _reset(self) -> None:
+        # A transaction that could not commit or roll back leaves it open: end it, or start
+        # afresh with a new connection.
+        if self._connection is not None and self._connection.in_transaction:
+            try:
+                self._connection.rollback()
+            except sqlite3.Error:
+                log.exception("could not roll back a kept connection; it is replaced")
+                self._close()
+
+    def reset(self) -> None:
+        """End whatever transaction is left open, after every statement already sent."""
+        self._thread.submit(self._reset)
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.close()
+
+    def discard(self) -> None:
+        """Close the connection and end its thread, after every statement already sent."""
+        self._thread.submit(self._close)
+        self._thread.shutdown(wait=False)
 
 
 def make_engine(url: str) -> Engine:
@@ -159,7 +253,10 @@ async def _transaction(db: Engine, *, immediate: bool) -> AsyncIterator[Any]:
         tx = db.transaction(transaction_type=kind, allow_nested=False)
     else:
         tx = db.transaction(allow_nested=False)
-    tx.connection = await tx.get_connection()
+    if isinstance(db, LinliSQLiteEngine):
+        tx.connection = db.borrow()
+    else:
+        tx.connection = await tx.get_connection()
     try:
         if isinstance(tx, PostgresTransaction):
             tx.transaction = tx.connection.transaction()

@@ -10,6 +10,7 @@ import secrets
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -133,7 +134,9 @@ def text_of(html: str) -> str:
 
 class WorkLog:
     """What the app did while a test watched: every SQL statement sent to the engine and
-    every calendar expansion (a day's hours, a window's open intervals), in order.
+    every calendar expansion (a day's hours, a window's open intervals), in order. Where a
+    transaction begins and ends (`app.db`'s transactions) is marked among the statements
+    by `BEGIN` and `COMMIT` (or `ROLLBACK`).
 
     To watch more (a statement kind, another expansion), add it in `work_log` below."""
 
@@ -145,6 +148,21 @@ class WorkLog:
         self.statements.clear()
         self.expansions.clear()
 
+    def in_transactions(self) -> list[list[str]]:
+        """The statements of each transaction, in order, without the markers."""
+        found: list[list[str]] = []
+        inside: list[str] | None = None
+        for sql in self.statements:
+            if sql == "BEGIN":
+                inside = []
+            elif sql in {"COMMIT", "ROLLBACK"}:
+                assert inside is not None, "a transaction ended that did not begin"
+                found.append(inside)
+                inside = None
+            elif inside is not None:
+                inside.append(sql)
+        return found
+
     def statements_after(self, marker: str) -> list[str]:
         """The statements sent after the last one containing `marker` (all of them when
         none contains it)."""
@@ -155,6 +173,7 @@ class WorkLog:
 @pytest.fixture
 def work_log(monkeypatch: pytest.MonkeyPatch) -> WorkLog:
     """Record the engine's statements and the calendar expansions of this test."""
+    from app import db as database
     from app.calendar import Calendar
     from app.tables import SiteSetting
 
@@ -170,6 +189,20 @@ def work_log(monkeypatch: pytest.MonkeyPatch) -> WorkLog:
             return _original(self, query, *args, **kw)
 
         monkeypatch.setattr(engine_class, method, recording)
+    original_transaction = database._transaction
+
+    @asynccontextmanager
+    async def marked(*args: Any, **kw: Any) -> AsyncIterator[Any]:
+        log.statements.append("BEGIN")
+        try:
+            async with original_transaction(*args, **kw) as tx:
+                yield tx
+        except BaseException:
+            log.statements.append("ROLLBACK")
+            raise
+        log.statements.append("COMMIT")
+
+    monkeypatch.setattr(database, "_transaction", marked)
     for method in ("ranges_on", "open_intervals"):
         original = getattr(Calendar, method)
 

@@ -31,12 +31,14 @@ CHILD_TIMEOUT_S = 60
 @asynccontextmanager
 async def _own_connections() -> AsyncIterator[None]:
     """Database connections of the child's own: a small pool on PostgreSQL; on SQLite the
-    engine's statement threads, which did not survive the fork."""
+    engine's statement threads and kept transaction connections, which did not survive the
+    fork."""
     db: Any = engine()
     async with AsyncExitStack() as stack:
         if isinstance(db, LinliSQLiteEngine):
             db._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite")
             db._local = threading.local()
+            db._idle, db._idle_lock = [], threading.Lock()
         elif isinstance(db, PostgresEngine) and isinstance(db, postgres._PoolPerLoop):
             await stack.enter_async_context(postgres.loop_pool(db, max_size=5))
         yield

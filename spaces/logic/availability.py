@@ -105,6 +105,24 @@ class Usage:
             index += 1
         return None
 
+    def peaks(self, spans: Iterable[tuple[datetime, datetime]]) -> list[int]:
+        """`peak` of each span, for spans in order of their starts: one sweep along the
+        change points, each passed once on the way plus those inside each span."""
+        times, levels = self.times, self.levels
+        count = len(times)
+        result = []
+        index = 0  # the first change point after the current span's start
+        for start, end in spans:
+            while index < count and times[index] <= start:
+                index += 1
+            peak = levels[index - 1] if index else 0
+            inside = index
+            while inside < count and times[inside] < end:
+                peak = max(peak, levels[inside])
+                inside += 1
+            result.append(peak)
+        return result
+
     def peak(self, start: datetime, end: datetime) -> int:
         """The most units held at any instant of `[start, end)`."""
         if not self.times or end <= start:
@@ -165,14 +183,18 @@ def slots(
     capacity: int,
     usage: Usage,
 ) -> list[Slot]:
-    """Every slot of the open intervals with its free units (never below zero)."""
+    """Every slot of the open intervals (in order, not overlapping) with its free units
+    (never below zero), in one sweep along the usage."""
     step = timedelta(minutes=slot_minutes)
-    result = []
-    for interval in open_intervals:
-        for start in slot_starts(interval, zone, slot_minutes):
-            free = max(0, capacity - usage.peak(start, start + step))
-            result.append(Slot(start, start + step, free))
-    return result
+    spans = [
+        (start, start + step)
+        for interval in open_intervals
+        for start in slot_starts(interval, zone, slot_minutes)
+    ]
+    return [
+        Slot(start, end, max(0, capacity - peak))
+        for (start, end), peak in zip(spans, usage.peaks(spans), strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -215,6 +237,14 @@ class HeldUnits:
         self._covered(span)
         needed = needed_span(span, self.buffer) if buffered else span
         return self.usage.peak(needed.start, needed.end) + units <= self.capacity
+
+    def fits_each(self, spans: Sequence[tuple[datetime, datetime]], units: int) -> list[bool]:
+        """`fits` for each of `spans` (in order of their starts, all inside `window`), in one
+        sweep along the usage."""
+        if spans:
+            self._covered(Interval(spans[0][0], max(end for _start, end in spans)))
+        needed = [(start, end + self.buffer) for start, end in spans]
+        return [peak + units <= self.capacity for peak in self.usage.peaks(needed)]
 
     def shortfall(self, span: Interval, units: int) -> Shortfall | None:
         """Why `units` more do not fit over `span` and its buffer (the same rule as `fits`),

@@ -417,6 +417,7 @@ def refusal_reasons(
     earliest = now + timedelta(minutes=rules.lead_time_minutes or 0)
     latest_end = now + timedelta(days=rules.horizon_days) if rules.horizon_days else None
     reasons: list[str | None] = []
+    to_check: list[int] = []  # slots inside open hours: their capacity is checked at once
     index = 0
     for slot in found:
         end = slot.start + length
@@ -434,8 +435,11 @@ def refusal_reasons(
             inside = index < len(open_intervals) and (
                 open_intervals[index].start <= slot.start and end <= open_intervals[index].end
             )
-            if inside and held.fits(Interval(slot.start, end), 1):
-                reasons.append(None)
-            else:
-                reasons.append("too_short")
+            reasons.append("too_short")
+            if inside:
+                to_check.append(len(reasons) - 1)
+    spans = [(found[i].start, found[i].start + length) for i in to_check]
+    for i, fits in zip(to_check, held.fits_each(spans, 1), strict=True):
+        if fits:
+            reasons[i] = None
     return reasons

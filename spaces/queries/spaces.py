@@ -71,8 +71,8 @@ async def held_units(
     )
     holds = [
         Hold(
-            _instant(r["starts_at"]),
-            _instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
+            instant(r["starts_at"]),
+            instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
             r["units"],
             maintenance=not r["buffered"],
         )
@@ -91,7 +91,7 @@ async def holding_usage(
 ZERO = timedelta(0)
 
 
-def _instant(value: datetime | str) -> datetime:
+def instant(value: datetime | str) -> datetime:
     """A timestamp from a raw query: engines give a datetime; SQLite gives text for the
     columns of a compound SELECT after the first."""
     if isinstance(value, str):

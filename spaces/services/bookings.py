@@ -46,7 +46,7 @@ from spaces.services.catalog import (
     calendar_of,
     community_id,
     get_space,
-    reread_space,
+    reread_space_and_key,
     rules_of,
     zone_of,
 )
@@ -105,6 +105,8 @@ class Booked:
     booking: Booking
     created: bool
     """False when an earlier identical submission (same idempotency key) is returned."""
+    space: Space
+    """The space as read inside the booking's lock (an earlier booking's may be another)."""
 
 
 def checked_note(note: str) -> str:
@@ -158,7 +160,10 @@ async def book(
     await check_bounds(space, request, user_id=actor.id, now=now)
     await before_lock(space, request)
     async with write_transaction(lock_key(space)):
-        space = await reread_space(space)
+        space, earlier_id = await reread_space_and_key(space, actor.id, idempotency_key)
+        if earlier_id is not None:  # sent before: that booking, as it is now
+            earlier = existing(await Booking.objects().where(Booking.id == earlier_id).first())
+            return Booked(earlier, created=False, space=space)
         outcome = await book_locked(
             actor,
             space,
@@ -255,15 +260,7 @@ async def book_locked(
     booked_by: int | None = None,
 ) -> Booked | list[Refusal]:
     """`book` inside the caller's write transaction of the space, with `space` read inside
-    it: the booking, or why not."""
-    if idempotency_key:
-        earlier = (
-            await Booking.objects()
-            .where((Booking.user == actor.id) & (Booking.idempotency_key == idempotency_key))
-            .first()
-        )
-        if earlier is not None:
-            return Booked(earlier, created=False)
+    it (and no booking of the actor's under `idempotency_key`): the booking, or why not."""
     refusals = await refusals_locked(actor, space, request, now=now)
     if refusals:
         return refusals
@@ -292,7 +289,7 @@ async def book_locked(
         raise
     if booking.status == BookingStatus.confirmed.value:
         await touch(space.id)
-    return Booked(booking, created=True)
+    return Booked(booking, created=True, space=space)
 
 
 async def refusal_error(

@@ -7,21 +7,21 @@ Other domains use `list_spaces`, `get_space` and `zone_of`.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.calendar import Calendar, Interval, WeeklyHours, parse_ranges
-from app.db import gather
+from app.calendar import Calendar, Interval, TimeRange, WeeklyHours, parse_ranges
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
-from app.queries import in_staff_scope, overlapping
-from app.tables import Community, PublicHoliday
+from app.queries import in_staff_scope
+from app.tables import Community
 from spaces.logic.kinds import SpaceKind
 from spaces.logic.permissions import can_manage_space, space_refused
 from spaces.logic.rules import Rules
-from spaces.tables import Space, SpaceClosure, SpaceSpecialHours
+from spaces.queries.spaces import instant
+from spaces.tables import Space
 
 
 def zone_of(space: Space) -> ZoneInfo:
@@ -94,21 +94,38 @@ async def get_space(slug: str, *, include_inactive: bool = False) -> Space:
     Every space page and API call starts here, so it is one plain SQL statement: Piccolo's
     builder spends longer assembling a joined query (about 4 ms) than SQLite answering it.
     """
-    return await _space_where("space.slug", slug, include_inactive)
+    return (await _space_where("space.slug", slug, include_inactive))[0]
 
 
 async def reread_space(space: Space, *, include_inactive: bool = False) -> Space:
     """The space read again by its id, inside the caller's write transaction of it, so its
     hours, rules and capacity are those the lock protects; "not found" if it was deactivated
     meanwhile (unless `include_inactive`)."""
-    return await _space_where("space.id", space.id, include_inactive)
+    return (await _space_where("space.id", space.id, include_inactive))[0]
 
 
-async def _space_where(column: str, value: Any, include_inactive: bool) -> Space:
+async def reread_space_and_key(space: Space, user_id: int, key: str | None) -> tuple[Space, Any]:
+    """`reread_space`, and in the same statement the id of the person's booking made under
+    the idempotency `key` (None without one, or when there is none)."""
+    if key is None:
+        return await reread_space(space), None
+    earlier_sql = 'SELECT id FROM booking WHERE "user" = {} AND idempotency_key = {}'
+    return await _space_where("space.id", space.id, False, earlier_sql, (user_id, key))
+
+
+async def _space_where(
+    column: str,
+    value: Any,
+    include_inactive: bool,
+    earlier_sql: str = "",
+    earlier_args: tuple[Any, ...] = (),
+) -> tuple[Space, Any]:
+    earlier = f", ({earlier_sql}) AS earlier__booking" if earlier_sql else ""
     rows = await Space.raw(
-        f"SELECT space.*, {_COMMUNITY_COLUMNS} FROM space "
+        f"SELECT space.*, {_COMMUNITY_COLUMNS}{earlier} FROM space "
         "JOIN community ON community.id = space.community "
         f"WHERE {column} = {{}} AND (space.active = {{}} OR space.active = {{}})",
+        *earlier_args,
         value,
         True,
         not include_inactive,
@@ -116,6 +133,7 @@ async def _space_where(column: str, value: Any, include_inactive: bool) -> Space
     if not rows:
         raise NotFound(_("There is no space at this address."))
     row = rows[0]
+    earlier_id = row.pop("earlier__booking", None)
     community = {
         k.removeprefix("community__"): v for k, v in row.items() if k.startswith("community__")
     }
@@ -123,48 +141,54 @@ async def _space_where(column: str, value: Any, include_inactive: bool) -> Space
         _exists_in_db=True, **{k: v for k, v in row.items() if not k.startswith("community__")}
     )
     space.community = Community(_exists_in_db=True, **community)
-    return space
+    return space, earlier_id
+
+
+CALENDAR_SQL = (
+    "SELECT 'hours' AS kind, on_date, hours, NULL AS starts_at, NULL AS ends_at "
+    "FROM space_special_hours WHERE space = {} AND on_date >= {} AND on_date <= {} "
+    "UNION ALL SELECT 'closure', NULL, NULL, starts_at, ends_at FROM space_closure "
+    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND units IS NULL"
+)
+HOLIDAYS_SQL = (
+    " UNION ALL SELECT 'holiday', on_date, NULL, NULL, NULL FROM public_holiday "
+    "WHERE on_date >= {} AND on_date <= {} AND is_workday = {}"
+)
 
 
 async def calendar_of(space: Space, window: Interval) -> Calendar:
-    """Weekly hours, dated hours, closures and (if it closes on them) holidays."""
+    """Weekly hours, dated hours, closures and (if it closes on them) holidays, read in one
+    statement (closures that block only some units are holds, not closures)."""
     zone = zone_of(space)
     first_day = window.start.astimezone(zone).date() - timedelta(days=1)
     last_day = window.end.astimezone(zone).date()
-    special_query = SpaceSpecialHours.select(
-        SpaceSpecialHours.on_date, SpaceSpecialHours.hours
-    ).where(
-        (SpaceSpecialHours.space == space.id)
-        & (SpaceSpecialHours.on_date >= first_day)
-        & (SpaceSpecialHours.on_date <= last_day)
-    )
-    closure_query = SpaceClosure.select(SpaceClosure.starts_at, SpaceClosure.ends_at).where(
-        (SpaceClosure.space == space.id)
-        & overlapping(SpaceClosure.starts_at, SpaceClosure.ends_at, window.start, window.end)
-        & SpaceClosure.units.is_null()
-    )
-    holiday_query = PublicHoliday.select(PublicHoliday.on_date).where(
-        (PublicHoliday.on_date >= first_day)
-        & (PublicHoliday.on_date <= last_day)
-        & (PublicHoliday.is_workday == False)  # noqa: E712
-    )
-    special_rows, closure_rows, holiday_rows = await gather(
-        special_query.run(),
-        closure_query.run(),
-        holiday_query.run() if space.closed_on_holidays else _nothing(),
-    )
-    holidays = frozenset(r["on_date"] for r in holiday_rows)
+    args: list[Any] = [space.id, first_day, last_day, space.id, window.end, window.start]
+    sql = CALENDAR_SQL
+    if space.closed_on_holidays:
+        sql += HOLIDAYS_SQL
+        args += [first_day, last_day, False]
+    special: dict[date, tuple[TimeRange, ...]] = {}
+    closures: list[Interval] = []
+    holidays: set[date] = set()
+    for row in await Space.raw(sql, *args):
+        if row["kind"] == "closure":
+            closures.append(Interval(instant(row["starts_at"]), instant(row["ends_at"])))
+        elif row["kind"] == "hours":
+            special[_day(row["on_date"])] = parse_ranges(row["hours"])
+        else:
+            holidays.add(_day(row["on_date"]))
     return Calendar(
         zone=zone,
         weekly=weekly_hours_of(space),
-        special={r["on_date"]: parse_ranges(r["hours"]) for r in special_rows},
-        closures=tuple(Interval(r["starts_at"], r["ends_at"]) for r in closure_rows),
-        closed_dates=holidays,
+        special=special,
+        closures=tuple(sorted(closures, key=lambda c: (c.start, c.end))),
+        closed_dates=frozenset(holidays),
     )
 
 
-async def _nothing() -> list[dict[str, Any]]:
-    return []
+def _day(value: date | str) -> date:
+    """A date from a compound SELECT (SQLite may give its text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 async def communities_with_spaces() -> list[Community]:

@@ -37,6 +37,16 @@ async def no_show_block(user: User, community: Community | None, now: datetime) 
     )
 
 
+async def _home_of(actor: Actor, space: Space) -> Community | None:
+    """The actor's own community: the space's, read with it, for most bookings."""
+    home_id = actor.user.community
+    if home_id is None:
+        return None
+    if isinstance(space.community, Community) and space.community.id == home_id:
+        return space.community
+    return await Community.objects().where(Community.id == home_id).first()
+
+
 async def check_eligibility(actor: Actor, space: Space, now: datetime) -> None:
     """Refuse people who may not book this space at all (community, verification)."""
     if not can_book_space(actor, community_id(space), open_to_all=space.open_to_all_communities):
@@ -44,7 +54,7 @@ async def check_eligibility(actor: Actor, space: Space, now: datetime) -> None:
         raise RuleViolation(
             "community", _("Only residents of %(community)s may book this space.", community=name)
         )
-    home = await Community.objects().where(Community.id == actor.user.community).first()
+    home = await _home_of(actor, space)
     reason = booking_block_reason(actor.user, home)
     if reason == "contact_unverified":
         raise RuleViolation(

@@ -294,7 +294,9 @@ async def create_booking(
         note=data.note,
         idempotency_key=booking_key_of(request),
     )
-    booking, space = await bookings.get_booking(actor, str(result.booking.id))
+    booking, space = result.booking, result.space
+    if not result.created:  # found by its key: read as it is now, with its own space
+        booking, space = await bookings.get_booking(actor, str(booking.id))
     return Response(booking_out(booking, space, now), status_code=201)
 
 

@@ -45,6 +45,25 @@ def test_usage_peak_counts_overlapping_holds() -> None:
     assert usage.peak(utc(2026, 3, 2, 4), utc(2026, 3, 2, 5)) == 0
 
 
+def test_usage_peaks_sweeps_the_spans_in_order_with_the_same_answers() -> None:
+    usage = Usage(
+        [
+            Hold(utc(2026, 3, 2, 1), utc(2026, 3, 2, 3), 1),
+            Hold(utc(2026, 3, 2, 2), utc(2026, 3, 2, 4), 2),
+        ]
+    )
+    spans = [
+        (utc(2026, 3, 2, 0), utc(2026, 3, 2, 1)),
+        (utc(2026, 3, 2, 1), utc(2026, 3, 2, 2)),
+        (utc(2026, 3, 2, 1), utc(2026, 3, 2, 5)),
+        (utc(2026, 3, 2, 3), utc(2026, 3, 2, 4)),
+        (utc(2026, 3, 2, 4), utc(2026, 3, 2, 5)),
+    ]
+    assert usage.peaks(spans) == [0, 1, 3, 2, 0]
+    assert usage.peaks(spans) == [usage.peak(start, end) for start, end in spans]
+    assert Usage(()).peaks(spans[:2]) == [0, 0]
+
+
 DAY = Interval(utc(2026, 3, 2), utc(2026, 3, 3))
 
 
