@@ -70,6 +70,27 @@ class RenderedPage:
         return cls(tuple(html.encode().split(CSRF_STAND_IN.encode())))
 
 
+def for_any_visitor(request: Request[Any, Any, Any]) -> bool:
+    """Whether this request may be answered with a page rendered once for every visitor:
+    nobody is signed in and no flash message waits."""
+    return actor_of(request) is None and not has_flashes(request)
+
+
+def render_for_visitors(
+    request: Request[Any, Any, Any], template_name: str, **context: Any
+) -> RenderedPage:
+    """A page as every signed-out visitor sees it, with the stand-in for the CSRF token
+    (`html_page` puts each answer's own in)."""
+    html = render(
+        request,
+        template_name,
+        **base_context(request),
+        **context,
+        csrf_token=lambda: CSRF_STAND_IN,
+    )
+    return RenderedPage.of(html)
+
+
 def html_page(
     request: Request[Any, Any, Any],
     rendered: RenderedPage,

@@ -30,16 +30,15 @@ from app.permissions import Actor
 from app.web.context import CurrentActor, CurrentViewer, RequestNow, flash
 from app.web.guards import requires_signed_in
 from app.web.responses import (
-    CSRF_STAND_IN,
     RenderedPage,
-    base_context,
-    has_flashes,
+    for_any_visitor,
     html_page,
     large_text,
     page,
     page_or_fragment,
     redirect,
     render,
+    render_for_visitors,
     wants_fragment,
 )
 from app.web.templating import release
@@ -215,12 +214,7 @@ class SpacesController(Controller):
                 message=exc.detail,
                 week_view=view == "week",
             )
-        if (
-            viewer is None
-            and not start
-            and not wants_fragment(request)
-            and not has_flashes(request)
-        ):
+        if not start and not wants_fragment(request) and for_any_visitor(request):
             return await self._visitor_page(request, asked, now, first=first, day=day, view=view)
         space, times_html, context = await self._space_view(
             request, slug, viewer, now, first=first, start=start, day=day, view=view, space=asked
@@ -261,16 +255,13 @@ class SpacesController(Controller):
                 view=view,
                 space=space,
             )
-            html = render(
+            rendered = render_for_visitors(
                 request,
                 "spaces/detail.html",
-                **base_context(request),
                 **context,
                 times_html=times_html,
                 ratings=await ratings.ratings_of(space),
-                csrf_token=lambda: CSRF_STAND_IN,
             )
-            rendered = RenderedPage.of(html)
             _rendered.put(key, rendered)
         return html_page(request, rendered, headers={"Vary": "HX-Request"})
 

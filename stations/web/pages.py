@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -21,7 +21,17 @@ from app.errors import DomainError, FieldError, MalformedRequest
 from app.i18n import _, current_locale, format_day, format_time, ngettext
 from app.settings import get_settings
 from app.web.context import CurrentViewer, RequestNow, client_ip, flash
-from app.web.responses import page, redirect, render_block
+from app.web.responses import (
+    RenderedPage,
+    for_any_visitor,
+    html_page,
+    large_text,
+    page,
+    redirect,
+    render_block,
+    render_for_visitors,
+)
+from app.web.templating import release
 from stations.logic.amenities import AMENITIES, GROUPS, QUANTITY_LABELS, mask_of
 from stations.logic.devices import is_device_token
 from stations.logic.geo import Point, distance_m
@@ -124,8 +134,9 @@ def _origin(text: str | None) -> Point | None:
         return None
 
 
-_results: VersionedCache[Markup] = VersionedCache(max_entries=2_000)
-"""The rendered results of a search, keyed by everything they show (`_results_key`)."""
+_results: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=2_000)
+"""The rendered results of a search, keyed by everything they show (`_results_key`), and
+visitors' whole pages around them."""
 
 
 def _results_key(result: nearby.NearbyResult, centre: Point | None) -> Hashable:
@@ -172,7 +183,7 @@ def _results_html(
         return Markup("")
     key = _results_key(result, context["centre"])
     html = _results.get(key)
-    if html is None:
+    if not isinstance(html, Markup):
         html = Markup(render_block(request, "stations/index.html", "results", **context))
         _results.put(key, html)
     return html
@@ -193,7 +204,7 @@ class StationsController(Controller):
         amenity: Annotated[list[str] | None, QueryParameter(max_items=len(AMENITIES))] = None,
         open_now: Annotated[list[str] | None, QueryParameter(max_items=2)] = None,
         offline: Annotated[str | None, QueryParameter(max_length=8)] = None,
-    ) -> Template:
+    ) -> Template | Response[bytes]:
         """The stations nearest a chosen place or else the phone's position, searching wider
         when none is within a kilometre.
 
@@ -240,19 +251,38 @@ class StationsController(Controller):
             "when": lambda moment, zone: moment_label(moment, zone, at),
             "distance": distance_label,
         }
-        return courier_page(
-            request,
-            "stations/index.html",
-            copy=wants_copy(offline),
-            saved_at=now,
-            places=places,
-            near=near or "",
-            place_name=place_name,
-            wanted=wanted,
-            open_now=open_first,
-            results_html=_results_html(request, result, shown),
+        context = {
+            "places": places,
+            "near": near or "",
+            "place_name": place_name,
+            "wanted": wanted,
+            "open_now": open_first,
+            "results_html": _results_html(request, result, shown),
             **shown,
+        }
+        copy = wants_copy(offline)
+        if copy or not for_any_visitor(request):
+            return courier_page(request, "stations/index.html", copy=copy, saved_at=now, **context)
+        # A visitor's page is the same for every visitor asking the same: rendered once.
+        key = (
+            "page",
+            _results_key(result, centre) if result else current_locale(),
+            tuple(places),
+            near or "",
+            tuple(wanted),
+            open_first,
+            f"{centre.lat:.6f},{centre.lon:.6f}" if centre else "",
+            place_name,
+            large_text(request),
+            release(),
         )
+        rendered = _results.get(key)
+        if not isinstance(rendered, RenderedPage):
+            rendered = render_for_visitors(
+                request, "stations/index.html", offline_copy=False, **context
+            )
+            _results.put(key, rendered)
+        return html_page(request, rendered)
 
     @get("/map", name="stations:map")
     async def map(self, request: AnyRequest) -> Template:
