@@ -19,6 +19,7 @@ from app import clock, db, i18n
 from app.feeds import Context, Window
 from app.scheduler import Job
 from app.settings import SUPPORTED_LOCALES
+from spaces.services import feed_texts
 from spaces.services.feed_events import PUBLIC
 from spaces.services.feeds import events_of
 from spaces.tables import Booking, BookingSeries, FeedEventText, FeedTextDue, Space
@@ -63,7 +64,11 @@ async def write_space(space_id: Any, now: datetime) -> None:
         .distinct()
     )
     kinds = {(PUBLIC, locale, "") for locale in SUPPORTED_LOCALES}
-    kinds |= {(row["audience"], row["locale"], row["base_url"]) for row in asked}
+    kinds |= {
+        (row["audience"], row["locale"], row["base_url"])
+        for row in asked
+        if feed_texts.stored_address(row["base_url"])
+    }
     window = Window.around(now)
     for audience, locale, base_url in sorted(kinds):
         # A task of its own: the language it sets stays in it.
