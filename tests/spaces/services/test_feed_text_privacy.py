@@ -15,7 +15,7 @@ from app.tables import Community, FeedKind, User
 from spaces.logic.rules import Request
 from spaces.services import bookings, cancellation, feed_jobs, feed_texts
 from spaces.services.feed_events import PERSONAL, STAFF
-from spaces.tables import FeedEventText
+from spaces.tables import Booking, FeedEventText
 from tests.factories import (
     NOW,
     PASSWORD,
@@ -130,3 +130,30 @@ async def test_a_staff_feed_forgets_a_deleted_person_and_follows_a_rename(
     assert served == fresh
     assert "SUMMARY:共享音乐室 · 钱大夫" in served.replace("\r\n ", "")
     assert "钱师傅" not in served
+
+
+async def test_the_job_prunes_the_texts_of_bookings_gone_out_of_the_window(
+    browser: Browser, frozen_clock: list[Any]
+) -> None:
+    await _hall_with_staff()
+    leader = await _booked("13812345678", "赵老师", 3)
+    old = await Booking.objects().first()
+    await feed_jobs.write_due(NOW)
+    assert await FeedEventText.select(FeedEventText.owner).distinct() == [
+        {"owner": f"booking:{old.id}"}
+    ]
+    # Forty days on, the booking ended before the window (30 days back); a new one is made.
+    later = NOW + timedelta(days=40)
+    frozen_clock[0] = later
+    start = shanghai(14, 10, month=4)
+    new = await bookings.book(
+        await actor_for(leader), "hall", Request(start, start + timedelta(hours=1)), now=later
+    )
+    assert await feed_jobs.write_due(later) == 1
+    rows = await FeedEventText.select(FeedEventText.owner, FeedEventText.locale)
+    owner = f"booking:{new.booking.id}"
+    assert sorted((r["owner"], r["locale"]) for r in rows) == [(owner, "en"), (owner, "zh_CN")]
+    # The old booking is in no feed: nothing writes its text again.
+    body = (await browser.get("/feeds/spaces/hall.ics")).text
+    assert str(old.id) not in body and str(new.booking.id) in body
+    assert await FeedEventText.count() == 2
