@@ -11,7 +11,7 @@ import pytest
 
 from app import feeds
 from app.accounts.services import delete_account, update_preferences
-from app.tables import Community, FeedKind, User
+from app.tables import Community, FeedCache, FeedKind, User
 from spaces.logic.rules import Request
 from spaces.services import bookings, cancellation, feed_jobs, feed_texts
 from spaces.services.feed_events import PERSONAL, STAFF
@@ -157,3 +157,27 @@ async def test_the_job_prunes_the_texts_of_bookings_gone_out_of_the_window(
     body = (await browser.get("/feeds/spaces/hall.ics")).text
     assert str(old.id) not in body and str(new.booking.id) in body
     assert await FeedEventText.count() == 2
+
+
+async def test_deleting_an_account_deletes_its_built_private_feeds(browser: Browser) -> None:
+    staff = await _hall_with_staff()
+    leader = await _booked("13812345678", "赵老师", 3, note="腰不好，需要椅子")
+    await _booked("13912345678", "钱师傅", 4)
+    for user, kind, path in (
+        (leader, FeedKind.personal, "users"),
+        (staff, FeedKind.staff, "staff"),
+    ):
+        token = await feeds.issue(user.id, kind, NOW)
+        await browser.get(f"/feeds/{path}/{token}.ics")
+        await browser.get(f"/feeds/{path}/{token}.ics?lang=en")
+    keys = sorted(row["key"] for row in await FeedCache.select(FeedCache.key))
+    assert keys == [
+        f"personal:{leader.id}:en",
+        f"personal:{leader.id}:zh_CN",
+        f"staff:{staff.id}:en",
+        f"staff:{staff.id}:zh_CN",
+    ]
+    # The staff member's built feed names the residents and their notes: it goes with them.
+    await delete_account(staff, password=PASSWORD, now=NOW)
+    await delete_account(leader, password=PASSWORD, now=NOW)
+    assert await FeedCache.count() == 0
