@@ -152,6 +152,13 @@ async def user_for(token: str, kind: FeedKind, now: datetime) -> User:
     return row.user
 
 
+async def forget_built(user_id: int) -> None:
+    """Delete the person's built private feeds (their bookings; a staff member's also name
+    other people and their notes), inside the caller's transaction: their account is going."""
+    for kind in FeedKind:
+        await FeedCache.delete().where(FeedCache.key.like(f"{kind.value}:{user_id}:%"))
+
+
 def token_of_path(segment: str) -> str:
     """`{token}.ics` → the token (Litestar cannot match a suffix after a parameter)."""
     if not segment.endswith(".ics"):

@@ -493,6 +493,7 @@ async def delete_account(user: User, *, password: str, now: datetime) -> None:
         for domain in domains.installed():
             if domain.before_account_deleted:
                 await domain.before_account_deleted(user, now)
+        await feeds.forget_built(user.id)
         await audit.record(
             actor_id=None,
             action="account.deleted",

@@ -6,12 +6,15 @@ queued spaces like the outbox claims messages (`FOR UPDATE SKIP LOCKED` on Postg
 use (`events_of`), and removes each row unless it was queued again meanwhile. A worker that
 dies leaves its rows to be claimed again when the claim runs out; a lost row costs only the
 next feed request the writing. `linli migrate` writes every space's texts the same way.
+Each space written is also pruned of the texts no feed shows any more (`prune`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +22,7 @@ from app import clock, db, i18n
 from app.feeds import Context, Window
 from app.scheduler import Job
 from app.settings import SUPPORTED_LOCALES
+from spaces.services import feed_texts
 from spaces.services.feed_events import PUBLIC
 from spaces.services.feeds import events_of
 from spaces.tables import Booking, BookingSeries, FeedEventText, FeedTextDue, Space
@@ -53,7 +57,8 @@ async def claim(limit: int = BATCH) -> list[dict[str, Any]]:
 
 async def write_space(space_id: Any, now: datetime) -> None:
     """Write the space's missing and stale texts: the public ones in every language, and
-    every other audience, language and address some feed has asked for."""
+    every other audience, language and address some feed has asked for; first delete
+    those no feed shows any more."""
     space = await Space.select(Space.id).where(Space.id == space_id).first()
     if space is None:
         return
@@ -63,13 +68,63 @@ async def write_space(space_id: Any, now: datetime) -> None:
         .distinct()
     )
     kinds = {(PUBLIC, locale, "") for locale in SUPPORTED_LOCALES}
-    kinds |= {(row["audience"], row["locale"], row["base_url"]) for row in asked}
+    kinds |= {
+        (row["audience"], row["locale"], row["base_url"])
+        for row in asked
+        if feed_texts.stored_address(row["base_url"])
+    }
     window = Window.around(now)
+    await prune(space_id, window)
     for audience, locale, base_url in sorted(kinds):
         # A task of its own: the language it sets stays in it.
         await asyncio.create_task(
             _write(space_id, audience, locale, Context(window, base_url, now))
         )
+
+
+async def prune(space_id: Any, window: Window) -> int:
+    """Delete the space's texts no feed shows any more: of bookings that ended before the
+    window, series whose last date is before it, and owners gone or moved to another
+    space; the number deleted. A feed that still shows one (a moment earlier) writes it
+    again; reads only the owners that have texts, so it costs what they number."""
+    owners = await (
+        FeedEventText.select(FeedEventText.owner).where(FeedEventText.space == space_id).distinct()
+    )
+    ids: dict[str, set[uuid.UUID]] = {"booking": set(), "series": set()}
+    for row in owners:
+        kind, _sep, owner_id = row["owner"].partition(":")
+        with contextlib.suppress(ValueError):
+            ids.setdefault(kind, set()).add(uuid.UUID(owner_id))
+    kept: set[str] = set()
+    for chunk in _chunks(sorted(ids["booking"])):
+        kept |= {
+            f"booking:{row['id']}"
+            for row in await Booking.select(Booking.id).where(
+                Booking.id.is_in(chunk)
+                & (Booking.space == space_id)
+                & (Booking.ends_at > window.start)
+            )
+        }
+    for chunk in _chunks(sorted(ids["series"])):
+        kept |= {
+            f"series:{row['id']}"
+            for row in await BookingSeries.select(BookingSeries.id).where(
+                BookingSeries.id.is_in(chunk)
+                & (BookingSeries.space == space_id)
+                & (BookingSeries.ends_on >= window.first_day)
+            )
+        }
+    gone = sorted({row["owner"] for row in owners} - kept)
+    for chunk in _chunks(gone):
+        await FeedEventText.delete().where(
+            (FeedEventText.space == space_id) & FeedEventText.owner.is_in(chunk)
+        )
+    return len(gone)
+
+
+def _chunks(items: list[Any]) -> list[list[Any]]:
+    size = feed_texts.STORE_CHUNK
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 async def _write(space_id: Any, audience: str, locale: str, context: Context) -> None:

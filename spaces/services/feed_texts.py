@@ -27,6 +27,8 @@ from icalendar import Component
 
 from app import db
 from app.i18n import LOCALE_DIR
+from app.settings import get_settings
+from app.tables import User
 from spaces.tables import FeedEventText
 
 log = logging.getLogger(__name__)
@@ -120,10 +122,19 @@ def current(
 async def write(
     stale: Sequence[Wanted], audience: str, locale: str, base_url: str
 ) -> dict[str, bytes]:
-    """Write the texts with icalendar (in a worker thread) and store them; by owner."""
+    """Write the texts with icalendar (in a worker thread) and store them; by owner.
+    Only texts for the site's own address are stored (see `stored_address`)."""
     made = await asyncio.to_thread(_make, stale)
-    await store(stale, made, audience, locale, base_url)
+    if stored_address(base_url):
+        await store(stale, made, audience, locale, base_url)
     return made
+
+
+def stored_address(base_url: str) -> bool:
+    """Whether texts with links to `base_url` are kept: none (public texts) or the site's
+    address (LINLI_PUBLIC_URL). A request's Host is the client's to choose, and each address
+    kept would be another set of texts to store and for the job to rewrite on every change."""
+    return base_url in ("", get_settings().site.public_url)
 
 
 def _make(stale: Sequence[Wanted]) -> dict[str, bytes]:
@@ -139,7 +150,11 @@ async def store(
 ) -> None:
     """Insert or replace the texts: in key order, so two builders at once never wait for
     each other in opposite orders, and `ON CONFLICT` so neither fails on the other's row.
-    A failure is logged and not raised: the feed has its texts, the next reader stores them."""
+    A failure is logged and not raised: the feed has its texts, the next reader stores them.
+
+    The texts of a person whose account is gone are not stored: they were read before the
+    deletion and carry the name it erased (`forget_person` holds the person's row while it
+    deletes, and this checks it under a lock that waits for that)."""
     rows = [
         FeedEventText(
             owner=w.owner,
@@ -153,8 +168,12 @@ async def store(
         )
         for w in sorted(wanted, key=lambda w: w.owner)
     ]
+    persons = sorted({w.person for w in wanted if w.person is not None})
     try:
         async with db.write_transaction():
+            if persons:
+                alive = await _existing(persons)
+                rows = [row for row in rows if row.person is None or row.person in alive]
             for start in range(0, len(rows), STORE_CHUNK):
                 await FeedEventText.insert(*rows[start : start + STORE_CHUNK]).on_conflict(
                     target=(
@@ -177,6 +196,19 @@ async def store(
         log.exception("storing %d feed texts failed; the next reader writes them", len(rows))
 
 
+async def _existing(persons: Sequence[int]) -> set[int]:
+    """Which of these people still have an account; on PostgreSQL their rows stay locked
+    (KEY SHARE) until the caller commits, so an account deletion waits for this store."""
+    query = User.select(User.id).where(User.id.is_in(list(persons)))
+    if not db.is_sqlite():
+        query = query.lock_rows("KEY SHARE")
+    return {row["id"] for row in await query}
+
+
 async def forget_person(user_id: int) -> None:
-    """Delete the texts of a person's bookings (their name and links are in them)."""
+    """Delete the texts of a person's bookings (their name and links are in them), inside
+    the deletion's transaction. On PostgreSQL the person's row is locked first: a builder
+    storing their texts meanwhile commits before this deletes, or finds them gone."""
+    if not db.is_sqlite():
+        await User.select(User.id).where(User.id == user_id).lock_rows()
     await FeedEventText.delete().where(FeedEventText.person == user_id)

@@ -279,6 +279,26 @@ async def _fingerprint(booking_where: Combinable, series_where: Combinable, wind
     return f"{sorted(bookings[0].items())}|{sorted(series[0].items())}"
 
 
+async def _names(booking_where: Combinable, series_where: Combinable, window: Window) -> str:
+    """The people a staff feed names, with their names: a rename or an account deletion
+    (which also erases the notes) changes no booking's stamp, only this."""
+    booked = await (
+        Booking.select(Booking.user.id.as_alias("id"), Booking.user.name.as_alias("name"))
+        .where(booking_where & (Booking.ends_at > window.start))
+        .distinct()
+    )
+    standing = await (
+        BookingSeries.select(
+            BookingSeries.user.id.as_alias("id"), BookingSeries.user.name.as_alias("name")
+        )
+        .where(series_where)
+        .distinct()
+    )
+    return feed_texts.digest(
+        *sorted({(row["id"] or 0, row["name"] or "") for row in booked + standing})
+    )
+
+
 async def personal_fingerprint(actor: Actor, window: Window) -> str:
     return await _fingerprint(Booking.user == actor.id, BookingSeries.user == actor.id, window)
 
@@ -294,11 +314,10 @@ async def personal_events(actor: Actor, context: Context) -> list[Component | by
 
 
 async def staff_fingerprint(actor: Actor, window: Window) -> str:
-    return await _fingerprint(
-        in_staff_scope(actor, Booking.space.community),
-        in_staff_scope(actor, BookingSeries.space.community),
-        window,
-    )
+    booking_where = in_staff_scope(actor, Booking.space.community)
+    series_where = in_staff_scope(actor, BookingSeries.space.community)
+    changes = await _fingerprint(booking_where, series_where, window)
+    return f"{changes}|{await _names(booking_where, series_where, window)}"
 
 
 async def staff_events(actor: Actor, context: Context) -> list[Component | bytes]:

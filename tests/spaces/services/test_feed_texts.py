@@ -5,6 +5,7 @@ and `linli migrate` write them; a deleted account's texts go; two builders at on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +16,7 @@ from app.cache import clear_all
 from app.feeds import Context, Window
 from app.i18n import _, localized
 from app.migrate import migrate
+from app.settings import get_settings
 from app.tables import FeedCache, FeedKind, User
 from spaces.logic.rules import Request
 from spaces.logic.space_form import form_of
@@ -41,6 +43,15 @@ from tests.fixtures import Browser, WorkLog
 from tests.spaces.web.test_feeds import _berlin_series, berlin
 
 BASE = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def site_address(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The test client's address is the site's (LINLI_PUBLIC_URL): texts for it are stored."""
+    monkeypatch.setenv("LINLI_PUBLIC_URL", BASE)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 async def _fresh_caches() -> None:
