@@ -851,15 +851,17 @@ def postgres_rows(
     """Nearby search on PostgreSQL, and the week page and booking creation served by one
     and by two worker processes on PostgreSQL (the trivial endpoint with as many)."""
     database = f"linli_bench_{os.getpid()}"
+    stations = f"{database}_stations"
     try:
-        asyncio.run(_postgres_database(admin_url, database, create=True))
+        for name in (database, stations):
+            asyncio.run(_postgres_database(admin_url, name, create=True))
     except Exception as exc:
         print(f"PostgreSQL benchmarks skipped: {exc}")
         return []
     url = admin_url.rsplit("/", 1)[0] + f"/{database}"
     rows = []
     try:
-        rows += nearby_rows("PostgreSQL", url, seconds)
+        rows += nearby_rows("PostgreSQL", admin_url.rsplit("/", 1)[0] + f"/{stations}", seconds)
         pg_env = {**env, "DATABASE_URL": url, "LINLI_BENCH_DAY": str(bench_day)}
         seeded = subprocess.run(
             [sys.executable, "-m", "tests.benchmarks.run", "--seed"],
@@ -921,7 +923,8 @@ def postgres_rows(
                     server.terminate()
                     server.wait(timeout=10)
     finally:
-        asyncio.run(_postgres_database(admin_url, database, create=False))
+        for name in (database, stations):
+            asyncio.run(_postgres_database(admin_url, name, create=False))
     return rows
 
 
