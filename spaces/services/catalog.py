@@ -7,7 +7,8 @@ Other domains use `list_spaces`, `get_space` and `zone_of`.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from spaces.queries.spaces import instant
 from spaces.tables import Space
 
 
-def zone_of(space: Space) -> ZoneInfo:
+def zone_of(space: Space | SpaceStamp) -> ZoneInfo:
     """The space's time zone, in which its hours, slots and dates are."""
     return ZoneInfo(space.timezone)
 
@@ -86,6 +87,52 @@ _COMMUNITY_COLUMNS = ", ".join(
     f'community."{column._meta.db_column_name}" AS "community__{column._meta.db_column_name}"'
     for column in Community._meta.columns
 )
+
+
+@dataclass(frozen=True)
+class SpaceStamp:
+    """An active space's identity, version, names and what bounds its page, with its
+    community's names: what a page rendered once is found by (and what a look refused for a
+    bound shows), read without the rest of the rows."""
+
+    id: int
+    created_at: datetime
+    version: int
+    slug: str
+    name_zh: str
+    name_en: str
+    timezone: str
+    horizon_days: int | None
+    community_names: tuple[str, str, str]
+    """The community's slug, Chinese and English names (a visitor's page shows them)."""
+
+
+async def space_stamp(slug: str) -> SpaceStamp:
+    """The `SpaceStamp` of the active space at `slug`; "not found" otherwise."""
+    rows = await Space.raw(
+        "SELECT space.id, space.created_at, space.version, space.slug, space.name_zh, "
+        "space.name_en, space.timezone, "
+        "space.horizon_days, community.slug AS community_slug, community.name_zh AS "
+        "community_zh, community.name_en AS community_en FROM space "
+        "JOIN community ON community.id = space.community "
+        "WHERE space.slug = {} AND space.active = {}",
+        slug,
+        True,
+    )
+    if not rows:
+        raise NotFound(_("There is no space at this address."))
+    row = rows[0]
+    return SpaceStamp(
+        row["id"],
+        instant(row["created_at"]),
+        row["version"],
+        row["slug"],
+        row["name_zh"],
+        row["name_en"],
+        row["timezone"],
+        row["horizon_days"],
+        (row["community_slug"], row["community_zh"], row["community_en"]),
+    )
 
 
 async def get_space(slug: str, *, include_inactive: bool = False) -> Space:

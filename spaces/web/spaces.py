@@ -202,9 +202,14 @@ class SpacesController(Controller):
         week gets the page's `times` block alone. A malformed `day` or `view`, or a `day`,
         `from` or `start` outside the window (see `spaces.logic.bounds`), answers 400 with a
         link to today, before any calendar is read."""
-        asked = await catalog.get_space(slug)
+        visitor = not start and not wants_fragment(request) and for_any_visitor(request)
+        # A visitor's page comes from memory, found by the space's stamp (a narrow read).
+        asked: Space | catalog.SpaceStamp
+        asked = await (catalog.space_stamp(slug) if visitor else catalog.get_space(slug))
         try:
-            _times_asked(asked, now, first=first, start=start, day=day, view=view, strict=True)
+            shown = _times_asked(
+                asked, now, first=first, start=start, day=day, view=view, strict=True
+            )
         except InputError as exc:
             return page(
                 request,
@@ -214,8 +219,8 @@ class SpacesController(Controller):
                 message=exc.detail,
                 week_view=view == "week",
             )
-        if not start and not wants_fragment(request) and for_any_visitor(request):
-            return await self._visitor_page(request, asked, now, first=first, day=day, view=view)
+        if isinstance(asked, catalog.SpaceStamp):
+            return await self._visitor_page(request, asked, shown, now, first, day, view)
         space, times_html, context = await self._space_view(
             request, slug, viewer, now, first=first, start=start, day=day, view=view, space=asked
         )
@@ -228,32 +233,26 @@ class SpacesController(Controller):
     async def _visitor_page(
         self,
         request: AnyRequest,
-        space: Space,
+        stamp: catalog.SpaceStamp,
+        shown: _Shown,
         now: datetime,
-        *,
         first: str | None,
         day: str | None,
         view: str | None,
     ) -> Response[bytes]:
         """A signed-out visitor's page without a chosen time: the same for every visitor
-        but for the CSRF token, so it is rendered once per minute and key and only the
-        token is put in per request."""
-        zone = catalog.zone_of(space)
-        today = now.astimezone(zone).date()
-        shown = _times_asked(space, now, first=first, start=None, day=day, view=view)
-        key = (*_rendered_key("page", space, shown, today, now, None), large_text(request))
+        but for the CSRF token, so it is rendered once per minute and key, found by the
+        space's stamp, and only the token is put in per request."""
+        today = now.astimezone(catalog.zone_of(stamp)).date()
+        key = (
+            *_rendered_key("page", stamp, shown, today, now, None),
+            stamp.community_names,
+            large_text(request),
+        )
         rendered = _rendered.get(key)
         if not isinstance(rendered, RenderedPage):
             space, times_html, context = await self._space_view(
-                request,
-                space.slug,
-                None,
-                now,
-                first=first,
-                start=None,
-                day=day,
-                view=view,
-                space=space,
+                request, stamp.slug, None, now, first=first, start=None, day=day, view=view
             )
             rendered = render_for_visitors(
                 request,
@@ -326,7 +325,7 @@ _DAY_FORMAT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def _times_asked(
-    space: Space,
+    space: Space | catalog.SpaceStamp,
     now: datetime,
     *,
     first: str | None,
@@ -372,7 +371,12 @@ def _times_asked(
 
 
 def _rendered_key(
-    part: str, space: Space, shown: _Shown, today: date, now: datetime, viewer: Actor | None
+    part: str,
+    space: Space | catalog.SpaceStamp,
+    shown: _Shown,
+    today: date,
+    now: datetime,
+    viewer: Actor | None,
 ) -> tuple[Any, ...]:
     """Everything a rendered part of a space page depends on: the space's version (which
     its hours, closures, rules, bookings, ratings and the public holidays it closes on all
