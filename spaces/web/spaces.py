@@ -58,10 +58,11 @@ from spaces.web.forms import BookForm, read_book_form, read_start
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
-_rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=1024)
+_rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=512)
 """Rendered parts of space pages, keyed by everything they show (see app.cache and
 `_rendered_key`): the times (week grid or day view) of any page, and a visitor's whole page
-with a stand-in for its CSRF token, which differs per request."""
+with a stand-in for its CSRF token, which differs per request. A week's page is about
+90 kB: 512 entries bound what a crawl of every day can take to about 45 MB a process."""
 
 
 class SpacesController(Controller):
