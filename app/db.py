@@ -14,7 +14,7 @@ import secrets
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -378,6 +378,13 @@ def existing(row: T | None) -> T:
 def placeholders(count: int) -> str:
     """`{}, {}, …` for an `IN (…)` list of `count` values in a raw Piccolo query."""
     return ", ".join("{}" for _ in range(count))
+
+
+def batches(items: list[T], size: int) -> Iterator[list[T]]:
+    """`items` in consecutive slices of at most `size`: lists of query parameters stay
+    below either engine's limit."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 async def gather(*awaitables: Awaitable[T]) -> list[T]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from app.db import batches
 from app.errors import FieldError, InputError
 from app.i18n import _
 from app.settings import get_settings
@@ -312,8 +313,7 @@ async def import_media_folder(
         path.name for path in await asyncio.to_thread(_listing, folder) if is_photo_name(path.name)
     )
     imported = 0
-    for start in range(0, len(names), IMPORT_BATCH):  # bounded lists of query parameters
-        batch = names[start : start + IMPORT_BATCH]
+    for batch in batches(names, IMPORT_BATCH):
         stored_names = {
             row["name"] for row in await Photo.select(Photo.name).where(Photo.name.is_in(batch))
         }

@@ -96,7 +96,7 @@ async def prune(space_id: Any, window: Window) -> int:
         with contextlib.suppress(ValueError):
             ids.setdefault(kind, set()).add(uuid.UUID(owner_id))
     kept: set[str] = set()
-    for chunk in _chunks(sorted(ids["booking"])):
+    for chunk in db.batches(sorted(ids["booking"]), feed_texts.STORE_CHUNK):
         kept |= {
             f"booking:{row['id']}"
             for row in await Booking.select(Booking.id).where(
@@ -105,7 +105,7 @@ async def prune(space_id: Any, window: Window) -> int:
                 & (Booking.ends_at > window.start)
             )
         }
-    for chunk in _chunks(sorted(ids["series"])):
+    for chunk in db.batches(sorted(ids["series"]), feed_texts.STORE_CHUNK):
         kept |= {
             f"series:{row['id']}"
             for row in await BookingSeries.select(BookingSeries.id).where(
@@ -115,16 +115,11 @@ async def prune(space_id: Any, window: Window) -> int:
             )
         }
     gone = sorted({row["owner"] for row in owners} - kept)
-    for chunk in _chunks(gone):
+    for chunk in db.batches(gone, feed_texts.STORE_CHUNK):
         await FeedEventText.delete().where(
             (FeedEventText.space == space_id) & FeedEventText.owner.is_in(chunk)
         )
     return len(gone)
-
-
-def _chunks(items: list[Any]) -> list[list[Any]]:
-    size = feed_texts.STORE_CHUNK
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 async def _write(space_id: Any, audience: str, locale: str, context: Context) -> None:

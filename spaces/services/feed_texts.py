@@ -174,8 +174,8 @@ async def store(
             if persons:
                 alive = await _existing(persons)
                 rows = [row for row in rows if row.person is None or row.person in alive]
-            for start in range(0, len(rows), STORE_CHUNK):
-                await FeedEventText.insert(*rows[start : start + STORE_CHUNK]).on_conflict(
+            for chunk in db.batches(rows, STORE_CHUNK):
+                await FeedEventText.insert(*chunk).on_conflict(
                     target=(
                         FeedEventText.owner,
                         FeedEventText.audience,

@@ -14,6 +14,7 @@ from icalendar import Component, Event
 from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
+from app.db import batches
 from app.feeds import CANCELLED_KEPT, Context, FeedSource, Window
 from app.i18n import current_locale, localized
 from app.permissions import Actor
@@ -97,8 +98,7 @@ async def _bookings(
 async def _full_rows(ids: list[Any]) -> dict[Any, SimpleNamespace]:
     """The bookings whose texts are to be written, with everything an event needs."""
     found: dict[Any, SimpleNamespace] = {}
-    for start in range(0, len(ids), feed_texts.STORE_CHUNK):
-        chunk = ids[start : start + feed_texts.STORE_CHUNK]
+    for chunk in batches(ids, feed_texts.STORE_CHUNK):
         for row in await Booking.select(*ROW_COLUMNS).where(Booking.id.is_in(chunk)):
             found[row["id"]] = SimpleNamespace(**row)
     return found

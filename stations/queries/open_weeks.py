@@ -11,7 +11,7 @@ from typing import Any
 
 from app.cache import VersionedCache
 from app.calendar import WeeklyHours
-from app.db import placeholders
+from app.db import batches, placeholders
 from stations.logic.open_week import OpenWeek, build
 from stations.tables import Station
 
@@ -38,8 +38,7 @@ async def rebuild(station_ids: list[int] | None = None) -> int:
         by_text[build(WeeklyHours.parse(weekly or {})).to_json()].append(row["id"])
     # Stations with the same hours share one statement.
     for text, ids in by_text.items():
-        for first in range(0, len(ids), BATCH):
-            chunk = ids[first : first + BATCH]
+        for chunk in batches(ids, BATCH):
             await Station.raw(
                 "UPDATE station SET open_week = {}, open_week_version = version "
                 f"WHERE id IN ({placeholders(len(chunk))})",
