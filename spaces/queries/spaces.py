@@ -3,17 +3,17 @@ the caches of its availability, and the units held in it over time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from app.calendar import Interval
-from app.db import after_commit, is_sqlite
+from app.db import after_commit, fetch_tuples, is_sqlite
 from spaces.logic.availability import HeldUnits, Usage, read_window
 from spaces.logic.statuses import BookingStatus, WaitlistStatus
-from spaces.tables import Booking, FeedTextDue, Space
+from spaces.tables import FeedTextDue, Space
 
 
 def lock_key(space: Space) -> str:
@@ -80,12 +80,13 @@ class HoldsRead:
     sql: str
     args: tuple[Any, ...]
 
-    def held_units(self, rows: Iterable[dict[str, Any]]) -> HeldUnits:
-        """The units held, from the statement's rows (other kinds of rows are skipped)."""
+    def held_units(self, rows: Iterable[Sequence[Any]]) -> HeldUnits:
+        """The units held, from the statement's rows as tuples (`fetch_tuples`); rows of
+        other kinds, read beside them, are skipped."""
         spans = [
-            (instant(r["starts_at"]), instant(r["ends_at"]), r["units"], r["kind"] == BLOCK)
-            for r in rows
-            if r["kind"] in (HELD, BLOCK)
+            (instant(starts), instant(ends), units, kind == BLOCK)
+            for kind, _on_date, _hours, starts, ends, units in rows
+            if kind in (HELD, BLOCK)
         ]
         return HeldUnits.of_rows(self.window, self.capacity, self.buffer, spans)
 
@@ -112,7 +113,7 @@ async def held_units(
     rule). One query, the same on both engines. `buffer_minutes` replaces the space's buffer
     for a change being previewed."""
     read = holds_read(space, window, buffer_minutes=buffer_minutes)
-    return read.held_units(await Booking.raw(read.sql, *read.args))
+    return read.held_units(await fetch_tuples(read.sql, *read.args))
 
 
 async def holding_usage(

@@ -7,12 +7,14 @@ Other domains use `list_spaces`, `get_space` and `zone_of`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, TimeRange, WeeklyHours, parse_ranges
+from app.db import fetch_tuples
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
@@ -219,17 +221,18 @@ def _calendar_read(space: Space, window: Interval) -> tuple[str, list[Any]]:
     return sql, args
 
 
-def _calendar_from(space: Space, rows: list[dict[str, Any]]) -> Calendar:
+def _calendar_from(space: Space, rows: list[Sequence[Any]]) -> Calendar:
+    """The calendar from the rows of `CALENDAR_SQL` as tuples (others are skipped)."""
     special: dict[date, tuple[TimeRange, ...]] = {}
     closures: list[Interval] = []
     holidays: set[date] = set()
-    for row in rows:
-        if row["kind"] == "closure":
-            closures.append(Interval(instant(row["starts_at"]), instant(row["ends_at"])))
-        elif row["kind"] == "hours":
-            special[_day(row["on_date"])] = parse_ranges(row["hours"])
-        elif row["kind"] == "holiday":
-            holidays.add(_day(row["on_date"]))
+    for kind, on_date, hours, starts_at, ends_at, _units in rows:
+        if kind == "closure":
+            closures.append(Interval(instant(starts_at), instant(ends_at)))
+        elif kind == "hours":
+            special[_day(on_date)] = parse_ranges(hours)
+        elif kind == "holiday":
+            holidays.add(_day(on_date))
     return Calendar(
         zone=zone_of(space),
         weekly=weekly_hours_of(space),
@@ -243,14 +246,14 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
     """Weekly hours, dated hours, closures and (if it closes on them) holidays, read in one
     statement (closures that block only some units are holds, not closures)."""
     sql, args = _calendar_read(space, window)
-    return _calendar_from(space, await Space.raw(sql, *args))
+    return _calendar_from(space, await fetch_tuples(sql, *args))
 
 
 async def calendar_and_held(space: Space, window: Interval) -> tuple[Calendar, HeldUnits]:
     """`calendar_of(space, window)` and `held_units(space, window)`, read in one statement."""
     sql, args = _calendar_read(space, window)
     holds = holds_read(space, window)
-    rows = await Space.raw(f"{sql} UNION ALL {holds.sql}", *args, *holds.args)
+    rows = await fetch_tuples(f"{sql} UNION ALL {holds.sql}", *args, *holds.args)
     return _calendar_from(space, rows), holds.held_units(rows)
 
 
