@@ -106,10 +106,13 @@ class LinliSQLiteEngine(SQLiteEngine):
         args: list[Any] | None = None,
         query_type: str = "generic",
         table: Any = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
         loop = asyncio.get_running_loop()
-        run = self._execute_tuples if _rows_as_tuples.get() else self._execute
-        return await loop.run_in_executor(self._executor, run, query, args or [])
+        if _rows_as_tuples.get():
+            return await loop.run_in_executor(
+                self._executor, self._execute_tuples, query, args or []
+            )
+        return await loop.run_in_executor(self._executor, self._execute, query, args or [])
 
     async def get_connection(self) -> Any:
         connection = await super().get_connection()
@@ -125,7 +128,7 @@ class LinliSQLiteEngine(SQLiteEngine):
         args: list[Any] | None = None,
         query_type: str = "generic",
         table: Any = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
         if isinstance(connection, KeptConnection):
             if _rows_as_tuples.get():
                 return await connection.fetch_tuples(query, args or [])
