@@ -14,7 +14,7 @@ import secrets
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -31,6 +31,9 @@ T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 SECRET_KEY_SETTING = "secret_key"
+
+_rows_as_tuples: ContextVar[bool] = ContextVar("rows_as_tuples", default=False)
+"""Set by `fetch_tuples` around its statement: Linli's SQLite engine then skips the dicts."""
 
 
 class LinliSQLiteEngine(SQLiteEngine):
@@ -74,6 +77,9 @@ class LinliSQLiteEngine(SQLiteEngine):
     def _execute(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
         return fetch_all(self._connection(), query, args)
 
+    def _execute_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
+        return fetch_tuples_from(self._connection(), query, args)
+
     def borrow(self) -> KeptConnection:
         """A kept connection for one transaction, lent to it alone until `give_back`."""
         path = self.connection_kwargs["database"]
@@ -100,8 +106,12 @@ class LinliSQLiteEngine(SQLiteEngine):
         args: list[Any] | None = None,
         query_type: str = "generic",
         table: Any = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
         loop = asyncio.get_running_loop()
+        if _rows_as_tuples.get():
+            return await loop.run_in_executor(
+                self._executor, self._execute_tuples, query, args or []
+            )
         return await loop.run_in_executor(self._executor, self._execute, query, args or [])
 
     async def get_connection(self) -> Any:
@@ -118,8 +128,10 @@ class LinliSQLiteEngine(SQLiteEngine):
         args: list[Any] | None = None,
         query_type: str = "generic",
         table: Any = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
         if isinstance(connection, KeptConnection):
+            if _rows_as_tuples.get():
+                return await connection.fetch_tuples(query, args or [])
             return await connection.execute(query, args)
         # get_connection() already switched foreign keys on for this connection.
         connection.row_factory = dict_factory
@@ -147,6 +159,17 @@ def fetch_all(connection: sqlite3.Connection, query: str, args: list[Any]) -> li
         cursor.close()
 
 
+def fetch_tuples_from(
+    connection: sqlite3.Connection, query: str, args: list[Any]
+) -> list[tuple[Any, ...]]:
+    cursor = connection.cursor()
+    cursor.row_factory = None
+    try:
+        return cursor.execute(query, args).fetchall()
+    finally:
+        cursor.close()
+
+
 class KeptConnection:
     """A SQLite connection kept open on its own thread and lent to one transaction at a time
     (`LinliSQLiteEngine.borrow`). Each statement is one trip to its thread, and the thread
@@ -168,6 +191,16 @@ class KeptConnection:
     async def execute(self, query: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._run, query, list(args or []))
+
+    def _run_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
+        if self._connection is None:
+            self._connection = open_connection(self._kwargs)
+        return fetch_tuples_from(self._connection, query, args)
+
+    async def fetch_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
+        """`execute`, with the rows as tuples."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._run_tuples, query, list(args))
 
     async def close(self) -> None:
         """Give the connection back to its engine (Piccolo's transactions call this)."""
@@ -385,6 +418,23 @@ def batches(items: list[T], size: int) -> Iterator[list[T]]:
     below either engine's limit."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+async def fetch_tuples(sql: str, *args: Any) -> list[Sequence[Any]]:
+    """The rows of a raw statement (Piccolo's `{}` placeholders) as tuples in the order of
+    its columns, inside the current transaction if there is one.
+
+    For reads of hundreds of rows: Piccolo makes a dict of every row, which costs more than
+    SQLite takes to read it. The statement goes through the engine's `run_querystring` as
+    every other does."""
+    token = _rows_as_tuples.set(True)
+    try:
+        rows = await engine().run_querystring(QueryString(sql, *args))
+    finally:
+        _rows_as_tuples.reset(token)
+    # asyncpg's records are tuples already; another connection may still give dicts,
+    # which keep the order of the columns.
+    return [tuple(row.values()) if isinstance(row, dict) else row for row in rows]
 
 
 async def gather(*awaitables: Awaitable[T]) -> list[T]:

@@ -407,8 +407,9 @@ def refusal_reasons(
     held: HeldUnits,
     now: datetime,
 ) -> list[str | None]:
-    """For each slot, why one unit cannot be booked from it for the shortest allowed
-    length: `capacity`, `past`, `lead_time`, `horizon` or `too_short`; None if it can.
+    """For each slot of `found` (the slots of `held.usage`, as `slots` gives them), why one
+    unit cannot be booked from it for the shortest allowed length: `capacity`, `past`,
+    `lead_time`, `horizon` or `too_short`; None if it can.
 
     The same rules as `spaces.rules.timing_refusals`, with their thresholds computed once,
     since a week has hundreds of slots.
@@ -438,6 +439,12 @@ def refusal_reasons(
             reasons.append("too_short")
             if inside:
                 to_check.append(len(reasons) - 1)
+    if found and length + held.buffer == found[0].end - found[0].start:
+        # A booking of one slot with no buffer needs what the slot's free units count: a
+        # unit is free (else the reason is `capacity`), so it fits; no second sweep.
+        for i in to_check:
+            reasons[i] = None
+        return reasons
     spans = [(found[i].start, found[i].start + length) for i in to_check]
     for i, fits in zip(to_check, held.fits_each(spans, 1), strict=True):
         if fits:

@@ -3,15 +3,17 @@ the caches of its availability, and the units held in it over time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from app.calendar import Interval
-from app.db import after_commit
-from spaces.logic.availability import HeldUnits, Hold, Usage, read_window
+from app.db import after_commit, fetch_tuples, is_sqlite
+from spaces.logic.availability import HeldUnits, Usage, read_window
 from spaces.logic.statuses import BookingStatus, WaitlistStatus
-from spaces.tables import Booking, FeedTextDue, Space
+from spaces.tables import FeedTextDue, Space
 
 
 def lock_key(space: Space) -> str:
@@ -42,14 +44,65 @@ async def mark_feed_texts_due(space_id: Any) -> None:
     await FeedTextDue.raw(MARK_DUE_SQL, space_id)
 
 
-HOLDS_SQL = (
-    "SELECT starts_at, ends_at, units, 1 AS buffered FROM booking "
-    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {} "
-    "UNION ALL SELECT starts_at, ends_at, units, 0 FROM space_closure "
-    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND units IS NOT NULL "
-    "UNION ALL SELECT starts_at, ends_at, units, 1 FROM waitlist_entry "
-    "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {}"
-)
+def _holds_sql(sqlite: bool) -> str:
+    # On SQLite `+column` gives the stored text, which `instant` parses (in C) faster than
+    # Piccolo's converter of each value; PostgreSQL's driver gives datetimes as they are.
+    # The columns are those of `spaces.services.catalog.CALENDAR_SQL`, so that the two may be
+    # read as one statement.
+    prefix = "+" if sqlite else ""
+    columns = (
+        f"NULL AS on_date, NULL AS hours, {prefix}starts_at AS starts_at, "
+        f"{prefix}ends_at AS ends_at, units"
+    )
+    return (
+        f"SELECT '{HELD}' AS kind, {columns} FROM booking "
+        "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {} "
+        f"UNION ALL SELECT '{BLOCK}', {columns} FROM space_closure "
+        "WHERE space = {} AND starts_at < {} AND ends_at > {} AND units IS NOT NULL "
+        f"UNION ALL SELECT '{HELD}', {columns} FROM waitlist_entry "
+        "WHERE space = {} AND starts_at < {} AND ends_at > {} AND status = {}"
+    )
+
+
+HELD, BLOCK = "held", "block"
+"""The kinds of the rows of `HOLDS_SQL`: a confirmed booking or an offer; a block."""
+HOLDS_SQL = {sqlite: _holds_sql(sqlite) for sqlite in (True, False)}
+"""The holds of one space reaching into a span, by engine (see `held_units`)."""
+
+
+@dataclass(frozen=True)
+class HoldsRead:
+    """The statement that reads the holds around `window`, and how to read its rows."""
+
+    window: Interval
+    capacity: int
+    buffer: timedelta
+    sql: str
+    args: tuple[Any, ...]
+
+    def held_units(self, rows: Iterable[Sequence[Any]]) -> HeldUnits:
+        """The units held, from the statement's rows as tuples (`fetch_tuples`); rows of
+        other kinds, read beside them, are skipped."""
+        spans = [
+            (instant(starts), instant(ends), units, kind == BLOCK)
+            for kind, _on_date, _hours, starts, ends, units in rows
+            if kind in (HELD, BLOCK)
+        ]
+        return HeldUnits.of_rows(self.window, self.capacity, self.buffer, spans)
+
+
+def holds_read(space: Space, window: Interval, *, buffer_minutes: int | None = None) -> HoldsRead:
+    """What `held_units` reads, to be run alone or beside another read."""
+    minutes = space.buffer_minutes if buffer_minutes is None else buffer_minutes
+    buffer = timedelta(minutes=minutes)
+    reach = read_window(window, buffer)
+    start, end = reach.start - buffer, reach.end
+    args = (
+        *(space.id, end, start, BookingStatus.confirmed.value),
+        *(space.id, end, reach.start),
+        *(space.id, end, start, WaitlistStatus.offered.value),
+    )
+    return HoldsRead(window, space.capacity, buffer, HOLDS_SQL[is_sqlite()], args)
 
 
 async def held_units(
@@ -59,26 +112,8 @@ async def held_units(
     `window`, to check any booking inside it (`spaces.logic.availability` states the hold
     rule). One query, the same on both engines. `buffer_minutes` replaces the space's buffer
     for a change being previewed."""
-    minutes = space.buffer_minutes if buffer_minutes is None else buffer_minutes
-    buffer = timedelta(minutes=minutes)
-    reach = read_window(window, buffer)
-    start, end = reach.start - buffer, reach.end
-    rows = await Booking.raw(
-        HOLDS_SQL,
-        *(space.id, end, start, BookingStatus.confirmed.value),
-        *(space.id, end, reach.start),
-        *(space.id, end, start, WaitlistStatus.offered.value),
-    )
-    holds = [
-        Hold(
-            instant(r["starts_at"]),
-            instant(r["ends_at"]) + (buffer if r["buffered"] else ZERO),
-            r["units"],
-            maintenance=not r["buffered"],
-        )
-        for r in rows
-    ]
-    return HeldUnits(window, space.capacity, buffer, holds)
+    read = holds_read(space, window, buffer_minutes=buffer_minutes)
+    return read.held_units(await fetch_tuples(read.sql, *read.args))
 
 
 async def holding_usage(
@@ -86,9 +121,6 @@ async def holding_usage(
 ) -> Usage:
     """The units held over time in and around `window` (see `held_units`)."""
     return (await held_units(space, window, buffer_minutes=buffer_minutes)).usage
-
-
-ZERO = timedelta(0)
 
 
 def instant(value: datetime | str) -> datetime:

@@ -5,24 +5,24 @@ a person has left of their quotas is read for each request."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from app.cache import VersionedCache
-from app.calendar import Calendar, Interval
-from app.db import gather
-from spaces.logic.availability import HeldUnits, local_day_window, slots
+from app.calendar import Interval, clip
+from spaces.logic.availability import local_day_window, slots
 from spaces.logic.rules import QuotaLeft, Rules, quota_left, refusal_reasons
 from spaces.queries.bookings import spans_of, upcoming_of
-from spaces.queries.spaces import held_units
-from spaces.services.catalog import calendar_of, rules_of, zone_of
+from spaces.services.catalog import calendar_and_held, rules_of, zone_of
 from spaces.tables import Space
 
 
-@dataclass(frozen=True)
-class SlotView:
+class SlotView(NamedTuple):
+    """One slot as the week grid and the API show it (a named tuple, as `Slot`)."""
+
     start: datetime
     end: datetime
     free_units: int
@@ -67,27 +67,24 @@ async def _slots_by_day(
         )
     )
     reach = Interval(window.start, window.end + longest)
-    calendar, held = await gather(calendar_of(space, reach), held_units(space, reach))
-    # gather() gives one type to all its results; each is what its read returns.
-    assert isinstance(calendar, Calendar) and isinstance(held, HeldUnits)
-    open_intervals = calendar.open_intervals(window)
+    calendar, held = await calendar_and_held(space, reach)
     reachable = calendar.open_intervals(reach)
-    found = slots(open_intervals, zone, rules.slot_minutes, rules.capacity, held.usage)
-    # Local midnights as instants, so each slot finds its day without a zone conversion.
-    midnights = [local_day_window(first_day, i, zone).end for i in range(1, days + 1)]
-    by_day: list[tuple[date, list[SlotView]]] = [
-        (first_day + timedelta(days=i), []) for i in range(days)
+    found = slots(clip(reachable, window), zone, rules.slot_minutes, rules.capacity, held.usage)
+    reasons = refusal_reasons(found, rules, reachable, held, now)
+    views = [
+        SlotView(slot.start, slot.end, slot.free_units, reason is None, reason)
+        for slot, reason in zip(found, reasons, strict=True)
     ]
-    day_index = 0
-    for slot, refusal in zip(
-        found, refusal_reasons(found, rules, reachable, held, now), strict=True
-    ):
-        while day_index < days and slot.start >= midnights[day_index]:
-            day_index += 1
-        if day_index < days:
-            by_day[day_index][1].append(
-                SlotView(slot.start, slot.end, slot.free_units, refusal is None, refusal)
-            )
+    # Each day's slots start before its local midnight (an instant: no zone conversion).
+    starts = [slot.start for slot in found]
+    ends = [
+        bisect.bisect_left(starts, local_day_window(first_day, i, zone).end)
+        for i in range(1, days + 1)
+    ]
+    by_day = [
+        (first_day + timedelta(days=i), views[ends[i - 1] if i else 0 : ends[i]])
+        for i in range(days)
+    ]
     return by_day, reachable
 
 

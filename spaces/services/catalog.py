@@ -7,21 +7,24 @@ Other domains use `list_spaces`, `get_space` and `zone_of`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, TimeRange, WeeklyHours, parse_ranges
+from app.db import fetch_tuples
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
 from app.queries import in_staff_scope
 from app.tables import Community
+from spaces.logic.availability import HeldUnits
 from spaces.logic.kinds import SpaceKind
 from spaces.logic.permissions import can_manage_space, space_refused
 from spaces.logic.rules import Rules
-from spaces.queries.spaces import instant
+from spaces.queries.spaces import holds_read, instant
 from spaces.tables import Space
 
 
@@ -192,20 +195,21 @@ async def _space_where(
 
 
 CALENDAR_SQL = (
-    "SELECT 'hours' AS kind, on_date, hours, NULL AS starts_at, NULL AS ends_at "
+    "SELECT 'hours' AS kind, on_date, hours, NULL AS starts_at, NULL AS ends_at, "
+    # Typed: PostgreSQL would take two untyped NULLs for text, and the holds read beside
+    # this one (`spaces.queries.spaces.HOLDS_SQL`) has whole numbers here.
+    "CAST(NULL AS INTEGER) AS units "
     "FROM space_special_hours WHERE space = {} AND on_date >= {} AND on_date <= {} "
-    "UNION ALL SELECT 'closure', NULL, NULL, starts_at, ends_at FROM space_closure "
+    "UNION ALL SELECT 'closure', NULL, NULL, starts_at, ends_at, NULL FROM space_closure "
     "WHERE space = {} AND starts_at < {} AND ends_at > {} AND units IS NULL"
 )
 HOLIDAYS_SQL = (
-    " UNION ALL SELECT 'holiday', on_date, NULL, NULL, NULL FROM public_holiday "
+    " UNION ALL SELECT 'holiday', on_date, NULL, NULL, NULL, NULL FROM public_holiday "
     "WHERE on_date >= {} AND on_date <= {} AND is_workday = {}"
 )
 
 
-async def calendar_of(space: Space, window: Interval) -> Calendar:
-    """Weekly hours, dated hours, closures and (if it closes on them) holidays, read in one
-    statement (closures that block only some units are holds, not closures)."""
+def _calendar_read(space: Space, window: Interval) -> tuple[str, list[Any]]:
     zone = zone_of(space)
     first_day = window.start.astimezone(zone).date() - timedelta(days=1)
     last_day = window.end.astimezone(zone).date()
@@ -214,23 +218,43 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
     if space.closed_on_holidays:
         sql += HOLIDAYS_SQL
         args += [first_day, last_day, False]
+    return sql, args
+
+
+def _calendar_from(space: Space, rows: list[Sequence[Any]]) -> Calendar:
+    """The calendar from the rows of `CALENDAR_SQL` as tuples (others are skipped)."""
     special: dict[date, tuple[TimeRange, ...]] = {}
     closures: list[Interval] = []
     holidays: set[date] = set()
-    for row in await Space.raw(sql, *args):
-        if row["kind"] == "closure":
-            closures.append(Interval(instant(row["starts_at"]), instant(row["ends_at"])))
-        elif row["kind"] == "hours":
-            special[_day(row["on_date"])] = parse_ranges(row["hours"])
-        else:
-            holidays.add(_day(row["on_date"]))
+    for kind, on_date, hours, starts_at, ends_at, _units in rows:
+        if kind == "closure":
+            closures.append(Interval(instant(starts_at), instant(ends_at)))
+        elif kind == "hours":
+            special[_day(on_date)] = parse_ranges(hours)
+        elif kind == "holiday":
+            holidays.add(_day(on_date))
     return Calendar(
-        zone=zone,
+        zone=zone_of(space),
         weekly=weekly_hours_of(space),
         special=special,
         closures=tuple(sorted(closures, key=lambda c: (c.start, c.end))),
         closed_dates=frozenset(holidays),
     )
+
+
+async def calendar_of(space: Space, window: Interval) -> Calendar:
+    """Weekly hours, dated hours, closures and (if it closes on them) holidays, read in one
+    statement (closures that block only some units are holds, not closures)."""
+    sql, args = _calendar_read(space, window)
+    return _calendar_from(space, await fetch_tuples(sql, *args))
+
+
+async def calendar_and_held(space: Space, window: Interval) -> tuple[Calendar, HeldUnits]:
+    """`calendar_of(space, window)` and `held_units(space, window)`, read in one statement."""
+    sql, args = _calendar_read(space, window)
+    holds = holds_read(space, window)
+    rows = await fetch_tuples(f"{sql} UNION ALL {holds.sql}", *args, *holds.args)
+    return _calendar_from(space, rows), holds.held_units(rows)
 
 
 def _day(value: date | str) -> date:

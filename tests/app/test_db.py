@@ -114,6 +114,31 @@ async def test_failed_write_transaction_changes_nothing(db: None) -> None:
     assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "half") == 1
 
 
+FETCH_SQL = "SELECT bucket, occurred_at FROM throttle_event WHERE bucket = {} ORDER BY id"
+
+
+async def test_fetch_tuples_gives_rows_in_column_order_in_and_out_of_a_transaction(
+    db: None,
+) -> None:
+    await ThrottleEvent.insert(ThrottleEvent(bucket="rows", occurred_at=NOW))
+    rows = await database.fetch_tuples(FETCH_SQL, "rows")
+    assert [tuple(row) for row in rows] == [("rows", NOW)]
+    async with database.write_transaction("test:rows"):
+        await ThrottleEvent.insert(ThrottleEvent(bucket="rows", occurred_at=NOW))
+        # Inside, the transaction's own connection answers: its uncommitted row is seen.
+        rows = await database.fetch_tuples(FETCH_SQL, "rows")
+        assert [tuple(row) for row in rows] == [("rows", NOW), ("rows", NOW)]
+        assert await ThrottleEvent.raw(FETCH_SQL, "rows") == [
+            {"bucket": "rows", "occurred_at": NOW},
+            {"bucket": "rows", "occurred_at": NOW},
+        ]
+    # Other statements still get a dict per row.
+    assert await ThrottleEvent.raw(FETCH_SQL, "rows") == [
+        {"bucket": "rows", "occurred_at": NOW},
+        {"bucket": "rows", "occurred_at": NOW},
+    ]
+
+
 def test_lock_id_is_stable_and_signed_64_bit() -> None:
     assert database.lock_id("space:1") == database.lock_id("space:1")
     assert database.lock_id("space:1") != database.lock_id("space:2")

@@ -374,3 +374,31 @@ def test_bookable_slots_are_exactly_those_the_booking_rules_accept(
             rules, request, zone=zone, now=now, open_intervals=opening, mine=[]
         ) and holds.fits(request.span, 1)
         assert (reason is None) == accepted, (slot, reason)
+
+
+def test_held_units_of_stored_rows_add_the_buffer_to_bookings_only() -> None:
+    """`of_rows` (a booking's or offer's own span, or a block's) holds as the `Hold`s do."""
+    quarter = timedelta(minutes=15)
+    rows = [
+        (utc(2026, 3, 2, 1), utc(2026, 3, 2, 2), 1, False),  # held to 02:15
+        (utc(2026, 3, 2, 1, 30), utc(2026, 3, 2, 3), 2, True),  # a block: exactly
+        (utc(2026, 3, 2, 2), utc(2026, 3, 2, 2), 1, False),  # empty: its buffer still holds
+        (utc(2026, 3, 2, 4), utc(2026, 3, 2, 5), 0, False),  # no units: nothing
+    ]
+    read = HeldUnits.of_rows(DAY, 3, quarter, rows)
+    holds = [
+        Hold(start, end if block else end + quarter, units, maintenance=block)
+        for start, end, units, block in rows
+    ]
+    for held_units in (read, HeldUnits(DAY, 3, quarter, holds)):
+        assert list(zip(held_units.usage.times, held_units.usage.levels, strict=True)) == [
+            (utc(2026, 3, 2, 1), 1),
+            (utc(2026, 3, 2, 1, 30), 3),
+            (utc(2026, 3, 2, 2), 4),
+            (utc(2026, 3, 2, 2, 15), 2),
+            (utc(2026, 3, 2, 3), 0),
+        ]
+        assert list(zip(held_units.blocks.times, held_units.blocks.levels, strict=True)) == [
+            (utc(2026, 3, 2, 1, 30), 2),
+            (utc(2026, 3, 2, 3), 0),
+        ]
