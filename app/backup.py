@@ -229,7 +229,8 @@ async def _connect(url: str) -> Any:
 
 
 def _checked_tool(name: str, url: str) -> tuple[str, str]:
-    """`name`'s path and version, refused when it is older than the server it works on."""
+    """`name`'s path and version, refused when it is older than the server it works on
+    (pg_dump refuses to dump a newer server)."""
     path, version, major = _tool(name)
     server = asyncio.run(_server_major(url))
     if major < server:
@@ -355,7 +356,8 @@ def _pg_restore(url: str, source: Path) -> str:
             f"The database {database!r} has tables already ({len(names)}, without rows): "
             "restore only into a new database (createdb)."
         )
-    path, version = _checked_tool("pg_restore", url)
+    # pg_restore reads archives of its own version or older, into servers old and new.
+    path, version, _major = _tool("pg_restore")
     target, env = libpq_target(url)
     command = [
         path,
@@ -366,5 +368,13 @@ def _pg_restore(url: str, source: Path) -> str:
         f"--dbname={target}",
         str(source),
     ]
-    _run_tool(command, env, "pg_restore")
+    try:
+        _run_tool(command, env, "pg_restore")
+    except BackupError as exc:
+        if "unsupported version" in str(exc):
+            raise BackupError(
+                f"{source} was written by a newer pg_dump than {version}: install the "
+                f"postgresql-client of that version and put its pg_restore first on PATH. {exc}"
+            ) from exc
+        raise
     return version
