@@ -102,6 +102,8 @@ def backup(url: str, target: Path, *, force: bool = False) -> Copied:
         )
     if not target.parent.is_dir():
         raise BackupError(f"The folder {target.parent} does not exist.")
+    if engine == "sqlite" and _is_database_file(target, _sqlite_path(url)):
+        raise BackupError(f"{target} is the database itself: name a file elsewhere.")
     with _written_atomically(target) as partial:
         if engine == "sqlite":
             tables, rows = _sqlite_backup(_sqlite_path(url), partial)
@@ -131,12 +133,18 @@ def _written_atomically(target: Path) -> Iterator[Path]:
         finally:
             os.close(directory)
     finally:
-        for leftover in (partial, Path(f"{partial}-journal")):
+        for leftover in [partial] + [Path(f"{partial}-{end}") for end in ("journal", "wal", "shm")]:
             leftover.unlink(missing_ok=True)
 
 
 def _sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
+
+
+def _is_database_file(target: Path, database: Path) -> bool:
+    """Whether `target` is the database or one of the files SQLite keeps beside it."""
+    names = {database.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    return target.name in names and target.parent.resolve() == database.parent.resolve()
 
 
 def _sqlite_backup(source: Path, partial: Path) -> tuple[int, int]:

@@ -65,6 +65,17 @@ def test_backup_refuses_an_existing_file_unless_forced(tmp_path: Path) -> None:
     assert backup.backup_kind(target) == "sqlite"
 
 
+def test_backup_refuses_to_replace_the_database_itself(tmp_path: Path) -> None:
+    source = make_sqlite(tmp_path / "linli.sqlite")
+    for name in ("linli.sqlite", "linli.sqlite-wal"):
+        with pytest.raises(BackupError) as refused:
+            backup.backup(f"sqlite:///{source}", tmp_path / "." / name, force=True)
+        assert (
+            str(refused.value)
+            == f"{tmp_path / name} is the database itself: name a file elsewhere."
+        )
+
+
 def test_failed_backup_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(BackupError) as failed:
         backup.backup(f"sqlite:///{tmp_path / 'missing.sqlite'}", tmp_path / "linli.backup")

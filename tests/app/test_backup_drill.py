@@ -21,7 +21,7 @@ from app import demo
 from app.asgi import install_domains
 from app.settings import PROJECT_ROOT
 from app.tables import Community
-from spaces.tables import FeedTextDue, Space
+from spaces.tables import Space
 from tests.app.backup_writer import NOW
 from tests.app.databases import all_rows, canonical, fixture_url, fresh_database, linli, raw_rows
 from tests.factories import make_space
@@ -41,12 +41,14 @@ class Writer:
 
     def __init__(self, url: str, stop_file: Path) -> None:
         env = {**os.environ, "DATABASE_URL": url, "LINLI_SCHEDULER": "off"}
+        self.stderr = stop_file.with_name("writer.stderr")
+        self._stderr_file = self.stderr.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.app.backup_writer", SPACE, str(stop_file)],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr_file,
             text=True,
         )
         self.stop_file = stop_file
@@ -78,11 +80,13 @@ class Writer:
                 self.process.kill()
                 self.process.wait()
         self._reader.join(WAIT_S)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        self._stderr_file.close()
         return self.committed
 
     def errors(self) -> str:
-        assert self.process.stderr is not None
-        return self.process.stderr.read() if self.process.poll() is not None else "(running)"
+        return self.stderr.read_text()
 
 
 async def load_demo_district() -> Space:
@@ -170,4 +174,3 @@ async def test_backup_taken_while_another_process_books_restores_whole_bookings(
         restored_rows = await all_rows(restored_url)
         linli(restored_url, "migrate")
         assert await all_rows(restored_url) == restored_rows
-    assert await FeedTextDue.count().where(FeedTextDue.space == space.id) == 1
