@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import re
 import shutil
@@ -110,9 +111,7 @@ def backup(url: str, target: Path, *, force: bool = False) -> Copied:
             copied = Copied(target, 0, engine, tables, rows)
         else:
             copied = Copied(target, 0, engine, tool=_pg_dump(url, partial))
-    return Copied(
-        target, target.stat().st_size, copied.engine, copied.tables, copied.rows, copied.tool
-    )
+    return dataclasses.replace(copied, size_bytes=target.stat().st_size)
 
 
 @contextlib.contextmanager

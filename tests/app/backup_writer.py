@@ -18,7 +18,11 @@ FIRST_START = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
 """Tuesday 3 March 2026, 08:00 in Shanghai."""
 SLOTS_A_DAY = 14
 """08:00 to 22:00, the hours of the drill's space."""
-MAX_BOOKINGS = 14 * 20
+MAX_BOOKINGS = SLOTS_A_DAY * 300
+"""Inside the space's booking horizon (366 days without one)."""
+PAUSE_S = 0.02
+"""Between bookings: the writer must not run out of slots while a busy machine starts the
+backup (on SQLite a booking takes a few milliseconds)."""
 
 
 def slot(index: int) -> tuple[datetime, datetime]:
@@ -50,6 +54,7 @@ async def write(space_slug: str, stop_file: Path) -> None:
                 actor, resident.id, space_slug, Request(start, end), note="", now=NOW
             )
             print(booked.booking.id, flush=True)
+            await asyncio.sleep(PAUSE_S)
         raise RuntimeError(f"{MAX_BOOKINGS} bookings and still not told to stop")
     finally:
         await close_pool()
