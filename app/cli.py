@@ -1,4 +1,4 @@
-"""The `linli` command: migrate, demo, serve, createadmin."""
+"""The `linli` command: migrate, demo, serve, createadmin, backup, restore."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -139,6 +140,50 @@ def _account_exists(login: str) -> bool:
         return _run(find_user(login)) is not None
     except InputError:
         return False
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def backup(file: Path, force: bool) -> None:
+    """Write a consistent copy of the database to FILE while Linli keeps serving.
+
+    SQLite: a copy through SQLite's online backup API, a database file of its own.
+    PostgreSQL: pg_dump's custom format (pg_dump of the server's version or newer must be
+    on PATH; the password goes to it through PGPASSWORD). Photos, settings and the stored
+    secret key live in the database, so FILE holds them, with everyone's personal data and
+    the hashes of sign-in and feed tokens: keep it encrypted, off this machine, readable
+    only by those who run the site. Test it with `linli restore` into a new database.
+    """
+    from app.backup import BackupError
+    from app.backup import backup as write_backup
+
+    try:
+        copied = write_backup(get_settings().database.url, file, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Wrote {copied.path} ({copied.describe()}).")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def restore(file: Path) -> None:
+    """Load the backup FILE (made by `linli backup`) into the database of DATABASE_URL.
+
+    The database must be empty: a SQLite file that does not exist yet, or a PostgreSQL
+    database just created (createdb); anything else is refused. PostgreSQL restores with
+    pg_restore in one transaction. Afterwards run `linli migrate`, which brings a backup of
+    an older release up to date (and changes nothing for one of this release).
+    """
+    from app.backup import BackupError
+    from app.backup import restore as load_backup
+
+    try:
+        copied = load_backup(get_settings().database.url, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {copied.path} ({copied.describe()}).")
+    click.echo("Next: `linli migrate`, then start Linli.")
 
 
 if __name__ == "__main__":
