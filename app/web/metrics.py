@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
@@ -34,6 +34,20 @@ class RouteMetricsMiddleware(PrometheusMiddleware):
     """The plugin's middleware with the labels above and nothing else per request: two
     series updates, no Request object, no in-progress gauge."""
 
+    _series: ClassVar[dict[tuple[str, str, str], tuple[Any, Any]]] = {}
+    """The (count, latency) children of each label set, found once: `labels()` takes a
+    lock and builds a key on every call."""
+
+    def series(self, values: tuple[str, str, str]) -> tuple[Any, Any]:
+        found = self._series.get(values)
+        if found is None:
+            found = (
+                self.request_count(LABELS).labels(*values),
+                self.request_time(LABELS).labels(*values),
+            )
+            self._series[values] = found
+        return found
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -51,9 +65,11 @@ class RouteMetricsMiddleware(PrometheusMiddleware):
             await self.app(scope, receive, send_noting_status)
         finally:
             method = cast("HTTPScope", scope)["method"]
-            values = (method, scope.get("path_template", ""), f"{status // 100}xx")
-            self.request_count(LABELS).labels(*values).inc()
-            self.request_time(LABELS).labels(*values).observe(perf_counter() - started)
+            count, latency = self.series(
+                (method, scope.get("path_template", ""), f"{status // 100}xx")
+            )
+            count.inc()
+            latency.observe(perf_counter() - started)
 
 
 def configure_prometheus() -> PrometheusConfig:
