@@ -85,8 +85,11 @@ class BackgroundHandler(logging.Handler):
 
     def _write_waiting(self) -> None:
         lines = []
-        while self._waiting:
-            record = self._waiting.popleft()
+        while True:
+            try:  # the writer thread and a flush (logging reconfigured, say) may both drain
+                record = self._waiting.popleft()
+            except IndexError:
+                break
             try:
                 lines.append(self.format(record) + "\n")
             except Exception:  # a bad record must not stop the log
