@@ -21,7 +21,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from piccolo.utils.sync import run_sync
 
-from app import db, domains, idempotency, notifications, scheduler, throttle
+from app import db, domains, idempotency, metrics, notifications, scheduler, throttle
 from app.accounts import sessions
 from app.settings import Settings, get_settings
 from app.web import domains as web_domains
@@ -40,8 +40,10 @@ from app.web.edge import BodyGateMiddleware, allow_every_method, answer_head
 from app.web.feeds import FeedsController
 from app.web.headers import before_send
 from app.web.idempotency import IdempotencyMiddleware
+from app.web.metrics import MetricsController, configure_prometheus
 from app.web.photos import serve_photo
 from app.web.problems import handle_exception
+from app.web.request_ids import with_request_ids
 from app.web.site import (
     healthz,
     home,
@@ -120,17 +122,20 @@ def configure_openapi() -> OpenAPIConfig:
     )
 
 
-def configure_logging(level: str) -> LoggingConfig:
+def configure_logging(level: str, log_format: str = "text") -> LoggingConfig:
     return LoggingConfig(
         root={"level": level, "handlers": ["queue_listener"]},
         handlers={
             "queue_listener": {
                 "class": "app.web.logs.BackgroundHandler",
                 "level": "DEBUG",
-                "formatter": "standard",
+                "formatter": log_format,
             },
         },
-        formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        formatters={
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+            "json": {"()": "app.web.logs.JsonFormatter"},
+        },
         log_exceptions="never",  # handle_exception logs unexpected errors once, with context
     )
 
@@ -162,6 +167,7 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
         await db.close_pool()
+        metrics.worker_stopped()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -189,6 +195,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             accounts_api.me,
             communities_api.list_communities,
             community_page,
+            MetricsController,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -199,6 +206,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         middleware=[
+            # Outermost: a request's latency includes everything the others do.
+            configure_prometheus().middleware,
             RequestContextMiddleware(),
             # Outside the idempotency records, which keep and replay the answer uncompressed.
             DefineMiddleware(Compression, config=configure_compression()),
@@ -212,12 +221,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={Exception: handle_exception},
         template_config=configure_templates(),
         openapi_config=configure_openapi(),
-        logging_config=configure_logging(settings.server.log_level),
+        logging_config=configure_logging(settings.server.log_level, settings.server.log_format),
         lifespan=[database_pool],
         request_max_body_size=settings.server.max_body_bytes,
         state=State({"settings": settings, "secret_key": secret_key}),
         debug=False,
     )
-    # Before routing: HEAD as GET without a body, and no control characters in paths.
-    app.asgi_handler = answer_head(app.asgi_handler)
+    # Before routing: HEAD as GET without a body, and no control characters in paths;
+    # before those, the request's id and the client's address behind trusted proxies.
+    app.asgi_handler = with_request_ids(
+        answer_head(app.asgi_handler), settings.server.trusted_proxies
+    )
     return app

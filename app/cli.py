@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -80,30 +82,60 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
     """Serve Linli with uvicorn."""
     import uvicorn
 
+    settings = get_settings()
+    workers = workers or settings.server.workers
+    # Before prometheus-client is first imported (by app.asgi): it reads the folder then.
+    made_metrics_dir = (
+        fresh_metrics_dir() if workers > 1 or os.environ.get(METRICS_DIR_ENV) else None
+    )
+
     from app.asgi import SetupError, resolve_secret_key
 
-    settings = get_settings()
     try:
         resolve_secret_key(settings)
     except SetupError as exc:
         raise click.ClickException(str(exc)) from exc
-    workers = workers or settings.server.workers
     if workers > 1 and settings.database.engine_type == "sqlite":
         click.echo("Note: several workers on SQLite take turns writing; use PostgreSQL to scale.")
-    uvicorn.run(
-        "app.asgi:create_app",
-        factory=True,
-        host=host or settings.server.host,
-        port=port or settings.server.port,
-        workers=None if reload else workers,
-        reload=reload,
-        reload_includes=["*.py", "*.html", "*.po"] if reload else None,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.server.trusted_proxies,
-        access_log=False,  # app.web logs each request with secrets removed from the path
-        server_header=False,
-        log_level="info",
-    )
+    try:
+        uvicorn.run(
+            "app.asgi:create_app",
+            factory=True,
+            host=host or settings.server.host,
+            port=port or settings.server.port,
+            workers=None if reload else workers,
+            reload=reload,
+            reload_includes=["*.py", "*.html", "*.po"] if reload else None,
+            # The app resolves X-Forwarded-For itself (app.web.request_ids), after noting
+            # whether the request came from a trusted proxy, whose X-Request-ID it keeps.
+            proxy_headers=False,
+            access_log=False,  # app.web logs each request with secrets removed from the path
+            server_header=False,
+            log_level="info",
+        )
+    finally:
+        if made_metrics_dir is not None:
+            shutil.rmtree(made_metrics_dir, ignore_errors=True)
+
+
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def fresh_metrics_dir() -> Path | None:
+    """PROMETHEUS_MULTIPROC_DIR for this start, inherited by every worker: the operator's
+    folder emptied of an earlier start's files (None returned), or a new temporary one,
+    returned to be removed at exit. Counts start from zero at each start, as Prometheus
+    expects of a restart."""
+    chosen = os.environ.get(METRICS_DIR_ENV, "").strip()
+    if chosen:
+        directory = Path(chosen)
+        directory.mkdir(parents=True, exist_ok=True)
+        for leftover in directory.glob("*.db"):
+            leftover.unlink()
+        return None
+    directory = Path(tempfile.mkdtemp(prefix="linli-metrics-"))
+    os.environ[METRICS_DIR_ENV] = str(directory)
+    return directory
 
 
 @main.command()

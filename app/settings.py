@@ -5,6 +5,7 @@ Every field documents its variable; the README's configuration table mirrors thi
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -79,10 +80,52 @@ class ServerSettings:
     """LINLI_SCHEDULER: `off` stops this process taking part in scheduled jobs."""
     log_level: str = field(default_factory=lambda: _env("LINLI_LOG_LEVEL", "INFO").upper())
     """LINLI_LOG_LEVEL: INFO logs every request (without secrets); WARNING only problems."""
+    log_format: str = field(default_factory=lambda: _env("LINLI_LOG_FORMAT", "text").lower())
+    """LINLI_LOG_FORMAT: `text` (a line for people) or `json` (one object a line, for log
+    collectors)."""
     max_body_bytes: int = field(
         default_factory=lambda: _env_int("LINLI_MAX_BODY_BYTES", 2_000_000, minimum=1024)
     )
     """LINLI_MAX_BODY_BYTES: largest request body accepted; larger ones get 413."""
+
+    def __post_init__(self) -> None:
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f"LINLI_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {self.log_format!r}"
+            )
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    raw = os.environ.get(name, "")
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in raw.split(",")
+            if part.strip()
+        )
+    except ValueError as exc:
+        raise SettingsError(
+            f"{name} must be a comma list of IP addresses or networks: {exc}"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    token: str = field(default_factory=lambda: _env("LINLI_METRICS_TOKEN", ""))
+    """LINLI_METRICS_TOKEN: a scraper sending `Authorization: Bearer <token>` may read
+    /metrics; empty: no token is accepted."""
+    addresses: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(
+        default_factory=lambda: _networks("LINLI_METRICS_ADDRESSES")
+    )
+    """LINLI_METRICS_ADDRESSES: comma list of addresses or networks (CIDR) that may read
+    /metrics without the token; empty: none."""
+
+    def __post_init__(self) -> None:
+        if self.token and len(self.token) < 16:
+            raise SettingsError("LINLI_METRICS_TOKEN must be at least 16 characters long")
 
 
 @dataclass(frozen=True)
@@ -195,6 +238,7 @@ class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     map: MapSettings = field(default_factory=MapSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     def __post_init__(self) -> None:
         host = urlsplit(self.site.public_url).hostname or ""

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from app import metrics
 from app.db import write_transaction
 from app.errors import Throttled
 from app.settings import get_settings
@@ -225,6 +226,7 @@ async def reserve(
     if handle is not None:
         return Reservation(((store, bucket, handle),))
     assert room_at is not None
+    metrics.throttled(limit.name)
     retry_after_s = max(1, math.ceil((room_at + limit.window - now).total_seconds()))
     raise Throttled(detail(max(1, math.ceil(retry_after_s / 60))), retry_after_s)
 

@@ -13,6 +13,7 @@ from litestar.enums import ScopeType
 
 from app.settings import get_settings
 from app.web.context import context_of
+from app.web.request_ids import request_id_of
 
 if TYPE_CHECKING:
     from litestar.types import Message, Scope
@@ -85,14 +86,31 @@ async def before_send(message: Message, scope: Scope) -> None:
             else (n, v)
             for n, v in raw
         ]
+    request_id = request_id_of(scope)
+    if request_id is not None:
+        raw.append((b"x-request-id", request_id.encode()))
     message["headers"] = raw
-    duration_ms = f"{(perf_counter() - context.started) * 1000:.1f}ms" if context else "-"
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    duration_ms = round((perf_counter() - context.started) * 1000, 1) if context else None
     client = scope.get("client")
+    host = client[0] if client else "-"
+    method = scope.get("method", "-")
+    shown_path = redacted_path(path)
+    status = message["status"]
     access_log.info(
         "%s %s %s %s %s",
-        client[0] if client else "-",
-        scope.get("method", "-"),
-        redacted_path(path),
-        message["status"],
-        duration_ms,
+        host,
+        method,
+        shown_path,
+        status,
+        f"{duration_ms}ms" if duration_ms is not None else "-",
+        extra={
+            "client": host,
+            "method": method,
+            "path": shown_path,
+            "route": scope.get("path_template"),
+            "status": status,
+            "duration_ms": duration_ms,
+        },
     )

@@ -24,6 +24,7 @@ from app.errors import DomainError, Throttled
 from app.i18n import _, ngettext
 from app.web.context import ensure_locale, is_api_path
 from app.web.domains import error_answer_for
+from app.web.request_ids import request_id_of
 from app.web.responses import base_context, render
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,13 @@ def problem_for(exc: Exception, *, is_api: bool) -> Problem:
 
 def error_page(request: Request[Any, Any, Any], problem: Problem) -> Response[str]:
     """The error page, rendered now so that a failure here can still fall back to text."""
-    html = render(request, "errors/error.html", problem=problem, **base_context(request))
+    html = render(
+        request,
+        "errors/error.html",
+        problem=problem,
+        request_id=request_id_of(request.scope),
+        **base_context(request),
+    )
     return Response(
         html,
         status_code=problem.status,
@@ -208,6 +215,9 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             "detail": problem.detail,
             **problem.extra,
         }
+        request_id = request_id_of(request.scope)
+        if request_id is not None:
+            body["request_id"] = request_id
         return Response(
             body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
         )

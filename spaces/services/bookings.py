@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app import metrics
 from app.calendar import Calendar, Interval
 from app.db import existing, is_unique_violation, write_transaction
 from app.errors import (
@@ -176,6 +177,8 @@ async def book(
         if isinstance(outcome, Booked) and outcome.created and on_created is not None:
             await on_created(outcome.booking, space)
     if isinstance(outcome, Booked):
+        if outcome.created:
+            metrics.booking_made()  # counted once committed
         return outcome
     raise await refusal_error(space, request, outcome, user_id=actor.id, now=now)
 
@@ -303,6 +306,7 @@ async def refusal_error(
         else []
     )
     first = refusals[0]
+    metrics.booking_refused(first.rule)
     if first.rule == CAPACITY:
         return Conflict(first.message, alternatives=found)
     if first.rule in {"units", "party_size"} or (

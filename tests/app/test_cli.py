@@ -64,3 +64,40 @@ def test_migrate_imports_older_photos_and_says_how_many(
     again = CliRunner().invoke(main, ["migrate"])
     assert again.exit_code == 0 and "Imported" not in again.output
     assert Photo.count().run_sync() == 1
+
+
+def test_serve_with_workers_gives_them_a_fresh_metrics_folder_and_removes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    import uvicorn
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # restored (unset) after the test
+    seen: dict[str, object] = {}
+
+    def run(app: str, **options: object) -> None:
+        folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+        seen.update(options, folder=folder, empty=list(folder.iterdir()) == [])
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    result = CliRunner().invoke(main, ["serve", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert (seen["workers"], seen["proxy_headers"], seen["empty"]) == (2, False, True)
+    assert not Path(str(seen["folder"])).exists()
+
+
+def test_serve_empties_the_operators_metrics_folder_and_keeps_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import uvicorn
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_4242.db").write_bytes(b"from the last start")
+    (folder / "README").write_text("not ours")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in folder.iterdir()) == ["README"]

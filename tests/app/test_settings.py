@@ -1,6 +1,13 @@
 import pytest
 
-from app.settings import DatabaseSettings, Settings, SettingsError, SiteSettings
+from app.settings import (
+    DatabaseSettings,
+    MetricsSettings,
+    ServerSettings,
+    Settings,
+    SettingsError,
+    SiteSettings,
+)
 
 
 def test_site_settings_reject_unknown_locale(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,3 +98,37 @@ def test_real_texts_need_a_public_url_people_can_open(
     monkeypatch.delenv("LINLI_SMS_SENDER")
     monkeypatch.delenv("LINLI_PUBLIC_URL")
     assert Settings().site.public_url == "http://127.0.0.1:8000"
+
+
+def test_log_format_is_text_by_default_and_json_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LINLI_LOG_FORMAT", raising=False)
+    assert ServerSettings().log_format == "text"
+    monkeypatch.setenv("LINLI_LOG_FORMAT", "JSON")
+    assert ServerSettings().log_format == "json"
+
+
+def test_an_unknown_log_format_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINLI_LOG_FORMAT", "xml")
+    with pytest.raises(SettingsError) as refused:
+        ServerSettings()
+    assert str(refused.value) == "LINLI_LOG_FORMAT must be one of text, json, got 'xml'"
+
+
+def test_metrics_addresses_are_addresses_and_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINLI_METRICS_ADDRESSES", " 10.0.0.5, 192.0.2.0/24 ,::1")
+    assert [str(network) for network in MetricsSettings().addresses] == [
+        "10.0.0.5/32",
+        "192.0.2.0/24",
+        "::1/128",
+    ]
+    monkeypatch.delenv("LINLI_METRICS_ADDRESSES")
+    assert MetricsSettings().addresses == ()
+    monkeypatch.setenv("LINLI_METRICS_ADDRESSES", "prometheus.internal")
+    with pytest.raises(SettingsError, match="LINLI_METRICS_ADDRESSES"):
+        MetricsSettings()
+
+
+def test_a_short_metrics_token_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINLI_METRICS_TOKEN", "secret")
+    with pytest.raises(SettingsError, match="LINLI_METRICS_TOKEN"):
+        MetricsSettings()

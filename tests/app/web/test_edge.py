@@ -81,6 +81,7 @@ async def test_an_api_body_declared_as_not_json_is_415_unread(
         "title": "不支持的内容类型",
         "status": 415,
         "detail": "请以 JSON 格式发送请求内容（Content-Type: application/json）。",
+        "request_id": response.headers["x-request-id"],
     }
 
 

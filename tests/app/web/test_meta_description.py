@@ -103,13 +103,15 @@ def page_paths(app: Litestar, values: dict[str, str]) -> list[tuple[str, str]]:
 
 
 NOT_SHOWN_TO_ADMIN = {
+    "/metrics",
     "/needs/{need_id:str}",
     "/needs/follow/{token:str}",
     "/needs/tasks/{need_id:str}",
     "/waitlist/{entry_id:str}",
 }
-"""A resident's own need (and its secret link, a task of a volunteer), and a waitlist entry
-(the demo district has none): the admin gets the 404 page, which is checked too."""
+"""A resident's own need (and its secret link, a task of a volunteer), a waitlist entry
+(the demo district has none), and /metrics (for a scraper only): the admin gets the 404
+page, which is checked too."""
 
 
 async def walk(browser: Browser, paths: list[str]) -> tuple[dict[str, list[str]], set[str]]:

@@ -170,6 +170,7 @@ async def test_booking_starts_at_most_one_day_back(
         "detail": "Choose a time from 2026-03-01 09:00 to 2027-03-03 09:00.",
         "rule": "past",
         "alternatives": None,
+        "request_id": refused.headers["x-request-id"],
     }
 
 

@@ -54,6 +54,7 @@ async def test_register_field_errors_are_problem_details(client: httpx.AsyncClie
                 "message": "This password is too common; choose one that others would not guess.",
             },
         ],
+        "request_id": response.headers["x-request-id"],
     }
     assert await User.count() == 0
 
