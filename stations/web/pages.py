@@ -37,7 +37,7 @@ from stations.logic.devices import is_device_token
 from stations.logic.geo import Point, distance_m
 from stations.logic.labels import HOST_LABELS, REASON_LABELS
 from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
-from stations.services import catalog, checkins, nearby, problem_reports
+from stations.services import catalog, checkins, nearby, problem_reports, search_cache
 from stations.web.offline import courier_page, wants_copy
 from stations.web.presentation import (
     closure_when,
@@ -218,7 +218,8 @@ class StationsController(Controller):
         `OPEN_ENOUGH` are open, the nearest closed ones follow with their opening time;
         `open_now=0` lists all by distance. `offline=1` answers the copy the service
         worker keeps for this search."""
-        places = await catalog.places()
+        generation = await search_cache.generation()
+        places = await search_cache.places(generation)
         wanted = [key for key in amenity or [] if key in AMENITIES]
         position = _position(lat, lon)
         open_first = _open_now(open_now)
@@ -240,7 +241,7 @@ class StationsController(Controller):
                 open_only=open_first,
                 closed_after=OPEN_ENOUGH if open_first else 0,
             )
-            result = await nearby.search(query, now=now, widen=True)
+            result = await search_cache.search(query, now=now, generation=generation, widen=True)
         at = result.at if result else now
         shown: dict[str, Any] = {
             "centre": centre,
