@@ -174,14 +174,11 @@ def _results_key(result: nearby.NearbyResult, centre: Point | None) -> Hashable:
     )
 
 
-def _results_html(
-    request: AnyRequest, result: nearby.NearbyResult | None, context: dict[str, Any]
-) -> Markup:
+def _results_html(request: AnyRequest, key: Hashable | None, context: dict[str, Any]) -> Markup:
     """The page's results section (the `results` block of stations/index.html), rendered
-    once for each different thing it shows."""
-    if result is None:
+    once for each different thing it shows (`key`, from `_results_key`; None: no search)."""
+    if key is None:
         return Markup("")
-    key = _results_key(result, context["centre"])
     html = _results.get(key)
     if not isinstance(html, Markup):
         html = Markup(render_block(request, "stations/index.html", "results", **context))
@@ -243,6 +240,7 @@ class StationsController(Controller):
             )
             result = await search_cache.search(query, now=now, generation=generation, widen=True)
         at = result.at if result else now
+        results_key = _results_key(result, centre) if result else None
         shown: dict[str, Any] = {
             "centre": centre,
             "result": result,
@@ -258,7 +256,7 @@ class StationsController(Controller):
             "place_name": place_name,
             "wanted": wanted,
             "open_now": open_first,
-            "results_html": _results_html(request, result, shown),
+            "results_html": _results_html(request, results_key, shown),
             **shown,
         }
         copy = wants_copy(offline)
@@ -267,7 +265,7 @@ class StationsController(Controller):
         # A visitor's page is the same for every visitor asking the same: rendered once.
         key = (
             "page",
-            _results_key(result, centre) if result else current_locale(),
+            results_key if result else current_locale(),
             tuple(places),
             near or "",
             tuple(wanted),
