@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.calendar import OpenState
+from app.calendar import CLOSES_SOON, OpenState
 from stations.logic.amenities import keys_of
 from stations.logic.geo import Point, bounding_box, distance_m
 from stations.logic.nearby import NearbyQuery, radii_to_try
@@ -67,6 +67,9 @@ class NearbyResult:
     later: list[NearbyStation] = field(default_factory=list)
     """Stations within the radius not open now, nearest first, following too few open
     ones (`NearbyQuery.closed_after`)."""
+    changes: list[datetime] = field(default_factory=list)
+    """When an open state the search evaluated changes next (closes, starts closing soon,
+    opens), listed or not: until the first of them the same search finds the same states."""
 
 
 BOX_WHERE = (
@@ -163,9 +166,21 @@ async def states_at(rows: list[dict[str, Any]], at: datetime) -> list[OpenState]
     ]
 
 
-async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
+def changes_of(states: list[OpenState]) -> list[datetime]:
+    """The moments at which `states` change: each closing, the start of its "closes soon",
+    each opening."""
+    moments = []
+    for state in states:
+        if state.closes_at is not None:
+            moments += [state.closes_at, state.closes_at - CLOSES_SOON]
+        if state.opens_next_at is not None:
+            moments.append(state.opens_next_at)
+    return moments
+
+
+async def nearby(query: NearbyQuery, *, now: datetime, services: bool = True) -> NearbyResult:
     """The nearest stations within the query's radius (GeoJSON-ready), with open state,
-    amenities and free seats."""
+    amenities and free seats; with `services` off, no station's `services_next` is read."""
     at = query.at or now
     measured = await candidates(query, at, now)
     if query.open_only:
@@ -174,11 +189,13 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         chosen = [(d, row, s) for d, row, s in states if s.state == "open"]
         later = [(d, row, s) for d, row, s in states if s.state == "closed"]
         later = later[: max(0, query.closed_after - len(chosen))]
+        changes = changes_of(found)
     else:
         picked = measured[: query.limit + 1]
         found = await states_at([row for _, row in picked], at)
         chosen = [(d, row, s) for (d, row), s in zip(picked, found, strict=True)]
         later = []
+        changes = changes_of(found)
     truncated = len(chosen) > query.limit
     chosen = chosen[: query.limit]
     listed = [row for _, row, _ in [*chosen, *later]]
@@ -193,8 +210,10 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         },
         now,
     )
-    services: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in listed}
-    services |= await next_services([row["id"] for row in listed if row["services_soon"]], now)
+    services_of: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in listed}
+    if services:
+        soon = [row["id"] for row in listed if row["services_soon"]]
+        services_of |= await next_services(soon, now)
 
     def shown(distance: float, row: dict[str, Any], state: OpenState) -> NearbyStation:
         return NearbyStation(
@@ -205,7 +224,7 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
             seats_free=seats[row["id"]].free if row["seats_total"] else None,
             seats_kept=seats[row["id"]].kept,
             zone=hours_spec(row).zone,
-            services_next=services[row["id"]],
+            services_next=services_of[row["id"]],
         )
 
     return NearbyResult(
@@ -214,17 +233,22 @@ async def nearby(query: NearbyQuery, *, now: datetime) -> NearbyResult:
         at=at,
         radius_m=query.radius_m,
         later=[shown(*found) for found in later],
+        changes=changes,
     )
 
 
-async def search(query: NearbyQuery, *, now: datetime, widen: bool = False) -> NearbyResult:
+async def search(
+    query: NearbyQuery, *, now: datetime, widen: bool = False, services: bool = True
+) -> NearbyResult:
     """The nearest stations `query` asks for. With `widen`, a search that finds nothing
     within its radius looks again within each wider radius (stations.logic.nearby
     `WIDER_RADII_M`) until it finds some (open or, with `closed_after`, opening later);
-    `radius_m` of the result says where it stopped."""
-    result = await nearby(query, now=now)
+    `radius_m` of the result says where it stopped; its `changes` are those of every
+    radius searched (a station opening nearer would stop the widening sooner)."""
+    result = await nearby(query, now=now, services=services)
     for wider_m in radii_to_try(query.radius_m, widen=widen)[1:]:
         if result.stations or result.later:
             break
-        result = await nearby(replace(query, radius_m=wider_m), now=now)
+        wider = await nearby(replace(query, radius_m=wider_m), now=now, services=services)
+        result = replace(wider, changes=[*result.changes, *wider.changes])
     return result

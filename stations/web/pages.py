@@ -37,7 +37,7 @@ from stations.logic.devices import is_device_token
 from stations.logic.geo import Point, distance_m
 from stations.logic.labels import HOST_LABELS, REASON_LABELS
 from stations.logic.nearby import DEFAULT_LIMIT, DEFAULT_RADIUS_M, NearbyQuery
-from stations.services import catalog, checkins, nearby, problem_reports
+from stations.services import catalog, checkins, nearby, problem_reports, search_cache
 from stations.web.offline import courier_page, wants_copy
 from stations.web.presentation import (
     closure_when,
@@ -174,14 +174,11 @@ def _results_key(result: nearby.NearbyResult, centre: Point | None) -> Hashable:
     )
 
 
-def _results_html(
-    request: AnyRequest, result: nearby.NearbyResult | None, context: dict[str, Any]
-) -> Markup:
+def _results_html(request: AnyRequest, key: Hashable | None, context: dict[str, Any]) -> Markup:
     """The page's results section (the `results` block of stations/index.html), rendered
-    once for each different thing it shows."""
-    if result is None:
+    once for each different thing it shows (`key`, from `_results_key`; None: no search)."""
+    if key is None:
         return Markup("")
-    key = _results_key(result, context["centre"])
     html = _results.get(key)
     if not isinstance(html, Markup):
         html = Markup(render_block(request, "stations/index.html", "results", **context))
@@ -218,7 +215,8 @@ class StationsController(Controller):
         `OPEN_ENOUGH` are open, the nearest closed ones follow with their opening time;
         `open_now=0` lists all by distance. `offline=1` answers the copy the service
         worker keeps for this search."""
-        places = await catalog.places()
+        generation = await search_cache.generation()
+        places = await search_cache.places(generation)
         wanted = [key for key in amenity or [] if key in AMENITIES]
         position = _position(lat, lon)
         open_first = _open_now(open_now)
@@ -240,8 +238,9 @@ class StationsController(Controller):
                 open_only=open_first,
                 closed_after=OPEN_ENOUGH if open_first else 0,
             )
-            result = await nearby.search(query, now=now, widen=True)
+            result = await search_cache.search(query, now=now, generation=generation, widen=True)
         at = result.at if result else now
+        results_key = _results_key(result, centre) if result else None
         shown: dict[str, Any] = {
             "centre": centre,
             "result": result,
@@ -257,7 +256,7 @@ class StationsController(Controller):
             "place_name": place_name,
             "wanted": wanted,
             "open_now": open_first,
-            "results_html": _results_html(request, result, shown),
+            "results_html": _results_html(request, results_key, shown),
             **shown,
         }
         copy = wants_copy(offline)
@@ -266,7 +265,7 @@ class StationsController(Controller):
         # A visitor's page is the same for every visitor asking the same: rendered once.
         key = (
             "page",
-            _results_key(result, centre) if result else current_locale(),
+            results_key if result else current_locale(),
             tuple(places),
             near or "",
             tuple(wanted),
