@@ -7,6 +7,7 @@ migrated. Its data stay as they were, and a second `linli migrate` changes nothi
 from __future__ import annotations
 
 import shutil
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,23 @@ ROWS_PER_TABLE = {
     "station_special_hours": 0, "street": 3, "throttle_event": 0, "volunteer": 13,
     "waitlist_entry": 0,
 }  # fmt: skip
-"""The release's rows, which this release's migrations keep (and add none to)."""
+"""The release's rows, which this release's migrations keep."""
+ADDED = {"station_generation": 1}
+"""Tables this release's migrations add, with how many rows each starts with."""
 DERIVED = "feed_event_text"
 """Stored feed texts: `linli migrate` writes those missing for bookings near the wall clock's
 now, so how many depends on the day the test runs; they are derived, never restored data."""
+
+
+def _migration_ids() -> set[tuple[str, str]]:
+    """(app, id) of every migration this release has, read from its migration modules."""
+    root = Path(__file__).parents[2]
+    found = set()
+    for module in root.glob("*/piccolo_migrations/*.py"):
+        matched = re.search(r'^ID = "([^"]+)"', module.read_text(encoding="utf-8"), re.M)
+        if matched:
+            found.add((module.parts[-3], matched.group(1)))
+    return found
 
 
 def _row(rows: list[dict[str, Any]], **match: object) -> dict[str, str]:
@@ -59,6 +73,7 @@ async def test_release_before_migrates_with_its_data_intact_and_again_changes_no
     async with fresh_database(tmp_path, "upgraded") as url:
         await _release_database(tmp_path, url)
         before = await all_rows(url)
+        assert len(before["migration"]) == ROWS_PER_TABLE["migration"]
 
         migrated = linli(url, "migrate")
         assert migrated.stdout.endswith(
@@ -68,9 +83,19 @@ async def test_release_before_migrates_with_its_data_intact_and_again_changes_no
         )
         rows = await raw_rows(url)
         del rows[DERIVED], before[DERIVED]
-        assert {table: len(found) for table, found in rows.items()} == ROWS_PER_TABLE
+        # The release's migrations stay recorded, and every one of this release's is added.
+        assert {(r["app_name"], r["name"]) for r in rows["migration"]} == _migration_ids()
+        assert len(rows["migration"]) == len(_migration_ids())
+        counts = {table: len(found) for table, found in rows.items() if table != "migration"}
+        assert counts == {
+            **{t: n for t, n in ROWS_PER_TABLE.items() if t != "migration"},
+            **ADDED,
+        }
         upgraded = await all_rows(url)
-        assert {t: found for t, found in upgraded.items() if t != DERIVED} == before
+        assert {t: upgraded[t] for t in before if t != "migration"} == {
+            t: found for t, found in before.items() if t != "migration"
+        }
+        assert set(before["migration"]) <= set(upgraded["migration"])
 
         booking = _row(rows["booking"], id="554a322b-b3fa-4db2-bf4a-6f45553c4f04")
         assert (booking["space"], booking["user"], booking["status"], booking["note"]) == (
