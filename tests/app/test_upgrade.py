@@ -6,8 +6,8 @@ migrated. Its data stay as they were, and a second `linli migrate` changes nothi
 
 from __future__ import annotations
 
-import shutil
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
