@@ -120,11 +120,29 @@ class LinliSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> list[dict[str, Any]]:
         if isinstance(connection, KeptConnection):
+            if _sent_later.get():
+                connection.send_later(query, args)
+                return []
             return await connection.execute(query, args)
         # get_connection() already switched foreign keys on for this connection.
         connection.row_factory = dict_factory
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+
+_sent_later: ContextVar[bool] = ContextVar("sent_later", default=False)
+
+
+async def write_later(query: Awaitable[object]) -> None:
+    """Run the write `query` (a Piccolo query) whose result nobody reads and whose failure
+    only has to fail its transaction. In a SQLite transaction it is sent with the
+    transaction's next statement or its COMMIT, saving a trip to the connection's thread
+    while the write lock is held; elsewhere it runs at once."""
+    token = _sent_later.set(True)
+    try:
+        await query
+    finally:
+        _sent_later.reset(token)
 
 
 def open_connection(connection_kwargs: dict[str, Any]) -> sqlite3.Connection:
@@ -153,8 +171,10 @@ class KeptConnection:
     runs them in the order they were sent, so a rollback sent after a cancelled statement
     still runs after it.
 
-    `BEGIN …` travels with the transaction's first statement (one trip fewer while a writer
-    holds the write lock); a transaction that sends nothing before it ends sends nothing."""
+    Statements nobody waits for travel with the next one: `BEGIN …` with the transaction's
+    first statement, writes sent through `write_later` with the next statement or the
+    COMMIT (fewer trips while a writer holds the write lock). A transaction that sends
+    nothing before it ends sends nothing."""
 
     def __init__(self, engine: LinliSQLiteEngine, connection_kwargs: dict[str, Any]) -> None:
         self.engine = engine
@@ -162,26 +182,35 @@ class KeptConnection:
         self._kwargs = connection_kwargs
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-tx")
         self._connection: sqlite3.Connection | None = None
-        self._begin: str | None = None
+        self._waiting: list[tuple[str, list[Any]]] = []
+        """Statements to send before the next one, in order."""
 
-    def _run(self, query: str, args: list[Any], begin: str | None) -> list[dict[str, Any]]:
+    def _run(
+        self, waiting: list[tuple[str, list[Any]]], query: str, args: list[Any]
+    ) -> list[dict[str, Any]]:
         if self._connection is None:
             self._connection = open_connection(self._kwargs)
-        if begin is not None:
-            self._connection.execute(begin)
-        elif query == "ROLLBACK" and not self._connection.in_transaction:
+        for earlier, earlier_args in waiting:
+            self._connection.execute(earlier, earlier_args).close()
+        if query == "ROLLBACK" and not self._connection.in_transaction:
             return []  # its BEGIN failed (with the first statement): nothing to roll back
         return fetch_all(self._connection, query, args)
 
     async def execute(self, query: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
         if query.startswith("BEGIN"):
-            self._begin = query
+            self._waiting.append((query, []))
             return []
-        begin, self._begin = self._begin, None
-        if begin is not None and query in {"COMMIT", "ROLLBACK"}:
+        waiting, self._waiting = self._waiting, []
+        if query == "ROLLBACK":
+            waiting = []  # what was never sent needs no undoing
+        elif query == "COMMIT" and len(waiting) == 1 and waiting[0][0].startswith("BEGIN"):
             return []  # nothing was sent, so there is nothing to end
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run, query, list(args or []), begin)
+        return await loop.run_in_executor(self._thread, self._run, waiting, query, list(args or []))
+
+    def send_later(self, query: str, args: list[Any] | None = None) -> None:
+        """Send the write `query` with the next statement (see `write_later`)."""
+        self._waiting.append((query, list(args or [])))
 
     async def close(self) -> None:
         """Give the connection back to its engine (Piccolo's transactions call this)."""
@@ -199,7 +228,7 @@ class KeptConnection:
 
     def reset(self) -> None:
         """End whatever transaction is left open, after every statement already sent."""
-        self._begin = None
+        self._waiting = []
         self._thread.submit(self._reset)
 
     def _close(self) -> None:
