@@ -130,13 +130,30 @@ class LinliSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
         if isinstance(connection, KeptConnection):
-            if _rows_as_tuples.get():
-                return await connection.fetch_tuples(query, args or [])
+            if _sent_later.get():
+                connection.send_later(query, args)
+                return []
+            return await connection.execute(query, args, tuples=_rows_as_tuples.get())
             return await connection.execute(query, args)
         # get_connection() already switched foreign keys on for this connection.
         connection.row_factory = dict_factory
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+
+_sent_later: ContextVar[bool] = ContextVar("sent_later", default=False)
+
+
+async def write_later(query: Awaitable[object]) -> None:
+    """Run the write `query` (a Piccolo query) whose result nobody reads and whose failure
+    only has to fail its transaction. In a SQLite transaction it is sent with the
+    transaction's next statement or its COMMIT, saving a trip to the connection's thread
+    while the write lock is held; elsewhere it runs at once."""
+    token = _sent_later.set(True)
+    try:
+        await query
+    finally:
+        _sent_later.reset(token)
 
 
 def open_connection(connection_kwargs: dict[str, Any]) -> sqlite3.Connection:
@@ -174,7 +191,12 @@ class KeptConnection:
     """A SQLite connection kept open on its own thread and lent to one transaction at a time
     (`LinliSQLiteEngine.borrow`). Each statement is one trip to its thread, and the thread
     runs them in the order they were sent, so a rollback sent after a cancelled statement
-    still runs after it."""
+    still runs after it.
+
+    Statements nobody waits for travel with the next one: `BEGIN …` with the transaction's
+    first statement, writes sent through `write_later` with the next statement or the
+    COMMIT (fewer trips while a writer holds the write lock). A transaction that sends
+    nothing before it ends sends nothing."""
 
     def __init__(self, engine: LinliSQLiteEngine, connection_kwargs: dict[str, Any]) -> None:
         self.engine = engine
@@ -182,25 +204,43 @@ class KeptConnection:
         self._kwargs = connection_kwargs
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-tx")
         self._connection: sqlite3.Connection | None = None
+        self._waiting: list[tuple[str, list[Any]]] = []
+        """Statements to send before the next one, in order."""
 
-    def _run(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
+    def _run(
+        self, waiting: list[tuple[str, list[Any]]], query: str, args: list[Any], tuples: bool
+    ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
         if self._connection is None:
             self._connection = open_connection(self._kwargs)
+        for earlier, earlier_args in waiting:
+            self._connection.execute(earlier, earlier_args).close()
+        if query == "ROLLBACK" and not self._connection.in_transaction:
+            return []  # its BEGIN failed (with the first statement): nothing to roll back
+        if tuples:
+            return fetch_tuples_from(self._connection, query, args)
         return fetch_all(self._connection, query, args)
 
-    async def execute(self, query: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
+    async def execute(
+        self, query: str, args: list[Any] | None = None, *, tuples: bool = False
+    ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
+        """Run `query` after the statements waiting to be sent; its rows as dicts, or as
+        tuples with `tuples`."""
+        if query.startswith("BEGIN"):
+            self._waiting.append((query, []))
+            return []
+        waiting, self._waiting = self._waiting, []
+        if query == "ROLLBACK":
+            waiting = []  # what was never sent needs no undoing
+        elif query == "COMMIT" and len(waiting) == 1 and waiting[0][0].startswith("BEGIN"):
+            return []  # nothing was sent, so there is nothing to end
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run, query, list(args or []))
+        return await loop.run_in_executor(
+            self._thread, self._run, waiting, query, list(args or []), tuples
+        )
 
-    def _run_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
-        if self._connection is None:
-            self._connection = open_connection(self._kwargs)
-        return fetch_tuples_from(self._connection, query, args)
-
-    async def fetch_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
-        """`execute`, with the rows as tuples."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run_tuples, query, list(args))
+    def send_later(self, query: str, args: list[Any] | None = None) -> None:
+        """Send the write `query` with the next statement (see `write_later`)."""
+        self._waiting.append((query, list(args or [])))
 
     async def close(self) -> None:
         """Give the connection back to its engine (Piccolo's transactions call this)."""
@@ -218,6 +258,7 @@ class KeptConnection:
 
     def reset(self) -> None:
         """End whatever transaction is left open, after every statement already sent."""
+        self._waiting = []
         self._thread.submit(self._reset)
 
     def _close(self) -> None:

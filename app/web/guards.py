@@ -1,5 +1,8 @@
 """Route guards built on the named predicates of `app.permissions`: a page or endpoint that
-needs a signed-in person, staff or an administrator says so once, on its route."""
+needs a signed-in person, staff or an administrator says so once, on its route.
+
+They are coroutines although they wait for nothing: Litestar runs a plain function guard in
+a worker thread, two thread trips per request (the body gate runs the guards too)."""
 
 from __future__ import annotations
 
@@ -15,12 +18,16 @@ if TYPE_CHECKING:
     from litestar.handlers.base import BaseRouteHandler
 
 
-def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_signed_in(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     if actor_of(connection) is None:
         raise NotAuthorizedException()
 
 
-def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_staff(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     actor = actor_of(connection)
     if actor is None:
         raise NotAuthorizedException()
@@ -28,7 +35,9 @@ def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
         raise PermissionDeniedException()
 
 
-def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_admin(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     actor = actor_of(connection)
     if actor is None:
         raise NotAuthorizedException()

@@ -159,12 +159,17 @@ async def book(
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
         raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
     await check_bounds(space, request, user_id=actor.id, now=now)
+    early = await checks_before_lock(actor, space, request, now=now)
     await before_lock(space, request)
     async with write_transaction(lock_key(space)):
-        space, earlier_id = await reread_space_and_key(space, actor.id, idempotency_key)
+        locked, earlier_id = await reread_space_and_key(space, actor.id, idempotency_key)
+        checked = early if early is not None and unchanged(space, locked) else None
+        space = locked
         if earlier_id is not None:  # sent before: that booking, as it is now
             earlier = existing(await Booking.objects().where(Booking.id == earlier_id).first())
             return Booked(earlier, created=False, space=space)
+        if isinstance(checked, DomainError):
+            raise checked
         outcome = await book_locked(
             actor,
             space,
@@ -173,6 +178,7 @@ async def book(
             note=note,
             idempotency_key=idempotency_key,
             booked_by=booked_by,
+            refusals=checked,
         )
         if isinstance(outcome, Booked) and outcome.created and on_created is not None:
             await on_created(outcome.booking, space)
@@ -181,6 +187,29 @@ async def book(
             metrics.booking_made()  # counted once committed
         return outcome
     raise await refusal_error(space, request, outcome, user_id=actor.id, now=now)
+
+
+async def checks_before_lock(
+    actor: Actor, space: Space, request: Request, *, now: datetime
+) -> list[Refusal] | DomainError | None:
+    """What `refusals_locked` finds, read before the lock so that the lock is held only to
+    verify and write: valid under the lock while the space (and community) row read there
+    is `unchanged`, because every change to a space's calendar, bookings, offers and blocks
+    bumps its version in the changing transaction, and `space` was read before the rest.
+    None for a space with quotas: they count pending requests, which bump nothing, so
+    those are checked under the lock only."""
+    if rules_of(space).has_quotas:
+        return None
+    try:
+        return await refusals_locked(actor, space, request, now=now)
+    except DomainError as refused:  # raised under the lock, after the idempotency key's check
+        return refused
+
+
+def unchanged(read_first: Space, read_locked: Space) -> bool:
+    """Whether the space (with its community) read under the lock is the row read before
+    it, version included: what was read from it and after it still holds."""
+    return read_first.to_dict() == read_locked.to_dict()
 
 
 async def before_lock(space: Space, request: Request) -> None:
@@ -261,10 +290,13 @@ async def book_locked(
     note: str = "",
     idempotency_key: str | None = None,
     booked_by: int | None = None,
+    refusals: list[Refusal] | None = None,
 ) -> Booked | list[Refusal]:
     """`book` inside the caller's write transaction of the space, with `space` read inside
-    it (and no booking of the actor's under `idempotency_key`): the booking, or why not."""
-    refusals = await refusals_locked(actor, space, request, now=now)
+    it (and no booking of the actor's under `idempotency_key`): the booking, or why not.
+    `refusals` are the checks' findings when they still hold (`checks_before_lock`)."""
+    if refusals is None:
+        refusals = await refusals_locked(actor, space, request, now=now)
     if refusals:
         return refusals
     booking = Booking(

@@ -325,3 +325,66 @@ async def test_after_commit_work_runs_only_once_the_change_is_committed(db: None
             database.after_commit("k", note)
             raise RuntimeError("refused")
     assert ran == ["ran"] and not database.after_commit("k", note)
+
+
+async def test_a_write_sent_later_is_part_of_its_transaction(db: None) -> None:
+    async with database.write_transaction("test:later"):
+        await database.write_later(
+            ThrottleEvent.insert(ThrottleEvent(bucket="later", occurred_at=NOW))
+        )
+        # A statement after it in the transaction sees it.
+        assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "later") == 1
+        await database.write_later(
+            ThrottleEvent.insert(ThrottleEvent(bucket="later", occurred_at=NOW))
+        )
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "later") == 2
+
+
+async def test_a_write_sent_later_that_fails_fails_its_transaction(db: None) -> None:
+    await SiteSetting.insert(SiteSetting(key="taken", value="first"))
+    with pytest.raises(Exception) as failed:
+        async with database.write_transaction("test:later"):
+            await ThrottleEvent.insert(ThrottleEvent(bucket="undone", occurred_at=NOW))
+            await database.write_later(SiteSetting.insert(SiteSetting(key="taken", value="x")))
+    assert database.is_unique_violation(failed.value)
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "undone") == 0
+    # The engine is usable again afterwards.
+    async with database.write_transaction("test:later"):
+        await ThrottleEvent.insert(ThrottleEvent(bucket="undone", occurred_at=NOW))
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "undone") == 1
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's kept connections")
+async def test_begin_and_writes_sent_later_travel_with_the_next_statement(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips: list[list[str]] = []
+    run = database.KeptConnection._run
+
+    def counted(
+        self: Any, waiting: list[Any], query: str, args: list[Any], tuples: bool
+    ) -> Any:
+        trips.append([sql.split(None, 1)[0] for sql, _args in waiting] + [query.split()[0]])
+        return run(self, waiting, query, args, tuples)
+
+    monkeypatch.setattr(database.KeptConnection, "_run", counted)
+    async with database.write_transaction("test:trips"):
+        pass
+    assert trips == []  # nothing sent, nothing to end
+    async with database.write_transaction("test:trips"):
+        await ThrottleEvent.count()
+        await database.write_later(
+            ThrottleEvent.insert(ThrottleEvent(bucket="trips", occurred_at=NOW))
+        )
+    assert trips == [["BEGIN", "SELECT"], ["INSERT", "COMMIT"]]
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "trips") == 1
+    trips.clear()
+    # A transaction whose first statement wants tuples still sends its BEGIN first.
+    async with database.write_transaction("test:trips"):
+        rows = await database.fetch_tuples(FETCH_SQL, "trips")
+        await database.write_later(
+            ThrottleEvent.insert(ThrottleEvent(bucket="trips", occurred_at=NOW))
+        )
+    assert [tuple(row) for row in rows] == [("trips", NOW)]
+    assert trips == [["BEGIN", "SELECT"], ["INSERT", "COMMIT"]]
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "trips") == 2

@@ -149,43 +149,6 @@ async def test_a_series_date_whose_buffer_runs_into_a_booking_is_a_conflict(db: 
     assert [o.on.day for o in occurrences if o.problem] == [12]
 
 
-async def test_a_closure_committed_before_the_lock_is_taken_is_seen(
-    db: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home = await make_community()
-    space = await ladder(home)
-
-    async def closure_meanwhile(*_args: object) -> None:
-        await SpaceClosure(
-            space=space.id,
-            starts_at=shanghai(2, 0),
-            ends_at=shanghai(3, 0),
-            reason="水管维修",
-            created_at=NOW,
-        ).save()
-
-    monkeypatch.setattr(bookings, "before_lock", closure_meanwhile)
-    with pytest.raises(RuleViolation) as refused:
-        await bookings.book(await resident(home), "ladder", at(10), now=NOW)
-    assert refused.value.rule == "closed"
-    assert await confirmed("ladder") == []
-
-
-async def test_hours_changed_before_the_lock_is_taken_are_seen(
-    db: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home = await make_community()
-    space = await ladder(home)
-
-    async def hours_meanwhile(*_args: object) -> None:
-        await Space.update({Space.weekly_hours: {"mon": "14:00-18:00"}}).where(Space.id == space.id)
-
-    monkeypatch.setattr(bookings, "before_lock", hours_meanwhile)
-    with pytest.raises(RuleViolation) as refused:
-        await bookings.book(await resident(home), "ladder", at(10), now=NOW)
-    assert refused.value.rule == "closed"
-
-
 async def test_approval_inside_a_closure_is_refused_with_the_closure_named(db: None) -> None:
     home = await make_community()
     space = await ladder(home, requires_approval=True)

@@ -1,7 +1,8 @@
 """One booking costs a fixed, small number of SQL statements on either engine: who asks, the
-space, then under the space's lock one read of the space (with any earlier booking of the
-idempotency key), one of its calendar and one of the holds, the booking row and the version
-bump; nothing is read again for the answer."""
+space, its calendar and the holds, then under the space's lock one read of the space again
+(with any earlier booking of the idempotency key: an unchanged row, version included, says
+the checks still hold), the booking row and the version bump; nothing is read again for the
+answer."""
 
 import re
 
@@ -15,9 +16,12 @@ from tests.spaces.web.test_api import bearer
 
 START = "2026-03-02T10:00:00+08:00"
 END = "2026-03-02T11:00:00+08:00"
-IN_THE_LOCK = ["SELECT space", "SELECT space_special_hours", "SELECT booking"]
-"""The reads of the booking's transaction: the space (and the key's earlier booking), the
-calendar (dated hours, closures, holidays in one), the holds (bookings, blocks, offers)."""
+BEFORE_THE_LOCK = ["SELECT space", "SELECT space_special_hours", "SELECT booking"]
+"""The reads of the checks: the space, the calendar (dated hours, closures, holidays in
+one), the holds (bookings, blocks, offers)."""
+IN_THE_LOCK = ["SELECT space"]
+"""The one read of the booking's transaction: the space again (and the key's earlier
+booking), unchanged, so the checks need not be read again."""
 BOOKING_WRITES = ["INSERT booking", "UPDATE space"]
 AFTER_COMMIT = ["INSERT feed_text_due"]
 """After the commit, the space is queued for the job that rewrites its stored feed texts."""
@@ -76,7 +80,7 @@ async def test_an_api_booking_takes_a_fixed_list_of_statements(
         "SELECT api_token",
         "SELECT staff_membership",
         *claim,
-        "SELECT space",
+        *BEFORE_THE_LOCK,
         "BEGIN",
         *IN_THE_LOCK,
         *BOOKING_WRITES,
@@ -99,7 +103,7 @@ async def test_a_booking_through_the_form_takes_a_fixed_list_of_statements(
     assert [summary(sql) for sql in work_log.statements] == [
         "SELECT sign_in_session",  # with the person and their unread count
         "SELECT staff_membership",
-        "SELECT space",
+        *BEFORE_THE_LOCK,
         "BEGIN",
         *IN_THE_LOCK,
         *BOOKING_WRITES,
