@@ -361,9 +361,7 @@ async def test_begin_and_writes_sent_later_travel_with_the_next_statement(
     trips: list[list[str]] = []
     run = database.KeptConnection._run
 
-    def counted(
-        self: Any, waiting: list[Any], query: str, args: list[Any], tuples: bool
-    ) -> Any:
+    def counted(self: Any, waiting: list[Any], query: str, args: list[Any], tuples: bool) -> Any:
         trips.append([sql.split(None, 1)[0] for sql, _args in waiting] + [query.split()[0]])
         return run(self, waiting, query, args, tuples)
 
