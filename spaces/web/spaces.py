@@ -21,7 +21,6 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from app.bounds import day_error
-from app.cache import VersionedCache
 from app.clock import site_date
 from app.errors import DomainError, FieldError, InputError, free_instead
 from app.form_tokens import checked_token, new_token
@@ -53,16 +52,16 @@ from spaces.services import (
 )
 from spaces.services.availability import get_availability, mine_at
 from spaces.tables import Space
-from spaces.web import presentation
+from spaces.web import presentation, rendered
 from spaces.web.forms import BookForm, read_book_form, read_start
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
-_rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=512)
-"""Rendered parts of space pages, keyed by everything they show (see app.cache and
-`_rendered_key`): the times (week grid or day view) of any page, and a visitor's whole page
-with a stand-in for its CSRF token, which differs per request. A week's page is about
-90 kB: 512 entries bound what a crawl of every day can take to about 45 MB a process."""
+_rendered = rendered.rendered
+"""Rendered parts of space pages, keyed by everything they show (see app.cache,
+`_rendered_key` and `rendered.day_times`): the times (week grid or day view) of any page, a
+day's chips, and a visitor's whole page with a stand-in for its CSRF token, which differs
+per request."""
 
 
 class SpacesController(Controller):
@@ -104,6 +103,7 @@ class SpacesController(Controller):
         days, or the week grid), and what the rest of its page shows."""
         space = space or await catalog.get_space(slug)
         zone = catalog.zone_of(space)
+        viewer_zone = site_zone()
         today = now.astimezone(zone).date()
         shown = _times_asked(space, now, first=first, start=start, day=day, view=view)
         chosen_start = shown.chosen_start
@@ -128,7 +128,16 @@ class SpacesController(Controller):
             "today": today,
             "now": now,
             "zone": zone,
-            "viewer_zone": site_zone(),
+            "viewer_zone": viewer_zone,
+            "day_times": partial(
+                rendered.day_times,
+                request,
+                space,
+                today=today,
+                now=now,
+                zone=zone,
+                viewer_zone=viewer_zone,
+            ),
             "rules": presentation.rules_in_words(space, availability.rules),
             "hours": presentation.weekly_in_words(space),
             "kind_label": KIND_LABELS[space.kind],
@@ -144,8 +153,6 @@ class SpacesController(Controller):
             "alternatives": free_instead(refusal),
             "local_time": views.local_time,
             "day_label": partial(views.day_label, today=site_date(now)),
-            "is_past_day": presentation.is_past_day,
-            "free_words": presentation.FreeWords,
             "week_view": shown.day is None,
             "mine": await mine_at(viewer.id, space, now) if viewer else [],
         }
