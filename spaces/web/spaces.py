@@ -58,6 +58,8 @@ from spaces.web.forms import BookForm, read_book_form, read_start
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
 _rendered = rendered.rendered
+_TIMES_STAND_IN = "<!-- linli-times-stand-in -->"
+"""Where a visitor's page frame (`_visitor_page`) takes the times of the day or week shown."""
 """Rendered parts of space pages, keyed by everything they show (see app.cache,
 `_rendered_key` and `rendered.day_times`): the times (week grid or day view) of any page, a
 day's chips, and a visitor's whole page with a stand-in for its CSRF token, which differs
@@ -262,13 +264,23 @@ class SpacesController(Controller):
             space, times_html, context = await self._space_view(
                 request, stamp.slug, None, now, first=first, start=None, day=day, view=view
             )
-            rendered = render_for_visitors(
-                request,
-                "spaces/detail.html",
-                **context,
-                times_html=times_html,
-                ratings=await ratings.ratings_of(space),
+            # Around the times a visitor's page is the same for every day and week shown.
+            frame_key = (
+                *_rendered_key("frame", stamp, None, today, now, None),
+                stamp.community_names,
+                large_text(request),
             )
+            frame = _rendered.get(frame_key)
+            if not isinstance(frame, RenderedPage):
+                frame = render_for_visitors(
+                    request,
+                    "spaces/detail.html",
+                    **context,
+                    times_html=Markup(_TIMES_STAND_IN),
+                    ratings=await ratings.ratings_of(space),
+                )
+                _rendered.put(frame_key, frame)
+            rendered = frame.with_text(_TIMES_STAND_IN, times_html)
             _rendered.put(key, rendered)
         return html_page(request, rendered, headers={"Vary": "HX-Request"})
 
@@ -381,22 +393,23 @@ def _times_asked(
 def _rendered_key(
     part: str,
     space: Space | catalog.SpaceStamp,
-    shown: _Shown,
+    shown: _Shown | None,
     today: date,
     now: datetime,
     viewer: Actor | None,
 ) -> tuple[Any, ...]:
     """Everything a rendered part of a space page depends on: the space's version (which
     its hours, closures, rules, bookings, ratings and the public holidays it closes on all
-    bump), the days shown, the minute, the language, the zone times are shown in, whether
-    someone is signed in, and the release (the templates)."""
+    bump), the days shown (None for a part that is the same whatever they are), the minute,
+    the language, the zone times are shown in, whether someone is signed in, and the release
+    (the templates)."""
     return (
         part,
         space.id,
         space.created_at,  # an id may be reused after a space is deleted
         space.version,
-        shown.first_day,
-        shown.day,
+        shown.first_day if shown else None,
+        shown.day if shown else None,
         today,
         now.replace(second=0, microsecond=0),
         current_locale(),
