@@ -117,7 +117,8 @@ class SpacesController(Controller):
         form = form or BookForm(start=start or "")
         # A new token on every render, a re-render after an error too: a token stands for
         # one submission of what the page shows, and a repeated one returns its booking.
-        form.form_token = new_token()
+        # Only a chosen start shows the form (a page of times has none to fill).
+        form.form_token = new_token() if chosen_start else ""
         window = look_window(today, space.horizon_days)
         context: dict[str, Any] = {
             "space": space,
