@@ -1,6 +1,7 @@
-"""What space pages keep rendered, in one cache: a visitor's whole page, the times (week grid
-or day view) of any page, and the chips of one day, which the day view and every week that
-contains the day share. Each key holds everything its part shows."""
+"""What space pages keep rendered, in one cache: a visitor's whole page and the page around
+its times, the times (week grid or day view) of any page, and the chips of one day, which the
+day view and every week that contains the day share. Each key holds everything its part
+shows."""
 
 from __future__ import annotations
 

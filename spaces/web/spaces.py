@@ -62,8 +62,8 @@ _TIMES_STAND_IN = "<!-- linli-times-stand-in -->"
 """Where a visitor's page frame (`_visitor_page`) takes the times of the day or week shown."""
 """Rendered parts of space pages, keyed by everything they show (see app.cache,
 `_rendered_key` and `rendered.day_times`): the times (week grid or day view) of any page, a
-day's chips, and a visitor's whole page with a stand-in for its CSRF token, which differs
-per request."""
+day's chips, and a visitor's whole page and the page around its times, with a stand-in for
+the CSRF token, which differs per request."""
 
 
 class SpacesController(Controller):
