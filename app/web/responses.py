@@ -69,6 +69,13 @@ class RenderedPage:
     def of(cls, html: str) -> RenderedPage:
         return cls(tuple(html.encode().split(CSRF_STAND_IN.encode())))
 
+    def with_text(self, stand_in: str, text: str) -> RenderedPage:
+        """This page with `text` (which holds no CSRF token) where `stand_in` stands."""
+        if CSRF_STAND_IN in text:
+            raise ValueError("the text put in a rendered page holds a form")
+        old, new = stand_in.encode(), text.encode()
+        return RenderedPage(tuple(part.replace(old, new) for part in self.parts))
+
 
 def for_any_visitor(request: Request[Any, Any, Any]) -> bool:
     """Whether this request may be answered with a page rendered once for every visitor:

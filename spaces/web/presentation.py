@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from app.calendar import WEEKDAYS, Interval, format_ranges
 from app.clock import site_date
@@ -75,6 +76,60 @@ class FreeWords(dict[int, str]):
     def __missing__(self, count: int) -> str:
         text = self[count] = _("%(n)s free", n=count)
         return text
+
+
+class Chip(NamedTuple):
+    """One time of a day as the week grid and the day view show it."""
+
+    kind: str
+    """`free`, `taken` (linked too: its page offers the waitlist) or `closed`."""
+    time: str
+    state: str
+    label: str = ""
+    """What a linked chip says to a screen reader: the day, the time and the state."""
+    href: str = ""
+
+
+def day_chips(
+    day_slots: list[SlotView],
+    *,
+    day_text: str,
+    space_url: str,
+    capacity: int,
+    zone: ZoneInfo,
+    viewer_zone: ZoneInfo,
+) -> list[Chip]:
+    """The chips of a day's slots that are not over, worded in the current language: what
+    every chip repeats is worded once (a week has hundreds of chips)."""
+    free_word = _("free")
+    free_counts = FreeWords()
+    booked_word = _("booked")
+    booked_label = _("booked: join the waitlist")
+    reasons = {
+        "past": _("past"),
+        "lead_time": _("too soon"),
+        "horizon": _("not open yet"),
+        "too_short": _("gap too short"),
+    }
+    not_bookable = _("not bookable")
+    chips = []
+    for slot in day_slots:
+        if slot.reason == "past":
+            continue
+        time = wording.local_time(slot.start, zone, viewer_zone)
+        if slot.bookable or slot.free_units == 0:
+            # What urlencode makes of an ISO time (digits, "-", "T", ".", ":" and "+").
+            start = slot.start.astimezone(zone).isoformat().replace(":", "%3A").replace("+", "%2B")
+            href = f"{space_url}?start={start}#book"
+            if slot.bookable:
+                state = free_word if capacity == 1 else free_counts[slot.free_units]
+                chips.append(Chip("free", time, state, f"{day_text} {time}, {state}", href))
+            else:
+                label = f"{day_text} {time}, {booked_label}"
+                chips.append(Chip("taken", time, booked_word, label, href))
+        else:
+            chips.append(Chip("closed", time, reasons.get(slot.reason or "", not_bookable)))
+    return chips
 
 
 def is_past_day(day: date, day_slots: list[SlotView], today: date) -> bool:

@@ -21,7 +21,6 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from app.bounds import day_error
-from app.cache import VersionedCache
 from app.clock import site_date
 from app.errors import DomainError, FieldError, InputError, free_instead
 from app.form_tokens import checked_token, new_token
@@ -53,16 +52,18 @@ from spaces.services import (
 )
 from spaces.services.availability import get_availability, mine_at
 from spaces.tables import Space
-from spaces.web import presentation
+from spaces.web import presentation, rendered
 from spaces.web.forms import BookForm, read_book_form, read_start
 
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
-_rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=512)
-"""Rendered parts of space pages, keyed by everything they show (see app.cache and
-`_rendered_key`): the times (week grid or day view) of any page, and a visitor's whole page
-with a stand-in for its CSRF token, which differs per request. A week's page is about
-90 kB: 512 entries bound what a crawl of every day can take to about 45 MB a process."""
+_rendered = rendered.rendered
+_TIMES_STAND_IN = "<!-- linli-times-stand-in -->"
+"""Where a visitor's page frame (`_visitor_page`) takes the times of the day or week shown."""
+"""Rendered parts of space pages, keyed by everything they show (see app.cache,
+`_rendered_key` and `rendered.day_times`): the times (week grid or day view) of any page, a
+day's chips, and a visitor's whole page and the page around its times, with a stand-in for
+the CSRF token, which differs per request."""
 
 
 class SpacesController(Controller):
@@ -104,6 +105,7 @@ class SpacesController(Controller):
         days, or the week grid), and what the rest of its page shows."""
         space = space or await catalog.get_space(slug)
         zone = catalog.zone_of(space)
+        viewer_zone = site_zone()
         today = now.astimezone(zone).date()
         shown = _times_asked(space, now, first=first, start=start, day=day, view=view)
         chosen_start = shown.chosen_start
@@ -115,7 +117,8 @@ class SpacesController(Controller):
         form = form or BookForm(start=start or "")
         # A new token on every render, a re-render after an error too: a token stands for
         # one submission of what the page shows, and a repeated one returns its booking.
-        form.form_token = new_token()
+        # Only a chosen start shows the form (a page of times has none to fill).
+        form.form_token = new_token() if chosen_start else ""
         window = look_window(today, space.horizon_days)
         context: dict[str, Any] = {
             "space": space,
@@ -128,7 +131,16 @@ class SpacesController(Controller):
             "today": today,
             "now": now,
             "zone": zone,
-            "viewer_zone": site_zone(),
+            "viewer_zone": viewer_zone,
+            "day_times": partial(
+                rendered.day_times,
+                request,
+                space,
+                today=today,
+                now=now,
+                zone=zone,
+                viewer_zone=viewer_zone,
+            ),
             "rules": presentation.rules_in_words(space, availability.rules),
             "hours": presentation.weekly_in_words(space),
             "kind_label": KIND_LABELS[space.kind],
@@ -144,8 +156,6 @@ class SpacesController(Controller):
             "alternatives": free_instead(refusal),
             "local_time": views.local_time,
             "day_label": partial(views.day_label, today=site_date(now)),
-            "is_past_day": presentation.is_past_day,
-            "free_words": presentation.FreeWords,
             "week_view": shown.day is None,
             "mine": await mine_at(viewer.id, space, now) if viewer else [],
         }
@@ -255,13 +265,23 @@ class SpacesController(Controller):
             space, times_html, context = await self._space_view(
                 request, stamp.slug, None, now, first=first, start=None, day=day, view=view
             )
-            rendered = render_for_visitors(
-                request,
-                "spaces/detail.html",
-                **context,
-                times_html=times_html,
-                ratings=await ratings.ratings_of(space),
+            # Around the times a visitor's page is the same for every day and week shown.
+            frame_key = (
+                *_rendered_key("frame", stamp, None, today, now, None),
+                stamp.community_names,
+                large_text(request),
             )
+            frame = _rendered.get(frame_key)
+            if not isinstance(frame, RenderedPage):
+                frame = render_for_visitors(
+                    request,
+                    "spaces/detail.html",
+                    **context,
+                    times_html=Markup(_TIMES_STAND_IN),
+                    ratings=await ratings.ratings_of(space),
+                )
+                _rendered.put(frame_key, frame)
+            rendered = frame.with_text(_TIMES_STAND_IN, times_html)
             _rendered.put(key, rendered)
         return html_page(request, rendered, headers={"Vary": "HX-Request"})
 
@@ -374,22 +394,23 @@ def _times_asked(
 def _rendered_key(
     part: str,
     space: Space | catalog.SpaceStamp,
-    shown: _Shown,
+    shown: _Shown | None,
     today: date,
     now: datetime,
     viewer: Actor | None,
 ) -> tuple[Any, ...]:
     """Everything a rendered part of a space page depends on: the space's version (which
     its hours, closures, rules, bookings, ratings and the public holidays it closes on all
-    bump), the days shown, the minute, the language, the zone times are shown in, whether
-    someone is signed in, and the release (the templates)."""
+    bump), the days shown (None for a part that is the same whatever they are), the minute,
+    the language, the zone times are shown in, whether someone is signed in, and the release
+    (the templates)."""
     return (
         part,
         space.id,
         space.created_at,  # an id may be reused after a space is deleted
         space.version,
-        shown.first_day,
-        shown.day,
+        shown.first_day if shown else None,
+        shown.day if shown else None,
         today,
         now.replace(second=0, microsecond=0),
         current_locale(),

@@ -15,6 +15,7 @@ from litestar import Litestar
 
 from app import holidays
 from app.accounts.sessions import load_actor
+from app.cache import clear_all
 from app.web import templating
 from app.web.csrf import unmask
 from spaces.logic.rules import Request
@@ -187,3 +188,32 @@ async def test_signed_in_page_adds_what_is_theirs_and_visitors_never_see_it(
     await other_browser.sign_in(neighbour.login, PASSWORD)
     theirs = await other_browser.get("/spaces/music-room")
     assert "我的账户" in text_of(theirs.text) and "mine-heading" not in theirs.text
+
+
+async def test_the_days_of_a_minute_share_the_page_around_their_times(
+    browser: Browser, music_room: Space, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    original = templating.Environment.get_template
+
+    def spying(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rendered.append(name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(templating.Environment, "get_template", spying)
+    await browser.get("/spaces/music-room?day=2026-03-03")
+    assert "spaces/detail.html" in rendered
+    rendered.clear()
+    tuesday_week = await browser.get("/spaces/music-room?view=week&from=2026-03-03")
+    # Only the week's own times were rendered: the page around them came from memory.
+    assert "spaces/detail.html" not in rendered
+    assert "spaces/partials/week.html" in rendered
+    assert "<h1>共享音乐室</h1>" in tuesday_week.text
+    assert '<h3 id="day-2026-03-03" tabindex="-1" data-swap-focus>3月3日周二</h3>' in (
+        tuesday_week.text
+    )
+    # The same page rendered whole from nothing in memory.
+    clear_all()
+    whole = await browser.get("/spaces/music-room?view=week&from=2026-03-03")
+    assert "spaces/detail.html" in rendered
+    assert without_tokens(whole.text) == without_tokens(tuesday_week.text)

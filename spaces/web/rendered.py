@@ -1,0 +1,76 @@
+"""What space pages keep rendered, in one cache: a visitor's whole page and the page around
+its times, the times (week grid or day view) of any page, and the chips of one day, which the
+day view and every week that contains the day share. Each key holds everything its part
+shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from app.cache import VersionedCache
+from app.clock import site_date
+from app.i18n import current_locale
+from app.web.responses import RenderedPage, render
+from app.web.templating import release
+from spaces.logic import wording
+from spaces.services.availability import SlotView
+from spaces.tables import Space
+from spaces.web.presentation import day_chips, is_past_day
+
+rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=512)
+"""Rendered parts of space pages, keyed by everything they show. A week's page is about
+90 kB and a day's chips about 10 kB: 512 entries bound what a crawl of every day can take to
+about 45 MB a process."""
+
+
+def day_times(
+    request: Any,
+    space: Space,
+    day: date,
+    day_slots: list[SlotView],
+    *,
+    today: date,
+    now: datetime,
+    zone: ZoneInfo,
+    viewer_zone: ZoneInfo,
+) -> Markup:
+    """The chips of `day` (free, booked, or why not), rendered once for every page that shows
+    the same slots the same way: keyed by the slots themselves rather than by the week read,
+    so the day view and the seven weeks containing the day share one rendering."""
+    key = (
+        "day-times",
+        space.id,
+        space.created_at,  # an id may be reused after a space is deleted
+        space.slug,
+        space.capacity,
+        day,
+        today,
+        site_date(now),  # the year is named when the day is not in the viewer's year
+        tuple((s.start, s.end, s.free_units, s.bookable, s.reason) for s in day_slots),
+        zone.key,
+        viewer_zone.key,
+        current_locale(),
+        release(),
+    )
+    html = rendered.get(key)
+    if not isinstance(html, Markup):
+        past = is_past_day(day, day_slots, today)
+        chips = (
+            day_chips(
+                day_slots,
+                day_text=wording.day_label(day, today=site_date(now)),
+                space_url=str(request.app.route_reverse("spaces:detail", slug=space.slug)),
+                capacity=space.capacity,
+                zone=zone,
+                viewer_zone=viewer_zone,
+            )
+            if day_slots and not past
+            else []
+        )
+        html = Markup(render(request, "spaces/partials/day_times.html", past=past, chips=chips))
+        rendered.put(key, html)
+    return html
