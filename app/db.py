@@ -238,6 +238,25 @@ class KeptConnection:
             self._thread, self._run, waiting, query, list(args or []), tuples
         )
 
+    async def execute_all(
+        self, statements: Sequence[tuple[str, list[Any], bool]]
+    ) -> list[list[dict[str, Any]] | list[tuple[Any, ...]]]:
+        """Run several reads in one trip, after the statements waiting to be sent: each
+        `(query, args, tuples)` gives its rows as `execute` would."""
+        waiting, self._waiting = self._waiting, []
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._run_all, waiting, statements)
+
+    def _run_all(
+        self,
+        waiting: list[tuple[str, list[Any]]],
+        statements: Sequence[tuple[str, list[Any], bool]],
+    ) -> list[list[dict[str, Any]] | list[tuple[Any, ...]]]:
+        (first, first_args, first_tuples), *rest = statements
+        found = [self._run(waiting, first, first_args, first_tuples)]
+        found += [self._run([], query, args, tuples) for query, args, tuples in rest]
+        return found
+
     def send_later(self, query: str, args: list[Any] | None = None) -> None:
         """Send the write `query` with the next statement (see `write_later`)."""
         self._waiting.append((query, list(args or [])))
@@ -476,6 +495,33 @@ async def fetch_tuples(sql: str, *args: Any) -> list[Sequence[Any]]:
     # asyncpg's records are tuples already; another connection may still give dicts,
     # which keep the order of the columns.
     return [tuple(row.values()) if isinstance(row, dict) else row for row in rows]
+
+
+async def fetch_together(*reads: tuple[str, Sequence[Any], bool]) -> list[list[Any]]:
+    """The rows of several raw reads (Piccolo's `{}` placeholders), each `(sql, args,
+    tuples)`: as tuples like `fetch_tuples` with `tuples`, else as dicts like `Table.raw`.
+
+    Inside a transaction of Linli's SQLite engine they go to the connection's thread in one
+    trip (while a writer holds the write lock, each trip costs more than a small read);
+    elsewhere they run one after another, each through the engine's `run_querystring`."""
+    db = engine()
+    tx = db.current_transaction.get() if isinstance(db, LinliSQLiteEngine) else None
+    if tx is None or not isinstance(tx.connection, KeptConnection):
+        found: list[list[Any]] = []
+        for sql, args, tuples in reads:
+            found.append(
+                await fetch_tuples(sql, *args)
+                if tuples
+                else db.transform_response_to_dicts(
+                    await db.run_querystring(QueryString(sql, *args))
+                )
+            )
+        return found
+    statements = []
+    for sql, args, tuples in reads:
+        query, query_args = QueryString(sql, *args).compile_string(engine_type=db.engine_type)
+        statements.append((query, list(query_args), tuples))
+    return await tx.connection.execute_all(statements)
 
 
 async def gather(*awaitables: Awaitable[T]) -> list[T]:

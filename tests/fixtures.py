@@ -189,6 +189,13 @@ def work_log(monkeypatch: pytest.MonkeyPatch) -> WorkLog:
             return _original(self, query, *args, **kw)
 
         monkeypatch.setattr(engine_class, method, recording)
+    original_together = database.KeptConnection.execute_all
+
+    def together(self: Any, statements: Any, _original: Any = original_together) -> Any:
+        log.statements.extend(query for query, _args, _tuples in statements)
+        return _original(self, statements)
+
+    monkeypatch.setattr(database.KeptConnection, "execute_all", together)
     original_transaction = database._transaction
 
     @asynccontextmanager

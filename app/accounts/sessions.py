@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from piccolo.custom_types import Combinable
 
+from app.db import is_sqlite
 from app.errors import FieldError, InputError, NotFound
 from app.i18n import _, ngettext
 from app.permissions import Actor
@@ -168,11 +169,13 @@ async def actor_for_bearer(authorization: str | None, now: datetime) -> Actor | 
     scheme, _sep, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    # Every API call starts here, so these are plain SQL statements: Piccolo's builder
-    # spends longer assembling a joined query than SQLite answering it.
+    # Every API call starts here, so this is one plain SQL statement (the token, its person
+    # and their staff memberships): Piccolo's builder spends longer assembling a joined
+    # query than SQLite answering it.
     rows = await ApiToken.raw(
         "SELECT linli_user.*, api_token.id AS token__id, "
-        "api_token.last_used_at AS token__last_used_at FROM api_token "
+        "api_token.last_used_at AS token__last_used_at, "
+        f"({STAFF_OF_SQL[is_sqlite()]}) AS token__staff_of FROM api_token "
         'JOIN linli_user ON linli_user.id = api_token."user" '
         "WHERE api_token.token_hash = {} AND api_token.revoked_at IS NULL "
         "AND api_token.expires_at > {}",
@@ -183,12 +186,28 @@ async def actor_for_bearer(authorization: str | None, now: datetime) -> Actor | 
         return None
     row = rows[0]
     token_id, last_used_at = row.pop("token__id"), row.pop("token__last_used_at")
+    staff_of = row.pop("token__staff_of")
     user = User(_exists_in_db=True, **row)
     if not user.active:
         return None
     if last_used_at is None or now - _instant(last_used_at) >= SESSION_TOUCH_INTERVAL:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token_id)
-    return await load_actor(user)
+    return Actor(
+        user=user,
+        staff_of=frozenset(
+            int(community) for community in (staff_of or "").split(",") if community
+        ),
+    )
+
+
+STAFF_OF_SQL = {
+    sqlite: 'SELECT {}(community{}) FROM staff_membership WHERE "user" = linli_user.id'.format(
+        *(("group_concat", "") if sqlite else ("string_agg", "::text, ','"))
+    )
+    for sqlite in (True, False)
+}
+"""The ids of the communities a person (`linli_user`) is staff of, as one text `1,2`, by
+engine (`load_actor` reads them as rows)."""
 
 
 def _instant(value: datetime | str) -> datetime:

@@ -30,7 +30,7 @@ from app.errors import (
 )
 from app.i18n import _, ngettext
 from app.permissions import Actor
-from spaces.logic.availability import slot_starts
+from spaces.logic.availability import HeldUnits, slot_starts
 from spaces.logic.bounds import booking_bound_refusal, latest_end, max_duration
 from spaces.logic.permissions import can_see_booking
 from spaces.logic.rules import (
@@ -47,6 +47,7 @@ from spaces.services.catalog import (
     calendar_of,
     community_id,
     get_space,
+    reread_for_booking,
     reread_space_and_key,
     rules_of,
     zone_of,
@@ -130,6 +131,12 @@ def checked_note(note: str) -> str:
     return note
 
 
+INSERT_SQL = "INSERT INTO booking ({}) VALUES {{}}".format(
+    ", ".join(f'"{column._meta.db_column_name}"' for column in Booking._meta.columns)
+)
+"""A booking's insert in plain SQL, with the row's values (`Table.querystring`) as its one
+argument: Piccolo's builder costs more than the statement (see `get_space`)."""
+
 CAPACITY = "capacity"
 """The rule code of a refusal because the units asked for are taken."""
 
@@ -159,17 +166,19 @@ async def book(
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
         raise InputError([FieldError("idempotency_key", _("Use 1 to 100 characters."))])
     await check_bounds(space, request, user_id=actor.id, now=now)
-    early = await checks_before_lock(actor, space, request, now=now)
     await before_lock(space, request)
     async with write_transaction(lock_key(space)):
-        locked, earlier_id = await reread_space_and_key(space, actor.id, idempotency_key)
-        checked = early if early is not None and unchanged(space, locked) else None
-        space = locked
+        if request.end > request.start:
+            read = await reread_for_booking(
+                space, actor.id, idempotency_key, window=_window(request), held_window=request.span
+            )
+            space, earlier_id, checks = read.space, read.earlier_id, read.checks
+        else:  # refused by its rules, with no calendar to read
+            space, earlier_id = await reread_space_and_key(space, actor.id, idempotency_key)
+            checks = None
         if earlier_id is not None:  # sent before: that booking, as it is now
             earlier = existing(await Booking.objects().where(Booking.id == earlier_id).first())
             return Booked(earlier, created=False, space=space)
-        if isinstance(checked, DomainError):
-            raise checked
         outcome = await book_locked(
             actor,
             space,
@@ -178,7 +187,7 @@ async def book(
             note=note,
             idempotency_key=idempotency_key,
             booked_by=booked_by,
-            refusals=checked,
+            checks=checks,
         )
         if isinstance(outcome, Booked) and outcome.created and on_created is not None:
             await on_created(outcome.booking, space)
@@ -187,29 +196,6 @@ async def book(
             metrics.booking_made()  # counted once committed
         return outcome
     raise await refusal_error(space, request, outcome, user_id=actor.id, now=now)
-
-
-async def checks_before_lock(
-    actor: Actor, space: Space, request: Request, *, now: datetime
-) -> list[Refusal] | DomainError | None:
-    """What `refusals_locked` finds, read before the lock so that the lock is held only to
-    verify and write: valid under the lock while the space (and community) row read there
-    is `unchanged`, because every change to a space's calendar, bookings, offers and blocks
-    bumps its version in the changing transaction, and `space` was read before the rest.
-    None for a space with quotas: they count pending requests, which bump nothing, so
-    those are checked under the lock only."""
-    if rules_of(space).has_quotas:
-        return None
-    try:
-        return await refusals_locked(actor, space, request, now=now)
-    except DomainError as refused:  # raised under the lock, after the idempotency key's check
-        return refused
-
-
-def unchanged(read_first: Space, read_locked: Space) -> bool:
-    """Whether the space (with its community) read under the lock is the row read before
-    it, version included: what was read from it and after it still holds."""
-    return read_first.to_dict() == read_locked.to_dict()
 
 
 async def before_lock(space: Space, request: Request) -> None:
@@ -242,6 +228,7 @@ async def refusals_locked(
     now: datetime,
     rules: Rules | None = None,
     holds: bool | None = None,
+    checks: tuple[Calendar, HeldUnits] | None = None,
 ) -> list[Refusal]:
     """Why the actor may not book `request` now, inside the caller's write transaction of
     the space (with `space` read inside it): the rules it breaks, else a lone `capacity`
@@ -250,13 +237,14 @@ async def refusals_locked(
 
     `rules` replaces the space's (an undo waives the lead time); `holds` says whether the
     booking would hold its units (by default unless staff approve each request), and so
-    whether capacity is checked."""
+    whether capacity is checked. `checks` are the calendar of `_window(request)` and the
+    holds of its span when already read under the lock (`reread_for_booking`)."""
     zone = zone_of(space)
     rules = rules or rules_of(space)
     if holds is None:
         holds = not rules.requires_approval
     await check_eligibility(actor, space, now)
-    calendar = await calendar_for(space, request)
+    calendar = checks[0] if checks else await calendar_for(space, request)
     open_intervals = calendar.open_intervals(_window(request)) if calendar else []
     mine = (
         await spans_of(actor.id, space.id, min(now, request.start - timedelta(days=7)))
@@ -268,7 +256,7 @@ async def refusals_locked(
     )
     if refusals or not holds:
         return refusals
-    held = await held_units(space, request.span)
+    held = checks[1] if checks else await held_units(space, request.span)
     short = held.shortfall(request.span, request.units)
     if short is None:
         return []
@@ -290,13 +278,12 @@ async def book_locked(
     note: str = "",
     idempotency_key: str | None = None,
     booked_by: int | None = None,
-    refusals: list[Refusal] | None = None,
+    checks: tuple[Calendar, HeldUnits] | None = None,
 ) -> Booked | list[Refusal]:
     """`book` inside the caller's write transaction of the space, with `space` read inside
     it (and no booking of the actor's under `idempotency_key`): the booking, or why not.
-    `refusals` are the checks' findings when they still hold (`checks_before_lock`)."""
-    if refusals is None:
-        refusals = await refusals_locked(actor, space, request, now=now)
+    `checks` are the calendar and holds already read under the lock (`refusals_locked`)."""
+    refusals = await refusals_locked(actor, space, request, now=now, checks=checks)
     if refusals:
         return refusals
     booking = Booking(
@@ -317,11 +304,12 @@ async def book_locked(
         booked_by=booked_by,
     )
     try:
-        await booking.save()
+        await Booking.raw(INSERT_SQL, booking.querystring)
     except Exception as exc:
         if idempotency_key and is_unique_violation(exc):
             raise Conflict(_("This request was already sent."), rule="idempotency") from exc
         raise
+    booking._exists_in_db = True
     if booking.status == BookingStatus.confirmed.value:
         await touch(space.id)
     return Booked(booking, created=True, space=space)

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, TimeRange, WeeklyHours, parse_ranges
-from app.db import fetch_tuples
+from app.db import fetch_together, fetch_tuples
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
@@ -24,7 +24,7 @@ from spaces.logic.availability import HeldUnits
 from spaces.logic.kinds import SpaceKind
 from spaces.logic.permissions import can_manage_space, space_refused
 from spaces.logic.rules import Rules
-from spaces.queries.spaces import holds_read, instant
+from spaces.queries.spaces import HoldsRead, holds_read, instant
 from spaces.tables import Space
 
 
@@ -159,8 +159,7 @@ async def reread_space_and_key(space: Space, user_id: int, key: str | None) -> t
     the idempotency `key` (None without one, or when there is none)."""
     if key is None:
         return await reread_space(space), None
-    earlier_sql = 'SELECT id FROM booking WHERE "user" = {} AND idempotency_key = {}'
-    return await _space_where("space.id", space.id, False, earlier_sql, (user_id, key))
+    return await _space_where("space.id", space.id, False, EARLIER_BOOKING_SQL, (user_id, key))
 
 
 async def _space_where(
@@ -170,16 +169,27 @@ async def _space_where(
     earlier_sql: str = "",
     earlier_args: tuple[Any, ...] = (),
 ) -> tuple[Space, Any]:
+    sql, args = _space_read(column, value, include_inactive, earlier_sql, earlier_args)
+    return _space_from(await Space.raw(sql, *args))
+
+
+def _space_read(
+    column: str,
+    value: Any,
+    include_inactive: bool,
+    earlier_sql: str = "",
+    earlier_args: tuple[Any, ...] = (),
+) -> tuple[str, tuple[Any, ...]]:
     earlier = f", ({earlier_sql}) AS earlier__booking" if earlier_sql else ""
-    rows = await Space.raw(
+    sql = (
         f"SELECT space.*, {_COMMUNITY_COLUMNS}{earlier} FROM space "
         "JOIN community ON community.id = space.community "
-        f"WHERE {column} = {{}} AND (space.active = {{}} OR space.active = {{}})",
-        *earlier_args,
-        value,
-        True,
-        not include_inactive,
+        f"WHERE {column} = {{}} AND (space.active = {{}} OR space.active = {{}})"
     )
+    return sql, (*earlier_args, value, True, not include_inactive)
+
+
+def _space_from(rows: list[dict[str, Any]]) -> tuple[Space, Any]:
     if not rows:
         raise NotFound(_("There is no space at this address."))
     row = rows[0]
@@ -192,6 +202,49 @@ async def _space_where(
     )
     space.community = Community(_exists_in_db=True, **community)
     return space, earlier_id
+
+
+EARLIER_BOOKING_SQL = 'SELECT id FROM booking WHERE "user" = {} AND idempotency_key = {}'
+
+
+@dataclass(frozen=True)
+class LockedRead:
+    """A booking's one read under its space's lock (`reread_for_booking`)."""
+
+    space: Space
+    earlier_id: Any
+    """The id of the person's booking under the idempotency key, or None."""
+    checks: tuple[Calendar, HeldUnits] | None
+    """The calendar of the checks' window and the holds of the request's span; None when
+    the space read differs in what shapes those reads (they are then read again)."""
+
+
+async def reread_for_booking(
+    space: Space,
+    user_id: int,
+    key: str | None,
+    *,
+    window: Interval,
+    held_window: Interval,
+) -> LockedRead:
+    """`reread_space_and_key`, and beside it the calendar of `window` and the holds of
+    `held_window` (`calendar_and_held`), shaped by `space` as read before the lock: in one
+    trip to the database on SQLite. The calendar and holds are kept only when the space read
+    under the lock shapes those reads the same way (and are built with its weekly hours and
+    capacity), so they are exactly what reading them after it would give."""
+    earlier = (EARLIER_BOOKING_SQL, (user_id, key)) if key is not None else ("", ())
+    space_sql, space_args = _space_read("space.id", space.id, False, *earlier)
+    guess = _checks_read(space, window, held_window)
+    space_rows, check_rows = await fetch_together(
+        (space_sql, space_args, False), (guess[0], guess[1], True)
+    )
+    locked, earlier_id = _space_from(space_rows)
+    sql, args, holds = _checks_read(locked, window, held_window)
+    if (sql, args) != guess[:2]:
+        return LockedRead(locked, earlier_id, None)
+    return LockedRead(
+        locked, earlier_id, (_calendar_from(locked, check_rows), holds.held_units(check_rows))
+    )
 
 
 CALENDAR_SQL = (
@@ -251,10 +304,19 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
 
 async def calendar_and_held(space: Space, window: Interval) -> tuple[Calendar, HeldUnits]:
     """`calendar_of(space, window)` and `held_units(space, window)`, read in one statement."""
-    sql, args = _calendar_read(space, window)
-    holds = holds_read(space, window)
-    rows = await fetch_tuples(f"{sql} UNION ALL {holds.sql}", *args, *holds.args)
+    sql, args, holds = _checks_read(space, window, window)
+    rows = await fetch_tuples(sql, *args)
     return _calendar_from(space, rows), holds.held_units(rows)
+
+
+def _checks_read(
+    space: Space, window: Interval, held_window: Interval
+) -> tuple[str, tuple[Any, ...], HoldsRead]:
+    """The one statement of `calendar_of(space, window)` and `held_units(space,
+    held_window)`, its arguments, and how to read its holds."""
+    sql, args = _calendar_read(space, window)
+    holds = holds_read(space, held_window)
+    return f"{sql} UNION ALL {holds.sql}", (*args, *holds.args), holds
 
 
 def _day(value: date | str) -> date:

@@ -386,3 +386,46 @@ async def test_begin_and_writes_sent_later_travel_with_the_next_statement(
     assert [tuple(row) for row in rows] == [("trips", NOW)]
     assert trips == [["BEGIN", "SELECT"], ["INSERT", "COMMIT"]]
     assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "trips") == 2
+
+
+async def test_reads_fetched_together_give_each_its_rows(db: None) -> None:
+    await ThrottleEvent.insert(
+        ThrottleEvent(bucket="a", occurred_at=NOW), ThrottleEvent(bucket="b", occurred_at=NOW)
+    )
+    reads = [(FETCH_SQL, ["a"], True), (FETCH_SQL, ["b"], False), (FETCH_SQL, ["none"], True)]
+    outside = await database.fetch_together(*reads)
+    async with database.write_transaction("test:together"):
+        inside = await database.fetch_together(*reads)
+    for tuples, dicts, empty in (outside, inside):
+        assert [tuple(row) for row in tuples] == [("a", NOW)]
+        assert dicts == [{"bucket": "b", "occurred_at": NOW}]
+        assert list(empty) == []
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's kept connections")
+async def test_reads_fetched_together_in_a_transaction_take_one_trip(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips: list[list[str]] = []
+    run = database.KeptConnection._run
+
+    def counted(self: Any, waiting: list[Any], query: str, args: list[Any], tuples: bool) -> Any:
+        trips.append([sql.split(None, 1)[0] for sql, _args in waiting] + [query.split()[0]])
+        return run(self, waiting, query, args, tuples)
+
+    def thread_trips(self: Any, *args: Any) -> Any:
+        trips.append(["trip"])
+        return run_all(self, *args)
+
+    run_all = database.KeptConnection._run_all
+    monkeypatch.setattr(database.KeptConnection, "_run", counted)
+    monkeypatch.setattr(database.KeptConnection, "_run_all", thread_trips)
+    async with database.write_transaction("test:together"):
+        await database.write_later(ThrottleEvent.insert(ThrottleEvent(bucket="t", occurred_at=NOW)))
+        first, second = await database.fetch_together(
+            (FETCH_SQL, ["t"], True), ("SELECT COUNT(*) FROM throttle_event", [], True)
+        )
+    # One trip for both reads (with what waited to be sent), one for the COMMIT.
+    assert trips == [["trip"], ["BEGIN", "INSERT", "SELECT"], ["SELECT"], ["COMMIT"]]
+    assert [tuple(row) for row in first] == [("t", NOW)]
+    assert [tuple(row) for row in second] == [(1,)]

@@ -76,3 +76,15 @@ async def test_nobody_revokes_another_persons_token(db: None) -> None:
     with pytest.raises(NotFound):
         await sessions.revoke_api_token(stranger.id, row.id, NOW)
     assert await sessions.actor_for_bearer(f"Bearer {token}", NOW) is not None
+
+
+async def test_a_token_brings_the_communities_its_person_is_staff_of(db: None) -> None:
+    first, second = await make_community("caijiaxiang"), await make_community("dongjie")
+    staff = await make_user("staff@example.com", staff_of=[first, second])
+    resident = await make_user("13812345678", community=first)
+    _row, staff_token = await sessions.create_api_token(staff, "script", NOW)
+    _row, resident_token = await sessions.create_api_token(resident, "script", NOW)
+    actor = await sessions.actor_for_bearer(f"Bearer {staff_token}", NOW)
+    assert actor is not None and actor.staff_of == frozenset({first.id, second.id})
+    actor = await sessions.actor_for_bearer(f"Bearer {resident_token}", NOW)
+    assert actor is not None and actor.staff_of == frozenset()

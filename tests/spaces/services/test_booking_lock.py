@@ -1,7 +1,8 @@
-"""A booking's checks are read before the space's lock and hold under it only while the
-space row read there is the one read first (every change to a space's calendar, bookings,
-offers and blocks bumps its version in the changing transaction). Each test commits a
-change between the first read and the lock (`bookings.before_lock`) and shows it is seen."""
+"""A booking reads its space before the lock (for its bounds and the lock's key), then under
+the lock the space again with its calendar and holds, in one trip: the calendar and holds
+are read with the first read's space, and kept only when the space read under the lock
+would read them the same way. Each test commits a change between the first read and the
+lock (`bookings.before_lock`) and shows it is seen."""
 
 from collections.abc import Awaitable, Callable
 
@@ -98,8 +99,8 @@ async def test_a_closure_committed_before_the_lock_is_taken_is_seen(
 async def test_hours_changed_before_the_lock_is_taken_are_seen(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Even a change of the space's row that bumps no version is seen: the whole row is
-    compared."""
+    """Even a change of the space's row that bumps no version is seen: the weekly hours are
+    those of the row read under the lock."""
     home = await make_community()
     space = await ladder(home)
 
@@ -125,3 +126,22 @@ async def test_a_request_sent_before_the_lock_is_taken_counts_towards_the_quota(
         await bookings.book(asking, "ladder", at(10), now=NOW)
     assert refused.value.rule == "quota_day"
     assert await statuses("ladder") == [(shanghai(2, 8), BookingStatus.pending.value)]
+
+
+async def test_a_longer_buffer_set_before_the_lock_is_taken_is_seen(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holds were read with the first read's buffer (none), which misses the booking
+    ending as this one starts: they are read again with the buffer read under the lock."""
+    home = await make_community()
+    space = await make_space(home, "ladder", buffer_minutes=0, weekly_hours=ALL_DAY)
+    await bookings.book(await resident(home), "ladder", at(9), now=NOW)
+
+    async def longer_buffer() -> None:
+        await Space.update({Space.buffer_minutes: 30}).where(Space.id == space.id)
+
+    meanwhile(monkeypatch, longer_buffer)
+    with pytest.raises(Conflict) as refused:
+        await bookings.book(await resident(home), "ladder", at(10), now=NOW)
+    assert refused.value.rule == "capacity"
+    assert await statuses("ladder") == [(shanghai(2, 9), BookingStatus.confirmed.value)]
