@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import OrderedDict
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import brotli
@@ -56,6 +57,12 @@ def negotiate(accept_encoding: str | None) -> str | None:
     coding not named; at equal weight brotli wins."""
     if not accept_encoding:
         return None
+    return _negotiated(accept_encoding)
+
+
+@lru_cache(maxsize=256)
+def _negotiated(accept_encoding: str) -> str | None:
+    """`negotiate`, remembered: browsers send one of a few headers on every request."""
     weights: dict[str, float] = {}
     for item in accept_encoding.split(","):
         name, _, params = item.partition(";")

@@ -204,7 +204,10 @@ class RequestContextMiddleware(ASGIMiddleware):
         secure = scope.get("scheme") == "https"
 
         async def send_with_flash(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            # Most answers carry no flash message either way: nothing to look at.
+            if message["type"] == "http.response.start" and (
+                flash_state.outgoing or flash_state.incoming
+            ):
                 headers = MutableScopeHeaders.from_message(message)
                 pending = flash_state.outgoing + ([] if flash_state.shown else flash_state.incoming)
                 if pending and 300 <= message["status"] < 400:

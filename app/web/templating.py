@@ -105,10 +105,14 @@ def versioned_static_url(app: Any, file_path: str) -> str:
     return f"{url}?v={_static_version(file_path)}"
 
 
+_remembered_static_url = lru_cache(maxsize=256)(versioned_static_url)
+"""Every page asks for the same few static files, and their hashes are fixed per process."""
+
+
 @pass_context
 def static_url(context: Any, file_path: str) -> str:
-    """`versioned_static_url` for templates."""
-    return versioned_static_url(context["request"].app, file_path)
+    """`versioned_static_url` for templates, remembered."""
+    return _remembered_static_url(context["request"].app, file_path)
 
 
 @lru_cache(maxsize=4096)
@@ -149,15 +153,35 @@ DATE_FILTERS = {"day": _day, "time": _time, "day_time": _day_time, "month": _mon
 `{{ booking.starts_at|day_time }}` → "12月7日周一 14:00" / "Mon, Dec 7 14:00"."""
 
 
+TRANSLATIONS_KEPT = 4096
+"""Sentences without variables kept translated per environment (a page has a few dozen)."""
+
+
 def _tidy_stops(translate: Any) -> Any:
     """`translate` (Jinja's newstyle gettext), with a stop a value brought along not doubled
-    by the sentence's own (`app.i18n.tidy_stops`)."""
+    by the sentence's own (`app.i18n.tidy_stops`).
+
+    A sentence without variables is the same text every time in a language (catalogs are
+    compiled once per process), so it is translated, escaped and tidied once per language
+    and autoescaping: a page asks for a few dozen of them on every request."""
+    kept: dict[tuple[str, bool, tuple[Any, ...]], str] = {}
 
     @pass_context
     def tidied(context: Any, *args: Any, **variables: Any) -> str:
+        key = None
+        if not variables and all(isinstance(arg, str) for arg in args):
+            key = (i18n.current_locale(), bool(context.eval_ctx.autoescape), args)
+            found = kept.get(key)
+            if found is not None:
+                return found
         text = context.call(translate, *args, **variables)
         tidy = i18n.tidy_stops(str(text))
-        return Markup(tidy) if isinstance(text, Markup) else tidy
+        result = Markup(tidy) if isinstance(text, Markup) else tidy
+        if key is not None:
+            if len(kept) >= TRANSLATIONS_KEPT:
+                kept.clear()
+            kept[key] = result
+        return result
 
     return tidied
 

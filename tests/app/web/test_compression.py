@@ -295,6 +295,21 @@ def test_mask_is_different_every_time_and_unmasks_to_the_token() -> None:
     assert unmask("not a token") == "not a token"
 
 
+MASKED_WITH_COUNTING_PAD = (
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P6uqqaiv"
+    "rq2so6KhoKempaS7urm4v769vLOysbC3trW0i4qJiI-OjYyDgoGAh4aFhJuamZifnp2ck5KRkJeWlZQ"
+)
+"""`"ab" * 64` masked with the pad 00 01 02 … 3f: the pad, then 0xab XOR each of its bytes."""
+
+
+def test_a_mask_is_the_pad_then_the_token_xor_the_pad(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.web.csrf.secrets.token_bytes", lambda n: bytes(range(n)))
+    assert mask("ab" * 64) == MASKED_WITH_COUNTING_PAD
+    assert unmask(MASKED_WITH_COUNTING_PAD) == "ab" * 64
+    leading_zeros = "00" * 8 + "ff" * 56  # XOR as numbers keeps every byte, zeros included
+    assert unmask(mask(leading_zeros)) == leading_zeros
+
+
 async def test_every_answer_carries_another_mask_of_the_one_token(browser: Browser) -> None:
     first, first_raw = await fetch(browser.client, "/account/signin", "br")
     _second, second_raw = await fetch(browser.client, "/account/signin", "identity")

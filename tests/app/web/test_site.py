@@ -33,3 +33,22 @@ async def test_icp_filing_number_in_the_footer(
     assert (
         '<a href="https://beian.miit.gov.cn/" rel="noopener">晋ICP备2026000001号</a>' in page.text
     )
+
+
+def _flash_cookies(response: httpx.Response) -> list[str]:
+    return [v for v in response.headers.get_list("set-cookie") if v.startswith("linli_flash=")]
+
+
+async def test_a_flash_crosses_one_redirect_and_is_then_cleared(browser: Browser) -> None:
+    plain = await browser.get("/privacy")
+    assert _flash_cookies(plain) == []
+    changed = await browser.submit("/preferences/text-size", {"size": "large", "next": "/privacy"})
+    assert changed.status_code == 303
+    assert len(_flash_cookies(changed)) == 1
+    assert "Max-Age=0" not in _flash_cookies(changed)[0]
+    shown = await browser.get("/privacy")
+    assert "已切换为大字模式。" in shown.text
+    cleared = _flash_cookies(shown)
+    assert len(cleared) == 1 and "Max-Age=0" in cleared[0]
+    after = await browser.get("/privacy")
+    assert _flash_cookies(after) == []
