@@ -202,7 +202,7 @@ def slots(
         for start in slot_starts(interval, zone, slot_minutes)
     ]
     return [
-        Slot(start, end, max(0, capacity - peak))
+        Slot(start, end, capacity - peak if peak < capacity else 0)
         for (start, end), peak in zip(spans, usage.peaks(spans), strict=True)
     ]
 
@@ -248,7 +248,6 @@ class HeldUnits:
         """The same as from the `Hold`s of `rows`, each `(start, end, units, is_block)` as
         stored: a confirmed booking's or an offer's own span (the buffer is added here) or
         a block's span. One pass and no object per row: a week reads hundreds."""
-        held = cls(window, capacity, buffer, ())
         spans = []
         blocks = []
         for start, end, units, is_block in rows:
@@ -257,6 +256,20 @@ class HeldUnits:
                 spans.append((start, end, units))
             else:
                 spans.append((start, end + buffer, units))
+        return cls.of_spans(window, capacity, buffer, spans, blocks)
+
+    @classmethod
+    def of_spans(
+        cls,
+        window: Interval,
+        capacity: int,
+        buffer: timedelta,
+        spans: Iterable[tuple[datetime, datetime, int]],
+        blocks: Sequence[tuple[datetime, datetime, int]],
+    ) -> HeldUnits:
+        """From every hold as `(start, end, units)`, buffers included (see `Usage.of_spans`),
+        and the blocks among them."""
+        held = cls(window, capacity, buffer, ())
         held.usage = Usage.of_spans(spans)
         if blocks:
             held.blocks = Usage.of_spans(blocks)

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from app.cache import VersionedCache
-from app.calendar import Interval, clip, merge
+from app.calendar import Interval, clip, merge, wall_to_utc
 from spaces.logic.availability import local_day_window, slots
 from spaces.logic.rules import QuotaLeft, Rules, quota_left, refusal_reasons
 from spaces.queries.bookings import spans_of, upcoming_of
@@ -80,14 +80,14 @@ async def _slots_by_day(
     found = slots(clip(reachable, window), zone, rules.slot_minutes, rules.capacity, held.usage)
     reasons = refusal_reasons(found, rules, reachable, held, now)
     views = [
-        SlotView(slot.start, slot.end, slot.free_units, reason is None, reason)
-        for slot, reason in zip(found, reasons, strict=True)
+        SlotView(start, end, free_units, reason is None, reason)
+        for (start, end, free_units), reason in zip(found, reasons, strict=True)
     ]
     # Each day's slots start before its local midnight (an instant: no zone conversion).
-    starts = [slot.start for slot in found]
+    starts = [view.start for view in views]
     ends = [
-        bisect.bisect_left(starts, local_day_window(first_day, i, zone).end)
-        for i in range(1, days + 1)
+        bisect.bisect_left(starts, wall_to_utc(datetime.combine(day, time()), zone))
+        for day in (first_day + timedelta(days=i) for i in range(1, days + 1))
     ]
     by_day = [
         (first_day + timedelta(days=i), views[ends[i - 1] if i else 0 : ends[i]])

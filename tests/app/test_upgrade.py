@@ -6,8 +6,10 @@ migrated. Its data stay as they were, and a second `linli migrate` changes nothi
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ ROWS_PER_TABLE = {
     "waitlist_entry": 0,
 }  # fmt: skip
 """The release's rows, which this release's migrations keep."""
-ADDED = {"station_generation": 1}
+ADDED = {"station_generation": 1, "space_longest_hold": 8}
 """Tables this release's migrations add, with how many rows each starts with."""
 DERIVED = "feed_event_text"
 """Stored feed texts: `linli migrate` writes those missing for bookings near the wall clock's
@@ -50,6 +52,11 @@ def _migration_ids() -> set[tuple[str, str]]:
         if matched:
             found.add((module.parts[-3], matched.group(1)))
     return found
+
+
+def _instant(value: datetime | str) -> datetime:
+    """A timestamp as the engine gives it: a datetime, or SQLite's stored text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _row(rows: list[dict[str, Any]], **match: object) -> dict[str, str]:
@@ -108,6 +115,20 @@ async def test_release_before_migrates_with_its_data_intact_and_again_changes_no
             "2026-12-09 06:00:00+00:00",
             "2026-12-09 07:00:00+00:00",
         )
+        # The longest hold of each space with bookings is measured from the rows it had (on
+        # SQLite in whole seconds, one more than the difference); it has no blocks or entries.
+        extra = 1 if url.startswith("sqlite") else 0
+        longest: dict[str, int] = {}
+        for row in rows["booking"]:
+            span = _instant(row["ends_at"]) - _instant(row["starts_at"])
+            seconds = math.ceil(span.total_seconds()) + extra
+            longest[str(row["space"])] = max(longest.get(str(row["space"]), 0), seconds)
+        assert {
+            str(r["space"]): r["seconds"]
+            for r in rows["space_longest_hold"]
+            if r["held_in"] == "booking"
+        } == longest
+        assert {r["held_in"] for r in rows["space_longest_hold"]} == {"booking"}
         station = _row(rows["station"], slug="bayi-post-office")
         assert (station["name_zh"], station["latitude"], station["longitude"]) == (
             "城隍庙邮政暖新驿站",

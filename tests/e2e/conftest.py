@@ -137,3 +137,11 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed:
         item.failed_call = True
     return report
+
+
+LAST = "test_metrics_after_journeys.py"
+"""Runs after every other test of the session's server: it reads what they left in /metrics."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name == LAST)  # stable: the rest keep their order

@@ -78,6 +78,10 @@ class Server:
     log: Path
 
 
+METRICS_TOKEN = "e2e-metrics-" + "m" * 24
+"""What the live servers' `/metrics` answers to (`Authorization: Bearer …`)."""
+
+
 def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     env = {
         key: value
@@ -91,6 +95,7 @@ def server_env(database_url: str, workdir: Path) -> dict[str, str]:
         LINLI_MEDIA_DIR=str(workdir / "media"),
         LINLI_SIGNUPS_PER_HOUR="0",
         LINLI_LOG_LEVEL="WARNING",
+        LINLI_METRICS_TOKEN=METRICS_TOKEN,
     )
     return env
 
