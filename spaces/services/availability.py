@@ -8,11 +8,11 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from app.cache import VersionedCache
-from app.calendar import Interval, clip, wall_to_utc
+from app.calendar import Interval, clip, merge, wall_to_utc
 from spaces.logic.availability import local_day_window, slots
 from spaces.logic.rules import QuotaLeft, Rules, quota_left, refusal_reasons
 from spaces.queries.bookings import spans_of, upcoming_of
@@ -44,9 +44,13 @@ class Availability:
     """Open time from the first day into what bookings starting in it may reach."""
 
 
-_week_cache: VersionedCache[tuple[list[tuple[date, list[SlotView]]], list[Interval]]] = (
-    VersionedCache(max_entries=512)
-)
+ByDay = list[tuple[date, list[SlotView]]]
+_week_cache: VersionedCache[tuple[ByDay, list[Interval]] | tuple[list[SlotView], list[Interval]]]
+_week_cache = VersionedCache(max_entries=512)
+"""The slots of the days read, per space version and minute: each day on its own (its slots,
+and the open time bookings starting in it may reach) where a day's slots are the same
+whatever days are read with it (`_days_apart`), else the days read together."""
+DAY_MINUTES = 24 * 60
 
 
 def _minute_after(now: datetime) -> datetime:
@@ -56,17 +60,21 @@ def _minute_after(now: datetime) -> datetime:
     return rounded if rounded == now else rounded + timedelta(minutes=1)
 
 
-async def _slots_by_day(
-    space: Space, rules: Rules, zone: ZoneInfo, first_day: date, days: int, now: datetime
-) -> tuple[list[tuple[date, list[SlotView]]], list[Interval]]:
-    window = local_day_window(first_day, days, zone)
-    # A booking starting in the window may run past its end (23:30 for two hours).
-    longest = timedelta(
+def _longest(rules: Rules) -> timedelta:
+    """How far past its day a booking starting in it may run (23:30 for two hours)."""
+    return timedelta(
         minutes=max(
             rules.slot_minutes, rules.min_duration_minutes or 0, rules.max_duration_minutes or 480
         )
     )
-    reach = Interval(window.start, window.end + longest)
+
+
+async def _slots_by_day(
+    space: Space, rules: Rules, zone: ZoneInfo, first_day: date, days: int, now: datetime
+) -> tuple[ByDay, list[Interval]]:
+    window = local_day_window(first_day, days, zone)
+    # A booking starting in the window may run past its end (23:30 for two hours).
+    reach = Interval(window.start, window.end + _longest(rules))
     calendar, held = await calendar_and_held(space, reach)
     reachable = calendar.open_intervals(reach)
     found = slots(clip(reachable, window), zone, rules.slot_minutes, rules.capacity, held.usage)
@@ -102,12 +110,15 @@ async def get_availability(
     rules = rules_of(space)
     minute = _minute_after(now)
     # created_at as well as the id: an id may be reused after a space is deleted.
-    key = (space.id, space.created_at, space.version, first_day, days, minute)
-    cached = _week_cache.get(key)
-    if cached is None:
-        cached = await _slots_by_day(space, rules, zone, first_day, days, minute)
-        _week_cache.put(key, cached)
-    by_day, reachable = cached
+    if _days_apart(rules, zone, first_day, days):
+        by_day, reachable = await _each_day(space, rules, zone, first_day, days, minute)
+    else:
+        key = (space.id, space.created_at, space.version, first_day, days, minute)
+        cached = _week_cache.get(key)
+        if cached is None:
+            cached = await _slots_by_day(space, rules, zone, first_day, days, minute)
+            _week_cache.put(key, cached)
+        by_day, reachable = cast(tuple[ByDay, list[Interval]], cached)
     quota: list[QuotaLeft] = []
     # Without quota rules nothing is left to tell: the person's bookings are not read.
     if user_id is not None and rules.has_quotas:
@@ -115,6 +126,57 @@ async def get_availability(
         mine = await spans_of(user_id, space.id, min(now, window_start))
         quota = quota_left(rules, zone, now, mine, max(first_day, now.astimezone(zone).date()))
     return Availability(space, zone, rules, first_day, by_day, quota, reachable)
+
+
+def _days_apart(rules: Rules, zone: ZoneInfo, first_day: date, days: int) -> bool:
+    """Whether each of the days has the same slots whatever days are read with it: the slots
+    tile a local day (no slot runs past midnight, wherever the open time read begins) and the
+    zone's offset from UTC stays the same over the days (so the grid is walked alike)."""
+    if DAY_MINUTES % rules.slot_minutes:
+        return False
+    first_offset = datetime.combine(first_day, time(), zone).utcoffset()
+    return all(
+        datetime.combine(first_day + timedelta(days=i), time(), zone).utcoffset() == first_offset
+        for i in range(1, days + 1)
+    )
+
+
+async def _each_day(
+    space: Space, rules: Rules, zone: ZoneInfo, first_day: date, days: int, minute: datetime
+) -> tuple[ByDay, list[Interval]]:
+    """The days' slots and reachable open time, each day cached on its own, so that a week
+    overlapping weeks read before computes only its new days (in one read of the calendar
+    and holds per run of days missing). Only for days `_days_apart`."""
+    # created_at as well as the id: an id may be reused after a space is deleted.
+    keys = [
+        ("day", space.id, space.created_at, space.version, first_day + timedelta(days=i), minute)
+        for i in range(days)
+    ]
+    found = [cast(tuple[list[SlotView], list[Interval]] | None, _week_cache.get(k)) for k in keys]
+    whole: list[Interval] | None = None
+    index = 0
+    while index < days:
+        if found[index] is not None:
+            index += 1
+            continue
+        end = index
+        while end < days and found[end] is None:
+            end += 1
+        run_first = first_day + timedelta(days=index)
+        by_day, reachable = await _slots_by_day(space, rules, zone, run_first, end - index, minute)
+        if index == 0 and end == days:
+            whole = reachable
+        longest = _longest(rules)
+        for offset, (day, day_slots) in enumerate(by_day):
+            window = local_day_window(day, 1, zone)
+            entry = (day_slots, clip(reachable, Interval(window.start, window.end + longest)))
+            _week_cache.put(keys[index + offset], entry)
+            found[index + offset] = entry
+        index = end
+    entries = cast(list[tuple[list[SlotView], list[Interval]]], found)
+    by_day = [(first_day + timedelta(days=i), entry[0]) for i, entry in enumerate(entries)]
+    # Each day's reachable time is the days' own clipped to that day and what it reaches.
+    return by_day, whole if whole is not None else merge(i for e in entries for i in e[1])
 
 
 MINE_SHOWN = 3

@@ -50,7 +50,7 @@ def day_times(
         day,
         today,
         site_date(now),  # the year is named when the day is not in the viewer's year
-        tuple((s.start, s.end, s.free_units, s.bookable, s.reason) for s in day_slots),
+        tuple(day_slots),  # each SlotView: start, end, free units, bookable, reason
         zone.key,
         viewer_zone.key,
         current_locale(),

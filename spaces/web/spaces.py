@@ -50,7 +50,7 @@ from spaces.services import (
     catalog,
     ratings,
 )
-from spaces.services.availability import get_availability, mine_at
+from spaces.services.availability import Availability, get_availability, mine_at
 from spaces.tables import Space
 from spaces.web import presentation, rendered
 from spaces.web.forms import BookForm, read_book_form, read_start
@@ -100,9 +100,12 @@ class SpacesController(Controller):
         errors: dict[str, str] | None = None,
         refusal: DomainError | None = None,
         space: Space | None = None,
+        times_only: bool = False,
     ) -> tuple[Space, Markup, dict[str, Any]]:
         """The space (looked up unless given), its times rendered (one day with the strip of
-        days, or the week grid), and what the rest of its page shows."""
+        days, or the week grid), and what the rest of its page shows; with `times_only`,
+        without its hours and rules in words (`_words`), which only the page around the
+        times shows (a visitor's is rendered once: `_visitor_page`)."""
         space = space or await catalog.get_space(slug)
         zone = catalog.zone_of(space)
         viewer_zone = site_zone()
@@ -141,8 +144,6 @@ class SpacesController(Controller):
                 zone=zone,
                 viewer_zone=viewer_zone,
             ),
-            "rules": presentation.rules_in_words(space, availability.rules),
-            "hours": presentation.weekly_in_words(space),
             "kind_label": KIND_LABELS[space.kind],
             "chosen_start": chosen_start,
             "durations": presentation.duration_choices(availability, chosen_start)
@@ -159,6 +160,8 @@ class SpacesController(Controller):
             "week_view": shown.day is None,
             "mine": await mine_at(viewer.id, space, now) if viewer else [],
         }
+        if not times_only:
+            context.update(_words(space, availability))
         times_key = _rendered_key("times", space, shown, today, now, viewer)
         times_html = _rendered.get(times_key)
         if not isinstance(times_html, Markup):
@@ -263,7 +266,15 @@ class SpacesController(Controller):
         rendered = _rendered.get(key)
         if not isinstance(rendered, RenderedPage):
             space, times_html, context = await self._space_view(
-                request, stamp.slug, None, now, first=first, start=None, day=day, view=view
+                request,
+                stamp.slug,
+                None,
+                now,
+                first=first,
+                start=None,
+                day=day,
+                view=view,
+                times_only=True,
             )
             # Around the times a visitor's page is the same for every day and week shown.
             frame_key = (
@@ -277,6 +288,7 @@ class SpacesController(Controller):
                     request,
                     "spaces/detail.html",
                     **context,
+                    **_words(space, context["availability"]),
                     times_html=Markup(_TIMES_STAND_IN),
                     ratings=await ratings.ratings_of(space),
                 )
@@ -329,6 +341,14 @@ class SpacesController(Controller):
         else:
             flash(request, _("Booked. See you there!"))
         return redirect(request.app.route_reverse("bookings:detail", booking_id=str(booking.id)))
+
+
+def _words(space: Space, availability: Availability) -> dict[str, Any]:
+    """The space's hours and rules in words, shown around its times."""
+    return {
+        "rules": presentation.rules_in_words(space, availability.rules),
+        "hours": presentation.weekly_in_words(space),
+    }
 
 
 @dataclass(frozen=True)

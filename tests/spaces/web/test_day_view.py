@@ -4,6 +4,7 @@ times, `?day=` within the window, the week grid one link away, and htmx swapping
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -229,13 +230,20 @@ async def test_htmx_gets_the_day_alone_and_a_history_restore_the_page(
 
 
 async def test_a_day_and_the_week_from_its_strip_share_one_computed_availability(
-    browser: Browser, music_room
+    browser: Browser, music_room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    misses = availability._week_cache.misses
+    computed = []
+    compute = availability._slots_by_day
+
+    async def counting(space, rules, zone, first_day, days, now):  # type: ignore[no-untyped-def]
+        computed.append((first_day, days))
+        return await compute(space, rules, zone, first_day, days, now)
+
+    monkeypatch.setattr(availability, "_slots_by_day", counting)
     await browser.get("/spaces/music-room?day=2026-03-04")
     await browser.get("/spaces/music-room?day=2026-03-06")
     await browser.get("/spaces/music-room?view=week")
-    assert availability._week_cache.misses == misses + 1
+    assert computed == [(date(2026, 3, 2), 7)]
 
 
 def week_nav_of(html: str) -> str:
