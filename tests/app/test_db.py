@@ -354,18 +354,25 @@ async def test_a_write_sent_later_that_fails_fails_its_transaction(db: None) -> 
     assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "undone") == 1
 
 
-@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's kept connections")
-async def test_begin_and_writes_sent_later_travel_with_the_next_statement(
-    db: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    trips: list[list[str]] = []
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """What each trip to a kept SQLite connection's thread sent: the first word of every
+    statement that waited to be sent, then of the statement itself."""
+    sent: list[list[str]] = []
     run = database.KeptConnection._run
 
     def counted(self: Any, waiting: list[Any], query: str, args: list[Any], tuples: bool) -> Any:
-        trips.append([sql.split(None, 1)[0] for sql, _args in waiting] + [query.split()[0]])
+        sent.append([sql.split(None, 1)[0] for sql, _args in waiting] + [query.split()[0]])
         return run(self, waiting, query, args, tuples)
 
     monkeypatch.setattr(database.KeptConnection, "_run", counted)
+    return sent
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's kept connections")
+async def test_begin_and_writes_sent_later_travel_with_the_next_statement(
+    db: None, trips: list[list[str]]
+) -> None:
     async with database.write_transaction("test:trips"):
         pass
     assert trips == []  # nothing sent, nothing to end
@@ -404,21 +411,13 @@ async def test_reads_fetched_together_give_each_its_rows(db: None) -> None:
 
 @pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's kept connections")
 async def test_reads_fetched_together_in_a_transaction_take_one_trip(
-    db: None, monkeypatch: pytest.MonkeyPatch
+    db: None, monkeypatch: pytest.MonkeyPatch, trips: list[list[str]]
 ) -> None:
-    trips: list[list[str]] = []
-    run = database.KeptConnection._run
-
-    def counted(self: Any, waiting: list[Any], query: str, args: list[Any], tuples: bool) -> Any:
-        trips.append([sql.split(None, 1)[0] for sql, _args in waiting] + [query.split()[0]])
-        return run(self, waiting, query, args, tuples)
-
     def thread_trips(self: Any, *args: Any) -> Any:
         trips.append(["trip"])
         return run_all(self, *args)
 
     run_all = database.KeptConnection._run_all
-    monkeypatch.setattr(database.KeptConnection, "_run", counted)
     monkeypatch.setattr(database.KeptConnection, "_run_all", thread_trips)
     async with database.write_transaction("test:together"):
         await database.write_later(ThrottleEvent.insert(ThrottleEvent(bucket="t", occurred_at=NOW)))
