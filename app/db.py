@@ -74,11 +74,10 @@ class LinliSQLiteEngine(SQLiteEngine):
         self._local.connection, self._local.path = connection, path
         return connection
 
-    def _execute(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
-        return fetch_all(self._connection(), query, args)
-
-    def _execute_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
-        return fetch_tuples_from(self._connection(), query, args)
+    def _execute(
+        self, query: str, args: list[Any], tuples: bool
+    ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
+        return fetch_rows(self._connection(), query, args, tuples)
 
     def borrow(self) -> KeptConnection:
         """A kept connection for one transaction, lent to it alone until `give_back`."""
@@ -108,11 +107,9 @@ class LinliSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
         loop = asyncio.get_running_loop()
-        if _rows_as_tuples.get():
-            return await loop.run_in_executor(
-                self._executor, self._execute_tuples, query, args or []
-            )
-        return await loop.run_in_executor(self._executor, self._execute, query, args or [])
+        return await loop.run_in_executor(
+            self._executor, self._execute, query, args or [], _rows_as_tuples.get()
+        )
 
     async def get_connection(self) -> Any:
         connection = await super().get_connection()
@@ -168,19 +165,14 @@ def open_connection(connection_kwargs: dict[str, Any]) -> sqlite3.Connection:
     return connection
 
 
-def fetch_all(connection: sqlite3.Connection, query: str, args: list[Any]) -> list[dict[str, Any]]:
-    cursor = connection.execute(query, args)
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def fetch_tuples_from(
-    connection: sqlite3.Connection, query: str, args: list[Any]
-) -> list[tuple[Any, ...]]:
+def fetch_rows(
+    connection: sqlite3.Connection, query: str, args: list[Any], tuples: bool = False
+) -> list[dict[str, Any]] | list[tuple[Any, ...]]:
+    """The rows of `query`: dicts (the connection's row factory), or tuples with `tuples`
+    (no dict per row: `fetch_tuples`)."""
     cursor = connection.cursor()
-    cursor.row_factory = None
+    if tuples:
+        cursor.row_factory = None
     try:
         return cursor.execute(query, args).fetchall()
     finally:
@@ -216,9 +208,7 @@ class KeptConnection:
             self._connection.execute(earlier, earlier_args).close()
         if query == "ROLLBACK" and not self._connection.in_transaction:
             return []  # its BEGIN failed (with the first statement): nothing to roll back
-        if tuples:
-            return fetch_tuples_from(self._connection, query, args)
-        return fetch_all(self._connection, query, args)
+        return fetch_rows(self._connection, query, args, tuples)
 
     async def execute(
         self, query: str, args: list[Any] | None = None, *, tuples: bool = False
