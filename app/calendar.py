@@ -10,6 +10,7 @@ occurrence.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -52,9 +53,13 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_ranges(text: str) -> tuple[TimeRange, ...]:
     """`"09:00-12:00, 14:00-21:30"` → ranges; an end at or before its start runs overnight;
-    `"00:00-24:00"` is the whole day; an empty text means closed."""
+    `"00:00-24:00"` is the whole day; an empty text means closed.
+
+    Kept per text (the ranges are immutable): every availability read parses its space's
+    week of hours."""
     ranges = []
     for part in filter(None, (p.strip() for p in re.split(r"[,，;；]", text))):
         match = _RANGE.match(part)

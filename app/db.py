@@ -482,9 +482,11 @@ async def fetch_tuples(sql: str, *args: Any) -> list[Sequence[Any]]:
         rows = await engine().run_querystring(QueryString(sql, *args))
     finally:
         _rows_as_tuples.reset(token)
-    # asyncpg's records are tuples already; another connection may still give dicts,
-    # which keep the order of the columns.
-    return [tuple(row.values()) if isinstance(row, dict) else row for row in rows]
+    # asyncpg's records are tuples already; another connection may still give dicts (all
+    # of its rows), which keep the order of the columns.
+    if rows and isinstance(rows[0], dict):
+        return [tuple(row.values()) for row in rows]
+    return rows
 
 
 async def fetch_together(*reads: tuple[str, Sequence[Any], bool]) -> list[list[Any]]:

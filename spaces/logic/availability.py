@@ -17,7 +17,7 @@ each shown with its UTC offset.
 from __future__ import annotations
 
 import bisect
-import itertools
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -55,44 +55,75 @@ def read_window(window: Interval, buffer: timedelta) -> Interval:
     return needed_span(window, buffer)
 
 
+_first = operator.itemgetter(0)
+
+
+def _changes(spans: list[tuple[datetime, datetime, int]], sign: int) -> list[tuple[datetime, int]]:
+    """Each hold of `spans` as two changes, `sign` times its units at its start and back at
+    its end; holds of no units or no time change nothing."""
+    spans = [span for span in spans if span[2] > 0 and span[1] > span[0]]
+    return [(start, sign * units) for start, _end, units in spans] + [
+        (end, -sign * units) for _start, end, units in spans
+    ]
+
+
 class Usage:
-    """Units held over time, as a step function; answers "most units held in [a, b)"."""
+    """Units held over time, as a step function; answers "most units held in [a, b)".
+
+    `times` are the instants where a hold starts or ends, in order, and `levels[i]` the
+    units held from `times[i]` until the next (an instant where as much ends as starts
+    stays, at an unchanged level)."""
 
     def __init__(self, holds: Iterable[Hold]) -> None:
-        self.deltas: dict[datetime, int] = {}
-        self._add(((h.start, h.end, h.units) for h in holds), 1)
+        self._build(_changes([(h.start, h.end, h.units) for h in holds], 1))
 
     @classmethod
     def of_spans(cls, spans: Iterable[tuple[datetime, datetime, int]]) -> Usage:
         """The usage of holds given as `(start, end, units)`, their buffers included: the
         same as `Usage` of `Hold`s, without making one object per hold."""
-        usage = cls(())
-        usage._add(spans, 1)
+        usage = cls.__new__(cls)
+        usage._build(_changes(list(spans), 1))
         return usage
 
-    def _add(self, spans: Iterable[tuple[datetime, datetime, int]], sign: int) -> None:
-        deltas = self.deltas
-        for start, end, units in spans:
-            if units <= 0 or end <= start:
-                continue
-            deltas[start] = deltas.get(start, 0) + sign * units
-            deltas[end] = deltas.get(end, 0) - sign * units
-        self.times: list[datetime] = sorted(deltas)
-        self.levels: list[int] = list(itertools.accumulate(deltas[moment] for moment in self.times))
+    def _build(self, changes: list[tuple[datetime, int]]) -> None:
+        """The step function of `(instant, units added)` changes, in any order. Sorted and
+        summed per instant, not gathered in a dict: hashing an aware datetime made moments
+        ago costs more than the rest of the work (it is computed, then kept, at the first)."""
+        changes.sort(key=_first)
+        times: list[datetime] = []
+        levels: list[int] = []
+        level = 0
+        last = None
+        for moment, units in changes:
+            level += units
+            if moment == last:
+                levels[-1] = level
+            else:
+                times.append(moment)
+                levels.append(level)
+                last = moment
+        self.times = times
+        self.levels = levels
+
+    def _changed(self, holds: Iterable[Hold], sign: int) -> Usage:
+        changes = [
+            (moment, level - previous)
+            for moment, level, previous in zip(
+                self.times, self.levels, [0, *self.levels], strict=False
+            )
+        ]
+        changes += _changes([(h.start, h.end, h.units) for h in holds], sign)
+        usage = Usage.__new__(Usage)
+        usage._build(changes)
+        return usage
 
     def without(self, holds: Iterable[Hold]) -> Usage:
         """The usage once `holds`, each counted in this usage, are let go."""
-        usage = Usage(())
-        usage.deltas = dict(self.deltas)
-        usage._add(((h.start, h.end, h.units) for h in holds), -1)
-        return usage
+        return self._changed(holds, -1)
 
     def with_holds(self, holds: Iterable[Hold]) -> Usage:
         """The usage with `holds` added."""
-        usage = Usage(())
-        usage.deltas = dict(self.deltas)
-        usage._add(((h.start, h.end, h.units) for h in holds), 1)
-        return usage
+        return self._changed(holds, 1)
 
     def level_at(self, moment: datetime) -> int:
         """The units held at the instant `moment`."""
@@ -186,6 +217,36 @@ class Slot(NamedTuple):
     free_units: int
 
 
+class SlotGrid(NamedTuple):
+    """Slots as three lists, one entry per slot: what `slots` gives, without an object per
+    slot (a week has hundreds)."""
+
+    starts: list[datetime]
+    ends: list[datetime]
+    free_units: list[int]
+
+
+def slot_grid(
+    open_intervals: Sequence[Interval],
+    zone: ZoneInfo,
+    slot_minutes: int,
+    capacity: int,
+    usage: Usage,
+) -> SlotGrid:
+    """Every slot of the open intervals (in order, not overlapping) with its free units
+    (never below zero), in one sweep along the usage."""
+    step = timedelta(minutes=slot_minutes)
+    starts = [
+        start for interval in open_intervals for start in slot_starts(interval, zone, slot_minutes)
+    ]
+    ends = [start + step for start in starts]
+    free = [
+        capacity - peak if peak < capacity else 0
+        for peak in usage.peaks(zip(starts, ends, strict=True))
+    ]
+    return SlotGrid(starts, ends, free)
+
+
 def slots(
     open_intervals: Sequence[Interval],
     zone: ZoneInfo,
@@ -193,18 +254,9 @@ def slots(
     capacity: int,
     usage: Usage,
 ) -> list[Slot]:
-    """Every slot of the open intervals (in order, not overlapping) with its free units
-    (never below zero), in one sweep along the usage."""
-    step = timedelta(minutes=slot_minutes)
-    spans = [
-        (start, start + step)
-        for interval in open_intervals
-        for start in slot_starts(interval, zone, slot_minutes)
-    ]
-    return [
-        Slot(start, end, capacity - peak if peak < capacity else 0)
-        for (start, end), peak in zip(spans, usage.peaks(spans), strict=True)
-    ]
+    """`slot_grid` as a `Slot` per slot."""
+    grid = slot_grid(open_intervals, zone, slot_minutes, capacity, usage)
+    return [Slot(*slot) for slot in zip(*grid, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ decides), and each refusal names its rule with a code the API returns (`lead_tim
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval
 from app.i18n import _, ngettext
-from spaces.logic.availability import HeldUnits, Slot, is_aligned, within_open_hours
+from spaces.logic.availability import HeldUnits, SlotGrid, is_aligned, within_open_hours
 
 
 @dataclass(frozen=True)
@@ -401,51 +402,58 @@ def quota_left(
 
 
 def refusal_reasons(
-    found: list[Slot],
+    grid: SlotGrid,
     rules: Rules,
     open_intervals: list[Interval],
     held: HeldUnits,
     now: datetime,
 ) -> list[str | None]:
-    """For each slot of `found` (the slots of `held.usage`, as `slots` gives them), why one
-    unit cannot be booked from it for the shortest allowed length: `capacity`, `past`,
+    """For each slot of `grid` (the slots of `held.usage`, as `slot_grid` gives them), why
+    one unit cannot be booked from it for the shortest allowed length: `capacity`, `past`,
     `lead_time`, `horizon` or `too_short`; None if it can.
 
     The same rules as `spaces.rules.timing_refusals`, with their thresholds computed once,
-    since a week has hundreds of slots.
+    since a week has hundreds of slots: the slots are in order of their starts, so those
+    past, within the lead time and beyond the horizon are runs found by bisection.
     """
+    starts, ends, free_units = grid
     length = timedelta(minutes=max(rules.slot_minutes, rules.min_duration_minutes or 0))
     earliest = now + timedelta(minutes=rules.lead_time_minutes or 0)
-    latest_end = now + timedelta(days=rules.horizon_days) if rules.horizon_days else None
-    reasons: list[str | None] = []
+    past = bisect.bisect_left(starts, now)
+    lead = max(past, bisect.bisect_left(starts, earliest))
+    beyond = len(starts)  # the first slot whose shortest booking would end past the horizon
+    if rules.horizon_days:
+        latest_start = now + timedelta(days=rules.horizon_days) - length
+        beyond = max(lead, bisect.bisect_right(starts, latest_start))
+    reasons: list[str | None] = [
+        *(["past"] * past),
+        *(["lead_time"] * (lead - past)),
+        *(["too_short"] * (beyond - lead)),
+        *(["horizon"] * (len(starts) - beyond)),
+    ]
     to_check: list[int] = []  # slots inside open hours: their capacity is checked at once
     index = 0
-    for slot in found:
-        end = slot.start + length
-        if slot.free_units < 1:
-            reasons.append("capacity")
-        elif slot.start < now:
-            reasons.append("past")
-        elif slot.start < earliest:
-            reasons.append("lead_time")
-        elif latest_end is not None and end > latest_end:
-            reasons.append("horizon")
-        else:
-            while index < len(open_intervals) and open_intervals[index].end <= slot.start:
-                index += 1
-            inside = index < len(open_intervals) and (
-                open_intervals[index].start <= slot.start and end <= open_intervals[index].end
-            )
-            reasons.append("too_short")
-            if inside:
-                to_check.append(len(reasons) - 1)
-    if found and length + held.buffer == found[0].end - found[0].start:
+    count = len(open_intervals)
+    for i in range(lead, beyond):
+        if free_units[i] < 1:
+            continue
+        start = starts[i]
+        while index < count and open_intervals[index].end <= start:
+            index += 1
+        if index == count:
+            break  # no open time from here: the rest stay `too_short`
+        if open_intervals[index].start <= start and start + length <= open_intervals[index].end:
+            to_check.append(i)
+    reasons = [
+        "capacity" if free < 1 else reason for free, reason in zip(free_units, reasons, strict=True)
+    ]
+    if starts and length + held.buffer == ends[0] - starts[0]:
         # A booking of one slot with no buffer needs what the slot's free units count: a
         # unit is free (else the reason is `capacity`), so it fits; no second sweep.
         for i in to_check:
             reasons[i] = None
         return reasons
-    spans = [(found[i].start, found[i].start + length) for i in to_check]
+    spans = [(starts[i], starts[i] + length) for i in to_check]
     for i, fits in zip(to_check, held.fits_each(spans, 1), strict=True):
         if fits:
             reasons[i] = None

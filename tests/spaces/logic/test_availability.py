@@ -12,9 +12,11 @@ from spaces.logic.availability import (
     HeldUnits,
     Hold,
     Shortfall,
+    Slot,
     Usage,
     hold_of,
     is_aligned,
+    slot_grid,
     slot_starts,
     slots,
 )
@@ -366,14 +368,66 @@ def test_bookable_slots_are_exactly_those_the_booking_rules_accept(
     holds = HeldUnits(
         window, capacity, rules.buffer, [hold_of(s, e, u, rules.buffer) for s, e, u in bookings]
     )
+    grid = slot_grid(opening, zone, 30, capacity, holds.usage)
     found = slots(opening, zone, 30, capacity, holds.usage)
+    assert found == [Slot(*slot) for slot in zip(*grid, strict=True)]
     length = timedelta(minutes=max(30, min_minutes or 0))
-    for slot, reason in zip(found, refusal_reasons(found, rules, opening, holds, now), strict=True):
+    for slot, reason in zip(found, refusal_reasons(grid, rules, opening, holds, now), strict=True):
         request = Request(slot.start, slot.start + length)
         accepted = not check_request(
             rules, request, zone=zone, now=now, open_intervals=opening, mine=[]
         ) and holds.fits(request.span, 1)
         assert (reason is None) == accepted, (slot, reason)
+
+
+def test_refusal_reasons_name_each_slot_s_first_rule() -> None:
+    """Each slot's reason, in the order the rules are asked: capacity first, then past,
+    lead time, horizon, and a shortest booking that does not fit (too short)."""
+    from spaces.logic.rules import Rules, refusal_reasons
+
+    rules = Rules(capacity=1, lead_time_minutes=60, horizon_days=1, min_duration_minutes=60)
+    zone = SHANGHAI
+    calendar = Calendar(
+        zone=zone, weekly=WeeklyHours.parse({"mon": "08:00-12:00", "tue": "08:00-12:00"})
+    )
+    opening = calendar.open_intervals(
+        Interval(local(zone, 2026, 3, 2, 0), local(zone, 2026, 3, 4, 0))
+    )
+    holds = HeldUnits(
+        Interval(local(zone, 2026, 3, 2, 0), local(zone, 2026, 3, 4, 0)),
+        1,
+        rules.buffer,
+        [
+            hold_of(local(zone, 2026, 3, 2, 8), local(zone, 2026, 3, 2, 8, 30), 1, rules.buffer),
+            hold_of(local(zone, 2026, 3, 2, 10), local(zone, 2026, 3, 2, 10, 30), 1, rules.buffer),
+        ],
+    )
+    grid = slot_grid(opening, zone, 30, 1, holds.usage)
+    now = local(zone, 2026, 3, 2, 8, 10)
+
+    assert refusal_reasons(grid, rules, opening, holds, now) == [
+        "capacity",  # 08:00, past as well
+        "lead_time",  # 08:30
+        "lead_time",  # 09:00
+        "too_short",  # 09:30: an hour from here runs into 10:00's booking
+        "capacity",  # 10:00
+        None,  # 10:30
+        None,  # 11:00
+        "too_short",  # 11:30: an hour from here runs past 12:00
+        *["horizon"] * 8,  # Tuesday: an hour from 08:00 ends after Tuesday 08:10
+    ]
+    assert refusal_reasons(grid, rules, opening, holds, local(zone, 2026, 3, 2, 9)) == [
+        "capacity",
+        "past",
+        "lead_time",
+        "lead_time",
+        "capacity",
+        None,
+        None,
+        "too_short",
+        None,  # Tuesday 08:00: an hour from here ends on the horizon, not after it
+        *["horizon"] * 7,
+    ]
 
 
 def test_held_units_of_stored_rows_add_the_buffer_to_bookings_only() -> None:
