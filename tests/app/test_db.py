@@ -208,6 +208,43 @@ def test_sqlite_engine_internals_used_by_the_override_are_there(tmp_path: Path) 
             assert call in source, f"{caller.__qualname__} no longer calls {call}: {PICCOLO_PIN}"
 
 
+@pytest.mark.parametrize(
+    ("engine_type", "text"),
+    [
+        ("sqlite", "SELECT a FROM t WHERE b = ? AND c IN (?, ?) AND d = '{x}'"),
+        ("postgres", "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3) AND d = '{x}'"),
+    ],
+)
+def test_a_statement_compiles_as_piccolo_does_and_keeps_its_text(
+    engine_type: str, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its text is Piccolo's, kept per template and engine; the values are each call's own."""
+    monkeypatch.setattr(database.Statement, "_compiled", {})
+    template = "SELECT a FROM t WHERE b = {} AND c IN ({}, {}) AND d = '{{x}}'"
+    first = database.Statement(template, 1, "two", NOW).compile_string(engine_type)
+    assert first == QueryString(template, 1, "two", NOW).compile_string(engine_type)
+    assert first == (text, [1, "two", NOW])
+    assert database.Statement._compiled == {(template, engine_type): text}
+    again = database.Statement(template, 4, None, "x").compile_string(engine_type)
+    assert again == (text, [4, None, "x"])
+    # A query inside is written into the text, which then depends on it: not kept.
+    nested = database.Statement("SELECT {} + {}", QueryString("{} * 2", 3), 5)
+    assert nested.compile_string("sqlite") == ("SELECT ? * 2 + ?", [3, 5])
+    assert list(database.Statement._compiled) == [(template, engine_type)]
+
+
+def test_statements_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(database.Statement, "_compiled", {})
+    monkeypatch.setattr(database.Statement, "MAX_KEPT", 3)
+    for count in range(1, 6):
+        template = "SELECT " + ", ".join(["{}"] * count)
+        assert database.Statement(template, *range(count)).compile_string("sqlite") == (
+            "SELECT " + ", ".join(["?"] * count),
+            list(range(count)),
+        )
+    assert len(database.Statement._compiled) <= 3
+
+
 def test_sqlite_helpers_imported_by_app_db_are_there() -> None:
     assert _parameters(dict_factory) == ["cursor", "row"], f"dict_factory: {PICCOLO_PIN}"
     assert TransactionType.immediate.value == "IMMEDIATE", f"TransactionType: {PICCOLO_PIN}"
