@@ -118,8 +118,9 @@ def day_chips(
             continue
         time = wording.local_time(slot.start, zone, viewer_zone)
         if slot.bookable or slot.free_units == 0:
-            # What urlencode makes of an ISO time (digits, "-", "T", ".", ":" and "+").
-            start = slot.start.astimezone(zone).isoformat().replace(":", "%3A").replace("+", "%2B")
+            # An ISO time in a query: ":" may stand as it is (RFC 3986), "+" would read as
+            # a space. A week carries hundreds of these links.
+            start = slot.start.astimezone(zone).isoformat().replace("+", "%2B")
             href = f"{space_url}?start={start}#book"
             if slot.bookable:
                 state = free_word if capacity == 1 else free_counts[slot.free_units]

@@ -17,6 +17,8 @@ from app.i18n import current_locale
 from app.web.responses import RenderedPage, render
 from app.web.templating import release
 from spaces.logic import wording
+from spaces.queries.spaces import instant
+from spaces.services import catalog
 from spaces.services.availability import SlotView
 from spaces.tables import Space
 from spaces.web.presentation import day_chips, is_past_day
@@ -25,6 +27,40 @@ rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=512
 """Rendered parts of space pages, keyed by everything they show. A week's page is about
 90 kB and a day's chips about 10 kB: 512 entries bound what a crawl of every day can take to
 about 45 MB a process."""
+
+visitor_spaces: VersionedCache[Space] = VersionedCache(max_entries=256)
+"""Whole spaces as a visitor's page reads them, keyed by their `catalog.SpaceStamp`."""
+
+
+async def visitor_space(stamp: catalog.SpaceStamp) -> Space:
+    """The whole space whose stamp is `stamp`, read once per stamp: a visitor's page that is
+    not in memory yet (another day or week) needs the rows the stamp leaves out. The stamp
+    is a sound key: every change to a space's row bumps its version, and it carries the
+    community's names, all a visitor's page shows of the community. The pages it feeds are
+    rendered only from what they read; nothing on that path changes the space."""
+    space = visitor_spaces.get(stamp)
+    if space is None:
+        space = await catalog.get_space(stamp.slug)
+        # Kept only when it is the row the stamp names (no write came between the reads).
+        if stamp_of(space) == stamp:
+            visitor_spaces.put(stamp, space)
+    return space
+
+
+def stamp_of(space: Space) -> catalog.SpaceStamp:
+    """The stamp of a space read whole (with its community)."""
+    community = space.community
+    return catalog.SpaceStamp(
+        space.id,
+        instant(space.created_at),
+        space.version,
+        space.slug,
+        space.name_zh,
+        space.name_en,
+        space.timezone,
+        space.horizon_days,
+        (community.slug, community.name_zh, community.name_en),
+    )
 
 
 def day_times(

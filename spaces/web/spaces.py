@@ -58,6 +58,7 @@ from spaces.web.forms import BookForm, read_book_form, read_start
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
 _rendered = rendered.rendered
+_visitor_space = rendered.visitor_space
 _TIMES_STAND_IN = "<!-- linli-times-stand-in -->"
 """Where a visitor's page frame (`_visitor_page`) takes the times of the day or week shown."""
 """Rendered parts of space pages, keyed by everything they show (see app.cache,
@@ -274,6 +275,7 @@ class SpacesController(Controller):
                 start=None,
                 day=day,
                 view=view,
+                space=await _visitor_space(stamp),
                 times_only=True,
             )
             # Around the times a visitor's page is the same for every day and week shown.

@@ -16,6 +16,7 @@ from litestar import Litestar
 from app import holidays
 from app.accounts.sessions import load_actor
 from app.cache import clear_all
+from app.tables import Community
 from app.web import templating
 from app.web.csrf import unmask
 from spaces.logic.rules import Request
@@ -217,3 +218,32 @@ async def test_the_days_of_a_minute_share_the_page_around_their_times(
     whole = await browser.get("/spaces/music-room?view=week&from=2026-03-03")
     assert "spaces/detail.html" in rendered
     assert without_tokens(whole.text) == without_tokens(tuesday_week.text)
+
+
+async def test_another_day_reads_the_space_whole_once_per_stamp(
+    browser: Browser, music_room: Space, work_log: WorkLog
+) -> None:
+    await browser.get("/spaces/music-room?day=2026-03-03")
+    work_log.clear()
+    await browser.get("/spaces/music-room?view=week&from=2026-03-09")
+    # A page not in memory reads the stamp and the week's calendar, not the space again.
+    assert not [sql for sql in work_log.statements if sql.startswith("SELECT space.*")]
+    assert work_log.statements[0].startswith("SELECT space.id, space.created_at, space.version")
+
+
+async def test_a_space_read_whole_is_kept_by_its_version_and_community_names(
+    browser: Browser, music_room: Space
+) -> None:
+    await browser.get("/spaces/music-room?view=week")
+    # The version keys every column of the space: capacity changes with a new version.
+    await Space.update({Space.capacity: 3, Space.version: Space.version + 1}).where(
+        Space.id == music_room.id
+    )
+    more = await browser.get("/spaces/music-room?view=week&from=2026-03-09")
+    assert "每个时段显示还剩几个可约" in more.text
+    # A community renamed bumps no space's version: its names are part of the key.
+    await Community.update({Community.name_zh: "蔡家巷新社区"}).where(
+        Community.id == music_room.community
+    )
+    renamed = await browser.get("/spaces/music-room?view=week&from=2026-03-16")
+    assert "蔡家巷新社区" in text_of(renamed.text)
