@@ -198,6 +198,9 @@ class KeptConnection:
         self._connection: sqlite3.Connection | None = None
         self._waiting: list[tuple[str, list[Any]]] = []
         """Statements to send before the next one, in order."""
+        self._ended = True
+        """Whether the last statement sent was a COMMIT or ROLLBACK that ran (or nothing
+        was sent): then no transaction can be left open, and `reset` needs no trip."""
 
     def _run(
         self, waiting: list[tuple[str, list[Any]]], query: str, args: list[Any], tuples: bool
@@ -223,10 +226,13 @@ class KeptConnection:
             waiting = []  # what was never sent needs no undoing
         elif query == "COMMIT" and len(waiting) == 1 and waiting[0][0].startswith("BEGIN"):
             return []  # nothing was sent, so there is nothing to end
+        self._ended = False
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
+        rows = await loop.run_in_executor(
             self._thread, self._run, waiting, query, list(args or []), tuples
         )
+        self._ended = query in {"COMMIT", "ROLLBACK"}
+        return rows
 
     async def execute_all(
         self, statements: Sequence[tuple[str, list[Any], bool]]
@@ -234,6 +240,7 @@ class KeptConnection:
         """Run several reads in one trip, after the statements waiting to be sent: each
         `(query, args, tuples)` gives its rows as `execute` would."""
         waiting, self._waiting = self._waiting, []
+        self._ended = False
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._run_all, waiting, statements)
 
@@ -266,9 +273,12 @@ class KeptConnection:
                 self._close()
 
     def reset(self) -> None:
-        """End whatever transaction is left open, after every statement already sent."""
+        """End whatever transaction is left open, after every statement already sent: no
+        trip to the thread when the last one sent was a COMMIT or ROLLBACK that ran."""
         self._waiting = []
-        self._thread.submit(self._reset)
+        if not self._ended:
+            self._thread.submit(self._reset)
+            self._ended = True
 
     def _close(self) -> None:
         if self._connection is not None:
@@ -411,6 +421,29 @@ def after_commit(key: str, callback: Callable[[], Awaitable[object]]) -> bool:
     if queued is None:
         return False
     queued.setdefault(key, callback)
+    return True
+
+
+async def _sent_with_commit() -> None:
+    """What `with_commit` queues once the write is sent: nothing is left to run."""
+
+
+async def with_commit(key: str, write: Callable[[], Awaitable[object]]) -> bool:
+    """Make the write `write()` part of the current `write_transaction` (once per `key`)
+    when that costs no trip of its own: on SQLite it is sent with the transaction's next
+    statement or its COMMIT (`write_later`), so it commits with the change or not at all.
+    Under PostgreSQL, where each statement is a trip, it runs after the commit instead
+    (`after_commit`). False, and nothing done, outside a `write_transaction`."""
+    queued = _after_commit.get()
+    if queued is None:
+        return False
+    if key in queued:
+        return True
+    if is_sqlite():
+        queued[key] = _sent_with_commit
+        await write_later(write())
+    else:
+        queued[key] = write
     return True
 
 

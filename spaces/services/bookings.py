@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from app import metrics
 from app.calendar import Calendar, Interval
-from app.db import existing, is_unique_violation, write_transaction
+from app.db import existing, is_unique_violation, write_later, write_transaction
 from app.errors import (
     Alternative,
     Conflict,
@@ -303,12 +303,15 @@ async def book_locked(
         updated_at=now,
         booked_by=booked_by,
     )
-    try:
-        await Booking.raw(INSERT_SQL, booking.querystring)
-    except Exception as exc:
-        if idempotency_key and is_unique_violation(exc):
-            raise Conflict(_("This request was already sent."), rule="idempotency") from exc
-        raise
+    if idempotency_key:
+        try:
+            await Booking.raw(INSERT_SQL, booking.querystring)
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict(_("This request was already sent."), rule="idempotency") from exc
+            raise
+    else:  # no failure to tell apart: on SQLite it travels with the next statement or COMMIT
+        await write_later(Booking.raw(INSERT_SQL, booking.querystring))
     booking._exists_in_db = True
     if booking.status == BookingStatus.confirmed.value:
         await touch(space.id)
