@@ -25,9 +25,11 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+TableT = TypeVar("TableT", bound="Table")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 SECRET_KEY_SETTING = "secret_key"
@@ -488,6 +490,28 @@ def existing(row: T | None) -> T:
     missing, and if it is, that is a bug to fail loudly for."""
     if row is None:
         raise LookupError("a row read back by its key inside its own transaction is missing")
+    return row
+
+
+_column_names: dict[type[Any], frozenset[str]] = {}
+
+
+def row_object(table: type[TableT], values: dict[str, Any]) -> TableT:
+    """The object of a row read from the database with every column of `table` (by name),
+    as `table(_exists_in_db=True, **values)` makes it: without Piccolo's constructor, which
+    looks up every column's default first (a foreign key's lookups are slow). Any other set
+    of names (a column missing, one unknown) goes through the constructor."""
+    names = _column_names.get(table)
+    if names is None:
+        names = _column_names[table] = frozenset(c._meta.name for c in table._meta.columns)
+    if values.keys() != names:
+        return table(_exists_in_db=True, **values)
+    row = table.__new__(table)
+    # What `Table.__init__` sets: the flags, then each column's value (every column's
+    # descriptor keeps it in the instance's __dict__ under its name).
+    row.__dict__.update(values)
+    row._exists_in_db = True
+    row._was_created = None
     return row
 
 

@@ -493,3 +493,20 @@ async def test_a_kept_connection_is_reset_only_when_its_transaction_may_be_open(
     await asyncio.sleep(0.05)  # the reset runs on the connection's thread, unawaited
     assert resets == ["reset"]
     assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "reset") == 1
+
+
+async def test_a_row_object_is_the_one_piccolos_constructor_makes(db: None) -> None:
+    """Every column given: the same instance state as `Table(_exists_in_db=True, **row)`,
+    without the constructor; anything else goes through the constructor (and its checks)."""
+    from app.tables import Community
+    from tests.factories import make_community
+
+    made = await make_community("caijiaxiang")
+    (row,) = await Community.raw("SELECT * FROM community WHERE id = {}", made.id)
+    fast, slow = database.row_object(Community, dict(row)), Community(_exists_in_db=True, **row)
+    assert type(fast) is Community and vars(fast) == vars(slow)
+    assert fast._exists_in_db and fast.slug == row["slug"]
+    with pytest.raises(ValueError, match="street wasn't provided"):
+        database.row_object(Community, {k: v for k, v in row.items() if k != "street"})
+    with pytest.raises(ValueError, match="Unrecognized"):
+        database.row_object(Community, {**row, "unknown": 1})
