@@ -25,9 +25,11 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+TableT = TypeVar("TableT", bound="Table")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 SECRET_KEY_SETTING = "secret_key"
@@ -198,6 +200,9 @@ class KeptConnection:
         self._connection: sqlite3.Connection | None = None
         self._waiting: list[tuple[str, list[Any]]] = []
         """Statements to send before the next one, in order."""
+        self._ended = True
+        """Whether the last statement sent was a COMMIT or ROLLBACK that ran (or nothing
+        was sent): then no transaction can be left open, and `reset` needs no trip."""
 
     def _run(
         self, waiting: list[tuple[str, list[Any]]], query: str, args: list[Any], tuples: bool
@@ -223,10 +228,13 @@ class KeptConnection:
             waiting = []  # what was never sent needs no undoing
         elif query == "COMMIT" and len(waiting) == 1 and waiting[0][0].startswith("BEGIN"):
             return []  # nothing was sent, so there is nothing to end
+        self._ended = False
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
+        rows = await loop.run_in_executor(
             self._thread, self._run, waiting, query, list(args or []), tuples
         )
+        self._ended = query in {"COMMIT", "ROLLBACK"}
+        return rows
 
     async def execute_all(
         self, statements: Sequence[tuple[str, list[Any], bool]]
@@ -234,6 +242,7 @@ class KeptConnection:
         """Run several reads in one trip, after the statements waiting to be sent: each
         `(query, args, tuples)` gives its rows as `execute` would."""
         waiting, self._waiting = self._waiting, []
+        self._ended = False
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._run_all, waiting, statements)
 
@@ -266,9 +275,12 @@ class KeptConnection:
                 self._close()
 
     def reset(self) -> None:
-        """End whatever transaction is left open, after every statement already sent."""
+        """End whatever transaction is left open, after every statement already sent: no
+        trip to the thread when the last one sent was a COMMIT or ROLLBACK that ran."""
         self._waiting = []
-        self._thread.submit(self._reset)
+        if not self._ended:
+            self._thread.submit(self._reset)
+            self._ended = True
 
     def _close(self) -> None:
         if self._connection is not None:
@@ -414,6 +426,29 @@ def after_commit(key: str, callback: Callable[[], Awaitable[object]]) -> bool:
     return True
 
 
+async def _sent_with_commit() -> None:
+    """What `with_commit` queues once the write is sent: nothing is left to run."""
+
+
+async def with_commit(key: str, write: Callable[[], Awaitable[object]]) -> bool:
+    """Make the write `write()` part of the current `write_transaction` (once per `key`)
+    when that costs no trip of its own: on SQLite it is sent with the transaction's next
+    statement or its COMMIT (`write_later`), so it commits with the change or not at all.
+    Under PostgreSQL, where each statement is a trip, it runs after the commit instead
+    (`after_commit`). False, and nothing done, outside a `write_transaction`."""
+    queued = _after_commit.get()
+    if queued is None:
+        return False
+    if key in queued:
+        return True
+    if is_sqlite():
+        queued[key] = _sent_with_commit
+        await write_later(write())
+    else:
+        queued[key] = write
+    return True
+
+
 async def _run_after_commit(queued: dict[str, Callable[[], Awaitable[object]]]) -> None:
     for key, callback in list(queued.items()):
         try:
@@ -455,6 +490,28 @@ def existing(row: T | None) -> T:
     missing, and if it is, that is a bug to fail loudly for."""
     if row is None:
         raise LookupError("a row read back by its key inside its own transaction is missing")
+    return row
+
+
+_column_names: dict[type[Any], frozenset[str]] = {}
+
+
+def row_object(table: type[TableT], values: dict[str, Any]) -> TableT:
+    """The object of a row read from the database with every column of `table` (by name),
+    as `table(_exists_in_db=True, **values)` makes it: without Piccolo's constructor, which
+    looks up every column's default first (a foreign key's lookups are slow). Any other set
+    of names (a column missing, one unknown) goes through the constructor."""
+    names = _column_names.get(table)
+    if names is None:
+        names = _column_names[table] = frozenset(c._meta.name for c in table._meta.columns)
+    if values.keys() != names:
+        return table(_exists_in_db=True, **values)
+    row = table.__new__(table)
+    # What `Table.__init__` sets: the flags, then each column's value (every column's
+    # descriptor keeps it in the instance's __dict__ under its name).
+    row.__dict__.update(values)
+    row._exists_in_db = True
+    row._was_created = None
     return row
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, TimeRange, WeeklyHours, parse_ranges
-from app.db import fetch_together, fetch_tuples
+from app.db import fetch_together, fetch_tuples, row_object
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
@@ -197,10 +197,8 @@ def _space_from(rows: list[dict[str, Any]]) -> tuple[Space, Any]:
     community = {
         k.removeprefix("community__"): v for k, v in row.items() if k.startswith("community__")
     }
-    space = Space(
-        _exists_in_db=True, **{k: v for k, v in row.items() if not k.startswith("community__")}
-    )
-    space.community = Community(_exists_in_db=True, **community)
+    space = row_object(Space, {k: v for k, v in row.items() if not k.startswith("community__")})
+    space.community = row_object(Community, community)
     return space, earlier_id
 
 

@@ -1,11 +1,12 @@
 """Writing the stale feed texts of changed spaces after the change, before the next poll.
 
-`touch` queues a space (`FeedTextDue`) after the commit of every change. The job claims
-queued spaces like the outbox claims messages (`FOR UPDATE SKIP LOCKED` on PostgreSQL; under
-`BEGIN IMMEDIATE` on SQLite), writes their missing and stale texts with the function feeds
-use (`events_of`), and removes each row unless it was queued again meanwhile. A worker that
-dies leaves its rows to be claimed again when the claim runs out; a lost row costs only the
-next feed request the writing. `linli migrate` writes every space's texts the same way.
+`touch` queues a space (`FeedTextDue`) with the commit of every change (on SQLite in the
+COMMIT's trip, on PostgreSQL just after it). The job claims queued spaces like the outbox
+claims messages (`FOR UPDATE SKIP LOCKED` on PostgreSQL; under `BEGIN IMMEDIATE` on SQLite),
+writes their missing and stale texts with the function feeds use (`events_of`), and removes
+each row unless it was queued again meanwhile. A worker that dies leaves its rows to be
+claimed again when the claim runs out; a lost row costs only the next feed request the
+writing. `linli migrate` writes every space's texts the same way.
 Each space written is also pruned of the texts no feed shows any more (`prune`).
 """
 

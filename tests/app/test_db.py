@@ -465,3 +465,85 @@ async def test_reads_fetched_together_in_a_transaction_take_one_trip(
     assert trips == [["trip"], ["BEGIN", "INSERT", "SELECT"], ["SELECT"], ["COMMIT"]]
     assert [tuple(row) for row in first] == [("t", NOW)]
     assert [tuple(row) for row in second] == [(1,)]
+
+
+async def test_with_commit_work_commits_with_the_change_once_per_key(db: None) -> None:
+    """On SQLite the write is part of the transaction (sent with its COMMIT), so a refused
+    change takes it back too; on PostgreSQL it runs after the commit, once per key."""
+
+    def event(bucket: str) -> Callable[[], Any]:
+        async def write() -> None:
+            await ThrottleEvent.insert(ThrottleEvent(bucket=bucket, occurred_at=NOW))
+
+        return write
+
+    assert not await database.with_commit("k", event("outside"))  # nothing done
+    async with database.write_transaction("test:with-commit"):
+        assert await database.with_commit("k", event("with"))
+        assert await database.with_commit("k", event("with"))
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "with") == 1
+    with pytest.raises(RuntimeError):
+        async with database.write_transaction("test:with-commit"):
+            await ThrottleEvent.insert(ThrottleEvent(bucket="before", occurred_at=NOW))
+            await database.with_commit("k", event("refused"))
+            raise RuntimeError("refused")
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket.is_in(["refused", "before"])) == 0
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's kept connections")
+async def test_with_commit_work_travels_with_the_commit(db: None, trips: list[list[str]]) -> None:
+    async def write() -> None:
+        await ThrottleEvent.insert(ThrottleEvent(bucket="mark", occurred_at=NOW))
+
+    async with database.write_transaction("test:with-commit"):
+        await database.fetch_tuples(FETCH_SQL, "mark")
+        await database.with_commit("k", write)
+    assert trips == [["BEGIN", "SELECT"], ["INSERT", "COMMIT"]]
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's kept connections")
+async def test_a_kept_connection_is_reset_only_when_its_transaction_may_be_open(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given back after a COMMIT or ROLLBACK that ran, it needs no trip to its thread; after
+    a failed statement it is rolled back there before its next transaction."""
+    resets: list[str] = []
+    reset = database.KeptConnection._reset
+
+    def counted(self: Any) -> None:
+        resets.append("reset")
+        reset(self)
+
+    monkeypatch.setattr(database.KeptConnection, "_reset", counted)
+    async with database.write_transaction("test:reset"):
+        await ThrottleEvent.insert(ThrottleEvent(bucket="reset", occurred_at=NOW))
+    with pytest.raises(RuntimeError):
+        async with database.write_transaction("test:reset"):
+            await ThrottleEvent.insert(ThrottleEvent(bucket="reset", occurred_at=NOW))
+            raise RuntimeError("refused")
+    assert resets == []
+    await SiteSetting.insert(SiteSetting(key="taken", value="first"))
+    with pytest.raises(Exception) as failed:
+        async with database.write_transaction("test:reset"):
+            await database.write_later(SiteSetting.insert(SiteSetting(key="taken", value="x")))
+    assert database.is_unique_violation(failed.value)
+    await asyncio.sleep(0.05)  # the reset runs on the connection's thread, unawaited
+    assert resets == ["reset"]
+    assert await ThrottleEvent.count().where(ThrottleEvent.bucket == "reset") == 1
+
+
+async def test_a_row_object_is_the_one_piccolos_constructor_makes(db: None) -> None:
+    """Every column given: the same instance state as `Table(_exists_in_db=True, **row)`,
+    without the constructor; anything else goes through the constructor (and its checks)."""
+    from app.tables import Community
+    from tests.factories import make_community
+
+    made = await make_community("caijiaxiang")
+    (row,) = await Community.raw("SELECT * FROM community WHERE id = {}", made.id)
+    fast, slow = database.row_object(Community, dict(row)), Community(_exists_in_db=True, **row)
+    assert type(fast) is Community and vars(fast) == vars(slow)
+    assert fast._exists_in_db and fast.slug == row["slug"]
+    with pytest.raises(ValueError, match="street wasn't provided"):
+        database.row_object(Community, {k: v for k, v in row.items() if k != "street"})
+    with pytest.raises(ValueError, match="Unrecognized"):
+        database.row_object(Community, {**row, "unknown": 1})

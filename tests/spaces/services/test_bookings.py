@@ -50,6 +50,31 @@ async def test_booking_is_confirmed_and_holds_the_unit(db: None) -> None:
     assert isinstance(stored.id, uuid.UUID)
 
 
+@pytest.mark.parametrize("key", [None, "form:1"], ids=["no-key", "key"])
+async def test_the_booking_answered_is_the_row_stored(db: None, key: str | None) -> None:
+    """Every column of the booking object `book` returns (made without Piccolo's
+    constructor, its defaults given by `bookings.DEFAULTS`) as read back from the table."""
+    home = await make_community("caijiaxiang")
+    await make_space(home, "music-room")
+    wang = await resident(home)
+    result = await bookings.book(
+        wang,
+        "music-room",
+        Request(shanghai(2, 10), shanghai(2, 12)),
+        now=NOW,
+        note="排练",
+        idempotency_key=key,
+    )
+    stored = await Booking.objects().where(Booking.id == result.booking.id).first()
+    assert vars(result.booking) == vars(stored)
+    assert (result.booking.starts_at, result.booking.idempotency_key) == (shanghai(2, 10), key)
+    assert (result.booking.sequence, result.booking.rating_comment, stored.detached) == (
+        0,
+        "",
+        False,
+    )
+
+
 async def test_taken_time_is_a_conflict_with_the_nearest_alternatives(db: None) -> None:
     home = await make_community()
     await make_space(home, "court", weekly_hours={"mon": "08:00-12:00"}, slot_minutes=60)

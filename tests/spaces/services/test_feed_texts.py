@@ -186,7 +186,7 @@ async def test_the_job_writes_the_texts_a_change_made_stale(
     booked = await bookings.book(
         resident, "hall", Request(shanghai(3, 10), shanghai(3, 11)), now=NOW
     )
-    # Queued after the commit, one row per space however many changes.
+    # Queued with the commit (after it on PostgreSQL), one row per space however many changes.
     await cancellation.cancel(resident, str(booked.booking.id), now=NOW)
     assert await FeedTextDue.select(FeedTextDue.space, FeedTextDue.changes) == [
         {"space": room.id, "changes": 2}

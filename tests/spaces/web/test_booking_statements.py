@@ -1,13 +1,16 @@
 """One booking costs a fixed, small number of SQL statements on either engine: who asks, the
 space, then under the space's lock the space again (with any earlier booking of the
 idempotency key) and its calendar and holds, sent together (one trip on SQLite), the booking
-row and the version bump; nothing is read again for the answer."""
+row, the version bump and the feed texts' mark (on SQLite with the COMMIT, in the same trip;
+on PostgreSQL after it); nothing is read again for the answer."""
 
 import re
 
 import httpx
 import pytest
 
+from app import db as database
+from app.db import is_sqlite
 from spaces.tables import Booking
 from tests.factories import PASSWORD, make_community, make_space, make_user
 from tests.fixtures import Browser, WorkLog
@@ -21,9 +24,11 @@ IN_THE_LOCK = ["SELECT space", "SELECT space_special_hours"]
 """The reads of the booking's transaction: the space again (and the key's earlier booking),
 and in one statement the calendar (dated hours, closures, holidays) and the holds
 (bookings, blocks, offers)."""
-BOOKING_WRITES = ["INSERT booking", "UPDATE space"]
-AFTER_COMMIT = ["INSERT feed_text_due"]
-"""After the commit, the space is queued for the job that rewrites its stored feed texts."""
+MARK = ["INSERT feed_text_due"]
+"""The space queued for the job that rewrites its stored feed texts: on SQLite sent with the
+COMMIT (no trip of its own), on PostgreSQL after it (each statement is a trip there)."""
+BOOKING_WRITES = ["INSERT booking", "UPDATE space", *(MARK if is_sqlite() else [])]
+AFTER_COMMIT = [] if is_sqlite() else MARK
 
 
 def summary(sql: str) -> str:
@@ -127,4 +132,57 @@ async def test_a_repeated_form_finds_its_booking_in_the_space_read(
     assert again.headers["location"] == first.headers["location"]
     (transaction,) = work_log.in_transactions()
     assert [summary(sql) for sql in transaction] == [*IN_THE_LOCK, "SELECT booking"]
+    assert await Booking.count() == 1
+
+
+@pytest.mark.skipif(not is_sqlite(), reason="SQLite's kept connections")
+async def test_an_api_booking_takes_two_trips_to_the_connection_under_the_lock(
+    client: httpx.AsyncClient, resident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BEGIN with the reads; the booking row, the version bump and the feed texts' mark
+    with the COMMIT; and no trip to reset a connection whose COMMIT ran."""
+    headers = await bearer(resident)
+    trips: list[list[str]] = []
+    run, run_all, reset = (
+        database.KeptConnection._run,
+        database.KeptConnection._run_all,
+        database.KeptConnection._reset,
+    )
+
+    def label(sql: str) -> str:
+        return "BEGIN" if sql.startswith("BEGIN") else summary(sql)
+
+    def counted(self: object, waiting: list, query: str, args: list, tuples: bool) -> object:
+        trips[-1] += [label(sql) for sql, _args in waiting] + [label(query)]
+        return run(self, waiting, query, args, tuples)  # type: ignore[arg-type]
+
+    def one_trip(self: object, waiting: list, query: str, args: list, tuples: bool) -> object:
+        trips.append([])
+        return counted(self, waiting, query, args, tuples)
+
+    def one_trip_of_all(self: object, waiting: list, statements: list) -> object:
+        trips.append([])
+        monkeypatch.setattr(database.KeptConnection, "_run", counted)
+        try:
+            return run_all(self, waiting, statements)  # type: ignore[arg-type]
+        finally:
+            monkeypatch.setattr(database.KeptConnection, "_run", one_trip)
+
+    def counted_reset(self: object) -> None:
+        trips.append(["reset"])
+        reset(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(database.KeptConnection, "_run", one_trip)
+    monkeypatch.setattr(database.KeptConnection, "_run_all", one_trip_of_all)
+    monkeypatch.setattr(database.KeptConnection, "_reset", counted_reset)
+    response = await client.post(
+        "/api/v1/bookings",
+        json={"space": "music-room", "start": START, "end": END},
+        headers=headers,
+    )
+    assert response.status_code == 201
+    assert trips == [
+        ["BEGIN", *IN_THE_LOCK],
+        ["INSERT booking", "UPDATE space", "INSERT feed_text_due", "COMMIT"],
+    ]
     assert await Booking.count() == 1
