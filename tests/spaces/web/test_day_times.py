@@ -1,5 +1,5 @@
 """A day's chips are rendered once for every page that shows them the same way (the day view
-and each week containing the day), keyed by the slots themselves: a booking, an hours change,
+and each week containing the day), keyed by the list of the slots itself: a booking, an hours change,
 the language and either zone each give new chips."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from contextvars import copy_context
 from datetime import timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -198,3 +199,48 @@ def test_day_chips_word_each_state_and_skip_what_is_over(capacity: int, free_sta
         presentation.Chip("closed", "10:30", "gap too short"),
         presentation.Chip("closed", "11:00", "not bookable"),
     ]
+
+
+class UnhashableSlot(SlotView):
+    """A slot that may not be hashed: a day's chips are looked up without hashing its slots."""
+
+    def __hash__(self) -> int:
+        raise AssertionError("a slot was hashed")
+
+
+def test_a_days_chips_are_found_by_the_list_of_its_slots_not_by_hashing_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered.rendered.clear()
+    renders: list[object] = []
+
+    def counting(request, name, **context):  # type: ignore[no-untyped-def]
+        renders.append(context["chips"])
+        return f"chips {len(renders)}"
+
+    monkeypatch.setattr(rendered, "render", counting)
+    request = SimpleNamespace(
+        app=SimpleNamespace(route_reverse=lambda name, slug: f"/spaces/{slug}")
+    )
+    space = SimpleNamespace(id=7, created_at=NOW, slug="music-room", capacity=1)
+    start = shanghai(3, 9)
+    day_slots = [UnhashableSlot(start, start + timedelta(minutes=30), 1, True)]
+    same = [UnhashableSlot(start, start + timedelta(minutes=30), 1, True)]
+
+    def times(slots: list[SlotView]) -> str:
+        return rendered.day_times(
+            request,
+            space,  # type: ignore[arg-type]
+            start.date(),
+            slots,
+            today=start.date(),
+            now=NOW,
+            zone=SHANGHAI,
+            viewer_zone=SHANGHAI,
+        )
+
+    assert copy_context().run(times, day_slots) == "chips 1"
+    assert copy_context().run(times, day_slots) == "chips 1"
+    # Another list of the same slots (computed again, another minute) is rendered again.
+    assert copy_context().run(times, same) == "chips 2"
+    assert len(renders) == 2
