@@ -113,10 +113,9 @@ def day_chips(
     }
     not_bookable = _("not bookable")
     chips = []
-    for slot in day_slots:
-        if slot.reason == "past":
-            continue
-        time = wording.local_time(slot.start, zone, viewer_zone)
+    shown = [slot for slot in day_slots if slot.reason != "past"]
+    times = wording.local_times([slot.start for slot in shown], zone, viewer_zone)
+    for slot, time in zip(shown, times, strict=True):
         if slot.bookable or slot.free_units == 0:
             # An ISO time in a query: ":" may stand as it is (RFC 3986), "+" would read as
             # a space. A week carries hundreds of these links.
