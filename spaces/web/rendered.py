@@ -21,7 +21,7 @@ from spaces.queries.spaces import instant
 from spaces.services import catalog
 from spaces.services.availability import SlotView
 from spaces.tables import Space
-from spaces.web.presentation import day_chips, is_past_day
+from spaces.web.presentation import chip_items, day_chips, is_past_day
 
 
 class DayTimes(NamedTuple):
@@ -121,6 +121,14 @@ def day_times(
         if day_slots and not past
         else []
     )
-    html = Markup(render(request, "spaces/partials/day_times.html", past=past, chips=chips))
+    html = Markup(
+        render(
+            request,
+            "spaces/partials/day_times.html",
+            past=past,
+            chips=chips,
+            items=chip_items(chips),
+        )
+    )
     rendered.put(key, DayTimes(day_slots, html))
     return html

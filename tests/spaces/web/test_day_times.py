@@ -244,3 +244,34 @@ def test_a_days_chips_are_found_by_the_list_of_its_slots_not_by_hashing_them(
     # Another list of the same slots (computed again, another minute) is rendered again.
     assert copy_context().run(times, same) == "chips 2"
     assert len(renders) == 2
+
+
+def test_chips_are_escaped_once_and_listed_as_the_template_listed_them() -> None:
+    def chips() -> list[presentation.Chip]:
+        set_locale("en")
+        return presentation.day_chips(
+            [slot(9, 30, 1, True), slot(10, 0, 1, False, "lead_time")],
+            day_text="Tue <Mar> 3 & 4",
+            space_url="/spaces/a&b",
+            capacity=1,
+            zone=SHANGHAI,
+            viewer_zone=SHANGHAI,
+        )
+
+    listed = copy_context().run(chips)
+    assert listed == [
+        presentation.Chip(
+            "free",
+            "09:30",
+            "free",
+            "Tue &lt;Mar&gt; 3 &amp; 4 09:30, free",
+            "/spaces/a&amp;b?start=2026-03-03T09:30:00%2B08:00#book",
+        ),
+        presentation.Chip("closed", "10:00", "too soon"),
+    ]
+    assert presentation.chip_items(listed) == (
+        '<li><a class="slot slot-free" href="/spaces/a&amp;b?start=2026-03-03T09:30:00%2B08:00'
+        '#book" aria-label="Tue &lt;Mar&gt; 3 &amp; 4 09:30, free"><b>09:30</b> '
+        "<small>free</small></a></li>\n"
+        '<li><span class="slot slot-closed"><b>10:00</b> <small>too soon</small></span></li>\n'
+    )
