@@ -26,8 +26,9 @@ def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
 
 def local_times(moments: Iterable[datetime], zone: ZoneInfo, viewer_zone: ZoneInfo) -> list[str]:
     """What `local_time` says of each of `moments`, worded in one pass (a day's chips word
-    dozens). A wall time read from an instant always exists, so it happens twice exactly when
-    its other fold has another offset: one look instead of `wall_time_is_ambiguous`'s two."""
+    dozens; moments already in `zone` are taken as they are). A wall time read from an instant
+    always exists, so it happens twice exactly when its other fold has another offset: one
+    look instead of `wall_time_is_ambiguous`'s two."""
     other_zone = zone.key != viewer_zone.key
     texts = []
     for moment in moments:

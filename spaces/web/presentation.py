@@ -120,13 +120,15 @@ def day_chips(
     not_bookable = str(escape(_("not bookable")))
     chips = []
     shown = [slot for slot in day_slots if slot.reason != "past"]
-    times = wording.local_times([slot.start for slot in shown], zone, viewer_zone)
-    for slot, time_text in zip(shown, times, strict=True):
+    # Each start in the space's zone once: worded, and in the link.
+    walls = [slot.start.astimezone(zone) for slot in shown]
+    times = wording.local_times(walls, zone, viewer_zone)
+    for slot, wall, time_text in zip(shown, walls, times, strict=True):
         time = str(escape(time_text))
         if slot.bookable or slot.free_units == 0:
             # An ISO time in a query: ":" may stand as it is (RFC 3986), "+" would read as
             # a space. Digits, "-", ":", "T" and "%2B" need no escaping in HTML.
-            start = slot.start.astimezone(zone).isoformat().replace("+", "%2B")
+            start = wall.isoformat().replace("+", "%2B")
             href = f"{url_html}?start={start}#book"
             if slot.bookable:
                 state = free_word if capacity == 1 else free_counts[slot.free_units]
