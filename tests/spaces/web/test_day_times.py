@@ -1,6 +1,6 @@
 """A day's chips are rendered once for every page that shows them the same way (the day view
-and each week containing the day), keyed by the list of the slots itself: a booking, an hours change,
-the language and either zone each give new chips."""
+and each week containing the day), keyed by the list of the slots itself: a booking, an hours
+change, the language and either zone each give new chips."""
 
 from __future__ import annotations
 
