@@ -3,6 +3,7 @@ when the zones differ), days and spans. Pure functions, and the site's zone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,23 @@ def local_time(moment: datetime, zone: ZoneInfo, viewer_zone: ZoneInfo) -> str:
         offset = wall.strftime("%z")
         text += f" (UTC{offset[:3]}:{offset[3:]})"
     return text
+
+
+def local_times(moments: Iterable[datetime], zone: ZoneInfo, viewer_zone: ZoneInfo) -> list[str]:
+    """What `local_time` says of each of `moments`, worded in one pass (a day's chips word
+    dozens; moments already in `zone` are taken as they are). A wall time read from an instant
+    always exists, so it happens twice exactly when its other fold has another offset: one
+    look instead of `wall_time_is_ambiguous`'s two."""
+    other_zone = zone.key != viewer_zone.key
+    texts = []
+    for moment in moments:
+        wall = moment.astimezone(zone)
+        text = format_time(wall, zone)
+        if other_zone or wall.replace(fold=1 - wall.fold).utcoffset() != wall.utcoffset():
+            offset = wall.strftime("%z")
+            text += f" (UTC{offset[:3]}:{offset[3:]})"
+        texts.append(text)
+    return texts
 
 
 def day_label(day: date, today: date) -> str:

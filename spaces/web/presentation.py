@@ -10,6 +10,8 @@ from functools import partial
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup, escape
+
 from app.calendar import WEEKDAYS, Interval, format_ranges
 from app.clock import site_date
 from app.i18n import N_, _, format_month_day, ngettext, weekday_names
@@ -70,16 +72,17 @@ class StripDay:
 
 
 class FreeWords(dict[int, str]):
-    """ "3 free" for each number of free units a page shows, worded once (a week of a space
-    with several units shows it on hundreds of chips)."""
+    """ "3 free" for each number of free units a page shows, worded once and escaped for HTML
+    (a week of a space with several units shows it on hundreds of chips)."""
 
     def __missing__(self, count: int) -> str:
-        text = self[count] = _("%(n)s free", n=count)
+        text = self[count] = str(escape(_("%(n)s free", n=count)))
         return text
 
 
 class Chip(NamedTuple):
-    """One time of a day as the week grid and the day view show it."""
+    """One time of a day as the week grid and the day view show it, each text escaped for
+    HTML already (`chip_items` puts them in their markup as they are)."""
 
     kind: str
     """`free`, `taken` (linked too: its page offers the waitlist) or `closed`."""
@@ -99,38 +102,62 @@ def day_chips(
     zone: ZoneInfo,
     viewer_zone: ZoneInfo,
 ) -> list[Chip]:
-    """The chips of a day's slots that are not over, worded in the current language: what
-    every chip repeats is worded once (a week has hundreds of chips)."""
-    free_word = _("free")
+    """The chips of a day's slots that are not over, worded in the current language and
+    escaped for HTML: what every chip repeats is worded and escaped once (a week has hundreds
+    of chips), and a chip's label is made of the escaped parts it repeats."""
+    day_html = escape(day_text)
+    url_html = escape(space_url)
+    free_word = str(escape(_("free")))
     free_counts = FreeWords()
-    booked_word = _("booked")
-    booked_label = _("booked: join the waitlist")
+    booked_word = str(escape(_("booked")))
+    booked_label = escape(_("booked: join the waitlist"))
     reasons = {
-        "past": _("past"),
-        "lead_time": _("too soon"),
-        "horizon": _("not open yet"),
-        "too_short": _("gap too short"),
+        "past": str(escape(_("past"))),
+        "lead_time": str(escape(_("too soon"))),
+        "horizon": str(escape(_("not open yet"))),
+        "too_short": str(escape(_("gap too short"))),
     }
-    not_bookable = _("not bookable")
+    not_bookable = str(escape(_("not bookable")))
     chips = []
-    for slot in day_slots:
-        if slot.reason == "past":
-            continue
-        time = wording.local_time(slot.start, zone, viewer_zone)
+    shown = [slot for slot in day_slots if slot.reason != "past"]
+    # Each start in the space's zone once: worded, and in the link.
+    walls = [slot.start.astimezone(zone) for slot in shown]
+    times = wording.local_times(walls, zone, viewer_zone)
+    for slot, wall, time_text in zip(shown, walls, times, strict=True):
+        time = str(escape(time_text))
         if slot.bookable or slot.free_units == 0:
             # An ISO time in a query: ":" may stand as it is (RFC 3986), "+" would read as
-            # a space. A week carries hundreds of these links.
-            start = slot.start.astimezone(zone).isoformat().replace("+", "%2B")
-            href = f"{space_url}?start={start}#book"
+            # a space. Digits, "-", ":", "T" and "%2B" need no escaping in HTML.
+            start = wall.isoformat().replace("+", "%2B")
+            href = f"{url_html}?start={start}#book"
             if slot.bookable:
                 state = free_word if capacity == 1 else free_counts[slot.free_units]
-                chips.append(Chip("free", time, state, f"{day_text} {time}, {state}", href))
+                chips.append(Chip("free", time, state, f"{day_html} {time}, {state}", href))
             else:
-                label = f"{day_text} {time}, {booked_label}"
+                label = f"{day_html} {time}, {booked_label}"
                 chips.append(Chip("taken", time, booked_word, label, href))
         else:
             chips.append(Chip("closed", time, reasons.get(slot.reason or "", not_bookable)))
     return chips
+
+
+LINKED_CHIP = (
+    '<li><a class="slot slot-%s" href="%s" aria-label="%s"><b>%s</b> <small>%s</small></a></li>\n'
+)
+CHIP = '<li><span class="slot slot-%s"><b>%s</b> <small>%s</small></span></li>\n'
+"""A chip as templates/spaces/partials/day_times.html lists it: linked (free or taken) or not.
+Formatted here rather than in a loop of the template: a week has hundreds of chips, and the
+template's loop took more than all else of a day's rendering."""
+
+
+def chip_items(chips: list[Chip]) -> Markup:
+    """The list items of `chips`, whose texts are escaped already (`day_chips`)."""
+    return Markup(
+        "".join(
+            LINKED_CHIP % (kind, href, label, time, state) if href else CHIP % (kind, time, state)
+            for kind, time, state, label, href in chips
+        )
+    )
 
 
 def is_past_day(day: date, day_slots: list[SlotView], today: date) -> bool:

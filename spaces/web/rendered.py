@@ -6,7 +6,7 @@ shows."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -21,9 +21,17 @@ from spaces.queries.spaces import instant
 from spaces.services import catalog
 from spaces.services.availability import SlotView
 from spaces.tables import Space
-from spaces.web.presentation import day_chips, is_past_day
+from spaces.web.presentation import chip_items, day_chips, is_past_day
 
-rendered: VersionedCache[Markup | RenderedPage] = VersionedCache(max_entries=512)
+
+class DayTimes(NamedTuple):
+    """A day's chips rendered, with the very list of slots they were rendered from."""
+
+    day_slots: list[SlotView]
+    html: Markup
+
+
+rendered: VersionedCache[Markup | RenderedPage | DayTimes] = VersionedCache(max_entries=512)
 """Rendered parts of space pages, keyed by everything they show. A week's page is about
 90 kB and a day's chips about 10 kB: 512 entries bound what a crawl of every day can take to
 about 45 MB a process."""
@@ -75,8 +83,13 @@ def day_times(
     viewer_zone: ZoneInfo,
 ) -> Markup:
     """The chips of `day` (free, booked, or why not), rendered once for every page that shows
-    the same slots the same way: keyed by the slots themselves rather than by the week read,
-    so the day view and the seven weeks containing the day share one rendering."""
+    the same slots the same way: keyed by the list of the slots itself rather than by the week
+    read, so the day view and the seven weeks containing the day share one rendering (the
+    slots of a day are cached once per space version and minute, and pages read that list).
+
+    The list is known by its identity, not by hashing its hundreds of datetimes: the entry
+    holds the list, so no other list can take its id while the entry lives, and a list of
+    slots is never changed once made. Another list of the same slots renders again."""
     key = (
         "day-times",
         space.id,
@@ -86,27 +99,36 @@ def day_times(
         day,
         today,
         site_date(now),  # the year is named when the day is not in the viewer's year
-        tuple(day_slots),  # each SlotView: start, end, free units, bookable, reason
+        id(day_slots),  # the slots: start, end, free units, bookable, reason
         zone.key,
         viewer_zone.key,
         current_locale(),
         release(),
     )
-    html = rendered.get(key)
-    if not isinstance(html, Markup):
-        past = is_past_day(day, day_slots, today)
-        chips = (
-            day_chips(
-                day_slots,
-                day_text=wording.day_label(day, today=site_date(now)),
-                space_url=str(request.app.route_reverse("spaces:detail", slug=space.slug)),
-                capacity=space.capacity,
-                zone=zone,
-                viewer_zone=viewer_zone,
-            )
-            if day_slots and not past
-            else []
+    found = rendered.get(key)
+    if isinstance(found, DayTimes) and found.day_slots is day_slots:
+        return found.html
+    past = is_past_day(day, day_slots, today)
+    chips = (
+        day_chips(
+            day_slots,
+            day_text=wording.day_label(day, today=site_date(now)),
+            space_url=str(request.app.route_reverse("spaces:detail", slug=space.slug)),
+            capacity=space.capacity,
+            zone=zone,
+            viewer_zone=viewer_zone,
         )
-        html = Markup(render(request, "spaces/partials/day_times.html", past=past, chips=chips))
-        rendered.put(key, html)
+        if day_slots and not past
+        else []
+    )
+    html = Markup(
+        render(
+            request,
+            "spaces/partials/day_times.html",
+            past=past,
+            chips=chips,
+            items=chip_items(chips),
+        )
+    )
+    rendered.put(key, DayTimes(day_slots, html))
     return html

@@ -1,12 +1,13 @@
 """A day's chips are rendered once for every page that shows them the same way (the day view
-and each week containing the day), keyed by the slots themselves: a booking, an hours change,
-the language and either zone each give new chips."""
+and each week containing the day), keyed by the list of the slots itself: a booking, an hours
+change, the language and either zone each give new chips."""
 
 from __future__ import annotations
 
 import re
 from contextvars import copy_context
 from datetime import timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -198,3 +199,79 @@ def test_day_chips_word_each_state_and_skip_what_is_over(capacity: int, free_sta
         presentation.Chip("closed", "10:30", "gap too short"),
         presentation.Chip("closed", "11:00", "not bookable"),
     ]
+
+
+class UnhashableSlot(SlotView):
+    """A slot that may not be hashed: a day's chips are looked up without hashing its slots."""
+
+    def __hash__(self) -> int:
+        raise AssertionError("a slot was hashed")
+
+
+def test_a_days_chips_are_found_by_the_list_of_its_slots_not_by_hashing_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered.rendered.clear()
+    renders: list[object] = []
+
+    def counting(request, name, **context):  # type: ignore[no-untyped-def]
+        renders.append(context["chips"])
+        return f"chips {len(renders)}"
+
+    monkeypatch.setattr(rendered, "render", counting)
+    request = SimpleNamespace(
+        app=SimpleNamespace(route_reverse=lambda name, slug: f"/spaces/{slug}")
+    )
+    space = SimpleNamespace(id=7, created_at=NOW, slug="music-room", capacity=1)
+    start = shanghai(3, 9)
+    day_slots = [UnhashableSlot(start, start + timedelta(minutes=30), 1, True)]
+    same = [UnhashableSlot(start, start + timedelta(minutes=30), 1, True)]
+
+    def times(slots: list[SlotView]) -> str:
+        return rendered.day_times(
+            request,
+            space,  # type: ignore[arg-type]
+            start.date(),
+            slots,
+            today=start.date(),
+            now=NOW,
+            zone=SHANGHAI,
+            viewer_zone=SHANGHAI,
+        )
+
+    assert copy_context().run(times, day_slots) == "chips 1"
+    assert copy_context().run(times, day_slots) == "chips 1"
+    # Another list of the same slots (computed again, another minute) is rendered again.
+    assert copy_context().run(times, same) == "chips 2"
+    assert len(renders) == 2
+
+
+def test_chips_are_escaped_once_and_listed_as_the_template_listed_them() -> None:
+    def chips() -> list[presentation.Chip]:
+        set_locale("en")
+        return presentation.day_chips(
+            [slot(9, 30, 1, True), slot(10, 0, 1, False, "lead_time")],
+            day_text="Tue <Mar> 3 & 4",
+            space_url="/spaces/a&b",
+            capacity=1,
+            zone=SHANGHAI,
+            viewer_zone=SHANGHAI,
+        )
+
+    listed = copy_context().run(chips)
+    assert listed == [
+        presentation.Chip(
+            "free",
+            "09:30",
+            "free",
+            "Tue &lt;Mar&gt; 3 &amp; 4 09:30, free",
+            "/spaces/a&amp;b?start=2026-03-03T09:30:00%2B08:00#book",
+        ),
+        presentation.Chip("closed", "10:00", "too soon"),
+    ]
+    assert presentation.chip_items(listed) == (
+        '<li><a class="slot slot-free" href="/spaces/a&amp;b?start=2026-03-03T09:30:00%2B08:00'
+        '#book" aria-label="Tue &lt;Mar&gt; 3 &amp; 4 09:30, free"><b>09:30</b> '
+        "<small>free</small></a></li>\n"
+        '<li><span class="slot slot-closed"><b>10:00</b> <small>too soon</small></span></li>\n'
+    )
