@@ -1,11 +1,14 @@
 """A space's free and taken slots over some days, as the week grid and the API show them.
 
-The slots are computed once per space version and minute and cached in the process; what
-a person has left of their quotas is read for each request."""
+The slots are computed once per space version and minute and cached in the process (a day
+being computed for one request is waited for by the others that need it); what a person has
+left of their quotas is read for each request."""
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, cast
@@ -155,31 +158,81 @@ async def _each_day(
         ("day", space.id, space.created_at, space.version, first_day + timedelta(days=i), minute)
         for i in range(days)
     ]
-    found = [cast(tuple[list[SlotView], list[Interval]] | None, _week_cache.get(k)) for k in keys]
+    found = [cast(DayEntry | None, _week_cache.get(k)) for k in keys]
+    loop = asyncio.get_running_loop()
+    # Days another request of this process is computing now: waited for, not computed again
+    # (pages of neighbouring days arrive together, and each would miss the same days).
+    theirs = {
+        i: _computing[(loop, key)]
+        for i, key in enumerate(keys)
+        if found[i] is None and (loop, key) in _computing
+    }
+    ours = {i: loop.create_future() for i in range(days) if found[i] is None and i not in theirs}
+    for i, future in ours.items():
+        _computing[(loop, keys[i])] = future
     whole: list[Interval] | None = None
+    try:
+        whole = await _compute_days(space, rules, zone, first_day, minute, keys, found, set(ours))
+    finally:
+        for i, future in ours.items():
+            del _computing[(loop, keys[i])]
+            # None when it was not computed (a failure, a cancelled request): the requests
+            # waiting for it compute it themselves.
+            future.set_result(found[i])
+    for i, future in theirs.items():
+        found[i] = await asyncio.shield(future)
+    left = {i for i in range(days) if found[i] is None}
+    if left:
+        await _compute_days(space, rules, zone, first_day, minute, keys, found, left)
+    entries = cast(list[DayEntry], found)
+    by_day = [(first_day + timedelta(days=i), entry[0]) for i, entry in enumerate(entries)]
+    # Each day's reachable time is the days' own clipped to that day and what it reaches.
+    return by_day, whole if whole is not None else merge(i for e in entries for i in e[1])
+
+
+DayEntry = tuple[list[SlotView], list[Interval]]
+"""A day's slots and the open time bookings starting in it may reach (`_week_cache`)."""
+_computing: dict[tuple[asyncio.AbstractEventLoop, Hashable], asyncio.Future[DayEntry | None]]
+_computing = {}
+"""The days being computed by a request of this process, by event loop and cache key: what
+they will be once computed, or None if it fails."""
+
+
+async def _compute_days(
+    space: Space,
+    rules: Rules,
+    zone: ZoneInfo,
+    first_day: date,
+    minute: datetime,
+    keys: Sequence[Hashable],
+    found: list[DayEntry | None],
+    wanted: set[int],
+) -> list[Interval] | None:
+    """Compute the days of `wanted` (indexes from `first_day`) in runs of consecutive ones,
+    one read each; cache and fill them into `found`. The reachable open time of all the
+    days when they were computed in one run, else None."""
+    whole: list[Interval] | None = None
+    longest = _longest(rules)
     index = 0
+    days = len(keys)
     while index < days:
-        if found[index] is not None:
+        if index not in wanted:
             index += 1
             continue
         end = index
-        while end < days and found[end] is None:
+        while end < days and end in wanted:
             end += 1
         run_first = first_day + timedelta(days=index)
         by_day, reachable = await _slots_by_day(space, rules, zone, run_first, end - index, minute)
         if index == 0 and end == days:
             whole = reachable
-        longest = _longest(rules)
         for offset, (day, day_slots) in enumerate(by_day):
             window = local_day_window(day, 1, zone)
             entry = (day_slots, clip(reachable, Interval(window.start, window.end + longest)))
             _week_cache.put(keys[index + offset], entry)
             found[index + offset] = entry
         index = end
-    entries = cast(list[tuple[list[SlotView], list[Interval]]], found)
-    by_day = [(first_day + timedelta(days=i), entry[0]) for i, entry in enumerate(entries)]
-    # Each day's reachable time is the days' own clipped to that day and what it reaches.
-    return by_day, whole if whole is not None else merge(i for e in entries for i in e[1])
+    return whole
 
 
 MINE_SHOWN = 3

@@ -6,6 +6,7 @@ reaches every week containing its day; where a day's slots depend on the days re
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,6 +118,56 @@ async def test_a_week_overlapping_one_read_computes_only_its_new_day(
         (MONDAY + timedelta(days=7), 1),
         (MONDAY - timedelta(days=2), 2),
     ]
+
+
+async def test_weeks_read_at_once_compute_each_day_once(
+    db: None, computed: list[tuple[date, int]]
+) -> None:
+    """Pages of neighbouring weeks arrive together: a day another read is computing is
+    waited for, not computed again, and each read gives what computing it whole gives."""
+    space = await overnight_space()
+    clear_all()
+    computed.clear()
+    firsts = [MONDAY, MONDAY + timedelta(days=1), MONDAY + timedelta(days=3), MONDAY]
+    weeks = await asyncio.gather(*(get_availability(space, f, 7, now=NOW) for f in firsts))
+    assert computed == [
+        (MONDAY, 7),
+        (MONDAY + timedelta(days=7), 1),
+        (MONDAY + timedelta(days=8), 2),
+    ]
+    for first, week in zip(firsts, weeks, strict=True):
+        by_day, reachable = await whole(space, first, 7)
+        assert week.days == by_day
+        assert week.open_intervals == reachable
+    assert availability._computing == {}
+
+
+async def test_days_another_read_failed_to_compute_are_computed_by_those_waiting(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    space = await overnight_space()
+    clear_all()
+    compute = availability._slots_by_day
+    first_call = True
+
+    async def failing_once(space, rules, zone, first_day, days, now):  # type: ignore[no-untyped-def]
+        nonlocal first_call
+        if first_call:
+            first_call = False
+            await asyncio.sleep(0)  # the second read finds the days being computed
+            raise asyncio.CancelledError  # the first page's request was dropped
+        return await compute(space, rules, zone, first_day, days, now)
+
+    monkeypatch.setattr(availability, "_slots_by_day", failing_once)
+    dropped, waiting = await asyncio.gather(
+        get_availability(space, MONDAY, 7, now=NOW),
+        get_availability(space, MONDAY, 7, now=NOW),
+        return_exceptions=True,
+    )
+    assert isinstance(dropped, asyncio.CancelledError)
+    assert isinstance(waiting, availability.Availability)
+    assert waiting.days == (await whole(space, MONDAY, 7))[0]
+    assert availability._computing == {}
 
 
 async def test_a_booking_reaches_every_cached_week_containing_its_day(db: None) -> None:
