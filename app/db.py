@@ -535,8 +535,8 @@ class Statement(QueryString):
 
     _compiled: dict[tuple[str, str], str] = {}  # one for the process
     MAX_KEPT = 512
-    """Templates kept at most (a few dozen are written in the code; a statement built
-    with a list's placeholders makes one per length)."""
+    """Templates kept at most: a few dozen are written in the code, and a statement with an
+    `IN (…)` list makes one for each length of list."""
 
     def compile_string(self, engine_type: str = "postgres") -> tuple[str, list[Any]]:
         if any(isinstance(arg, QueryString) for arg in self.args):

@@ -48,11 +48,17 @@ class Availability:
 
 
 ByDay = list[tuple[date, list[SlotView]]]
-_week_cache: VersionedCache[tuple[ByDay, list[Interval]] | tuple[list[SlotView], list[Interval]]]
+DayEntry = tuple[list[SlotView], list[Interval]]
+"""A day's slots and the open time bookings starting in it may reach."""
+_week_cache: VersionedCache[tuple[ByDay, list[Interval]] | DayEntry]
 _week_cache = VersionedCache(max_entries=512)
-"""The slots of the days read, per space version and minute: each day on its own (its slots,
-and the open time bookings starting in it may reach) where a day's slots are the same
-whatever days are read with it (`_days_apart`), else the days read together."""
+"""The slots of the days read, per space version and minute: each day on its own (a
+`DayEntry`) where a day's slots are the same whatever days are read with it (`_days_apart`),
+else the days read together."""
+_computing: dict[tuple[asyncio.AbstractEventLoop, Hashable], asyncio.Future[DayEntry | None]]
+_computing = {}
+"""The days being computed by a request of this process, by event loop and cache key: what
+they will be once computed, or None if it fails."""
 DAY_MINUTES = 24 * 60
 
 
@@ -188,14 +194,6 @@ async def _each_day(
     by_day = [(first_day + timedelta(days=i), entry[0]) for i, entry in enumerate(entries)]
     # Each day's reachable time is the days' own clipped to that day and what it reaches.
     return by_day, whole if whole is not None else merge(i for e in entries for i in e[1])
-
-
-DayEntry = tuple[list[SlotView], list[Interval]]
-"""A day's slots and the open time bookings starting in it may reach (`_week_cache`)."""
-_computing: dict[tuple[asyncio.AbstractEventLoop, Hashable], asyncio.Future[DayEntry | None]]
-_computing = {}
-"""The days being computed by a request of this process, by event loop and cache key: what
-they will be once computed, or None if it fails."""
 
 
 async def _compute_days(
