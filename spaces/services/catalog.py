@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar import Calendar, Interval, TimeRange, WeeklyHours, parse_ranges
-from app.db import fetch_together, fetch_tuples, row_object
+from app.db import fetch_by_key, fetch_together, fetch_tuples, row_object
 from app.errors import NotFound
 from app.i18n import _
 from app.permissions import Actor, staff_service
@@ -112,7 +112,7 @@ class SpaceStamp:
 
 async def space_stamp(slug: str) -> SpaceStamp:
     """The `SpaceStamp` of the active space at `slug`; "not found" otherwise."""
-    rows = await Space.raw(
+    rows = await fetch_by_key(
         "SELECT space.id, space.created_at, space.version, space.slug, space.name_zh, "
         "space.name_en, space.timezone, "
         "space.horizon_days, community.slug AS community_slug, community.name_zh AS "

@@ -2,6 +2,9 @@ import asyncio
 import contextvars
 import inspect
 import os
+import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -547,3 +550,72 @@ async def test_a_row_object_is_the_one_piccolos_constructor_makes(db: None) -> N
         database.row_object(Community, {k: v for k, v in row.items() if k != "street"})
     with pytest.raises(ValueError, match="Unrecognized"):
         database.row_object(Community, {**row, "unknown": 1})
+
+
+async def test_a_read_by_key_gives_the_rows_raw_gives_in_and_out_of_a_transaction(
+    db: None,
+) -> None:
+    await ThrottleEvent.insert(ThrottleEvent(bucket="key", occurred_at=NOW))
+    expected = [{"bucket": "key", "occurred_at": NOW}]
+    assert await database.fetch_by_key(FETCH_SQL, "key") == expected
+    assert await ThrottleEvent.raw(FETCH_SQL, "key") == expected
+    async with database.write_transaction("test:key"):
+        await ThrottleEvent.insert(ThrottleEvent(bucket="key", occurred_at=NOW))
+        # Inside, the transaction's own connection answers: its uncommitted row is seen.
+        assert await database.fetch_by_key(FETCH_SQL, "key") == expected * 2
+    assert await database.fetch_by_key(FETCH_SQL, "none") == []
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's read on the loop's thread")
+async def test_a_read_by_key_runs_on_the_loops_own_thread(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    fetch_rows = database.fetch_rows
+
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        threads.append("loop" if threading.current_thread() is loop_thread else "other")
+        return fetch_rows(*args, **kwargs)
+
+    loop_thread = threading.current_thread()
+    monkeypatch.setattr(database, "fetch_rows", noted)
+    await ThrottleEvent.insert(ThrottleEvent(bucket="here", occurred_at=NOW))
+    threads.clear()
+    assert await database.fetch_by_key(FETCH_SQL, "here") == [
+        {"bucket": "here", "occurred_at": NOW}
+    ]
+    assert threads == ["loop"]
+    await ThrottleEvent.raw(FETCH_SQL, "here")  # any other read goes to a pool thread
+    assert threads == ["loop", "other"]
+
+
+async def test_a_read_by_key_never_waits_for_a_lock_on_the_loops_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database another connection has locked: the loop's thread does not wait (its
+    connection gives up at once), the read goes to the pool, whose connection waits for
+    the lock while the loop serves on, and then answers."""
+    path = tmp_path / "locked.sqlite"
+    setup = sqlite3.connect(path)
+    # A rollback journal: a writer about to commit keeps every reader out (in WAL, readers
+    # wait only while a connection recovers the database, which a test cannot hold).
+    setup.execute("PRAGMA journal_mode = DELETE")
+    setup.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    setup.execute("INSERT INTO t (n) VALUES (1)")
+    setup.commit()
+    engine = database.LinliSQLiteEngine(path=str(path), threads=1, timeout=30)
+    monkeypatch.setattr(database, "engine", lambda: engine)
+    try:
+        assert await database.fetch_by_key("SELECT n FROM t WHERE n = {}", 1) == [{"n": 1}]
+        setup.execute("BEGIN EXCLUSIVE")
+        started = time.monotonic()
+        assert engine.read_at_once("SELECT n FROM t WHERE n = ?", [1]) is None
+        assert time.monotonic() - started < 1
+        read = asyncio.create_task(database.fetch_by_key("SELECT n FROM t WHERE n = {}", 1))
+        await asyncio.sleep(0.2)
+        assert not read.done()  # the pool's connection waits; this loop ran on meanwhile
+        setup.commit()
+        assert await asyncio.wait_for(read, 10) == [{"n": 1}]
+    finally:
+        setup.close()
+        engine._executor.shutdown()

@@ -3,9 +3,9 @@
 from dataclasses import replace
 
 import httpx
-import pytest
-from litestar import Litestar
 
+from app.asgi import create_app
+from app.settings import get_settings
 from tests.fixtures import Browser
 
 
@@ -23,16 +23,23 @@ async def test_home_page_in_both_languages(browser: Browser) -> None:
     assert "居民注册" not in en.text
 
 
-async def test_icp_filing_number_in_the_footer(
-    app: Litestar, browser: Browser, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    environment = app.template_engine.engine
-    site = replace(environment.globals["site"], icp_filing="晋ICP备2026000001号")
-    monkeypatch.setitem(environment.globals, "site", site)
-    page = await browser.get("/")
+async def test_icp_filing_number_in_the_footer(db: None, frozen_clock: object) -> None:
+    """LINLI_ICP_FILING, as the app's settings carry it, is shown in every page's footer."""
+    settings = get_settings()
+    app = create_app(
+        replace(settings, site=replace(settings.site, icp_filing="晋ICP备2026000001号"))
+    )
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        page = await client.get("/")
     assert (
         '<a href="https://beian.miit.gov.cn/" rel="noopener">晋ICP备2026000001号</a>' in page.text
     )
+
+
+async def test_no_icp_filing_number_by_default(browser: Browser) -> None:
+    page = await browser.get("/")
+    assert "beian.miit.gov.cn" not in page.text
 
 
 def _flash_cookies(response: httpx.Response) -> list[str]:
