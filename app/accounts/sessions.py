@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from piccolo.custom_types import Combinable
 
-from app.db import is_sqlite
+from app.db import fetch_by_key, is_sqlite
 from app.errors import FieldError, InputError, NotFound
 from app.i18n import _, ngettext
 from app.permissions import Actor
-from app.tables import ApiToken, SignInSession, StaffMembership, User
+from app.tables import ApiToken, SignInSession, User
 
 SESSION_LIFETIME = timedelta(days=30)
 """A session ends this long after it was last used."""
@@ -34,9 +34,7 @@ def token_hash(token: str) -> str:
 
 
 async def load_actor(user: User) -> Actor:
-    rows = await StaffMembership.raw(
-        'SELECT community FROM staff_membership WHERE "user" = {}', user.id
-    )
+    rows = await fetch_by_key('SELECT community FROM staff_membership WHERE "user" = {}', user.id)
     return Actor(user=user, staff_of=frozenset(row["community"] for row in rows))
 
 
@@ -62,12 +60,13 @@ async def actor_for_session(token: str | None, now: datetime) -> tuple[Actor, st
     """The actor behind a session cookie and the session's hash, or None.
 
     Every signed-in page starts here, so it is one plain SQL statement (the session, its
-    person and their unread notices) and the staff memberships: Piccolo's builder spends
-    longer assembling the joined query than the database answering it."""
+    person and their unread notices) and the staff memberships, each a read by key
+    (`fetch_by_key`): Piccolo's builder spends longer assembling the joined query than the
+    database answering it, and a trip to another thread longer still."""
     if not token:
         return None
     hashed = token_hash(token)
-    rows = await SignInSession.raw(
+    rows = await fetch_by_key(
         "SELECT linli_user.*, sign_in_session.id AS session__id, "
         "sign_in_session.last_seen_at AS session__last_seen_at, "
         '(SELECT COUNT(*) FROM notification WHERE notification."user" = linli_user.id '
@@ -170,9 +169,9 @@ async def actor_for_bearer(authorization: str | None, now: datetime) -> Actor | 
     if scheme.lower() != "bearer" or not token.strip():
         return None
     # Every API call starts here, so this is one plain SQL statement (the token, its person
-    # and their staff memberships): Piccolo's builder spends longer assembling a joined
-    # query than SQLite answering it.
-    rows = await ApiToken.raw(
+    # and their staff memberships), read by key: Piccolo's builder spends longer assembling
+    # a joined query than SQLite answering it.
+    rows = await fetch_by_key(
         "SELECT linli_user.*, api_token.id AS token__id, "
         "api_token.last_used_at AS token__last_used_at, "
         f"({STAFF_OF_SQL[is_sqlite()]}) AS token__staff_of FROM api_token "

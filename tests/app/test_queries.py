@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from piccolo.querystring import QueryString
+
+from app import db as database
+from app.db import is_sqlite
 from app.permissions import Actor
 from app.queries import in_staff_scope, overlapping
 from app.tables import Community, SignInSession
@@ -57,3 +61,26 @@ async def test_overlap_is_half_open(db: None) -> None:
     assert await hits(13, 14) == []
     assert await hits(8, 9) == []
     assert await hits(11, 13) == ["noon", "ten"]
+
+
+UNREAD_SQL = (
+    'SELECT COUNT(*) FROM notification WHERE notification."user" = {} '
+    "AND notification.read_at IS NULL"
+)
+"""The unread count of `app.accounts.sessions.actor_for_session`, which every signed-in page
+reads."""
+
+
+async def test_a_persons_unread_notices_are_counted_by_index(db: None) -> None:
+    if is_sqlite():
+        plan = await database.engine().run_querystring(
+            QueryString("EXPLAIN QUERY PLAN " + UNREAD_SQL, 1)
+        )
+        details = [row["detail"] for row in plan]
+        assert details == ["SEARCH notification USING INDEX notification_user_unread (user=?)"]
+        return
+    async with database.write_transaction() as tx:
+        # Too few rows for the planner to prefer an index by itself.
+        await tx.connection.execute("SET LOCAL enable_seqscan = off")
+        plan = await tx.connection.fetch("EXPLAIN " + UNREAD_SQL.replace("{}", "$1"), 1)
+    assert "notification_user_unread" in "\n".join(row[0] for row in plan)
