@@ -141,8 +141,9 @@ async def space_stamp(slug: str) -> SpaceStamp:
 async def get_space(slug: str, *, include_inactive: bool = False) -> Space:
     """The active space at `slug` with its community (staff may ask for inactive ones).
 
-    Every space page and API call starts here, so it is one plain SQL statement: Piccolo's
-    builder spends longer assembling a joined query (about 4 ms) than SQLite answering it.
+    Every space page and API call starts here, so it is one plain SQL statement read by
+    key (`fetch_by_key`): Piccolo's builder spends longer assembling a joined query (about
+    4 ms) than SQLite answering it.
     """
     return (await _space_where("space.slug", slug, include_inactive))[0]
 
@@ -170,7 +171,7 @@ async def _space_where(
     earlier_args: tuple[Any, ...] = (),
 ) -> tuple[Space, Any]:
     sql, args = _space_read(column, value, include_inactive, earlier_sql, earlier_args)
-    return _space_from(await Space.raw(sql, *args))
+    return _space_from(await fetch_by_key(sql, *args))
 
 
 def _space_read(

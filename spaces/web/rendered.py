@@ -36,22 +36,23 @@ rendered: VersionedCache[Markup | RenderedPage | DayTimes] = VersionedCache(max_
 90 kB and a day's chips about 10 kB: 512 entries bound what a crawl of every day can take to
 about 45 MB a process."""
 
-visitor_spaces: VersionedCache[Space] = VersionedCache(max_entries=256)
-"""Whole spaces as a visitor's page reads them, keyed by their `catalog.SpaceStamp`."""
+spaces_by_stamp: VersionedCache[Space] = VersionedCache(max_entries=256)
+"""Whole spaces as a space's page reads them, keyed by their `catalog.SpaceStamp`."""
 
 
-async def visitor_space(stamp: catalog.SpaceStamp) -> Space:
-    """The whole space whose stamp is `stamp`, read once per stamp: a visitor's page that is
-    not in memory yet (another day or week) needs the rows the stamp leaves out. The stamp
-    is a sound key: every change to a space's row bumps its version, and it carries the
-    community's names, all a visitor's page shows of the community. The pages it feeds are
-    rendered only from what they read; nothing on that path changes the space."""
-    space = visitor_spaces.get(stamp)
+async def space_of(stamp: catalog.SpaceStamp) -> Space:
+    """The whole space whose stamp is `stamp`, read once per stamp: a space's page that is
+    not in memory (another day or week, or a signed-in person's) needs the rows the stamp
+    leaves out. The stamp is a sound key: every change to a space's row bumps its version,
+    and it carries the community's names, all a space's page shows of the community. The
+    pages it feeds are rendered only from what they read; nothing on that path changes the
+    space (a change reads the space afresh, inside its transaction)."""
+    space = spaces_by_stamp.get(stamp)
     if space is None:
         space = await catalog.get_space(stamp.slug)
         # Kept only when it is the row the stamp names (no write came between the reads).
         if stamp_of(space) == stamp:
-            visitor_spaces.put(stamp, space)
+            spaces_by_stamp.put(stamp, space)
     return space
 
 

@@ -58,7 +58,7 @@ from spaces.web.forms import BookForm, read_book_form, read_start
 AnyRequest = Request[Any, Any, Any]
 WEEK = timedelta(days=7)
 _rendered = rendered.rendered
-_visitor_space = rendered.visitor_space
+_space_of = rendered.space_of
 _TIMES_STAND_IN = "<!-- linli-times-stand-in -->"
 """Where a visitor's page frame (`_visitor_page`) takes the times of the day or week shown."""
 """Rendered parts of space pages, keyed by everything they show (see app.cache,
@@ -218,9 +218,9 @@ class SpacesController(Controller):
         `from` or `start` outside the window (see `spaces.logic.bounds`), answers 400 with a
         link to today, before any calendar is read."""
         visitor = not start and not wants_fragment(request) and for_any_visitor(request)
-        # A visitor's page comes from memory, found by the space's stamp (a narrow read).
-        asked: Space | catalog.SpaceStamp
-        asked = await (catalog.space_stamp(slug) if visitor else catalog.get_space(slug))
+        # Every page starts from the space's stamp (a narrow read by key): a visitor's page
+        # comes from memory by it, and so does the whole space any other page shows.
+        asked = await catalog.space_stamp(slug)
         try:
             shown = _times_asked(
                 asked, now, first=first, start=start, day=day, view=view, strict=True
@@ -234,10 +234,18 @@ class SpacesController(Controller):
                 message=exc.detail,
                 week_view=view == "week",
             )
-        if isinstance(asked, catalog.SpaceStamp):
+        if visitor:
             return await self._visitor_page(request, asked, shown, now, first, day, view)
         space, times_html, context = await self._space_view(
-            request, slug, viewer, now, first=first, start=start, day=day, view=view, space=asked
+            request,
+            slug,
+            viewer,
+            now,
+            first=first,
+            start=start,
+            day=day,
+            view=view,
+            space=await _space_of(asked),
         )
         # An htmx swap of the times renders them alone: the ratings are read for a whole page.
         rated = None if wants_fragment(request) else await ratings.ratings_of(space)
@@ -275,7 +283,7 @@ class SpacesController(Controller):
                 start=None,
                 day=day,
                 view=view,
-                space=await _visitor_space(stamp),
+                space=await _space_of(stamp),
                 times_only=True,
             )
             # Around the times a visitor's page is the same for every day and week shown.

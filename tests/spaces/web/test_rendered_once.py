@@ -231,6 +231,26 @@ async def test_another_day_reads_the_space_whole_once_per_stamp(
     assert work_log.statements[0].startswith("SELECT space.id, space.created_at, space.version")
 
 
+async def test_a_signed_in_page_reads_the_space_whole_once_per_stamp(
+    browser: Browser, music_room: Space, work_log: WorkLog
+) -> None:
+    await make_user("13800000001")
+    await browser.sign_in("13800000001", PASSWORD)
+    await browser.get("/spaces/music-room?view=week")
+    work_log.clear()
+    again = await browser.get("/spaces/music-room?view=week&from=2026-03-09")
+    assert not [sql for sql in work_log.statements if sql.startswith("SELECT space.*")]
+    assert "我的账户" in text_of(again.text)  # their own page: signed in
+    # A change to the space gives a new stamp: the space is read whole again, and shown.
+    await Space.update({Space.capacity: 3, Space.version: Space.version + 1}).where(
+        Space.id == music_room.id
+    )
+    work_log.clear()
+    changed = await browser.get("/spaces/music-room?view=week&from=2026-03-09")
+    assert len([sql for sql in work_log.statements if sql.startswith("SELECT space.*")]) == 1
+    assert "每个时段显示还剩几个可约" in changed.text
+
+
 async def test_a_space_read_whole_is_kept_by_its_version_and_community_names(
     browser: Browser, music_room: Space
 ) -> None:
