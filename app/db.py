@@ -589,7 +589,8 @@ async def fetch_tuples(sql: str, *args: Any) -> list[Sequence[Any]]:
 
 async def fetch_by_key(sql: str, *args: Any) -> list[dict[str, Any]]:
     """The rows, as dicts like `Table.raw`'s, of a raw read (Piccolo's `{}` placeholders)
-    that finds a row or a few by a unique index: what a page reads first on every request.
+    that finds a row or a few by a unique index (or a table's one row): what a page reads
+    first on every request.
 
     On Linli's SQLite engine, outside a transaction, it runs at once on the event loop's
     own thread (`LinliSQLiteEngine.read_at_once`): SQLite answers it in microseconds, while a

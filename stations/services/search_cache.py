@@ -23,17 +23,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.cache import VersionedCache
+from app.db import fetch_by_key
 from app.i18n import current_locale
 from stations.logic.nearby import NearbyQuery
 from stations.services import catalog, nearby
-from stations.tables import CheckIn, Station
+from stations.tables import CheckIn
 
 MINUTE = timedelta(minutes=1)
 
 
 async def generation() -> int:
-    """The stations' generation (one statement)."""
-    rows = await Station.raw("SELECT generation FROM station_generation")
+    """The stations' generation (one statement, the table's one row, read by key)."""
+    rows = await fetch_by_key("SELECT generation FROM station_generation")
     return int(rows[0]["generation"])
 
 
