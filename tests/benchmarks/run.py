@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
+from zoneinfo import ZoneInfo
 
 from tests.benchmarks import uploads
 
@@ -400,9 +401,15 @@ def csrf_cookie(url: str) -> str:
 
 def cold_paths(bench_day: date, out: Path) -> int:
     """Every day of the space page's window, as a day and as a week, in both languages,
-    interleaved so that consecutive requests share nothing: what `cold_pages.lua` asks."""
-    today = date.today()
-    days = [today + timedelta(days=offset) for offset in range(-366, 367)]
+    interleaved so that consecutive requests share nothing: what `cold_pages.lua` asks.
+
+    The window is counted from today where the space is (in Shanghai the date is UTC's next
+    one from 16:00 UTC), less a day at each end, so that a run across its midnight asks
+    nothing outside."""
+    from spaces.tables import Space
+
+    today = datetime.now(ZoneInfo(Space.timezone.default)).date()
+    days = [today + timedelta(days=offset) for offset in range(-365, 366)]
     lines = []
     for index, day in enumerate(days):
         other = days[(index + len(days) // 2) % len(days)]
