@@ -198,9 +198,11 @@ def work_log(monkeypatch: pytest.MonkeyPatch) -> WorkLog:
     monkeypatch.setattr(database.KeptConnection, "execute_all", together)
     original_at_once = database.LinliSQLiteEngine.read_at_once
 
-    def at_once(self: Any, query: str, args: Any, _original: Any = original_at_once) -> Any:
+    def at_once(
+        self: Any, query: str, args: Any, tuples: bool = False, _original: Any = original_at_once
+    ) -> Any:
         log.statements.append(query)
-        return _original(self, query, args)
+        return _original(self, query, args, tuples)
 
     monkeypatch.setattr(database.LinliSQLiteEngine, "read_at_once", at_once)
     original_transaction = database._transaction

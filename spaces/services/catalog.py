@@ -304,7 +304,7 @@ async def calendar_of(space: Space, window: Interval) -> Calendar:
 async def calendar_and_held(space: Space, window: Interval) -> tuple[Calendar, HeldUnits]:
     """`calendar_of(space, window)` and `held_units(space, window)`, read in one statement."""
     sql, args, holds = _checks_read(space, window, window)
-    rows = await fetch_tuples(sql, *args)
+    rows = await fetch_tuples(sql, *args, walked=True)
     return _calendar_from(space, rows), holds.held_units(rows)
 
 

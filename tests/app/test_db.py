@@ -552,23 +552,45 @@ async def test_a_row_object_is_the_one_piccolos_constructor_makes(db: None) -> N
         database.row_object(Community, {**row, "unknown": 1})
 
 
-async def test_a_read_by_key_gives_the_rows_raw_gives_in_and_out_of_a_transaction(
-    db: None,
+async def _walked(sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    # asyncpg's records are tuples that do not compare equal to one.
+    return [tuple(row) for row in await database.fetch_tuples(sql, *args, walked=True)]
+
+
+def _as_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [tuple(row.values()) for row in rows]
+
+
+READS_AT_ONCE = [
+    pytest.param(database.fetch_by_key, lambda rows: rows, id="by key"),
+    pytest.param(_walked, _as_tuples, id="walked"),
+]
+"""The reads that may run on the event loop's thread, and their rows as each gives them
+from the dicts `Table.raw` gives."""
+
+
+@pytest.mark.parametrize(("read", "shaped"), READS_AT_ONCE)
+async def test_a_read_at_once_gives_the_rows_raw_gives_in_and_out_of_a_transaction(
+    db: None, read: Callable[..., Any], shaped: Callable[[list[dict[str, Any]]], Any]
 ) -> None:
     await ThrottleEvent.insert(ThrottleEvent(bucket="key", occurred_at=NOW))
     expected = [{"bucket": "key", "occurred_at": NOW}]
-    assert await database.fetch_by_key(FETCH_SQL, "key") == expected
+    assert await read(FETCH_SQL, "key") == shaped(expected)
     assert await ThrottleEvent.raw(FETCH_SQL, "key") == expected
     async with database.write_transaction("test:key"):
         await ThrottleEvent.insert(ThrottleEvent(bucket="key", occurred_at=NOW))
         # Inside, the transaction's own connection answers: its uncommitted row is seen.
-        assert await database.fetch_by_key(FETCH_SQL, "key") == expected * 2
-    assert await database.fetch_by_key(FETCH_SQL, "none") == []
+        assert await read(FETCH_SQL, "key") == shaped(expected * 2)
+    assert await read(FETCH_SQL, "none") == []
 
 
 @pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's read on the loop's thread")
-async def test_a_read_by_key_runs_on_the_loops_own_thread(
-    db: None, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("read", "shaped"), READS_AT_ONCE)
+async def test_a_read_at_once_runs_on_the_loops_own_thread(
+    db: None,
+    monkeypatch: pytest.MonkeyPatch,
+    read: Callable[..., Any],
+    shaped: Callable[[list[dict[str, Any]]], Any],
 ) -> None:
     threads: list[str] = []
     fetch_rows = database.fetch_rows
@@ -581,16 +603,19 @@ async def test_a_read_by_key_runs_on_the_loops_own_thread(
     monkeypatch.setattr(database, "fetch_rows", noted)
     await ThrottleEvent.insert(ThrottleEvent(bucket="here", occurred_at=NOW))
     threads.clear()
-    assert await database.fetch_by_key(FETCH_SQL, "here") == [
-        {"bucket": "here", "occurred_at": NOW}
-    ]
+    assert await read(FETCH_SQL, "here") == shaped([{"bucket": "here", "occurred_at": NOW}])
     assert threads == ["loop"]
-    await ThrottleEvent.raw(FETCH_SQL, "here")  # any other read goes to a pool thread
-    assert threads == ["loop", "other"]
+    await database.fetch_tuples(FETCH_SQL, "here")  # any other read goes to a pool thread
+    await ThrottleEvent.raw(FETCH_SQL, "here")
+    assert threads == ["loop", "other", "other"]
 
 
-async def test_a_read_by_key_never_waits_for_a_lock_on_the_loops_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("read", "shaped"), READS_AT_ONCE)
+async def test_a_read_at_once_never_waits_for_a_lock_on_the_loops_thread(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    read: Callable[..., Any],
+    shaped: Callable[[list[dict[str, Any]]], Any],
 ) -> None:
     """A database another connection has locked: the loop's thread does not wait (its
     connection gives up at once), the read goes to the pool, whose connection waits for
@@ -605,17 +630,19 @@ async def test_a_read_by_key_never_waits_for_a_lock_on_the_loops_thread(
     setup.commit()
     engine = database.LinliSQLiteEngine(path=str(path), threads=1, timeout=30)
     monkeypatch.setattr(database, "engine", lambda: engine)
+    one = shaped([{"n": 1}])
     try:
-        assert await database.fetch_by_key("SELECT n FROM t WHERE n = {}", 1) == [{"n": 1}]
+        assert await read("SELECT n FROM t WHERE n = {}", 1) == one
         setup.execute("BEGIN EXCLUSIVE")
         started = time.monotonic()
         assert engine.read_at_once("SELECT n FROM t WHERE n = ?", [1]) is None
+        assert engine.read_at_once("SELECT n FROM t WHERE n = ?", [1], tuples=True) is None
         assert time.monotonic() - started < 1
-        read = asyncio.create_task(database.fetch_by_key("SELECT n FROM t WHERE n = {}", 1))
+        task = asyncio.create_task(read("SELECT n FROM t WHERE n = {}", 1))
         await asyncio.sleep(0.2)
-        assert not read.done()  # the pool's connection waits; this loop ran on meanwhile
+        assert not task.done()  # the pool's connection waits; this loop ran on meanwhile
         setup.commit()
-        assert await asyncio.wait_for(read, 10) == [{"n": 1}]
+        assert await asyncio.wait_for(task, 10) == one
     finally:
         setup.close()
         engine._executor.shutdown()
