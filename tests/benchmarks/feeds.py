@@ -27,7 +27,8 @@ async def feed_figures(space_slug: str, repeats: int) -> dict[str, float | int]:
     """Medians in ms of: the feed's first build after one booking changed (caches of the
     process empty, texts stored, the changed one stale), the cold build (nothing stored,
     nothing cached: what the backfill or the job does once), and icalendar writing the
-    same events bare (a Calendar of ready-read rows, `to_ical()`); and the feed's size."""
+    same events bare (a Calendar of ready-read rows, `to_ical()`), timed just before each
+    of the others (the machine's speed drifts); and the feed's size."""
     from icalendar import Calendar
 
     from app import feeds, i18n
@@ -49,8 +50,21 @@ async def feed_figures(space_slug: str, repeats: int) -> dict[str, float | int]:
         events = await public_events(space, Context(window, "", now))
         return await feeds.finish(feeds.calendar("bench"), events, window)
 
+    rows = await Booking.select(*ROW_COLUMNS).where(Booking.space == space.id)
+    plain = [SimpleNamespace(**r) for r in rows]
+    bare: list[float] = []
+
+    def build_bare() -> None:
+        started = time.perf_counter()
+        calendar = Calendar()
+        for booking in plain:
+            calendar.add_component(booking_event(booking, space, PUBLIC))
+        calendar.to_ical()
+        bare.append(_ms(started))
+
     cold: list[float] = []
     for _ in range(repeats):
+        build_bare()
         clear_all()
         await FeedEventText.delete().where(FeedEventText.space == space.id)
         started = time.perf_counter()
@@ -72,6 +86,7 @@ async def feed_figures(space_slug: str, repeats: int) -> dict[str, float | int]:
     for row in ahead:
         user = await User.objects().where(User.id == row["user"]).first()
         await cancellation.cancel(await load_actor(user), str(row["id"]), now=now)
+        build_bare()
         clear_all()
         started = time.perf_counter()
         body = await build()
@@ -79,17 +94,6 @@ async def feed_figures(space_slug: str, repeats: int) -> dict[str, float | int]:
     clear_all()
     await FeedEventText.delete().where(FeedEventText.space == space.id)
     identical = int(await build() == body)
-
-    rows = await Booking.select(*ROW_COLUMNS).where(Booking.space == space.id)
-    plain = [SimpleNamespace(**r) for r in rows]
-    bare: list[float] = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        calendar = Calendar()
-        for booking in plain:
-            calendar.add_component(booking_event(booking, space, PUBLIC))
-        calendar.to_ical()
-        bare.append(_ms(started))
     return {
         "first_build_after_change_ms": round(statistics.median(changed), 2),
         "bare_icalendar_ms": round(statistics.median(bare), 2),
