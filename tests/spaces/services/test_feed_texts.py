@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -247,3 +248,28 @@ async def test_two_builders_at_once_both_succeed_with_the_same_texts(db_pool: No
     )
     assert first == second and len(first) == 3
     assert await FeedEventText.count() == 3
+
+
+def test_a_feed_from_texts_names_each_zone_once_computed_once_a_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The VTIMEZONE of a zone the stored texts use is computed once for the day's window
+    and written the same into every feed; another day's window computes its own."""
+    computed: list[str] = []
+    from_tzid = feeds.Timezone.from_tzid
+
+    def counted(tzid: str, **kwargs: object) -> object:
+        computed.append(tzid)
+        return from_tzid(tzid, **kwargs)
+
+    feeds.timezone_of.cache_clear()
+    monkeypatch.setattr(feeds.Timezone, "from_tzid", counted)
+    text = b"BEGIN:VEVENT\r\nDTSTART;TZID=Asia/Shanghai:20261208T090000\r\nEND:VEVENT\r\n"
+    today = Window.around(NOW)
+    built = [feeds.finish_now(feeds.calendar("x"), [text], today, set()) for _ in range(2)]
+    assert built[0] == built[1]
+    assert built[0].count(b"BEGIN:VTIMEZONE") == 1
+    assert b"TZID:Asia/Shanghai" in built[0]
+    assert computed == ["Asia/Shanghai"]
+    feeds.finish_now(feeds.calendar("x"), [text], Window.around(NOW + timedelta(days=1)), set())
+    assert computed == ["Asia/Shanghai", "Asia/Shanghai"]
