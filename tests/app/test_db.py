@@ -561,6 +561,8 @@ def _as_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [tuple(row.values()) for row in rows]
 
 
+Shape = Callable[[list[dict[str, Any]]], Any]
+"""How a read gives the rows `Table.raw` gives as dicts."""
 READS_AT_ONCE = [
     pytest.param(database.fetch_by_key, lambda rows: rows, id="by key"),
     pytest.param(_walked, _as_tuples, id="walked"),
@@ -571,7 +573,7 @@ from the dicts `Table.raw` gives."""
 
 @pytest.mark.parametrize(("read", "shaped"), READS_AT_ONCE)
 async def test_a_read_at_once_gives_the_rows_raw_gives_in_and_out_of_a_transaction(
-    db: None, read: Callable[..., Any], shaped: Callable[[list[dict[str, Any]]], Any]
+    db: None, read: Callable[..., Any], shaped: Shape
 ) -> None:
     await ThrottleEvent.insert(ThrottleEvent(bucket="key", occurred_at=NOW))
     expected = [{"bucket": "key", "occurred_at": NOW}]
@@ -587,10 +589,7 @@ async def test_a_read_at_once_gives_the_rows_raw_gives_in_and_out_of_a_transacti
 @pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's read on the loop's thread")
 @pytest.mark.parametrize(("read", "shaped"), READS_AT_ONCE)
 async def test_a_read_at_once_runs_on_the_loops_own_thread(
-    db: None,
-    monkeypatch: pytest.MonkeyPatch,
-    read: Callable[..., Any],
-    shaped: Callable[[list[dict[str, Any]]], Any],
+    db: None, monkeypatch: pytest.MonkeyPatch, read: Callable[..., Any], shaped: Shape
 ) -> None:
     threads: list[str] = []
     fetch_rows = database.fetch_rows
@@ -612,10 +611,7 @@ async def test_a_read_at_once_runs_on_the_loops_own_thread(
 
 @pytest.mark.parametrize(("read", "shaped"), READS_AT_ONCE)
 async def test_a_read_at_once_never_waits_for_a_lock_on_the_loops_thread(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    read: Callable[..., Any],
-    shaped: Callable[[list[dict[str, Any]]], Any],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: Callable[..., Any], shaped: Shape
 ) -> None:
     """A database another connection has locked: the loop's thread does not wait (its
     connection gives up at once), the read goes to the pool, whose connection waits for
