@@ -647,8 +647,8 @@ def main() -> None:
     rows: list[Row] = []
     notes = [
         f"HTTP figures: the middle of {ROUNDS} rounds of {args.seconds} s, each just after its "
-        f"own baseline; the in-process week: of {ROUNDS} rounds of {WEEKS} weeks, each just "
-        "after the trivial endpoint's (`rounds`: each round's ratio, in the order run)."
+        f"own baseline; the in-process week: the middle of {ROUNDS} rounds of {WEEKS} weeks, "
+        "each just after the trivial endpoint's (`rounds`: each round's ratio, in the order run)."
     ]
     try:
         for port in (linli_port, trivial_port, demo_port):
