@@ -583,16 +583,12 @@ async def fetch_tuples(sql: str, *args: Any, walked: bool = False) -> list[Seque
     takes to find the row, so the read adds a fraction to the loop's work, and saves the
     trip to a pool thread and back (0.4 ms of a week's 1.2 ms at rest; under load, the
     answer's wait for the interpreter's lock)."""
-    if walked:
-        db = engine()
-        if isinstance(db, LinliSQLiteEngine) and db.current_transaction.get() is None:
-            query, query_args = Statement(sql, *args).compile_string(engine_type="sqlite")
-            found = db.read_at_once(query, query_args, tuples=True)
-            if found is not None:
-                return found  # type: ignore[return-value]
+    statement = Statement(sql, *args)
+    if walked and (found := _read_at_once(statement, tuples=True)) is not None:
+        return found
     token = _rows_as_tuples.set(True)
     try:
-        rows = await engine().run_querystring(Statement(sql, *args))
+        rows = await engine().run_querystring(statement)
     finally:
         _rows_as_tuples.reset(token)
     # asyncpg's records are tuples already; another connection may still give dicts (all
@@ -613,14 +609,23 @@ async def fetch_by_key(sql: str, *args: Any) -> list[dict[str, Any]]:
     for the interpreter's lock behind the loop's other work, and halved the rate of a page
     served from memory. Anything slower must not come here: it would stall every request
     of the process. Elsewhere it runs as every other statement does."""
-    db = engine()
     statement = Statement(sql, *args)
-    if isinstance(db, LinliSQLiteEngine) and db.current_transaction.get() is None:
-        query, query_args = statement.compile_string(engine_type="sqlite")
-        rows = db.read_at_once(query, query_args)
-        if rows is not None:
-            return rows  # type: ignore[return-value]
+    rows = _read_at_once(statement, tuples=False)
+    if rows is not None:
+        return rows
+    db = engine()
     return db.transform_response_to_dicts(await db.run_querystring(statement))
+
+
+def _read_at_once(statement: Statement, *, tuples: bool) -> list[Any] | None:
+    """The statement's rows read at once on the calling event loop's thread
+    (`LinliSQLiteEngine.read_at_once`); None where that does not apply: another engine,
+    inside a transaction (its own connection answers), or a busy database."""
+    db = engine()
+    if not isinstance(db, LinliSQLiteEngine) or db.current_transaction.get() is not None:
+        return None
+    query, args = statement.compile_string(engine_type="sqlite")
+    return db.read_at_once(query, args, tuples=tuples)
 
 
 async def fetch_together(*reads: tuple[str, Sequence[Any], bool]) -> list[list[Any]]:
